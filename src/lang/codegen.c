@@ -1,0 +1,974 @@
+/* codegen: instruction selection, frames, layout and the image tables.
+ *
+ * Expressions are evaluated into r0..r6 as a stack: an expression at
+ * depth d leaves its value in r<d> and may use the registers above it.
+ * Below depth 4 a node evaluates in place; deeper, the live registers
+ * are pushed and the node is evaluated from r0, so nesting never runs out
+ * of registers.  r7 is a scratch register for moving values across those
+ * pushes and pops.  Calls pass arguments on the stack (pushed right to
+ * left), return in r0, and save the caller's live registers around them.
+ *
+ * A frame, from higher addresses down:  arguments, return address,
+ * saved fp (fp points here), locals.  So parameter i is at fp+16+8*i and
+ * locals are at negative offsets from fp. */
+#include "codegen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex.h"
+
+#define MAX_DEPTH 3             /* deepest register evaluated in place */
+#define SCRATCH R7
+
+struct fixup {
+	size_t insn;            /* the instruction whose imm is the address of */
+	struct func *fn;
+};
+
+struct loop {
+	size_t *breaks, nbreaks, cap_breaks;
+	size_t *conts, nconts, cap_conts;
+	struct loop *outer;
+};
+
+struct str_entry {
+	const char *s;
+	size_t len;
+	uint64_t addr;
+};
+
+struct gen {
+	struct program *prog;
+	struct diags *d;
+	struct image *img;
+	size_t cap_code;
+	struct buf rodata;
+	struct str_entry *strs;
+	size_t nstrs, cap_strs;
+	struct fixup *fixups;
+	size_t nfixups, cap_fixups;
+	struct loop *loop;
+	int line;
+	struct func *fn;
+	size_t tls_size;
+};
+
+/* Address of the next instruction. */
+static uint64_t here(const struct gen *g)
+{
+	return CODE_BASE + g->img->ncode * INSN_SIZE;
+}
+
+/* Emit one instruction at the current source line; returns its index. */
+static size_t emit(struct gen *g, int op, int rd, int rs, int rt, int64_t imm)
+{
+	struct image *img = g->img;
+	if (img->ncode == g->cap_code) {
+		g->cap_code = g->cap_code ? 2 * g->cap_code : 256;
+		img->code = xrealloc(img->code, g->cap_code * sizeof *img->code);
+		img->lines = xrealloc(img->lines, g->cap_code * sizeof *img->lines);
+	}
+	img->code[img->ncode] = (struct insn){ (uint8_t)op, (uint8_t)rd, (uint8_t)rs,
+					       (uint8_t)rt, imm };
+	img->lines[img->ncode] = g->line;
+	return img->ncode++;
+}
+
+static size_t emit_rr(struct gen *g, int op, int rd, int rs)
+{
+	return emit(g, op, rd, rs, REG_NONE, 0);
+}
+
+static size_t emit_alu(struct gen *g, int op, int rd, int rs, int rt)
+{
+	return emit(g, op, rd, rs, rt, 0);
+}
+
+static size_t emit_alui(struct gen *g, int op, int rd, int rs, int64_t imm)
+{
+	return emit(g, op, rd, rs, REG_NONE, imm);
+}
+
+static size_t emit_li(struct gen *g, int rd, int64_t imm)
+{
+	return emit(g, OP_LI, rd, REG_NONE, REG_NONE, imm);
+}
+
+static size_t emit_jump(struct gen *g, int op, int rs)
+{
+	return emit(g, op, REG_NONE, rs, REG_NONE, 0);
+}
+
+/* Point the jump at index i to the current address. */
+static void patch_here(struct gen *g, size_t i)
+{
+	g->img->code[i].imm = (int64_t)here(g);
+}
+
+static void push(struct gen *g, int r)
+{
+	emit(g, OP_PUSH, REG_NONE, r, REG_NONE, 0);
+}
+
+static void pop(struct gen *g, int r)
+{
+	emit(g, OP_POP, r, REG_NONE, REG_NONE, 0);
+}
+
+/* Emit "li rd, <address of fn>", fixed up once every function is placed. */
+static void emit_func_addr(struct gen *g, int op, int rd, struct func *fn)
+{
+	size_t i = emit(g, op, rd, REG_NONE, REG_NONE, 0);
+	g->fixups = xgrow(g->fixups, &g->cap_fixups, g->nfixups + 1, sizeof *g->fixups);
+	g->fixups[g->nfixups++] = (struct fixup){ i, fn };
+}
+
+/* Place a string in rodata once; returns its address. */
+static uint64_t intern(struct gen *g, const char *s, size_t len)
+{
+	for (size_t i = 0; i < g->nstrs; i++)
+		if (g->strs[i].len == len && memcmp(g->strs[i].s, s, len) == 0)
+			return g->strs[i].addr;
+	uint64_t addr = RODATA_BASE + g->rodata.len;
+	buf_put(&g->rodata, s, len);
+	buf_putc(&g->rodata, '\0');
+	g->strs = xgrow(g->strs, &g->cap_strs, g->nstrs + 1, sizeof *g->strs);
+	g->strs[g->nstrs++] = (struct str_entry){ s, len, addr };
+	return addr;
+}
+
+/* Memory operand: the word at base+off. */
+struct loc {
+	int base;
+	int64_t off;
+};
+
+static void gen_expr(struct gen *g, struct node *n, int d);
+
+/* Where a variable lives. */
+static struct loc var_loc(const struct var *v)
+{
+	if (v->where != VAR_GLOBAL)
+		return (struct loc){ REG_FP, v->offset };
+	if (v->is_tls)
+		return (struct loc){ REG_TP, v->offset };
+	return (struct loc){ REG_NONE, (int64_t)v->addr };
+}
+
+/* Put the address base+off in rd. */
+static void gen_lea(struct gen *g, int rd, struct loc l)
+{
+	if (l.base == REG_NONE)
+		emit_li(g, rd, l.off);
+	else if (l.base == rd && l.off == 0)
+		return;
+	else
+		emit(g, OP_LEA, rd, l.base, REG_NONE, l.off);
+}
+
+/* Compute where an lvalue lives, using rd (and above) if an address must
+ * be computed. */
+static struct loc gen_loc(struct gen *g, struct node *n, int d)
+{
+	switch (n->kind) {
+	case N_IDENT:
+		return var_loc(n->var);
+	case N_DEREF:
+		gen_expr(g, n->lhs, d);
+		return (struct loc){ d, 0 };
+	case N_INDEX: {
+		struct node *a = n->lhs, *ix = n->rhs;
+		int64_t es = type_size(n->ty);
+		struct loc base;
+		if (a->kind == N_IDENT && a->ty->kind == TY_ARRAY) {
+			base = var_loc(a->var);
+		} else {
+			gen_expr(g, a, d);
+			base = (struct loc){ d, 0 };
+		}
+		if (ix->kind == N_NUM) {
+			base.off += ix->val * es;
+			return base;
+		}
+		if (base.base != d)
+			gen_lea(g, d, base);
+		gen_expr(g, ix, d + 1);
+		if (es != 1)
+			emit_alui(g, OP_MUL, d + 1, d + 1, es);
+		emit_alu(g, OP_ADD, d, d, d + 1);
+		return (struct loc){ d, 0 };
+	}
+	default:
+		return (struct loc){ REG_NONE, 0 };
+	}
+}
+
+static void load(struct gen *g, int rd, struct loc l)
+{
+	emit(g, OP_LD, rd, l.base, REG_NONE, l.off);
+}
+
+static void store(struct gen *g, int rs, struct loc l)
+{
+	emit(g, OP_ST, rs, l.base, REG_NONE, l.off);
+}
+
+static int alu_op(int tok)
+{
+	switch (tok) {
+	case '+': case TK_ADD_EQ: return OP_ADD;
+	case '-': case TK_SUB_EQ: return OP_SUB;
+	case '*': case TK_MUL_EQ: return OP_MUL;
+	case '/': case TK_DIV_EQ: return OP_DIV;
+	case '%': case TK_MOD_EQ: return OP_MOD;
+	case '&': case TK_AND_EQ: return OP_AND;
+	case '|': case TK_OR_EQ: return OP_OR;
+	case '^': case TK_XOR_EQ: return OP_XOR;
+	case TK_SHL: case TK_SHL_EQ: return OP_SHL;
+	case TK_SHR: case TK_SHR_EQ: return OP_SHR;
+	case TK_EQ: return OP_SEQ;
+	case TK_NE: return OP_SNE;
+	case '<': return OP_SLT;
+	case '>': return OP_SGT;
+	case TK_LE: return OP_SLE;
+	case TK_GE: return OP_SGE;
+	default: return OP_NOP;
+	}
+}
+
+static int is_small(const struct node *n)
+{
+	return n->kind == N_NUM && n->val >= INT16_MIN && n->val <= INT16_MAX;
+}
+
+/* rd = rd op rhs, with rhs scaled by WORD when pointer arithmetic says so. */
+static void gen_apply(struct gen *g, int op, int rd, struct node *rhs, int scale_rhs)
+{
+	if (is_small(rhs) && (!scale_rhs || (rhs->val * WORD >= INT16_MIN &&
+					    rhs->val * WORD <= INT16_MAX))) {
+		emit_alui(g, op, rd, rd, scale_rhs ? rhs->val * WORD : rhs->val);
+		return;
+	}
+	gen_expr(g, rhs, rd + 1);
+	if (scale_rhs)
+		emit_alui(g, OP_MUL, rd + 1, rd + 1, WORD);
+	emit_alu(g, op, rd, rd, rd + 1);
+}
+
+/* Emit a call: save the live registers r0..r<d-1>, push the arguments
+ * right to left, call, drop them, and bring the result to rd. */
+static void gen_call(struct gen *g, struct node *n, int d)
+{
+	struct node **args = xmalloc(((size_t)n->nargs + 1) * sizeof *args);
+	int nargs = 0;
+	for (struct node *a = n->args; a; a = a->next)
+		args[nargs++] = a;
+	for (int r = 0; r < d; r++)
+		push(g, r);
+
+	if (n->builtin >= 0) {
+		const char *spec = isa_builtins[n->builtin].args;
+		struct node *vals[16];
+		char kinds[16];
+		int nv = 0;
+		for (int i = 0; i < nargs; i++) {
+			char k = i < (int)strcspn(spec, ".") ? spec[i] : 'v';
+			vals[nv] = args[i];
+			kinds[nv++] = k;
+		}
+		if (n->builtin == BI_ASSERT) {
+			vals[nv] = NULL;
+			kinds[nv++] = 'a';
+		}
+		for (int i = nv; i-- > 0;) {
+			struct node *v = vals[i];
+			switch (kinds[i]) {
+			case 'F':
+				emit_li(g, R0, (int64_t)intern(g, v->str, v->str_len));
+				break;
+			case 'a': {
+				struct node *c = args[0];
+				emit_li(g, R0, (int64_t)intern(g, c->src_start,
+							       (size_t)(c->src_end - c->src_start)));
+				break;
+			}
+			case 'm': case 's': case 'c':
+				gen_lea(g, R0, gen_loc(g, v, R0));
+				break;
+			default:
+				gen_expr(g, v, R0);
+			}
+			push(g, R0);
+		}
+		emit(g, OP_SYS, REG_NONE, REG_NONE, nv, n->builtin);
+		nargs = nv;
+	} else {
+		for (int i = nargs; i-- > 0;) {
+			gen_expr(g, args[i], R0);
+			push(g, R0);
+		}
+		if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC) {
+			emit_func_addr(g, OP_CALL, REG_NONE, n->lhs->fn);
+		} else {
+			gen_expr(g, n->lhs, R0);
+			emit(g, OP_CALLR, REG_NONE, R0, REG_NONE, 0);
+		}
+	}
+	free(args);
+	if (nargs)
+		emit_alui(g, OP_ADD, REG_SP, REG_SP, nargs * WORD);
+	if (d != 0)
+		emit_rr(g, OP_MOV, d, R0);
+	for (int r = d; r-- > 0;)
+		pop(g, r);
+}
+
+/* ++x, --x, x++, x-- (the value is rd; value_used says whether it matters). */
+static void gen_incdec(struct gen *g, struct node *n, int d, int post)
+{
+	int64_t step = n->op * (n->ty->kind == TY_PTR ? WORD : 1);
+	struct loc l = gen_loc(g, n->lhs, d);
+	int v = l.base == d ? d + 1 : d;
+	load(g, v, l);
+	emit_alui(g, OP_ADD, v, v, step);
+	store(g, v, l);
+	if (post)
+		emit_alui(g, OP_SUB, v, v, step);
+	if (v != d)
+		emit_rr(g, OP_MOV, d, v);
+}
+
+/* x = e and x op= e. */
+static void gen_assign(struct gen *g, struct node *n, int d)
+{
+	struct node *lhs = n->lhs;
+	if (n->op == '=') {
+		gen_expr(g, n->rhs, d);
+		struct loc l = gen_loc(g, lhs, d + 1);
+		store(g, d, l);
+		return;
+	}
+	struct loc l = gen_loc(g, lhs, d);
+	int v = l.base == d ? d + 1 : d;
+	load(g, v, l);
+	gen_apply(g, alu_op(n->op), v, n->rhs, n->scale == 1);
+	store(g, v, l);
+	if (v != d)
+		emit_rr(g, OP_MOV, d, v);
+}
+
+/* a && b, a || b: evaluate b only when a does not decide. */
+static void gen_logic(struct gen *g, struct node *n, int d)
+{
+	int is_and = n->kind == N_LOGAND;
+	gen_expr(g, n->lhs, d);
+	size_t short_cut = emit_jump(g, is_and ? OP_JZ : OP_JNZ, d);
+	gen_expr(g, n->rhs, d);
+	emit_alui(g, OP_SNE, d, d, 0);
+	size_t end = emit_jump(g, OP_JMP, REG_NONE);
+	patch_here(g, short_cut);
+	emit_li(g, d, is_and ? 0 : 1);
+	patch_here(g, end);
+}
+
+/* Does evaluating n need registers above its own? */
+static int is_leaf(const struct node *n)
+{
+	return n->kind == N_NUM || (n->kind == N_IDENT && n->ref != REF_NONE);
+}
+
+/* Evaluate n into r<d>. */
+static void gen_expr(struct gen *g, struct node *n, int d)
+{
+	if (d > MAX_DEPTH && !is_leaf(n)) {
+		/* Out of registers: save the live ones, evaluate from r0. */
+		for (int r = 0; r < d; r++)
+			push(g, r);
+		gen_expr(g, n, R0);
+		emit_rr(g, OP_MOV, SCRATCH, R0);
+		for (int r = d; r-- > 0;)
+			pop(g, r);
+		emit_rr(g, OP_MOV, d, SCRATCH);
+		return;
+	}
+	switch (n->kind) {
+	case N_NUM:
+		emit_li(g, d, n->val);
+		break;
+	case N_IDENT:
+		if (n->ref == REF_FUNC)
+			emit_func_addr(g, OP_LI, d, n->fn);
+		else if (n->ty->kind == TY_ARRAY)
+			gen_lea(g, d, var_loc(n->var));
+		else
+			load(g, d, var_loc(n->var));
+		break;
+	case N_DEREF: case N_INDEX:
+		load(g, d, gen_loc(g, n, d));
+		break;
+	case N_ADDR:
+		if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC)
+			emit_func_addr(g, OP_LI, d, n->lhs->fn);
+		else
+			gen_lea(g, d, gen_loc(g, n->lhs, d));
+		break;
+	case N_UNARY:
+		gen_expr(g, n->lhs, d);
+		if (n->op == '-')
+			emit_rr(g, OP_NEG, d, d);
+		else if (n->op == '~')
+			emit_rr(g, OP_NOT, d, d);
+		else if (n->op == '!')
+			emit_alui(g, OP_SEQ, d, d, 0);
+		break;
+	case N_BINARY:
+		if (n->scale == 2) {
+			/* int + pointer: scale the int on the left */
+			gen_expr(g, n->lhs, d);
+			emit_alui(g, OP_MUL, d, d, WORD);
+			gen_expr(g, n->rhs, d + 1);
+			emit_alu(g, OP_ADD, d, d, d + 1);
+			break;
+		}
+		gen_expr(g, n->lhs, d);
+		gen_apply(g, alu_op(n->op), d, n->rhs, n->scale == 1);
+		if (n->scale == 3)
+			emit_alui(g, OP_DIV, d, d, WORD);
+		break;
+	case N_LOGAND: case N_LOGOR:
+		gen_logic(g, n, d);
+		break;
+	case N_TERNARY: {
+		gen_expr(g, n->cond, d);
+		size_t to_else = emit_jump(g, OP_JZ, d);
+		gen_expr(g, n->then, d);
+		size_t to_end = emit_jump(g, OP_JMP, REG_NONE);
+		patch_here(g, to_else);
+		gen_expr(g, n->els, d);
+		patch_here(g, to_end);
+		break;
+	}
+	case N_ASSIGN:
+		gen_assign(g, n, d);
+		break;
+	case N_PREINC:
+		gen_incdec(g, n, d, 0);
+		break;
+	case N_POSTINC:
+		gen_incdec(g, n, d, 1);
+		break;
+	case N_CALL:
+		gen_call(g, n, d);
+		break;
+	default:
+		break;
+	}
+}
+
+static void gen_stmt(struct gen *g, struct node *n);
+
+/* Close the scopes of the locals a block declared. */
+static void end_scope(struct gen *g, struct node *first)
+{
+	for (struct node *s = first; s; s = s->next) {
+		if (s->kind == N_DECL)
+			s->var->scope_hi = here(g);
+		else if (s->kind == N_BLOCK && s->op)
+			end_scope(g, s->body);
+	}
+}
+
+/* A local's declaration: run its initializer. */
+static void gen_decl(struct gen *g, struct var *v)
+{
+	struct loc l = var_loc(v);
+	if (v->init && v->init->kind == N_INIT_LIST) {
+		int64_t i = 0;
+		for (struct node *e = v->init->args; e; e = e->next, i++) {
+			gen_expr(g, e, R0);
+			store(g, R0, (struct loc){ l.base, l.off + i * WORD });
+		}
+		if (i < v->ty->len)
+			emit_li(g, R0, 0);
+		for (; i < v->ty->len; i++)
+			store(g, R0, (struct loc){ l.base, l.off + i * WORD });
+	} else if (v->init) {
+		gen_expr(g, v->init, R0);
+		store(g, R0, l);
+	}
+	v->scope_lo = here(g);
+}
+
+static void add_patch(size_t **v, size_t *n, size_t *cap, size_t i)
+{
+	*v = xgrow(*v, cap, *n + 1, sizeof **v);
+	(*v)[(*n)++] = i;
+}
+
+/* Run body as a loop; continue goes to cont (or is patched later). */
+static void loop_enter(struct gen *g, struct loop *lp)
+{
+	memset(lp, 0, sizeof *lp);
+	lp->outer = g->loop;
+	g->loop = lp;
+}
+
+static void loop_patch_conts(struct gen *g, struct loop *lp)
+{
+	for (size_t i = 0; i < lp->nconts; i++)
+		patch_here(g, lp->conts[i]);
+}
+
+static void loop_leave(struct gen *g, struct loop *lp)
+{
+	for (size_t i = 0; i < lp->nbreaks; i++)
+		patch_here(g, lp->breaks[i]);
+	free(lp->breaks);
+	free(lp->conts);
+	g->loop = lp->outer;
+}
+
+/* The function's exit: pop the frame and return. */
+static void gen_epilogue(struct gen *g)
+{
+	emit_rr(g, OP_MOV, REG_SP, REG_FP);
+	pop(g, REG_FP);
+	emit(g, OP_RET, REG_NONE, REG_NONE, REG_NONE, 0);
+}
+
+static void gen_stmt(struct gen *g, struct node *n)
+{
+	if (!n)
+		return;
+	g->line = n->line;
+	switch (n->kind) {
+	case N_BLOCK:
+		for (struct node *s = n->body; s; s = s->next)
+			gen_stmt(g, s);
+		if (!n->op)
+			end_scope(g, n->body);
+		break;
+	case N_DECL:
+		gen_decl(g, n->var);
+		break;
+	case N_EXPR:
+		/* x++ as a statement: its old value is not needed */
+		if (n->lhs->kind == N_POSTINC)
+			n->lhs->kind = N_PREINC;
+		gen_expr(g, n->lhs, R0);
+		break;
+	case N_IF: {
+		gen_expr(g, n->cond, R0);
+		size_t to_else = emit_jump(g, OP_JZ, R0);
+		gen_stmt(g, n->then);
+		if (n->els) {
+			size_t to_end = emit_jump(g, OP_JMP, REG_NONE);
+			patch_here(g, to_else);
+			gen_stmt(g, n->els);
+			patch_here(g, to_end);
+		} else {
+			patch_here(g, to_else);
+		}
+		break;
+	}
+	case N_WHILE: {
+		struct loop lp;
+		loop_enter(g, &lp);
+		uint64_t top = here(g);
+		gen_expr(g, n->cond, R0);
+		add_patch(&lp.breaks, &lp.nbreaks, &lp.cap_breaks, emit_jump(g, OP_JZ, R0));
+		gen_stmt(g, n->body);
+		loop_patch_conts(g, &lp);
+		g->line = n->line;
+		emit(g, OP_JMP, REG_NONE, REG_NONE, REG_NONE, (int64_t)top);
+		loop_leave(g, &lp);
+		break;
+	}
+	case N_DO: {
+		struct loop lp;
+		loop_enter(g, &lp);
+		uint64_t top = here(g);
+		gen_stmt(g, n->body);
+		loop_patch_conts(g, &lp);
+		g->line = n->cond->line;
+		gen_expr(g, n->cond, R0);
+		emit(g, OP_JNZ, REG_NONE, R0, REG_NONE, (int64_t)top);
+		loop_leave(g, &lp);
+		break;
+	}
+	case N_FOR: {
+		struct loop lp;
+		gen_stmt(g, n->init);
+		loop_enter(g, &lp);
+		g->line = n->line;
+		uint64_t top = here(g);
+		if (n->cond) {
+			gen_expr(g, n->cond, R0);
+			add_patch(&lp.breaks, &lp.nbreaks, &lp.cap_breaks, emit_jump(g, OP_JZ, R0));
+		}
+		gen_stmt(g, n->body);
+		loop_patch_conts(g, &lp);
+		g->line = n->line;
+		if (n->inc) {
+			if (n->inc->kind == N_POSTINC)
+				n->inc->kind = N_PREINC;
+			gen_expr(g, n->inc, R0);
+		}
+		emit(g, OP_JMP, REG_NONE, REG_NONE, REG_NONE, (int64_t)top);
+		loop_leave(g, &lp);
+		if (n->init && n->init->kind == N_DECL)
+			n->init->var->scope_hi = here(g);
+		else if (n->init && n->init->kind == N_BLOCK)
+			end_scope(g, n->init->body);
+		break;
+	}
+	case N_BREAK:
+		add_patch(&g->loop->breaks, &g->loop->nbreaks, &g->loop->cap_breaks,
+			  emit_jump(g, OP_JMP, REG_NONE));
+		break;
+	case N_CONTINUE:
+		add_patch(&g->loop->conts, &g->loop->nconts, &g->loop->cap_conts,
+			  emit_jump(g, OP_JMP, REG_NONE));
+		break;
+	case N_RETURN:
+		if (n->lhs)
+			gen_expr(g, n->lhs, R0);
+		gen_epilogue(g);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Does the statement list end in a return? */
+static int ends_in_return(const struct node *body)
+{
+	const struct node *last = NULL;
+	for (const struct node *s = body; s; s = s->next)
+		last = s;
+	return last && last->kind == N_RETURN;
+}
+
+/* Emit a function: prologue, body, and a fall-through return. */
+static void gen_func(struct gen *g, struct func *fn)
+{
+	g->fn = fn;
+	fn->addr = here(g);
+	g->line = fn->line;
+	push(g, REG_FP);
+	emit_rr(g, OP_MOV, REG_FP, REG_SP);
+	if (fn->frame_size)
+		emit_alui(g, OP_SUB, REG_SP, REG_SP, fn->frame_size);
+	for (struct node *s = fn->body->body; s; s = s->next)
+		gen_stmt(g, s);
+	end_scope(g, fn->body->body);
+	if (!ends_in_return(fn->body->body)) {
+		g->line = fn->end_line;
+		if (fn->ret->kind != TY_VOID)
+			emit_li(g, R0, 0);
+		gen_epilogue(g);
+	}
+	fn->end = here(g);
+	g->fn = NULL;
+}
+
+/* Give every global its address (or TLS offset). */
+static void layout_globals(struct gen *g)
+{
+	struct program *prog = g->prog;
+	uint64_t data = 0, bss = 0;
+	for (size_t i = 0; i < prog->nglobals; i++) {
+		struct var *v = prog->globals[i];
+		uint64_t size = (uint64_t)type_size(v->ty);
+		if (v->is_tls) {
+			v->seg = SEG_TLS;
+			v->offset = (int64_t)g->tls_size;
+			g->tls_size += size;
+		} else if (v->is_const) {
+			v->seg = SEG_RODATA;
+			v->addr = RODATA_BASE + g->rodata.len;
+			for (uint64_t j = 0; j < size; j++)
+				buf_putc(&g->rodata, 0);
+		} else if (v->init) {
+			v->seg = SEG_DATA;
+			v->addr = data;
+			data += size;
+		} else {
+			v->seg = SEG_BSS;
+			v->addr = bss;
+			bss += size;
+		}
+	}
+	g->img->data_size = data;
+	g->img->bss_addr = DATA_BASE + data;
+	g->img->bss_size = bss;
+	for (size_t i = 0; i < prog->nglobals; i++) {
+		struct var *v = prog->globals[i];
+		if (v->seg == SEG_DATA)
+			v->addr += DATA_BASE;
+		else if (v->seg == SEG_BSS)
+			v->addr += g->img->bss_addr;
+	}
+}
+
+/* The value a folded constant stands for, now that addresses are known. */
+static int64_t cval_value(const struct cval *c)
+{
+	int64_t v = c->num;
+	if (c->var)
+		v += (int64_t)c->var->addr;
+	if (c->fn)
+		v += (int64_t)c->fn->addr;
+	return v;
+}
+
+static void put_word(uint8_t *p, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(u >> (8 * i));
+}
+
+/* Write the initial values of the globals into rodata, data and TLS. */
+static void fill_globals(struct gen *g)
+{
+	struct image *img = g->img;
+	img->data = xcalloc(img->data_size ? img->data_size : 1, 1);
+	img->tls = xcalloc(g->tls_size ? g->tls_size : 1, 1);
+	img->tls_size = g->tls_size;
+	for (size_t i = 0; i < g->prog->nglobals; i++) {
+		struct var *v = g->prog->globals[i];
+		uint8_t *base;
+		switch (v->seg) {
+		case SEG_RODATA: base = img->rodata + (v->addr - RODATA_BASE); break;
+		case SEG_DATA: base = img->data + (v->addr - DATA_BASE); break;
+		case SEG_TLS: base = img->tls + v->offset; break;
+		default: continue;
+		}
+		for (int64_t j = 0; j < v->ncvals; j++)
+			put_word(base + j * WORD, cval_value(&v->cvals[j]));
+	}
+}
+
+struct pool {
+	struct gen *g;
+	int64_t *v;
+	size_t n, cap;
+	size_t *slots;          /* hash of values to index + 1 */
+	size_t nslots;
+};
+
+/* Index of value in the literal pool, adding it if new. */
+static uint32_t pool_index(void *ctx, int64_t value)
+{
+	struct pool *p = ctx;
+	if (p->n * 2 >= p->nslots) {
+		size_t n = p->nslots ? p->nslots * 2 : 64;
+		size_t *slots = xcalloc(n, sizeof *slots);
+		for (size_t i = 0; i < p->n; i++) {
+			size_t h = (size_t)((uint64_t)p->v[i] * 0x9e3779b97f4a7c15u) & (n - 1);
+			while (slots[h])
+				h = (h + 1) & (n - 1);
+			slots[h] = i + 1;
+		}
+		free(p->slots);
+		p->slots = slots;
+		p->nslots = n;
+	}
+	size_t h = (size_t)((uint64_t)value * 0x9e3779b97f4a7c15u) & (p->nslots - 1);
+	while (p->slots[h]) {
+		if (p->v[p->slots[h] - 1] == value)
+			return (uint32_t)(p->slots[h] - 1);
+		h = (h + 1) & (p->nslots - 1);
+	}
+	p->v = xgrow(p->v, &p->cap, p->n + 1, sizeof *p->v);
+	p->v[p->n] = value;
+	p->slots[h] = ++p->n;
+	return (uint32_t)(p->n - 1);
+}
+
+/* Encode the code; wide immediates go to the literal pool after rodata. */
+static void encode(struct gen *g)
+{
+	struct image *img = g->img;
+	struct pool pool = { .g = g };
+	img->words = xmalloc(img->ncode * sizeof *img->words + 1);
+	for (size_t i = 0; i < img->ncode; i++)
+		img->words[i] = isa_encode(&img->code[i], CODE_BASE + i * INSN_SIZE,
+					   pool_index, &pool);
+	while (g->rodata.len % WORD)
+		buf_putc(&g->rodata, 0);
+	img->pool_addr = RODATA_BASE + g->rodata.len;
+	for (size_t i = 0; i < pool.n; i++) {
+		uint8_t w[8];
+		put_word(w, pool.v[i]);
+		buf_put(&g->rodata, (const char *)w, 8);
+	}
+	img->pool = pool.v;
+	img->npool = pool.n;
+	free(pool.slots);
+}
+
+static char *type_string(const struct type *t)
+{
+	struct buf b = { 0 };
+	type_format(&b, t);
+	return buf_take(&b);
+}
+
+/* A function's type as C writes it: "void (int, int *)". */
+static char *func_type(const struct func *fn)
+{
+	struct buf b = { 0 };
+	if (fn->ret)
+		type_format(&b, fn->ret);
+	else
+		buf_puts(&b, "void");
+	buf_puts(&b, " (");
+	for (int i = 0; i < fn->nparams; i++) {
+		if (i)
+			buf_puts(&b, ", ");
+		type_format(&b, fn->params[i]->ty);
+	}
+	buf_puts(&b, ")");
+	return buf_take(&b);
+}
+
+static void add_sym(struct image *img, size_t *cap, const char *name, enum sym_kind kind,
+		    enum seg seg, uint64_t addr, uint64_t size, char *type, int line)
+{
+	img->syms = xgrow(img->syms, cap, img->nsyms + 1, sizeof *img->syms);
+	img->syms[img->nsyms++] = (struct img_sym){ xstrdup(name), kind, seg, addr, size,
+						    type, line };
+}
+
+/* Build the symbol table and the functions' frame descriptions. */
+static void tables(struct gen *g, struct func **funcs, size_t nfuncs)
+{
+	struct image *img = g->img;
+	size_t cap = 0;
+	img->funcs = xcalloc(nfuncs, sizeof *img->funcs);
+	img->nfuncs = nfuncs;
+	for (size_t i = 0; i < nfuncs; i++) {
+		struct func *fn = funcs[i];
+		struct img_func *f = &img->funcs[i];
+		f->name = xstrdup(fn->name);
+		f->addr = fn->addr;
+		f->end = fn->end;
+		f->nparams = fn->nparams;
+		f->frame_size = fn->frame_size;
+		f->returns_value = fn->ret && fn->ret->kind != TY_VOID;
+		f->line = fn->line;
+		size_t n = (size_t)fn->nparams;
+		for (struct var *v = fn->locals; v; v = v->next)
+			n++;
+		f->vars = xcalloc(n ? n : 1, sizeof *f->vars);
+		for (int j = 0; j < fn->nparams; j++) {
+			struct var *v = fn->params[j];
+			f->vars[f->nvars++] = (struct img_var){ xstrdup(v->name), type_string(v->ty),
+								v->offset, WORD, fn->addr, fn->end, 1 };
+		}
+		for (struct var *v = fn->locals; v; v = v->next)
+			f->vars[f->nvars++] = (struct img_var){ xstrdup(v->name), type_string(v->ty),
+								v->offset, (uint64_t)type_size(v->ty),
+								v->scope_lo, v->scope_hi, 0 };
+		add_sym(img, &cap, fn->name, SYM_FUNC, SEG_CODE, fn->addr, fn->end - fn->addr,
+			func_type(fn), fn->line);
+	}
+	for (size_t i = 0; i < g->prog->nglobals; i++) {
+		struct var *v = g->prog->globals[i];
+		struct type *elem = v->ty->kind == TY_ARRAY ? v->ty->base : v->ty;
+		enum sym_kind kind = v->is_tls ? SYM_TLS : v->is_const ? SYM_CONST :
+				     elem->kind == TY_MUTEX ? SYM_MUTEX :
+				     elem->kind == TY_SEM ? SYM_SEM :
+				     elem->kind == TY_COND ? SYM_COND : SYM_VAR;
+		uint64_t addr = v->is_tls ? (uint64_t)v->offset : v->addr;
+		add_sym(img, &cap, v->name, kind, v->seg, addr, (uint64_t)type_size(v->ty),
+			type_string(v->ty), v->line);
+	}
+	for (size_t i = 0; i < g->nstrs; i++) {
+		char name[32];
+		snprintf(name, sizeof name, ".str%zu", i + 1);
+		add_sym(img, &cap, name, SYM_STRING, SEG_RODATA, g->strs[i].addr,
+			g->strs[i].len + 1, xstrdup("string"), 0);
+	}
+	if (img->npool)
+		add_sym(img, &cap, ".literals", SYM_POOL, SEG_RODATA, img->pool_addr,
+			img->npool * WORD, xstrdup("int[]"), 0);
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct func *x = *(struct func *const *)a, *y = *(struct func *const *)b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Compile the checked program into an image. */
+struct image *codegen(struct program *prog, struct diags *d)
+{
+	struct gen g = { .prog = prog, .d = d };
+	struct image *img = g.img = xcalloc(1, sizeof *img);
+	layout_globals(&g);
+
+	/* The runtime: _start calls main and exits with what it returns;
+	 * a spawned thread's entry function returns into thread_exit. */
+	struct func start = { .name = "_start" }, texit = { .name = "thread_exit" };
+	struct func *main_fn = NULL;
+	for (size_t i = 0; i < prog->nfuncs; i++)
+		if (strcmp(prog->funcs[i]->name, "main") == 0)
+			main_fn = prog->funcs[i];
+	start.addr = here(&g);
+	emit_func_addr(&g, OP_CALL, REG_NONE, main_fn);
+	push(&g, R0);
+	emit(&g, OP_SYS, REG_NONE, REG_NONE, 1, BI_EXIT);
+	start.end = here(&g);
+	texit.addr = here(&g);
+	push(&g, R0);
+	emit(&g, OP_SYS, REG_NONE, REG_NONE, 1, BI_THREAD_EXIT);
+	texit.end = here(&g);
+
+	for (size_t i = 0; i < prog->nfuncs; i++)
+		gen_func(&g, prog->funcs[i]);
+
+	for (size_t i = 0; i < g.nfixups; i++)
+		img->code[g.fixups[i].insn].imm = (int64_t)g.fixups[i].fn->addr;
+	free(g.fixups);
+
+	img->entry = start.addr;
+	img->thread_exit = texit.addr;
+	img->main_addr = main_fn->addr;
+
+	size_t nfuncs = prog->nfuncs + 2;
+	struct func **all = xmalloc(nfuncs * sizeof *all);
+	all[0] = &start;
+	all[1] = &texit;
+	memcpy(all + 2, prog->funcs, prog->nfuncs * sizeof *all);
+	qsort(all, nfuncs, sizeof *all, by_addr);
+
+	encode(&g);
+	img->rodata_size = g.rodata.len;
+	img->rodata = (uint8_t *)buf_take(&g.rodata);
+	fill_globals(&g);
+	tables(&g, all, nfuncs);
+	free(all);
+	free(g.strs);
+
+	const char *too_big = NULL;
+	if (img->ncode * INSN_SIZE > SEGMENT_MAX)
+		too_big = "code";
+	else if (img->rodata_size > SEGMENT_MAX)
+		too_big = "read-only data";
+	else if (img->data_size + img->bss_size > SEGMENT_MAX)
+		too_big = "global variables";
+	else if (img->tls_size > MAX_TLS)
+		too_big = "thread_local variables";
+	if (too_big) {
+		diag_add(d, DIAG_ERROR, 0, 0, "the program's %s take more than %u bytes", too_big,
+			 too_big[0] == 't' ? MAX_TLS : SEGMENT_MAX);
+		image_free(img);
+		return NULL;
+	}
+	return img;
+}

@@ -1,0 +1,140 @@
+/* image: freeing the program image and looking things up in it. */
+#include "image.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Free everything the image owns, and the image. */
+void image_free(struct image *img)
+{
+	if (!img)
+		return;
+	free(img->code);
+	free(img->words);
+	free(img->lines);
+	free(img->rodata);
+	free(img->pool);
+	free(img->data);
+	free(img->tls);
+	for (size_t i = 0; i < img->nsyms; i++) {
+		free(img->syms[i].name);
+		free(img->syms[i].type);
+	}
+	free(img->syms);
+	for (size_t i = 0; i < img->nfuncs; i++) {
+		struct img_func *f = &img->funcs[i];
+		for (size_t j = 0; j < f->nvars; j++) {
+			free(f->vars[j].name);
+			free(f->vars[j].type);
+		}
+		free(f->vars);
+		free(f->name);
+	}
+	free(img->funcs);
+	free(img);
+}
+
+/* Instruction index of addr, or -1. */
+static long insn_index(const struct image *img, uint64_t addr)
+{
+	if (addr < CODE_BASE || (addr - CODE_BASE) % INSN_SIZE)
+		return -1;
+	uint64_t i = (addr - CODE_BASE) / INSN_SIZE;
+	return i < img->ncode ? (long)i : -1;
+}
+
+/* The instruction at addr. */
+const struct insn *image_insn(const struct image *img, uint64_t addr)
+{
+	long i = insn_index(img, addr);
+	return i < 0 ? NULL : &img->code[i];
+}
+
+/* Source line at addr. */
+int image_line(const struct image *img, uint64_t addr)
+{
+	long i = insn_index(img, addr);
+	return i < 0 ? 0 : img->lines[i];
+}
+
+/* The function containing addr (binary search: funcs are sorted). */
+const struct img_func *image_func_at(const struct image *img, uint64_t addr)
+{
+	size_t lo = 0, hi = img->nfuncs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct img_func *f = &img->funcs[mid];
+		if (addr < f->addr)
+			hi = mid;
+		else if (addr >= f->end)
+			lo = mid + 1;
+		else
+			return f;
+	}
+	return NULL;
+}
+
+/* The data symbol holding addr. */
+const struct img_sym *image_sym_at(const struct image *img, uint64_t addr, int tls)
+{
+	for (size_t i = 0; i < img->nsyms; i++) {
+		const struct img_sym *s = &img->syms[i];
+		if ((s->seg == SEG_TLS) != (tls != 0) || s->kind == SYM_FUNC)
+			continue;
+		if (addr >= s->addr && addr < s->addr + (s->size ? s->size : 1))
+			return s;
+	}
+	return NULL;
+}
+
+/* The symbol with this name. */
+const struct img_sym *image_sym_named(const struct image *img, const char *name)
+{
+	for (size_t i = 0; i < img->nsyms; i++)
+		if (strcmp(img->syms[i].name, name) == 0)
+			return &img->syms[i];
+	return NULL;
+}
+
+/* The variable of f stored at fp+off and in scope at pc. */
+const struct img_var *image_var_at(const struct img_func *f, int64_t off, uint64_t pc)
+{
+	for (size_t i = 0; i < f->nvars; i++) {
+		const struct img_var *v = &f->vars[i];
+		if (off >= v->offset && off < v->offset + (int64_t)v->size &&
+		    pc >= v->lo && pc < v->hi)
+			return v;
+	}
+	return NULL;
+}
+
+/* Name addr after the symbol holding it. */
+int image_describe(const struct image *img, uint64_t addr, int tls, struct buf *out)
+{
+	if (!tls) {
+		const struct img_func *f = image_func_at(img, addr);
+		if (f) {
+			if (addr == f->addr)
+				buf_puts(out, f->name);
+			else
+				buf_printf(out, "%s+%llu", f->name, (unsigned long long)(addr - f->addr));
+			return 1;
+		}
+	}
+	const struct img_sym *s = image_sym_at(img, addr, tls);
+	if (!s)
+		return 0;
+	uint64_t off = addr - s->addr;
+	if (off == 0)
+		buf_puts(out, s->name);
+	else if (strchr(s->type, '[') && s->kind != SYM_POOL && s->kind != SYM_STRING) {
+		uint64_t es = s->kind == SYM_MUTEX || s->kind == SYM_SEM || s->kind == SYM_COND ? 16 : 8;
+		if (off % es == 0)
+			buf_printf(out, "%s[%llu]", s->name, (unsigned long long)(off / es));
+		else
+			buf_printf(out, "%s+%llu", s->name, (unsigned long long)off);
+	} else {
+		buf_printf(out, "%s+%llu", s->name, (unsigned long long)off);
+	}
+	return 1;
+}

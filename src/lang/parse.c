@@ -1,0 +1,1083 @@
+/* parse: from tokens to the syntax tree. */
+#include "parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex.h"
+
+struct parser {
+	struct lexer lx;
+	struct token tok;       /* the current token */
+	const char *prev_end;   /* end of the token before it */
+	int prev_line, prev_col;        /* and where it ends */
+	struct program *prog;
+	struct diags *d;
+	int panic;              /* an error was reported; skip to a safe point */
+	int eof_reported;       /* an unexpected end of file was reported */
+	int depth;              /* current nesting, against MAX_NESTING */
+	struct func *fn;        /* the function being parsed */
+};
+
+/* Text of the current token for messages, e.g. "'}'" or "end of file". */
+static void describe_tok(struct parser *p, char *out, size_t n)
+{
+	const struct token *t = &p->tok;
+	char tmp[16];
+	switch (t->kind) {
+	case TK_EOF:
+		snprintf(out, n, "end of file");
+		break;
+	case TK_EOL:
+		snprintf(out, n, "end of line");
+		break;
+	case TK_IDENT:
+		snprintf(out, n, "'%.*s'", (int)(t->str_len > 40 ? 40 : t->str_len), t->str);
+		break;
+	case TK_NUM:
+		snprintf(out, n, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->start);
+		break;
+	case TK_STR:
+		snprintf(out, n, "string literal");
+		break;
+	case TK_DIRECTIVE:
+		snprintf(out, n, "'#%.*s'", (int)(t->str_len > 40 ? 40 : t->str_len), t->str);
+		break;
+	default:
+		snprintf(out, n, "%s", token_name(t->kind, tmp));
+	}
+}
+
+/* Report an error at the current token, unless already panicking. */
+static void error_tok(struct parser *p, const char *fmt, const char *arg)
+{
+	if (!p->panic)
+		diag_add(p->d, DIAG_ERROR, p->tok.line, p->tok.col, fmt, arg);
+	p->panic = 1;
+}
+
+/* Report an error at a node's position. */
+static void error_at(struct parser *p, int line, int col, const char *fmt, const char *arg)
+{
+	if (!p->panic)
+		diag_add(p->d, DIAG_ERROR, line, col, fmt, arg);
+	p->panic = 1;
+}
+
+static void advance(struct parser *p)
+{
+	p->prev_end = p->tok.start + p->tok.len;
+	p->prev_line = p->tok.line;
+	p->prev_col = p->tok.col + (int)p->tok.len;
+	lex_next(&p->lx, &p->tok);
+}
+
+/* Is the current token of this kind? */
+static int check(struct parser *p, int kind)
+{
+	return p->tok.kind == kind;
+}
+
+/* Consume the current token if it is of this kind. */
+static int accept(struct parser *p, int kind)
+{
+	if (!check(p, kind))
+		return 0;
+	advance(p);
+	return 1;
+}
+
+/* Consume a token of this kind or report "expected X before Y". */
+static int expect(struct parser *p, int kind)
+{
+	if (accept(p, kind))
+		return 1;
+	char want[16], found[64], msg[128];
+	token_name(kind, want);
+	describe_tok(p, found, sizeof found);
+	if (kind == ';' && p->prev_line && p->prev_line != p->tok.line) {
+		/* A missing ';' belongs at the end of the line that lacks it. */
+		if (!p->panic)
+			diag_add(p->d, DIAG_ERROR, p->prev_line, p->prev_col,
+				 "expected ';' at the end of the line");
+		p->panic = 1;
+		return 0;
+	}
+	if (check(p, TK_EOF))
+		snprintf(msg, sizeof msg, "expected %s at end of file", want);
+	else
+		snprintf(msg, sizeof msg, "expected %s before %s", want, found);
+	error_tok(p, "%s", msg);
+	return 0;
+}
+
+/* Consume the bracket that closes open (seen at line), naming that line. */
+static int expect_close(struct parser *p, int close, int open, int line)
+{
+	if (accept(p, close))
+		return 1;
+	char found[64], msg[160];
+	describe_tok(p, found, sizeof found);
+	if (line != p->tok.line)
+		snprintf(msg, sizeof msg, "expected '%c' to close '%c' opened at line %d, found %s",
+			 close, open, line, found);
+	else
+		snprintf(msg, sizeof msg, "expected '%c' before %s", close, found);
+	error_tok(p, "%s", msg);
+	return 0;
+}
+
+static struct node *new_node(struct parser *p, enum node_kind kind, int line, int col)
+{
+	struct node *n = arena_alloc(&p->prog->arena, sizeof *n);
+	n->kind = kind;
+	n->line = line;
+	n->col = col;
+	n->src_start = p->tok.start;
+	return n;
+}
+
+static char *dup_tok_str(struct parser *p)
+{
+	return arena_strndup(&p->prog->arena, p->tok.str, p->tok.str_len);
+}
+
+/* Enter one level of nesting; 0 (and an error) when too deep. */
+static int enter(struct parser *p)
+{
+	if (p->depth >= MAX_NESTING) {
+		char lim[16];
+		snprintf(lim, sizeof lim, "%d", MAX_NESTING);
+		error_tok(p, "nesting too deep (at most %s levels)", lim);
+		return 0;
+	}
+	p->depth++;
+	return 1;
+}
+
+static void leave(struct parser *p)
+{
+	p->depth--;
+}
+
+static struct node *expr(struct parser *p);
+static struct node *assign(struct parser *p);
+static struct node *stmt(struct parser *p);
+
+/* primary = NUM | STR { STR } | IDENT | "(" expr ")" */
+static struct node *primary(struct parser *p)
+{
+	struct token *t = &p->tok;
+	struct node *n;
+	if (check(p, TK_NUM)) {
+		n = new_node(p, N_NUM, t->line, t->col);
+		n->val = t->num;
+		advance(p);
+	} else if (check(p, TK_STR)) {
+		n = new_node(p, N_STR, t->line, t->col);
+		struct buf b = { 0 };
+		while (check(p, TK_STR)) {
+			buf_put(&b, t->str, t->str_len);
+			advance(p);
+		}
+		n->str = arena_strndup(&p->prog->arena, b.s ? b.s : "", b.len);
+		n->str_len = b.len;
+		buf_free(&b);
+	} else if (check(p, TK_IDENT)) {
+		n = new_node(p, N_IDENT, t->line, t->col);
+		n->str = dup_tok_str(p);
+		advance(p);
+	} else if (check(p, '(')) {
+		int line = t->line;
+		advance(p);
+		n = expr(p);
+		expect_close(p, ')', '(', line);
+	} else {
+		char found[64];
+		describe_tok(p, found, sizeof found);
+		error_tok(p, "expected an expression before %s", found);
+		n = new_node(p, N_NUM, t->line, t->col);
+	}
+	n->src_end = p->prev_end;
+	return n;
+}
+
+/* postfix = primary { "[" expr "]" | "(" [ assign { "," assign } ] ")" | "++" | "--" } */
+static struct node *postfix(struct parser *p)
+{
+	struct node *n = primary(p);
+	for (;;) {
+		struct token *t = &p->tok;
+		int line = t->line, col = t->col;
+		if (accept(p, '[')) {
+			struct node *ix = new_node(p, N_INDEX, line, col);
+			ix->lhs = n;
+			ix->rhs = expr(p);
+			expect_close(p, ']', '[', line);
+			ix->src_start = n->src_start;
+			n = ix;
+		} else if (accept(p, '(')) {
+			struct node *call = new_node(p, N_CALL, line, col);
+			call->lhs = n;
+			call->src_start = n->src_start;
+			struct node **tail = &call->args;
+			if (!check(p, ')')) {
+				do {
+					*tail = assign(p);
+					tail = &(*tail)->next;
+					call->nargs++;
+				} while (!p->panic && accept(p, ','));
+			}
+			expect_close(p, ')', '(', line);
+			n = call;
+		} else if (check(p, TK_INC) || check(p, TK_DEC)) {
+			struct node *inc = new_node(p, N_POSTINC, line, col);
+			inc->op = check(p, TK_INC) ? 1 : -1;
+			inc->lhs = n;
+			inc->src_start = n->src_start;
+			advance(p);
+			n = inc;
+		} else {
+			break;
+		}
+		n->src_end = p->prev_end;
+	}
+	return n;
+}
+
+/* unary = ("+" | "-" | "!" | "~" | "&" | "*" | "++" | "--") unary | postfix */
+static struct node *unary(struct parser *p)
+{
+	struct token *t = &p->tok;
+	int line = t->line, col = t->col;
+	const char *start = t->start;
+	struct node *n;
+	if (!enter(p))
+		return new_node(p, N_NUM, line, col);
+	if (check(p, '+') || check(p, '-') || check(p, '!') || check(p, '~')) {
+		n = new_node(p, N_UNARY, line, col);
+		n->op = t->kind;
+		advance(p);
+		n->lhs = unary(p);
+	} else if (check(p, '&') || check(p, '*')) {
+		n = new_node(p, check(p, '&') ? N_ADDR : N_DEREF, line, col);
+		advance(p);
+		n->lhs = unary(p);
+	} else if (check(p, TK_INC) || check(p, TK_DEC)) {
+		n = new_node(p, N_PREINC, line, col);
+		n->op = check(p, TK_INC) ? 1 : -1;
+		advance(p);
+		n->lhs = unary(p);
+	} else {
+		n = postfix(p);
+	}
+	leave(p);
+	n->src_start = start;
+	n->src_end = p->prev_end;
+	return n;
+}
+
+/* Binary operators by precedence, loosest first. */
+static int binary_prec(int kind)
+{
+	switch (kind) {
+	case TK_OROR: return 1;
+	case TK_ANDAND: return 2;
+	case '|': return 3;
+	case '^': return 4;
+	case '&': return 5;
+	case TK_EQ: case TK_NE: return 6;
+	case '<': case '>': case TK_LE: case TK_GE: return 7;
+	case TK_SHL: case TK_SHR: return 8;
+	case '+': case '-': return 9;
+	case '*': case '/': case '%': return 10;
+	default: return 0;
+	}
+}
+
+/* binary = unary { binop unary }, by precedence climbing */
+static struct node *binary(struct parser *p, int min_prec)
+{
+	struct node *lhs = unary(p);
+	for (;;) {
+		int kind = p->tok.kind, prec = binary_prec(kind);
+		if (prec < min_prec || prec == 0 || p->panic)
+			return lhs;
+		int line = p->tok.line, col = p->tok.col;
+		advance(p);
+		struct node *n = new_node(p, kind == TK_OROR ? N_LOGOR :
+					     kind == TK_ANDAND ? N_LOGAND : N_BINARY, line, col);
+		n->op = kind;
+		n->lhs = lhs;
+		n->rhs = binary(p, prec + 1);
+		n->src_start = lhs->src_start;
+		n->src_end = p->prev_end;
+		lhs = n;
+	}
+}
+
+/* ternary = binary [ "?" expr ":" ternary ] */
+static struct node *ternary(struct parser *p)
+{
+	struct node *c = binary(p, 1);
+	if (!check(p, '?'))
+		return c;
+	struct node *n = new_node(p, N_TERNARY, p->tok.line, p->tok.col);
+	advance(p);
+	if (!enter(p))
+		return n;
+	n->cond = c;
+	n->then = expr(p);
+	expect(p, ':');
+	n->els = ternary(p);
+	leave(p);
+	n->src_start = c->src_start;
+	n->src_end = p->prev_end;
+	return n;
+}
+
+static int is_assign_op(int kind)
+{
+	switch (kind) {
+	case '=': case TK_ADD_EQ: case TK_SUB_EQ: case TK_MUL_EQ: case TK_DIV_EQ:
+	case TK_MOD_EQ: case TK_AND_EQ: case TK_OR_EQ: case TK_XOR_EQ:
+	case TK_SHL_EQ: case TK_SHR_EQ:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* assign = ternary [ assignop assign ] */
+static struct node *assign(struct parser *p)
+{
+	struct node *lhs = ternary(p);
+	if (!is_assign_op(p->tok.kind) || p->panic)
+		return lhs;
+	struct node *n = new_node(p, N_ASSIGN, p->tok.line, p->tok.col);
+	n->op = p->tok.kind;
+	advance(p);
+	if (!enter(p))
+		return n;
+	n->lhs = lhs;
+	n->rhs = assign(p);
+	leave(p);
+	n->src_start = lhs->src_start;
+	n->src_end = p->prev_end;
+	return n;
+}
+
+/* expr = assign */
+static struct node *expr(struct parser *p)
+{
+	return assign(p);
+}
+
+static int is_type_start(struct parser *p)
+{
+	switch (p->tok.kind) {
+	case TK_INT: case TK_VOID: case TK_CONST: case TK_THREAD_LOCAL:
+	case TK_MUTEX: case TK_SEMAPHORE: case TK_COND:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct declspec {
+	int is_const, is_tls;
+	struct type *base;
+	int line, col;
+};
+
+/* declspec = { "const" | "thread_local" } ("int" | "void" | "mutex" | "semaphore" | "cond") */
+static int declspec(struct parser *p, struct declspec *ds)
+{
+	memset(ds, 0, sizeof *ds);
+	ds->line = p->tok.line;
+	ds->col = p->tok.col;
+	for (;;) {
+		if (accept(p, TK_CONST))
+			ds->is_const = 1;
+		else if (accept(p, TK_THREAD_LOCAL))
+			ds->is_tls = 1;
+		else
+			break;
+	}
+	enum type_kind k;
+	switch (p->tok.kind) {
+	case TK_INT: k = TY_INT; break;
+	case TK_VOID: k = TY_VOID; break;
+	case TK_MUTEX: k = TY_MUTEX; break;
+	case TK_SEMAPHORE: k = TY_SEM; break;
+	case TK_COND: k = TY_COND; break;
+	default: {
+		char found[64];
+		describe_tok(p, found, sizeof found);
+		error_tok(p, "expected a type before %s", found);
+		return 0;
+	}
+	}
+	advance(p);
+	ds->base = type_new(p->prog, k, NULL);
+	return 1;
+}
+
+/* pointers = { "*" } */
+static struct type *pointers(struct parser *p, struct type *t)
+{
+	while (accept(p, '*'))
+		t = type_new(p->prog, TY_PTR, t);
+	return t;
+}
+
+/* initializer = assign | "{" [ assign { "," assign } [","] ] "}" */
+static struct node *initializer(struct parser *p)
+{
+	if (!check(p, '{'))
+		return assign(p);
+	struct node *n = new_node(p, N_INIT_LIST, p->tok.line, p->tok.col);
+	int line = p->tok.line;
+	advance(p);
+	struct node **tail = &n->args;
+	while (!check(p, '}') && !check(p, TK_EOF) && !p->panic) {
+		*tail = assign(p);
+		tail = &(*tail)->next;
+		n->nargs++;
+		if (!accept(p, ','))
+			break;
+	}
+	expect_close(p, '}', '{', line);
+	n->src_end = p->prev_end;
+	return n;
+}
+
+/* The rest of a declarator once its type and name are read:
+ * [ "[" [ expr ] "]" ] [ "=" initializer ] */
+static struct var *declarator_rest(struct parser *p, struct declspec *ds, struct type *t,
+				   enum var_where where, const char *name, int line, int col)
+{
+	struct var *v = arena_alloc(&p->prog->arena, sizeof *v);
+	v->name = name;
+	v->line = line;
+	v->col = col;
+	v->where = where;
+	v->is_const = ds->is_const;
+	v->is_tls = ds->is_tls;
+	if (check(p, '[')) {
+		int l = p->tok.line;
+		advance(p);
+		struct type *a = type_new(p->prog, TY_ARRAY, t);
+		a->len = -1;
+		if (!check(p, ']'))
+			v->len_expr = expr(p);
+		expect_close(p, ']', '[', l);
+		t = a;
+	}
+	v->ty = t;
+	if (accept(p, '='))
+		v->init = initializer(p);
+	return v;
+}
+
+/* declarator = pointers IDENT declarator-rest */
+static struct var *declarator(struct parser *p, struct declspec *ds, enum var_where where)
+{
+	struct type *t = pointers(p, ds->base);
+	if (!check(p, TK_IDENT)) {
+		char found[64];
+		describe_tok(p, found, sizeof found);
+		error_tok(p, "expected a name before %s", found);
+		return NULL;
+	}
+	const char *name = dup_tok_str(p);
+	int line = p->tok.line, col = p->tok.col;
+	advance(p);
+	return declarator_rest(p, ds, t, where, name, line, col);
+}
+
+/* Recover from an error in a statement: skip to its ';', or past the
+ * block it opened, or to the '}' that closes the enclosing block. */
+static void skip_statement(struct parser *p)
+{
+	int depth = 0;
+	while (!check(p, TK_EOF)) {
+		if (check(p, '{')) {
+			depth++;
+		} else if (check(p, '}')) {
+			if (depth == 0)
+				break;
+			if (--depth == 0) {
+				advance(p);
+				break;
+			}
+		} else if (check(p, ';') && depth == 0) {
+			advance(p);
+			break;
+		}
+		advance(p);
+	}
+	p->panic = 0;
+}
+
+/* block = "{" { stmt } "}" */
+static struct node *block(struct parser *p)
+{
+	struct node *n = new_node(p, N_BLOCK, p->tok.line, p->tok.col);
+	int line = p->tok.line;
+	if (!expect(p, '{'))
+		return n;
+	struct node **tail = &n->body;
+	while (!check(p, '}') && !check(p, TK_EOF)) {
+		if (check(p, TK_DIRECTIVE)) {
+			error_tok(p, "%s", "directives go outside functions");
+		} else {
+			struct node *s = stmt(p);
+			if (s) {
+				*tail = s;
+				tail = &s->next;
+			}
+		}
+		if (p->panic)
+			skip_statement(p);
+	}
+	if (check(p, TK_EOF)) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "expected '}' to close '{' opened at line %d, found end of file", line);
+		if (!p->eof_reported)
+			error_tok(p, "%s", msg);
+		p->eof_reported = 1;
+	} else {
+		advance(p);
+	}
+	n->src_end = p->prev_end;
+	return n;
+}
+
+/* local declaration: declspec declarator { "," declarator } ";"
+ * several declarators become a block of N_DECL nodes */
+static struct node *local_decl(struct parser *p)
+{
+	struct declspec ds;
+	int line = p->tok.line, col = p->tok.col;
+	if (!declspec(p, &ds))
+		return NULL;
+	struct node *first = NULL, **tail = &first;
+	do {
+		struct var *v = declarator(p, &ds, VAR_LOCAL);
+		if (!v)
+			return first;
+		struct node *n = new_node(p, N_DECL, v->line, v->col);
+		n->var = v;
+		*tail = n;
+		tail = &n->next;
+	} while (accept(p, ','));
+	expect(p, ';');
+	if (first && first->next) {
+		struct node *b = new_node(p, N_BLOCK, line, col);
+		b->body = first;
+		b->op = 1;      /* no scope of its own */
+		return b;
+	}
+	return first;
+}
+
+/* stmt = block | "if" "(" expr ")" stmt [ "else" stmt ]
+ *      | "while" "(" expr ")" stmt | "do" stmt "while" "(" expr ")" ";"
+ *      | "for" "(" ( decl | [expr] ";" ) [expr] ";" [expr] ")" stmt
+ *      | "break" ";" | "continue" ";" | "return" [expr] ";"
+ *      | decl | [expr] ";" */
+static struct node *stmt(struct parser *p)
+{
+	struct token *t = &p->tok;
+	int line = t->line, col = t->col;
+	struct node *n;
+	if (!enter(p))
+		return NULL;
+	switch (t->kind) {
+	case '{':
+		n = block(p);
+		break;
+	case TK_IF: {
+		n = new_node(p, N_IF, line, col);
+		advance(p);
+		int l = p->tok.line;
+		expect(p, '(');
+		n->cond = expr(p);
+		expect_close(p, ')', '(', l);
+		n->then = stmt(p);
+		if (accept(p, TK_ELSE))
+			n->els = stmt(p);
+		break;
+	}
+	case TK_WHILE: {
+		n = new_node(p, N_WHILE, line, col);
+		advance(p);
+		int l = p->tok.line;
+		expect(p, '(');
+		n->cond = expr(p);
+		expect_close(p, ')', '(', l);
+		n->body = stmt(p);
+		break;
+	}
+	case TK_DO: {
+		n = new_node(p, N_DO, line, col);
+		advance(p);
+		n->body = stmt(p);
+		expect(p, TK_WHILE);
+		int l = p->tok.line;
+		expect(p, '(');
+		n->cond = expr(p);
+		expect_close(p, ')', '(', l);
+		expect(p, ';');
+		break;
+	}
+	case TK_FOR: {
+		n = new_node(p, N_FOR, line, col);
+		advance(p);
+		int l = p->tok.line;
+		expect(p, '(');
+		if (is_type_start(p)) {
+			n->init = local_decl(p);
+		} else if (!accept(p, ';')) {
+			struct node *e = new_node(p, N_EXPR, p->tok.line, p->tok.col);
+			e->lhs = expr(p);
+			n->init = e;
+			expect(p, ';');
+		}
+		if (!check(p, ';'))
+			n->cond = expr(p);
+		expect(p, ';');
+		if (!check(p, ')'))
+			n->inc = expr(p);
+		expect_close(p, ')', '(', l);
+		n->body = stmt(p);
+		break;
+	}
+	case TK_BREAK: case TK_CONTINUE:
+		n = new_node(p, t->kind == TK_BREAK ? N_BREAK : N_CONTINUE, line, col);
+		advance(p);
+		expect(p, ';');
+		break;
+	case TK_RETURN:
+		n = new_node(p, N_RETURN, line, col);
+		advance(p);
+		if (!check(p, ';'))
+			n->lhs = expr(p);
+		expect(p, ';');
+		break;
+	case ';':
+		n = new_node(p, N_EMPTY, line, col);
+		advance(p);
+		break;
+	default:
+		if (is_type_start(p)) {
+			n = local_decl(p);
+		} else {
+			n = new_node(p, N_EXPR, line, col);
+			n->lhs = expr(p);
+			expect(p, ';');
+		}
+	}
+	leave(p);
+	if (n)
+		n->src_end = p->prev_end;
+	return n;
+}
+
+static void add_global(struct parser *p, struct var *v)
+{
+	struct program *g = p->prog;
+	g->globals = xgrow(g->globals, &g->cap_globals, g->nglobals + 1, sizeof *g->globals);
+	g->globals[g->nglobals++] = v;
+}
+
+/* params = "void" | [ param { "," param } ]   param = ["const"] "int" pointers IDENT */
+static void params(struct parser *p, struct func *fn)
+{
+	if (check(p, TK_VOID)) {
+		advance(p);
+		return;
+	}
+	struct var *list[256];
+	int n = 0;
+	while (!check(p, ')') && !p->panic) {
+		struct declspec ds;
+		if (!declspec(p, &ds))
+			break;
+		struct var *v = declarator(p, &ds, VAR_PARAM);
+		if (!v)
+			break;
+		if (n == (int)ARRAY_LEN(list)) {
+			error_at(p, v->line, v->col, "%s", "too many parameters (at most 256)");
+			break;
+		}
+		list[n++] = v;
+		if (!accept(p, ','))
+			break;
+	}
+	fn->nparams = n;
+	fn->params = arena_alloc(&p->prog->arena, (size_t)n * sizeof *fn->params);
+	memcpy(fn->params, list, (size_t)n * sizeof *list);
+}
+
+/* function = declspec pointers IDENT "(" params ")" block */
+static void function(struct parser *p, struct declspec *ds, struct type *ret,
+		     const char *name, int line, int col)
+{
+	struct func *fn = arena_alloc(&p->prog->arena, sizeof *fn);
+	fn->name = name;
+	fn->ret = ret;
+	fn->line = line;
+	fn->col = col;
+	if (ds->is_tls || ds->is_const)
+		error_at(p, ds->line, ds->col, "%s",
+			 ds->is_tls ? "a function cannot be thread_local"
+				    : "a function cannot be const");
+	int l = p->tok.line;
+	advance(p);     /* ( */
+	params(p, fn);
+	expect_close(p, ')', '(', l);
+	if (p->panic)
+		return;
+	if (check(p, ';')) {
+		error_tok(p, "%s", "no prototype is needed: a function can be called before its definition");
+		return;
+	}
+	p->fn = fn;
+	fn->body = block(p);
+	fn->end_line = p->prev_line;
+	p->fn = NULL;
+	struct program *g = p->prog;
+	g->funcs = xgrow(g->funcs, &g->cap_funcs, g->nfuncs + 1, sizeof *g->funcs);
+	g->funcs[g->nfuncs++] = fn;
+}
+
+/* toplevel = declspec pointers IDENT ( function | declarator-rest { "," declarator } ";" ) */
+static void toplevel(struct parser *p)
+{
+	struct declspec ds;
+	if (!declspec(p, &ds))
+		return;
+	/* Peek past the pointers and the name for "(": a function. */
+	struct type *t = pointers(p, ds.base);
+	if (!check(p, TK_IDENT)) {
+		char found[64];
+		describe_tok(p, found, sizeof found);
+		error_tok(p, "expected a name before %s", found);
+		return;
+	}
+	int line = p->tok.line, col = p->tok.col;
+	const char *name = dup_tok_str(p);
+	advance(p);
+	if (check(p, '(')) {
+		function(p, &ds, t, name, line, col);
+		return;
+	}
+	struct var *v = declarator_rest(p, &ds, t, VAR_GLOBAL, name, line, col);
+	add_global(p, v);
+	while (accept(p, ',')) {
+		v = declarator(p, &ds, VAR_GLOBAL);
+		if (!v)
+			return;
+		add_global(p, v);
+	}
+	expect(p, ';');
+}
+
+/* Read a directive's string argument: STR { STR }. */
+static const char *dir_string(struct parser *p, size_t *len)
+{
+	if (!check(p, TK_STR)) {
+		char found[64];
+		describe_tok(p, found, sizeof found);
+		error_tok(p, "expected a string before %s", found);
+		return NULL;
+	}
+	struct buf b = { 0 };
+	while (check(p, TK_STR)) {
+		buf_put(&b, p->tok.str, p->tok.str_len);
+		advance(p);
+	}
+	const char *s = arena_strndup(&p->prog->arena, b.s ? b.s : "", b.len);
+	if (len)
+		*len = b.len;
+	buf_free(&b);
+	return s;
+}
+
+/* Read a directive's number argument within [lo, hi]. */
+static int dir_number(struct parser *p, int64_t lo, int64_t hi, int64_t *out)
+{
+	int neg = accept(p, '-');
+	if (!check(p, TK_NUM)) {
+		char found[64];
+		describe_tok(p, found, sizeof found);
+		error_tok(p, "expected a number before %s", found);
+		return 0;
+	}
+	int64_t v = neg ? -p->tok.num : p->tok.num;
+	if (v < lo || v > hi) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "%lld is out of range (%lld to %lld)",
+			 (long long)v, (long long)lo, (long long)hi);
+		error_tok(p, "%s", msg);
+		return 0;
+	}
+	advance(p);
+	*out = v;
+	return 1;
+}
+
+/* Read an identifier argument that must be one of names[0..n). */
+static int dir_choice(struct parser *p, const char *what, const char *const *names,
+		      int n, int *out)
+{
+	if (check(p, TK_IDENT))
+		for (int i = 0; i < n; i++)
+			if (names[i] && strcmp(names[i], p->tok.str) == 0) {
+				advance(p);
+				*out = i;
+				return 1;
+			}
+	struct buf b = { 0 };
+	char found[64];
+	describe_tok(p, found, sizeof found);
+	buf_printf(&b, "unknown %s %s; expected one of:", what, found);
+	for (int i = 0; i < n; i++)
+		if (names[i])
+			buf_printf(&b, " %s", names[i]);
+	error_tok(p, "%s", b.s);
+	buf_free(&b);
+	return 0;
+}
+
+static void dir_title(struct parser *p)
+{
+	p->prog->title = dir_string(p, NULL);
+}
+
+static void dir_description(struct parser *p)
+{
+	const char *s = dir_string(p, NULL);
+	if (!s)
+		return;
+	if (p->prog->description) {
+		struct buf b = { 0 };
+		buf_printf(&b, "%s\n%s", p->prog->description, s);
+		p->prog->description = arena_strndup(&p->prog->arena, b.s, b.len);
+		buf_free(&b);
+	} else {
+		p->prog->description = s;
+	}
+}
+
+static void dir_cores(struct parser *p)
+{
+	int64_t v;
+	if (dir_number(p, 1, CONFIG_MAX_CORES, &v))
+		p->prog->config.cores = (int)v;
+}
+
+static void dir_quantum(struct parser *p)
+{
+	int64_t v;
+	if (dir_number(p, 1, CONFIG_MAX_QUANTUM, &v))
+		p->prog->config.quantum = (int)v;
+}
+
+static void dir_switch_cost(struct parser *p)
+{
+	int64_t v;
+	if (dir_number(p, 0, CONFIG_MAX_SWITCH_COST, &v))
+		p->prog->config.switch_cost = (int)v;
+}
+
+static void dir_seed(struct parser *p)
+{
+	int64_t v;
+	if (dir_number(p, 0, INT64_MAX, &v))
+		p->prog->config.seed = (uint64_t)v;
+}
+
+static void dir_policy(struct parser *p)
+{
+	const char *names[POLICY_COUNT];
+	for (int i = 0; i < POLICY_COUNT; i++)
+		names[i] = sched_policies[i].name;
+	int v;
+	if (dir_choice(p, "policy", names, POLICY_COUNT, &v))
+		p->prog->config.policy = v;
+}
+
+static void dir_schedule(struct parser *p)
+{
+	const char *s = dir_string(p, NULL);
+	if (s)
+		p->prog->config.schedule = (char *)s;
+}
+
+static struct expect *new_expect(struct parser *p, enum expect_kind kind, int line)
+{
+	struct expect *e = arena_alloc(&p->prog->arena, sizeof *e);
+	e->kind = kind;
+	e->line = line;
+	*p->prog->expects_tail = e;
+	p->prog->expects_tail = &e->next;
+	return e;
+}
+
+static void dir_expect(struct parser *p)
+{
+	struct expect *e = new_expect(p, EXPECT_COND, p->tok.line);
+	const char *start = p->tok.start;
+	e->expr = expr(p);
+	e->text = arena_strndup(&p->prog->arena, start, (size_t)(p->prev_end - start));
+	e->text_len = strlen(e->text);
+}
+
+static void dir_expect_output(struct parser *p)
+{
+	struct expect *e = new_expect(p, EXPECT_OUTPUT, p->tok.line);
+	e->text = dir_string(p, &e->text_len);
+}
+
+static void dir_expect_status(struct parser *p)
+{
+	struct expect *e = new_expect(p, EXPECT_STATUS, p->tok.line);
+	dir_choice(p, "status", end_status_names, END_COUNT, &e->status);
+}
+
+static void dir_note(struct parser *p)
+{
+	static const char *const triggers[] = {
+		[NOTE_START] = "start", [NOTE_TICK] = "tick", [NOTE_LINE] = "line",
+		[NOTE_EVENT] = "event", [NOTE_END] = "end",
+	};
+	struct note *n = arena_alloc(&p->prog->arena, sizeof *n);
+	n->line = p->tok.line;
+	int trig;
+	if (!dir_choice(p, "note trigger", triggers, (int)ARRAY_LEN(triggers), &trig))
+		return;
+	n->trigger = trig;
+	if (trig == NOTE_TICK && !dir_number(p, 0, INT64_MAX, &n->at))
+		return;
+	if (trig == NOTE_LINE && !dir_number(p, 1, INT32_MAX, &n->at))
+		return;
+	if (trig == NOTE_EVENT) {
+		int ev;
+		if (!dir_choice(p, "event", note_event_names, NEV_COUNT, &ev))
+			return;
+		n->at = ev;
+	}
+	n->text = dir_string(p, NULL);
+	if (!n->text)
+		return;
+	*p->prog->notes_tail = n;
+	p->prog->notes_tail = &n->next;
+}
+
+/* The scenario directives: "#name arguments" on a line of their own. */
+static const struct directive {
+	const char *name;
+	void (*parse)(struct parser *p);
+	int once;               /* may appear at most once */
+} directives[] = {
+	{ "title", dir_title, 1 },
+	{ "description", dir_description, 0 },
+	{ "cores", dir_cores, 1 },
+	{ "quantum", dir_quantum, 1 },
+	{ "policy", dir_policy, 1 },
+	{ "seed", dir_seed, 1 },
+	{ "switch-cost", dir_switch_cost, 1 },
+	{ "schedule", dir_schedule, 1 },
+	{ "expect", dir_expect, 0 },
+	{ "expect-output", dir_expect_output, 1 },
+	{ "expect-status", dir_expect_status, 1 },
+	{ "note", dir_note, 0 },
+};
+
+/* directive = "#" NAME arguments EOL */
+static void directive(struct parser *p, int *seen)
+{
+	const struct directive *dir = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(directives); i++)
+		if (strcmp(directives[i].name, p->tok.str) == 0)
+			dir = &directives[i];
+	if (!dir) {
+		char found[64];
+		describe_tok(p, found, sizeof found);
+		error_tok(p, "unknown directive %s", found);
+	} else if (dir->once && seen[dir - directives]++) {
+		error_tok(p, "'#%s' given twice", dir->name);
+	} else {
+		advance(p);
+		dir->parse(p);
+		if (!p->panic && !check(p, TK_EOL)) {
+			char found[64], msg[128];
+			describe_tok(p, found, sizeof found);
+			snprintf(msg, sizeof msg, "unexpected %s after '#%s'", found, dir->name);
+			error_tok(p, "%s", msg);
+		}
+	}
+	while (!check(p, TK_EOL) && !check(p, TK_EOF))
+		advance(p);
+	advance(p);
+	p->panic = 0;
+}
+
+/* program = { directive | toplevel } */
+void parse_program(struct program *prog, const char *src, size_t len, struct diags *d)
+{
+	struct parser p = { .prog = prog, .d = d };
+	int seen[ARRAY_LEN(directives)] = { 0 };
+
+	config_default(&prog->config);
+	prog->expects_tail = &prog->expects;
+	prog->notes_tail = &prog->notes;
+	if (len > MAX_SOURCE) {
+		diag_add(d, DIAG_ERROR, 0, 0, "file too large (%zu bytes; at most %d)",
+			 len, MAX_SOURCE);
+		return;
+	}
+	lexer_init(&p.lx, src, len, d);
+	lex_next(&p.lx, &p.tok);
+	while (!check(&p, TK_EOF) && !d->stopped) {
+		if (check(&p, TK_DIRECTIVE)) {
+			directive(&p, seen);
+			continue;
+		}
+		toplevel(&p);
+		if (p.panic) {
+			/* Recover: skip to the next ';' or '}' at the outer level,
+			 * or to a directive. */
+			int depth = 0;
+			while (!check(&p, TK_EOF) && !check(&p, TK_DIRECTIVE)) {
+				if (check(&p, '{')) {
+					depth++;
+				} else if (check(&p, '}')) {
+					if (--depth <= 0) {
+						advance(&p);
+						break;
+					}
+				} else if (check(&p, ';') && depth == 0) {
+					advance(&p);
+					break;
+				}
+				advance(&p);
+			}
+			p.panic = 0;
+		}
+	}
+	lexer_free(&p.lx);
+}
+
+/* Free what the parser built. */
+void program_free(struct program *prog)
+{
+	free(prog->globals);
+	free(prog->funcs);
+	arena_free(&prog->arena);
+	memset(prog, 0, sizeof *prog);
+}

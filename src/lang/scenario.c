@@ -1,0 +1,118 @@
+/* scenario: running the front end and keeping what the run needs. */
+#include "scenario.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "parse.h"
+#include "sema.h"
+
+static int count_lines(const char *s, size_t len)
+{
+	int n = len > 0 && s[len - 1] != '\n';
+	for (size_t i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Copy what the parser found in the directives out of its arena. */
+static void keep_directives(struct scenario *sc, struct program *prog)
+{
+	sc->title = dup_or_null(prog->title);
+	sc->description = dup_or_null(prog->description);
+	sc->config = prog->config;
+	sc->config.schedule = dup_or_null(prog->config.schedule);
+
+	for (struct expect *e = prog->expects; e; e = e->next)
+		sc->nexpects++;
+	sc->expects = xcalloc(sc->nexpects ? sc->nexpects : 1, sizeof *sc->expects);
+	size_t i = 0;
+	for (struct expect *e = prog->expects; e; e = e->next, i++) {
+		struct scenario_expect *x = &sc->expects[i];
+		x->kind = e->kind;
+		x->line = e->line;
+		x->text = e->text ? xstrndup(e->text, e->text_len) : xstrdup("");
+		x->text_len = e->text ? e->text_len : 0;
+		x->status = e->status;
+		x->func = e->fn ? e->fn->addr : 0;
+	}
+
+	for (struct note *n = prog->notes; n; n = n->next)
+		sc->nnotes++;
+	sc->notes = xcalloc(sc->nnotes ? sc->nnotes : 1, sizeof *sc->notes);
+	i = 0;
+	for (struct note *n = prog->notes; n; n = n->next, i++)
+		sc->notes[i] = (struct scenario_note){ n->trigger, n->at, xstrdup(n->text), n->line };
+}
+
+/* Lex, parse, check and compile. */
+struct scenario *scenario_compile(const char *name, const char *src, size_t len,
+				  struct diags *d)
+{
+	struct scenario *sc = xcalloc(1, sizeof *sc);
+	sc->name = xstrdup(name);
+	sc->src = xstrndup(src, len);
+	sc->src_len = len;
+	sc->nlines = count_lines(src, len);
+	diags_init(d, sc->name, sc->src, len);
+
+	struct program prog = { 0 };
+	parse_program(&prog, sc->src, len, d);
+	if (d->errors == 0)
+		sema_check(&prog, d, sc->nlines);
+	if (d->errors == 0)
+		sc->image = codegen(&prog, d);
+	if (d->errors == 0)
+		keep_directives(sc, &prog);
+	program_free(&prog);
+	if (d->errors) {
+		/* the diagnostics point into the name and source: keep them */
+		d->file = name;
+		d->src = src;
+		scenario_free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+/* Free the scenario and everything it owns. */
+void scenario_free(struct scenario *sc)
+{
+	if (!sc)
+		return;
+	free(sc->name);
+	free(sc->src);
+	free(sc->title);
+	free(sc->description);
+	free(sc->config.schedule);
+	for (size_t i = 0; i < sc->nexpects; i++)
+		free(sc->expects[i].text);
+	free(sc->expects);
+	for (size_t i = 0; i < sc->nnotes; i++)
+		free(sc->notes[i].text);
+	free(sc->notes);
+	image_free(sc->image);
+	free(sc);
+}
+
+/* Find source line n. */
+const char *scenario_line(const struct scenario *sc, int n, size_t *len)
+{
+	if (n < 1 || n > sc->nlines)
+		return NULL;
+	const char *p = sc->src, *end = sc->src + sc->src_len;
+	for (int line = 1; line < n; p++)
+		if (*p == '\n')
+			line++;
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	*len = (size_t)((eol ? eol : end) - p);
+	if (*len && p[*len - 1] == '\r')
+		(*len)--;
+	return p;
+}

@@ -1,0 +1,910 @@
+/* sema: resolving names, typing expressions, checking the rules. */
+#include "sema.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/isa.h"
+#include "lex.h"
+
+struct scope_entry {
+	const char *name;
+	struct var *var;
+	struct func *fn;
+	int depth;
+};
+
+struct sema {
+	struct program *prog;
+	struct diags *d;
+	int nlines;
+	struct scope_entry *scope;
+	size_t nscope, cap_scope;
+	int depth;              /* 0: file scope */
+	struct func *fn;        /* function being checked */
+	struct var **locals_tail;
+	int loops;              /* enclosing loops */
+	struct type *int_ty;
+};
+
+static void error(struct sema *s, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void error(struct sema *s, int line, int col, const char *fmt, ...)
+{
+	struct buf b = { 0 };
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	diag_add(s->d, DIAG_ERROR, line, col, "%s", b.s);
+	buf_free(&b);
+}
+
+/* A type as text, for messages; valid until the next call. */
+static const char *tyname(const struct type *t)
+{
+	static char out[64];
+	struct buf b = { 0 };
+	type_format(&b, t);
+	snprintf(out, sizeof out, "%s", b.s);
+	buf_free(&b);
+	return out;
+}
+
+static struct scope_entry *lookup(struct sema *s, const char *name)
+{
+	for (size_t i = s->nscope; i-- > 0;)
+		if (strcmp(s->scope[i].name, name) == 0)
+			return &s->scope[i];
+	return NULL;
+}
+
+/* Add a name to the current scope, refusing a second one in the same scope. */
+static int declare(struct sema *s, const char *name, struct var *v, struct func *fn,
+		   int line, int col)
+{
+	struct scope_entry *e = lookup(s, name);
+	if (e && e->depth == s->depth) {
+		int first = e->var ? e->var->line : e->fn->line;
+		error(s, line, col, "redefinition of '%s' (first defined at line %d)", name, first);
+		return 0;
+	}
+	if (isa_builtin_lookup(name) >= 0) {
+		error(s, line, col, "'%s' is a builtin and cannot be redefined", name);
+		return 0;
+	}
+	s->scope = xgrow(s->scope, &s->cap_scope, s->nscope + 1, sizeof *s->scope);
+	s->scope[s->nscope++] = (struct scope_entry){ name, v, fn, s->depth };
+	return 1;
+}
+
+static void scope_push(struct sema *s)
+{
+	s->depth++;
+}
+
+static void scope_pop(struct sema *s)
+{
+	while (s->nscope > 0 && s->scope[s->nscope - 1].depth == s->depth)
+		s->nscope--;
+	s->depth--;
+}
+
+static struct type *ptr_to(struct sema *s, struct type *base)
+{
+	return type_new(s->prog, TY_PTR, base);
+}
+
+static struct type *check_expr(struct sema *s, struct node *n);
+
+/* Name of what a call calls, for messages ("'f'" or "the call"). */
+static const char *callee_name(const struct node *n, char *out, size_t len)
+{
+	if (n->kind == N_CALL && n->lhs->kind == N_IDENT)
+		snprintf(out, len, "'%s'", n->lhs->str);
+	else
+		snprintf(out, len, "the expression");
+	return out;
+}
+
+/* Check n as a value: arrays decay to pointers and functions to their
+ * address; void and synchronisation objects have no value. */
+static struct type *value(struct sema *s, struct node *n)
+{
+	struct type *t = check_expr(s, n);
+	char who[80];
+	switch (t->kind) {
+	case TY_VOID:
+		if (n->kind == N_CALL)
+			error(s, n->line, n->col, "%s returns void; its result cannot be used",
+			      callee_name(n, who, sizeof who));
+		else
+			error(s, n->line, n->col, "a void value cannot be used");
+		return s->int_ty;
+	case TY_MUTEX: case TY_SEM: case TY_COND:
+		error(s, n->line, n->col, "a %s has no value; pass it by name to its builtins",
+		      tyname(t));
+		return s->int_ty;
+	case TY_ARRAY:
+		return ptr_to(s, t->base);
+	case TY_FUNC:
+		return s->int_ty;
+	default:
+		return t;
+	}
+}
+
+static int is_lvalue(const struct node *n)
+{
+	return (n->kind == N_IDENT && n->ref == REF_VAR) || n->kind == N_DEREF ||
+	       n->kind == N_INDEX;
+}
+
+/* Check that n (already typed) may be assigned to. */
+static void check_assignable(struct sema *s, struct node *n, const char *what)
+{
+	if (!is_lvalue(n)) {
+		error(s, n->line, n->col, "%s needs a variable, an element or '*pointer'; this expression is not assignable", what);
+		return;
+	}
+	if (n->ty->kind == TY_ARRAY) {
+		error(s, n->line, n->col, "cannot assign to an array");
+		return;
+	}
+	if (type_is_sync(n->ty)) {
+		error(s, n->line, n->col, "cannot assign to a %s", tyname(n->ty));
+		return;
+	}
+	if (n->kind == N_IDENT && n->var->is_const)
+		error(s, n->line, n->col, "cannot assign to '%s': it is const", n->var->name);
+}
+
+/* Types of + and -: pointer arithmetic scales by the element size. */
+static struct type *additive(struct sema *s, struct node *n, struct type *l, struct type *r)
+{
+	int lp = l->kind == TY_PTR, rp = r->kind == TY_PTR;
+	if (n->op == '+' || n->op == TK_ADD_EQ) {
+		if (lp && rp) {
+			error(s, n->line, n->col, "cannot add two pointers");
+			return s->int_ty;
+		}
+		n->scale = lp ? 1 : rp ? 2 : 0;
+		return lp ? l : rp ? r : s->int_ty;
+	}
+	if (lp && rp) {
+		n->scale = 3;
+		return s->int_ty;
+	}
+	if (rp) {
+		error(s, n->line, n->col, "cannot subtract a pointer from an int");
+		return s->int_ty;
+	}
+	n->scale = lp ? 1 : 0;
+	return lp ? l : s->int_ty;
+}
+
+/* Count the conversions of a print format; -1 (and an error) when bad. */
+static int format_args(struct sema *s, const struct node *fmt)
+{
+	int count = 0;
+	for (size_t i = 0; i < fmt->str_len; i++) {
+		if (fmt->str[i] != '%')
+			continue;
+		char c = i + 1 < fmt->str_len ? fmt->str[i + 1] : '\0';
+		i++;
+		if (c == '%')
+			continue;
+		if (c == 'd' || c == 'x' || c == 'p' || c == 'c') {
+			count++;
+			continue;
+		}
+		if (c >= 0x20 && c < 0x7f)
+			error(s, fmt->line, fmt->col,
+			      "unknown conversion '%%%c' in format (use %%d, %%x, %%p, %%c or %%%%)", c);
+		else
+			error(s, fmt->line, fmt->col,
+			      "incomplete conversion '%%' in format (use %%d, %%x, %%p, %%c or %%%%)");
+		return -1;
+	}
+	return count;
+}
+
+/* Check an argument that must name a synchronisation object. */
+static void sync_arg(struct sema *s, const char *fname, struct node *a, enum type_kind want)
+{
+	static const char *const names[] = {
+		[TY_MUTEX] = "a mutex", [TY_SEM] = "a semaphore", [TY_COND] = "a cond",
+	};
+	struct type *t = check_expr(s, a);
+	if (t->kind == want && is_lvalue(a))
+		return;
+	if (a->kind == N_IDENT)
+		error(s, a->line, a->col, "%s expects %s, but '%s' is %s%s", fname, names[want],
+		      a->str, type_is_sync(t) ? "" : "of type ",
+		      type_is_sync(t) ? names[t->kind] : tyname(t));
+	else
+		error(s, a->line, a->col, "%s expects %s, but this is of type %s", fname,
+		      names[want], tyname(t));
+}
+
+/* Check a call of builtin b against its argument letters. */
+static struct type *builtin_call(struct sema *s, struct node *n, int b)
+{
+	const struct builtin_info *bi = &isa_builtins[b];
+	const char *spec = bi->args;
+	size_t fixed = strcspn(spec, ".");
+	int variadic = spec[fixed] == '.';
+	if (strchr(spec, 'a'))
+		fixed--;        /* the assert text is the compiler's, not the caller's */
+	if (n->nargs < (int)fixed || (!variadic && n->nargs > (int)fixed)) {
+		error(s, n->line, n->col, "%s takes %s%zu argument%s, but %d %s given", bi->name,
+		      variadic ? "at least " : "", fixed, fixed == 1 ? "" : "s", n->nargs,
+		      n->nargs == 1 ? "was" : "were");
+		for (struct node *a = n->args; a; a = a->next)
+			if (a->kind != N_STR)
+				check_expr(s, a);
+		return bi->returns ? s->int_ty : type_new(s->prog, TY_VOID, NULL);
+	}
+	if (n->nargs > 14) {
+		error(s, n->line, n->col, "%s takes at most 14 arguments", bi->name);
+		return s->int_ty;
+	}
+	struct node *a = n->args;
+	for (const char *c = spec; *c && a; c++) {
+		if (*c == '.') {
+			for (; a; a = a->next)
+				value(s, a);
+			break;
+		}
+		switch (*c) {
+		case 'F':
+			if (a->kind != N_STR) {
+				error(s, a->line, a->col, "%s's first argument must be a string literal", bi->name);
+				value(s, a);
+			} else {
+				int want = format_args(s, a);
+				if (want >= 0 && want != n->nargs - 1)
+					error(s, a->line, a->col,
+					      "the format has %d conversion%s but %d value%s follow%s", want,
+					      want == 1 ? "" : "s", n->nargs - 1, n->nargs - 1 == 1 ? "" : "s",
+					      n->nargs - 1 == 1 ? "s" : "");
+				a->ty = s->int_ty;
+			}
+			break;
+		case 'f': {
+			struct type *t = check_expr(s, a);
+			if (a->kind == N_IDENT && a->ref == REF_FUNC) {
+				int given = n->nargs - 1;
+				if (a->fn->nparams != given)
+					error(s, a->line, a->col, "'%s' takes %d argument%s, but %s passes %d",
+					      a->fn->name, a->fn->nparams, a->fn->nparams == 1 ? "" : "s",
+					      bi->name, given);
+			} else if (t->kind != TY_FUNC) {
+				value(s, a);
+			}
+			break;
+		}
+		case 'm': sync_arg(s, bi->name, a, TY_MUTEX); break;
+		case 's': sync_arg(s, bi->name, a, TY_SEM); break;
+		case 'c': sync_arg(s, bi->name, a, TY_COND); break;
+		case 'a': continue;     /* no source argument */
+		default: value(s, a); break;
+		}
+		a = a->next;
+	}
+	return bi->returns ? s->int_ty : type_new(s->prog, TY_VOID, NULL);
+}
+
+/* Check a call: of a builtin, of a function by name, or through a value. */
+static struct type *call(struct sema *s, struct node *n)
+{
+	struct node *f = n->lhs;
+	if (f->kind == N_IDENT) {
+		int b = isa_builtin_lookup(f->str);
+		if (b >= 0 && !lookup(s, f->str)) {
+			const struct builtin_info *bi = &isa_builtins[b];
+			if (bi->status == LATER) {
+				error(s, f->line, f->col,
+				      "'%s' is not yet supported in this version of threadlab", f->str);
+				return s->int_ty;
+			}
+			if (bi->status == INTERNAL) {
+				error(s, f->line, f->col, "'%s' is reserved for the runtime", f->str);
+				return s->int_ty;
+			}
+			f->ref = REF_BUILTIN;
+			f->builtin = n->builtin = b;
+			f->ty = s->int_ty;
+			return builtin_call(s, n, b);
+		}
+	}
+	n->builtin = -1;
+	struct type *t = check_expr(s, f);
+	for (struct node *a = n->args; a; a = a->next)
+		value(s, a);
+	if (f->kind == N_IDENT && f->ref == REF_FUNC) {
+		if (f->fn->nparams != n->nargs)
+			error(s, n->line, n->col, "'%s' takes %d argument%s, but %d %s given",
+			      f->fn->name, f->fn->nparams, f->fn->nparams == 1 ? "" : "s", n->nargs,
+			      n->nargs == 1 ? "was" : "were");
+		return f->fn->ret;
+	}
+	if (!type_is_scalar(t) && t->kind != TY_FUNC)
+		error(s, f->line, f->col, "called object is of type %s, not a function", tyname(t));
+	return s->int_ty;      /* through a value: it is taken to return an int */
+}
+
+/* Type-check an expression and record its type. */
+static struct type *check_expr(struct sema *s, struct node *n)
+{
+	struct type *t = s->int_ty;
+	switch (n->kind) {
+	case N_NUM:
+		break;
+	case N_STR:
+		error(s, n->line, n->col, "a string literal can only be print's format");
+		break;
+	case N_IDENT: {
+		struct scope_entry *e = lookup(s, n->str);
+		if (e && e->var) {
+			n->ref = REF_VAR;
+			n->var = e->var;
+			t = e->var->ty;
+		} else if (e && e->fn) {
+			n->ref = REF_FUNC;
+			n->fn = e->fn;
+			t = type_new(s->prog, TY_FUNC, e->fn->ret);
+		} else if (isa_builtin_lookup(n->str) >= 0) {
+			error(s, n->line, n->col, "builtin '%s' can only be called, not used as a value", n->str);
+		} else {
+			error(s, n->line, n->col, "'%s' is not declared", n->str);
+		}
+		break;
+	}
+	case N_BINARY: {
+		struct type *l = value(s, n->lhs), *r = value(s, n->rhs);
+		if (n->op == '+' || n->op == '-')
+			t = additive(s, n, l, r);
+		break;
+	}
+	case N_LOGAND: case N_LOGOR:
+		value(s, n->lhs);
+		value(s, n->rhs);
+		break;
+	case N_TERNARY: {
+		value(s, n->cond);
+		struct type *a = check_expr(s, n->then), *b = check_expr(s, n->els);
+		if (a->kind == TY_VOID || b->kind == TY_VOID) {
+			if (a->kind != b->kind)
+				error(s, n->line, n->col, "one branch of '?:' is void and the other is not");
+			t = a->kind == TY_VOID ? a : b;
+		} else {
+			a = value(s, n->then);
+			b = value(s, n->els);
+			t = a->kind == TY_PTR ? a : b;
+		}
+		break;
+	}
+	case N_ASSIGN: {
+		struct type *l = check_expr(s, n->lhs);
+		check_assignable(s, n->lhs, "assignment");
+		struct type *r = value(s, n->rhs);
+		if (n->op == TK_ADD_EQ || n->op == TK_SUB_EQ) {
+			if (r->kind == TY_PTR)
+				error(s, n->line, n->col, "the right side of '%s' cannot be a pointer",
+				      n->op == TK_ADD_EQ ? "+=" : "-=");
+			else
+				n->scale = l->kind == TY_PTR ? 1 : 0;
+		}
+		t = l;
+		break;
+	}
+	case N_UNARY:
+		value(s, n->lhs);
+		break;
+	case N_ADDR: {
+		struct type *l = check_expr(s, n->lhs);
+		if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC) {
+			t = s->int_ty;
+		} else if (!is_lvalue(n->lhs)) {
+			error(s, n->line, n->col, "'&' needs a variable or an element; this expression has no address");
+		} else if (type_is_sync(l)) {
+			error(s, n->line, n->col, "a %s is passed to its builtins by name, not by address", tyname(l));
+		} else {
+			t = ptr_to(s, l->kind == TY_ARRAY ? l->base : l);
+		}
+		break;
+	}
+	case N_DEREF: {
+		struct type *l = value(s, n->lhs);
+		if (l->kind != TY_PTR)
+			error(s, n->line, n->col, "cannot dereference %s; only a pointer can be (declare it 'int *')", tyname(l));
+		else if (l->base->kind == TY_VOID)
+			error(s, n->line, n->col, "cannot dereference a 'void *'");
+		else
+			t = l->base;
+		break;
+	}
+	case N_INDEX: {
+		struct type *l = check_expr(s, n->lhs);
+		if (l->kind == TY_ARRAY) {
+			t = l->base;
+		} else {
+			l = value(s, n->lhs);
+			if (l->kind != TY_PTR || l->base->kind == TY_VOID)
+				error(s, n->line, n->col, "cannot index %s; only an array or a pointer can be", tyname(l));
+			else
+				t = l->base;
+		}
+		value(s, n->rhs);
+		break;
+	}
+	case N_PREINC: case N_POSTINC:
+		t = check_expr(s, n->lhs);
+		check_assignable(s, n->lhs, n->op > 0 ? "'++'" : "'--'");
+		if (!type_is_scalar(t))
+			t = s->int_ty;
+		break;
+	case N_CALL:
+		t = call(s, n);
+		break;
+	case N_INIT_LIST:
+		error(s, n->line, n->col, "a '{...}' list can only initialise an array");
+		break;
+	default:
+		break;
+	}
+	n->ty = t;
+	return t;
+}
+
+/* Fold a constant expression; 0 when it is not constant. */
+static int fold(struct sema *s, struct node *n, struct cval *out);
+
+static int fold_int(struct sema *s, struct node *n, int64_t *v)
+{
+	struct cval c;
+	if (!fold(s, n, &c) || c.var || c.fn)
+		return 0;
+	*v = c.num;
+	return 1;
+}
+
+/* Fold a global const's initializer on first use. */
+static int fold_global(struct sema *s, struct var *v, int line, int col);
+
+static int fold(struct sema *s, struct node *n, struct cval *out)
+{
+	int64_t a, b;
+	memset(out, 0, sizeof *out);
+	switch (n->kind) {
+	case N_NUM:
+		out->num = n->val;
+		return 1;
+	case N_IDENT: {
+		struct scope_entry *e = lookup(s, n->str);
+		if (!e)
+			return 0;
+		if (e->fn) {
+			out->fn = e->fn;
+			return 1;
+		}
+		struct var *v = e->var;
+		if (v->where != VAR_GLOBAL)
+			return 0;
+		if (v->ty->kind == TY_ARRAY && !v->is_tls) {
+			out->var = v;
+			return 1;
+		}
+		if (!v->is_const || v->ty->kind != TY_INT)
+			return 0;
+		if (!fold_global(s, v, n->line, n->col))
+			return 0;
+		*out = v->cvals[0];
+		return 1;
+	}
+	case N_ADDR: {
+		struct node *l = n->lhs;
+		if (l->kind == N_IDENT) {
+			struct scope_entry *e = lookup(s, l->str);
+			if (e && e->fn) {
+				out->fn = e->fn;
+				return 1;
+			}
+			if (e && e->var && e->var->where == VAR_GLOBAL && !e->var->is_tls &&
+			    !type_is_sync(e->var->ty)) {
+				out->var = e->var;
+				return 1;
+			}
+		}
+		return 0;
+	}
+	case N_UNARY:
+		if (!fold_int(s, n->lhs, &a))
+			return 0;
+		switch (n->op) {
+		case '-': out->num = (int64_t)(0 - (uint64_t)a); break;
+		case '!': out->num = !a; break;
+		case '~': out->num = ~a; break;
+		default: out->num = a; break;
+		}
+		return 1;
+	case N_LOGAND: case N_LOGOR:
+		if (!fold_int(s, n->lhs, &a) || !fold_int(s, n->rhs, &b))
+			return 0;
+		out->num = n->kind == N_LOGAND ? (a && b) : (a || b);
+		return 1;
+	case N_TERNARY:
+		if (!fold_int(s, n->cond, &a))
+			return 0;
+		return fold(s, a ? n->then : n->els, out);
+	case N_BINARY: {
+		if (!fold_int(s, n->lhs, &a) || !fold_int(s, n->rhs, &b))
+			return 0;
+		uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+		int64_t r;
+		switch (n->op) {
+		case '+': r = (int64_t)(ua + ub); break;
+		case '-': r = (int64_t)(ua - ub); break;
+		case '*': r = (int64_t)(ua * ub); break;
+		case '/': case '%':
+			if (b == 0) {
+				error(s, n->line, n->col, "division by zero in a constant expression");
+				return 0;
+			}
+			if (a == INT64_MIN && b == -1)
+				r = n->op == '/' ? INT64_MIN : 0;
+			else
+				r = n->op == '/' ? a / b : a % b;
+			break;
+		case '&': r = a & b; break;
+		case '|': r = a | b; break;
+		case '^': r = a ^ b; break;
+		case TK_SHL: r = (int64_t)(ua << (b & 63)); break;
+		case TK_SHR: r = a >> (b & 63); break;
+		case TK_EQ: r = a == b; break;
+		case TK_NE: r = a != b; break;
+		case '<': r = a < b; break;
+		case '>': r = a > b; break;
+		case TK_LE: r = a <= b; break;
+		case TK_GE: r = a >= b; break;
+		default: return 0;
+		}
+		out->num = r;
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Work out an array's length from its brackets or its initializer. */
+static void array_length(struct sema *s, struct var *v)
+{
+	struct type *t = v->ty;
+	if (v->len_expr) {
+		int64_t n;
+		check_expr(s, v->len_expr);
+		if (!fold_int(s, v->len_expr, &n)) {
+			error(s, v->len_expr->line, v->len_expr->col, "the length of array '%s' must be a constant", v->name);
+			n = 1;
+		} else if (n <= 0 || n > MAX_ARRAY) {
+			error(s, v->len_expr->line, v->len_expr->col,
+			      "the length of array '%s' must be between 1 and %d, not %lld", v->name, MAX_ARRAY,
+			      (long long)n);
+			n = 1;
+		}
+		t->len = n;
+	} else if (v->init && v->init->kind == N_INIT_LIST) {
+		t->len = v->init->nargs > 0 ? v->init->nargs : 1;
+		if (v->init->nargs == 0)
+			error(s, v->line, v->col, "array '%s' needs a length or a non-empty initializer", v->name);
+	} else {
+		error(s, v->line, v->col, "array '%s' needs a length", v->name);
+		t->len = 1;
+	}
+	if (t->len > 0 && v->init && v->init->kind == N_INIT_LIST && v->init->nargs > t->len)
+		error(s, v->init->line, v->init->col, "too many initializers for '%s' (%d for %lld elements)",
+		      v->name, v->init->nargs, (long long)t->len);
+}
+
+/* Rules every variable's type follows, wherever it is declared. */
+static int check_var_type(struct sema *s, struct var *v)
+{
+	struct type *t = v->ty, *elem = t->kind == TY_ARRAY ? t->base : t;
+	if (elem->kind == TY_VOID) {
+		error(s, v->line, v->col, "variable '%s' cannot have type void", v->name);
+		return 0;
+	}
+	if (elem->kind == TY_PTR) {
+		struct type *b = elem;
+		while (b->kind == TY_PTR)
+			b = b->base;
+		if (type_is_sync(b)) {
+			error(s, v->line, v->col, "there are no pointers to a %s; use it by name", tyname(b));
+			return 0;
+		}
+	}
+	if (t->kind == TY_ARRAY)
+		array_length(s, v);
+	if (type_is_sync(elem)) {
+		if (v->where != VAR_GLOBAL) {
+			error(s, v->line, v->col, "a %s must be a global variable", tyname(elem));
+			return 0;
+		}
+		if (v->is_const || v->is_tls) {
+			error(s, v->line, v->col, "a %s cannot be %s", tyname(elem),
+			      v->is_const ? "const" : "thread_local");
+			return 0;
+		}
+		if (v->init && elem->kind != TY_SEM) {
+			error(s, v->init->line, v->init->col, "a %s cannot have an initializer", tyname(elem));
+			return 0;
+		}
+	}
+	if (v->is_tls && v->where != VAR_GLOBAL) {
+		error(s, v->line, v->col, "thread_local is only for global variables");
+		return 0;
+	}
+	if (v->is_const && !v->init && v->where != VAR_PARAM) {
+		error(s, v->line, v->col, "const '%s' needs an initializer", v->name);
+		return 0;
+	}
+	if (t->kind != TY_ARRAY && v->init && v->init->kind == N_INIT_LIST) {
+		error(s, v->init->line, v->init->col, "a '{...}' list can only initialise an array");
+		return 0;
+	}
+	if (t->kind == TY_ARRAY && v->init && v->init->kind != N_INIT_LIST) {
+		error(s, v->init->line, v->init->col, "array '%s' must be initialised with a '{...}' list",
+		      v->name);
+		return 0;
+	}
+	return 1;
+}
+
+/* Fold a global's initializer into v->cvals. */
+static int fold_global(struct sema *s, struct var *v, int line, int col)
+{
+	if (v->cvals)
+		return 1;
+	if (v->folding) {
+		error(s, line, col, "'%s' is defined in terms of itself", v->name);
+		return 0;
+	}
+	v->folding = 1;
+	int64_t n = type_size(v->ty) / WORD;
+	if (type_is_sync(v->ty))
+		n = 1;
+	struct cval *cv = arena_alloc(&s->prog->arena, (size_t)(n > 0 ? n : 1) * sizeof *cv);
+	int ok = 1;
+	if (v->init && v->init->kind == N_INIT_LIST) {
+		int64_t i = 0;
+		for (struct node *e = v->init->args; e && i < n; e = e->next, i++) {
+			check_expr(s, e);
+			if (!fold(s, e, &cv[i])) {
+				error(s, e->line, e->col, "the initializer of global '%s' must be a constant", v->name);
+				ok = 0;
+				break;
+			}
+		}
+	} else if (v->init) {
+		check_expr(s, v->init);
+		if (!fold(s, v->init, &cv[0])) {
+			error(s, v->init->line, v->init->col,
+			      "the initializer of global '%s' must be a constant", v->name);
+			ok = 0;
+		} else if (v->ty->kind == TY_SEM && (cv[0].var || cv[0].fn || cv[0].num < 0)) {
+			error(s, v->init->line, v->init->col, "a semaphore starts at a count of 0 or more");
+			ok = 0;
+		}
+	}
+	v->folding = 0;
+	v->cvals = cv;
+	v->ncvals = n;
+	return ok;
+}
+
+static void check_stmt(struct sema *s, struct node *n);
+
+/* Declare a local and give it a slot in the frame. */
+static void local_decl(struct sema *s, struct node *n)
+{
+	struct var *v = n->var;
+	if (!check_var_type(s, v))
+		return;
+	if (v->init) {
+		if (v->init->kind == N_INIT_LIST) {
+			for (struct node *e = v->init->args; e; e = e->next)
+				value(s, e);
+		} else {
+			value(s, v->init);
+		}
+	}
+	int64_t size = type_size(v->ty);
+	if (s->fn->frame_size + size > MAX_FRAME) {
+		error(s, v->line, v->col, "the locals of '%s' take more than %d bytes", s->fn->name, MAX_FRAME);
+		return;
+	}
+	s->fn->frame_size += size;
+	v->offset = -s->fn->frame_size;
+	*s->locals_tail = v;
+	s->locals_tail = &v->next;
+	declare(s, v->name, v, NULL, v->line, v->col);
+}
+
+/* Check a statement. */
+static void check_stmt(struct sema *s, struct node *n)
+{
+	if (!n)
+		return;
+	switch (n->kind) {
+	case N_BLOCK:
+		if (!n->op)
+			scope_push(s);
+		for (struct node *c = n->body; c; c = c->next)
+			check_stmt(s, c);
+		if (!n->op)
+			scope_pop(s);
+		break;
+	case N_DECL:
+		local_decl(s, n);
+		break;
+	case N_IF:
+		value(s, n->cond);
+		check_stmt(s, n->then);
+		check_stmt(s, n->els);
+		break;
+	case N_WHILE: case N_DO:
+		value(s, n->cond);
+		s->loops++;
+		check_stmt(s, n->body);
+		s->loops--;
+		break;
+	case N_FOR:
+		scope_push(s);
+		check_stmt(s, n->init);
+		if (n->cond)
+			value(s, n->cond);
+		if (n->inc)
+			check_expr(s, n->inc);
+		s->loops++;
+		check_stmt(s, n->body);
+		s->loops--;
+		scope_pop(s);
+		break;
+	case N_BREAK: case N_CONTINUE:
+		if (!s->loops)
+			error(s, n->line, n->col, "'%s' outside a loop", n->kind == N_BREAK ? "break" : "continue");
+		break;
+	case N_RETURN:
+		if (n->lhs && s->fn->ret->kind == TY_VOID) {
+			check_expr(s, n->lhs);
+			error(s, n->line, n->col, "'%s' returns void; 'return' cannot give it a value", s->fn->name);
+		} else if (n->lhs) {
+			value(s, n->lhs);
+		} else if (s->fn->ret->kind != TY_VOID) {
+			error(s, n->line, n->col, "'%s' returns %s; 'return' needs a value", s->fn->name,
+			      tyname(s->fn->ret));
+		}
+		break;
+	case N_EXPR:
+		check_expr(s, n->lhs);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Check a function's parameters and body. */
+static void check_func(struct sema *s, struct func *fn)
+{
+	s->fn = fn;
+	s->locals_tail = &fn->locals;
+	scope_push(s);
+	for (int i = 0; i < fn->nparams; i++) {
+		struct var *v = fn->params[i];
+		if (v->ty->kind == TY_ARRAY) {
+			error(s, v->line, v->col, "parameter '%s' cannot be an array; pass a pointer ('int *%s')",
+			      v->name, v->name);
+			continue;
+		}
+		if (!check_var_type(s, v))
+			continue;
+		if (type_is_sync(v->ty)) {
+			error(s, v->line, v->col, "a %s cannot be a parameter", tyname(v->ty));
+			continue;
+		}
+		v->offset = 2 * WORD + i * WORD;
+		declare(s, v->name, v, NULL, v->line, v->col);
+	}
+	/* The body shares the parameters' scope, as in C. */
+	for (struct node *c = fn->body ? fn->body->body : NULL; c; c = c->next)
+		check_stmt(s, c);
+	scope_pop(s);
+	s->fn = NULL;
+}
+
+/* Wrap each #expect condition in a function returning its value. */
+static void expect_funcs(struct sema *s)
+{
+	struct program *g = s->prog;
+	for (struct expect *e = g->expects; e; e = e->next) {
+		if (e->kind != EXPECT_COND)
+			continue;
+		struct func *fn = arena_alloc(&g->arena, sizeof *fn);
+		char name[32];
+		snprintf(name, sizeof name, "expect@%d", e->line);
+		fn->name = arena_strndup(&g->arena, name, strlen(name));
+		fn->ret = s->int_ty;
+		fn->line = fn->end_line = e->line;
+		fn->is_expect = 1;
+		struct node *ret = arena_alloc(&g->arena, sizeof *ret);
+		ret->kind = N_RETURN;
+		ret->line = e->line;
+		ret->lhs = e->expr;
+		struct node *body = arena_alloc(&g->arena, sizeof *body);
+		body->kind = N_BLOCK;
+		body->line = e->line;
+		body->body = ret;
+		fn->body = body;
+		e->fn = fn;
+		check_func(s, fn);
+		g->funcs = xgrow(g->funcs, &g->cap_funcs, g->nfuncs + 1, sizeof *g->funcs);
+		g->funcs[g->nfuncs++] = fn;
+	}
+}
+
+/* Check the whole program. */
+int sema_check(struct program *prog, struct diags *d, int nlines)
+{
+	struct sema s = { .prog = prog, .d = d, .nlines = nlines };
+	s.int_ty = type_new(prog, TY_INT, NULL);
+	int errors = d->errors;
+
+	/* Every function and global is visible in the whole file. */
+	for (size_t i = 0; i < prog->nfuncs; i++) {
+		struct func *fn = prog->funcs[i];
+		declare(&s, fn->name, NULL, fn, fn->line, fn->col);
+	}
+	for (size_t i = 0; i < prog->nglobals; i++) {
+		struct var *v = prog->globals[i];
+		declare(&s, v->name, v, NULL, v->line, v->col);
+	}
+	for (size_t i = 0; i < prog->nglobals; i++) {
+		struct var *v = prog->globals[i];
+		if (check_var_type(&s, v))
+			fold_global(&s, v, v->line, v->col);
+	}
+
+	struct func *main_fn = NULL;
+	for (size_t i = 0; i < prog->nfuncs; i++) {
+		struct func *fn = prog->funcs[i];
+		if (strcmp(fn->name, "main") == 0)
+			main_fn = fn;
+		if (fn->ret->kind == TY_PTR && fn->ret->base->kind != TY_INT &&
+		    fn->ret->base->kind != TY_PTR && fn->ret->base->kind != TY_VOID)
+			error(&s, fn->line, fn->col, "'%s' cannot return a pointer to a %s", fn->name,
+			      tyname(fn->ret->base));
+		else if (type_is_sync(fn->ret))
+			error(&s, fn->line, fn->col, "'%s' cannot return a %s", fn->name, tyname(fn->ret));
+		check_func(&s, fn);
+	}
+	if (!main_fn)
+		diag_add(d, DIAG_ERROR, 0, 0, "no 'main' function: a scenario's program starts at main()");
+	else if (main_fn->nparams > 0)
+		error(&s, main_fn->line, main_fn->col, "'main' takes no parameters");
+	else if (main_fn->ret->kind != TY_INT && main_fn->ret->kind != TY_VOID)
+		error(&s, main_fn->line, main_fn->col, "'main' must return int or void");
+
+	expect_funcs(&s);
+	for (struct note *n = prog->notes; n; n = n->next)
+		if (n->trigger == NOTE_LINE && n->at > nlines)
+			error(&s, n->line, 1, "'#note line %lld': the file has only %d lines",
+			      (long long)n->at, nlines);
+
+	free(s.scope);
+	return d->errors - errors;
+}
