@@ -58,6 +58,7 @@ void type_format(struct buf *out, const struct type *t)
 	case TY_MUTEX: buf_puts(out, "mutex"); break;
 	case TY_SEM: buf_puts(out, "semaphore"); break;
 	case TY_COND: buf_puts(out, "cond"); break;
+	case TY_ERROR: buf_puts(out, "<error>"); break;
 	case TY_PTR:
 		type_format(out, t->base);
 		buf_puts(out, t->base->kind == TY_PTR ? "*" : " *");

@@ -13,7 +13,9 @@
 #define WORD 8                  /* bytes in an int or a pointer */
 #define SYNC_SIZE 16            /* bytes in a mutex, semaphore or cond */
 
-enum type_kind { TY_VOID, TY_INT, TY_PTR, TY_ARRAY, TY_FUNC, TY_MUTEX, TY_SEM, TY_COND };
+/* TY_ERROR is what a wrong expression has: it was reported once, and
+ * every check on it stays quiet. */
+enum type_kind { TY_VOID, TY_INT, TY_PTR, TY_ARRAY, TY_FUNC, TY_MUTEX, TY_SEM, TY_COND, TY_ERROR };
 
 struct type {
 	enum type_kind kind;

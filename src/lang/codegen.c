@@ -484,6 +484,7 @@ static void end_scope(struct gen *g, struct node *first)
 static void gen_decl(struct gen *g, struct var *v)
 {
 	struct loc l = var_loc(v);
+	v->scope_lo = here(g);  /* as in C, a variable is in scope in its initializer */
 	if (v->init && v->init->kind == N_INIT_LIST) {
 		int64_t i = 0;
 		for (struct node *e = v->init->args; e; e = e->next, i++) {
@@ -498,7 +499,6 @@ static void gen_decl(struct gen *g, struct var *v)
 		gen_expr(g, v->init, R0);
 		store(g, R0, l);
 	}
-	v->scope_lo = here(g);
 }
 
 static void add_patch(size_t **v, size_t *n, size_t *cap, size_t i)
@@ -844,6 +844,15 @@ static void add_sym(struct image *img, size_t *cap, const char *name, enum sym_k
 						    type, line };
 }
 
+/* Symbols in memory order: by segment, then address. */
+static int sym_order(const void *a, const void *b)
+{
+	const struct img_sym *x = a, *y = b;
+	if (x->seg != y->seg)
+		return x->seg < y->seg ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
 /* Build the symbol table and the functions' frame descriptions. */
 static void tables(struct gen *g, struct func **funcs, size_t nfuncs)
 {
@@ -897,6 +906,7 @@ static void tables(struct gen *g, struct func **funcs, size_t nfuncs)
 	if (img->npool)
 		add_sym(img, &cap, ".literals", SYM_POOL, SEG_RODATA, img->pool_addr,
 			img->npool * WORD, xstrdup("int[]"), 0);
+	qsort(img->syms, img->nsyms, sizeof *img->syms, sym_order);
 }
 
 static int by_addr(const void *a, const void *b)

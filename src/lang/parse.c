@@ -12,6 +12,7 @@ struct parser {
 	struct token tok;       /* the current token */
 	const char *prev_end;   /* end of the token before it */
 	int prev_line, prev_col;        /* and where it ends */
+	int prev_kind;                  /* and what it was */
 	struct program *prog;
 	struct diags *d;
 	int panic;              /* an error was reported; skip to a safe point */
@@ -69,6 +70,7 @@ static void advance(struct parser *p)
 {
 	p->prev_end = p->tok.start + p->tok.len;
 	p->prev_line = p->tok.line;
+	p->prev_kind = p->tok.kind;
 	p->prev_col = p->tok.col + (int)p->tok.len;
 	lex_next(&p->lx, &p->tok);
 }
@@ -97,11 +99,11 @@ static int expect(struct parser *p, int kind)
 	token_name(kind, want);
 	describe_tok(p, found, sizeof found);
 	if (kind == ';' && p->prev_line && p->prev_line != p->tok.line) {
-		/* A missing ';' belongs at the end of the line that lacks it. */
+		/* A missing ';' belongs at the end of the line that lacks it;
+		 * carry on as if it were there. */
 		if (!p->panic)
 			diag_add(p->d, DIAG_ERROR, p->prev_line, p->prev_col,
 				 "expected ';' at the end of the line");
-		p->panic = 1;
 		return 0;
 	}
 	if (check(p, TK_EOF))
@@ -218,7 +220,8 @@ static struct node *postfix(struct parser *p)
 			ix->src_start = n->src_start;
 			n = ix;
 		} else if (accept(p, '(')) {
-			struct node *call = new_node(p, N_CALL, line, col);
+			/* errors about a call point at what it calls */
+			struct node *call = new_node(p, N_CALL, n->line, n->col);
 			call->lhs = n;
 			call->src_start = n->src_start;
 			struct node **tail = &call->args;
@@ -539,8 +542,11 @@ static struct node *block(struct parser *p)
 				tail = &s->next;
 			}
 		}
-		if (p->panic)
+		/* After an error, skip the rest of the statement unless it
+		 * already ended. */
+		if (p->panic && p->prev_kind != ';' && p->prev_kind != '}')
 			skip_statement(p);
+		p->panic = 0;
 	}
 	if (check(p, TK_EOF)) {
 		char msg[96];

@@ -27,6 +27,7 @@ struct sema {
 	struct var **locals_tail;
 	int loops;              /* enclosing loops */
 	struct type *int_ty;
+	struct type *err_ty;    /* for expressions already reported */
 };
 
 static void error(struct sema *s, int line, int col, const char *fmt, ...)
@@ -117,6 +118,8 @@ static struct type *value(struct sema *s, struct node *n)
 	struct type *t = check_expr(s, n);
 	char who[80];
 	switch (t->kind) {
+	case TY_ERROR:
+		return t;
 	case TY_VOID:
 		if (n->kind == N_CALL)
 			error(s, n->line, n->col, "%s returns void; its result cannot be used",
@@ -146,6 +149,8 @@ static int is_lvalue(const struct node *n)
 /* Check that n (already typed) may be assigned to. */
 static void check_assignable(struct sema *s, struct node *n, const char *what)
 {
+	if (n->ty->kind == TY_ERROR)
+		return;
 	if (!is_lvalue(n)) {
 		error(s, n->line, n->col, "%s needs a variable, an element or '*pointer'; this expression is not assignable", what);
 		return;
@@ -219,7 +224,7 @@ static void sync_arg(struct sema *s, const char *fname, struct node *a, enum typ
 		[TY_MUTEX] = "a mutex", [TY_SEM] = "a semaphore", [TY_COND] = "a cond",
 	};
 	struct type *t = check_expr(s, a);
-	if (t->kind == want && is_lvalue(a))
+	if ((t->kind == want && is_lvalue(a)) || t->kind == TY_ERROR)
 		return;
 	if (a->kind == N_IDENT)
 		error(s, a->line, a->col, "%s expects %s, but '%s' is %s%s", fname, names[want],
@@ -332,7 +337,7 @@ static struct type *call(struct sema *s, struct node *n)
 			      n->nargs == 1 ? "was" : "were");
 		return f->fn->ret;
 	}
-	if (!type_is_scalar(t) && t->kind != TY_FUNC)
+	if (!type_is_scalar(t) && t->kind != TY_FUNC && t->kind != TY_ERROR)
 		error(s, f->line, f->col, "called object is of type %s, not a function", tyname(t));
 	return s->int_ty;      /* through a value: it is taken to return an int */
 }
@@ -346,6 +351,7 @@ static struct type *check_expr(struct sema *s, struct node *n)
 		break;
 	case N_STR:
 		error(s, n->line, n->col, "a string literal can only be print's format");
+		t = s->err_ty;
 		break;
 	case N_IDENT: {
 		struct scope_entry *e = lookup(s, n->str);
@@ -359,8 +365,10 @@ static struct type *check_expr(struct sema *s, struct node *n)
 			t = type_new(s->prog, TY_FUNC, e->fn->ret);
 		} else if (isa_builtin_lookup(n->str) >= 0) {
 			error(s, n->line, n->col, "builtin '%s' can only be called, not used as a value", n->str);
+			t = s->err_ty;
 		} else {
 			error(s, n->line, n->col, "'%s' is not declared", n->str);
+			t = s->err_ty;
 		}
 		break;
 	}
@@ -407,7 +415,9 @@ static struct type *check_expr(struct sema *s, struct node *n)
 		break;
 	case N_ADDR: {
 		struct type *l = check_expr(s, n->lhs);
-		if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC) {
+		if (l->kind == TY_ERROR) {
+			t = l;
+		} else if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC) {
 			t = s->int_ty;
 		} else if (!is_lvalue(n->lhs)) {
 			error(s, n->line, n->col, "'&' needs a variable or an element; this expression has no address");
@@ -420,7 +430,9 @@ static struct type *check_expr(struct sema *s, struct node *n)
 	}
 	case N_DEREF: {
 		struct type *l = value(s, n->lhs);
-		if (l->kind != TY_PTR)
+		if (l->kind == TY_ERROR)
+			t = l;
+		else if (l->kind != TY_PTR)
 			error(s, n->line, n->col, "cannot dereference %s; only a pointer can be (declare it 'int *')", tyname(l));
 		else if (l->base->kind == TY_VOID)
 			error(s, n->line, n->col, "cannot dereference a 'void *'");
@@ -434,7 +446,9 @@ static struct type *check_expr(struct sema *s, struct node *n)
 			t = l->base;
 		} else {
 			l = value(s, n->lhs);
-			if (l->kind != TY_PTR || l->base->kind == TY_VOID)
+			if (l->kind == TY_ERROR)
+				t = l;
+			else if (l->kind != TY_PTR || l->base->kind == TY_VOID)
 				error(s, n->line, n->col, "cannot index %s; only an array or a pointer can be", tyname(l));
 			else
 				t = l->base;
@@ -508,6 +522,10 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 	}
 	case N_ADDR: {
 		struct node *l = n->lhs;
+		if (l->kind == N_INDEX && fold(s, l->lhs, out) && out->var && fold_int(s, l->rhs, &a)) {
+			out->num = a * type_size(out->var->ty->base);
+			return 1;
+		}
 		if (l->kind == N_IDENT) {
 			struct scope_entry *e = lookup(s, l->str);
 			if (e && e->fn) {
@@ -542,6 +560,14 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 			return 0;
 		return fold(s, a ? n->then : n->els, out);
 	case N_BINARY: {
+		if ((n->op == '+' || n->op == '-') && fold(s, n->lhs, out) && out->var &&
+		    fold_int(s, n->rhs, &b)) {
+			/* an address plus or minus whole elements */
+			int64_t bytes = (int64_t)((uint64_t)b * WORD);
+			out->num = (int64_t)(n->op == '+' ? (uint64_t)out->num + (uint64_t)bytes
+							  : (uint64_t)out->num - (uint64_t)bytes);
+			return 1;
+		}
 		if (!fold_int(s, n->lhs, &a) || !fold_int(s, n->rhs, &b))
 			return 0;
 		uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
@@ -862,6 +888,7 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 {
 	struct sema s = { .prog = prog, .d = d, .nlines = nlines };
 	s.int_ty = type_new(prog, TY_INT, NULL);
+	s.err_ty = type_new(prog, TY_ERROR, NULL);
 	int errors = d->errors;
 
 	/* Every function and global is visible in the whole file. */

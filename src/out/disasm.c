@@ -50,9 +50,7 @@ static void comment(struct buf *b, const struct image *img, const struct insn *i
 			found = image_describe(img, (uint64_t)in->imm, 1, &c);
 		} else if (in->rs == REG_FP) {
 			const struct img_func *f = image_func_at(img, pc);
-			const struct img_var *v = f ? image_var_at(f, in->imm, pc + INSN_SIZE) : NULL;
-			if (!v && f)
-				v = image_var_at(f, in->imm, pc);
+			const struct img_var *v = f ? image_var_at(f, in->imm, pc) : NULL;
 			if (v) {
 				found = 1;
 				if (in->imm == v->offset)

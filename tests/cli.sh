@@ -1,0 +1,97 @@
+#!/bin/sh
+# cli.sh: the command line as a user meets it — options, modes, exit codes,
+# bundled scenarios.
+. "$(dirname "$0")/lib.sh"
+
+run --help
+check "--help exits 0" [ "$rc" -eq 0 ]
+for opt in --check --disasm --list --help --version; do
+	check "--help mentions $opt" sh -c 'printf "%s" "$1" | grep -q -- "$2"' - "$out" "$opt"
+done
+
+run --version
+check "--version names the program" sh -c 'printf "%s" "$1" | grep -q "^threadlab [0-9]"' - "$out"
+
+run --no-such-option
+check "an unknown option exits 2" [ "$rc" -eq 2 ]
+check "an unknown option points to --help" sh -c 'printf "%s" "$1" | grep -q -- "--help"' - "$err"
+
+run --check --disasm race-counter
+check "two modes exit 2" [ "$rc" -eq 2 ]
+
+run --check race-counter tour
+check "two scenarios exit 2" [ "$rc" -eq 2 ]
+
+run --check no-such-scenario
+check "an unknown name exits 2" [ "$rc" -eq 2 ]
+check "an unknown name says so" sh -c 'printf "%s" "$1" | grep -q "neither a file nor a bundled scenario"' - "$err"
+
+run --check "$tmp/missing/file.scn"
+check "a missing file exits 2" [ "$rc" -eq 2 ]
+
+run --check "$srcdir/tests"
+check "a directory exits 2" [ "$rc" -eq 2 ]
+
+printf 'int main() {\n  return x;\n}\n' >"$tmp/bad.scn"
+run --check "$tmp/bad.scn"
+check "a bad scenario exits 2" [ "$rc" -eq 2 ]
+check "diagnostics are file:line:col: error: message" \
+	[ "$(printf '%s\n' "$err" | head -n 1)" = "$tmp/bad.scn:2:10: error: 'x' is not declared" ]
+check "diagnostics quote the line with a caret" \
+	[ "$(printf '%s\n' "$err" | sed -n 2,3p)" = "$(printf '      return x;\n             ^')" ]
+
+printf 'int main() { return 0; }\n' >"$tmp/good.scn"
+run --check "$tmp/good.scn"
+check "a good scenario passes --check silently" [ "$rc" -eq 0 ] && [ -z "$out$err" ]
+
+# Every bundled scenario: listed with a title, and passes --check by
+# name and by path.
+run --list
+check "--list exits 0" [ "$rc" -eq 0 ]
+listing=$out
+n=0
+for f in "$srcdir"/scenarios/*.scn; do
+	name=$(basename "$f" .scn)
+	n=$((n + 1))
+	line=$(printf '%s\n' "$listing" | grep "^$name ")
+	check "--list shows $name with its title" sh -c '[ -n "$1" ] && ! printf "%s" "$1" | grep -q "does not compile"' - "$line"
+	run --check "$name"
+	check "bundled $name passes --check" [ "$rc" -eq 0 ]
+	run --check "$f"
+	check "scenarios/$name.scn passes --check" [ "$rc" -eq 0 ]
+done
+run --list
+check "--list lists every scenario file" [ "$(printf '%s\n' "$out" | wc -l)" -eq "$n" ]
+
+run --check race-counter.scn
+check "a bundled name may end in .scn" [ "$rc" -eq 0 ]
+
+# An existing file wins over a bundled name.
+mkdir -p "$tmp/cwd"
+printf 'int main() { return y; }\n' >"$tmp/cwd/tour"
+(cd "$tmp/cwd" && timeout 20 "$THREADLAB" --check tour >/dev/null 2>&1)
+check "a file named like a bundled scenario is read as the file" [ $? -eq 2 ]
+
+# No argument: the built-in tour.
+run
+check "no argument exits 0" [ "$rc" -eq 0 ]
+tour_title=$(sed -n 's/^#title "\(.*\)"$/\1/p' "$srcdir/scenarios/tour.scn")
+check "no argument shows the tour" [ "$(printf '%s\n' "$out" | head -n 1)" = "$tour_title" ]
+check "no argument shows the compiled main" sh -c 'printf "%s" "$1" | grep -q "<main>:"' - "$out"
+
+run --disasm race-counter
+check "--disasm exits 0" [ "$rc" -eq 0 ]
+check "--disasm shows counter++ as ld, add, st" sh -c '
+	printf "%s\n" "$1" | grep -A3 "counter++;" | grep -q "ld   r0, \[0x600000\] *; counter" &&
+	printf "%s\n" "$1" | grep -A3 "counter++;" | grep -q "add  r0, r0, 1" &&
+	printf "%s\n" "$1" | grep -A3 "counter++;" | grep -q "st   \[0x600000\], r0 *; counter"' - "$out"
+check "--disasm shows the segments" sh -c 'printf "%s" "$1" | grep -q "^rodata   0x500000"' - "$out"
+
+if [ -w /dev/full ]; then
+	timeout 20 "$THREADLAB" --disasm race-counter >/dev/full 2>"$tmp/err"
+	rc=$?
+	check "a failed write exits 2" [ "$rc" -eq 2 ]
+	check "a failed write says so" grep -q "cannot write" "$tmp/err"
+fi
+
+finish

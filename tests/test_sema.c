@@ -1,0 +1,206 @@
+/* test_sema: name resolution, types and the semantic rules. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+/* Each case: a program and the first diagnostic it must give. */
+static const struct {
+	const char *src, *want;
+} errors[] = {
+	{ "int main() { return x; }",
+	  "t.scn:1:21: error: 'x' is not declared" },
+	{ "int x; int x; int main() { return 0; }",
+	  "t.scn:1:12: error: redefinition of 'x' (first defined at line 1)" },
+	{ "int main() { int a; int a; return 0; }",
+	  "t.scn:1:25: error: redefinition of 'a' (first defined at line 1)" },
+	{ "void print() {} int main() { return 0; }",
+	  "t.scn:1:6: error: 'print' is a builtin and cannot be redefined" },
+	{ "int f(int a) { return a; } int main() { return f(1, 2); }",
+	  "t.scn:1:48: error: 'f' takes 1 argument, but 2 were given" },
+	{ "const int N = 3; int main() { N = 4; return 0; }",
+	  "t.scn:1:31: error: cannot assign to 'N': it is const" },
+	{ "int main() { 3 = 4; return 0; }",
+	  "t.scn:1:14: error: assignment needs a variable, an element or '*pointer'; this expression is not assignable" },
+	{ "int main() { int a[2]; int b[2]; a = b; return 0; }",
+	  "t.scn:1:34: error: cannot assign to an array" },
+	{ "int main() { break; }",
+	  "t.scn:1:14: error: 'break' outside a loop" },
+	{ "int main() { continue; }",
+	  "t.scn:1:14: error: 'continue' outside a loop" },
+	{ "void f() {} int main() { int x = f(); return x; }",
+	  "t.scn:1:34: error: 'f' returns void; its result cannot be used" },
+	{ "void f() { return 1; } int main() { return 0; }",
+	  "t.scn:1:12: error: 'f' returns void; 'return' cannot give it a value" },
+	{ "int f() { return; } int main() { return 0; }",
+	  "t.scn:1:11: error: 'f' returns int; 'return' needs a value" },
+	{ "int x; int main() { lock(x); return 0; }",
+	  "t.scn:1:26: error: lock expects a mutex, but 'x' is of type int" },
+	{ "semaphore s; int main() { lock(s); return 0; }",
+	  "t.scn:1:32: error: lock expects a mutex, but 's' is a semaphore" },
+	{ "mutex m; int main() { sem_post(m); return 0; }",
+	  "t.scn:1:32: error: sem_post expects a semaphore, but 'm' is a mutex" },
+	{ "mutex m; int main() { int x = m; return x; }",
+	  "t.scn:1:31: error: a mutex has no value; pass it by name to its builtins" },
+	{ "int main() { print(\"%d %d\\n\", 1); return 0; }",
+	  "t.scn:1:20: error: the format has 2 conversions but 1 value follows" },
+	{ "int main() { print(\"%s\\n\", 1); return 0; }",
+	  "t.scn:1:20: error: unknown conversion '%s' in format (use %d, %x, %p, %c or %%)" },
+	{ "int x; int main() { print(x); return 0; }",
+	  "t.scn:1:27: error: print's first argument must be a string literal" },
+	{ "int main() { int p = \"s\"; return 0; }",
+	  "t.scn:1:22: error: a string literal can only be print's format" },
+	{ "int main() { fork(); return 0; }",
+	  "t.scn:1:14: error: 'fork' is not yet supported in this version of threadlab" },
+	{ "int main() { epoll_wait(1, 2, 3, 4); return 0; }",
+	  "t.scn:1:14: error: 'epoll_wait' is not yet supported in this version of threadlab" },
+	{ "int main() { thread_exit(0); return 0; }",
+	  "t.scn:1:14: error: 'thread_exit' is reserved for the runtime" },
+	{ "void w(int a) {} int main() { spawn(w); return 0; }",
+	  "t.scn:1:37: error: 'w' takes 1 argument, but spawn passes 0" },
+	{ "int main() { join(); return 0; }",
+	  "t.scn:1:14: error: join takes 1 argument, but 0 were given" },
+	{ "int main() { int x = print; return 0; }",
+	  "t.scn:1:22: error: builtin 'print' can only be called, not used as a value" },
+	{ "int main() { int x; return *x; }",
+	  "t.scn:1:28: error: cannot dereference int; only a pointer can be (declare it 'int *')" },
+	{ "int main() { int x; return x[1]; }",
+	  "t.scn:1:29: error: cannot index int; only an array or a pointer can be" },
+	{ "int main() { return &3; }",
+	  "t.scn:1:21: error: '&' needs a variable or an element; this expression has no address" },
+	{ "int y; int x = y; int main() { return 0; }",
+	  "t.scn:1:16: error: the initializer of global 'x' must be a constant" },
+	{ "int n = 3; int a[n]; int main() { return 0; }",
+	  "t.scn:1:18: error: the length of array 'a' must be a constant" },
+	{ "int a[0]; int main() { return 0; }",
+	  "t.scn:1:7: error: the length of array 'a' must be between 1 and 65536, not 0" },
+	{ "int a[]; int main() { return 0; }",
+	  "t.scn:1:5: error: array 'a' needs a length" },
+	{ "int a[2] = {1, 2, 3}; int main() { return 0; }",
+	  "t.scn:1:12: error: too many initializers for 'a' (3 for 2 elements)" },
+	{ "int a[2] = 5; int main() { return 0; }",
+	  "t.scn:1:12: error: array 'a' must be initialised with a '{...}' list" },
+	{ "int x = {1}; int main() { return 0; }",
+	  "t.scn:1:9: error: a '{...}' list can only initialise an array" },
+	{ "void v; int main() { return 0; }",
+	  "t.scn:1:6: error: variable 'v' cannot have type void" },
+	{ "mutex *p; int main() { return 0; }",
+	  "t.scn:1:8: error: there are no pointers to a mutex; use it by name" },
+	{ "int main() { mutex m; return 0; }",
+	  "t.scn:1:20: error: a mutex must be a global variable" },
+	{ "const mutex m; int main() { return 0; }",
+	  "t.scn:1:13: error: a mutex cannot be const" },
+	{ "mutex m = 1; int main() { return 0; }",
+	  "t.scn:1:11: error: a mutex cannot have an initializer" },
+	{ "semaphore s = -1; int main() { return 0; }",
+	  "t.scn:1:15: error: a semaphore starts at a count of 0 or more" },
+	{ "int main() { thread_local int t; return 0; }",
+	  "t.scn:1:31: error: thread_local is only for global variables" },
+	{ "const int c; int main() { return 0; }",
+	  "t.scn:1:11: error: const 'c' needs an initializer" },
+	{ "const int A = B; const int B = A; int main() { return 0; }",
+	  "t.scn:1:32: error: 'A' is defined in terms of itself" },
+	{ "const int Z = 1 / 0; int main() { return 0; }",
+	  "t.scn:1:17: error: division by zero in a constant expression" },
+	{ "int x;",
+	  "t.scn: error: no 'main' function: a scenario's program starts at main()" },
+	{ "int main(int a) { return 0; }",
+	  "t.scn:1:5: error: 'main' takes no parameters" },
+	{ "int f(int a[2]) { return 0; } int main() { return 0; }",
+	  "t.scn:1:11: error: parameter 'a' cannot be an array; pass a pointer ('int *a')" },
+	{ "int main() { int *p; int *q; return p + q; }",
+	  "t.scn:1:39: error: cannot add two pointers" },
+	{ "int main() { int *p; return 1 - p; }",
+	  "t.scn:1:31: error: cannot subtract a pointer from an int" },
+	{ "#note line 9 \"x\"\nint main() { return 0; }",
+	  "t.scn:1:1: error: '#note line 9': the file has only 2 lines" },
+	{ "#expect nope == 1\nint main() { return 0; }",
+	  "t.scn:1:9: error: 'nope' is not declared" },
+	{ "int main() { int x; x(); return 0; }",
+	  "" },
+	{ "void f() {} int main() { return f() ? 1 : 2; }",
+	  "t.scn:1:33: error: 'f' returns void; its result cannot be used" },
+};
+
+START_TEST(test_sema_error_table)
+{
+	char *got = first_error(errors[_i].src);
+	ck_assert_msg(strcmp(got, errors[_i].want) == 0, "case %d: %s\n  want: %s\n  got:  %s", _i,
+		      errors[_i].src, errors[_i].want, got);
+	free(got);
+}
+END_TEST
+
+/* Programs that must compile without a diagnostic. */
+static const char *const valid[] = {
+	/* the DESIGN.md example */
+	"int counter = 0;\nconst int ROUNDS = 3;\nthread_local int calls;\nmutex m;\n"
+	"void worker(int n) {\n for (int i = 0; i < n; i++) {\n counter++;\n calls++;\n }\n}\n"
+	"int main() {\n int a = spawn(worker, ROUNDS);\n int b = spawn(worker, ROUNDS);\n"
+	" join(a);\n join(b);\n print(\"counter = %d\\n\", counter);\n"
+	" assert(counter == 2 * ROUNDS);\n return 0;\n}\n",
+	/* function values, loose pointer/int conversion, code and rodata pointers */
+	"const int LIMIT = 5;\nint twice(int x) { return 2 * x; }\n"
+	"int apply(int f, int x) { return f(x); }\n"
+	"int main() { int *p = main; int *q = &LIMIT; int f = twice; return apply(f, *q) + (p != 0); }",
+	/* functions used before their definition, recursion */
+	"int main() { return fact(5); }\nint fact(int n) { return n <= 1 ? 1 : n * fact(n - 1); }",
+	/* arrays, pointers, sync arrays, semaphores, conds */
+	"mutex forks[5]; semaphore slots = 2; cond ready; int buf[4] = {1, 2};\n"
+	"int *p = buf; int *fp = &buf[1]; int *ep = buf + 3;\n"
+	"int main() { lock(forks[2]); unlock(forks[2]); sem_wait(slots); sem_post(slots);\n"
+	" cond_signal(ready); cond_broadcast(ready); int i = 1; lock(forks[i]);\n"
+	" int local[3] = {7}; int *q = local; q[1] = *p + buf[1]; return q[0]; }",
+	/* atomics and other builtins */
+	"int x; int main() { int old = atomic_add(&x, 2); cas(&x, 2, 3); xchg(&x, 4);\n"
+	" sleep(1); sched_yield(); int *h = malloc(16); free(h); return self() + old + trylock_ok(); }\n"
+	"int trylock_ok() { return 0; }",
+	/* shadowing in inner scopes and a for-scope */
+	"int x; int main() { int x = 1; { int x = 2; } for (int x = 0; x < 2; x++) {} return x; }",
+	/* void ternary and compound assignment on pointers */
+	"int a[4]; void f() {} void g() {} int main() { int *p = a; p += 2; p -= 1; 1 ? f() : g(); return p - a; }",
+};
+
+START_TEST(test_sema_valid_programs)
+{
+	char *got = first_error(valid[_i]);
+	ck_assert_msg(got[0] == '\0', "case %d: unexpected %s", _i, got);
+	free(got);
+}
+END_TEST
+
+START_TEST(test_sema_reports_several_errors)
+{
+	ck_assert_int_eq(count_errors("int main() { a = 1; b = 2; break; return c; }"), 4);
+}
+END_TEST
+
+START_TEST(test_sema_every_later_builtin_is_reserved)
+{
+	for (int b = 0; b < BI_COUNT; b++) {
+		if (isa_builtins[b].status != LATER)
+			continue;
+		char src[128], want[160];
+		snprintf(src, sizeof src, "int main() { %s(); return 0; }", isa_builtins[b].name);
+		snprintf(want, sizeof want,
+			 "t.scn:1:14: error: '%s' is not yet supported in this version of threadlab",
+			 isa_builtins[b].name);
+		char *got = first_error(src);
+		ck_assert_str_eq(got, want);
+		free(got);
+	}
+}
+END_TEST
+
+Suite *sema_suite(void)
+{
+	Suite *s = suite_create("sema");
+	TCase *tc = tcase_create("sema");
+	tcase_add_loop_test(tc, test_sema_error_table, 0, (int)(sizeof errors / sizeof *errors));
+	tcase_add_loop_test(tc, test_sema_valid_programs, 0, (int)(sizeof valid / sizeof *valid));
+	tcase_add_test(tc, test_sema_reports_several_errors);
+	tcase_add_test(tc, test_sema_every_later_builtin_is_reserved);
+	suite_add_tcase(s, tc);
+	return s;
+}
