@@ -226,8 +226,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "threadlab: one scenario at a time (got %d)\n", argc - optind);
 		return EXIT_USAGE;
 	}
-	if (mode == MODE_LIST)
+	if (mode == MODE_LIST) {
+		if (optind < argc) {
+			fprintf(stderr, "threadlab: --list takes no scenario\n");
+			return EXIT_USAGE;
+		}
 		return list_bundled();
+	}
 
 	struct source src;
 	if (load_source(optind < argc ? argv[optind] : NULL, &src) < 0)

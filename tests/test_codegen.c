@@ -440,6 +440,37 @@ START_TEST(test_codegen_runs_calls_through_values)
 }
 END_TEST
 
+START_TEST(test_codegen_semaphore_arrays_start_at_their_counts)
+{
+	struct scenario *sc = compile_str("semaphore ss[3] = {3, 4}; int main() { return 0; }", NULL);
+	const struct image *img = sc->image;
+	const struct img_sym *ss = image_sym_named(img, "ss");
+	int64_t w[6];
+	ck_assert_uint_eq(ss->size, 48);
+	memcpy(w, img->data + (ss->addr - DATA_BASE), sizeof w);
+	ck_assert_int_eq(w[0], 3);      /* ss[0]: count 3 */
+	ck_assert_int_eq(w[1], 0);
+	ck_assert_int_eq(w[2], 4);      /* ss[1]: count 4 */
+	ck_assert_int_eq(w[3], 0);
+	ck_assert_int_eq(w[4], 0);      /* ss[2]: count 0 */
+	scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_codegen_runs_sizeof_and_address_constants)
+{
+	char *out;
+	run("int a[4] = {5, 6, 7, 8}; int *third = &a[2]; int *end = a + 4; mutex m;\n"
+	    "int id(int x) { return x; }\n"
+	    "int main() { int f = id;\n"
+	    "  print(\"%d %d %d %d %d\\n\", sizeof(int), sizeof a, sizeof(m), *third, end - a);\n"
+	    "  print(\"%d\\n\", (*f)(9));\n"
+	    "  return 0; }\n", &out);
+	ck_assert_str_eq(out, "8 32 16 7 4\n9\n");
+	free(out);
+}
+END_TEST
+
 START_TEST(test_codegen_expect_conditions_are_functions)
 {
 	struct scenario *sc = compile_str("#expect x == 2\nint x = 2;\nint main() { return 0; }", NULL);
@@ -469,6 +500,8 @@ Suite *codegen_suite(void)
 	tcase_add_test(tc, test_codegen_runs_pointers_arrays_and_assignments);
 	tcase_add_test(tc, test_codegen_runs_calls_through_values);
 	tcase_add_test(tc, test_codegen_expect_conditions_are_functions);
+	tcase_add_test(tc, test_codegen_semaphore_arrays_start_at_their_counts);
+	tcase_add_test(tc, test_codegen_runs_sizeof_and_address_constants);
 	suite_add_tcase(s, tc);
 	return s;
 }

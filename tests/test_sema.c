@@ -66,7 +66,7 @@ static const struct {
 	{ "int main() { int x; return *x; }",
 	  "t.scn:1:28: error: cannot dereference int; only a pointer can be (declare it 'int *')" },
 	{ "int main() { int x; return x[1]; }",
-	  "t.scn:1:29: error: cannot index int; only an array or a pointer can be" },
+	  "t.scn:1:28: error: cannot index int; only an array or a pointer can be" },
 	{ "int main() { return &3; }",
 	  "t.scn:1:21: error: '&' needs a variable or an element; this expression has no address" },
 	{ "int y; int x = y; int main() { return 0; }",
@@ -119,6 +119,18 @@ static const struct {
 	  "t.scn:1:9: error: 'nope' is not declared" },
 	{ "int main() { int x; x(); return 0; }",
 	  "" },
+	{ "void _start() {} int main() { return 0; }",
+	  "t.scn:1:6: error: '_start' is reserved for the runtime" },
+	{ "const int A[2] = {1, 2}; int main() { A[0] = 5; return 0; }",
+	  "t.scn:1:39: error: cannot assign to an element of 'A': it is const" },
+	{ "void run(void (*cb)(int)) {} int main() { return 0; }",
+	  "t.scn:1:15: error: there are no function pointer types: a function value is an int (declare 'int cb' and call it as cb(x))" },
+	{ "int main() { return sizeof(void); }",
+	  "t.scn:1:21: error: sizeof needs an object, not void" },
+	{ "mutex m; void f(mutex m) {} int main() { return 0; }",
+	  "t.scn:1:23: error: a mutex cannot be a parameter; use the global by name" },
+	{ "semaphore ss[2] = {1, -1}; int main() { return 0; }",
+	  "t.scn:1:23: error: a semaphore starts at a count of 0 or more" },
 	{ "void f() {} int main() { return f() ? 1 : 2; }",
 	  "t.scn:1:33: error: 'f' returns void; its result cannot be used" },
 };
@@ -158,6 +170,10 @@ static const char *const valid[] = {
 	"int trylock_ok() { return 0; }",
 	/* shadowing in inner scopes and a for-scope */
 	"int x; int main() { int x = 1; { int x = 2; } for (int x = 0; x < 2; x++) {} return x; }",
+	/* sizeof, (*f)(x), a const array read, global address arithmetic */
+	"int a[4]; int *end = a + 4; int *third = &a[2]; const int K[2] = {1, 2};\n"
+	"int id(int x) { return x; }\n"
+	"int main() { int f = id; int *h = malloc(3 * sizeof(int)); return (*f)(sizeof a) + sizeof h + K[1]; }",
 	/* void ternary and compound assignment on pointers */
 	"int a[4]; void f() {} void g() {} int main() { int *p = a; p += 2; p -= 1; 1 ? f() : g(); return p - a; }",
 };
@@ -173,6 +189,30 @@ END_TEST
 START_TEST(test_sema_reports_several_errors)
 {
 	ck_assert_int_eq(count_errors("int main() { a = 1; b = 2; break; return c; }"), 4);
+}
+END_TEST
+
+START_TEST(test_sema_one_error_per_mistake)
+{
+	/* a wrong operand is reported once, not again by every check above it */
+	ck_assert_int_eq(count_errors("int main() { nope = 1; *nope = 2; nope[1]++; lock(nope); return 0; }"), 4);
+	ck_assert_int_eq(count_errors("int D = 7 / 0; int a[1 / 0]; int main() { return 0; }"), 2);
+	ck_assert_int_eq(count_errors("int main() { return \"s\" + 1; }"), 1);
+}
+END_TEST
+
+START_TEST(test_sema_warns_about_notes_on_lines_without_code)
+{
+	struct diags d;
+	const char *src = "#note line 3 \"never\"\n#note line 4 \"shows\"\n\nint main() { return 0; }\n";
+	struct scenario *sc = scenario_compile("t.scn", src, strlen(src), &d);
+	ck_assert_ptr_nonnull(sc);
+	ck_assert_int_eq(d.errors, 0);
+	ck_assert_int_eq(d.warnings, 1);
+	ck_assert_int_eq(d.v[0].line, 1);
+	ck_assert_str_eq(d.v[0].msg, "'#note line 3': line 3 has no code, so the note would never show");
+	scenario_free(sc);
+	diags_free(&d);
 }
 END_TEST
 
@@ -200,6 +240,8 @@ Suite *sema_suite(void)
 	tcase_add_loop_test(tc, test_sema_error_table, 0, (int)(sizeof errors / sizeof *errors));
 	tcase_add_loop_test(tc, test_sema_valid_programs, 0, (int)(sizeof valid / sizeof *valid));
 	tcase_add_test(tc, test_sema_reports_several_errors);
+	tcase_add_test(tc, test_sema_one_error_per_mistake);
+	tcase_add_test(tc, test_sema_warns_about_notes_on_lines_without_code);
 	tcase_add_test(tc, test_sema_every_later_builtin_is_reserved);
 	suite_add_tcase(s, tc);
 	return s;

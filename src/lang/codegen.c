@@ -975,8 +975,8 @@ struct image *codegen(struct program *prog, struct diags *d)
 	else if (img->tls_size > MAX_TLS)
 		too_big = "thread_local variables";
 	if (too_big) {
-		diag_add(d, DIAG_ERROR, 0, 0, "the program's %s take more than %u bytes", too_big,
-			 too_big[0] == 't' ? MAX_TLS : SEGMENT_MAX);
+		diag_add(d, DIAG_ERROR, 0, 0, "program too large: its %s need more than %u bytes",
+			 too_big, too_big[0] == 't' ? MAX_TLS : SEGMENT_MAX);
 		image_free(img);
 		return NULL;
 	}

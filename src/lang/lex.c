@@ -17,7 +17,7 @@ static const struct { const char *word; int kind; } keywords[] = {
 	{ "semaphore", TK_SEMAPHORE }, { "cond", TK_COND },
 	{ "if", TK_IF }, { "else", TK_ELSE }, { "while", TK_WHILE },
 	{ "do", TK_DO }, { "for", TK_FOR }, { "break", TK_BREAK },
-	{ "continue", TK_CONTINUE }, { "return", TK_RETURN },
+	{ "continue", TK_CONTINUE }, { "return", TK_RETURN }, { "sizeof", TK_SIZEOF },
 };
 
 /* Operators longest first, so that "<<=" wins over "<<" and "<". */

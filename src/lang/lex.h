@@ -24,6 +24,7 @@
 	X(TK_IF, "if") X(TK_ELSE, "else") X(TK_WHILE, "while")          \
 	X(TK_DO, "do") X(TK_FOR, "for") X(TK_BREAK, "break")            \
 	X(TK_CONTINUE, "continue") X(TK_RETURN, "return")               \
+	X(TK_SIZEOF, "sizeof")                                          \
 	X(TK_EQ, "==") X(TK_NE, "!=") X(TK_LE, "<=") X(TK_GE, ">=")     \
 	X(TK_ANDAND, "&&") X(TK_OROR, "||") X(TK_SHL, "<<")             \
 	X(TK_SHR, ">>") X(TK_INC, "++") X(TK_DEC, "--")                 \

@@ -183,6 +183,8 @@ static struct node *primary(struct parser *p)
 			buf_put(&b, t->str, t->str_len);
 			advance(p);
 		}
+		if (b.len > MAX_STRING)
+			error_at(p, n->line, n->col, "%s", "string literal too long (at most 4096 bytes)");
 		n->str = arena_strndup(&p->prog->arena, b.s ? b.s : "", b.len);
 		n->str_len = b.len;
 		buf_free(&b);
@@ -209,11 +211,16 @@ static struct node *primary(struct parser *p)
 static struct node *postfix(struct parser *p)
 {
 	struct node *n = primary(p);
+	int entered = 0;        /* each postfix operator nests the tree one level */
 	for (;;) {
 		struct token *t = &p->tok;
 		int line = t->line, col = t->col;
+		if (p->panic || !(check(p, '[') || check(p, '(') || check(p, TK_INC) ||
+				  check(p, TK_DEC)) || !enter(p))
+			break;
+		entered++;
 		if (accept(p, '[')) {
-			struct node *ix = new_node(p, N_INDEX, line, col);
+			struct node *ix = new_node(p, N_INDEX, n->line, n->col);
 			ix->lhs = n;
 			ix->rhs = expr(p);
 			expect_close(p, ']', '[', line);
@@ -241,15 +248,18 @@ static struct node *postfix(struct parser *p)
 			inc->src_start = n->src_start;
 			advance(p);
 			n = inc;
-		} else {
-			break;
 		}
 		n->src_end = p->prev_end;
 	}
+	p->depth -= entered;
 	return n;
 }
 
-/* unary = ("+" | "-" | "!" | "~" | "&" | "*" | "++" | "--") unary | postfix */
+static int is_type_start(struct parser *p);
+static struct type *type_name(struct parser *p);
+
+/* unary = ("+" | "-" | "!" | "~" | "&" | "*" | "++" | "--") unary
+ *       | "sizeof" ( "(" type ")" | unary ) | postfix */
 static struct node *unary(struct parser *p)
 {
 	struct token *t = &p->tok;
@@ -267,6 +277,20 @@ static struct node *unary(struct parser *p)
 		n = new_node(p, check(p, '&') ? N_ADDR : N_DEREF, line, col);
 		advance(p);
 		n->lhs = unary(p);
+	} else if (accept(p, TK_SIZEOF)) {
+		n = new_node(p, N_SIZEOF, line, col);
+		if (check(p, '(')) {
+			int l = p->tok.line;
+			advance(p);
+			if (is_type_start(p)) {
+				n->ty = type_name(p);
+			} else {
+				n->lhs = expr(p);
+			}
+			expect_close(p, ')', '(', l);
+		} else {
+			n->lhs = unary(p);
+		}
 	} else if (check(p, TK_INC) || check(p, TK_DEC)) {
 		n = new_node(p, N_PREINC, line, col);
 		n->op = check(p, TK_INC) ? 1 : -1;
@@ -303,10 +327,14 @@ static int binary_prec(int kind)
 static struct node *binary(struct parser *p, int min_prec)
 {
 	struct node *lhs = unary(p);
+	int entered = 0;        /* a chain of operators nests the tree */
 	for (;;) {
 		int kind = p->tok.kind, prec = binary_prec(kind);
-		if (prec < min_prec || prec == 0 || p->panic)
+		if (prec < min_prec || prec == 0 || p->panic || !enter(p)) {
+			p->depth -= entered;
 			return lhs;
+		}
+		entered++;
 		int line = p->tok.line, col = p->tok.col;
 		advance(p);
 		struct node *n = new_node(p, kind == TK_OROR ? N_LOGOR :
@@ -435,6 +463,15 @@ static struct type *pointers(struct parser *p, struct type *t)
 	return t;
 }
 
+/* type = declspec pointers   (as sizeof takes it) */
+static struct type *type_name(struct parser *p)
+{
+	struct declspec ds;
+	if (!declspec(p, &ds))
+		return type_new(p->prog, TY_INT, NULL);
+	return pointers(p, ds.base);
+}
+
 /* initializer = assign | "{" [ assign { "," assign } [","] ] "}" */
 static struct node *initializer(struct parser *p)
 {
@@ -488,6 +525,11 @@ static struct var *declarator_rest(struct parser *p, struct declspec *ds, struct
 static struct var *declarator(struct parser *p, struct declspec *ds, enum var_where where)
 {
 	struct type *t = pointers(p, ds->base);
+	if (check(p, '(')) {
+		error_tok(p, "%s", "there are no function pointer types: a function value is an int "
+				   "(declare 'int cb' and call it as cb(x))");
+		return NULL;
+	}
 	if (!check(p, TK_IDENT)) {
 		char found[64];
 		describe_tok(p, found, sizeof found);
@@ -702,16 +744,14 @@ static void add_global(struct parser *p, struct var *v)
 /* params = "void" | [ param { "," param } ]   param = ["const"] "int" pointers IDENT */
 static void params(struct parser *p, struct func *fn)
 {
-	if (check(p, TK_VOID)) {
-		advance(p);
-		return;
-	}
 	struct var *list[256];
 	int n = 0;
 	while (!check(p, ')') && !p->panic) {
 		struct declspec ds;
 		if (!declspec(p, &ds))
 			break;
+		if (n == 0 && ds.base->kind == TY_VOID && !ds.is_const && check(p, ')'))
+			break;  /* f(void): no parameters */
 		struct var *v = declarator(p, &ds, VAR_PARAM);
 		if (!v)
 			break;
@@ -802,10 +842,13 @@ static const char *dir_string(struct parser *p, size_t *len)
 		return NULL;
 	}
 	struct buf b = { 0 };
+	int line = p->tok.line, col = p->tok.col;
 	while (check(p, TK_STR)) {
 		buf_put(&b, p->tok.str, p->tok.str_len);
 		advance(p);
 	}
+	if (b.len > MAX_STRING)
+		error_at(p, line, col, "%s", "string literal too long (at most 4096 bytes)");
 	const char *s = arena_strndup(&p->prog->arena, b.s ? b.s : "", b.len);
 	if (len)
 		*len = b.len;

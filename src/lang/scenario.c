@@ -51,6 +51,24 @@ static void keep_directives(struct scenario *sc, struct program *prog)
 		sc->notes[i] = (struct scenario_note){ n->trigger, n->at, xstrdup(n->text), n->line };
 }
 
+/* A note waiting for a line that has no code would never show. */
+static void warn_idle_notes(const struct scenario *sc, struct diags *d)
+{
+	const struct image *img = sc->image;
+	for (size_t i = 0; i < sc->nnotes; i++) {
+		const struct scenario_note *n = &sc->notes[i];
+		if (n->trigger != NOTE_LINE)
+			continue;
+		size_t j = 0;
+		while (j < img->ncode && img->lines[j] != n->at)
+			j++;
+		if (j == img->ncode)
+			diag_add(d, DIAG_WARNING, n->line, 1,
+				 "'#note line %lld': line %lld has no code, so the note would never show",
+				 (long long)n->at, (long long)n->at);
+	}
+}
+
 /* Lex, parse, check and compile. */
 struct scenario *scenario_compile(const char *name, const char *src, size_t len,
 				  struct diags *d)
@@ -68,8 +86,10 @@ struct scenario *scenario_compile(const char *name, const char *src, size_t len,
 		sema_check(&prog, d, sc->nlines);
 	if (d->errors == 0)
 		sc->image = codegen(&prog, d);
-	if (d->errors == 0)
+	if (d->errors == 0) {
 		keep_directives(sc, &prog);
+		warn_idle_notes(sc, d);
+	}
 	program_free(&prog);
 	if (d->errors) {
 		/* the diagnostics point into the name and source: keep them */

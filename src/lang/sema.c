@@ -77,6 +77,10 @@ static int declare(struct sema *s, const char *name, struct var *v, struct func 
 		error(s, line, col, "'%s' is a builtin and cannot be redefined", name);
 		return 0;
 	}
+	if (strcmp(name, "_start") == 0) {
+		error(s, line, col, "'_start' is reserved for the runtime");
+		return 0;
+	}
 	s->scope = xgrow(s->scope, &s->cap_scope, s->nscope + 1, sizeof *s->scope);
 	s->scope[s->nscope++] = (struct scope_entry){ name, v, fn, s->depth };
 	return 1;
@@ -111,11 +115,11 @@ static const char *callee_name(const struct node *n, char *out, size_t len)
 	return out;
 }
 
-/* Check n as a value: arrays decay to pointers and functions to their
- * address; void and synchronisation objects have no value. */
-static struct type *value(struct sema *s, struct node *n)
+/* The type n (of type t) has as a value: arrays decay to pointers and
+ * functions to their address; void and synchronisation objects have no
+ * value. */
+static struct type *decay(struct sema *s, struct node *n, struct type *t)
 {
-	struct type *t = check_expr(s, n);
 	char who[80];
 	switch (t->kind) {
 	case TY_ERROR:
@@ -138,6 +142,12 @@ static struct type *value(struct sema *s, struct node *n)
 	default:
 		return t;
 	}
+}
+
+/* Check n as a value. */
+static struct type *value(struct sema *s, struct node *n)
+{
+	return decay(s, n, check_expr(s, n));
 }
 
 static int is_lvalue(const struct node *n)
@@ -165,6 +175,10 @@ static void check_assignable(struct sema *s, struct node *n, const char *what)
 	}
 	if (n->kind == N_IDENT && n->var->is_const)
 		error(s, n->line, n->col, "cannot assign to '%s': it is const", n->var->name);
+	else if (n->kind == N_INDEX && n->lhs->kind == N_IDENT && n->lhs->ref == REF_VAR &&
+		 n->lhs->var->is_const && n->lhs->ty->kind == TY_ARRAY)
+		error(s, n->line, n->col, "cannot assign to an element of '%s': it is const",
+		      n->lhs->var->name);
 }
 
 /* Types of + and -: pointer arithmetic scales by the element size. */
@@ -327,7 +341,17 @@ static struct type *call(struct sema *s, struct node *n)
 		}
 	}
 	n->builtin = -1;
-	struct type *t = check_expr(s, f);
+	struct type *t = NULL;
+	if (f->kind == N_DEREF) {
+		/* (*f)(x) calls the function value f, as in C */
+		struct type *inner = check_expr(s, f->lhs);
+		if (inner->kind == TY_FUNC || inner->kind == TY_INT || inner->kind == TY_ERROR) {
+			n->lhs = f = f->lhs;
+			t = inner;
+		}
+	}
+	if (!t)
+		t = check_expr(s, f);
 	for (struct node *a = n->args; a; a = a->next)
 		value(s, a);
 	if (f->kind == N_IDENT && f->ref == REF_FUNC) {
@@ -445,7 +469,7 @@ static struct type *check_expr(struct sema *s, struct node *n)
 		if (l->kind == TY_ARRAY) {
 			t = l->base;
 		} else {
-			l = value(s, n->lhs);
+			l = decay(s, n->lhs, l);
 			if (l->kind == TY_ERROR)
 				t = l;
 			else if (l->kind != TY_PTR || l->base->kind == TY_VOID)
@@ -468,6 +492,17 @@ static struct type *check_expr(struct sema *s, struct node *n)
 	case N_INIT_LIST:
 		error(s, n->line, n->col, "a '{...}' list can only initialise an array");
 		break;
+	case N_SIZEOF: {
+		/* the size is known now: the node becomes that number */
+		struct type *of = n->lhs ? check_expr(s, n->lhs) : n->ty;
+		if (of->kind == TY_VOID || of->kind == TY_FUNC)
+			error(s, n->line, n->col, "sizeof needs an object, not %s",
+			      of->kind == TY_VOID ? "void" : "a function");
+		n->kind = N_NUM;
+		n->val = type_size(of);
+		n->lhs = NULL;
+		break;
+	}
 	default:
 		break;
 	}
@@ -614,8 +649,10 @@ static void array_length(struct sema *s, struct var *v)
 	if (v->len_expr) {
 		int64_t n;
 		check_expr(s, v->len_expr);
+		int errors = s->d->errors;
 		if (!fold_int(s, v->len_expr, &n)) {
-			error(s, v->len_expr->line, v->len_expr->col, "the length of array '%s' must be a constant", v->name);
+			if (s->d->errors == errors)
+				error(s, v->len_expr->line, v->len_expr->col, "the length of array '%s' must be a constant", v->name);
 			n = 1;
 		} else if (n <= 0 || n > MAX_ARRAY) {
 			error(s, v->len_expr->line, v->len_expr->col,
@@ -706,25 +743,27 @@ static int fold_global(struct sema *s, struct var *v, int line, int col)
 		n = 1;
 	struct cval *cv = arena_alloc(&s->prog->arena, (size_t)(n > 0 ? n : 1) * sizeof *cv);
 	int ok = 1;
-	if (v->init && v->init->kind == N_INIT_LIST) {
-		int64_t i = 0;
-		for (struct node *e = v->init->args; e && i < n; e = e->next, i++) {
-			check_expr(s, e);
-			if (!fold(s, e, &cv[i])) {
-				error(s, e->line, e->col, "the initializer of global '%s' must be a constant", v->name);
-				ok = 0;
-				break;
-			}
+	/* a semaphore takes two words: its count, then room for the machine */
+	struct type *elem = v->ty->kind == TY_ARRAY ? v->ty->base : v->ty;
+	int64_t stride = type_size(elem) / WORD;
+	struct node *one = v->init && v->init->kind != N_INIT_LIST ? v->init : NULL;
+	struct node *list = v->init && v->init->kind == N_INIT_LIST ? v->init->args : one;
+	int64_t i = 0;
+	for (struct node *e = list; e && i * stride < n; e = one ? NULL : e->next, i++) {
+		struct cval *c = &cv[i * stride];
+		int errors = s->d->errors;
+		check_expr(s, e);
+		if (!fold(s, e, c)) {
+			if (s->d->errors == errors)
+				error(s, e->line, e->col, "the initializer of global '%s' must be a constant",
+				      v->name);
+			ok = 0;
+			break;
 		}
-	} else if (v->init) {
-		check_expr(s, v->init);
-		if (!fold(s, v->init, &cv[0])) {
-			error(s, v->init->line, v->init->col,
-			      "the initializer of global '%s' must be a constant", v->name);
+		if (elem->kind == TY_SEM && (c->var || c->fn || c->num < 0)) {
+			error(s, e->line, e->col, "a semaphore starts at a count of 0 or more");
 			ok = 0;
-		} else if (v->ty->kind == TY_SEM && (cv[0].var || cv[0].fn || cv[0].num < 0)) {
-			error(s, v->init->line, v->init->col, "a semaphore starts at a count of 0 or more");
-			ok = 0;
+			break;
 		}
 	}
 	v->folding = 0;
@@ -837,12 +876,13 @@ static void check_func(struct sema *s, struct func *fn)
 			      v->name, v->name);
 			continue;
 		}
-		if (!check_var_type(s, v))
-			continue;
 		if (type_is_sync(v->ty)) {
-			error(s, v->line, v->col, "a %s cannot be a parameter", tyname(v->ty));
+			error(s, v->line, v->col, "a %s cannot be a parameter; use the global by name",
+			      tyname(v->ty));
 			continue;
 		}
+		if (!check_var_type(s, v))
+			continue;
 		v->offset = 2 * WORD + i * WORD;
 		declare(s, v->name, v, NULL, v->line, v->col);
 	}
