@@ -131,6 +131,8 @@ static const struct {
 	  "t.scn:1:23: error: a mutex cannot be a parameter; use the global by name" },
 	{ "semaphore ss[2] = {1, -1}; int main() { return 0; }",
 	  "t.scn:1:23: error: a semaphore starts at a count of 0 or more" },
+	{ "#expect calls == 3\nthread_local int calls;\nint main() { return 0; }",
+	  "t.scn:1:9: error: 'calls' is thread_local: each thread has its own, so #expect cannot check it" },
 	{ "void f() {} int main() { return f() ? 1 : 2; }",
 	  "t.scn:1:33: error: 'f' returns void; its result cannot be used" },
 };

@@ -893,6 +893,25 @@ static void check_func(struct sema *s, struct func *fn)
 	s->fn = NULL;
 }
 
+/* Report a thread_local read by an #expect: it has one copy per thread,
+ * and at the end of a run there is no thread to read it for. */
+static void no_tls_in_expect(struct sema *s, const struct node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == N_IDENT && n->ref == REF_VAR && n->var->is_tls)
+		error(s, n->line, n->col,
+		      "'%s' is thread_local: each thread has its own, so #expect cannot check it",
+		      n->var->name);
+	no_tls_in_expect(s, n->lhs);
+	no_tls_in_expect(s, n->rhs);
+	no_tls_in_expect(s, n->cond);
+	no_tls_in_expect(s, n->then);
+	no_tls_in_expect(s, n->els);
+	for (const struct node *a = n->args; a; a = a->next)
+		no_tls_in_expect(s, a);
+}
+
 /* Wrap each #expect condition in a function returning its value. */
 static void expect_funcs(struct sema *s)
 {
@@ -918,6 +937,7 @@ static void expect_funcs(struct sema *s)
 		fn->body = body;
 		e->fn = fn;
 		check_func(s, fn);
+		no_tls_in_expect(s, e->expr);
 		g->funcs = xgrow(g->funcs, &g->cap_funcs, g->nfuncs + 1, sizeof *g->funcs);
 		g->funcs[g->nfuncs++] = fn;
 	}
