@@ -471,6 +471,40 @@ START_TEST(test_codegen_runs_sizeof_and_address_constants)
 }
 END_TEST
 
+START_TEST(test_codegen_symbol_lookup_by_address)
+{
+	struct scenario *sc = compile_str(
+		"int a = 1; int arr[4]; thread_local int t1; thread_local int t2[2]; const int K = 3;\n"
+		"mutex locks[2];\nint main() { return 0; }", NULL);
+	const struct image *img = sc->image;
+	struct buf b = { 0 };
+	const uint64_t arr = image_sym_named(img, "arr")->addr;
+	ck_assert(image_describe(img, arr + 16, 0, &b));
+	ck_assert_str_eq(b.s, "arr[2]");
+	b.len = 0;
+	ck_assert(image_describe(img, image_sym_named(img, "locks")->addr + 16, 0, &b));
+	ck_assert_str_eq(b.s, "locks[1]");
+	b.len = 0;
+	ck_assert(image_describe(img, image_sym_named(img, "t2")->addr + 8, 1, &b));
+	ck_assert_str_eq(b.s, "t2[1]");
+	b.len = 0;
+	ck_assert(image_describe(img, img->main_addr + 4, 0, &b));
+	ck_assert_str_eq(b.s, "main+4");
+	ck_assert_str_eq(image_sym_at(img, RODATA_BASE, 0)->name, "K");
+	ck_assert_str_eq(image_sym_at(img, 0, 1)->name, "t1");
+	ck_assert_ptr_null(image_sym_at(img, arr + 32 + 4096, 0));
+	ck_assert_ptr_null(image_sym_at(img, DATA_BASE - 8, 0));
+	ck_assert_ptr_null(image_sym_at(img, 24, 1));
+	buf_free(&b);
+	size_t len;
+	const char *line = scenario_line(sc, 2, &len);
+	ck_assert_int_eq(len, 15);
+	ck_assert_mem_eq(line, "mutex locks[2];", 15);
+	ck_assert_ptr_null(scenario_line(sc, 4, &len));
+	scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_codegen_expect_conditions_are_functions)
 {
 	struct scenario *sc = compile_str("#expect x == 2\nint x = 2;\nint main() { return 0; }", NULL);
@@ -500,6 +534,7 @@ Suite *codegen_suite(void)
 	tcase_add_test(tc, test_codegen_runs_pointers_arrays_and_assignments);
 	tcase_add_test(tc, test_codegen_runs_calls_through_values);
 	tcase_add_test(tc, test_codegen_expect_conditions_are_functions);
+	tcase_add_test(tc, test_codegen_symbol_lookup_by_address);
 	tcase_add_test(tc, test_codegen_semaphore_arrays_start_at_their_counts);
 	tcase_add_test(tc, test_codegen_runs_sizeof_and_address_constants);
 	suite_add_tcase(s, tc);

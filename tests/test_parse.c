@@ -219,6 +219,30 @@ START_TEST(test_parse_too_many_errors_stops)
 }
 END_TEST
 
+START_TEST(test_parse_recovers_from_stray_tokens)
+{
+	/* each stray token starts no statement: the parser must move past it */
+	parse("int main() {\n  int x;\n  else x = 2;\n  );\n  ]\n  : , = 3;\n#cores 2\n  return x;\n}\n");
+	ck_assert_int_ge(diags.errors, 4);
+	ck_assert_str_eq(diags.v[0].msg, "expected an expression before 'else'");
+	ck_assert_int_eq(diags.v[0].line, 3);
+	int directive = 0;
+	for (size_t i = 0; i < diags.n; i++)
+		directive |= strcmp(diags.v[i].msg, "directives go outside functions") == 0 &&
+			     diags.v[i].line == 7;
+	ck_assert(directive);
+}
+END_TEST
+
+START_TEST(test_parse_end_of_file_errors_point_at_the_last_token)
+{
+	parse("int main() {\n    return 0;\n");
+	ck_assert_int_eq(diags.errors, 1);
+	ck_assert_int_eq(diags.v[0].line, 2);
+	ck_assert_int_eq(diags.v[0].col, 14);
+}
+END_TEST
+
 START_TEST(test_parse_directive_errors)
 {
 	parse("#cores 0\n#policy fast\n#bogus 1\n#title \"a\"\n#title \"b\"\n#quantum 2 3\n");
@@ -251,6 +275,8 @@ Suite *parse_suite(void)
 	tcase_add_test(tc, test_parse_nesting_at_the_limit_is_fine);
 	tcase_add_test(tc, test_parse_too_many_errors_stops);
 	tcase_add_test(tc, test_parse_directive_errors);
+	tcase_add_test(tc, test_parse_recovers_from_stray_tokens);
+	tcase_add_test(tc, test_parse_end_of_file_errors_point_at_the_last_token);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -189,7 +189,8 @@ static struct loc gen_loc(struct gen *g, struct node *n, int d)
 			base = (struct loc){ d, 0 };
 		}
 		if (ix->kind == N_NUM) {
-			base.off += ix->val * es;
+			/* wraps like the machine's own arithmetic would */
+			base.off = (int64_t)((uint64_t)base.off + (uint64_t)ix->val * (uint64_t)es);
 			return base;
 		}
 		if (base.base != d)
@@ -975,8 +976,8 @@ struct image *codegen(struct program *prog, struct diags *d)
 	else if (img->tls_size > MAX_TLS)
 		too_big = "thread_local variables";
 	if (too_big) {
-		diag_add(d, DIAG_ERROR, 0, 0, "program too large: its %s need more than %u bytes",
-			 too_big, too_big[0] == 't' ? MAX_TLS : SEGMENT_MAX);
+		diag_add(d, DIAG_ERROR, 0, 0, "program too large: more than %u bytes of %s",
+			 too_big[0] == 't' ? MAX_TLS : SEGMENT_MAX, too_big);
 		image_free(img);
 		return NULL;
 	}

@@ -74,6 +74,8 @@ static void format_excerpt(const struct diags *d, const struct diag *g,
 	const char *eol = p;
 	while (eol < end && *eol != '\n')
 		eol++;
+	if (eol > p && eol[-1] == '\r')
+		eol--;  /* CRLF */
 
 	size_t len = (size_t)(eol - p), col = g->col > 0 ? (size_t)g->col - 1 : 0;
 	size_t from = 0;

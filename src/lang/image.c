@@ -74,17 +74,34 @@ const struct img_func *image_func_at(const struct image *img, uint64_t addr)
 	return NULL;
 }
 
-/* The data symbol holding addr. */
+/* The data symbol holding addr.  The symbols are sorted by segment and
+ * address, and the segments lie in address order with TLS last, so the
+ * non-TLS symbols and the TLS ones each form a sorted run. */
 const struct img_sym *image_sym_at(const struct image *img, uint64_t addr, int tls)
 {
-	for (size_t i = 0; i < img->nsyms; i++) {
-		const struct img_sym *s = &img->syms[i];
-		if ((s->seg == SEG_TLS) != (tls != 0) || s->kind == SYM_FUNC)
-			continue;
-		if (addr >= s->addr && addr < s->addr + (s->size ? s->size : 1))
-			return s;
+	size_t first_tls = 0, end = img->nsyms;
+	while (first_tls < end) {
+		size_t mid = first_tls + (end - first_tls) / 2;
+		if (img->syms[mid].seg == SEG_TLS)
+			end = mid;
+		else
+			first_tls = mid + 1;
 	}
-	return NULL;
+	size_t lo = tls ? first_tls : 0, hi = tls ? img->nsyms : first_tls;
+	/* the last symbol starting at or below addr */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (img->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == (tls ? first_tls : 0))
+		return NULL;
+	const struct img_sym *s = &img->syms[lo - 1];
+	if (s->kind == SYM_FUNC || addr >= s->addr + (s->size ? s->size : 1))
+		return NULL;
+	return s;
 }
 
 /* The symbol with this name. */

@@ -80,7 +80,7 @@ struct image {
 	uint8_t *tls;           /* template of one thread's TLS block */
 	size_t tls_size;
 
-	struct img_sym *syms;
+	struct img_sym *syms;   /* sorted by segment, then address */
 	size_t nsyms;
 	struct img_func *funcs; /* sorted by address */
 	size_t nfuncs;

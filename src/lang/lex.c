@@ -148,7 +148,7 @@ static int skip_space(struct lexer *lx)
 static int read_escape(struct lexer *lx, const char **pp)
 {
 	const char *p = *pp;
-	int c = p < lx->end ? (unsigned char)*p : 0;
+	int c = (unsigned char)*p;      /* the caller checked p < end */
 	*pp = p + 1;
 	switch (c) {
 	case 'n': return '\n';
@@ -200,6 +200,11 @@ static void lex_string(struct lexer *lx, struct token *t)
 			p++;
 			break;
 		}
+		if (c == '\\' && (p + 1 >= lx->end || p[1] == '\n' || p[1] == '\r')) {
+			error_at(lx, lx->p, "%s", "missing terminating '\"' character");
+			p++;
+			break;
+		}
 		p++;
 		if (c == '\\')
 			c = read_escape(lx, &p);
@@ -227,15 +232,29 @@ static void lex_char(struct lexer *lx, struct token *t)
 	t->kind = TK_NUM;
 	if (p >= lx->end || *p == '\n' || *p == '\'') {
 		error_at(lx, lx->p, "%s", "empty character constant");
+	} else if (*p == '\\' && (p + 1 >= lx->end || p[1] == '\n')) {
+		p++;    /* the error below says what is missing */
 	} else {
 		c = (unsigned char)*p++;
 		if (c == '\\')
 			c = read_escape(lx, &p);
 	}
-	if (p < lx->end && *p == '\'')
+	if (p < lx->end && *p == '\'') {
 		p++;
-	else
-		error_at(lx, lx->p, "%s", "missing terminating ' character");
+	} else {
+		/* 'ab': look for the closing quote on the same line */
+		const char *q = p;
+		while (q < lx->end && *q != '\'' && *q != '\n')
+			q++;
+		if (q < lx->end && *q == '\'' && q - lx->p <= 40) {
+			char *text = xstrndup(lx->p, (size_t)(q + 1 - lx->p));
+			error_at(lx, lx->p, "character constant %s holds more than one character", text);
+			free(text);
+			p = q + 1;
+		} else {
+			error_at(lx, lx->p, "%s", "missing terminating ' character");
+		}
+	}
 	t->num = c;
 	lx->p = p;
 }
@@ -274,6 +293,12 @@ static void lex_number(struct lexer *lx, struct token *t)
 		p++;
 	}
 	t->kind = TK_NUM;
+	if (p + 1 < lx->end && *p == '.' && is_digit(p[1])) {
+		/* 1.5: take the whole literal, to say what it is */
+		for (p++; p < lx->end && (is_digit(*p) || is_ident_start(*p)); p++)
+			;
+		bad = 1;
+	}
 	if (bad || (base != 10 && base != 8 && digits == 0)) {
 		char *text = xstrndup(lx->p, (size_t)(p - lx->p) > 40 ? 40 : (size_t)(p - lx->p));
 		error_at(lx, lx->p, "invalid number '%s'", text);

@@ -37,7 +37,8 @@ static void describe_tok(struct parser *p, char *out, size_t n)
 		snprintf(out, n, "'%.*s'", (int)(t->str_len > 40 ? 40 : t->str_len), t->str);
 		break;
 	case TK_NUM:
-		snprintf(out, n, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->start);
+		snprintf(out, n, t->start[0] == '\'' ? "%.*s" : "'%.*s'",
+			 (int)(t->len > 40 ? 40 : t->len), t->start);
 		break;
 	case TK_STR:
 		snprintf(out, n, "string literal");
@@ -53,8 +54,11 @@ static void describe_tok(struct parser *p, char *out, size_t n)
 /* Report an error at the current token, unless already panicking. */
 static void error_tok(struct parser *p, const char *fmt, const char *arg)
 {
+	/* at the end of the file, point just past the last token */
+	int at_end = p->tok.kind == TK_EOF && p->prev_line;
 	if (!p->panic)
-		diag_add(p->d, DIAG_ERROR, p->tok.line, p->tok.col, fmt, arg);
+		diag_add(p->d, DIAG_ERROR, at_end ? p->prev_line : p->tok.line,
+			 at_end ? p->prev_col : p->tok.col, fmt, arg);
 	p->panic = 1;
 }
 
@@ -405,6 +409,29 @@ static struct node *expr(struct parser *p)
 	return assign(p);
 }
 
+/* C words that are not part of the scenario language: a clear message
+ * beats "expected ';'". */
+static const char *const c_only_words[] = {
+	"char", "short", "long", "float", "double", "signed", "unsigned",
+	"struct", "union", "enum", "typedef", "static", "extern", "register", "auto",
+	"volatile", "inline", "restrict", "switch", "case", "default", "goto",
+};
+
+/* Report the current identifier if it is such a word; 1 when it was. */
+static int c_only_word(struct parser *p)
+{
+	if (!check(p, TK_IDENT))
+		return 0;
+	for (size_t i = 0; i < ARRAY_LEN(c_only_words); i++)
+		if (strcmp(p->tok.str, c_only_words[i]) == 0) {
+			error_tok(p, "'%s' is not part of the scenario language "
+				     "(types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))",
+				  p->tok.str);
+			return 1;
+		}
+	return 0;
+}
+
 static int is_type_start(struct parser *p)
 {
 	switch (p->tok.kind) {
@@ -445,6 +472,8 @@ static int declspec(struct parser *p, struct declspec *ds)
 	case TK_COND: k = TY_COND; break;
 	default: {
 		char found[64];
+		if (c_only_word(p))
+			return 0;
 		describe_tok(p, found, sizeof found);
 		error_tok(p, "expected a type before %s", found);
 		return 0;
@@ -575,17 +604,24 @@ static struct node *block(struct parser *p)
 		return n;
 	struct node **tail = &n->body;
 	while (!check(p, '}') && !check(p, TK_EOF)) {
+		const char *start = p->tok.start;
 		if (check(p, TK_DIRECTIVE)) {
 			error_tok(p, "%s", "directives go outside functions");
-		} else {
-			struct node *s = stmt(p);
-			if (s) {
-				*tail = s;
-				tail = &s->next;
-			}
+			while (!check(p, TK_EOL) && !check(p, TK_EOF))
+				advance(p);
+			accept(p, TK_EOL);
+			p->panic = 0;
+			continue;
+		}
+		struct node *s = stmt(p);
+		if (s) {
+			*tail = s;
+			tail = &s->next;
 		}
 		/* After an error, skip the rest of the statement unless it
-		 * already ended. */
+		 * already ended; always move past a token that started nothing. */
+		if (p->panic && p->tok.start == start && !check(p, '}') && !check(p, TK_EOF))
+			advance(p);
 		if (p->panic && p->prev_kind != ';' && p->prev_kind != '}')
 			skip_statement(p);
 		p->panic = 0;
@@ -722,9 +758,17 @@ static struct node *stmt(struct parser *p)
 	default:
 		if (is_type_start(p)) {
 			n = local_decl(p);
+		} else if (c_only_word(p)) {
+			n = NULL;
 		} else {
 			n = new_node(p, N_EXPR, line, col);
 			n->lhs = expr(p);
+			if (n->lhs->kind == N_IDENT && check(p, TK_IDENT) && !p->panic) {
+				/* "name name": a declaration with a type we do not know */
+				error_at(p, n->lhs->line, n->lhs->col,
+					 "unknown type '%s' (types: int, void, mutex, semaphore, cond)",
+					 n->lhs->str);
+			}
 			expect(p, ';');
 		}
 	}
@@ -808,6 +852,11 @@ static void toplevel(struct parser *p)
 		return;
 	/* Peek past the pointers and the name for "(": a function. */
 	struct type *t = pointers(p, ds.base);
+	if (check(p, '(')) {
+		error_tok(p, "%s", "there are no function pointer types: a function value is an int "
+				   "(declare 'int cb' and call it as cb(x))");
+		return;
+	}
 	if (!check(p, TK_IDENT)) {
 		char found[64];
 		describe_tok(p, found, sizeof found);
@@ -859,6 +908,7 @@ static const char *dir_string(struct parser *p, size_t *len)
 /* Read a directive's number argument within [lo, hi]. */
 static int dir_number(struct parser *p, int64_t lo, int64_t hi, int64_t *out)
 {
+	int line = p->tok.line, col = p->tok.col;
 	int neg = accept(p, '-');
 	if (!check(p, TK_NUM)) {
 		char found[64];
@@ -871,7 +921,7 @@ static int dir_number(struct parser *p, int64_t lo, int64_t hi, int64_t *out)
 		char msg[96];
 		snprintf(msg, sizeof msg, "%lld is out of range (%lld to %lld)",
 			 (long long)v, (long long)lo, (long long)hi);
-		error_tok(p, "%s", msg);
+		error_at(p, line, col, "%s", msg);
 		return 0;
 	}
 	advance(p);
@@ -893,7 +943,10 @@ static int dir_choice(struct parser *p, const char *what, const char *const *nam
 	struct buf b = { 0 };
 	char found[64];
 	describe_tok(p, found, sizeof found);
-	buf_printf(&b, "unknown %s %s; expected one of:", what, found);
+	if (check(p, TK_IDENT))
+		buf_printf(&b, "unknown %s %s; expected one of:", what, found);
+	else
+		buf_printf(&b, "expected a %s before %s; one of:", what, found);
 	for (int i = 0; i < n; i++)
 		if (names[i])
 			buf_printf(&b, " %s", names[i]);
@@ -982,7 +1035,8 @@ static void dir_expect(struct parser *p)
 	struct expect *e = new_expect(p, EXPECT_COND, p->tok.line);
 	const char *start = p->tok.start;
 	e->expr = expr(p);
-	e->text = arena_strndup(&p->prog->arena, start, (size_t)(p->prev_end - start));
+	size_t len = p->prev_end > start ? (size_t)(p->prev_end - start) : 0;
+	e->text = arena_strndup(&p->prog->arena, start, len);
 	e->text_len = strlen(e->text);
 }
 

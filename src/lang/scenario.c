@@ -8,12 +8,18 @@
 #include "parse.h"
 #include "sema.h"
 
-static int count_lines(const char *s, size_t len)
+/* Index where each line starts; returns the number of lines. */
+static int index_lines(struct scenario *sc)
 {
-	int n = len > 0 && s[len - 1] != '\n';
-	for (size_t i = 0; i < len; i++)
-		n += s[i] == '\n';
-	return n;
+	const char *s = sc->src;
+	size_t len = sc->src_len, n = 0, cap = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (i == 0 || s[i - 1] == '\n') {
+			sc->line_start = xgrow(sc->line_start, &cap, n + 1, sizeof *sc->line_start);
+			sc->line_start[n++] = i;
+		}
+	}
+	return (int)n;
 }
 
 static char *dup_or_null(const char *s)
@@ -77,7 +83,7 @@ struct scenario *scenario_compile(const char *name, const char *src, size_t len,
 	sc->name = xstrdup(name);
 	sc->src = xstrndup(src, len);
 	sc->src_len = len;
-	sc->nlines = count_lines(src, len);
+	sc->nlines = index_lines(sc);
 	diags_init(d, sc->name, sc->src, len);
 
 	struct program prog = { 0 };
@@ -108,6 +114,7 @@ void scenario_free(struct scenario *sc)
 		return;
 	free(sc->name);
 	free(sc->src);
+	free(sc->line_start);
 	free(sc->title);
 	free(sc->description);
 	free(sc->config.schedule);
@@ -126,10 +133,7 @@ const char *scenario_line(const struct scenario *sc, int n, size_t *len)
 {
 	if (n < 1 || n > sc->nlines)
 		return NULL;
-	const char *p = sc->src, *end = sc->src + sc->src_len;
-	for (int line = 1; line < n; p++)
-		if (*p == '\n')
-			line++;
+	const char *p = sc->src + sc->line_start[n - 1], *end = sc->src + sc->src_len;
 	const char *eol = memchr(p, '\n', (size_t)(end - p));
 	*len = (size_t)((eol ? eol : end) - p);
 	if (*len && p[*len - 1] == '\r')

@@ -32,6 +32,7 @@ struct scenario {
 	char *src;              /* the source text, NUL-terminated */
 	size_t src_len;
 	int nlines;
+	size_t *line_start;     /* offset of each line in src: [0] is line 1 */
 	char *title, *description;      /* NULL when not given */
 	struct machine_config config;
 	struct scenario_expect *expects;

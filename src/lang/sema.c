@@ -9,11 +9,14 @@
 #include "../sim/isa.h"
 #include "lex.h"
 
+/* Names in scope: a stack of entries (inner scopes on top), indexed by a
+ * hash of the name whose chains run from the newest entry to the oldest. */
 struct scope_entry {
 	const char *name;
 	struct var *var;
 	struct func *fn;
 	int depth;
+	size_t older;           /* next entry in the same chain, plus one */
 };
 
 struct sema {
@@ -22,6 +25,8 @@ struct sema {
 	int nlines;
 	struct scope_entry *scope;
 	size_t nscope, cap_scope;
+	size_t *chains;         /* per hash: newest entry plus one, or 0 */
+	size_t nchains;
 	int depth;              /* 0: file scope */
 	struct func *fn;        /* function being checked */
 	struct var **locals_tail;
@@ -55,12 +60,43 @@ static const char *tyname(const struct type *t)
 	return out;
 }
 
+static size_t name_hash(const char *name, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211u;
+	return (size_t)h & (n - 1);
+}
+
 static struct scope_entry *lookup(struct sema *s, const char *name)
 {
-	for (size_t i = s->nscope; i-- > 0;)
-		if (strcmp(s->scope[i].name, name) == 0)
-			return &s->scope[i];
+	if (!s->nchains)
+		return NULL;
+	for (size_t i = s->chains[name_hash(name, s->nchains)]; i; i = s->scope[i - 1].older)
+		if (strcmp(s->scope[i - 1].name, name) == 0)
+			return &s->scope[i - 1];
 	return NULL;
+}
+
+/* Push an entry, growing the table so that chains stay short. */
+static void scope_add(struct sema *s, struct scope_entry e)
+{
+	if (s->nscope + 1 > s->nchains / 2) {
+		size_t n = s->nchains ? 2 * s->nchains : 64;
+		free(s->chains);
+		s->chains = xcalloc(n, sizeof *s->chains);
+		s->nchains = n;
+		for (size_t i = 0; i < s->nscope; i++) {
+			size_t h = name_hash(s->scope[i].name, n);
+			s->scope[i].older = s->chains[h];
+			s->chains[h] = i + 1;
+		}
+	}
+	size_t h = name_hash(e.name, s->nchains);
+	e.older = s->chains[h];
+	s->scope = xgrow(s->scope, &s->cap_scope, s->nscope + 1, sizeof *s->scope);
+	s->scope[s->nscope++] = e;
+	s->chains[h] = s->nscope;
 }
 
 /* Add a name to the current scope, refusing a second one in the same scope. */
@@ -81,8 +117,7 @@ static int declare(struct sema *s, const char *name, struct var *v, struct func 
 		error(s, line, col, "'_start' is reserved for the runtime");
 		return 0;
 	}
-	s->scope = xgrow(s->scope, &s->cap_scope, s->nscope + 1, sizeof *s->scope);
-	s->scope[s->nscope++] = (struct scope_entry){ name, v, fn, s->depth };
+	scope_add(s, (struct scope_entry){ name, v, fn, s->depth, 0 });
 	return 1;
 }
 
@@ -93,8 +128,10 @@ static void scope_push(struct sema *s)
 
 static void scope_pop(struct sema *s)
 {
-	while (s->nscope > 0 && s->scope[s->nscope - 1].depth == s->depth)
-		s->nscope--;
+	while (s->nscope > 0 && s->scope[s->nscope - 1].depth == s->depth) {
+		struct scope_entry *e = &s->scope[--s->nscope];
+		s->chains[name_hash(e->name, s->nchains)] = e->older;
+	}
 	s->depth--;
 }
 
@@ -472,7 +509,9 @@ static struct type *check_expr(struct sema *s, struct node *n)
 			l = decay(s, n->lhs, l);
 			if (l->kind == TY_ERROR)
 				t = l;
-			else if (l->kind != TY_PTR || l->base->kind == TY_VOID)
+			else if (l->kind == TY_PTR && l->base->kind == TY_VOID)
+				error(s, n->line, n->col, "cannot index a 'void *'");
+			else if (l->kind != TY_PTR)
 				error(s, n->line, n->col, "cannot index %s; only an array or a pointer can be", tyname(l));
 			else
 				t = l->base;
@@ -558,7 +597,7 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 	case N_ADDR: {
 		struct node *l = n->lhs;
 		if (l->kind == N_INDEX && fold(s, l->lhs, out) && out->var && fold_int(s, l->rhs, &a)) {
-			out->num = a * type_size(out->var->ty->base);
+			out->num = (int64_t)((uint64_t)a * (uint64_t)type_size(out->var->ty->base));
 			return 1;
 		}
 		if (l->kind == N_IDENT) {
@@ -951,14 +990,18 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 	s.err_ty = type_new(prog, TY_ERROR, NULL);
 	int errors = d->errors;
 
-	/* Every function and global is visible in the whole file. */
-	for (size_t i = 0; i < prog->nfuncs; i++) {
-		struct func *fn = prog->funcs[i];
-		declare(&s, fn->name, NULL, fn, fn->line, fn->col);
-	}
-	for (size_t i = 0; i < prog->nglobals; i++) {
-		struct var *v = prog->globals[i];
-		declare(&s, v->name, v, NULL, v->line, v->col);
+	/* Every function and global is visible in the whole file; declare
+	 * them in the order they appear, so a second one is the redefinition. */
+	for (size_t f = 0, g = 0; f < prog->nfuncs || g < prog->nglobals;) {
+		struct func *fn = f < prog->nfuncs ? prog->funcs[f] : NULL;
+		struct var *v = g < prog->nglobals ? prog->globals[g] : NULL;
+		if (fn && (!v || fn->line < v->line || (fn->line == v->line && fn->col < v->col))) {
+			declare(&s, fn->name, NULL, fn, fn->line, fn->col);
+			f++;
+		} else {
+			declare(&s, v->name, v, NULL, v->line, v->col);
+			g++;
+		}
 	}
 	for (size_t i = 0; i < prog->nglobals; i++) {
 		struct var *v = prog->globals[i];
@@ -993,5 +1036,6 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 			      (long long)n->at, nlines);
 
 	free(s.scope);
+	free(s.chains);
 	return d->errors - errors;
 }
