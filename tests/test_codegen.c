@@ -379,6 +379,15 @@ START_TEST(test_codegen_runs_arithmetic_and_control_flow)
 }
 END_TEST
 
+START_TEST(test_codegen_void_main_exits_with_zero)
+{
+	char *out;
+	ck_assert_int_eq(run("int f() { return 99; }\nvoid main() { print(\"%d\\n\", f()); }", &out), 0);
+	ck_assert_str_eq(out, "99\n");
+	free(out);
+}
+END_TEST
+
 START_TEST(test_codegen_runs_deep_expressions)
 {
 	/* Deep enough to run out of registers and spill. */
@@ -531,6 +540,7 @@ Suite *codegen_suite(void)
 	tcase_add_test(tc, test_codegen_encoding_round_trips);
 	tcase_add_test(tc, test_codegen_runs_arithmetic_and_control_flow);
 	tcase_add_test(tc, test_codegen_runs_deep_expressions);
+	tcase_add_test(tc, test_codegen_void_main_exits_with_zero);
 	tcase_add_test(tc, test_codegen_runs_pointers_arrays_and_assignments);
 	tcase_add_test(tc, test_codegen_runs_calls_through_values);
 	tcase_add_test(tc, test_codegen_expect_conditions_are_functions);

@@ -146,6 +146,11 @@ START_TEST(test_lex_hash_inside_line_is_stray)
 	const char *src = "int x; #cores 2";
 	lex_all(src, strlen(src), k, NULL, 8, &errors);
 	ck_assert_int_eq(errors, 1);
+	/* blanks and comments before the '#' still make a directive */
+	src = "  /* c */ #cores 2";
+	ck_assert_int_eq(lex_all(src, strlen(src), k, NULL, 8, &errors), 3);
+	ck_assert_int_eq(k[0], TK_DIRECTIVE);
+	ck_assert_int_eq(errors, 0);
 }
 END_TEST
 

@@ -932,6 +932,8 @@ struct image *codegen(struct program *prog, struct diags *d)
 			main_fn = prog->funcs[i];
 	start.addr = here(&g);
 	emit_func_addr(&g, OP_CALL, REG_NONE, main_fn);
+	if (main_fn->ret->kind == TY_VOID)
+		emit_li(&g, R0, 0);     /* void main() exits with 0 */
 	push(&g, R0);
 	emit(&g, OP_SYS, REG_NONE, REG_NONE, 1, BI_EXIT);
 	start.end = here(&g);

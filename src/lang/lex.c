@@ -77,6 +77,7 @@ static void newline(struct lexer *lx, const char *after)
 {
 	lx->line++;
 	lx->line_start = after;
+	lx->line_has_token = 0;
 }
 
 static int is_ident_start(int c)
@@ -89,14 +90,6 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-/* Is p the first non-blank character of its line? */
-static int starts_line(const struct lexer *lx, const char *p)
-{
-	for (const char *q = lx->line_start; q < p; q++)
-		if (*q != ' ' && *q != '\t')
-			return 0;
-	return 1;
-}
 
 /* Skip blanks and comments.  Returns 1 when it stopped at a newline that
  * ends a directive. */
@@ -340,7 +333,9 @@ again:
 
 	const char *p = lx->p;
 	int c = (unsigned char)*p;
-	if (c == '#' && !lx->in_directive && starts_line(lx, p)) {
+	int had_token = lx->line_has_token;
+	lx->line_has_token = 1;
+	if (c == '#' && !lx->in_directive && !had_token) {
 		const char *q = p + 1;
 		while (q < lx->end && (*q == ' ' || *q == '\t'))
 			q++;

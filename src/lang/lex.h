@@ -56,6 +56,7 @@ struct lexer {
 	int line;
 	const char *line_start;
 	int in_directive;
+	int line_has_token;     /* a token started on this line already */
 	struct diags *diags;
 	struct buf strbuf;
 };
