@@ -63,6 +63,18 @@ done
 run --list
 check "--list lists every scenario file" [ "$(printf '%s\n' "$out" | wc -l)" -eq "$n" ]
 
+# The largest file accepted is 1 MiB (one byte more is refused: see
+# malformed.sh).
+{
+	printf 'int main() { return 0; }\n'
+	head -c 1048550 /dev/zero | tr '\0' ' '
+} | head -c 1048576 >"$tmp/big.scn"
+run --check "$tmp/big.scn"
+check "a file of exactly 1 MiB is accepted" [ "$rc" -eq 0 ] && [ "$(wc -c <"$tmp/big.scn")" -eq 1048576 ]
+
+run --list race-counter
+check "--list takes no scenario" [ "$rc" -eq 2 ]
+
 run --check race-counter.scn
 check "a bundled name may end in .scn" [ "$rc" -eq 0 ]
 

@@ -188,6 +188,22 @@ START_TEST(test_lex_identifier_limit)
 }
 END_TEST
 
+START_TEST(test_lex_string_limit)
+{
+	char src[MAX_STRING + 8];
+	int k[2], errors;
+	src[0] = '"';
+	memset(src + 1, 'a', MAX_STRING);
+	src[MAX_STRING + 1] = '"';
+	lex_all(src, MAX_STRING + 2, k, NULL, 2, &errors);
+	ck_assert_int_eq(errors, 0);
+	memset(src + 1, 'a', MAX_STRING + 1);
+	src[MAX_STRING + 2] = '"';
+	lex_all(src, MAX_STRING + 3, k, NULL, 2, &errors);
+	ck_assert_int_eq(errors, 1);
+}
+END_TEST
+
 Suite *lex_suite(void)
 {
 	Suite *s = suite_create("lex");
@@ -203,6 +219,7 @@ Suite *lex_suite(void)
 	tcase_add_test(tc, test_lex_stray_bytes_once_per_run);
 	tcase_add_test(tc, test_lex_unterminated);
 	tcase_add_test(tc, test_lex_identifier_limit);
+	tcase_add_test(tc, test_lex_string_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "tests.h"
+#include "lang/codegen.h"
+#include "lang/sema.h"
 
 /* Each case: a program and the first diagnostic it must give. */
 static const struct {
@@ -235,6 +237,40 @@ START_TEST(test_sema_every_later_builtin_is_reserved)
 }
 END_TEST
 
+/* Each limit: a program right at it compiles, one past it does not. */
+START_TEST(test_sema_limits)
+{
+	char src[256], *got;
+	snprintf(src, sizeof src, "int a[%d]; int main() { return 0; }", MAX_ARRAY);
+	got = first_error(src);
+	ck_assert_str_eq(got, "");
+	free(got);
+	snprintf(src, sizeof src, "int a[%d]; int main() { return 0; }", MAX_ARRAY + 1);
+	got = first_error(src);
+	ck_assert_str_eq(got, "t.scn:1:7: error: the length of array 'a' must be between 1 and 65536, not 65537");
+	free(got);
+
+	snprintf(src, sizeof src, "int main() { int a[%d]; return 0; }", MAX_FRAME / 8);
+	got = first_error(src);
+	ck_assert_str_eq(got, "");
+	free(got);
+	snprintf(src, sizeof src, "int main() { int a[%d]; int b; return 0; }", MAX_FRAME / 8);
+	got = first_error(src);
+	ck_assert_str_eq(got, "t.scn:1:31: error: the locals of 'main' take more than 65536 bytes");
+	free(got);
+
+	snprintf(src, sizeof src, "thread_local int t[%d]; int main() { return 0; }", MAX_TLS / 8);
+	got = first_error(src);
+	ck_assert_str_eq(got, "");
+	free(got);
+	snprintf(src, sizeof src, "thread_local int t[%d]; thread_local int u; int main() { return 0; }",
+		 MAX_TLS / 8);
+	got = first_error(src);
+	ck_assert_str_eq(got, "t.scn: error: program too large: more than 65536 bytes of thread_local variables");
+	free(got);
+}
+END_TEST
+
 Suite *sema_suite(void)
 {
 	Suite *s = suite_create("sema");
@@ -243,6 +279,7 @@ Suite *sema_suite(void)
 	tcase_add_loop_test(tc, test_sema_valid_programs, 0, (int)(sizeof valid / sizeof *valid));
 	tcase_add_test(tc, test_sema_reports_several_errors);
 	tcase_add_test(tc, test_sema_one_error_per_mistake);
+	tcase_add_test(tc, test_sema_limits);
 	tcase_add_test(tc, test_sema_warns_about_notes_on_lines_without_code);
 	tcase_add_test(tc, test_sema_every_later_builtin_is_reserved);
 	suite_add_tcase(s, tc);
