@@ -135,6 +135,18 @@ static const struct {
 	  "t.scn:1:23: error: a semaphore starts at a count of 0 or more" },
 	{ "#expect calls == 3\nthread_local int calls;\nint main() { return 0; }",
 	  "t.scn:1:9: error: 'calls' is thread_local: each thread has its own, so #expect cannot check it" },
+	{ "int x; int *p = &(&x)[1]; int main() { return 0; }",
+	  "t.scn:1:17: error: the initializer of global 'p' must be a constant" },
+	{ "int a[4]; int *p = &(a + 1)[1]; int main() { return 0; }",
+	  "t.scn:1:20: error: the initializer of global 'p' must be a constant" },
+	{ "mutex forks[2]; int *p = forks; int main() { return 0; }",
+	  "t.scn:1:26: error: an array of mutexes has no value; pass its elements by name, as in lock(forks[i])" },
+	{ "mutex forks[2]; int main() { int *p = forks + 1; return 0; }",
+	  "t.scn:1:39: error: an array of mutexes has no value; pass its elements by name, as in lock(forks[i])" },
+	{ "int long = 3; int main() { return 0; }",
+	  "t.scn:1:5: error: 'long' is not part of the scenario language (types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))" },
+	{ "int main() { return sizeof(char); }",
+	  "t.scn:1:28: error: 'char' is not part of the scenario language (types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))" },
 	{ "void f() {} int main() { return f() ? 1 : 2; }",
 	  "t.scn:1:33: error: 'f' returns void; its result cannot be used" },
 };
@@ -271,6 +283,44 @@ START_TEST(test_sema_limits)
 }
 END_TEST
 
+/* Constant folding and '?:' checking visit each node once: long chains
+ * compile at once instead of taking exponential time. */
+START_TEST(test_sema_long_constant_chains)
+{
+	struct buf b = { 0 };
+	buf_puts(&b, "const int K = 1; int g = 0 && 1 / 0; int s = 1");
+	for (int i = 0; i < 60; i++)
+		buf_puts(&b, " + K - 1 + 1");
+	buf_puts(&b, ";\nint main() { int x = 1; return x");
+	for (int i = 0; i < 60; i++)
+		buf_printf(&b, " ? %d : x", i);
+	buf_puts(&b, "; }");
+	struct scenario *sc = compile_str(b.s, NULL);
+	ck_assert_ptr_nonnull(sc);
+	int64_t v;
+	const struct img_sym *s = image_sym_named(sc->image, "s");
+	memcpy(&v, sc->image->data + (s->addr - DATA_BASE), 8);
+	ck_assert_int_eq(v, 61);
+	scenario_free(sc);
+	buf_free(&b);
+}
+END_TEST
+
+/* More distinct wide constants than the literal pool can index. */
+START_TEST(test_sema_literal_pool_limit)
+{
+	struct buf b = { 0 };
+	buf_puts(&b, "int main() { int x;\n");
+	for (int i = 0; i <= MAX_POOL; i++)
+		buf_printf(&b, "x=%d;\n", 100000 + i);
+	buf_puts(&b, "return x; }\n");
+	char *got = first_error(b.s);
+	ck_assert_str_eq(got, "t.scn: error: program too large: more than 65536 distinct constants that do not fit in an instruction");
+	free(got);
+	buf_free(&b);
+}
+END_TEST
+
 Suite *sema_suite(void)
 {
 	Suite *s = suite_create("sema");
@@ -280,6 +330,8 @@ Suite *sema_suite(void)
 	tcase_add_test(tc, test_sema_reports_several_errors);
 	tcase_add_test(tc, test_sema_one_error_per_mistake);
 	tcase_add_test(tc, test_sema_limits);
+	tcase_add_test(tc, test_sema_long_constant_chains);
+	tcase_add_test(tc, test_sema_literal_pool_limit);
 	tcase_add_test(tc, test_sema_warns_about_notes_on_lines_without_code);
 	tcase_add_test(tc, test_sema_every_later_builtin_is_reserved);
 	suite_add_tcase(s, tc);

@@ -969,6 +969,12 @@ struct image *codegen(struct program *prog, struct diags *d)
 	free(g.strs);
 
 	const char *too_big = NULL;
+	if (img->npool > MAX_POOL) {
+		diag_add(d, DIAG_ERROR, 0, 0, "program too large: more than %d distinct constants "
+					     "that do not fit in an instruction", MAX_POOL);
+		image_free(img);
+		return NULL;
+	}
 	if (img->ncode * INSN_SIZE > SEGMENT_MAX)
 		too_big = "code";
 	else if (img->rodata_size > SEGMENT_MAX)

@@ -10,6 +10,7 @@
 #include "image.h"
 
 #define MAX_TLS 65536           /* bytes in one thread's TLS block */
+#define MAX_POOL 65536          /* entries in the literal pool: a 16-bit index */
 
 /* Compile a checked program; NULL (with an error in d) when it does not
  * fit the address space. */

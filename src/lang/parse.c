@@ -167,6 +167,29 @@ static void leave(struct parser *p)
 	p->depth--;
 }
 
+/* C words that are not part of the scenario language: a clear message
+ * beats "expected ';'". */
+static const char *const c_only_words[] = {
+	"char", "short", "long", "float", "double", "signed", "unsigned",
+	"struct", "union", "enum", "typedef", "static", "extern", "register", "auto",
+	"volatile", "inline", "restrict", "switch", "case", "default", "goto",
+};
+
+/* Report the current identifier if it is such a word; 1 when it was. */
+static int c_only_word(struct parser *p)
+{
+	if (!check(p, TK_IDENT))
+		return 0;
+	for (size_t i = 0; i < ARRAY_LEN(c_only_words); i++)
+		if (strcmp(p->tok.str, c_only_words[i]) == 0) {
+			error_tok(p, "'%s' is not part of the scenario language "
+				     "(types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))",
+				  p->tok.str);
+			return 1;
+		}
+	return 0;
+}
+
 static struct node *expr(struct parser *p);
 static struct node *assign(struct parser *p);
 static struct node *stmt(struct parser *p);
@@ -192,6 +215,8 @@ static struct node *primary(struct parser *p)
 		n->str = arena_strndup(&p->prog->arena, b.s ? b.s : "", b.len);
 		n->str_len = b.len;
 		buf_free(&b);
+	} else if (c_only_word(p)) {
+		n = new_node(p, N_NUM, t->line, t->col);
 	} else if (check(p, TK_IDENT)) {
 		n = new_node(p, N_IDENT, t->line, t->col);
 		n->str = dup_tok_str(p);
@@ -409,29 +434,6 @@ static struct node *expr(struct parser *p)
 	return assign(p);
 }
 
-/* C words that are not part of the scenario language: a clear message
- * beats "expected ';'". */
-static const char *const c_only_words[] = {
-	"char", "short", "long", "float", "double", "signed", "unsigned",
-	"struct", "union", "enum", "typedef", "static", "extern", "register", "auto",
-	"volatile", "inline", "restrict", "switch", "case", "default", "goto",
-};
-
-/* Report the current identifier if it is such a word; 1 when it was. */
-static int c_only_word(struct parser *p)
-{
-	if (!check(p, TK_IDENT))
-		return 0;
-	for (size_t i = 0; i < ARRAY_LEN(c_only_words); i++)
-		if (strcmp(p->tok.str, c_only_words[i]) == 0) {
-			error_tok(p, "'%s' is not part of the scenario language "
-				     "(types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))",
-				  p->tok.str);
-			return 1;
-		}
-	return 0;
-}
-
 static int is_type_start(struct parser *p)
 {
 	switch (p->tok.kind) {
@@ -559,6 +561,8 @@ static struct var *declarator(struct parser *p, struct declspec *ds, enum var_wh
 				   "(declare 'int cb' and call it as cb(x))");
 		return NULL;
 	}
+	if (c_only_word(p))
+		return NULL;
 	if (!check(p, TK_IDENT)) {
 		char found[64];
 		describe_tok(p, found, sizeof found);
@@ -857,6 +861,8 @@ static void toplevel(struct parser *p)
 				   "(declare 'int cb' and call it as cb(x))");
 		return;
 	}
+	if (c_only_word(p))
+		return;
 	if (!check(p, TK_IDENT)) {
 		char found[64];
 		describe_tok(p, found, sizeof found);

@@ -109,14 +109,12 @@ static int declare(struct sema *s, const char *name, struct var *v, struct func 
 		error(s, line, col, "redefinition of '%s' (first defined at line %d)", name, first);
 		return 0;
 	}
-	if (isa_builtin_lookup(name) >= 0) {
+	/* a reserved name is reported, then declared all the same so that its
+	 * uses do not each report it again */
+	if (isa_builtin_lookup(name) >= 0)
 		error(s, line, col, "'%s' is a builtin and cannot be redefined", name);
-		return 0;
-	}
-	if (strcmp(name, "_start") == 0) {
+	else if (strcmp(name, "_start") == 0)
 		error(s, line, col, "'_start' is reserved for the runtime");
-		return 0;
-	}
 	scope_add(s, (struct scope_entry){ name, v, fn, s->depth, 0 });
 	return 1;
 }
@@ -173,6 +171,12 @@ static struct type *decay(struct sema *s, struct node *n, struct type *t)
 		      tyname(t));
 		return s->int_ty;
 	case TY_ARRAY:
+		if (type_is_sync(t->base)) {
+			error(s, n->line, n->col, "an array of %s has no value; pass its elements by name, "
+						  "as in lock(forks[i])", t->base->kind == TY_SEM ? "semaphores" :
+						  t->base->kind == TY_MUTEX ? "mutexes" : "conds");
+			return s->err_ty;
+		}
 		return ptr_to(s, t->base);
 	case TY_FUNC:
 		return s->int_ty;
@@ -354,6 +358,20 @@ static struct type *builtin_call(struct sema *s, struct node *n, int b)
 	return bi->returns ? s->int_ty : type_new(s->prog, TY_VOID, NULL);
 }
 
+/* The type of *x, where x (n's operand) has the value type l. */
+static struct type *deref(struct sema *s, struct node *n, struct type *l)
+{
+	if (l->kind == TY_ERROR)
+		return l;
+	if (l->kind != TY_PTR)
+		error(s, n->line, n->col, "cannot dereference %s; only a pointer can be (declare it 'int *')", tyname(l));
+	else if (l->base->kind == TY_VOID)
+		error(s, n->line, n->col, "cannot dereference a 'void *'");
+	else
+		return l->base;
+	return s->err_ty;
+}
+
 /* Check a call: of a builtin, of a function by name, or through a value. */
 static struct type *call(struct sema *s, struct node *n)
 {
@@ -385,6 +403,8 @@ static struct type *call(struct sema *s, struct node *n)
 		if (inner->kind == TY_FUNC || inner->kind == TY_INT || inner->kind == TY_ERROR) {
 			n->lhs = f = f->lhs;
 			t = inner;
+		} else {
+			t = f->ty = deref(s, f, decay(s, f->lhs, inner));
 		}
 	}
 	if (!t)
@@ -451,8 +471,8 @@ static struct type *check_expr(struct sema *s, struct node *n)
 				error(s, n->line, n->col, "one branch of '?:' is void and the other is not");
 			t = a->kind == TY_VOID ? a : b;
 		} else {
-			a = value(s, n->then);
-			b = value(s, n->els);
+			a = decay(s, n->then, a);
+			b = decay(s, n->els, b);
 			t = a->kind == TY_PTR ? a : b;
 		}
 		break;
@@ -489,18 +509,9 @@ static struct type *check_expr(struct sema *s, struct node *n)
 		}
 		break;
 	}
-	case N_DEREF: {
-		struct type *l = value(s, n->lhs);
-		if (l->kind == TY_ERROR)
-			t = l;
-		else if (l->kind != TY_PTR)
-			error(s, n->line, n->col, "cannot dereference %s; only a pointer can be (declare it 'int *')", tyname(l));
-		else if (l->base->kind == TY_VOID)
-			error(s, n->line, n->col, "cannot dereference a 'void *'");
-		else
-			t = l->base;
+	case N_DEREF:
+		t = deref(s, n, value(s, n->lhs));
 		break;
-	}
 	case N_INDEX: {
 		struct type *l = check_expr(s, n->lhs);
 		if (l->kind == TY_ARRAY) {
@@ -583,7 +594,7 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 		struct var *v = e->var;
 		if (v->where != VAR_GLOBAL)
 			return 0;
-		if (v->ty->kind == TY_ARRAY && !v->is_tls) {
+		if (v->ty->kind == TY_ARRAY && !v->is_tls && !type_is_sync(v->ty->base)) {
 			out->var = v;
 			return 1;
 		}
@@ -596,7 +607,8 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 	}
 	case N_ADDR: {
 		struct node *l = n->lhs;
-		if (l->kind == N_INDEX && fold(s, l->lhs, out) && out->var && fold_int(s, l->rhs, &a)) {
+		if (l->kind == N_INDEX && l->lhs->kind == N_IDENT && fold(s, l->lhs, out) && out->var &&
+		    out->num == 0 && fold_int(s, l->rhs, &a)) {
 			out->num = (int64_t)((uint64_t)a * (uint64_t)type_size(out->var->ty->base));
 			return 1;
 		}
@@ -625,24 +637,36 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 		}
 		return 1;
 	case N_LOGAND: case N_LOGOR:
-		if (!fold_int(s, n->lhs, &a) || !fold_int(s, n->rhs, &b))
+		if (!fold_int(s, n->lhs, &a))
 			return 0;
-		out->num = n->kind == N_LOGAND ? (a && b) : (a || b);
+		if (n->kind == N_LOGAND ? !a : a) {
+			out->num = !!a;       /* decided by the left side alone */
+			return 1;
+		}
+		if (!fold_int(s, n->rhs, &b))
+			return 0;
+		out->num = !!b;
 		return 1;
 	case N_TERNARY:
 		if (!fold_int(s, n->cond, &a))
 			return 0;
 		return fold(s, a ? n->then : n->els, out);
 	case N_BINARY: {
-		if ((n->op == '+' || n->op == '-') && fold(s, n->lhs, out) && out->var &&
-		    fold_int(s, n->rhs, &b)) {
+		if (!fold(s, n->lhs, out))
+			return 0;
+		if (out->fn)
+			return 0;
+		if (out->var) {
 			/* an address plus or minus whole elements */
+			if ((n->op != '+' && n->op != '-') || !fold_int(s, n->rhs, &b))
+				return 0;
 			int64_t bytes = (int64_t)((uint64_t)b * WORD);
 			out->num = (int64_t)(n->op == '+' ? (uint64_t)out->num + (uint64_t)bytes
 							  : (uint64_t)out->num - (uint64_t)bytes);
 			return 1;
 		}
-		if (!fold_int(s, n->lhs, &a) || !fold_int(s, n->rhs, &b))
+		a = out->num;
+		if (!fold_int(s, n->rhs, &b))
 			return 0;
 		uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
 		int64_t r;
@@ -791,7 +815,7 @@ static int fold_global(struct sema *s, struct var *v, int line, int col)
 	for (struct node *e = list; e && i * stride < n; e = one ? NULL : e->next, i++) {
 		struct cval *c = &cv[i * stride];
 		int errors = s->d->errors;
-		check_expr(s, e);
+		value(s, e);
 		if (!fold(s, e, c)) {
 			if (s->d->errors == errors)
 				error(s, e->line, e->col, "the initializer of global '%s' must be a constant",
