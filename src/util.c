@@ -5,37 +5,163 @@
 #include <stdlib.h>
 #include <string.h>
 
+static struct alloc_scope *scope;       /* the open scope, if any */
+static long fail_countdown;             /* testing: fail when it reaches 0 */
+
+/* Slot of p in the scope's set: where it is, or the empty slot for it. */
+static size_t slot_of(const struct alloc_scope *s, const void *p)
+{
+	size_t i = (size_t)((uintptr_t)p * 0x9e3779b97f4a7c15u >> 7) & (s->cap - 1);
+	while (s->blocks[i] && s->blocks[i] != p)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static void scope_track(struct alloc_scope *s, void *p);
+
+static void scope_grow(struct alloc_scope *s)
+{
+	void **old = s->blocks;
+	size_t cap = s->cap;
+	s->cap = cap ? 2 * cap : 1024;
+	s->blocks = calloc(s->cap, sizeof *s->blocks);
+	s->nblocks = 0;
+	if (!s->blocks) {
+		fprintf(stderr, "threadlab: out of memory\n");
+		abort();
+	}
+	for (size_t i = 0; i < cap; i++)
+		if (old[i])
+			scope_track(s, old[i]);
+	free(old);
+}
+
+static void scope_track(struct alloc_scope *s, void *p)
+{
+	if (2 * (s->nblocks + 1) > s->cap)
+		scope_grow(s);
+	s->blocks[slot_of(s, p)] = p;
+	s->nblocks++;
+}
+
+/* Drop p from the set, shifting back the entries that probed past it. */
+static void scope_untrack(struct alloc_scope *s, void *p)
+{
+	size_t i = slot_of(s, p);
+	if (!s->blocks[i])
+		return;
+	s->blocks[i] = NULL;
+	s->nblocks--;
+	for (size_t j = (i + 1) & (s->cap - 1); s->blocks[j]; j = (j + 1) & (s->cap - 1)) {
+		void *q = s->blocks[j];
+		s->blocks[j] = NULL;
+		s->blocks[slot_of(s, q)] = q;
+	}
+}
+
+/* Open a scope (after setjmp(s->on_failure) returned 0). */
+void alloc_scope_enter(struct alloc_scope *s)
+{
+	s->blocks = NULL;
+	s->nblocks = s->cap = 0;
+	scope = s;
+}
+
+/* Close a scope, keeping its blocks. */
+void alloc_scope_leave(struct alloc_scope *s)
+{
+	free(s->blocks);
+	s->blocks = NULL;
+	scope = NULL;
+}
+
+/* Testing: fail the nth allocation from now. */
+long alloc_fail_at(long n)
+{
+	long left = fail_countdown;
+	fail_countdown = n;
+	return left;
+}
+
+/* An allocation failed (or was made to): unwind the scope, or abort. */
 static void out_of_memory(size_t n)
 {
+	struct alloc_scope *s = scope;
+	if (s) {
+		scope = NULL;
+		for (size_t i = 0; i < s->cap; i++)
+			free(s->blocks[i]);
+		free(s->blocks);
+		s->blocks = NULL;
+		longjmp(s->on_failure, 1);
+	}
 	fprintf(stderr, "threadlab: out of memory (%zu bytes)\n", n);
 	abort();
+}
+
+/* Should this allocation fail, for a test? */
+static int injected_failure(void)
+{
+	return fail_countdown > 0 && --fail_countdown == 0;
+}
+
+/* Record a new block in the open scope. */
+static void *track(void *p)
+{
+	if (scope)
+		scope_track(scope, p);
+	return p;
 }
 
 /* Allocate n bytes or abort. */
 void *xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
+	void *p = injected_failure() ? NULL : malloc(n ? n : 1);
 	if (!p)
 		out_of_memory(n);
-	return p;
+	return track(p);
 }
 
 /* Allocate n zeroed elements of size or abort. */
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = injected_failure() ? NULL : calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		out_of_memory(n * size);
-	return p;
+	return track(p);
 }
+
+/* The old pointer is used after realloc only as a key of the scope's set,
+ * never dereferenced; GCC cannot tell. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuse-after-free"
+#endif
 
 /* Resize p to n bytes or abort. */
 void *xrealloc(void *p, size_t n)
 {
-	p = realloc(p, n ? n : 1);
-	if (!p)
+	void *q = injected_failure() ? NULL : realloc(p, n ? n : 1);
+	if (!q)
 		out_of_memory(n);
-	return p;
+	if (scope && q != p) {
+		if (p)
+			scope_untrack(scope, p);
+		scope_track(scope, q);
+	}
+	return q;
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic pop
+#endif
+
+/* Free a block from the x-functions. */
+void xfree(void *p)
+{
+	if (p && scope)
+		scope_untrack(scope, p);
+	free(p);
 }
 
 /* Copy a string or abort. */
@@ -124,7 +250,7 @@ char *buf_take(struct buf *b)
 /* Free the contents. */
 void buf_free(struct buf *b)
 {
-	free(b->s);
+	xfree(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;
 }
@@ -170,7 +296,7 @@ void arena_free(struct arena *a)
 	struct arena_chunk *c = a->head;
 	while (c) {
 		struct arena_chunk *next = c->next;
-		free(c);
+		xfree(c);
 		c = next;
 	}
 	a->head = NULL;

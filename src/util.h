@@ -4,18 +4,47 @@
 #ifndef THREADLAB_UTIL_H
 #define THREADLAB_UTIL_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Allocate or die: the host being out of memory is not recoverable. */
+/* Allocate or die: the host being out of memory is not recoverable ...
+ * except inside an allocation scope (below). */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Free what the x-functions allocated (plain free() outside a scope). */
+void xfree(void *p);
+
+/* An allocation scope makes running out of memory an error instead of an
+ * abort: the scope records every block allocated while it is open and
+ * not yet freed, and a failed allocation frees them all and longjmps to
+ * on_failure.  Used around compiling a scenario.  Scopes do not nest.
+ *
+ *	struct alloc_scope s;
+ *	if (setjmp(s.on_failure)) { ...out of memory: everything is freed... }
+ *	alloc_scope_enter(&s);
+ *	...
+ *	alloc_scope_leave(&s);          // the blocks live on, owned as usual
+ */
+struct alloc_scope {
+	jmp_buf on_failure;
+	void **blocks;          /* open-addressed set of live blocks */
+	size_t nblocks, cap;
+};
+
+void alloc_scope_enter(struct alloc_scope *s);
+void alloc_scope_leave(struct alloc_scope *s);
+
+/* Testing: make the nth allocation from now on fail (0: none again).
+ * Returns how many allocations the previous setting still had to go
+ * (0 when it fired or there was none). */
+long alloc_fail_at(long n);
 
 /* Grow *p (holding *cap elements of size) so that it holds at least need. */
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);

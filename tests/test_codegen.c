@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "tests.h"
 
 #define STACK_TOP 0x7ff00000u
@@ -514,6 +515,39 @@ START_TEST(test_codegen_symbol_lookup_by_address)
 }
 END_TEST
 
+/* Fail the 1st, 2nd, ... allocation of a compilation in turn: each time
+ * the result is a clean "out of memory" error.  That nothing leaks is for
+ * the leak checkers to say: .ci/run runs this suite under valgrind, and
+ * the sanitizer build under LeakSanitizer. */
+static void fail_every_allocation(const char *src)
+{
+	struct diags d;
+	for (long n = 1;; n++) {
+		alloc_fail_at(n);
+		struct scenario *sc = scenario_compile("t.scn", src, strlen(src), &d);
+		if (alloc_fail_at(0) > 0) {
+			/* the compilation needed fewer than n allocations */
+			ck_assert_int_gt(n, 1);
+			scenario_free(sc);
+			diags_free(&d);
+			return;
+		}
+		ck_assert_ptr_null(sc);
+		ck_assert_uint_eq(d.n, 1);
+		ck_assert_str_eq(d.v[0].msg, "out of memory");
+		diags_free(&d);
+	}
+}
+
+START_TEST(test_codegen_every_allocation_may_fail)
+{
+	fail_every_allocation(bundled_scenarios[0].text);
+	/* and a scenario with errors and a warning */
+	fail_every_allocation("#note line 1 \"w\"\nint main() { x = 1; return y; }\n");
+	fail_every_allocation("int main() { int = ; }\n");
+}
+END_TEST
+
 START_TEST(test_codegen_expect_conditions_are_functions)
 {
 	struct scenario *sc = compile_str("#expect x == 2\nint x = 2;\nint main() { return 0; }", NULL);
@@ -545,6 +579,7 @@ Suite *codegen_suite(void)
 	tcase_add_test(tc, test_codegen_runs_calls_through_values);
 	tcase_add_test(tc, test_codegen_expect_conditions_are_functions);
 	tcase_add_test(tc, test_codegen_symbol_lookup_by_address);
+	tcase_add_test(tc, test_codegen_every_allocation_may_fail);
 	tcase_add_test(tc, test_codegen_semaphore_arrays_start_at_their_counts);
 	tcase_add_test(tc, test_codegen_runs_sizeof_and_address_constants);
 	suite_add_tcase(s, tc);

@@ -317,7 +317,7 @@ static void gen_call(struct gen *g, struct node *n, int d)
 			emit(g, OP_CALLR, REG_NONE, R0, REG_NONE, 0);
 		}
 	}
-	free(args);
+	xfree(args);
 	if (nargs)
 		emit_alui(g, OP_ADD, REG_SP, REG_SP, nargs * WORD);
 	if (d != 0)
@@ -526,8 +526,8 @@ static void loop_leave(struct gen *g, struct loop *lp)
 {
 	for (size_t i = 0; i < lp->nbreaks; i++)
 		patch_here(g, lp->breaks[i]);
-	free(lp->breaks);
-	free(lp->conts);
+	xfree(lp->breaks);
+	xfree(lp->conts);
 	g->loop = lp->outer;
 }
 
@@ -774,7 +774,7 @@ static uint32_t pool_index(void *ctx, int64_t value)
 				h = (h + 1) & (n - 1);
 			slots[h] = i + 1;
 		}
-		free(p->slots);
+		xfree(p->slots);
 		p->slots = slots;
 		p->nslots = n;
 	}
@@ -809,7 +809,7 @@ static void encode(struct gen *g)
 	}
 	img->pool = pool.v;
 	img->npool = pool.n;
-	free(pool.slots);
+	xfree(pool.slots);
 }
 
 static char *type_string(const struct type *t)
@@ -947,7 +947,7 @@ struct image *codegen(struct program *prog, struct diags *d)
 
 	for (size_t i = 0; i < g.nfixups; i++)
 		img->code[g.fixups[i].insn].imm = (int64_t)g.fixups[i].fn->addr;
-	free(g.fixups);
+	xfree(g.fixups);
 
 	img->entry = start.addr;
 	img->thread_exit = texit.addr;
@@ -965,8 +965,8 @@ struct image *codegen(struct program *prog, struct diags *d)
 	img->rodata = (uint8_t *)buf_take(&g.rodata);
 	fill_globals(&g);
 	tables(&g, all, nfuncs);
-	free(all);
-	free(g.strs);
+	xfree(all);
+	xfree(g.strs);
 
 	const char *too_big = NULL;
 	if (img->npool > MAX_POOL) {

@@ -14,8 +14,8 @@ void diags_init(struct diags *d, const char *file, const char *src, size_t len)
 void diags_free(struct diags *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		free(d->v[i].msg);
-	free(d->v);
+		xfree(d->v[i].msg);
+	xfree(d->v);
 	d->v = NULL;
 	d->n = d->cap = 0;
 }

@@ -9,29 +9,29 @@ void image_free(struct image *img)
 {
 	if (!img)
 		return;
-	free(img->code);
-	free(img->words);
-	free(img->lines);
-	free(img->rodata);
-	free(img->pool);
-	free(img->data);
-	free(img->tls);
+	xfree(img->code);
+	xfree(img->words);
+	xfree(img->lines);
+	xfree(img->rodata);
+	xfree(img->pool);
+	xfree(img->data);
+	xfree(img->tls);
 	for (size_t i = 0; i < img->nsyms; i++) {
-		free(img->syms[i].name);
-		free(img->syms[i].type);
+		xfree(img->syms[i].name);
+		xfree(img->syms[i].type);
 	}
-	free(img->syms);
+	xfree(img->syms);
 	for (size_t i = 0; i < img->nfuncs; i++) {
 		struct img_func *f = &img->funcs[i];
 		for (size_t j = 0; j < f->nvars; j++) {
-			free(f->vars[j].name);
-			free(f->vars[j].type);
+			xfree(f->vars[j].name);
+			xfree(f->vars[j].type);
 		}
-		free(f->vars);
-		free(f->name);
+		xfree(f->vars);
+		xfree(f->name);
 	}
-	free(img->funcs);
-	free(img);
+	xfree(img->funcs);
+	xfree(img);
 }
 
 /* Instruction index of addr, or -1. */

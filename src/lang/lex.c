@@ -242,7 +242,7 @@ static void lex_char(struct lexer *lx, struct token *t)
 		if (q < lx->end && *q == '\'' && q - lx->p <= 40) {
 			char *text = xstrndup(lx->p, (size_t)(q + 1 - lx->p));
 			error_at(lx, lx->p, "character constant %s holds more than one character", text);
-			free(text);
+			xfree(text);
 			p = q + 1;
 		} else {
 			error_at(lx, lx->p, "%s", "missing terminating ' character");
@@ -295,7 +295,7 @@ static void lex_number(struct lexer *lx, struct token *t)
 	if (bad || (base != 10 && base != 8 && digits == 0)) {
 		char *text = xstrndup(lx->p, (size_t)(p - lx->p) > 40 ? 40 : (size_t)(p - lx->p));
 		error_at(lx, lx->p, "invalid number '%s'", text);
-		free(text);
+		xfree(text);
 	}
 	if (overflow || v > INT64_MAX) {
 		error_at(lx, lx->p, "%s", "integer constant is too large (the largest is 9223372036854775807)");

@@ -1185,8 +1185,8 @@ void parse_program(struct program *prog, const char *src, size_t len, struct dia
 /* Free what the parser built. */
 void program_free(struct program *prog)
 {
-	free(prog->globals);
-	free(prog->funcs);
+	xfree(prog->globals);
+	xfree(prog->funcs);
 	arena_free(&prog->arena);
 	memset(prog, 0, sizeof *prog);
 }

@@ -75,9 +75,31 @@ static void warn_idle_notes(const struct scenario *sc, struct diags *d)
 	}
 }
 
-/* Lex, parse, check and compile. */
+static struct scenario *compile(const char *name, const char *src, size_t len,
+				struct diags *d);
+
+/* Lex, parse, check and compile; an allocation failure is an error. */
 struct scenario *scenario_compile(const char *name, const char *src, size_t len,
 				  struct diags *d)
+{
+	struct alloc_scope scope;
+	diags_init(d, name, src, len);
+	if (setjmp(scope.on_failure)) {
+		/* out of memory: everything the compilation allocated, the
+		 * diagnostics too, is freed already */
+		diags_init(d, name, src, len);
+		diag_add(d, DIAG_ERROR, 0, 0, "out of memory");
+		return NULL;
+	}
+	alloc_scope_enter(&scope);
+	struct scenario *sc = compile(name, src, len, d);
+	alloc_scope_leave(&scope);
+	return sc;
+}
+
+/* Lex, parse, check and compile, inside an allocation scope. */
+static struct scenario *compile(const char *name, const char *src, size_t len,
+				struct diags *d)
 {
 	struct scenario *sc = xcalloc(1, sizeof *sc);
 	sc->name = xstrdup(name);
@@ -112,20 +134,20 @@ void scenario_free(struct scenario *sc)
 {
 	if (!sc)
 		return;
-	free(sc->name);
-	free(sc->src);
-	free(sc->line_start);
-	free(sc->title);
-	free(sc->description);
-	free(sc->config.schedule);
+	xfree(sc->name);
+	xfree(sc->src);
+	xfree(sc->line_start);
+	xfree(sc->title);
+	xfree(sc->description);
+	xfree(sc->config.schedule);
 	for (size_t i = 0; i < sc->nexpects; i++)
-		free(sc->expects[i].text);
-	free(sc->expects);
+		xfree(sc->expects[i].text);
+	xfree(sc->expects);
 	for (size_t i = 0; i < sc->nnotes; i++)
-		free(sc->notes[i].text);
-	free(sc->notes);
+		xfree(sc->notes[i].text);
+	xfree(sc->notes);
 	image_free(sc->image);
-	free(sc);
+	xfree(sc);
 }
 
 /* Find source line n. */

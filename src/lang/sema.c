@@ -83,7 +83,7 @@ static void scope_add(struct sema *s, struct scope_entry e)
 {
 	if (s->nscope + 1 > s->nchains / 2) {
 		size_t n = s->nchains ? 2 * s->nchains : 64;
-		free(s->chains);
+		xfree(s->chains);
 		s->chains = xcalloc(n, sizeof *s->chains);
 		s->nchains = n;
 		for (size_t i = 0; i < s->nscope; i++) {
@@ -1059,7 +1059,7 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 			error(&s, n->line, 1, "'#note line %lld': the file has only %d lines",
 			      (long long)n->at, nlines);
 
-	free(s.scope);
-	free(s.chains);
+	xfree(s.scope);
+	xfree(s.chains);
 	return d->errors - errors;
 }
