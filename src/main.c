@@ -36,6 +36,7 @@ static const struct option_doc {
 	{ "version", 'V', "show the version and exit" },
 };
 
+/* --help: the usage, the options and the exit statuses, printed to out. */
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -115,10 +116,11 @@ static int load_source(const char *arg, struct source *src)
 		return 0;
 	}
 	FILE *f = fopen(arg, "rb");
+	int open_errno = errno;
 	if (f || strchr(arg, '/') || !bundle_find(arg)) {
 		if (f)
 			fclose(f);
-		if (!f && !strchr(arg, '/') && errno == ENOENT) {
+		if (!f && !strchr(arg, '/') && open_errno == ENOENT) {
 			fprintf(stderr, "threadlab: '%s' is neither a file nor a bundled scenario (see --list)\n", arg);
 			return -1;
 		}
@@ -131,6 +133,7 @@ static int load_source(const char *arg, struct source *src)
 	return 0;
 }
 
+/* Free what load_source allocated. */
 static void source_free(struct source *src)
 {
 	if (src->owned)
@@ -188,6 +191,7 @@ static void show(const struct scenario *sc)
 			"this is the compiled program (threadlab --help)\n");
 }
 
+/* Parse the options and run the chosen mode; returns the exit status. */
 int main(int argc, char **argv)
 {
 	struct option longopts[ARRAY_LEN(options) + 1];

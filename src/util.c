@@ -19,6 +19,7 @@ static size_t slot_of(const struct alloc_scope *s, const void *p)
 
 static void scope_track(struct alloc_scope *s, void *p);
 
+/* Make the scope's set twice as large (1024 slots at first). */
 static void scope_grow(struct alloc_scope *s)
 {
 	void **old = s->blocks;
@@ -36,6 +37,7 @@ static void scope_grow(struct alloc_scope *s)
 	free(old);
 }
 
+/* Add p to the scope's set, so that a failure frees it. */
 static void scope_track(struct alloc_scope *s, void *p)
 {
 	if (2 * (s->nblocks + 1) > s->cap)

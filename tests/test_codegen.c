@@ -470,7 +470,7 @@ END_TEST
 START_TEST(test_codegen_runs_sizeof_and_address_constants)
 {
 	char *out;
-	run("int a[4] = {5, 6, 7, 8}; int *third = &a[2]; int *end = a + 4; mutex m;\n"
+	run("int a[4] = {5, 6, 7, 8}; int *third = 2 + &a[0]; int *end = a + 4; mutex m;\n"
 	    "int id(int x) { return x; }\n"
 	    "int main() { int f = id;\n"
 	    "  print(\"%d %d %d %d %d\\n\", sizeof(int), sizeof a, sizeof(m), *third, end - a);\n"

@@ -143,6 +143,8 @@ static const struct {
 	  "t.scn:1:26: error: an array of mutexes has no value; pass its elements by name, as in lock(forks[i])" },
 	{ "mutex forks[2]; int main() { int *p = forks + 1; return 0; }",
 	  "t.scn:1:39: error: an array of mutexes has no value; pass its elements by name, as in lock(forks[i])" },
+	{ "mutex **f() { return 0; } int main() { return 0; }",
+	  "t.scn:1:9: error: 'f' cannot return a pointer to a mutex" },
 	{ "int long = 3; int main() { return 0; }",
 	  "t.scn:1:5: error: 'long' is not part of the scenario language (types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))" },
 	{ "int main() { return sizeof(char); }",

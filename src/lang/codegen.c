@@ -76,26 +76,31 @@ static size_t emit(struct gen *g, int op, int rd, int rs, int rt, int64_t imm)
 	return img->ncode++;
 }
 
+/* Emit "op rd, rs"; returns the instruction's index. */
 static size_t emit_rr(struct gen *g, int op, int rd, int rs)
 {
 	return emit(g, op, rd, rs, REG_NONE, 0);
 }
 
+/* Emit "op rd, rs, rt"; returns the instruction's index. */
 static size_t emit_alu(struct gen *g, int op, int rd, int rs, int rt)
 {
 	return emit(g, op, rd, rs, rt, 0);
 }
 
+/* Emit "op rd, rs, imm"; returns the instruction's index. */
 static size_t emit_alui(struct gen *g, int op, int rd, int rs, int64_t imm)
 {
 	return emit(g, op, rd, rs, REG_NONE, imm);
 }
 
+/* Emit "li rd, imm"; returns the instruction's index. */
 static size_t emit_li(struct gen *g, int rd, int64_t imm)
 {
 	return emit(g, OP_LI, rd, REG_NONE, REG_NONE, imm);
 }
 
+/* Emit a jump "op rs" to be patched later; returns its index. */
 static size_t emit_jump(struct gen *g, int op, int rs)
 {
 	return emit(g, op, REG_NONE, rs, REG_NONE, 0);
@@ -107,17 +112,19 @@ static void patch_here(struct gen *g, size_t i)
 	g->img->code[i].imm = (int64_t)here(g);
 }
 
+/* Emit "push r". */
 static void push(struct gen *g, int r)
 {
 	emit(g, OP_PUSH, REG_NONE, r, REG_NONE, 0);
 }
 
+/* Emit "pop r". */
 static void pop(struct gen *g, int r)
 {
 	emit(g, OP_POP, r, REG_NONE, REG_NONE, 0);
 }
 
-/* Emit "li rd, <address of fn>", fixed up once every function is placed. */
+/* Emit op (li or call) with fn's address, fixed up once every function is placed. */
 static void emit_func_addr(struct gen *g, int op, int rd, struct func *fn)
 {
 	size_t i = emit(g, op, rd, REG_NONE, REG_NONE, 0);
@@ -206,16 +213,19 @@ static struct loc gen_loc(struct gen *g, struct node *n, int d)
 	}
 }
 
+/* Load the word at l into rd. */
 static void load(struct gen *g, int rd, struct loc l)
 {
 	emit(g, OP_LD, rd, l.base, REG_NONE, l.off);
 }
 
+/* Store rs into the word at l. */
 static void store(struct gen *g, int rs, struct loc l)
 {
 	emit(g, OP_ST, rs, l.base, REG_NONE, l.off);
 }
 
+/* The instruction for an operator or op= token; OP_NOP if none. */
 static int alu_op(int tok)
 {
 	switch (tok) {
@@ -239,6 +249,7 @@ static int alu_op(int tok)
 	}
 }
 
+/* Is n a constant that fits in a 16-bit immediate? */
 static int is_small(const struct node *n)
 {
 	return n->kind == N_NUM && n->val >= INT16_MIN && n->val <= INT16_MAX;
@@ -271,7 +282,7 @@ static void gen_call(struct gen *g, struct node *n, int d)
 
 	if (n->builtin >= 0) {
 		const char *spec = isa_builtins[n->builtin].args;
-		struct node *vals[16];
+		struct node *vals[16];  /* sema allows builtins at most 14 arguments */
 		char kinds[16];
 		int nv = 0;
 		for (int i = 0; i < nargs; i++) {
@@ -326,7 +337,7 @@ static void gen_call(struct gen *g, struct node *n, int d)
 		pop(g, r);
 }
 
-/* ++x, --x, x++, x-- (the value is rd; value_used says whether it matters). */
+/* ++x, --x (post: x++, x--), leaving the expression's value in r<d>. */
 static void gen_incdec(struct gen *g, struct node *n, int d, int post)
 {
 	int64_t step = n->op * (n->ty->kind == TY_PTR ? WORD : 1);
@@ -502,13 +513,14 @@ static void gen_decl(struct gen *g, struct var *v)
 	}
 }
 
+/* Add instruction i to a list of jumps to patch. */
 static void add_patch(size_t **v, size_t *n, size_t *cap, size_t i)
 {
 	*v = xgrow(*v, cap, *n + 1, sizeof **v);
 	(*v)[(*n)++] = i;
 }
 
-/* Run body as a loop; continue goes to cont (or is patched later). */
+/* Open a loop: its break and continue jumps are patched when it closes. */
 static void loop_enter(struct gen *g, struct loop *lp)
 {
 	memset(lp, 0, sizeof *lp);
@@ -516,12 +528,14 @@ static void loop_enter(struct gen *g, struct loop *lp)
 	g->loop = lp;
 }
 
+/* Point the loop's continues at the current address. */
 static void loop_patch_conts(struct gen *g, struct loop *lp)
 {
 	for (size_t i = 0; i < lp->nconts; i++)
 		patch_here(g, lp->conts[i]);
 }
 
+/* Point the loop's breaks at the current address and leave it. */
 static void loop_leave(struct gen *g, struct loop *lp)
 {
 	for (size_t i = 0; i < lp->nbreaks; i++)
@@ -539,6 +553,7 @@ static void gen_epilogue(struct gen *g)
 	emit(g, OP_RET, REG_NONE, REG_NONE, REG_NONE, 0);
 }
 
+/* Emit a statement. */
 static void gen_stmt(struct gen *g, struct node *n)
 {
 	if (!n)
@@ -725,6 +740,7 @@ static int64_t cval_value(const struct cval *c)
 	return v;
 }
 
+/* Store v at p as 8 little-endian bytes. */
 static void put_word(uint8_t *p, int64_t v)
 {
 	uint64_t u = (uint64_t)v;
@@ -812,6 +828,7 @@ static void encode(struct gen *g)
 	xfree(pool.slots);
 }
 
+/* A type as C writes it, as a new string: "int *". */
 static char *type_string(const struct type *t)
 {
 	struct buf b = { 0 };
@@ -837,6 +854,7 @@ static char *func_type(const struct func *fn)
 	return buf_take(&b);
 }
 
+/* Append a symbol to the image's table, which keeps type (not a copy). */
 static void add_sym(struct image *img, size_t *cap, const char *name, enum sym_kind kind,
 		    enum seg seg, uint64_t addr, uint64_t size, char *type, int line)
 {
@@ -910,6 +928,7 @@ static void tables(struct gen *g, struct func **funcs, size_t nfuncs)
 	qsort(img->syms, img->nsyms, sizeof *img->syms, sym_order);
 }
 
+/* Functions in address order. */
 static int by_addr(const void *a, const void *b)
 {
 	const struct func *x = *(struct func *const *)a, *y = *(struct func *const *)b;
@@ -969,6 +988,7 @@ struct image *codegen(struct program *prog, struct diags *d)
 	xfree(g.strs);
 
 	const char *too_big = NULL;
+	unsigned limit = SEGMENT_MAX;
 	if (img->npool > MAX_POOL) {
 		diag_add(d, DIAG_ERROR, 0, 0, "program too large: more than %d distinct constants "
 					     "that do not fit in an instruction", MAX_POOL);
@@ -982,10 +1002,10 @@ struct image *codegen(struct program *prog, struct diags *d)
 	else if (img->data_size + img->bss_size > SEGMENT_MAX)
 		too_big = "global variables";
 	else if (img->tls_size > MAX_TLS)
-		too_big = "thread_local variables";
+		too_big = "thread_local variables", limit = MAX_TLS;
 	if (too_big) {
 		diag_add(d, DIAG_ERROR, 0, 0, "program too large: more than %u bytes of %s",
-			 too_big[0] == 't' ? MAX_TLS : SEGMENT_MAX, too_big);
+			 limit, too_big);
 		image_free(img);
 		return NULL;
 	}

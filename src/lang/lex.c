@@ -63,16 +63,19 @@ const char *token_name(int kind, char out[16])
 	return out;
 }
 
+/* The column of p on the current line, counting from 1. */
 static int col_of(const struct lexer *lx, const char *p)
 {
 	return (int)(p - lx->line_start) + 1;
 }
 
+/* Report an error at p on the current line; fmt takes one string. */
 static void error_at(struct lexer *lx, const char *p, const char *fmt, const char *arg)
 {
 	diag_add(lx->diags, DIAG_ERROR, lx->line, col_of(lx, p), fmt, arg);
 }
 
+/* Start a new line whose first character is at after. */
 static void newline(struct lexer *lx, const char *after)
 {
 	lx->line++;
@@ -80,11 +83,13 @@ static void newline(struct lexer *lx, const char *after)
 	lx->line_has_token = 0;
 }
 
+/* Can c start an identifier? */
 static int is_ident_start(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
+/* Is c a decimal digit? */
 static int is_digit(int c)
 {
 	return c >= '0' && c <= '9';

@@ -7,6 +7,10 @@
 
 #include "lex.h"
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define MAX_STRING_TEXT XSTR(MAX_STRING)
+
 struct parser {
 	struct lexer lx;
 	struct token tok;       /* the current token */
@@ -70,6 +74,7 @@ static void error_at(struct parser *p, int line, int col, const char *fmt, const
 	p->panic = 1;
 }
 
+/* Move to the next token, remembering where the current one ends. */
 static void advance(struct parser *p)
 {
 	p->prev_end = p->tok.start + p->tok.len;
@@ -134,6 +139,7 @@ static int expect_close(struct parser *p, int close, int open, int line)
 	return 0;
 }
 
+/* A new node at line:col whose source starts at the current token. */
 static struct node *new_node(struct parser *p, enum node_kind kind, int line, int col)
 {
 	struct node *n = arena_alloc(&p->prog->arena, sizeof *n);
@@ -144,6 +150,7 @@ static struct node *new_node(struct parser *p, enum node_kind kind, int line, in
 	return n;
 }
 
+/* Copy the current token's text into the program's arena. */
 static char *dup_tok_str(struct parser *p)
 {
 	return arena_strndup(&p->prog->arena, p->tok.str, p->tok.str_len);
@@ -162,6 +169,7 @@ static int enter(struct parser *p)
 	return 1;
 }
 
+/* Leave one level of nesting. */
 static void leave(struct parser *p)
 {
 	p->depth--;
@@ -211,7 +219,7 @@ static struct node *primary(struct parser *p)
 			advance(p);
 		}
 		if (b.len > MAX_STRING)
-			error_at(p, n->line, n->col, "%s", "string literal too long (at most 4096 bytes)");
+			error_at(p, n->line, n->col, "string literal too long (at most %s bytes)", MAX_STRING_TEXT);
 		n->str = arena_strndup(&p->prog->arena, b.s ? b.s : "", b.len);
 		n->str_len = b.len;
 		buf_free(&b);
@@ -397,6 +405,7 @@ static struct node *ternary(struct parser *p)
 	return n;
 }
 
+/* Is this token kind an assignment operator ("=" or "op=")? */
 static int is_assign_op(int kind)
 {
 	switch (kind) {
@@ -434,6 +443,7 @@ static struct node *expr(struct parser *p)
 	return assign(p);
 }
 
+/* Does the current token start a type? */
 static int is_type_start(struct parser *p)
 {
 	switch (p->tok.kind) {
@@ -782,6 +792,7 @@ static struct node *stmt(struct parser *p)
 	return n;
 }
 
+/* Add a global variable to the program. */
 static void add_global(struct parser *p, struct var *v)
 {
 	struct program *g = p->prog;
@@ -903,7 +914,7 @@ static const char *dir_string(struct parser *p, size_t *len)
 		advance(p);
 	}
 	if (b.len > MAX_STRING)
-		error_at(p, line, col, "%s", "string literal too long (at most 4096 bytes)");
+		error_at(p, line, col, "string literal too long (at most %s bytes)", MAX_STRING_TEXT);
 	const char *s = arena_strndup(&p->prog->arena, b.s ? b.s : "", b.len);
 	if (len)
 		*len = b.len;
@@ -961,11 +972,13 @@ static int dir_choice(struct parser *p, const char *what, const char *const *nam
 	return 0;
 }
 
+/* #title "text": the scenario's title. */
 static void dir_title(struct parser *p)
 {
 	p->prog->title = dir_string(p, NULL);
 }
 
+/* #description "text": one more line of the scenario's description. */
 static void dir_description(struct parser *p)
 {
 	const char *s = dir_string(p, NULL);
@@ -981,6 +994,7 @@ static void dir_description(struct parser *p)
 	}
 }
 
+/* #cores N: the number of cores. */
 static void dir_cores(struct parser *p)
 {
 	int64_t v;
@@ -988,6 +1002,7 @@ static void dir_cores(struct parser *p)
 		p->prog->config.cores = (int)v;
 }
 
+/* #quantum N: the ticks between timer interrupts under rr. */
 static void dir_quantum(struct parser *p)
 {
 	int64_t v;
@@ -995,6 +1010,7 @@ static void dir_quantum(struct parser *p)
 		p->prog->config.quantum = (int)v;
 }
 
+/* #switch-cost N: the ticks a context switch takes. */
 static void dir_switch_cost(struct parser *p)
 {
 	int64_t v;
@@ -1002,6 +1018,7 @@ static void dir_switch_cost(struct parser *p)
 		p->prog->config.switch_cost = (int)v;
 }
 
+/* #seed N: the seed of the random policy. */
 static void dir_seed(struct parser *p)
 {
 	int64_t v;
@@ -1009,6 +1026,7 @@ static void dir_seed(struct parser *p)
 		p->prog->config.seed = (uint64_t)v;
 }
 
+/* #policy NAME: the scheduling policy. */
 static void dir_policy(struct parser *p)
 {
 	const char *names[POLICY_COUNT];
@@ -1019,6 +1037,7 @@ static void dir_policy(struct parser *p)
 		p->prog->config.policy = v;
 }
 
+/* #schedule "text": the recorded schedule for the script policy. */
 static void dir_schedule(struct parser *p)
 {
 	const char *s = dir_string(p, NULL);
@@ -1026,6 +1045,7 @@ static void dir_schedule(struct parser *p)
 		p->prog->config.schedule = (char *)s;
 }
 
+/* Add an expectation of this kind, given at line, to the program. */
 static struct expect *new_expect(struct parser *p, enum expect_kind kind, int line)
 {
 	struct expect *e = arena_alloc(&p->prog->arena, sizeof *e);
@@ -1036,6 +1056,7 @@ static struct expect *new_expect(struct parser *p, enum expect_kind kind, int li
 	return e;
 }
 
+/* #expect EXPR: a condition that should hold at the end, and its text. */
 static void dir_expect(struct parser *p)
 {
 	struct expect *e = new_expect(p, EXPECT_COND, p->tok.line);
@@ -1046,18 +1067,21 @@ static void dir_expect(struct parser *p)
 	e->text_len = strlen(e->text);
 }
 
+/* #expect-output "text": the exact output the program should print. */
 static void dir_expect_output(struct parser *p)
 {
 	struct expect *e = new_expect(p, EXPECT_OUTPUT, p->tok.line);
 	e->text = dir_string(p, &e->text_len);
 }
 
+/* #expect-status NAME: how the run should end. */
 static void dir_expect_status(struct parser *p)
 {
 	struct expect *e = new_expect(p, EXPECT_STATUS, p->tok.line);
 	dir_choice(p, "status", end_status_names, END_COUNT, &e->status);
 }
 
+/* #note TRIGGER [N|EVENT] "text": a note shown when the trigger happens. */
 static void dir_note(struct parser *p)
 {
 	static const char *const triggers[] = {

@@ -22,6 +22,7 @@ static int index_lines(struct scenario *sc)
 	return (int)n;
 }
 
+/* Copy a string, or NULL for NULL. */
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;

@@ -35,6 +35,7 @@ struct sema {
 	struct type *err_ty;    /* for expressions already reported */
 };
 
+/* Report an error at line:col, with a printf format. */
 static void error(struct sema *s, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -60,6 +61,7 @@ static const char *tyname(const struct type *t)
 	return out;
 }
 
+/* Hash a name to one of n chains (n a power of two). */
 static size_t name_hash(const char *name, size_t n)
 {
 	uint64_t h = 1469598103934665603u;
@@ -68,6 +70,7 @@ static size_t name_hash(const char *name, size_t n)
 	return (size_t)h & (n - 1);
 }
 
+/* The innermost entry in scope for a name, or NULL. */
 static struct scope_entry *lookup(struct sema *s, const char *name)
 {
 	if (!s->nchains)
@@ -119,11 +122,13 @@ static int declare(struct sema *s, const char *name, struct var *v, struct func 
 	return 1;
 }
 
+/* Open a nested scope. */
 static void scope_push(struct sema *s)
 {
 	s->depth++;
 }
 
+/* Close the innermost scope, forgetting the names declared in it. */
 static void scope_pop(struct sema *s)
 {
 	while (s->nscope > 0 && s->scope[s->nscope - 1].depth == s->depth) {
@@ -133,6 +138,7 @@ static void scope_pop(struct sema *s)
 	s->depth--;
 }
 
+/* The type "pointer to base". */
 static struct type *ptr_to(struct sema *s, struct type *base)
 {
 	return type_new(s->prog, TY_PTR, base);
@@ -191,6 +197,7 @@ static struct type *value(struct sema *s, struct node *n)
 	return decay(s, n, check_expr(s, n));
 }
 
+/* Does n designate an object: a variable, an element or '*pointer'? */
 static int is_lvalue(const struct node *n)
 {
 	return (n->kind == N_IDENT && n->ref == REF_VAR) || n->kind == N_DEREF ||
@@ -563,6 +570,7 @@ static struct type *check_expr(struct sema *s, struct node *n)
 /* Fold a constant expression; 0 when it is not constant. */
 static int fold(struct sema *s, struct node *n, struct cval *out);
 
+/* Fold n to a plain number, not an address; 0 when it is not one. */
 static int fold_int(struct sema *s, struct node *n, int64_t *v)
 {
 	struct cval c;
@@ -575,6 +583,7 @@ static int fold_int(struct sema *s, struct node *n, int64_t *v)
 /* Fold a global const's initializer on first use. */
 static int fold_global(struct sema *s, struct var *v, int line, int col);
 
+/* Fold n into out: a number, an address plus an offset, or a function. */
 static int fold(struct sema *s, struct node *n, struct cval *out)
 {
 	int64_t a, b;
@@ -656,6 +665,16 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 			return 0;
 		if (out->fn)
 			return 0;
+		if (!out->var && n->op == '+') {
+			/* k + address: the address may come second */
+			struct cval r;
+			int64_t k = out->num;
+			if (fold(s, n->rhs, &r) && r.var) {
+				*out = r;
+				out->num = (int64_t)((uint64_t)r.num + (uint64_t)k * WORD);
+				return 1;
+			}
+		}
 		if (out->var) {
 			/* an address plus or minus whole elements */
 			if ((n->op != '+' && n->op != '-') || !fold_int(s, n->rhs, &b))
@@ -1038,10 +1057,12 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 		struct func *fn = prog->funcs[i];
 		if (strcmp(fn->name, "main") == 0)
 			main_fn = fn;
-		if (fn->ret->kind == TY_PTR && fn->ret->base->kind != TY_INT &&
-		    fn->ret->base->kind != TY_PTR && fn->ret->base->kind != TY_VOID)
+		struct type *pointee = fn->ret;
+		while (pointee->kind == TY_PTR)
+			pointee = pointee->base;
+		if (fn->ret->kind == TY_PTR && type_is_sync(pointee))
 			error(&s, fn->line, fn->col, "'%s' cannot return a pointer to a %s", fn->name,
-			      tyname(fn->ret->base));
+			      tyname(pointee));
 		else if (type_is_sync(fn->ret))
 			error(&s, fn->line, fn->col, "'%s' cannot return a %s", fn->name, tyname(fn->ret));
 		check_func(&s, fn);
