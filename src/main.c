@@ -186,7 +186,7 @@ static void show(const struct scenario *sc)
 	if (sc->description)
 		printf("\n%s\n", sc->description);
 	printf("\n");
-	disasm_write(stdout, sc);
+	disasm_write_body(stdout, sc);
 	fprintf(stderr, "threadlab: the simulator is not part of this version yet; "
 			"this is the compiled program (threadlab --help)\n");
 }

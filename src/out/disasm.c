@@ -111,7 +111,6 @@ static const char *const kind_names[] = {
 static void write_header(FILE *out, const struct scenario *sc)
 {
 	const struct image *img = sc->image;
-	fprintf(out, "%s:  %s\n\n", sc->name, sc->title ? sc->title : "(untitled)");
 	fprintf(out, "segment  start     end       bytes  access\n");
 	fprintf(out, "code     %#-8llx  %#-8llx  %5zu  r-x  %zu instructions\n",
 		(unsigned long long)CODE_BASE,
@@ -147,6 +146,13 @@ static void write_header(FILE *out, const struct scenario *sc)
 
 /* Write the whole listing. */
 void disasm_write(FILE *out, const struct scenario *sc)
+{
+	fprintf(out, "%s:  %s\n\n", sc->name, sc->title ? sc->title : "(untitled)");
+	disasm_write_body(out, sc);
+}
+
+/* Write the listing without its first line (the name and title). */
+void disasm_write_body(FILE *out, const struct scenario *sc)
 {
 	const struct image *img = sc->image;
 	write_header(out, sc);
