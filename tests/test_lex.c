@@ -73,17 +73,17 @@ START_TEST(test_lex_numbers)
 }
 END_TEST
 
-START_TEST(test_lex_number_errors)
+/* Inputs the lexer must report exactly one error for. */
+static const char *const one_error[] = {
+	"9223372036854775808", "0x", "09", "12abc", "1.5",      /* numbers */
+	"\"abc\nx", "/* abc", "'a", "'ab'",                     /* unterminated */
+};
+
+START_TEST(test_lex_one_error_each)
 {
 	int k[4], errors;
-	lex_all("9223372036854775808", 19, k, NULL, 4, &errors);
-	ck_assert_int_eq(errors, 1);
-	lex_all("0x", 2, k, NULL, 4, &errors);
-	ck_assert_int_eq(errors, 1);
-	lex_all("09", 2, k, NULL, 4, &errors);
-	ck_assert_int_eq(errors, 1);
-	lex_all("12abc", 5, k, NULL, 4, &errors);
-	ck_assert_int_eq(errors, 1);
+	lex_all(one_error[_i], strlen(one_error[_i]), k, NULL, 4, &errors);
+	ck_assert_msg(errors == 1, "%s: %d errors", one_error[_i], errors);
 }
 END_TEST
 
@@ -164,18 +164,6 @@ START_TEST(test_lex_stray_bytes_once_per_run)
 }
 END_TEST
 
-START_TEST(test_lex_unterminated)
-{
-	int k[4], errors;
-	lex_all("\"abc\nx", 6, k, NULL, 4, &errors);
-	ck_assert_int_eq(errors, 1);
-	lex_all("/* abc", 6, k, NULL, 4, &errors);
-	ck_assert_int_eq(errors, 1);
-	lex_all("'a", 2, k, NULL, 4, &errors);
-	ck_assert_int_eq(errors, 1);
-}
-END_TEST
-
 START_TEST(test_lex_identifier_limit)
 {
 	char src[MAX_IDENT + 2];
@@ -211,13 +199,12 @@ Suite *lex_suite(void)
 	tcase_add_test(tc, test_lex_keywords_and_identifiers);
 	tcase_add_test(tc, test_lex_operators_longest_match);
 	tcase_add_test(tc, test_lex_numbers);
-	tcase_add_test(tc, test_lex_number_errors);
+	tcase_add_loop_test(tc, test_lex_one_error_each, 0, (int)ARRAY_LEN(one_error));
 	tcase_add_test(tc, test_lex_string_escapes);
 	tcase_add_test(tc, test_lex_comments_and_positions);
 	tcase_add_test(tc, test_lex_directive_ends_at_line);
 	tcase_add_test(tc, test_lex_hash_inside_line_is_stray);
 	tcase_add_test(tc, test_lex_stray_bytes_once_per_run);
-	tcase_add_test(tc, test_lex_unterminated);
 	tcase_add_test(tc, test_lex_identifier_limit);
 	tcase_add_test(tc, test_lex_string_limit);
 	suite_add_tcase(s, tc);

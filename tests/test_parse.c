@@ -8,6 +8,7 @@
 
 static struct program prog;
 static struct diags diags;
+static char *src_keep;          /* a generated source, freed at teardown */
 
 static void parse(const char *src)
 {
@@ -20,6 +21,8 @@ static void teardown(void)
 {
 	program_free(&prog);
 	diags_free(&diags);
+	free(src_keep);
+	src_keep = NULL;
 }
 
 /* The expression of the first statement of the first function. */
@@ -173,37 +176,35 @@ START_TEST(test_parse_unclosed_bracket_names_its_line)
 }
 END_TEST
 
+/* Parse "int main() { return ((...(1)...)); }" with n parentheses. */
+static void parse_nested(size_t n)
+{
+	struct buf b = { 0 };
+	buf_puts(&b, "int main() { return ");
+	for (size_t i = 0; i < n; i++)
+		buf_putc(&b, '(');
+	buf_putc(&b, '1');
+	for (size_t i = 0; i < n; i++)
+		buf_putc(&b, ')');
+	buf_puts(&b, "; }");
+	parse(b.s);
+	/* the diagnostics quote the source: keep it until teardown */
+	src_keep = buf_take(&b);
+}
+
 START_TEST(test_parse_deep_nesting_is_an_error_not_a_crash)
 {
-	size_t n = 5000;
-	char *src = malloc(2 * n + 64);
-	strcpy(src, "int main() { return ");
-	size_t len = strlen(src);
-	memset(src + len, '(', n);
-	src[len + n] = '1';
-	memset(src + len + n + 1, ')', n);
-	strcpy(src + len + 2 * n + 1, "; }");
-	parse(src);
+	parse_nested(5000);
 	ck_assert_int_eq(diags.errors, 1);
 	ck_assert_str_eq(diags.v[0].msg, "nesting too deep (at most 256 levels)");
-	free(src);
 }
 END_TEST
 
 START_TEST(test_parse_nesting_at_the_limit_is_fine)
 {
 	/* main's body is one level; 254 more parentheses fit */
-	size_t n = MAX_NESTING - 3;
-	char *src = malloc(2 * n + 64);
-	strcpy(src, "int main() { return ");
-	size_t len = strlen(src);
-	memset(src + len, '(', n);
-	src[len + n] = '1';
-	memset(src + len + n + 1, ')', n);
-	strcpy(src + len + 2 * n + 1, "; }");
-	parse(src);
+	parse_nested(MAX_NESTING - 3);
 	ck_assert_int_eq(diags.errors, 0);
-	free(src);
 }
 END_TEST
 
