@@ -2,38 +2,82 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "lang/parse.h"
 #include "lang/scenario.h"
 #include "out/disasm.h"
+#include "out/run.h"
+#include "sim/sched.h"
 
 /* Exit codes, as threadlab(1) documents them. */
 enum {
-	EXIT_OK = 0,            /* all held */
-	EXIT_FAILED = 1,        /* the simulated program failed */
-	EXIT_USAGE = 2,         /* bad usage or a bad scenario file */
-	EXIT_LIMIT = 3,         /* a resource limit stopped the run */
+	EXIT_OK = RUN_OK,               /* all held */
+	EXIT_FAILED = RUN_FAILED,       /* the simulated program failed */
+	EXIT_USAGE = RUN_BAD,           /* bad usage or a bad scenario file */
+	EXIT_LIMIT = RUN_LIMIT,         /* a resource limit stopped the run */
 };
 
-enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST };
+enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST, MODE_RUN };
+
+/* Keys of the options that have no short form. */
+enum {
+	OPT_CORES = 256, OPT_QUANTUM, OPT_POLICY, OPT_SEED, OPT_SCHEDULE, OPT_SWITCH_COST,
+	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_STATS, OPT_PRINT_SCHEDULE,
+};
 
 /* The options: one table drives getopt_long and --help. */
 static const struct option_doc {
 	const char *name;
 	int key;
+	int has_arg;            /* no_argument, required_argument, optional_argument */
+	const char *arg;        /* the argument's name in --help */
 	const char *help;
 } options[] = {
-	{ "check",   'c', "compile the scenario and report any errors; exit 0 or 2" },
-	{ "disasm",  'd', "print the compiled program: segments, symbols, and every\n"
-			  "function's instructions interleaved with its source lines" },
-	{ "list",    'l', "list the bundled scenarios with their titles" },
-	{ "help",    'h', "show this help and exit" },
-	{ "version", 'V', "show the version and exit" },
+	{ "run",     'r', no_argument, NULL,
+	  "run the scenario to the end without the screen: the program's\n"
+	  "output on stdout, reports on stderr" },
+	{ "trace",   't', optional_argument, "FILE",
+	  "run and write the event trace, one line per event, to FILE\n"
+	  "(written whole or not at all) or, without FILE, to stdout\n"
+	  "in place of the program's output" },
+	{ "stats",   OPT_STATS, no_argument, NULL,
+	  "run and print statistics (key: value) on stderr" },
+	{ "print-schedule", OPT_PRINT_SCHEDULE, no_argument, NULL,
+	  "run and print the schedule taken on stderr, in the form\n"
+	  "--schedule replays" },
+	{ "check",   'c', no_argument, NULL,
+	  "compile the scenario and report any errors; exit 0 or 2" },
+	{ "disasm",  'd', no_argument, NULL,
+	  "print the compiled program: segments, symbols, and every\n"
+	  "function's instructions interleaved with its source lines" },
+	{ "list",    'l', no_argument, NULL, "list the bundled scenarios with their titles" },
+	{ "cores",   OPT_CORES, required_argument, "N", "simulate N cores (1 to 64)" },
+	{ "quantum", OPT_QUANTUM, required_argument, "N",
+	  "ticks between timer interrupts (1 to 1000000)" },
+	{ "policy",  OPT_POLICY, required_argument, "NAME",
+	  "scheduling policy: rr, fifo, priority, random or script" },
+	{ "seed",    OPT_SEED, required_argument, "N", "seed of the random policy" },
+	{ "schedule", OPT_SCHEDULE, required_argument, "S",
+	  "replay schedule S (or the one in file F, given as @F);\n"
+	  "sets the policy to script" },
+	{ "switch-cost", OPT_SWITCH_COST, required_argument, "N",
+	  "ticks a context switch takes (0 to 1000000)" },
+	{ "max-steps", OPT_MAX_STEPS, required_argument, "N",
+	  "stop after N instructions (default 1000000000)" },
+	{ "max-threads", OPT_MAX_THREADS, required_argument, "N",
+	  "stop when a thread beyond N is created (default 1024)" },
+	{ "max-memory", OPT_MAX_MEMORY, required_argument, "BYTES",
+	  "simulated memory, suffix K, M or G allowed (default 64M)" },
+	{ "help",    'h', no_argument, NULL, "show this help and exit" },
+	{ "version", 'V', no_argument, NULL, "show the version and exit" },
 };
 
 /* --help: the usage, the options and the exit statuses, printed to out. */
@@ -46,18 +90,28 @@ static void usage(FILE *out)
 		"FILE is a scenario file; NAME is a bundled scenario (see --list).\n"
 		"With neither, the built-in tour is used.\n\n");
 	for (size_t i = 0; i < ARRAY_LEN(options); i++) {
-		const char *h = options[i].help;
-		fprintf(out, "  -%c, --%-9s ", options[i].key, options[i].name);
+		const struct option_doc *o = &options[i];
+		char head[40];
+		const char *arg = o->arg ? o->arg : "";
+		const char *eq = !o->arg ? "" : o->has_arg == optional_argument ? "[=" : "=";
+		snprintf(head, sizeof head, "%s--%s%s%s%s", o->key < 256 ? "" : "    ",
+			 o->name, eq, arg, o->has_arg == optional_argument ? "]" : "");
+		if (o->key < 256)
+			fprintf(out, "  -%c, %-22s ", o->key, head);
+		else
+			fprintf(out, "  %-26s ", head);
+		const char *h = o->help;
 		for (const char *nl; (nl = strchr(h, '\n')); h = nl + 1)
-			fprintf(out, "%.*s\n%18s", (int)(nl - h), h, "");
+			fprintf(out, "%.*s\n%29s", (int)(nl - h), h, "");
 		fprintf(out, "%s\n", h);
 	}
 	fprintf(out,
-		"\nWithout a mode option, threadlab compiles the scenario and shows its\n"
-		"title, description and compiled program; the simulator and the\n"
-		"full-screen view are not part of this version yet.\n\n"
-		"Exit status: 0 success; 1 the simulated program failed; 2 bad usage or\n"
-		"a bad scenario file; 3 a resource limit stopped the run.\n\n"
+		"\nWithout a mode option, threadlab shows the scenario's title and\n"
+		"description, then runs it with its narration; the full-screen view is\n"
+		"not part of this version yet.\n\n"
+		"Exit status: 0 success; 1 the simulated program failed (an assertion, a\n"
+		"fault, a deadlock, a nonzero return from main or a failed expectation);\n"
+		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n\n"
 		"See threadlab(1) and threadlab-scenario(5).\n");
 }
 
@@ -178,38 +232,265 @@ static int list_bundled(void)
 	return status;
 }
 
-/* No mode: show what the scenario is and what it compiled to. */
-static void show(const struct scenario *sc)
+/* Parse a number in [lo, hi] for option name; -1 with a message if it is not one. */
+static int parse_num(const char *name, const char *arg, int64_t lo, int64_t hi, int64_t *out)
 {
-	if (sc->title)
-		printf("%s\n", sc->title);
-	if (sc->description)
-		printf("\n%s\n", sc->description);
-	printf("\n");
-	disasm_write_body(stdout, sc);
-	fprintf(stderr, "threadlab: the simulator is not part of this version yet; "
-			"this is the compiled program (threadlab --help)\n");
+	char *end;
+	errno = 0;
+	long long v = strtoll(arg, &end, 10);
+	if (!*arg || *end || errno || v < lo || v > hi || !strchr("0123456789", *arg)) {
+		fprintf(stderr, "threadlab: --%s wants a number from %lld to %lld, not '%s'\n",
+			name, (long long)lo, (long long)hi, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
-/* Parse the options and run the chosen mode; returns the exit status. */
-int main(int argc, char **argv)
+/* --max-memory: bytes, with an optional K, M or G. */
+static int parse_bytes(const char *arg, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	unsigned long long mul = 1;
+	if (*end == 'K' || *end == 'k') mul = 1ull << 10, end++;
+	else if (*end == 'M' || *end == 'm') mul = 1ull << 20, end++;
+	else if (*end == 'G' || *end == 'g') mul = 1ull << 30, end++;
+	if (!strchr("0123456789", *arg) || !*arg || *end || errno || v > (4ull << 30) / mul ||
+	    v * mul < (1ull << 20)) {
+		fprintf(stderr, "threadlab: --max-memory wants a size from 1M to 4G "
+				"(bytes, or with K, M or G), not '%s'\n", arg);
+		return -1;
+	}
+	*out = v * mul;
+	return 0;
+}
+
+/* Read a schedule given as @FILE. */
+static char *read_schedule(const char *arg)
+{
+	if (arg[0] != '@')
+		return xstrdup(arg);
+	struct source src;
+	if (read_file(arg + 1, &src) < 0)
+		return NULL;
+	free(src.name);
+	return src.text;
+}
+
+/* The settings and switches the command line gives. */
+struct cli {
+	enum mode mode;
+	int run_flags;          /* --trace, --stats, --print-schedule given */
+	const char *trace_file; /* NULL: stdout */
+	int trace, stats, print_schedule;
+	struct machine_config cfg;      /* only the fields set below count */
+	int set_cores, set_quantum, set_policy, set_seed, set_switch_cost;
+	char *schedule;
+	struct limits lim;
+};
+
+static volatile sig_atomic_t interrupted;
+
+/* A signal asks the run to stop; it stops between two chunks of ticks. */
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+/* Write the trace to a temporary file next to path, renamed over path
+ * once complete: the file is never seen half-written. */
+static FILE *open_atomic(const char *path, char **tmp)
+{
+	size_t n = strlen(path) + 16;
+	*tmp = xmalloc(n);
+	snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(*tmp);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		fprintf(stderr, "threadlab: cannot write '%s': %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(*tmp);
+		}
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return f;
+}
+
+/* Run the scenario headless; default mode narrates on stdout too. */
+static int run(const struct scenario *sc, const struct cli *cli)
+{
+	struct machine_config cfg = sc->config;
+	if (cli->set_cores) cfg.cores = cli->cfg.cores;
+	if (cli->set_quantum) cfg.quantum = cli->cfg.quantum;
+	if (cli->set_policy) cfg.policy = cli->cfg.policy;
+	if (cli->set_seed) cfg.seed = cli->cfg.seed;
+	if (cli->set_switch_cost) cfg.switch_cost = cli->cfg.switch_cost;
+	if (cli->schedule) {
+		cfg.schedule = cli->schedule;
+		if (!cli->set_policy)
+			cfg.policy = POLICY_SCRIPT;
+	}
+
+	struct run_options o = { .out = stdout, .err = stderr, .stats = cli->stats,
+				 .print_schedule = cli->print_schedule,
+				 .interrupted = &interrupted };
+	if (cli->mode == MODE_DEFAULT) {
+		if (sc->title)
+			printf("%s\n", sc->title);
+		if (sc->description)
+			printf("\n%s\n", sc->description);
+		printf("\n");
+		fflush(stdout);
+		o.narration = stdout;
+	}
+	char *tmp = NULL;
+	if (cli->trace) {
+		if (cli->trace_file) {
+			if (!(o.trace = open_atomic(cli->trace_file, &tmp)))
+				return EXIT_USAGE;
+		} else {
+			o.trace = stdout;
+			o.out = NULL;
+		}
+	}
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	int status = run_scenario(sc, &cfg, &cli->lim, &o);
+	if (tmp) {
+		int bad = fclose(o.trace) != 0;
+		if (status == RUN_INTERRUPTED || status == EXIT_USAGE || bad ||
+		    rename(tmp, cli->trace_file) != 0) {
+			if (bad || (status != RUN_INTERRUPTED && status != EXIT_USAGE))
+				fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
+					strerror(errno));
+			unlink(tmp);
+			if (status != RUN_INTERRUPTED)
+				status = EXIT_USAGE;
+		}
+		free(tmp);
+	}
+	if (status == RUN_INTERRUPTED) {
+		fflush(stdout);
+		fprintf(stderr, "threadlab: interrupted\n");
+		signal(interrupted, SIG_DFL);
+		raise(interrupted);
+		status = 128 + interrupted;
+	}
+	return status;
+}
+
+/* Parse the command line into cli; returns -1 (after a message), or the
+ * exit status when an option (--help) ends the program, or -2 to go on. */
+static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	struct option longopts[ARRAY_LEN(options) + 1];
-	char shortopts[2 * ARRAY_LEN(options) + 1] = "";
+	char shortopts[3 * ARRAY_LEN(options) + 1] = "";
 	for (size_t i = 0; i < ARRAY_LEN(options); i++) {
-		longopts[i] = (struct option){ options[i].name, no_argument, NULL, options[i].key };
-		shortopts[strlen(shortopts)] = (char)options[i].key;
+		longopts[i] = (struct option){ options[i].name, options[i].has_arg, NULL,
+					       options[i].key };
+		if (options[i].key < 256) {
+			size_t n = strlen(shortopts);
+			shortopts[n++] = (char)options[i].key;
+			if (options[i].has_arg == required_argument)
+				shortopts[n++] = ':';
+			else if (options[i].has_arg == optional_argument)
+				shortopts[n++] = ':', shortopts[n++] = ':';
+			shortopts[n] = 0;
+		}
 	}
 	longopts[ARRAY_LEN(options)] = (struct option){ 0 };
 
-	enum mode mode = MODE_DEFAULT;
-	int c;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		enum mode want;
+	memset(cli, 0, sizeof *cli);
+	cli->lim = (struct limits){ DEFAULT_MAX_STEPS, DEFAULT_MAX_THREADS, DEFAULT_MAX_MEMORY };
+	int c, idx;
+	int64_t v;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
+		enum mode want = MODE_DEFAULT;
+		const char *name = NULL;
+		for (size_t i = 0; i < ARRAY_LEN(options); i++)
+			if (options[i].key == c)
+				name = options[i].name;
 		switch (c) {
 		case 'c': want = MODE_CHECK; break;
 		case 'd': want = MODE_DISASM; break;
 		case 'l': want = MODE_LIST; break;
+		case 'r': want = MODE_RUN; break;
+		case 't':
+			cli->trace = 1;
+			cli->trace_file = optarg;
+			if (optarg && !*optarg) {
+				fprintf(stderr, "threadlab: --trace=FILE wants a file name\n");
+				return -1;
+			}
+			cli->run_flags = 1;
+			break;
+		case OPT_STATS: cli->stats = cli->run_flags = 1; break;
+		case OPT_PRINT_SCHEDULE: cli->print_schedule = cli->run_flags = 1; break;
+		case OPT_CORES:
+			if (parse_num(name, optarg, 1, CONFIG_MAX_CORES, &v) < 0)
+				return -1;
+			cli->cfg.cores = (int)v, cli->set_cores = 1;
+			break;
+		case OPT_QUANTUM:
+			if (parse_num(name, optarg, 1, CONFIG_MAX_QUANTUM, &v) < 0)
+				return -1;
+			cli->cfg.quantum = (int)v, cli->set_quantum = 1;
+			break;
+		case OPT_POLICY: {
+			int p = sched_policy_lookup(optarg);
+			if (p < 0) {
+				fprintf(stderr, "threadlab: unknown policy '%s' (policies: rr, fifo, "
+						"priority, random, script)\n", optarg);
+				return -1;
+			}
+			cli->cfg.policy = p, cli->set_policy = 1;
+			break;
+		}
+		case OPT_SEED:
+			if (parse_num(name, optarg, 0, INT64_MAX, &v) < 0)
+				return -1;
+			cli->cfg.seed = (uint64_t)v, cli->set_seed = 1;
+			break;
+		case OPT_SWITCH_COST:
+			if (parse_num(name, optarg, 0, CONFIG_MAX_SWITCH_COST, &v) < 0)
+				return -1;
+			cli->cfg.switch_cost = (int)v, cli->set_switch_cost = 1;
+			break;
+		case OPT_SCHEDULE: {
+			free(cli->schedule);
+			if (!(cli->schedule = read_schedule(optarg)))
+				return -1;
+			struct schedule sch = { 0 };
+			char err[160];
+			if (sched_parse(cli->schedule, &sch, err, sizeof err) < 0) {
+				fprintf(stderr, "threadlab: --schedule: %s\n", err);
+				return -1;
+			}
+			sched_free(&sch);
+			break;
+		}
+		case OPT_MAX_STEPS:
+			if (parse_num(name, optarg, 1, INT64_MAX, &v) < 0)
+				return -1;
+			cli->lim.max_steps = (uint64_t)v;
+			break;
+		case OPT_MAX_THREADS:
+			if (parse_num(name, optarg, 1, MAX_THREADS_LIMIT, &v) < 0)
+				return -1;
+			cli->lim.max_threads = (int)v;
+			break;
+		case OPT_MAX_MEMORY:
+			if (parse_bytes(optarg, &cli->lim.max_memory) < 0)
+				return -1;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -217,38 +498,62 @@ int main(int argc, char **argv)
 			printf("threadlab %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'threadlab --help' for more information.\n");
-			return EXIT_USAGE;
+			return -1;
 		}
-		if (mode != MODE_DEFAULT && mode != want) {
-			fprintf(stderr, "threadlab: choose one of --check, --disasm and --list\n");
-			return EXIT_USAGE;
+		if (want == MODE_DEFAULT)
+			continue;
+		if (cli->mode != MODE_DEFAULT && cli->mode != want) {
+			fprintf(stderr, "threadlab: choose one of --run, --check, --disasm and --list\n");
+			return -1;
 		}
-		mode = want;
+		cli->mode = want;
+	}
+	if (cli->run_flags && cli->mode == MODE_DEFAULT)
+		cli->mode = MODE_RUN;
+	if (cli->run_flags && cli->mode != MODE_RUN) {
+		fprintf(stderr, "threadlab: --trace, --stats and --print-schedule run the scenario; "
+				"they do not go with --check, --disasm or --list\n");
+		return -1;
 	}
 	if (argc - optind > 1) {
 		fprintf(stderr, "threadlab: one scenario at a time (got %d)\n", argc - optind);
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (mode == MODE_LIST) {
-		if (optind < argc) {
-			fprintf(stderr, "threadlab: --list takes no scenario\n");
-			return EXIT_USAGE;
-		}
+	if (cli->mode == MODE_LIST && optind < argc) {
+		fprintf(stderr, "threadlab: --list takes no scenario\n");
+		return -1;
+	}
+	return -2;
+}
+
+/* Parse the options and run the chosen mode; returns the exit status. */
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	int rc = parse_args(argc, argv, &cli);
+	if (rc != -2) {
+		free(cli.schedule);
+		if (rc == -1)
+			fprintf(stderr, "Try 'threadlab --help' for more information.\n");
+		return rc == -1 ? EXIT_USAGE : rc;
+	}
+	if (cli.mode == MODE_LIST)
 		return list_bundled();
-	}
 
 	struct source src;
-	if (load_source(optind < argc ? argv[optind] : NULL, &src) < 0)
+	if (load_source(optind < argc ? argv[optind] : NULL, &src) < 0) {
+		free(cli.schedule);
 		return EXIT_USAGE;
+	}
 	struct scenario *sc = compile(&src);
 	int status = sc ? EXIT_OK : EXIT_USAGE;
-	if (sc && mode == MODE_DISASM)
+	if (sc && cli.mode == MODE_DISASM)
 		disasm_write(stdout, sc);
-	else if (sc && mode == MODE_DEFAULT)
-		show(sc);
+	else if (sc && (cli.mode == MODE_DEFAULT || cli.mode == MODE_RUN))
+		status = run(sc, &cli);
 	scenario_free(sc);
 	source_free(&src);
+	free(cli.schedule);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "threadlab: cannot write output: %s\n", strerror(errno));
 		return EXIT_USAGE;

@@ -89,7 +89,8 @@ run
 check "no argument exits 0" [ "$rc" -eq 0 ]
 tour_title=$(sed -n 's/^#title "\(.*\)"$/\1/p' "$srcdir/scenarios/tour.scn")
 check "no argument shows the tour" [ "$(printf '%s\n' "$out" | head -n 1)" = "$tour_title" ]
-check "no argument shows the compiled main" sh -c 'printf "%s" "$1" | grep -q "<main>:"' - "$out"
+check "no argument runs the tour: its output" sh -c 'printf "%s" "$1" | grep -q "^add(2, 3) = 5$"' - "$out"
+check "no argument runs the tour: its narration" sh -c 'printf "%s" "$1" | grep -q "^\[tick 0\] "' - "$out"
 check "no argument shows the title once" [ "$(printf '%s\n' "$out" | grep -cF "$tour_title")" -eq 1 ]
 
 run --disasm race-counter

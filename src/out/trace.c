@@ -1,0 +1,523 @@
+/* trace: events as text lines, fast enough for millions a second. */
+#include "trace.h"
+
+#include <string.h>
+
+#include "../lang/ast.h"
+#include "../sim/heap.h"
+#include "disasm.h"
+
+struct tracer {
+	const struct scenario *sc;
+	const struct machine *m;
+	FILE *out;
+	int failed;
+	struct buf line;
+	char **insn_text;       /* each instruction's text, made on first use */
+	size_t *insn_len;
+};
+
+struct tracer *trace_new(const struct scenario *sc, const struct machine *m, FILE *out)
+{
+	struct tracer *tr = xcalloc(1, sizeof *tr);
+	tr->sc = sc;
+	tr->m = m;
+	tr->out = out;
+	size_t n = sc->image->ncode ? sc->image->ncode : 1;
+	tr->insn_text = xcalloc(n, sizeof *tr->insn_text);
+	tr->insn_len = xcalloc(n, sizeof *tr->insn_len);
+	return tr;
+}
+
+void trace_free(struct tracer *tr)
+{
+	if (!tr)
+		return;
+	for (size_t i = 0; i < tr->sc->image->ncode; i++)
+		xfree(tr->insn_text[i]);
+	xfree(tr->insn_text);
+	xfree(tr->insn_len);
+	buf_free(&tr->line);
+	xfree(tr);
+}
+
+/* Make room for n more bytes in b. */
+static inline void room(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		b->s = xgrow(b->s, &b->cap, b->len + n + 1, 1);
+}
+
+/* Append n bytes; the trace's own, faster than buf_put for short strings. */
+static inline void putn(struct buf *b, const char *s, size_t n)
+{
+	room(b, n);
+	char *d = b->s + b->len;
+	for (size_t i = 0; i < n; i++)
+		d[i] = s[i];
+	b->len += n;
+	b->s[b->len] = 0;
+}
+
+static inline void putch(struct buf *b, char c)
+{
+	room(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = 0;
+}
+
+#define PUTS(b, lit) putn((b), (lit), sizeof(lit) - 1)
+
+static inline void putstr(struct buf *b, const char *s)
+{
+	putn(b, s, strlen(s));
+}
+
+/* Append an unsigned number in decimal. */
+static void put_u(struct buf *b, uint64_t v)
+{
+	char tmp[24];
+	int k = 0;
+	do
+		tmp[k++] = (char)('0' + v % 10);
+	while (v /= 10);
+	char out[24];
+	for (int i = 0; i < k; i++)
+		out[i] = tmp[k - 1 - i];
+	putn(b, out, (size_t)k);
+}
+
+/* Append a number in hexadecimal with 0x. */
+static void put_x(struct buf *b, uint64_t v)
+{
+	char tmp[20];
+	int k = 0;
+	do
+		tmp[k++] = "0123456789abcdef"[v & 15];
+	while (v >>= 4);
+	char out[20] = "0x";
+	for (int i = 0; i < k; i++)
+		out[2 + i] = tmp[k - 1 - i];
+	putn(b, out, (size_t)k + 2);
+}
+
+/* A value: decimal when small, hexadecimal when it looks like an address. */
+static void put_val(struct buf *b, int64_t v)
+{
+	if (v > -1000000 && v < 1000000) {
+		if (v < 0) {
+			putch(b, '-');
+			put_u(b, (uint64_t)-v);
+		} else {
+			put_u(b, (uint64_t)v);
+		}
+	} else if (v < 0) {
+		putch(b, '-');
+		put_x(b, 0 - (uint64_t)v);
+	} else {
+		put_x(b, (uint64_t)v);
+	}
+}
+
+void trace_quote(struct buf *b, const char *s, size_t len)
+{
+	putch(b, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '\n': PUTS(b, "\\n"); break;
+		case '\t': PUTS(b, "\\t"); break;
+		case '"': putstr(b, "\\\""); break;
+		case '\\': putstr(b, "\\\\"); break;
+		default:
+			if (c < 32 || c == 127) {
+				PUTS(b, "\\x");
+				putch(b, "0123456789abcdef"[c >> 4]);
+				putch(b, "0123456789abcdef"[c & 15]);
+			} else {
+				putch(b, (char)c);
+			}
+		}
+	}
+	putch(b, '"');
+}
+
+void trace_thread_name(const struct scenario *sc, const struct machine *m, int tid,
+		       struct buf *b)
+{
+	const struct thread *t = machine_thread(m, tid);
+	putch(b, 'T');
+	put_u(b, (uint64_t)tid);
+	const struct img_func *f = t ? image_func_at(sc->image, t->entry) : NULL;
+	if (f) {
+		PUTS(b, " (");
+		putstr(b, t->id == 1 && t->entry == sc->image->entry ? "main" : f->name);
+		putch(b, ')');
+	}
+}
+
+/* Append what addr is, when something is known: "counter", "T2 stack",
+ * "heap block 0x601010+8".  Returns 0 when nothing is. */
+static int describe(const struct scenario *sc, const struct machine *m, uint64_t addr,
+		    struct buf *b)
+{
+	if (image_describe(sc->image, addr, 0, b))
+		return 1;
+	if (addr >= m->heap.base && addr < m->heap.brk) {
+		PUTS(b, "heap");
+		return 1;
+	}
+	for (int i = 0; i < m->nthreads; i++) {
+		const struct thread *t = &m->threads[i];
+		if (addr >= t->tls && addr < t->tls + sc->image->tls_size) {
+			putch(b, 'T');
+			put_u(b, (uint64_t)t->id);
+			putch(b, ' ');
+			if (!image_describe(sc->image, addr - t->tls, 1, b))
+				PUTS(b, "tls");
+			return 1;
+		}
+		if (addr >= t->slot_lo && addr < t->stack_hi) {
+			putch(b, 'T');
+			put_u(b, (uint64_t)t->id);
+			putstr(b, addr < t->stack_lo ? " guard page" : " stack");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void trace_addr(const struct scenario *sc, const struct machine *m, uint64_t addr,
+		struct buf *b)
+{
+	put_x(b, addr);
+	size_t at = b->len;
+	PUTS(b, " (");
+	if (describe(sc, m, addr, b))
+		putch(b, ')');
+	else
+		b->len = at;
+}
+
+/* The text of instruction idx, cached. */
+static void put_insn(struct tracer *tr, const struct event *e, struct buf *b)
+{
+	size_t idx = (e->pc - CODE_BASE) / INSN_SIZE;
+	if (!tr->insn_text[idx]) {
+		struct buf t = { 0 };
+		isa_format(&t, e->insn);
+		tr->insn_len[idx] = t.len;
+		tr->insn_text[idx] = buf_take(&t);
+	}
+	putn(b, tr->insn_text[idx], tr->insn_len[idx]);
+}
+
+/* A memory access: "counter@0x600000=3", "i@0x7ffbefe0=1". */
+static void put_access(struct tracer *tr, const struct event *e, struct buf *b,
+		       const char *what, size_t wlen, uint64_t addr, int64_t v)
+{
+	putn(b, what, wlen);
+	size_t at = b->len;
+	const struct thread *t = machine_thread(tr->m, e->tid);
+	const struct img_var *var = NULL;
+	if (t && e->insn->rs == REG_FP && (e->insn->op == OP_LD || e->insn->op == OP_ST)) {
+		/* a parameter or a local of the running function */
+		const struct img_func *f = image_func_at(tr->sc->image, e->pc);
+		if (f)
+			var = image_var_at(f, (int64_t)(addr - (uint64_t)t->r[REG_FP]), e->pc);
+	}
+	if (var) {
+		putstr(b, var->name);
+		putch(b, '@');
+	} else if (describe(tr->sc, tr->m, addr, b)) {
+		putch(b, '@');
+	} else {
+		b->len = at;
+	}
+	put_x(b, addr);
+	putch(b, '=');
+	put_val(b, v);
+}
+
+static const char *const switch_reasons[] = {
+	[SW_START] = "start", [SW_PREEMPT] = "preempt", [SW_BLOCK] = "block",
+	[SW_EXIT] = "exit", [SW_YIELD] = "yield", [SW_SCRIPT] = "script",
+	[SW_RANDOM] = "random",
+};
+
+/* "pc=0x400018 sp=0x7ffefff0 fp=0x7ffefff8 r=[3 0 0 0 0 0 0 0]" */
+static void put_context(struct buf *b, const struct context *c)
+{
+	PUTS(b, "pc=");
+	put_x(b, c->pc);
+	PUTS(b, " sp=");
+	put_x(b, c->sp);
+	PUTS(b, " fp=");
+	put_x(b, c->fp);
+	PUTS(b, " r=[");
+	for (int i = 0; i < NGPR; i++) {
+		if (i)
+			putch(b, ' ');
+		put_val(b, c->r[i]);
+	}
+	putch(b, ']');
+}
+
+/* The object an event is about: "mutex a@0x600000". */
+static void put_object(struct tracer *tr, struct buf *b, const char *kind, uint64_t addr)
+{
+	putstr(b, kind);
+	putch(b, ' ');
+	size_t at = b->len;
+	if (describe(tr->sc, tr->m, addr, b))
+		putch(b, '@');
+	else
+		b->len = at;
+	put_x(b, addr);
+}
+
+void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
+{
+	put_u(b, e->tick);
+	if (e->core >= 0) {
+		PUTS(b, " cpu");
+		put_u(b, (uint64_t)e->core);
+	} else {
+		PUTS(b, " -");
+	}
+	if (e->tid) {
+		PUTS(b, " T");
+		put_u(b, (uint64_t)e->tid);
+	} else {
+		PUTS(b, " -");
+	}
+	putch(b, ' ');
+	putstr(b, event_kinds[e->kind].name);
+	putch(b, ' ');
+	int line = e->line;
+	switch (e->kind) {
+	case EV_EXEC:
+		put_x(b, e->pc);
+		putch(b, ' ');
+		put_insn(tr, e, b);
+		if (e->reg != REG_NONE && e->reg != REG_SP) {
+			PUTS(b, "  ");
+			putstr(b, isa_reg_name(e->reg));
+			putch(b, '=');
+			put_val(b, e->regval);
+		}
+		if (e->sp_moved) {
+			PUTS(b, "  sp=");
+			put_x(b, e->sp);
+		}
+		if (e->raddr)
+			put_access(tr, e, b, "  read ", 7, e->raddr, e->rval);
+		if (e->waddr)
+			put_access(tr, e, b, "  write ", 8, e->waddr, e->wval);
+		break;
+	case EV_SWITCH:
+		if (e->other) {
+			putch(b, 'T');
+			put_u(b, (uint64_t)e->other);
+		} else {
+			PUTS(b, "idle");
+		}
+		PUTS(b, " -> ");
+		if (e->tid) {
+			putch(b, 'T');
+			put_u(b, (uint64_t)e->tid);
+		} else {
+			PUTS(b, "idle");
+		}
+		PUTS(b, " (");
+		putstr(b, switch_reasons[e->a]);
+		putch(b, ')');
+		if (e->b) {
+			PUTS(b, " cost ");
+			put_u(b, (uint64_t)e->b);
+		}
+		if (e->from) {
+			PUTS(b, " saved ");
+			put_context(b, e->from);
+		}
+		if (e->to) {
+			PUTS(b, " restored ");
+			put_context(b, e->to);
+		}
+		line = 0;
+		break;
+	case EV_PREEMPT:
+		PUTS(b, "after ");
+		put_u(b, (uint64_t)e->a);
+		putstr(b, e->a == 1 ? " tick" : " ticks");
+		line = 0;
+		break;
+	case EV_SPAWN: {
+		const struct img_func *f = image_func_at(tr->sc->image, e->addr);
+		putch(b, 'T');
+		put_u(b, (uint64_t)e->other);
+		putch(b, ' ');
+		if (f && f->addr == e->addr) {
+			putstr(b, f->name);
+			putch(b, '(');
+			if (f->nparams)
+				put_val(b, e->a);
+			if (f->nparams > 1)
+				PUTS(b, ", ...");
+			putch(b, ')');
+		} else {
+			put_x(b, e->addr);
+		}
+		break;
+	}
+	case EV_EXIT:
+		if (e->b) {
+			PUTS(b, "killed");
+			line = 0;
+		} else {
+			PUTS(b, "returned ");
+			put_val(b, e->a);
+		}
+		break;
+	case EV_BLOCK:
+		PUTS(b, "on ");
+		switch (e->a) {
+		case WAIT_JOIN:
+			PUTS(b, "join T");
+			put_u(b, e->addr);
+			break;
+		case WAIT_SLEEP:
+			PUTS(b, "sleep until tick ");
+			put_u(b, e->addr);
+			break;
+		default:
+			put_object(tr, b, wait_names[e->a], e->addr);
+		}
+		if (e->other && e->a != WAIT_JOIN) {
+			PUTS(b, " held by T");
+			put_u(b, (uint64_t)e->other);
+		}
+		break;
+	case EV_WAKE:
+		PUTS(b, "from ");
+		putstr(b, wait_names[e->a]);
+		if (e->other) {
+			PUTS(b, " by T");
+			put_u(b, (uint64_t)e->other);
+		}
+		line = 0;
+		break;
+	case EV_LOCK:
+	case EV_UNLOCK:
+		put_object(tr, b, "mutex", e->addr);
+		break;
+	case EV_SEM:
+		put_object(tr, b, "semaphore", e->addr);
+		PUTS(b, " count=");
+		put_val(b, e->a);
+		putstr(b, e->b > 0 ? " (post)" : e->b < 0 ? " (wait)" : " (post to a waiter)");
+		break;
+	case EV_SIGNAL:
+		put_object(tr, b, "cond", e->addr);
+		putstr(b, e->b ? " broadcast woke " : " signal woke ");
+		put_u(b, (uint64_t)e->a);
+		break;
+	case EV_ATOMIC:
+		putstr(b, isa_builtins[e->a].name);
+		putch(b, ' ');
+		{
+			size_t at = b->len;
+			if (describe(tr->sc, tr->m, e->addr, b))
+				putch(b, '@');
+			else
+				b->len = at;
+		}
+		put_x(b, e->addr);
+		putch(b, ' ');
+		put_val(b, e->rval);
+		PUTS(b, " -> ");
+		put_val(b, e->wval);
+		break;
+	case EV_YIELD:
+		b->len--;
+		break;
+	case EV_SLEEP:
+		PUTS(b, "until tick ");
+		put_u(b, e->addr);
+		break;
+	case EV_MALLOC:
+		put_val(b, e->a);
+		PUTS(b, " bytes -> ");
+		put_x(b, e->addr);
+		if (!e->addr)
+			PUTS(b, " (the heap cannot grow)");
+		break;
+	case EV_FREE:
+		put_x(b, e->addr);
+		putch(b, ' ');
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " bytes");
+		break;
+	case EV_PRINT:
+		trace_quote(b, e->text, e->len);
+		break;
+	case EV_FAULT:
+		putstr(b, fault_names[e->a]);
+		if (e->a != FAULT_DIVZERO && e->a != FAULT_BADCALL) {
+			PUTS(b, " at ");
+			trace_addr(tr->sc, tr->m, e->addr, b);
+		}
+		break;
+	case EV_ASSERT:
+		PUTS(b, "failed: ");
+		putn(b, e->text, e->len);
+		break;
+	case EV_DEADLOCK:
+		PUTS(b, "every thread left is blocked");
+		break;
+	case EV_LIMIT:
+		putstr(b, limit_kinds[e->a].option);
+		PUTS(b, " reached");
+		break;
+	case EV_END:
+		putstr(b, end_status_names[e->a]);
+		if (e->a == END_OK) {
+			PUTS(b, " status ");
+			put_val(b, e->b);
+		}
+		line = 0;
+		break;
+	default:
+		b->len--;
+		break;
+	}
+	if (line) {
+		PUTS(b, " (line ");
+		put_u(b, (uint64_t)line);
+		putch(b, ')');
+	}
+}
+
+/* Write out the lines gathered so far. */
+static void drain(struct tracer *tr)
+{
+	if (tr->line.len && fwrite(tr->line.s, 1, tr->line.len, tr->out) != tr->line.len)
+		tr->failed = 1;
+	tr->line.len = 0;
+}
+
+void trace_event(struct tracer *tr, const struct event *e)
+{
+	trace_format(tr, e, &tr->line);
+	putch(&tr->line, '\n');
+	if (tr->line.len >= 1 << 16)
+		drain(tr);
+}
+
+int trace_flush(struct tracer *tr)
+{
+	drain(tr);
+	if (fflush(tr->out) != 0 || ferror(tr->out))
+		tr->failed = 1;
+	return tr->failed ? -1 : 0;
+}

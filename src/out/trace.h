@@ -1,0 +1,37 @@
+/* trace: the event stream as text, one line per event:
+ *
+ *   TICK CORE THREAD EVENT DETAILS [(line N)]
+ *
+ * threadlab(1) documents every event's line.  The same events give the
+ * same bytes on every machine. */
+#ifndef THREADLAB_TRACE_H
+#define THREADLAB_TRACE_H
+
+#include <stdio.h>
+
+#include "../lang/scenario.h"
+#include "../sim/machine.h"
+
+struct tracer;
+
+/* A tracer writing to out the events of machine m running sc. */
+struct tracer *trace_new(const struct scenario *sc, const struct machine *m, FILE *out);
+/* Write the line of event e. */
+void trace_event(struct tracer *tr, const struct event *e);
+/* Flush; -1 when writing failed. */
+int trace_flush(struct tracer *tr);
+void trace_free(struct tracer *tr);
+
+/* Append the line of e (without its newline) to b. */
+void trace_format(struct tracer *tr, const struct event *e, struct buf *b);
+
+/* Append a thread's name, "T2 (worker)", to b. */
+void trace_thread_name(const struct scenario *sc, const struct machine *m, int tid,
+		       struct buf *b);
+/* Append addr with the name of what it holds, "0x600000 (counter)", to b. */
+void trace_addr(const struct scenario *sc, const struct machine *m, uint64_t addr,
+		struct buf *b);
+/* Append text with C escapes for quotes, backslashes and control bytes. */
+void trace_quote(struct buf *b, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,58 @@
+/* core: what the machine's own modules (machine, thread, cpu, sync,
+ * heap, sched) share with each other and nobody else: emitting events,
+ * ending the run, and moving threads between states. */
+#ifndef THREADLAB_CORE_H
+#define THREADLAB_CORE_H
+
+#include "machine.h"
+
+/* Start an event of kind k about thread t (NULL: none) at its pc. */
+struct event *ev_begin(struct machine *m, enum event_kind k, const struct thread *t);
+/* Send the event started by ev_begin to the sink. */
+void ev_emit(struct machine *m);
+/* Whether anyone listens to events (but instructions): events are built only then. */
+static inline int ev_on(const struct machine *m) { return (m->sink.mask & ~(1u << EV_EXEC)) != 0; }
+/* Whether anyone listens to instructions. */
+static inline int ev_exec_on(const struct machine *m) { return (m->sink.mask & (1u << EV_EXEC)) != 0; }
+
+/* The process dies of a fault in thread t at address addr. */
+void machine_fault(struct machine *m, struct thread *t, enum fault_kind k, uint64_t addr);
+/* The run stops at a limit. */
+void machine_limit(struct machine *m, struct thread *t, enum limit_kind k);
+/* The process ends: every thread is done, the run is over. */
+void machine_end(struct machine *m, struct thread *t, int status, int64_t code);
+
+/* Threads: create (NULL when a limit stopped the run), end, wait, wake.
+ * Creating a thread may move the thread array: pointers to threads
+ * taken before are stale after it. */
+struct thread *thread_create(struct machine *m, struct thread *parent, uint64_t entry,
+			     const int64_t *args, int nargs);
+void thread_exit(struct machine *m, struct thread *t, int64_t value);
+/* t waits for kind/on; holder is the thread it waits for (0: none). */
+void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint64_t on,
+		  int holder);
+/* t can run again, with r0 = result; by is who woke it (0: the clock). */
+void thread_wake(struct machine *m, struct thread *t, int by, int64_t result);
+/* The thread that has waited longest for kind/on, or NULL. */
+struct thread *thread_first_waiter(const struct machine *m, enum wait_kind kind, uint64_t on);
+/* Put tid at the back of the ready queue; take it out. */
+void ready_push(struct machine *m, int tid);
+void ready_remove(struct machine *m, int tid);
+/* Wake the sleepers whose time has come. */
+void thread_wake_sleepers(struct machine *m);
+
+/* Run one instruction of t on core. */
+void cpu_exec(struct machine *m, int core, struct thread *t);
+/* Run up to n instructions of t, the only thread of a one-core machine
+ * that nobody watches instruction by instruction, stopping after a sys
+ * instruction or a fault; returns how many ran. */
+uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n);
+/* The program's own access to a word: on failure the process faults
+ * (or the run hits the memory limit) and -1 is returned. */
+int cpu_load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v);
+int cpu_store(struct machine *m, struct thread *t, uint64_t addr, int64_t v);
+
+/* The builtins of sync.c; args as the sys instruction passed them. */
+void sync_call(struct machine *m, struct thread *t, int builtin, const int64_t *args);
+
+#endif

@@ -1,0 +1,378 @@
+/* cpu: fetch the instruction at pc, execute it, advance pc — and the
+ * builtins that are not about synchronisation. */
+#include <limits.h>
+#include <string.h>
+
+#include "../lang/ast.h"
+#include "core.h"
+#include "heap.h"
+
+/* The fault an access to addr that mem refused with e is. */
+static enum fault_kind mem_fault(const struct machine *m, uint64_t addr, enum mem_err e)
+{
+	switch (e) {
+	case MEM_ALIGN: return FAULT_ALIGN;
+	case MEM_GUARD: return FAULT_GUARD;
+	case MEM_PROT: return FAULT_READONLY;
+	default: break;
+	}
+	if (addr < PAGE_SIZE)
+		return FAULT_NULL;
+	if (addr >= STACK_TOP - (uint64_t)m->nthreads * THREAD_SLOT && addr < STACK_TOP) {
+		const struct thread *t = &m->threads[(STACK_TOP - 1 - addr) / THREAD_SLOT];
+		if (addr < t->stack_lo)
+			return FAULT_GUARD;
+	}
+	return FAULT_UNMAPPED;
+}
+
+/* A failed access: the process faults, or the memory limit is reached. */
+static int access_failed(struct machine *m, struct thread *t, uint64_t addr, enum mem_err e)
+{
+	if (e == MEM_FULL)
+		machine_limit(m, t, LIMIT_MEMORY);
+	else
+		machine_fault(m, t, mem_fault(m, addr, e), addr);
+	return -1;
+}
+
+/* Whether addr is in the heap (where tags must be checked). */
+static inline int in_heap(const struct machine *m, uint64_t addr)
+{
+	return addr - m->heap.base < m->heap.brk - m->heap.base;
+}
+
+int cpu_load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v)
+{
+	enum mem_err e = mem_read(&m->mem, addr, v);
+	if (e != MEM_OK)
+		return access_failed(m, t, addr, e);
+	if (in_heap(m, addr)) {
+		int f = heap_check(m, addr);
+		if (f >= 0) {
+			machine_fault(m, t, (enum fault_kind)f, addr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cpu_store(struct machine *m, struct thread *t, uint64_t addr, int64_t v)
+{
+	if (in_heap(m, addr)) {
+		int f = heap_check(m, addr);
+		if (f >= 0) {
+			machine_fault(m, t, (enum fault_kind)f, addr);
+			return -1;
+		}
+	}
+	enum mem_err e = mem_write(&m->mem, addr, v);
+	return e == MEM_OK ? 0 : access_failed(m, t, addr, e);
+}
+
+/* Append v in decimal or hexadecimal (hex 2: with 0x) to out[*n], within cap. */
+static void put_num(char *out, size_t *n, size_t cap, int64_t v, int hex)
+{
+	char tmp[24];
+	int k = 0;
+	uint64_t u = (uint64_t)v;
+	if (!hex && v < 0)
+		u = 0 - u;
+	do {
+		tmp[k++] = "0123456789abcdef"[hex ? u % 16 : u % 10];
+		u = hex ? u / 16 : u / 10;
+	} while (u);
+	if (hex == 2) {
+		tmp[k++] = 'x';
+		tmp[k++] = '0';
+	} else if (v < 0) {
+		tmp[k++] = '-';
+	}
+	while (k && *n + 1 < cap)
+		out[(*n)++] = tmp[--k];
+}
+
+/* print(format, values...): the text into m->text, emitted as EV_PRINT. */
+static void do_print(struct machine *m, struct thread *t, const int64_t *a, int argc)
+{
+	char fmt[4097];
+	size_t n = 0, cap = sizeof m->text;
+	mem_peek_string(&m->mem, (uint64_t)a[0], fmt, sizeof fmt);
+	int v = 1;
+	for (const char *p = fmt; *p && n + 1 < cap; p++) {
+		if (*p != '%' || !p[1]) {
+			m->text[n++] = *p;
+			continue;
+		}
+		int64_t x = v < argc ? a[v] : 0;
+		switch (*++p) {
+		case 'd': put_num(m->text, &n, cap, x, 0); v++; break;
+		case 'x': put_num(m->text, &n, cap, x, 1); v++; break;
+		case 'p': put_num(m->text, &n, cap, x, 2); v++; break;
+		case 'c': m->text[n++] = (char)x; v++; break;
+		default: m->text[n++] = *p; break;
+		}
+	}
+	m->text[n] = 0;
+	if (ev_on(m)) {
+		struct event *e = ev_begin(m, EV_PRINT, t);
+		e->text = m->text;
+		e->len = n;
+		ev_emit(m);
+	}
+}
+
+/* The builtin of a sys instruction, its arguments read from the stack. */
+static void sys(struct machine *m, struct thread *t, int bi, int argc)
+{
+	int64_t a[16] = { 0 };
+	uint64_t sp = (uint64_t)t->r[REG_SP];
+	for (int i = 0; i < argc && i < 16; i++)
+		if (cpu_load(m, t, sp + 8 * (uint64_t)i, &a[i]) < 0)
+			return;
+	switch (bi) {
+	case BI_PRINT:
+		do_print(m, t, a, argc);
+		break;
+	case BI_ASSERT:
+		if (a[0])
+			break;
+		mem_peek_string(&m->mem, (uint64_t)a[1], m->text, sizeof m->text);
+		if (ev_on(m)) {
+			struct event *e = ev_begin(m, EV_ASSERT, t);
+			e->text = m->text;
+			e->len = strlen(m->text);
+			ev_emit(m);
+		}
+		machine_end(m, t, END_ASSERT, 0);
+		break;
+	case BI_SPAWN: {
+		int id = t->id;
+		struct thread *n = thread_create(m, t, (uint64_t)a[0], a + 1, argc - 1);
+		if (n)
+			machine_thread(m, id)->r[R0] = n->id;
+		break;
+	}
+	case BI_JOIN: {
+		struct thread *w = machine_thread(m, (int)a[0]);
+		if (!w || a[0] != (int)a[0])
+			machine_fault(m, t, FAULT_BADTHREAD, (uint64_t)a[0]);
+		else if (w == t)
+			machine_fault(m, t, FAULT_JOINSELF, (uint64_t)a[0]);
+		else if (w->state == TS_DONE)
+			t->r[R0] = w->retval;
+		else
+			thread_block(m, t, WAIT_JOIN, (uint64_t)w->id, w->id);
+		break;
+	}
+	case BI_SELF:
+		t->r[R0] = t->id;
+		break;
+	case BI_MALLOC: {
+		uint64_t p = heap_alloc(m, a[0], t->id);
+		if (!p && m->state == RUN_ENDED)
+			break;
+		t->r[R0] = (int64_t)p;
+		if (ev_on(m)) {
+			struct event *e = ev_begin(m, EV_MALLOC, t);
+			e->addr = p;
+			e->a = a[0];
+			ev_emit(m);
+		}
+		break;
+	}
+	case BI_FREE: {
+		uint64_t size;
+		if (!a[0])
+			break;
+		int f = heap_free(m, (uint64_t)a[0], &size);
+		if (f >= 0) {
+			machine_fault(m, t, (enum fault_kind)f, (uint64_t)a[0]);
+			break;
+		}
+		if (ev_on(m)) {
+			struct event *e = ev_begin(m, EV_FREE, t);
+			e->addr = (uint64_t)a[0];
+			e->a = (int64_t)size;
+			ev_emit(m);
+		}
+		break;
+	}
+	case BI_THREAD_EXIT:
+		thread_exit(m, t, a[0]);
+		break;
+	case BI_EXIT:
+		machine_end(m, t, END_OK, a[0]);
+		break;
+	case BI_LOCK: case BI_UNLOCK: case BI_TRYLOCK:
+	case BI_SEM_WAIT: case BI_SEM_POST:
+	case BI_COND_WAIT: case BI_COND_SIGNAL: case BI_COND_BROADCAST:
+	case BI_ATOMIC_ADD: case BI_CAS: case BI_XCHG:
+	case BI_SLEEP: case BI_SCHED_YIELD:
+		sync_call(m, t, bi, a);
+		break;
+	default:
+		machine_fault(m, t, FAULT_BADCALL, (uint64_t)bi);
+		break;
+	}
+}
+
+/* Wrapping arithmetic, and the shifts and divisions C leaves undefined
+ * given a meaning: shift counts modulo 64, INT64_MIN / -1 wraps. */
+static int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static int64_t wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+static int64_t wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+
+/* Run the instruction at t's pc. */
+static inline void exec(struct machine *m, int core, struct thread *t)
+{
+	uint64_t pc = t->pc, idx = (pc - CODE_BASE) / INSN_SIZE;
+	if ((pc & 3) || pc < CODE_BASE || idx >= m->img->ncode) {
+		machine_fault(m, t, FAULT_BADJUMP, pc);
+		return;
+	}
+	const struct insn *in = &m->img->code[idx];
+	int64_t *r = t->r, v, b = in->rt == REG_NONE ? in->imm : r[in->rt & 15];
+	uint64_t next = pc + INSN_SIZE, addr, sp0 = (uint64_t)r[REG_SP];
+	int emit = ev_exec_on(m);
+	uint64_t raddr = 0, waddr = 0;
+	int64_t rval = 0, wval = 0;
+	m->insns++;
+	t->cpu_ticks++;
+
+	switch (in->op) {
+	case OP_NOP: break;
+	case OP_LI: r[in->rd] = in->imm; break;
+	case OP_MOV: r[in->rd] = r[in->rs]; break;
+	case OP_NEG: r[in->rd] = wrap_sub(0, r[in->rs]); break;
+	case OP_NOT: r[in->rd] = ~r[in->rs]; break;
+	case OP_ADD: r[in->rd] = wrap_add(r[in->rs], b); break;
+	case OP_SUB: r[in->rd] = wrap_sub(r[in->rs], b); break;
+	case OP_MUL: r[in->rd] = wrap_mul(r[in->rs], b); break;
+	case OP_DIV:
+	case OP_MOD:
+		if (!b) {
+			machine_fault(m, t, FAULT_DIVZERO, 0);
+			return;
+		}
+		if (b == -1)
+			r[in->rd] = in->op == OP_DIV ? wrap_sub(0, r[in->rs]) : 0;
+		else
+			r[in->rd] = in->op == OP_DIV ? r[in->rs] / b : r[in->rs] % b;
+		break;
+	case OP_AND: r[in->rd] = r[in->rs] & b; break;
+	case OP_OR: r[in->rd] = r[in->rs] | b; break;
+	case OP_XOR: r[in->rd] = r[in->rs] ^ b; break;
+	case OP_SHL: r[in->rd] = (int64_t)((uint64_t)r[in->rs] << (b & 63)); break;
+	case OP_SHR: r[in->rd] = r[in->rs] >> (b & 63); break;
+	case OP_SEQ: r[in->rd] = r[in->rs] == b; break;
+	case OP_SNE: r[in->rd] = r[in->rs] != b; break;
+	case OP_SLT: r[in->rd] = r[in->rs] < b; break;
+	case OP_SLE: r[in->rd] = r[in->rs] <= b; break;
+	case OP_SGT: r[in->rd] = r[in->rs] > b; break;
+	case OP_SGE: r[in->rd] = r[in->rs] >= b; break;
+	case OP_LD:
+		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
+		if (cpu_load(m, t, addr, &v) < 0)
+			return;
+		r[in->rd] = v;
+		raddr = addr, rval = v;
+		break;
+	case OP_ST:
+		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
+		if (cpu_store(m, t, addr, r[in->rd]) < 0)
+			return;
+		waddr = addr, wval = r[in->rd];
+		break;
+	case OP_LEA: r[in->rd] = wrap_add(r[in->rs], in->imm); break;
+	case OP_JMP: next = (uint64_t)in->imm; break;
+	case OP_JZ: if (!r[in->rs]) next = (uint64_t)in->imm; break;
+	case OP_JNZ: if (r[in->rs]) next = (uint64_t)in->imm; break;
+	case OP_CALL:
+	case OP_CALLR:
+	case OP_PUSH:
+		addr = sp0 - 8;
+		v = in->op == OP_PUSH ? r[in->rs] : (int64_t)next;
+		if (cpu_store(m, t, addr, v) < 0)
+			return;
+		r[REG_SP] = (int64_t)addr;
+		waddr = addr, wval = v;
+		if (in->op == OP_CALL)
+			next = (uint64_t)in->imm;
+		else if (in->op == OP_CALLR)
+			next = (uint64_t)r[in->rs];
+		break;
+	case OP_RET:
+	case OP_POP:
+		if (cpu_load(m, t, sp0, &v) < 0)
+			return;
+		raddr = sp0, rval = v;
+		r[REG_SP] = (int64_t)(sp0 + 8);
+		if (in->op == OP_RET)
+			next = (uint64_t)v;
+		else
+			r[in->rd] = v;
+		break;
+	case OP_SYS:
+		/* the instruction first, then what the builtin did */
+		t->pc = next;
+		if (emit) {
+			struct event *e = ev_begin(m, EV_EXEC, t);
+			e->core = core;
+			e->pc = pc;
+			e->line = m->img->lines[idx];
+			e->insn = in;
+			ev_emit(m);
+		}
+		sys(m, t, (int)in->imm, in->rt);
+		return;
+	default:
+		machine_fault(m, t, FAULT_BADJUMP, pc);
+		return;
+	}
+	r[REG_NONE] = 0;
+	t->pc = next;
+	if ((uint64_t)r[REG_SP] < t->min_sp) {
+		t->min_sp = (uint64_t)r[REG_SP];
+		if (t->stack_hi - t->min_sp > m->stack_peak)
+			m->stack_peak = t->stack_hi - t->min_sp;
+	}
+	if (emit) {
+		struct event *e = ev_begin(m, EV_EXEC, t);
+		e->core = core;
+		e->pc = pc;
+		e->line = m->img->lines[idx];
+		e->insn = in;
+		if (in->op <= OP_LEA && in->op != OP_NOP && in->op != OP_ST) {
+			e->reg = in->rd;
+			e->regval = r[in->rd];
+		} else if (in->op == OP_POP) {
+			e->reg = in->rd;
+			e->regval = r[in->rd];
+		}
+		e->sp_moved = (uint64_t)r[REG_SP] != sp0;
+		e->sp = (uint64_t)r[REG_SP];
+		e->raddr = raddr, e->rval = rval;
+		e->waddr = waddr, e->wval = wval;
+		ev_emit(m);
+	}
+}
+
+void cpu_exec(struct machine *m, int core, struct thread *t)
+{
+	exec(m, core, t);
+}
+
+uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n)
+{
+	uint64_t i = 0;
+	while (i < n) {
+		uint64_t idx = (t->pc - CODE_BASE) / INSN_SIZE;
+		int stop = idx >= m->img->ncode || m->img->code[idx].op == OP_SYS;
+		exec(m, 0, t);
+		i++;
+		if (stop || m->state == RUN_ENDED)
+			break;
+	}
+	return i;
+}

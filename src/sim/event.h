@@ -1,0 +1,164 @@
+/* event: what the machine reports as it runs.  Every observable change
+ * is one event; the UI, the trace, the exports and the tests all read
+ * this one stream. */
+#ifndef THREADLAB_EVENT_H
+#define THREADLAB_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa.h"
+
+/* X(NAME, "name", note event it triggers or -1, meaning) */
+#define EVENT_KINDS(X)                                                          \
+	X(EXEC,     "exec",     -1,          "an instruction ran")                 \
+	X(SWITCH,   "switch",   NEV_SWITCH,  "a core saved one context and restored another") \
+	X(PREEMPT,  "preempt",  NEV_PREEMPT, "a timer interrupt took the core from a thread") \
+	X(SPAWN,    "spawn",    NEV_SPAWN,   "a thread was created")               \
+	X(EXIT,     "exit",     NEV_EXIT,    "a thread ended")                     \
+	X(BLOCK,    "block",    NEV_BLOCK,   "a thread must wait")                 \
+	X(WAKE,     "wake",     NEV_WAKE,    "a waiting thread can run again")     \
+	X(LOCK,     "lock",     NEV_LOCK,    "a thread took a mutex")              \
+	X(UNLOCK,   "unlock",   NEV_UNLOCK,  "a thread released a mutex")          \
+	X(SEM,      "sem",      -1,          "a semaphore's count changed")        \
+	X(SIGNAL,   "signal",   -1,          "a condition variable was signalled") \
+	X(ATOMIC,   "atomic",   -1,          "an indivisible read-modify-write")   \
+	X(YIELD,    "yield",    -1,          "a thread gave up the core")          \
+	X(SLEEP,    "sleep",    -1,          "a thread went to sleep")             \
+	X(MALLOC,   "malloc",   NEV_MALLOC,  "a heap block was allocated")         \
+	X(FREE,     "free",     NEV_FREE,    "a heap block was freed")             \
+	X(PRINT,    "print",    NEV_PRINT,   "the program printed")                \
+	X(FAULT,    "fault",    NEV_FAULT,   "the process was killed by a fault")  \
+	X(ASSERT,   "assert",   NEV_ASSERT,  "an assertion failed")                \
+	X(DEADLOCK, "deadlock", NEV_DEADLOCK, "every thread left is blocked")      \
+	X(LIMIT,    "limit",    -1,          "a resource limit stopped the run")   \
+	X(END,      "end",      -1,          "the run ended")
+
+enum event_kind {
+#define X(id, name, nev, doc) EV_##id,
+	EVENT_KINDS(X)
+#undef X
+	EV_COUNT
+};
+
+/* X(NAME, "what the program did") — why a process was killed. */
+#define FAULT_KINDS(X)                                                    \
+	X(NULL,       "NULL pointer access")                                \
+	X(UNMAPPED,   "access to unmapped memory")                          \
+	X(READONLY,   "write to read-only memory")                          \
+	X(GUARD,      "stack overflow into the guard page")                 \
+	X(ALIGN,      "misaligned access")                                  \
+	X(BADJUMP,    "jump to an address that holds no instruction")       \
+	X(DIVZERO,    "division by zero")                                   \
+	X(DOUBLEFREE, "double free")                                        \
+	X(BADFREE,    "free of a pointer that is not a heap block")         \
+	X(UAF,        "use after free")                                     \
+	X(HEAPOVER,   "heap buffer overflow (a block header was touched)")  \
+	X(HEAPWILD,   "access to heap memory that was never allocated")     \
+	X(NOTOWNER,   "unlock of a mutex the thread does not hold")         \
+	X(BADTHREAD,  "join of a thread that does not exist")               \
+	X(JOINSELF,   "a thread joined itself")                             \
+	X(BADCALL,    "a builtin not available in this version")
+
+enum fault_kind {
+#define X(id, doc) FAULT_##id,
+	FAULT_KINDS(X)
+#undef X
+	FAULT_COUNT
+};
+
+/* What a thread waits for. */
+#define WAIT_KINDS(X)                                                     \
+	X(NONE,  "nothing")                                                  \
+	X(JOIN,  "join")                                                     \
+	X(MUTEX, "mutex")                                                    \
+	X(SEM,   "semaphore")                                                \
+	X(COND,  "cond")                                                     \
+	X(SLEEP, "sleep")
+
+enum wait_kind {
+#define X(id, name) WAIT_##id,
+	WAIT_KINDS(X)
+#undef X
+	WAIT_COUNT
+};
+
+/* Why a core switched. */
+enum switch_reason { SW_START, SW_PREEMPT, SW_BLOCK, SW_EXIT, SW_YIELD, SW_SCRIPT, SW_RANDOM };
+
+/* A saved or restored context, as a switch shows it. */
+struct context {
+	uint64_t pc, sp, fp;
+	int64_t r[NGPR];
+};
+
+/* One event.  Which fields mean something depends on kind:
+ * EXEC     insn at pc; reg/regval the register it wrote (REG_NONE: none;
+ *          a sys instruction's effects are the events that follow it),
+ *          sp when it moved sp; raddr/rval a word it read, waddr/wval a
+ *          word it wrote (0: none).
+ * SWITCH   tid is the thread restored (0: the core goes idle), other the
+ *          thread saved (0: none); from/to the contexts; a = reason,
+ *          b = ticks the switch costs.
+ * PREEMPT  tid preempted after a ticks.
+ * SPAWN    tid created thread other, entry addr, first argument a.
+ * EXIT     tid ended returning a.
+ * BLOCK    tid waits: a = enum wait_kind, addr = object (or thread id,
+ *          or wake tick), other = the holder when there is one.
+ * WAKE     tid can run again; a = enum wait_kind it waited in, other = the
+ *          thread that woke it (0: the clock).
+ * LOCK     tid took the mutex at addr; UNLOCK released it.
+ * SEM      the semaphore at addr now counts a (b: +1 or -1).
+ * SIGNAL   the cond at addr woke a threads (b: 1 for broadcast).
+ * ATOMIC   the word at addr was rval and is now wval (a: the builtin).
+ * YIELD    tid gave up its core.  SLEEP: tid sleeps until tick addr.
+ * MALLOC   block at addr of a bytes (payload); FREE the same.
+ * PRINT    text/len: what was printed.
+ * FAULT    a = enum fault_kind at address addr.
+ * ASSERT   text: the condition's source.
+ * DEADLOCK the threads blocked; see machine_wait_cycle().
+ * LIMIT    a = enum limit_kind.
+ * END      a = enum end_status, b = exit status for END_OK. */
+struct event {
+	enum event_kind kind;
+	uint64_t tick;
+	int core;               /* -1: not on a core */
+	int tid;                /* 0: no thread */
+	int other;
+	uint64_t pc;
+	int line;
+	const struct insn *insn;
+	int reg;
+	int64_t regval;
+	int sp_moved;
+	uint64_t sp;
+	uint64_t raddr, waddr;
+	int64_t rval, wval;
+	int64_t a, b;
+	uint64_t addr;
+	const struct context *from, *to;
+	const char *text;
+	size_t len;
+};
+
+struct event_info {
+	const char *name;
+	int note;               /* enum note_event, or -1 */
+	const char *doc;
+};
+
+extern const struct event_info event_kinds[EV_COUNT];
+extern const char *const fault_names[FAULT_COUNT];
+extern const char *const wait_names[WAIT_COUNT];
+
+/* Where events go: fn is called with each event whose kind is in mask,
+ * in order. */
+struct event_sink {
+	void (*fn)(void *ctx, const struct event *ev);
+	void *ctx;
+	uint32_t mask;          /* 1u << kind for each kind wanted */
+};
+
+#define EV_ALL ((1u << EV_COUNT) - 1)
+
+#endif

@@ -1,0 +1,529 @@
+/* machine: loading, the tick loop, context switches, the end of a run,
+ * snapshots. */
+#include "machine.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../lang/ast.h"
+#include "core.h"
+#include "heap.h"
+
+const struct event_info event_kinds[EV_COUNT] = {
+#define X(id, name, nev, doc) [EV_##id] = { name, nev, doc },
+	EVENT_KINDS(X)
+#undef X
+};
+
+const char *const fault_names[FAULT_COUNT] = {
+#define X(id, doc) [FAULT_##id] = doc,
+	FAULT_KINDS(X)
+#undef X
+};
+
+const char *const wait_names[WAIT_COUNT] = {
+#define X(id, name) [WAIT_##id] = name,
+	WAIT_KINDS(X)
+#undef X
+};
+
+const struct limit_info limit_kinds[LIMIT_COUNT] = {
+#define X(id, opt, what) [LIMIT_##id] = { opt, what },
+	LIMIT_KINDS(X)
+#undef X
+};
+
+const char *const thread_state_names[4] = { "ready", "running", "blocked", "done" };
+
+/* Runs recorded beyond this are dropped (the schedule is then partial). */
+#define MAX_TAKEN_RUNS 4000000
+
+struct event *ev_begin(struct machine *m, enum event_kind k, const struct thread *t)
+{
+	struct event *e = &m->ev;
+	memset(e, 0, sizeof *e);
+	e->kind = k;
+	e->tick = m->tick;
+	e->core = t ? t->core : -1;
+	e->tid = t ? t->id : 0;
+	e->reg = REG_NONE;
+	if (t) {
+		e->pc = t->pc;
+		e->line = image_line(m->img, t->pc);
+	}
+	return e;
+}
+
+void ev_emit(struct machine *m)
+{
+	if (m->sink.fn && (m->sink.mask & (1u << m->ev.kind)))
+		m->sink.fn(m->sink.ctx, &m->ev);
+}
+
+int machine_init(struct machine *m, const struct image *img,
+		 const struct machine_config *cfg, const struct limits *lim,
+		 char *err, size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	m->img = img;
+	m->cfg = *cfg;
+	m->cfg.schedule = NULL;
+	m->lim = *lim;
+	if (m->lim.max_threads <= 0 || m->lim.max_threads > MAX_THREADS_LIMIT)
+		m->lim.max_threads = MAX_THREADS_LIMIT;
+	m->ncores = cfg->cores < 1 ? 1 : cfg->cores > CONFIG_MAX_CORES ? CONFIG_MAX_CORES : cfg->cores;
+	if (m->cfg.quantum < 1)
+		m->cfg.quantum = 1;
+	m->rng = cfg->seed;
+	m->next_wake = UINT64_MAX;
+	m->end_tid = 0;
+	if (cfg->schedule && sched_parse(cfg->schedule, &m->script, err, errlen) < 0)
+		return -1;
+	if (m->script.ncores > m->ncores) {
+		snprintf(err, errlen, "schedule: it has %d cores ('|'-separated), the machine %d",
+			 m->script.ncores, m->ncores);
+		sched_free(&m->script);
+		return -1;
+	}
+
+	size_t max_pages = (size_t)((lim->max_memory + PAGE_SIZE - 1) / PAGE_SIZE);
+	mem_init(&m->mem, max_pages);
+	uint64_t end = CODE_BASE + img->ncode * INSN_SIZE;
+	mem_map(&m->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
+	mem_poke_bytes(&m->mem, CODE_BASE, img->words, img->ncode * INSN_SIZE);
+	if (img->rodata_size) {
+		mem_map(&m->mem, RODATA_BASE, img->rodata_size, MP_R);
+		mem_poke_bytes(&m->mem, RODATA_BASE, img->rodata, img->rodata_size);
+	}
+	uint64_t data_end = img->bss_addr + img->bss_size;
+	if (data_end > DATA_BASE) {
+		mem_map(&m->mem, DATA_BASE, data_end - DATA_BASE, MP_R | MP_W);
+		mem_poke_bytes(&m->mem, DATA_BASE, img->data, img->data_size);
+	}
+	heap_init(m, (data_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1));
+
+	struct thread *main_thread = thread_create(m, NULL, img->entry, NULL, 0);
+	if (!main_thread) {
+		snprintf(err, errlen, "not enough simulated memory (--max-memory) for the main thread");
+		machine_done(m);
+		return -1;
+	}
+	return 0;
+}
+
+void machine_done(struct machine *m)
+{
+	mem_done(&m->mem);
+	xfree(m->threads);
+	xfree(m->ready);
+	sched_free(&m->script);
+	sched_free(&m->taken);
+	memset(m, 0, sizeof *m);
+}
+
+void machine_copy(struct machine *dst, const struct machine *src)
+{
+	memcpy(dst, src, sizeof *dst);
+	dst->sink = (struct event_sink){ NULL, NULL, 0 };
+	dst->threads = xmalloc((size_t)(src->cap_threads ? src->cap_threads : 1) * sizeof *dst->threads);
+	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
+	dst->ready = xmalloc((size_t)(src->cap_ready ? src->cap_ready : 1) * sizeof *dst->ready);
+	memcpy(dst->ready, src->ready, (size_t)src->nready * sizeof *dst->ready);
+	mem_copy(&dst->mem, &src->mem);
+	sched_copy(&dst->script, &src->script);
+	sched_copy(&dst->taken, &src->taken);
+}
+
+void machine_set_sink(struct machine *m, struct event_sink sink)
+{
+	m->sink = sink;
+}
+
+struct thread *machine_thread(const struct machine *m, int tid)
+{
+	return tid >= 1 && tid <= m->nthreads ? &m->threads[tid - 1] : NULL;
+}
+
+/* End the run: every thread still alive is killed (after a deadlock
+ * they stay as they are, blocked, for all to see). */
+static void end_run(struct machine *m, struct thread *t, int status)
+{
+	for (int i = 0; i < m->nthreads && status != END_DEADLOCK; i++) {
+		struct thread *u = &m->threads[i];
+		if (u->state == TS_DONE)
+			continue;
+		u->state = TS_DONE;
+		u->killed = 1;
+		u->ended = m->tick;
+		if (ev_on(m)) {
+			struct event *e = ev_begin(m, EV_EXIT, u);
+			e->b = 1;
+			ev_emit(m);
+		}
+	}
+	for (int c = 0; c < m->ncores; c++)
+		m->cores[c].tid = 0;
+	m->nready = 0;
+	m->state = RUN_ENDED;
+	m->end = status;
+	if (t) {
+		m->end_tid = t->id;
+		m->end_pc = t->pc;
+	}
+	if (ev_on(m)) {
+		struct event *e = ev_begin(m, EV_END, t);
+		e->a = status;
+		e->b = m->exit_status;
+		ev_emit(m);
+	}
+}
+
+void machine_end(struct machine *m, struct thread *t, int status, int64_t code)
+{
+	m->exit_status = code;
+	end_run(m, t, status);
+}
+
+void machine_fault(struct machine *m, struct thread *t, enum fault_kind k, uint64_t addr)
+{
+	if (ev_on(m)) {
+		struct event *e = ev_begin(m, EV_FAULT, t);
+		e->a = k;
+		e->addr = addr;
+		ev_emit(m);
+	}
+	m->fault = k;
+	m->fault_addr = addr;
+	end_run(m, t, END_FAULT);
+}
+
+void machine_limit(struct machine *m, struct thread *t, enum limit_kind k)
+{
+	m->limit = k;
+	if (ev_on(m)) {
+		struct event *e = ev_begin(m, EV_LIMIT, t);
+		e->a = k;
+		ev_emit(m);
+	}
+	end_run(m, t, END_LIMIT);
+}
+
+/* Fill a context from thread t's registers. */
+static void save_context(const struct thread *t, struct context *c)
+{
+	c->pc = t->pc;
+	c->sp = (uint64_t)t->r[REG_SP];
+	c->fp = (uint64_t)t->r[REG_FP];
+	memcpy(c->r, t->r, sizeof c->r);
+}
+
+/* Core c stops running its thread (preempted when it could go on) and
+ * starts next (0: idles).  The switch costs cfg.switch_cost ticks. */
+static void switch_to(struct machine *m, int core, int next)
+{
+	struct core *c = &m->cores[core];
+	int prev = c->tid ? c->tid : c->left;
+	int reason = c->tid ? SW_PREEMPT : c->left ? c->left_reason : SW_START;
+	struct thread *p = machine_thread(m, c->tid);
+	if (p) {                        /* preempted */
+		m->preempts++;
+		if (ev_on(m)) {
+			struct event *e = ev_begin(m, EV_PREEMPT, p);
+			e->a = (int64_t)c->slice;
+			ev_emit(m);
+		}
+		p->state = TS_READY;
+		p->core = -1;
+		ready_push(m, p->id);
+		if (m->cfg.policy == POLICY_SCRIPT)
+			reason = SW_SCRIPT;
+		else if (m->cfg.policy == POLICY_RANDOM)
+			reason = SW_RANDOM;
+	}
+	c->tid = 0;
+	c->left = 0;
+	struct thread *n = machine_thread(m, next);
+	if (n) {
+		ready_remove(m, next);
+		n->state = TS_RUNNING;
+		n->core = core;
+		c->tid = next;
+		c->slice = 0;
+	}
+	if (next == prev && !p)
+		return;                 /* the same thread again: nothing to switch */
+	m->switches += n && prev ? 1 : 0;
+	if (n && prev && m->cfg.switch_cost)
+		c->busy = (uint64_t)m->cfg.switch_cost;
+	if (ev_on(m)) {
+		struct context from, to;
+		struct thread *pt = machine_thread(m, prev);
+		struct event *e = ev_begin(m, EV_SWITCH, n);
+		e->core = core;
+		e->other = prev;
+		if (pt)
+			save_context(pt, &from), e->from = &from;
+		if (n)
+			save_context(n, &to), e->to = &to;
+		e->a = reason;
+		e->b = (int64_t)c->busy;
+		ev_emit(m);
+	}
+}
+
+/* Record n ticks of tid (0: idle) on core in the schedule taken. */
+static void record(struct machine *m, int core, int tid, uint64_t n)
+{
+	if (!m->record)
+		return;
+	struct sched_lane *l = &m->taken.lane[core];
+	if (l->n && l->runs[l->n - 1].tid == tid) {
+		l->runs[l->n - 1].n += n;
+		return;
+	}
+	if (m->taken_runs >= MAX_TAKEN_RUNS) {
+		m->taken_partial = 1;
+		return;
+	}
+	m->taken_runs++;
+	sched_add(&m->taken, core, tid, n);
+}
+
+/* Nothing ran and nothing can: wait for a sleeper, or it is a deadlock. */
+static void stalled(struct machine *m)
+{
+	if (m->next_wake != UINT64_MAX) {
+		uint64_t k = m->next_wake - m->tick;
+		for (int c = 0; c < m->ncores; c++) {
+			record(m, c, 0, k);
+			sched_advance(m, c, 0, k);
+		}
+		m->tick = m->next_wake;
+		return;
+	}
+	struct thread *t = NULL;
+	for (int i = 0; i < m->nthreads && !t; i++)
+		if (m->threads[i].state == TS_BLOCKED)
+			t = &m->threads[i];
+	if (ev_on(m)) {
+		ev_begin(m, EV_DEADLOCK, NULL);
+		ev_emit(m);
+	}
+	end_run(m, t, t ? END_DEADLOCK : END_OK);
+}
+
+int machine_step(struct machine *m)
+{
+	if (m->state == RUN_ENDED)
+		return 0;
+	if (m->next_wake <= m->tick)
+		thread_wake_sleepers(m);
+	int active = 0;
+	for (int i = 0; i < m->ncores && m->state != RUN_ENDED; i++) {
+		struct core *c = &m->cores[i];
+		if (c->busy) {
+			c->busy--;
+			active = 1;
+			continue;
+		}
+		int next = sched_next(m, i);
+		if (next != c->tid || c->left) {
+			switch_to(m, i, next);
+			if (c->busy) {
+				c->busy--;
+				active = 1;
+				continue;
+			}
+		}
+		if (!c->tid) {
+			record(m, i, 0, 1);
+			sched_advance(m, i, 0, 1);
+			continue;
+		}
+		struct thread *t = &m->threads[c->tid - 1];
+		active = 1;
+		if (m->lim.max_steps && m->insns >= m->lim.max_steps) {
+			machine_limit(m, t, LIMIT_STEPS);
+			break;
+		}
+		cpu_exec(m, i, t);
+		c->slice++;
+		record(m, i, t->id, 1);
+		sched_advance(m, i, t->id, 1);
+		if (t->state != TS_RUNNING && m->state != RUN_ENDED) {
+			c->left = t->id;
+			c->left_reason = t->state == TS_DONE ? SW_EXIT :
+					 t->state == TS_BLOCKED ? SW_BLOCK : SW_YIELD;
+			c->tid = 0;
+			t->core = -1;
+		}
+	}
+	if (m->state == RUN_ENDED) {
+		m->tick++;
+		return 0;
+	}
+	m->tick++;
+	if (!active && !m->nready)
+		stalled(m);
+	return m->state != RUN_ENDED;
+}
+
+/* Whether the next ticks can run as a burst: one core running a thread
+ * that keeps it at least until it makes a builtin call, and nobody
+ * watching instruction by instruction.  Returns how many ticks. */
+static uint64_t burst_length(const struct machine *m, uint64_t stop)
+{
+	const struct core *c = &m->cores[0];
+	if (m->ncores != 1 || !c->tid || c->busy || c->left || ev_exec_on(m) ||
+	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
+		return 0;
+	uint64_t n = stop - m->tick;
+	if (m->cfg.policy != POLICY_FIFO) {
+		if (c->slice >= (uint64_t)m->cfg.quantum)
+			return 0;
+		if ((uint64_t)m->cfg.quantum - c->slice < n)
+			n = (uint64_t)m->cfg.quantum - c->slice;
+	}
+	if (m->next_wake != UINT64_MAX) {
+		if (m->next_wake <= m->tick)
+			return 0;
+		if (m->next_wake - m->tick < n)
+			n = m->next_wake - m->tick;
+	}
+	if (m->lim.max_steps) {
+		if (m->insns >= m->lim.max_steps)
+			return 0;
+		if (m->lim.max_steps - m->insns < n)
+			n = m->lim.max_steps - m->insns;
+	}
+	return n;
+}
+
+/* Run a burst of k ticks found by burst_length: the same as k steps. */
+static void burst(struct machine *m, uint64_t k)
+{
+	struct core *c = &m->cores[0];
+	struct thread *t = &m->threads[c->tid - 1];
+	uint64_t start = m->tick;
+	uint64_t ran = cpu_burst(m, t, k);
+	t = &m->threads[c->tid - 1];    /* a spawn may have moved the threads */
+	c->slice += ran;
+	record(m, 0, t->id, ran);
+	if (m->state == RUN_ENDED) {
+		m->tick = start + ran;
+		return;
+	}
+	m->tick = start + ran;
+	if (t->state != TS_RUNNING) {
+		c->left = t->id;
+		c->left_reason = t->state == TS_DONE ? SW_EXIT :
+				 t->state == TS_BLOCKED ? SW_BLOCK : SW_YIELD;
+		c->tid = 0;
+		t->core = -1;
+	}
+}
+
+int machine_run(struct machine *m, uint64_t max_ticks)
+{
+	uint64_t stop = max_ticks && max_ticks < UINT64_MAX - m->tick ? m->tick + max_ticks
+								       : UINT64_MAX;
+	while (m->tick < stop) {
+		uint64_t k = burst_length(m, stop);
+		if (k)
+			burst(m, k);
+		else if (!machine_step(m))
+			return 0;
+		if (m->state == RUN_ENDED)
+			return 0;
+	}
+	return m->state != RUN_ENDED;
+}
+
+int64_t machine_peek(const struct machine *m, uint64_t addr)
+{
+	return mem_peek(&m->mem, addr);
+}
+
+int machine_mutex_owner(const struct machine *m, uint64_t addr)
+{
+	return (int)mem_peek(&m->mem, addr);
+}
+
+int machine_wait_chain(const struct machine *m, int tid, int *chain, int max, int *cycle)
+{
+	int n = 0;
+	*cycle = 0;
+	while (n < max) {
+		const struct thread *t = machine_thread(m, tid);
+		if (!t)
+			break;
+		for (int i = 0; i < n; i++)
+			if (chain[i] == tid) {
+				*cycle = 1;
+				return n;
+			}
+		chain[n++] = tid;
+		if (t->state != TS_BLOCKED)
+			break;
+		if (t->wait == WAIT_MUTEX)
+			tid = machine_mutex_owner(m, t->wait_on);
+		else if (t->wait == WAIT_JOIN)
+			tid = (int)t->wait_on;
+		else
+			break;
+	}
+	return n;
+}
+
+int machine_call(const struct machine *m, uint64_t addr, uint64_t max_steps,
+		 int64_t *result, char *err, size_t errlen)
+{
+	struct machine c;
+	machine_copy(&c, m);
+	for (int i = 0; i < c.nthreads; i++)
+		c.threads[i].state = TS_DONE;
+	for (int i = 0; i < c.ncores; i++)
+		memset(&c.cores[i], 0, sizeof c.cores[i]);
+	c.nready = 0;
+	c.ncores = 1;
+	c.cfg.policy = POLICY_FIFO;
+	c.cfg.switch_cost = 0;
+	c.state = RUN_ACTIVE;
+	c.record = 0;
+	c.insns = 0;
+	c.next_wake = UINT64_MAX;
+	c.lim.max_steps = max_steps;
+	c.lim.max_threads = MAX_THREADS_LIMIT;
+	c.mem.max_pages = 0;
+	int rc = -1;
+	struct thread *t = thread_create(&c, NULL, addr, NULL, 0);
+	if (!t) {
+		snprintf(err, errlen, "no room for another thread");
+		goto out;
+	}
+	int id = t->id;
+	/* the call returns into thread_exit, which ends the thread */
+	t->r[REG_SP] -= 8;
+	mem_poke(&c.mem, (uint64_t)t->r[REG_SP], (int64_t)c.img->thread_exit);
+	while (machine_step(&c) && c.threads[id - 1].state != TS_DONE)
+		;
+	t = &c.threads[id - 1];
+	if (t->state == TS_DONE && !t->killed) {
+		*result = t->retval;
+		rc = 0;
+	} else if (c.end == END_FAULT) {
+		snprintf(err, errlen, "%s at 0x%llx", fault_names[c.fault],
+			 (unsigned long long)c.fault_addr);
+	} else if (c.end == END_LIMIT) {
+		snprintf(err, errlen, "did not finish within %llu instructions",
+			 (unsigned long long)max_steps);
+	} else if (c.end == END_ASSERT) {
+		snprintf(err, errlen, "an assertion failed");
+	} else {
+		snprintf(err, errlen, "it blocked and could not go on");
+	}
+out:
+	machine_done(&c);
+	return rc;
+}

@@ -1,0 +1,181 @@
+/* machine: the simulated computer as one plain value — cores, one
+ * process with its address space and heap, its threads, the scheduler's
+ * queue, and the counters.  machine_step() advances it one tick and
+ * reports what happened as events; machine_copy() makes a snapshot that
+ * machine_step() on the copy continues exactly as the original would. */
+#ifndef THREADLAB_MACHINE_H
+#define THREADLAB_MACHINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lang/image.h"
+#include "event.h"
+#include "mem.h"
+#include "sched.h"
+#include "settings.h"
+
+/* The memory layout below the code and data the image brings. */
+#define STACK_TOP      ADDR_LIMIT       /* the main thread's slot ends here */
+#define THREAD_SLOT    0x40000u         /* address space per thread: TLS, stack, guard */
+#define STACK_SIZE     0x10000u         /* 64 KiB of stack per thread */
+#define MAX_THREADS_LIMIT 4096          /* slots from 0x40000000 up */
+#define HEAP_LIMIT     0x40000000u      /* the heap may not grow past this */
+
+/* X(NAME, "option", "what ran out") */
+#define LIMIT_KINDS(X)                                                     \
+	X(STEPS,   "max-steps",   "instructions")                            \
+	X(THREADS, "max-threads", "threads")                                 \
+	X(MEMORY,  "max-memory",  "simulated memory")
+
+enum limit_kind {
+#define X(id, opt, what) LIMIT_##id,
+	LIMIT_KINDS(X)
+#undef X
+	LIMIT_COUNT
+};
+
+extern const struct limit_info {
+	const char *option, *what;
+} limit_kinds[LIMIT_COUNT];
+
+struct limits {
+	uint64_t max_steps;     /* instructions (0: none) */
+	int max_threads;        /* threads created, main included */
+	uint64_t max_memory;    /* bytes of simulated memory in pages */
+};
+
+#define DEFAULT_MAX_STEPS   1000000000ull
+#define DEFAULT_MAX_THREADS 1024
+#define DEFAULT_MAX_MEMORY  (64ull << 20)
+
+enum thread_state { TS_READY, TS_RUNNING, TS_BLOCKED, TS_DONE };
+
+extern const char *const thread_state_names[4];
+
+struct thread {
+	int id;
+	enum thread_state state;
+	int64_t r[16];          /* r0..r7, sp, fp, tp; r[REG_NONE] stays 0 */
+	uint64_t pc;
+	uint64_t entry;         /* the function it started in */
+	int64_t arg;            /* its first argument */
+	uint64_t slot_lo;       /* the guard page: the lowest address it owns */
+	uint64_t stack_lo, stack_hi;
+	uint64_t tls;           /* its TLS block */
+	uint64_t min_sp;        /* the deepest its stack went */
+	enum wait_kind wait;
+	uint64_t wait_on;       /* object address, thread id or wake tick */
+	uint64_t wait_mutex;    /* cond_wait: the mutex to take back */
+	uint64_t wait_seq;      /* when it started waiting: queues are FIFO */
+	uint64_t wait_pc;       /* the instruction it waits in */
+	int64_t retval;
+	int prio;
+	int core;               /* the core it runs on, or -1 */
+	int killed;             /* ended by the death of its process */
+	uint64_t cpu_ticks;
+	uint64_t created, ended;        /* ticks */
+};
+
+struct core {
+	int tid;                /* running thread, 0 when idle */
+	int left;               /* the thread that just left it, not yet switched out */
+	int left_reason;        /* why: enum switch_reason */
+	uint64_t slice;         /* ticks the thread has run since it got the core */
+	uint64_t busy;          /* ticks left of a context switch */
+	struct sched_cursor script;
+};
+
+/* The heap: a first-fit allocator whose block headers live in
+ * simulated memory; see heap.h. */
+struct heap {
+	uint64_t base, brk;     /* [base, brk) is mapped */
+	uint64_t free_head;     /* first free block, by address (0: none) */
+	uint64_t in_use, peak;  /* payload bytes allocated */
+	uint64_t blocks;        /* allocated blocks */
+};
+
+enum run_state { RUN_ACTIVE, RUN_ENDED };
+
+struct machine {
+	const struct image *img;
+	struct machine_config cfg;
+	struct schedule script;         /* parsed cfg.schedule */
+	struct limits lim;
+
+	uint64_t tick, insns, switches, preempts;
+	int ncores;
+	struct core cores[CONFIG_MAX_CORES];
+
+	struct thread *threads;         /* threads[i] has id i + 1 */
+	int nthreads, cap_threads;
+	int *ready;                     /* the ready queue, thread ids */
+	int nready, cap_ready;
+	uint64_t seq;                   /* orders waits */
+	uint64_t next_wake;             /* earliest sleeper's tick (UINT64_MAX: none) */
+	uint64_t rng;
+
+	struct mem mem;
+	struct heap heap;
+	uint64_t stack_peak;            /* bytes, the deepest any stack went */
+
+	int record;                     /* keep the schedule taken */
+	struct schedule taken;          /* what ran on each core, as a schedule */
+	uint64_t taken_runs;
+	int taken_partial;              /* too long: the end was not kept */
+
+	enum run_state state;
+	int end;                        /* enum end_status once ended */
+	int64_t exit_status;
+	int end_tid;                    /* the thread that ended the run */
+	uint64_t end_pc;
+	int limit;                      /* enum limit_kind for END_LIMIT */
+	int fault;                      /* enum fault_kind for END_FAULT */
+	uint64_t fault_addr;
+
+	struct event_sink sink;
+	struct event ev;                /* the event being built */
+	char text[4096];                /* print output and assert text */
+};
+
+/* Load img into m with settings cfg (copied) and limits lim.  The main
+ * thread is ready at the image's entry.  Returns 0, or -1 with a message
+ * in err when cfg's schedule does not parse. */
+int machine_init(struct machine *m, const struct image *img,
+		 const struct machine_config *cfg, const struct limits *lim,
+		 char *err, size_t errlen);
+void machine_done(struct machine *m);
+/* Make dst an exact copy of src (a snapshot); dst gets no event sink. */
+void machine_copy(struct machine *dst, const struct machine *src);
+
+/* Events from now on go to sink (fn NULL: nowhere). */
+void machine_set_sink(struct machine *m, struct event_sink sink);
+
+/* Advance one tick: each core runs one instruction (or switches, or
+ * idles).  Returns 0 once the run has ended. */
+int machine_step(struct machine *m);
+/* Step until the run ends or max_ticks ticks have passed (0: no bound).
+ * Returns 0 once the run has ended. */
+int machine_run(struct machine *m, uint64_t max_ticks);
+
+/* The thread with id tid, or NULL. */
+struct thread *machine_thread(const struct machine *m, int tid);
+
+/* Call the function at addr with no arguments on a copy of m's final
+ * memory, at most max_steps instructions; its result in *result.
+ * Returns 0, or -1 with a reason in err. */
+int machine_call(const struct machine *m, uint64_t addr, uint64_t max_steps,
+		 int64_t *result, char *err, size_t errlen);
+
+/* Read the word at addr as the program would see it (0 if unmapped). */
+int64_t machine_peek(const struct machine *m, uint64_t addr);
+
+/* Follow who waits for whom from thread tid: fills chain with the
+ * threads on the path, returns how many; *cycle is set when the path
+ * comes back to a thread already on it. */
+int machine_wait_chain(const struct machine *m, int tid, int *chain, int max, int *cycle);
+
+/* The thread holding the mutex at addr (0: free). */
+int machine_mutex_owner(const struct machine *m, uint64_t addr);
+
+#endif

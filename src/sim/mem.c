@@ -1,0 +1,232 @@
+/* mem: sparse pages, access rights and copy-on-write sharing. */
+#include "mem.h"
+
+#include "../util.h"
+
+/* An empty address space that may hold at most max_pages pages. */
+void mem_init(struct mem *m, size_t max_pages)
+{
+	memset(m, 0, sizeof *m);
+	m->max_pages = max_pages;
+}
+
+/* Drop one reference to p, freeing it with the last. */
+static void page_put(struct page *p)
+{
+	if (p && --p->refs == 0)
+		xfree(p);
+}
+
+/* Release every page and table of m. */
+void mem_done(struct mem *m)
+{
+	for (size_t i = 0; i < NLEAVES; i++) {
+		struct leaf *l = m->leaf[i];
+		if (!l)
+			continue;
+		for (size_t j = 0; j < LEAF_PAGES; j++)
+			page_put(l->pg[j]);
+		xfree(l);
+	}
+	memset(m->leaf, 0, sizeof m->leaf);
+	m->pages = 0;
+}
+
+/* Copy src's tables into dst; the pages are shared. */
+void mem_copy(struct mem *dst, const struct mem *src)
+{
+	*dst = *src;
+	for (size_t i = 0; i < NLEAVES; i++) {
+		if (!src->leaf[i])
+			continue;
+		struct leaf *l = xmalloc(sizeof *l);
+		*l = *src->leaf[i];
+		for (size_t j = 0; j < LEAF_PAGES; j++)
+			if (l->pg[j])
+				l->pg[j]->refs++;
+		dst->leaf[i] = l;
+	}
+}
+
+/* The leaf table for addr, made when missing. */
+static struct leaf *leaf_for(struct mem *m, uint64_t addr)
+{
+	struct leaf **l = &m->leaf[addr >> LEAF_SHIFT];
+	if (!*l)
+		*l = xcalloc(1, sizeof **l);
+	return *l;
+}
+
+/* Set the rights of every page in [addr, addr+len). */
+void mem_map(struct mem *m, uint64_t addr, uint64_t len, int prot)
+{
+	uint64_t end = addr + len;
+	if (end > ADDR_LIMIT)
+		end = ADDR_LIMIT;
+	for (uint64_t a = addr & ~(uint64_t)(PAGE_SIZE - 1); a < end; a += PAGE_SIZE)
+		leaf_for(m, a)->prot[(a >> PAGE_SHIFT) & (LEAF_PAGES - 1)] = (uint8_t)prot;
+}
+
+/* Rights of the page at addr. */
+int mem_prot(const struct mem *m, uint64_t addr)
+{
+	if (addr >= ADDR_LIMIT)
+		return 0;
+	int prot;
+	mem_page(m, addr, &prot);
+	return prot;
+}
+
+/* Why a program's access to addr fails, or MEM_OK. */
+static enum mem_err check(const struct mem *m, uint64_t addr, int want)
+{
+	if (addr & 7)
+		return MEM_ALIGN;
+	int prot = mem_prot(m, addr);
+	if (prot & MP_GUARD)
+		return MEM_GUARD;
+	if (!prot)
+		return MEM_UNMAPPED;
+	return (prot & want) ? MEM_OK : MEM_PROT;
+}
+
+/* The page at addr, private to m and present; NULL if impossible. */
+struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err)
+{
+	*err = MEM_OK;
+	if (addr >= ADDR_LIMIT || !m->leaf[addr >> LEAF_SHIFT]) {
+		*err = MEM_UNMAPPED;
+		return NULL;
+	}
+	struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
+	size_t i = (addr >> PAGE_SHIFT) & (LEAF_PAGES - 1);
+	if (!l->prot[i] || (l->prot[i] & MP_GUARD)) {
+		*err = MEM_UNMAPPED;
+		return NULL;
+	}
+	struct page *p = l->pg[i];
+	if (p && p->refs == 1)
+		return p;
+	if (!p && m->max_pages && m->pages >= m->max_pages) {
+		*err = MEM_FULL;
+		return NULL;
+	}
+	struct page *np = xmalloc(sizeof *np);
+	if (p) {
+		memcpy(np->data, p->data, PAGE_SIZE);
+		memcpy(np->tag, p->tag, PAGE_TAGS);
+		p->refs--;
+	} else {
+		memset(np->data, 0, PAGE_SIZE);
+		memset(np->tag, 0, PAGE_TAGS);
+		m->pages++;
+	}
+	np->refs = 1;
+	l->pg[i] = np;
+	return np;
+}
+
+enum mem_err mem_read_slow(const struct mem *m, uint64_t addr, int64_t *v)
+{
+	enum mem_err e = check(m, addr, MP_R);
+	if (e == MEM_OK)
+		*v = mem_peek(m, addr);
+	return e;
+}
+
+enum mem_err mem_write_slow(struct mem *m, uint64_t addr, int64_t v)
+{
+	enum mem_err e = check(m, addr, MP_W);
+	return e == MEM_OK ? mem_poke(m, addr, v) : e;
+}
+
+/* The word at addr (0 where nothing was written). */
+int64_t mem_peek(const struct mem *m, uint64_t addr)
+{
+	int64_t v = 0;
+	uint8_t b[8] = { 0 };
+	for (int k = 0; k < 8; k++) {
+		uint64_t a = addr + (uint64_t)k;
+		int prot;
+		if (a >= ADDR_LIMIT)
+			break;
+		const struct page *p = mem_page(m, a, &prot);
+		if (p)
+			b[k] = p->data[a & (PAGE_SIZE - 1)];
+	}
+	memcpy(&v, b, 8);
+	return v;
+}
+
+/* Write len bytes at addr, page by page. */
+enum mem_err mem_poke_bytes(struct mem *m, uint64_t addr, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+	while (len) {
+		enum mem_err e;
+		struct page *p = mem_page_for_write(m, addr, &e);
+		if (!p)
+			return e;
+		size_t off = addr & (PAGE_SIZE - 1), n = PAGE_SIZE - off;
+		if (n > len)
+			n = len;
+		memcpy(p->data + off, s, n);
+		s += n, addr += n, len -= n;
+	}
+	return MEM_OK;
+}
+
+/* Write the word v at addr. */
+enum mem_err mem_poke(struct mem *m, uint64_t addr, int64_t v)
+{
+	return mem_poke_bytes(m, addr, &v, 8);
+}
+
+/* A NUL-terminated string at addr, at most len - 1 bytes of it. */
+size_t mem_peek_string(const struct mem *m, uint64_t addr, char *dst, size_t len)
+{
+	size_t n = 0;
+	while (n + 1 < len) {
+		uint64_t a = addr + n;
+		int prot;
+		if (a >= ADDR_LIMIT)
+			break;
+		const struct page *p = mem_page(m, a, &prot);
+		if (!(prot & MP_R))
+			break;
+		char c = p ? (char)p->data[a & (PAGE_SIZE - 1)] : 0;
+		if (!c)
+			break;
+		dst[n++] = c;
+	}
+	if (len)
+		dst[n] = 0;
+	return n;
+}
+
+int mem_tag(const struct mem *m, uint64_t addr)
+{
+	int prot;
+	if (addr >= ADDR_LIMIT)
+		return TAG_NONE;
+	const struct page *p = mem_page(m, addr, &prot);
+	return p ? p->tag[(addr & (PAGE_SIZE - 1)) / GRANULE] : TAG_NONE;
+}
+
+enum mem_err mem_set_tags(struct mem *m, uint64_t addr, uint64_t len, int tag)
+{
+	uint64_t end = addr + len;
+	while (addr < end) {
+		enum mem_err e;
+		struct page *p = mem_page_for_write(m, addr, &e);
+		if (!p)
+			return e;
+		uint64_t page_end = (addr | (PAGE_SIZE - 1)) + 1;
+		uint64_t stop = end < page_end ? end : page_end;
+		size_t from = (addr & (PAGE_SIZE - 1)) / GRANULE;
+		size_t to = ((stop - 1) & (PAGE_SIZE - 1)) / GRANULE + 1;
+		memset(p->tag + from, tag, to - from);
+		addr = stop;
+	}
+	return MEM_OK;
+}

@@ -1,0 +1,132 @@
+/* mem: a process's address space — sparse 4 KiB pages behind a
+ * two-level page table, access rights per page, guard pages, and a tag
+ * per 16 bytes that the heap uses to tell headers, live blocks and freed
+ * blocks apart.  Pages are shared copy-on-write between copies of an
+ * address space, so a snapshot (or a fork) costs only the page tables. */
+#ifndef THREADLAB_MEM_H
+#define THREADLAB_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1u << PAGE_SHIFT)
+#define ADDR_LIMIT 0x80000000u          /* the top of the address space */
+#define LEAF_SHIFT 21                   /* one leaf table maps 2 MiB */
+#define LEAF_PAGES (1u << (LEAF_SHIFT - PAGE_SHIFT))
+#define NLEAVES (ADDR_LIMIT >> LEAF_SHIFT)
+#define GRANULE 16                      /* bytes per tag */
+#define PAGE_TAGS (PAGE_SIZE / GRANULE)
+
+/* Access rights of a page.  A page with none is unmapped. */
+enum {
+	MP_R = 1, MP_W = 2, MP_X = 4,
+	MP_GUARD = 8,                   /* a stack's guard page: never accessible */
+};
+
+/* Tags of heap memory, one per 16 bytes (0 outside the heap). */
+enum heap_tag {
+	TAG_NONE,       /* not heap memory */
+	TAG_TOP,        /* heap memory never handed out */
+	TAG_HEADER,     /* a block header */
+	TAG_USED,       /* the payload of an allocated block */
+	TAG_FREED,      /* the payload (or header) of a freed block: poisoned */
+};
+
+/* Why an access failed. */
+enum mem_err {
+	MEM_OK,
+	MEM_UNMAPPED,   /* no page there */
+	MEM_PROT,       /* the page does not allow it */
+	MEM_GUARD,      /* a guard page */
+	MEM_ALIGN,      /* not a multiple of 8 */
+	MEM_FULL,       /* the memory limit allows no new page */
+};
+
+struct page {
+	uint8_t data[PAGE_SIZE];
+	uint8_t tag[PAGE_TAGS];
+	uint32_t refs;                  /* address spaces sharing it */
+};
+
+struct leaf {
+	struct page *pg[LEAF_PAGES];    /* NULL: not touched yet, reads as 0 */
+	uint8_t prot[LEAF_PAGES];
+};
+
+struct mem {
+	struct leaf *leaf[NLEAVES];
+	size_t pages;                   /* pages this space holds */
+	size_t max_pages;               /* the limit on new pages (0: none) */
+};
+
+void mem_init(struct mem *m, size_t max_pages);
+void mem_done(struct mem *m);
+/* Make dst a copy of src that shares its pages until either writes. */
+void mem_copy(struct mem *dst, const struct mem *src);
+
+/* Give [addr, addr+len) the access rights prot (page-aligned). */
+void mem_map(struct mem *m, uint64_t addr, uint64_t len, int prot);
+/* The access rights of the page holding addr (0 when unmapped). */
+int mem_prot(const struct mem *m, uint64_t addr);
+
+/* Read or write the 8-byte word at addr as the program does: rights
+ * checked, alignment checked.  Slow paths of the inline versions below. */
+enum mem_err mem_read_slow(const struct mem *m, uint64_t addr, int64_t *v);
+enum mem_err mem_write_slow(struct mem *m, uint64_t addr, int64_t v);
+
+/* The runtime's own access (loader, heap, sync objects): no rights
+ * checked.  poke fails only with MEM_FULL or on an unmapped page. */
+int64_t mem_peek(const struct mem *m, uint64_t addr);
+enum mem_err mem_poke(struct mem *m, uint64_t addr, int64_t v);
+enum mem_err mem_poke_bytes(struct mem *m, uint64_t addr, const void *src, size_t len);
+/* Copy up to len bytes from addr into dst, stopping after a 0 byte or
+ * at unreadable memory; returns the bytes copied (the 0 not counted). */
+size_t mem_peek_string(const struct mem *m, uint64_t addr, char *dst, size_t len);
+
+/* The heap tag of the granule holding addr. */
+int mem_tag(const struct mem *m, uint64_t addr);
+/* Tag every granule of [addr, addr+len); the pages must be mapped. */
+enum mem_err mem_set_tags(struct mem *m, uint64_t addr, uint64_t len, int tag);
+
+/* The page holding addr, made private to m for writing; NULL when it
+ * cannot be had (unmapped, or MEM_FULL in *err). */
+struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err);
+
+static inline const struct page *mem_page(const struct mem *m, uint64_t addr, int *prot)
+{
+	const struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
+	size_t i = (addr >> PAGE_SHIFT) & (LEAF_PAGES - 1);
+	*prot = l ? l->prot[i] : 0;
+	return l ? l->pg[i] : NULL;
+}
+
+/* Read the word at addr into *v. */
+static inline enum mem_err mem_read(const struct mem *m, uint64_t addr, int64_t *v)
+{
+	int prot;
+	if (addr >= ADDR_LIMIT || (addr & 7))
+		return mem_read_slow(m, addr, v);
+	const struct page *p = mem_page(m, addr, &prot);
+	if (!(prot & MP_R) || !p)
+		return mem_read_slow(m, addr, v);
+	memcpy(v, p->data + (addr & (PAGE_SIZE - 1)), 8);
+	return MEM_OK;
+}
+
+/* Write v to the word at addr. */
+static inline enum mem_err mem_write(struct mem *m, uint64_t addr, int64_t v)
+{
+	if (addr < ADDR_LIMIT && !(addr & 7)) {
+		struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
+		size_t i = (addr >> PAGE_SHIFT) & (LEAF_PAGES - 1);
+		if (l && (l->prot[i] & MP_W) && l->pg[i] && l->pg[i]->refs == 1) {
+			memcpy(l->pg[i]->data + (addr & (PAGE_SIZE - 1)), &v, 8);
+			return MEM_OK;
+		}
+	}
+	return mem_write_slow(m, addr, v);
+}
+
+#endif

@@ -1,0 +1,227 @@
+/* sched: the scheduling policies and schedule strings. */
+#include "sched.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "machine.h"
+
+/* Add n ticks of tid to the end of core's lane, merging with the last run. */
+void sched_add(struct schedule *s, int core, int tid, uint64_t n)
+{
+	struct sched_lane *l = &s->lane[core];
+	if (core >= s->ncores)
+		s->ncores = core + 1;
+	if (l->n && l->runs[l->n - 1].tid == tid) {
+		l->runs[l->n - 1].n += n;
+		return;
+	}
+	l->runs = xgrow(l->runs, &l->cap, l->n + 1, sizeof *l->runs);
+	l->runs[l->n++] = (struct sched_run){ tid, n };
+}
+
+void sched_free(struct schedule *s)
+{
+	for (int i = 0; i < CONFIG_MAX_CORES; i++)
+		xfree(s->lane[i].runs);
+	memset(s, 0, sizeof *s);
+}
+
+void sched_copy(struct schedule *dst, const struct schedule *src)
+{
+	*dst = *src;
+	for (int i = 0; i < CONFIG_MAX_CORES; i++) {
+		const struct sched_lane *l = &src->lane[i];
+		dst->lane[i].runs = NULL;
+		dst->lane[i].cap = 0;
+		if (l->n) {
+			dst->lane[i].runs = xmalloc(l->n * sizeof *l->runs);
+			memcpy(dst->lane[i].runs, l->runs, l->n * sizeof *l->runs);
+			dst->lane[i].cap = l->n;
+		}
+	}
+}
+
+/* Read a decimal number of at most max at *p; -1 when there is none or
+ * it is too large. */
+static int64_t number(const char **p, int64_t max)
+{
+	int64_t v = 0;
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	for (; isdigit((unsigned char)**p); (*p)++) {
+		v = v * 10 + (**p - '0');
+		if (v > max)
+			return -1;
+	}
+	return v;
+}
+
+/* schedule := lane { '|' lane }   lane := { run }   run := (tid | '.') [ '*' n ] */
+int sched_parse(const char *text, struct schedule *s, char *err, size_t errlen)
+{
+	const char *p = text;
+	int core = 0;
+	sched_free(s);
+	s->ncores = 1;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		const char *at = p;
+		if (*p == '|') {
+			if (++core >= CONFIG_MAX_CORES) {
+				snprintf(err, errlen, "schedule: column %d: more than %d cores",
+					 (int)(at - text) + 1, CONFIG_MAX_CORES);
+				goto fail;
+			}
+			s->ncores = core + 1;
+			p++;
+			continue;
+		}
+		int64_t tid = 0, n = 1;
+		if (*p == '.')
+			p++;
+		else if ((tid = number(&p, SCHED_MAX_TID)) <= 0) {
+			snprintf(err, errlen, "schedule: column %d: expected a thread number "
+				 "(1 to %d) or '.' (idle)", (int)(at - text) + 1, SCHED_MAX_TID);
+			goto fail;
+		}
+		if (*p == '*') {
+			p++;
+			const char *nat = p;
+			if ((n = number(&p, INT64_MAX / 2)) <= 0) {
+				snprintf(err, errlen, "schedule: column %d: expected a tick count "
+					 "(1 or more) after '*'", (int)(nat - text) + 1);
+				goto fail;
+			}
+		}
+		if (*p && !strchr(" \t,\n|", *p)) {
+			snprintf(err, errlen, "schedule: column %d: unexpected '%c'",
+				 (int)(p - text) + 1, isprint((unsigned char)*p) ? *p : '?');
+			goto fail;
+		}
+		sched_add(s, core, (int)tid, (uint64_t)n);
+	}
+	return 0;
+fail:
+	sched_free(s);
+	return -1;
+}
+
+void sched_format(const struct schedule *s, struct buf *out)
+{
+	for (int c = 0; c < s->ncores; c++) {
+		if (c)
+			buf_puts(out, " | ");
+		const struct sched_lane *l = &s->lane[c];
+		for (size_t i = 0; i < l->n; i++) {
+			if (i)
+				buf_putc(out, ' ');
+			if (l->runs[i].tid)
+				buf_printf(out, "%d", l->runs[i].tid);
+			else
+				buf_putc(out, '.');
+			if (l->runs[i].n != 1)
+				buf_printf(out, "*%llu", (unsigned long long)l->runs[i].n);
+		}
+	}
+}
+
+/* A 64-bit step of the machine's own generator (splitmix64). */
+static uint64_t rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* The ready thread of highest priority, first in queue order: its index, or -1. */
+static int best_ready(const struct machine *m)
+{
+	int best = -1;
+	for (int i = 0; i < m->nready; i++)
+		if (best < 0 || m->threads[m->ready[i] - 1].prio > m->threads[m->ready[best] - 1].prio)
+			best = i;
+	return best;
+}
+
+/* Round robin: keep the thread for a quantum, then the next in the queue. */
+static int next_rr(const struct machine *m, const struct core *c)
+{
+	if (c->tid && (c->slice < (uint64_t)m->cfg.quantum || !m->nready))
+		return c->tid;
+	return m->nready ? m->ready[0] : 0;
+}
+
+/* A scripted core: the thread of its current run, while that thread can
+ * run; a run whose thread cannot is skipped.  Past the end: round robin. */
+static int next_script(struct machine *m, struct core *c, int core)
+{
+	const struct sched_lane *l = &m->script.lane[core];
+	struct sched_cursor *k = &c->script;
+	for (; k->i < l->n; k->i++, k->used = 0) {
+		const struct sched_run *r = &l->runs[k->i];
+		if (k->used >= r->n)
+			continue;
+		if (r->tid == 0 || r->tid == c->tid)
+			return r->tid;
+		const struct thread *t = machine_thread(m, r->tid);
+		if (t && t->state == TS_READY)
+			return r->tid;
+	}
+	return next_rr(m, c);
+}
+
+int sched_next(struct machine *m, int core)
+{
+	struct core *c = &m->cores[core];
+	switch (m->cfg.policy) {
+	case POLICY_FIFO:
+		return c->tid ? c->tid : m->nready ? m->ready[0] : 0;
+	case POLICY_PRIORITY: {
+		int b = best_ready(m);
+		if (b < 0)
+			return c->tid;
+		int bt = m->ready[b];
+		if (!c->tid)
+			return bt;
+		int pc = m->threads[c->tid - 1].prio, pb = m->threads[bt - 1].prio;
+		if (pb > pc || (pb == pc && c->slice >= (uint64_t)m->cfg.quantum))
+			return bt;
+		return c->tid;
+	}
+	case POLICY_RANDOM: {
+		uint64_t n = (uint64_t)m->nready + (c->tid ? 1 : 0);
+		if (!n)
+			return 0;
+		uint64_t r = rng_next(&m->rng) % n;
+		return r == (uint64_t)m->nready ? c->tid : m->ready[r];
+	}
+	case POLICY_SCRIPT:
+		return next_script(m, c, core);
+	case POLICY_RR:
+	default:
+		return next_rr(m, c);
+	}
+}
+
+void sched_advance(struct machine *m, int core, int tid, uint64_t n)
+{
+	if (m->cfg.policy != POLICY_SCRIPT)
+		return;
+	const struct sched_lane *l = &m->script.lane[core];
+	struct sched_cursor *k = &m->cores[core].script;
+	while (n && k->i < l->n && l->runs[k->i].tid == tid) {
+		uint64_t left = l->runs[k->i].n - k->used, d = n < left ? n : left;
+		k->used += d;
+		n -= d;
+		if (k->used == l->runs[k->i].n) {
+			k->i++;
+			k->used = 0;
+		}
+	}
+}

@@ -1,0 +1,183 @@
+/* thread: creating and ending threads, their memory slots, waiting and
+ * waking, and the ready queue. */
+#include <string.h>
+
+#include "../lang/ast.h"
+#include "core.h"
+
+/* The slot of thread id: from the top of the address space down, each
+ * holds (high to low) the TLS block, the stack and a guard page. */
+static uint64_t slot_top(int id)
+{
+	return STACK_TOP - (uint64_t)(id - 1) * THREAD_SLOT;
+}
+
+struct thread *thread_create(struct machine *m, struct thread *parent, uint64_t entry,
+			     const int64_t *args, int nargs)
+{
+	if (m->nthreads >= MAX_THREADS_LIMIT) {
+		machine_limit(m, parent, LIMIT_THREADS);
+		return NULL;
+	}
+	if (m->nthreads >= m->lim.max_threads) {
+		machine_limit(m, parent, LIMIT_THREADS);
+		return NULL;
+	}
+	int id = m->nthreads + 1;
+	uint64_t top = slot_top(id);
+	uint64_t tls_bytes = (m->img->tls_size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t stack_hi = top - tls_bytes, stack_lo = stack_hi - STACK_SIZE;
+	mem_map(&m->mem, stack_lo - PAGE_SIZE, PAGE_SIZE, MP_GUARD);
+	mem_map(&m->mem, stack_lo, STACK_SIZE + tls_bytes, MP_R | MP_W);
+	if (m->img->tls_size &&
+	    mem_poke_bytes(&m->mem, stack_hi, m->img->tls, m->img->tls_size) != MEM_OK) {
+		machine_limit(m, parent, LIMIT_MEMORY);
+		return NULL;
+	}
+	/* the arguments, right to left, then where the entry returns to */
+	uint64_t sp = stack_hi;
+	for (int i = nargs; i-- > 0;) {
+		sp -= 8;
+		if (mem_poke(&m->mem, sp, args[i]) != MEM_OK) {
+			machine_limit(m, parent, LIMIT_MEMORY);
+			return NULL;
+		}
+	}
+	if (parent) {
+		sp -= 8;
+		if (mem_poke(&m->mem, sp, (int64_t)m->img->thread_exit) != MEM_OK) {
+			machine_limit(m, parent, LIMIT_MEMORY);
+			return NULL;
+		}
+	}
+
+	/* the array may move: callers must look their threads up again */
+	int parent_id = parent ? parent->id : 0;
+	if (m->nthreads == m->cap_threads) {
+		m->cap_threads = m->cap_threads ? m->cap_threads * 2 : 8;
+		m->threads = xrealloc(m->threads, (size_t)m->cap_threads * sizeof *m->threads);
+	}
+	parent = machine_thread(m, parent_id);
+	struct thread *t = &m->threads[m->nthreads++];
+	memset(t, 0, sizeof *t);
+	t->id = id;
+	t->state = TS_READY;
+	t->pc = entry;
+	t->entry = entry;
+	t->arg = nargs ? args[0] : 0;
+	t->slot_lo = top - THREAD_SLOT;
+	t->stack_lo = stack_lo;
+	t->stack_hi = stack_hi;
+	t->tls = stack_hi;
+	t->min_sp = sp;
+	t->r[REG_SP] = (int64_t)sp;
+	t->r[REG_TP] = (int64_t)stack_hi;
+	t->core = -1;
+	t->created = m->tick;
+	ready_push(m, id);
+	if (parent && ev_on(m)) {
+		struct event *e = ev_begin(m, EV_SPAWN, parent);
+		e->other = id;
+		e->addr = entry;
+		e->a = t->arg;
+		ev_emit(m);
+	}
+	return t;
+}
+
+void thread_exit(struct machine *m, struct thread *t, int64_t value)
+{
+	const struct img_func *f = image_func_at(m->img, t->entry);
+	t->retval = f && !f->returns_value ? 0 : value;
+	t->state = TS_DONE;
+	t->ended = m->tick;
+	if (ev_on(m)) {
+		struct event *e = ev_begin(m, EV_EXIT, t);
+		e->a = t->retval;
+		ev_emit(m);
+	}
+	for (struct thread *w; (w = thread_first_waiter(m, WAIT_JOIN, (uint64_t)t->id));)
+		thread_wake(m, w, t->id, t->retval);
+}
+
+void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint64_t on,
+		  int holder)
+{
+	t->state = TS_BLOCKED;
+	t->wait = kind;
+	t->wait_on = on;
+	t->wait_seq = ++m->seq;
+	t->wait_pc = t->pc;
+	if (kind == WAIT_SLEEP && on < m->next_wake)
+		m->next_wake = on;
+	if (ev_on(m)) {
+		struct event *e = ev_begin(m, EV_BLOCK, t);
+		e->a = kind;
+		e->addr = on;
+		e->other = holder;
+		ev_emit(m);
+	}
+}
+
+void thread_wake(struct machine *m, struct thread *t, int by, int64_t result)
+{
+	enum wait_kind was = t->wait;
+	t->r[R0] = result;
+	t->wait = WAIT_NONE;
+	t->wait_on = 0;
+	t->state = TS_READY;
+	ready_push(m, t->id);
+	if (ev_on(m)) {
+		struct event *e = ev_begin(m, EV_WAKE, t);
+		e->a = was;
+		e->other = by;
+		ev_emit(m);
+	}
+}
+
+struct thread *thread_first_waiter(const struct machine *m, enum wait_kind kind, uint64_t on)
+{
+	struct thread *best = NULL;
+	for (int i = 0; i < m->nthreads; i++) {
+		struct thread *t = &m->threads[i];
+		if (t->state == TS_BLOCKED && t->wait == kind && t->wait_on == on &&
+		    (!best || t->wait_seq < best->wait_seq))
+			best = t;
+	}
+	return best;
+}
+
+void thread_wake_sleepers(struct machine *m)
+{
+	uint64_t next = UINT64_MAX;
+	for (int i = 0; i < m->nthreads; i++) {
+		struct thread *t = &m->threads[i];
+		if (t->state != TS_BLOCKED || t->wait != WAIT_SLEEP)
+			continue;
+		if (t->wait_on <= m->tick)
+			thread_wake(m, t, 0, 0);
+		else if (t->wait_on < next)
+			next = t->wait_on;
+	}
+	m->next_wake = next;
+}
+
+void ready_push(struct machine *m, int tid)
+{
+	if (m->nready == m->cap_ready) {
+		m->cap_ready = m->cap_ready ? m->cap_ready * 2 : 8;
+		m->ready = xrealloc(m->ready, (size_t)m->cap_ready * sizeof *m->ready);
+	}
+	m->ready[m->nready++] = tid;
+}
+
+void ready_remove(struct machine *m, int tid)
+{
+	for (int i = 0; i < m->nready; i++)
+		if (m->ready[i] == tid) {
+			memmove(m->ready + i, m->ready + i + 1,
+				(size_t)(m->nready - i - 1) * sizeof *m->ready);
+			m->nready--;
+			return;
+		}
+}
