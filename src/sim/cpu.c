@@ -211,6 +211,14 @@ static void sys(struct machine *m, struct thread *t, int bi, int argc)
 	case BI_SLEEP: case BI_SCHED_YIELD:
 		sync_call(m, t, bi, a);
 		break;
+	case BI_SET_PRIORITY: {
+		struct thread *w = machine_thread(m, (int)a[0]);
+		if (!w || a[0] != (int)a[0])
+			machine_fault(m, t, FAULT_BADTHREAD, (uint64_t)a[0]);
+		else
+			w->prio = a[1] < -1000 ? -1000 : a[1] > 1000 ? 1000 : (int)a[1];
+		break;
+	}
 	default:
 		machine_fault(m, t, FAULT_BADCALL, (uint64_t)bi);
 		break;

@@ -56,7 +56,7 @@ enum event_kind {
 	X(HEAPOVER,   "heap buffer overflow (a block header was touched)")  \
 	X(HEAPWILD,   "access to heap memory that was never allocated")     \
 	X(NOTOWNER,   "unlock of a mutex the thread does not hold")         \
-	X(BADTHREAD,  "join of a thread that does not exist")               \
+	X(BADTHREAD,  "no thread has this id")                              \
 	X(JOINSELF,   "a thread joined itself")                             \
 	X(BADCALL,    "a builtin not available in this version")
 

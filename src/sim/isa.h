@@ -127,7 +127,8 @@ enum opcode {
 	X(SET_NONBLOCK,   "set_nonblock",   "v",   1, LATER)                \
 	X(EPOLL_CREATE,   "epoll_create",   "",    1, LATER)                \
 	X(EPOLL_CTL,      "epoll_ctl",      "vvvv", 1, LATER)               \
-	X(EPOLL_WAIT,     "epoll_wait",     "vvvv", 1, LATER)
+	X(EPOLL_WAIT,     "epoll_wait",     "vvvv", 1, LATER)               \
+	X(SET_PRIORITY,   "set_priority",   "vv",  0, AVAIL)
 
 enum builtin_status { AVAIL, LATER, INTERNAL };
 

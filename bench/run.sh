@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "bench/run.sh: not written yet"
