@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bundle.h"
@@ -307,6 +308,11 @@ static FILE *open_atomic(const char *path, char **tmp)
 	*tmp = xmalloc(n);
 	snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
 	int fd = mkstemp(*tmp);
+	if (fd >= 0) {          /* the permissions a new file gets */
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		fprintf(stderr, "threadlab: cannot write '%s': %s\n", path, strerror(errno));

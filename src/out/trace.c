@@ -241,8 +241,7 @@ static void put_access(struct tracer *tr, const struct event *e, struct buf *b,
 
 static const char *const switch_reasons[] = {
 	[SW_START] = "start", [SW_PREEMPT] = "preempt", [SW_BLOCK] = "block",
-	[SW_EXIT] = "exit", [SW_YIELD] = "yield", [SW_SCRIPT] = "script",
-	[SW_RANDOM] = "random",
+	[SW_EXIT] = "exit", [SW_YIELD] = "yield",
 };
 
 /* "pc=0x400018 sp=0x7ffefff0 fp=0x7ffefff8 r=[3 0 0 0 0 0 0 0]" */

@@ -236,10 +236,6 @@ static void switch_to(struct machine *m, int core, int next)
 		p->state = TS_READY;
 		p->core = -1;
 		ready_push(m, p->id);
-		if (m->cfg.policy == POLICY_SCRIPT)
-			reason = SW_SCRIPT;
-		else if (m->cfg.policy == POLICY_RANDOM)
-			reason = SW_RANDOM;
 	}
 	c->tid = 0;
 	c->left = 0;
