@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/sched.h"
 #include "lex.h"
 
 #define STR(x) #x
@@ -1040,9 +1041,16 @@ static void dir_policy(struct parser *p)
 /* #schedule "text": the recorded schedule for the script policy. */
 static void dir_schedule(struct parser *p)
 {
+	int line = p->tok.line, col = p->tok.col;
 	const char *s = dir_string(p, NULL);
-	if (s)
-		p->prog->config.schedule = (char *)s;
+	struct schedule sch = { 0 };
+	char err[160];
+	if (!s)
+		return;
+	if (sched_parse(s, &sch, err, sizeof err) < 0)
+		error_at(p, line, col, "%s", err);
+	sched_free(&sch);
+	p->prog->config.schedule = (char *)s;
 }
 
 /* Add an expectation of this kind, given at line, to the program. */
@@ -1203,6 +1211,10 @@ void parse_program(struct program *prog, const char *src, size_t len, struct dia
 			p.panic = 0;
 		}
 	}
+	/* a recorded schedule is replayed unless a policy is named */
+	for (size_t i = 0; i < ARRAY_LEN(directives); i++)
+		if (strcmp(directives[i].name, "policy") == 0 && !seen[i] && prog->config.schedule)
+			prog->config.policy = POLICY_SCRIPT;
 	lexer_free(&p.lx);
 }
 

@@ -42,7 +42,8 @@ static inline int in_heap(const struct machine *m, uint64_t addr)
 	return addr - m->heap.base < m->heap.brk - m->heap.base;
 }
 
-int cpu_load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v)
+/* The program reads the word at addr into *v; -1 after a fault. */
+static inline int load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v)
 {
 	enum mem_err e = mem_read(&m->mem, addr, v);
 	if (e != MEM_OK)
@@ -57,7 +58,8 @@ int cpu_load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v)
 	return 0;
 }
 
-int cpu_store(struct machine *m, struct thread *t, uint64_t addr, int64_t v)
+/* The program writes v to the word at addr; -1 after a fault. */
+static inline int store(struct machine *m, struct thread *t, uint64_t addr, int64_t v)
 {
 	if (in_heap(m, addr)) {
 		int f = heap_check(m, addr);
@@ -68,6 +70,16 @@ int cpu_store(struct machine *m, struct thread *t, uint64_t addr, int64_t v)
 	}
 	enum mem_err e = mem_write(&m->mem, addr, v);
 	return e == MEM_OK ? 0 : access_failed(m, t, addr, e);
+}
+
+int cpu_load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v)
+{
+	return load(m, t, addr, v);
+}
+
+int cpu_store(struct machine *m, struct thread *t, uint64_t addr, int64_t v)
+{
+	return store(m, t, addr, v);
 }
 
 /* Append v in decimal or hexadecimal (hex 2: with 0x) to out[*n], within cap. */
@@ -231,13 +243,15 @@ static int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (
 static int64_t wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
 static int64_t wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
 
-/* Run the instruction at t's pc. */
-static inline void exec(struct machine *m, int core, struct thread *t)
+/* Run the instruction at t's pc; returns 1 when it was a builtin call
+ * or a fault, after which the thread or the run may have changed. */
+static inline __attribute__((always_inline)) int exec(struct machine *m, int core,
+						       struct thread *t)
 {
 	uint64_t pc = t->pc, idx = (pc - CODE_BASE) / INSN_SIZE;
 	if ((pc & 3) || pc < CODE_BASE || idx >= m->img->ncode) {
 		machine_fault(m, t, FAULT_BADJUMP, pc);
-		return;
+		return 1;
 	}
 	const struct insn *in = &m->img->code[idx];
 	int64_t *r = t->r, v, b = in->rt == REG_NONE ? in->imm : r[in->rt & 15];
@@ -261,7 +275,7 @@ static inline void exec(struct machine *m, int core, struct thread *t)
 	case OP_MOD:
 		if (!b) {
 			machine_fault(m, t, FAULT_DIVZERO, 0);
-			return;
+			return 1;
 		}
 		if (b == -1)
 			r[in->rd] = in->op == OP_DIV ? wrap_sub(0, r[in->rs]) : 0;
@@ -281,15 +295,15 @@ static inline void exec(struct machine *m, int core, struct thread *t)
 	case OP_SGE: r[in->rd] = r[in->rs] >= b; break;
 	case OP_LD:
 		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
-		if (cpu_load(m, t, addr, &v) < 0)
-			return;
+		if (load(m, t, addr, &v) < 0)
+			return 1;
 		r[in->rd] = v;
 		raddr = addr, rval = v;
 		break;
 	case OP_ST:
 		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
-		if (cpu_store(m, t, addr, r[in->rd]) < 0)
-			return;
+		if (store(m, t, addr, r[in->rd]) < 0)
+			return 1;
 		waddr = addr, wval = r[in->rd];
 		break;
 	case OP_LEA: r[in->rd] = wrap_add(r[in->rs], in->imm); break;
@@ -301,8 +315,8 @@ static inline void exec(struct machine *m, int core, struct thread *t)
 	case OP_PUSH:
 		addr = sp0 - 8;
 		v = in->op == OP_PUSH ? r[in->rs] : (int64_t)next;
-		if (cpu_store(m, t, addr, v) < 0)
-			return;
+		if (store(m, t, addr, v) < 0)
+			return 1;
 		r[REG_SP] = (int64_t)addr;
 		waddr = addr, wval = v;
 		if (in->op == OP_CALL)
@@ -312,8 +326,8 @@ static inline void exec(struct machine *m, int core, struct thread *t)
 		break;
 	case OP_RET:
 	case OP_POP:
-		if (cpu_load(m, t, sp0, &v) < 0)
-			return;
+		if (load(m, t, sp0, &v) < 0)
+			return 1;
 		raddr = sp0, rval = v;
 		r[REG_SP] = (int64_t)(sp0 + 8);
 		if (in->op == OP_RET)
@@ -333,10 +347,10 @@ static inline void exec(struct machine *m, int core, struct thread *t)
 			ev_emit(m);
 		}
 		sys(m, t, (int)in->imm, in->rt);
-		return;
+		return 1;
 	default:
 		machine_fault(m, t, FAULT_BADJUMP, pc);
-		return;
+		return 1;
 	}
 	r[REG_NONE] = 0;
 	t->pc = next;
@@ -364,6 +378,7 @@ static inline void exec(struct machine *m, int core, struct thread *t)
 		e->waddr = waddr, e->wval = wval;
 		ev_emit(m);
 	}
+	return 0;
 }
 
 void cpu_exec(struct machine *m, int core, struct thread *t)
@@ -375,11 +390,8 @@ uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n)
 {
 	uint64_t i = 0;
 	while (i < n) {
-		uint64_t idx = (t->pc - CODE_BASE) / INSN_SIZE;
-		int stop = idx >= m->img->ncode || m->img->code[idx].op == OP_SYS;
-		exec(m, 0, t);
 		i++;
-		if (stop || m->state == RUN_ENDED)
+		if (exec(m, 0, t))
 			break;
 	}
 	return i;
