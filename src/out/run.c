@@ -202,7 +202,7 @@ static int report_end(struct runner *r)
 		where(r, 0);
 		if (m->limit == LIMIT_STEPS)
 			fprintf(r->o->err, "stopped after %llu instructions (--max-steps) at tick %llu\n",
-				(unsigned long long)m->insns, (unsigned long long)m->tick);
+				(unsigned long long)m->insns, (unsigned long long)m->tick - 1);
 		else if (m->limit == LIMIT_THREADS)
 			fprintf(r->o->err, "stopped: more than %d threads (--max-threads)\n",
 				m->lim.max_threads);

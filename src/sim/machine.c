@@ -302,7 +302,7 @@ static void stalled(struct machine *m)
 	for (int i = 0; i < m->nthreads && !t; i++)
 		if (m->threads[i].state == TS_BLOCKED)
 			t = &m->threads[i];
-	if (ev_on(m)) {
+	if (t && ev_on(m)) {
 		ev_begin(m, EV_DEADLOCK, NULL);
 		ev_emit(m);
 	}
@@ -343,7 +343,9 @@ int machine_step(struct machine *m)
 			machine_limit(m, t, LIMIT_STEPS);
 			break;
 		}
+		int tid = t->id;
 		cpu_exec(m, i, t);
+		t = &m->threads[tid - 1];       /* a spawn may have moved the threads */
 		c->slice++;
 		record(m, i, t->id, 1);
 		sched_advance(m, i, t->id, 1);
@@ -375,7 +377,9 @@ static uint64_t burst_length(const struct machine *m, uint64_t stop)
 	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
 		return 0;
 	uint64_t n = stop - m->tick;
-	if (m->cfg.policy != POLICY_FIFO) {
+	/* with nothing ready, nothing can preempt the thread before it calls
+	 * a builtin (a sleeper wakes at next_wake, which bounds the burst) */
+	if (m->cfg.policy != POLICY_FIFO && m->nready) {
 		if (c->slice >= (uint64_t)m->cfg.quantum)
 			return 0;
 		if ((uint64_t)m->cfg.quantum - c->slice < n)
