@@ -69,10 +69,12 @@ static void replay_dir(const char *dir)
 int main(int argc, char **argv)
 {
 	if (argc == 1) {
-		/* as a test: the stored regressions */
+		/* as a test: the stored regressions and the bundled scenarios */
 		const char *top = getenv("srcdir");
 		char dir[4096];
 		snprintf(dir, sizeof dir, "%s/tests/fuzz/regressions", top ? top : ".");
+		replay_dir(dir);
+		snprintf(dir, sizeof dir, "%s/scenarios", top ? top : ".");
 		replay_dir(dir);
 	}
 	for (int i = 1; i < argc; i++) {
