@@ -288,10 +288,11 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 {
 	struct machine *m = xmalloc(sizeof *m);
 	char err[256];
-	if (machine_init(m, sc->image, cfg, lim, err, sizeof err) < 0) {
+	int rc = machine_init(m, sc->image, cfg, lim, err, sizeof err);
+	if (rc < 0) {
 		fprintf(o->err, "threadlab: %s\n", err);
 		xfree(m);
-		return RUN_BAD;
+		return rc == -2 ? RUN_LIMIT : RUN_BAD;
 	}
 	struct runner r = { .sc = sc, .o = o, .m = m };
 	r.note_done = xcalloc(sc->nnotes + 1, 1);

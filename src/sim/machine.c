@@ -88,7 +88,7 @@ int machine_init(struct machine *m, const struct image *img,
 	}
 
 	size_t max_pages = (size_t)((lim->max_memory + PAGE_SIZE - 1) / PAGE_SIZE);
-	mem_init(&m->mem, max_pages);
+	mem_init(&m->mem, 0);
 	uint64_t end = CODE_BASE + img->ncode * INSN_SIZE;
 	mem_map(&m->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
 	mem_poke_bytes(&m->mem, CODE_BASE, img->words, img->ncode * INSN_SIZE);
@@ -102,12 +102,19 @@ int machine_init(struct machine *m, const struct image *img,
 		mem_poke_bytes(&m->mem, DATA_BASE, img->data, img->data_size);
 	}
 	heap_init(m, (data_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1));
+	if (max_pages && m->mem.pages >= max_pages) {
+		snprintf(err, errlen, "the program alone takes %zu bytes of memory, more than "
+			 "--max-memory allows", m->mem.pages * PAGE_SIZE);
+		machine_done(m);
+		return -2;
+	}
+	m->mem.max_pages = max_pages;
 
 	struct thread *main_thread = thread_create(m, NULL, img->entry, NULL, 0);
 	if (!main_thread) {
 		snprintf(err, errlen, "not enough simulated memory (--max-memory) for the main thread");
 		machine_done(m);
-		return -1;
+		return -2;
 	}
 	return 0;
 }

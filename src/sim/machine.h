@@ -139,8 +139,9 @@ struct machine {
 };
 
 /* Load img into m with settings cfg (copied) and limits lim.  The main
- * thread is ready at the image's entry.  Returns 0, or -1 with a message
- * in err when cfg's schedule does not parse. */
+ * thread is ready at the image's entry.  Returns 0; or, with a message in
+ * err, -1 when cfg's schedule does not parse or does not fit the cores,
+ * -2 when the program does not fit in lim's memory. */
 int machine_init(struct machine *m, const struct image *img,
 		 const struct machine_config *cfg, const struct limits *lim,
 		 char *err, size_t errlen);
