@@ -118,7 +118,7 @@ END_TEST
 START_TEST(test_parse_directives)
 {
 	parse("#title \"T\"\n#description \"a\"\n#description \"b\"\n#cores 4\n#quantum 3\n"
-	      "#policy fifo\n#seed 7\n#switch-cost 2\n#schedule \"0:1\"\n#expect x == 1\n"
+	      "#policy fifo\n#seed 7\n#switch-cost 2\n#schedule \"1*3 2\"\n#expect x == 1\n"
 	      "#expect-output \"x\\n\"\n#expect-status deadlock\n#note tick 5 \"five\"\n"
 	      "#note event fault \"boom\"\nint x;\nint main() { return 0; }\n");
 	ck_assert_int_eq(diags.errors, 0);
@@ -129,7 +129,7 @@ START_TEST(test_parse_directives)
 	ck_assert_int_eq(prog.config.policy, POLICY_FIFO);
 	ck_assert_int_eq(prog.config.seed, 7);
 	ck_assert_int_eq(prog.config.switch_cost, 2);
-	ck_assert_str_eq(prog.config.schedule, "0:1");
+	ck_assert_str_eq(prog.config.schedule, "1*3 2");
 	struct expect *e = prog.expects;
 	ck_assert_int_eq(e->kind, EXPECT_COND);
 	ck_assert_str_eq(e->text, "x == 1");

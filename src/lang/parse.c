@@ -1048,7 +1048,7 @@ static void dir_schedule(struct parser *p)
 	if (!s)
 		return;
 	if (sched_parse(s, &sch, err, sizeof err) < 0)
-		error_at(p, line, col, "%s", err);
+		error_at(p, line, col, "bad schedule: %s", err);
 	sched_free(&sch);
 	p->prog->config.schedule = (char *)s;
 }

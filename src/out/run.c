@@ -123,7 +123,7 @@ static void report_deadlock(struct runner *r)
 	const struct machine *m = r->m;
 	where(r, 0);
 	fprintf(r->o->err, "deadlock at tick %llu: every thread left is blocked\n",
-		(unsigned long long)m->tick);
+		(unsigned long long)m->end_tick);
 	struct buf b = { 0 };
 	int chain[64], cycle = 0, n = 0;
 	for (int i = 0; i < m->nthreads && !cycle; i++)
@@ -174,12 +174,9 @@ static int report_end(struct runner *r)
 	case END_FAULT:
 		where(r, line);
 		trace_thread_name(r->sc, m, m->end_tid, &b);
-		buf_printf(&b, " was killed by a fault at tick %llu: %s",
-			   (unsigned long long)m->tick - 1, fault_names[m->fault]);
-		if (m->fault != FAULT_DIVZERO && m->fault != FAULT_BADCALL) {
-			buf_puts(&b, " at ");
-			trace_addr(r->sc, m, m->fault_addr, &b);
-		}
+		buf_printf(&b, " was killed by a fault at tick %llu: ",
+			   (unsigned long long)m->end_tick);
+		trace_fault(r->sc, m, m->fault, m->fault_addr, &b);
 		fprintf(r->o->err, "%s\n", b.s);
 		show_line(r, line);
 		b.len = 0;
@@ -202,7 +199,7 @@ static int report_end(struct runner *r)
 		where(r, 0);
 		if (m->limit == LIMIT_STEPS)
 			fprintf(r->o->err, "stopped after %llu instructions (--max-steps) at tick %llu\n",
-				(unsigned long long)m->insns, (unsigned long long)m->tick - 1);
+				(unsigned long long)m->insns, (unsigned long long)m->end_tick);
 		else if (m->limit == LIMIT_THREADS)
 			fprintf(r->o->err, "stopped: more than %d threads (--max-threads)\n",
 				m->lim.max_threads);
@@ -325,7 +322,7 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 	if (status != RUN_INTERRUPTED) {
 		for (size_t i = 0; i < sc->nnotes; i++)
 			if (sc->notes[i].trigger == NOTE_END)
-				narrate(&r, i, m->tick);
+				narrate(&r, i, m->end_tick);
 		int ended_well = report_end(&r), status_given;
 		int failed = check_expects(&r, &status_given);
 		if (m->end == END_LIMIT)

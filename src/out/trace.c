@@ -66,6 +66,14 @@ static inline void putch(struct buf *b, char c)
 	b->s[b->len] = 0;
 }
 
+/* Take b back to len bytes. */
+static inline void cut(struct buf *b, size_t len)
+{
+	b->len = len;
+	if (b->s)
+		b->s[len] = 0;
+}
+
 #define PUTS(b, lit) putn((b), (lit), sizeof(lit) - 1)
 
 static inline void putstr(struct buf *b, const char *s)
@@ -196,7 +204,29 @@ void trace_addr(const struct scenario *sc, const struct machine *m, uint64_t add
 	if (describe(sc, m, addr, b))
 		putch(b, ')');
 	else
-		b->len = at;
+		cut(b, at);
+}
+
+void trace_fault(const struct scenario *sc, const struct machine *m, int kind,
+		 uint64_t addr, struct buf *b)
+{
+	putstr(b, fault_names[kind]);
+	switch (kind) {
+	case FAULT_DIVZERO:
+		break;
+	case FAULT_BADCALL:
+		PUTS(b, ": ");
+		putstr(b, addr < BI_COUNT ? isa_builtins[addr].name : "?");
+		break;
+	case FAULT_BADTHREAD:
+	case FAULT_JOINSELF:
+		PUTS(b, ": ");
+		put_val(b, (int64_t)addr);
+		break;
+	default:
+		PUTS(b, " at ");
+		trace_addr(sc, m, addr, b);
+	}
 }
 
 /* The text of instruction idx, cached. */
@@ -232,7 +262,7 @@ static void put_access(struct tracer *tr, const struct event *e, struct buf *b,
 	} else if (describe(tr->sc, tr->m, addr, b)) {
 		putch(b, '@');
 	} else {
-		b->len = at;
+		cut(b, at);
 	}
 	put_x(b, addr);
 	putch(b, '=');
@@ -271,7 +301,7 @@ static void put_object(struct tracer *tr, struct buf *b, const char *kind, uint6
 	if (describe(tr->sc, tr->m, addr, b))
 		putch(b, '@');
 	else
-		b->len = at;
+		cut(b, at);
 	put_x(b, addr);
 }
 
@@ -429,7 +459,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			if (describe(tr->sc, tr->m, e->addr, b))
 				putch(b, '@');
 			else
-				b->len = at;
+				cut(b, at);
 		}
 		put_x(b, e->addr);
 		putch(b, ' ');
@@ -438,7 +468,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		put_val(b, e->wval);
 		break;
 	case EV_YIELD:
-		b->len--;
+		cut(b, b->len - 1);
 		break;
 	case EV_SLEEP:
 		PUTS(b, "until tick ");
@@ -461,11 +491,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		trace_quote(b, e->text, e->len);
 		break;
 	case EV_FAULT:
-		putstr(b, fault_names[e->a]);
-		if (e->a != FAULT_DIVZERO && e->a != FAULT_BADCALL) {
-			PUTS(b, " at ");
-			trace_addr(tr->sc, tr->m, e->addr, b);
-		}
+		trace_fault(tr->sc, tr->m, (int)e->a, e->addr, b);
 		break;
 	case EV_ASSERT:
 		PUTS(b, "failed: ");
@@ -487,7 +513,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		line = 0;
 		break;
 	default:
-		b->len--;
+		cut(b, b->len - 1);
 		break;
 	}
 	if (line) {

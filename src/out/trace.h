@@ -31,6 +31,10 @@ void trace_thread_name(const struct scenario *sc, const struct machine *m, int t
 /* Append addr with the name of what it holds, "0x600000 (counter)", to b. */
 void trace_addr(const struct scenario *sc, const struct machine *m, uint64_t addr,
 		struct buf *b);
+/* Append a fault and where it happened, "division by zero" or "write to
+ * read-only memory at 0x500000 (ROUNDS)", to b. */
+void trace_fault(const struct scenario *sc, const struct machine *m, int kind,
+		 uint64_t addr, struct buf *b);
 /* Append text with C escapes for quotes, backslashes and control bytes. */
 void trace_quote(struct buf *b, const char *text, size_t len);
 

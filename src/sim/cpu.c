@@ -97,7 +97,7 @@ static void put_num(char *out, size_t *n, size_t cap, int64_t v, int hex)
 	if (hex == 2) {
 		tmp[k++] = 'x';
 		tmp[k++] = '0';
-	} else if (v < 0) {
+	} else if (!hex && v < 0) {
 		tmp[k++] = '-';
 	}
 	while (k && *n + 1 < cap)
@@ -335,9 +335,10 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		else
 			r[in->rd] = v;
 		break;
-	case OP_SYS:
-		/* the instruction first, then what the builtin did */
-		t->pc = next;
+	case OP_SYS: {
+		/* the instruction first, then what the builtin did, at its pc;
+		 * then the pc moves on (a blocked thread resumes there) */
+		int tid = t->id;
 		if (emit) {
 			struct event *e = ev_begin(m, EV_EXEC, t);
 			e->core = core;
@@ -347,7 +348,9 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 			ev_emit(m);
 		}
 		sys(m, t, (int)in->imm, in->rt);
+		machine_thread(m, tid)->pc = next;
 		return 1;
+	}
 	default:
 		machine_fault(m, t, FAULT_BADJUMP, pc);
 		return 1;

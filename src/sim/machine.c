@@ -174,6 +174,7 @@ static void end_run(struct machine *m, struct thread *t, int status)
 	m->nready = 0;
 	m->state = RUN_ENDED;
 	m->end = status;
+	m->end_tick = m->tick;
 	if (t) {
 		m->end_tid = t->id;
 		m->end_pc = t->pc;
@@ -309,11 +310,13 @@ static void stalled(struct machine *m)
 	for (int i = 0; i < m->nthreads && !t; i++)
 		if (m->threads[i].state == TS_BLOCKED)
 			t = &m->threads[i];
+	m->tick--;              /* it is the tick in which nothing could run */
 	if (t && ev_on(m)) {
 		ev_begin(m, EV_DEADLOCK, NULL);
 		ev_emit(m);
 	}
 	end_run(m, t, t ? END_DEADLOCK : END_OK);
+	m->tick++;
 }
 
 int machine_step(struct machine *m)
@@ -386,6 +389,10 @@ static uint64_t burst_length(const struct machine *m, uint64_t stop)
 	uint64_t n = stop - m->tick;
 	/* with nothing ready, nothing can preempt the thread before it calls
 	 * a builtin (a sleeper wakes at next_wake, which bounds the burst) */
+	if (m->cfg.policy == POLICY_PRIORITY)
+		for (int i = 0; i < m->nready; i++)
+			if (m->threads[m->ready[i] - 1].prio > m->threads[c->tid - 1].prio)
+				return 0;
 	if (m->cfg.policy != POLICY_FIFO && m->nready) {
 		if (c->slice >= (uint64_t)m->cfg.quantum)
 			return 0;
@@ -411,17 +418,15 @@ static uint64_t burst_length(const struct machine *m, uint64_t stop)
 static void burst(struct machine *m, uint64_t k)
 {
 	struct core *c = &m->cores[0];
-	struct thread *t = &m->threads[c->tid - 1];
+	int tid = c->tid;
 	uint64_t start = m->tick;
-	uint64_t ran = cpu_burst(m, t, k);
-	t = &m->threads[c->tid - 1];    /* a spawn may have moved the threads */
+	uint64_t ran = cpu_burst(m, &m->threads[tid - 1], k);
+	struct thread *t = &m->threads[tid - 1];        /* a spawn may have moved it */
 	c->slice += ran;
-	record(m, 0, t->id, ran);
-	if (m->state == RUN_ENDED) {
-		m->tick = start + ran;
-		return;
-	}
+	record(m, 0, tid, ran);
 	m->tick = start + ran;
+	if (m->state == RUN_ENDED)
+		return;
 	if (t->state != TS_RUNNING) {
 		c->left = t->id;
 		c->left_reason = t->state == TS_DONE ? SW_EXIT :

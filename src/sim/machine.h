@@ -127,6 +127,7 @@ struct machine {
 	enum run_state state;
 	int end;                        /* enum end_status once ended */
 	int64_t exit_status;
+	uint64_t end_tick;              /* the tick the run ended in */
 	int end_tid;                    /* the thread that ended the run */
 	uint64_t end_pc;
 	int limit;                      /* enum limit_kind for END_LIMIT */

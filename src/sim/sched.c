@@ -73,7 +73,7 @@ int sched_parse(const char *text, struct schedule *s, char *err, size_t errlen)
 		const char *at = p;
 		if (*p == '|') {
 			if (++core >= CONFIG_MAX_CORES) {
-				snprintf(err, errlen, "schedule: column %d: more than %d cores",
+				snprintf(err, errlen, "column %d: more than %d cores",
 					 (int)(at - text) + 1, CONFIG_MAX_CORES);
 				goto fail;
 			}
@@ -85,7 +85,7 @@ int sched_parse(const char *text, struct schedule *s, char *err, size_t errlen)
 		if (*p == '.')
 			p++;
 		else if ((tid = number(&p, SCHED_MAX_TID)) <= 0) {
-			snprintf(err, errlen, "schedule: column %d: expected a thread number "
+			snprintf(err, errlen, "column %d: expected a thread number "
 				 "(1 to %d) or '.' (idle)", (int)(at - text) + 1, SCHED_MAX_TID);
 			goto fail;
 		}
@@ -93,13 +93,13 @@ int sched_parse(const char *text, struct schedule *s, char *err, size_t errlen)
 			p++;
 			const char *nat = p;
 			if ((n = number(&p, INT64_MAX / 2)) <= 0) {
-				snprintf(err, errlen, "schedule: column %d: expected a tick count "
+				snprintf(err, errlen, "column %d: expected a tick count "
 					 "(1 or more) after '*'", (int)(nat - text) + 1);
 				goto fail;
 			}
 		}
 		if (*p && !strchr(" \t,\n|", *p)) {
-			snprintf(err, errlen, "schedule: column %d: unexpected '%c'",
+			snprintf(err, errlen, "column %d: unexpected '%c'",
 				 (int)(p - text) + 1, isprint((unsigned char)*p) ? *p : '?');
 			goto fail;
 		}
