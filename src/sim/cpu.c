@@ -391,9 +391,9 @@ void cpu_exec(struct machine *m, int core, struct thread *t)
 
 uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n)
 {
-	uint64_t i = 0;
+	uint64_t i = 0, start = m->tick;
 	while (i < n) {
-		i++;
+		m->tick = start + i++;  /* events and sleeps need the right tick */
 		if (exec(m, 0, t))
 			break;
 	}

@@ -108,6 +108,7 @@ static uint64_t grow(struct machine *m, uint64_t size)
 	mem_set_tags(&m->mem, m->heap.brk, brk - m->heap.brk, TAG_TOP);
 	m->heap.brk = brk;
 	set_header(m, start, brk - start, 0, 0, below);
+	mem_set_tags(&m->mem, start, HEAP_HEADER, TAG_HEADER);
 	link_free(m, start);
 	return start;
 }
@@ -129,6 +130,7 @@ uint64_t heap_alloc(struct machine *m, int64_t n, int tid)
 	if (have - size >= HEAP_MIN_BLOCK) {
 		uint64_t rest = b + size;
 		set_header(m, rest, have - size, 0, 0, size);
+		mem_set_tags(&m->mem, rest, HEAP_HEADER, TAG_HEADER);
 		set_below(m, rest, have - size);
 		link_free(m, rest);
 	} else {
@@ -150,7 +152,9 @@ int heap_free(struct machine *m, uint64_t p, uint64_t *freed)
 	if (p < m->heap.base + HEAP_HEADER || p >= m->heap.brk || (p & 15))
 		return FAULT_BADFREE;
 	uint64_t b = p - HEAP_HEADER;
-	if (mem_tag(&m->mem, b) == TAG_FREED && mem_tag(&m->mem, p) == TAG_FREED)
+	int hdr = mem_tag(&m->mem, b);
+	if ((hdr == TAG_FREED || (hdr == TAG_HEADER && !bused(m, b))) &&
+	    mem_tag(&m->mem, p) == TAG_FREED)
 		return FAULT_DOUBLEFREE;
 	if (mem_tag(&m->mem, b) != TAG_HEADER || !bused(m, b))
 		return FAULT_BADFREE;
@@ -180,6 +184,7 @@ int heap_free(struct machine *m, uint64_t p, uint64_t *freed)
 		below = (uint64_t)peek(m, b + 8);
 	}
 	set_header(m, b, size, 0, 0, below);
+	mem_set_tags(&m->mem, b, HEAP_HEADER, TAG_HEADER);
 	set_below(m, b, size);
 	link_free(m, b);
 	return -1;

@@ -10,7 +10,8 @@
  * base to its break; the break moves up a page at a time.  Allocation is
  * first fit, a freed block is merged with free neighbours and its
  * payload poisoned (0xdd bytes), and the tags of mem.h let an access be
- * told apart: live payload, header, freed, never allocated. */
+ * told apart: live payload, a header (of any block: touching one is an
+ * overflow), freed, never allocated. */
 #ifndef THREADLAB_HEAP_H
 #define THREADLAB_HEAP_H
 

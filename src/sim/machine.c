@@ -333,7 +333,8 @@ int machine_step(struct machine *m)
 			active = 1;
 			continue;
 		}
-		int next = sched_next(m, i);
+		/* a thread switched in runs at least one instruction */
+		int next = c->tid && !c->slice ? c->tid : sched_next(m, i);
 		if (next != c->tid || c->left) {
 			switch_to(m, i, next);
 			if (c->busy) {

@@ -154,10 +154,12 @@ void machine_copy(struct machine *dst, const struct machine *src);
 void machine_set_sink(struct machine *m, struct event_sink sink);
 
 /* Advance one tick: each core runs one instruction (or switches, or
- * idles).  Returns 0 once the run has ended. */
+ * idles); when every thread left sleeps, the clock jumps to the next
+ * wake.  Returns 0 once the run has ended. */
 int machine_step(struct machine *m);
-/* Step until the run ends or max_ticks ticks have passed (0: no bound).
- * Returns 0 once the run has ended. */
+/* Step until the run ends or max_ticks ticks have passed (0: no bound;
+ * a jump to a sleeper's wake may go past it).  Returns 0 once the run
+ * has ended. */
 int machine_run(struct machine *m, uint64_t max_ticks);
 
 /* The thread with id tid, or NULL. */
