@@ -353,23 +353,36 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		fflush(stdout);
 		o.narration = stdout;
 	}
-	char *tmp = NULL;
-	if (cli->trace) {
-		if (cli->trace_file) {
-			if (!(o.trace = open_atomic(cli->trace_file, &tmp)))
-				return EXIT_USAGE;
-		} else {
-			o.trace = stdout;
-			o.out = NULL;
-		}
-	}
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	char *tmp = NULL;
+	int direct = 0;
+	if (cli->trace) {
+		struct stat st;
+		if (!cli->trace_file) {
+			o.trace = stdout;
+			o.out = NULL;
+		} else if (stat(cli->trace_file, &st) == 0 && !S_ISREG(st.st_mode)) {
+			/* a device or a pipe is written in place, never replaced */
+			if (!(o.trace = fopen(cli->trace_file, "w"))) {
+				fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
+					strerror(errno));
+				return EXIT_USAGE;
+			}
+			direct = 1;
+		} else if (!(o.trace = open_atomic(cli->trace_file, &tmp))) {
+			return EXIT_USAGE;
+		}
+	}
 
 	int status = run_scenario(sc, &cfg, &cli->lim, &o);
+	if (direct && fclose(o.trace) != 0 && status != RUN_INTERRUPTED) {
+		fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file, strerror(errno));
+		status = EXIT_USAGE;
+	}
 	if (tmp) {
 		int bad = fclose(o.trace) != 0;
 		if (status == RUN_INTERRUPTED || status == EXIT_USAGE || bad ||

@@ -111,7 +111,7 @@ enum expect_kind { EXPECT_COND, EXPECT_OUTPUT, EXPECT_STATUS };
 
 /* X(NAME, "name", meaning) — how a run may end, for #expect status. */
 #define END_STATUSES(X)                                                   \
-	X(OK,       "ok",       "main returned")                         \
+	X(OK,       "ok",       "main returned 0")                       \
 	X(ASSERT,   "assert",   "an assertion failed")                   \
 	X(FAULT,    "fault",    "the process was killed by a fault")      \
 	X(DEADLOCK, "deadlock", "every thread left is blocked")           \

@@ -228,6 +228,11 @@ static int check_expects(struct runner *r, int *status_given)
 				fprintf(r->o->err, "expected the run to end with '%s', it ended with '%s'\n",
 					end_status_names[x->status], end_status_names[r->m->end]);
 				failed++;
+			} else if (x->status == END_OK && r->m->exit_status) {
+				where(r, x->line);
+				fprintf(r->o->err, "expected the run to end with 'ok', but main returned %lld\n",
+					(long long)r->m->exit_status);
+				failed++;
 			}
 		} else if (x->kind == EXPECT_OUTPUT) {
 			if (r->out_differs || r->out_len != x->text_len) {
@@ -312,7 +317,7 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 			narrate(&r, i, 0);
 
 	int status = RUN_OK;
-	while (machine_run(m, 1 << 20))
+	while (machine_run(m, 1 << 16))
 		if (o->interrupted && *o->interrupted) {
 			status = RUN_INTERRUPTED;
 			break;

@@ -270,7 +270,7 @@ static void put_access(struct tracer *tr, const struct event *e, struct buf *b,
 }
 
 static const char *const switch_reasons[] = {
-	[SW_START] = "start", [SW_PREEMPT] = "preempt", [SW_BLOCK] = "block",
+	[SW_START] = "idle", [SW_PREEMPT] = "preempt", [SW_BLOCK] = "block",
 	[SW_EXIT] = "exit", [SW_YIELD] = "yield",
 };
 

@@ -259,8 +259,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 	int emit = ev_exec_on(m);
 	uint64_t raddr = 0, waddr = 0;
 	int64_t rval = 0, wval = 0;
-	m->insns++;
-	t->cpu_ticks++;
+	t->cpu_ticks++;         /* the tick is the thread's, even if it faults */
 
 	switch (in->op) {
 	case OP_NOP: break;
@@ -339,6 +338,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		/* the instruction first, then what the builtin did, at its pc;
 		 * then the pc moves on (a blocked thread resumes there) */
 		int tid = t->id;
+		m->insns++;
 		if (emit) {
 			struct event *e = ev_begin(m, EV_EXEC, t);
 			e->core = core;
@@ -357,6 +357,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 	}
 	r[REG_NONE] = 0;
 	t->pc = next;
+	m->insns++;             /* counted once it has run through */
 	if ((uint64_t)r[REG_SP] < t->min_sp) {
 		t->min_sp = (uint64_t)r[REG_SP];
 		if (t->stack_hi - t->min_sp > m->stack_peak)

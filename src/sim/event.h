@@ -83,9 +83,9 @@ enum wait_kind {
 	WAIT_COUNT
 };
 
-/* Why a core switched: the thread it ran was preempted (by the timer,
- * or the random or scripted policy), blocked, ended or yielded; or the
- * core was idle. */
+/* Why a core switched: it was idle (SW_START), or the thread it ran was
+ * preempted (by the timer, or the random or scripted policy), blocked,
+ * ended or yielded. */
 enum switch_reason { SW_START, SW_PREEMPT, SW_BLOCK, SW_EXIT, SW_YIELD };
 
 /* A saved or restored context, as a switch shows it. */

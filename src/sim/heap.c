@@ -64,30 +64,11 @@ static void link_free(struct machine *m, uint64_t b)
 		poke(m, n + 24, (int64_t)b);
 }
 
-/* The last block, or 0 when the heap is empty. */
-static uint64_t last_block(const struct machine *m)
-{
-	uint64_t b = m->heap.base, last = 0;
-	if (m->heap.free_head) {
-		/* the free list is ordered: a free last block is its tail */
-		uint64_t f = m->heap.free_head;
-		while (nextf(m, f))
-			f = nextf(m, f);
-		if (f + bsize(m, f) == m->heap.brk)
-			return f;
-	}
-	while (b < m->heap.brk) {
-		last = b;
-		b += bsize(m, b);
-	}
-	return last;
-}
-
 /* Grow the heap so that a free block of at least size bytes ends at the
  * break; returns that block, or 0 when the heap cannot grow. */
 static uint64_t grow(struct machine *m, uint64_t size)
 {
-	uint64_t last = last_block(m), start = m->heap.brk, below = 0;
+	uint64_t last = m->heap.last, start = m->heap.brk, below = 0;
 	if (last && !bused(m, last)) {
 		start = last;
 		unlink_free(m, last);
@@ -107,6 +88,7 @@ static uint64_t grow(struct machine *m, uint64_t size)
 	mem_map(&m->mem, m->heap.brk, brk - m->heap.brk, MP_R | MP_W);
 	mem_set_tags(&m->mem, m->heap.brk, brk - m->heap.brk, TAG_TOP);
 	m->heap.brk = brk;
+	m->heap.last = start;
 	set_header(m, start, brk - start, 0, 0, below);
 	mem_set_tags(&m->mem, start, HEAP_HEADER, TAG_HEADER);
 	link_free(m, start);
@@ -130,6 +112,8 @@ uint64_t heap_alloc(struct machine *m, int64_t n, int tid)
 	if (have - size >= HEAP_MIN_BLOCK) {
 		uint64_t rest = b + size;
 		set_header(m, rest, have - size, 0, 0, size);
+		if (m->heap.last == b)
+			m->heap.last = rest;
 		mem_set_tags(&m->mem, rest, HEAP_HEADER, TAG_HEADER);
 		set_below(m, rest, have - size);
 		link_free(m, rest);
@@ -185,6 +169,8 @@ int heap_free(struct machine *m, uint64_t p, uint64_t *freed)
 	}
 	set_header(m, b, size, 0, 0, below);
 	mem_set_tags(&m->mem, b, HEAP_HEADER, TAG_HEADER);
+	if (b + size == m->heap.brk)
+		m->heap.last = b;
 	set_below(m, b, size);
 	link_free(m, b);
 	return -1;

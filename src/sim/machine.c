@@ -161,11 +161,13 @@ static void end_run(struct machine *m, struct thread *t, int status)
 		if (u->state == TS_DONE)
 			continue;
 		u->state = TS_DONE;
-		u->killed = 1;
+		u->killed = !(u == t && status == END_OK);     /* t called exit */
+		u->retval = u->killed ? 0 : m->exit_status;
 		u->ended = m->tick;
 		if (ev_on(m)) {
 			struct event *e = ev_begin(m, EV_EXIT, u);
-			e->b = 1;
+			e->a = u->retval;
+			e->b = u->killed;
 			ev_emit(m);
 		}
 	}
@@ -395,10 +397,12 @@ static uint64_t burst_length(const struct machine *m, uint64_t stop)
 			if (m->threads[m->ready[i] - 1].prio > m->threads[c->tid - 1].prio)
 				return 0;
 	if (m->cfg.policy != POLICY_FIFO && m->nready) {
-		if (c->slice >= (uint64_t)m->cfg.quantum)
+		/* up to the next timer interrupt, where the policy decides */
+		uint64_t q = (uint64_t)m->cfg.quantum, left = q - c->slice % q;
+		if (c->slice && left == q)
 			return 0;
-		if ((uint64_t)m->cfg.quantum - c->slice < n)
-			n = (uint64_t)m->cfg.quantum - c->slice;
+		if (left < n)
+			n = left;
 	}
 	if (m->next_wake != UINT64_MAX) {
 		if (m->next_wake <= m->tick)

@@ -91,6 +91,7 @@ struct core {
 struct heap {
 	uint64_t base, brk;     /* [base, brk) is mapped */
 	uint64_t free_head;     /* first free block, by address (0: none) */
+	uint64_t last;          /* the block that ends at the break (0: none) */
 	uint64_t in_use, peak;  /* payload bytes allocated */
 	uint64_t blocks;        /* allocated blocks */
 };

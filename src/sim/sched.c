@@ -149,10 +149,17 @@ static int best_ready(const struct machine *m)
 	return best;
 }
 
-/* Round robin: keep the thread for a quantum, then the next in the queue. */
+/* Whether the core's timer interrupts now: every quantum ticks of the
+ * thread it runs. */
+static int timer_due(const struct machine *m, const struct core *c)
+{
+	return c->slice && c->slice % (uint64_t)m->cfg.quantum == 0;
+}
+
+/* Round robin: at each timer interrupt, the next thread in the queue. */
 static int next_rr(const struct machine *m, const struct core *c)
 {
-	if (c->tid && (c->slice < (uint64_t)m->cfg.quantum || !m->nready))
+	if (c->tid && (!timer_due(m, c) || !m->nready))
 		return c->tid;
 	return m->nready ? m->ready[0] : 0;
 }
@@ -190,7 +197,7 @@ int sched_next(struct machine *m, int core)
 		if (!c->tid)
 			return bt;
 		int pc = m->threads[c->tid - 1].prio, pb = m->threads[bt - 1].prio;
-		if (pb > pc || (pb == pc && c->slice >= (uint64_t)m->cfg.quantum))
+		if (pb > pc || (pb == pc && timer_due(m, c)))
 			return bt;
 		return c->tid;
 	}
