@@ -522,6 +522,17 @@ else
 fi
 chmod 755 "$tmp/ro"
 
+# A trace to something that is not a regular file (a pipe here; /dev/null
+# alike) is written into it: the file is never replaced by a new one.
+mkfifo "$tmp/pipe"
+timeout 10 cat "$tmp/pipe" >"$tmp/from-pipe" &
+reader=$!
+run --trace="$tmp/pipe" race-mutex
+wait "$reader"
+[ "$rc" -eq 0 ] && [ -p "$tmp/pipe" ] && [ "$out" = "counter = 6" ] &&
+	grep -q ' T1 end ok status 0$' "$tmp/from-pipe" && [ -z "$(ls "$tmp" | grep 'pipe\.tmp')" ]
+verdict "a trace into a pipe goes through the pipe, which stays a pipe"
+
 # Interrupted: the trace file is written whole or not at all.  Signal the
 # run once its temporary file exists (so the run has really started);
 # --max-steps only bounds the run should the signal not stop it.

@@ -282,6 +282,36 @@ START_TEST(freed_payload_is_poisoned)
 }
 END_TEST
 
+/* Whether the heap's idea of its last block is the block that ends at
+ * the break. */
+static int last_is_right(const struct sim *s)
+{
+	struct heap_block b[64];
+	int n = walk(s, b, 64);
+	return n ? s->m->heap.last == b[n - 1].addr : s->m->heap.last == 0;
+}
+
+START_TEST(the_heap_knows_its_last_block)
+{
+	struct sim *s = fresh();
+	uint64_t p[6];
+	ck_assert(last_is_right(s));
+	for (int i = 0; i < 6; i++) {
+		p[i] = alloc(s, 1000 * (i + 1));
+		ck_assert(last_is_right(s));
+	}
+	/* free the top, merge it with its neighbours, grow past it again */
+	static const int order[] = { 5, 3, 4, 0, 2, 1 };
+	for (size_t i = 0; i < ARRAY_LEN(order); i++) {
+		release(s, p[order[i]]);
+		ck_assert(last_is_right(s));
+	}
+	alloc(s, 100000);
+	ck_assert(last_is_right(s));
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(touching_a_free_neighbours_header_is_an_overflow)
 {
 	struct sim *s = fresh();
@@ -502,6 +532,7 @@ Suite *heap_suite(void)
 	tcase_add_test(tc, freeing_everything_leaves_one_free_block);
 	tcase_add_test(tc, freed_payload_is_poisoned);
 	tcase_add_test(tc, touching_a_free_neighbours_header_is_an_overflow);
+	tcase_add_test(tc, the_heap_knows_its_last_block);
 	tcase_add_test(tc, heap_check_tells_the_kinds_of_heap_memory_apart);
 	tcase_add_loop_test(tc, free_of_a_pointer_that_is_no_block_is_refused, 0,
 			    (int)ARRAY_LEN(bad_frees));

@@ -56,6 +56,18 @@ START_TEST(rr_preempts_every_quantum)
 }
 END_TEST
 
+START_TEST(the_timer_fires_on_multiples_of_the_quantum)
+{
+	/* main runs alone a while; the workers become ready between two
+	 * interrupts, and main is preempted at the next one, not at once */
+	int q = rr_quanta[_i];
+	struct sim *s = sim_run_policy(workers, POLICY_RR, q);
+	for (int i = 0; i < sim_count(s, EV_PREEMPT); i++)
+		ck_assert_int_eq(sim_nth(s, EV_PREEMPT, i)->a % q, 0);
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(a_shorter_quantum_preempts_more_often)
 {
 	struct sim *a = sim_run_policy(workers, POLICY_RR, 1);
@@ -654,6 +666,8 @@ Suite *sched_suite(void)
 	Suite *s = suite_create("sched");
 	TCase *tc = sim_tcase("policy");
 	tcase_add_loop_test(tc, rr_preempts_every_quantum, 0, (int)ARRAY_LEN(rr_quanta));
+	tcase_add_loop_test(tc, the_timer_fires_on_multiples_of_the_quantum, 0,
+			    (int)ARRAY_LEN(rr_quanta));
 	tcase_add_test(tc, a_shorter_quantum_preempts_more_often);
 	tcase_add_test(tc, rr_does_not_preempt_a_thread_running_alone);
 	tcase_add_test(tc, fifo_never_preempts);
