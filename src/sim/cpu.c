@@ -243,6 +243,18 @@ static int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (
 static int64_t wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
 static int64_t wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
 
+/* Start the EXEC event of instruction idx at pc, run by t on core. */
+static struct event *exec_event(struct machine *m, int core, const struct thread *t,
+				uint64_t pc, uint64_t idx)
+{
+	struct event *e = ev_begin(m, EV_EXEC, t);
+	e->core = core;
+	e->pc = pc;
+	e->line = m->img->lines[idx];
+	e->insn = &m->img->code[idx];
+	return e;
+}
+
 /* Run the instruction at t's pc; returns 1 when it was a builtin call
  * or a fault, after which the thread or the run may have changed. */
 static inline __attribute__((always_inline)) int exec(struct machine *m, int core,
@@ -340,11 +352,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		int tid = t->id;
 		m->insns++;
 		if (emit) {
-			struct event *e = ev_begin(m, EV_EXEC, t);
-			e->core = core;
-			e->pc = pc;
-			e->line = m->img->lines[idx];
-			e->insn = in;
+			exec_event(m, core, t, pc, idx);
 			ev_emit(m);
 		}
 		sys(m, t, (int)in->imm, in->rt);
@@ -364,11 +372,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 			m->stack_peak = t->stack_hi - t->min_sp;
 	}
 	if (emit) {
-		struct event *e = ev_begin(m, EV_EXEC, t);
-		e->core = core;
-		e->pc = pc;
-		e->line = m->img->lines[idx];
-		e->insn = in;
+		struct event *e = exec_event(m, core, t, pc, idx);
 		if (in->op <= OP_LEA && in->op != OP_NOP && in->op != OP_ST) {
 			e->reg = in->rd;
 			e->regval = r[in->rd];
