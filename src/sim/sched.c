@@ -51,9 +51,10 @@ static int64_t number(const char **p, int64_t max)
 	if (!isdigit((unsigned char)**p))
 		return -1;
 	for (; isdigit((unsigned char)**p); (*p)++) {
-		v = v * 10 + (**p - '0');
-		if (v > max)
-			return -1;
+		int d = **p - '0';
+		if (v > (max - d) / 10)
+			return -1;      /* too large, before it can overflow */
+		v = v * 10 + d;
 	}
 	return v;
 }
