@@ -353,46 +353,51 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		fflush(stdout);
 		o.narration = stdout;
 	}
-	struct sigaction sa = { .sa_handler = on_signal };
+	char *tmp = NULL;
+	int direct = 0, started = 0;
+	o.started = &started;
+	struct stat st;
+	if (cli->trace && !cli->trace_file) {
+		o.trace = stdout;
+		o.out = NULL;
+	} else if (cli->trace && stat(cli->trace_file, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or a pipe is written in place, never replaced (opening
+		 * a pipe waits for a reader: a signal then just ends the program) */
+		if (!(o.trace = fopen(cli->trace_file, "w"))) {
+			fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		direct = 1;
+	}
+	/* from here on a signal stops the run cleanly, between two chunks */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	char *tmp = NULL;
-	int direct = 0;
-	if (cli->trace) {
-		struct stat st;
-		if (!cli->trace_file) {
-			o.trace = stdout;
-			o.out = NULL;
-		} else if (stat(cli->trace_file, &st) == 0 && !S_ISREG(st.st_mode)) {
-			/* a device or a pipe is written in place, never replaced */
-			if (!(o.trace = fopen(cli->trace_file, "w"))) {
-				fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
-					strerror(errno));
-				return EXIT_USAGE;
-			}
-			direct = 1;
-		} else if (!(o.trace = open_atomic(cli->trace_file, &tmp))) {
-			return EXIT_USAGE;
-		}
-	}
+	if (cli->trace && cli->trace_file && !direct &&
+	    !(o.trace = open_atomic(cli->trace_file, &tmp)))
+		return EXIT_USAGE;
 
 	int status = run_scenario(sc, &cfg, &cli->lim, &o);
+	if (interrupted)
+		status = RUN_INTERRUPTED;
 	if (direct && fclose(o.trace) != 0 && status != RUN_INTERRUPTED) {
 		fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file, strerror(errno));
 		status = EXIT_USAGE;
 	}
 	if (tmp) {
+		/* the trace replaces FILE only when it is whole */
 		int bad = fclose(o.trace) != 0;
-		if (status == RUN_INTERRUPTED || status == EXIT_USAGE || bad ||
-		    rename(tmp, cli->trace_file) != 0) {
-			if (bad || (status != RUN_INTERRUPTED && status != EXIT_USAGE))
+		int whole = started && status != RUN_INTERRUPTED && status != EXIT_USAGE;
+		if (bad || !whole || rename(tmp, cli->trace_file) != 0) {
+			if (bad || whole) {
 				fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
 					strerror(errno));
-			unlink(tmp);
-			if (status != RUN_INTERRUPTED)
 				status = EXIT_USAGE;
+			}
+			unlink(tmp);
 		}
 		free(tmp);
 	}

@@ -522,6 +522,14 @@ else
 fi
 chmod 755 "$tmp/ro"
 
+# A program refused before it runs leaves an existing trace file alone.
+awk 'BEGIN { print "int a[65536] = {1};"; print "int b[65100] = {1};"; print "int main() { return 0; }" }' >"$tmp/big.scn"
+echo old >"$tmp/keep.trace"
+run --trace="$tmp/keep.trace" --max-memory 1M "$tmp/big.scn"
+[ "$rc" -eq 3 ] && contains "$err" "the program alone takes" && [ "$(cat "$tmp/keep.trace")" = old ] &&
+	[ -z "$(ls "$tmp" | grep 'keep\.trace\.tmp')" ]
+verdict "a program too large to start leaves the old trace file whole"
+
 # A trace to something that is not a regular file (a pipe here; /dev/null
 # alike) is written into it: the file is never replaced by a new one.
 mkfifo "$tmp/pipe"

@@ -210,6 +210,8 @@ START_TEST(a_jump_where_no_instruction_is_faults)
 	ck_assert_uint_eq(f->pc, pc);
 	ck_assert_int_eq(f->line, 0);
 	ck_assert_int_eq(f->tid, 1);
+	/* the tick of the jump that went nowhere was the thread's too */
+	ck_assert_uint_eq(machine_thread(s->m, 1)->cpu_ticks, s->m->tick);
 	sim_free(s);
 }
 END_TEST
@@ -362,7 +364,8 @@ static const struct small_memory {
 	const char *err;
 	int end;
 } small_memories[] = {
-	{ 3, -2, "the program alone", 0 },
+	{ 2, -2, "the program alone", 0 },
+	{ 3, -2, "main thread", 0 },    /* the program fits, its TLS does not */
 	{ 4, -2, "main thread", 0 },
 	{ 5, 0, NULL, END_LIMIT },      /* no page left for the stack */
 	{ 6, 0, NULL, END_OK },

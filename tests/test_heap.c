@@ -291,6 +291,23 @@ static int last_is_right(const struct sim *s)
 	return n ? s->m->heap.last == b[n - 1].addr : s->m->heap.last == 0;
 }
 
+START_TEST(a_header_merged_away_is_freed_memory_whatever_the_order)
+{
+	/* free b then a, or a then b: b's old header lies inside one free
+	 * block either way, and touching it is a use after free */
+	for (int order = 0; order < 2; order++) {
+		struct sim *s = fresh();
+		uint64_t a = alloc(s, 16), b = alloc(s, 16);
+		alloc(s, 16);
+		release(s, order ? a : b);
+		release(s, order ? b : a);
+		ck_assert_int_eq(heap_check(s->m, b - 16), FAULT_UAF);
+		ck_assert_int_eq(heap_check(s->m, a - 16), FAULT_HEAPOVER);
+		sim_free(s);
+	}
+}
+END_TEST
+
 START_TEST(the_heap_knows_its_last_block)
 {
 	struct sim *s = fresh();
@@ -533,6 +550,7 @@ Suite *heap_suite(void)
 	tcase_add_test(tc, freed_payload_is_poisoned);
 	tcase_add_test(tc, touching_a_free_neighbours_header_is_an_overflow);
 	tcase_add_test(tc, the_heap_knows_its_last_block);
+	tcase_add_test(tc, a_header_merged_away_is_freed_memory_whatever_the_order);
 	tcase_add_test(tc, heap_check_tells_the_kinds_of_heap_memory_apart);
 	tcase_add_loop_test(tc, free_of_a_pointer_that_is_no_block_is_refused, 0,
 			    (int)ARRAY_LEN(bad_frees));

@@ -296,6 +296,8 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 		xfree(m);
 		return rc == -2 ? RUN_LIMIT : RUN_BAD;
 	}
+	if (o->started)
+		*o->started = 1;
 	struct runner r = { .sc = sc, .o = o, .m = m };
 	r.note_done = xcalloc(sc->nnotes + 1, 1);
 	for (size_t i = 0; i < sc->nexpects; i++)
@@ -318,10 +320,10 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 
 	int status = RUN_OK;
 	while (machine_run(m, 1 << 16))
-		if (o->interrupted && *o->interrupted) {
-			status = RUN_INTERRUPTED;
+		if (o->interrupted && *o->interrupted)
 			break;
-		}
+	if (o->interrupted && *o->interrupted)
+		status = RUN_INTERRUPTED;       /* in the last chunk too */
 	if (o->out)
 		fflush(o->out);
 	if (status != RUN_INTERRUPTED) {

@@ -18,6 +18,7 @@ struct run_options {
 	int stats;              /* print statistics on err */
 	int print_schedule;     /* print the schedule taken on err */
 	const volatile sig_atomic_t *interrupted;       /* checked as it runs */
+	int *started;           /* set to 1 once the program is loaded (NULL: not wanted) */
 };
 
 /* Exit statuses, as threadlab(1) documents them. */

@@ -261,6 +261,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 						       struct thread *t)
 {
 	uint64_t pc = t->pc, idx = (pc - CODE_BASE) / INSN_SIZE;
+	t->cpu_ticks++;         /* the tick is the thread's, even if it faults */
 	if ((pc & 3) || pc < CODE_BASE || idx >= m->img->ncode) {
 		machine_fault(m, t, FAULT_BADJUMP, pc);
 		return 1;
@@ -271,7 +272,6 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 	int emit = ev_exec_on(m);
 	uint64_t raddr = 0, waddr = 0;
 	int64_t rval = 0, wval = 0;
-	t->cpu_ticks++;         /* the tick is the thread's, even if it faults */
 
 	switch (in->op) {
 	case OP_NOP: break;

@@ -158,6 +158,8 @@ int heap_free(struct machine *m, uint64_t p, uint64_t *freed)
 
 	uint64_t up = b + size;
 	if (up < m->heap.brk && !bused(m, up)) {
+		/* its header is now inside a free block: freed, or never handed out */
+		mem_set_tags(&m->mem, up, HEAP_HEADER, mem_tag(&m->mem, up + HEAP_HEADER));
 		unlink_free(m, up);
 		size += bsize(m, up);
 	}

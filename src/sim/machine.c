@@ -102,7 +102,7 @@ int machine_init(struct machine *m, const struct image *img,
 		mem_poke_bytes(&m->mem, DATA_BASE, img->data, img->data_size);
 	}
 	heap_init(m, (data_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1));
-	if (max_pages && m->mem.pages >= max_pages) {
+	if (max_pages && m->mem.pages > max_pages) {
 		snprintf(err, errlen, "the program alone takes %zu bytes of memory, more than "
 			 "--max-memory allows", m->mem.pages * PAGE_SIZE);
 		machine_done(m);
