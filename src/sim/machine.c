@@ -34,8 +34,6 @@ const struct limit_info limit_kinds[LIMIT_COUNT] = {
 #undef X
 };
 
-const char *const thread_state_names[4] = { "ready", "running", "blocked", "done" };
-
 /* Runs recorded beyond this are dropped (the schedule is then partial). */
 #define MAX_TAKEN_RUNS 4000000
 

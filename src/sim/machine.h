@@ -51,8 +51,6 @@ struct limits {
 
 enum thread_state { TS_READY, TS_RUNNING, TS_BLOCKED, TS_DONE };
 
-extern const char *const thread_state_names[4];
-
 struct thread {
 	int id;
 	enum thread_state state;
