@@ -411,6 +411,35 @@ big=$(printf '%s\n' "$out" | sed -n 's/ blocks$//p')
 verdict "malloc gives 0 when memory is full: twice the memory, about twice the blocks" ||
 	diag "blocks: $small with 1M, $big with 2M"
 
+# Each limit holds at its value and stops the run one past it.
+run --run --stats race-mutex
+n=$(stat_of instructions)
+run --run --max-steps "$n" race-mutex
+at=$rc
+run --run --max-steps $((n - 1)) race-mutex
+[ "$at" -eq 0 ] && [ "$rc" -eq 3 ] && contains "$err" "stopped after $((n - 1)) instructions"
+verdict "--max-steps: a run of exactly that many instructions ends well, one more is stopped"
+cat >"$tmp/six.scn" <<'EOF'
+void w() { }
+int main() { for (int i = 0; i < 5; i++) join(spawn(w)); return 0; }
+EOF
+run --run --max-threads 6 "$tmp/six.scn"
+at=$rc
+run --run --max-threads 5 "$tmp/six.scn"
+[ "$at" -eq 0 ] && [ "$rc" -eq 3 ] && contains "$err" "more than 5 threads"
+verdict "--max-threads: main and 5 threads fit in 6, not in 5"
+cat >"$tmp/pages.scn" <<'EOF'
+int main() { int *p = malloc(1500000); if (!p) return 1; p[187000] = 1; return 0; }
+EOF
+run --run --stats "$tmp/pages.scn"
+pages=$(stat_of memory_pages)
+run --run --max-memory $((pages * 4096)) "$tmp/pages.scn"
+at=$rc
+run --run --max-memory $((pages * 4096 - 4096)) "$tmp/pages.scn"
+[ "$at" -eq 0 ] && [ "$rc" -eq 1 ] && contains "$err" "main returned 1"
+verdict "--max-memory: the pages a run takes are enough, one page less and malloc gives 0" ||
+	diag "$pages pages; exit $at, then $rc"
+
 # --- settings on the command line override the scenario's ------------------
 
 run --run race-counter

@@ -80,7 +80,7 @@ static uint64_t grow(struct machine *m, uint64_t size)
 	uint64_t brk = (start + size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	uint64_t pages = (brk - m->heap.brk) / PAGE_SIZE;
 	if (brk > HEAP_LIMIT ||
-	    (m->mem.max_pages && m->mem.pages + pages + 1 > m->mem.max_pages)) {
+	    (m->mem.max_pages && m->mem.pages + pages > m->mem.max_pages)) {
 		if (start == last)
 			link_free(m, last);
 		return 0;
