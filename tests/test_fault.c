@@ -371,6 +371,39 @@ static const struct small_memory {
 	{ 6, 0, NULL, END_OK },
 };
 
+/* Run f(depth), a recursion of 24-byte frames (argument, return address,
+ * saved fp); the sim, ended. */
+static struct sim *recurse(int depth)
+{
+	char src[256];
+	snprintf(src, sizeof src, "int f(int n) { if (n == 0) return 0; return f(n - 1) + 1; }\n"
+		 "int main() { return f(%d); }\n", depth);
+	struct sim *s = sim_run(src);
+	sim_end(s);
+	return s;
+}
+
+START_TEST(the_deepest_recursion_fits_the_stack_and_one_more_overflows)
+{
+	/* what the stack holds besides f's frames, from a shallow run */
+	struct sim *s = recurse(1);
+	uint64_t base = s->m->stack_peak - 24;
+	sim_free(s);
+	int deepest = (int)((STACK_SIZE - base) / 24);
+	s = recurse(deepest);
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, deepest);
+	ck_assert_uint_le(s->m->stack_peak, STACK_SIZE);
+	sim_free(s);
+	s = recurse(deepest + 1);
+	ck_assert_int_eq(sim_end(s), END_FAULT);
+	ck_assert_int_eq(s->m->fault, FAULT_GUARD);
+	/* the push that overflows writes the word just below the stack */
+	ck_assert_uint_eq(s->m->fault_addr, machine_thread(s->m, 1)->stack_lo - 8);
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(a_program_that_does_not_fit_in_memory_is_refused)
 {
 	const struct small_memory *c = &small_memories[_i];
@@ -515,6 +548,7 @@ Suite *fault_suite(void)
 	tcase_add_test(tc, an_endless_loop_stops_at_the_step_limit);
 	tcase_add_test(tc, the_step_limit_holds_without_watchers_and_on_many_cores);
 	tcase_add_test(tc, touching_too_many_pages_stops_at_the_memory_limit);
+	tcase_add_test(tc, the_deepest_recursion_fits_the_stack_and_one_more_overflows);
 	tcase_add_test(tc, a_deep_stack_stops_at_the_memory_limit_before_the_guard);
 	tcase_add_test(tc, spawn_without_memory_for_the_stack_stops_the_run);
 	tcase_add_loop_test(tc, a_program_that_does_not_fit_in_memory_is_refused, 0,
