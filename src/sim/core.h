@@ -10,8 +10,11 @@
 struct event *ev_begin(struct machine *m, enum event_kind k, const struct thread *t);
 /* Send the event started by ev_begin to the sink. */
 void ev_emit(struct machine *m);
-/* Whether anyone listens to events (but instructions): events are built only then. */
-static inline int ev_on(const struct machine *m) { return (m->sink.mask & ~(1u << EV_EXEC)) != 0; }
+/* Whether anyone listens to events of kind k: events are built only then. */
+static inline int ev_on(const struct machine *m, enum event_kind k)
+{
+	return (m->sink.mask & (1u << k)) != 0;
+}
 /* Whether anyone listens to instructions. */
 static inline int ev_exec_on(const struct machine *m) { return (m->sink.mask & (1u << EV_EXEC)) != 0; }
 
@@ -44,8 +47,9 @@ void thread_wake_sleepers(struct machine *m);
 /* Run one instruction of t on core. */
 void cpu_exec(struct machine *m, int core, struct thread *t);
 /* Run up to n instructions of t, the only thread of a one-core machine
- * that nobody watches instruction by instruction, stopping after a sys
- * instruction or a fault; returns how many ran. */
+ * that nobody watches instruction by instruction, stopping after a fault
+ * or a builtin call that changed what the scheduler decides on; returns
+ * how many ran. */
 uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n);
 /* The program's own access to a word: on failure the process faults
  * (or the run hits the memory limit) and -1 is returned. */

@@ -126,7 +126,7 @@ static void do_print(struct machine *m, struct thread *t, const int64_t *a, int 
 		}
 	}
 	m->text[n] = 0;
-	if (ev_on(m)) {
+	if (ev_on(m, EV_PRINT)) {
 		struct event *e = ev_begin(m, EV_PRINT, t);
 		e->text = m->text;
 		e->len = n;
@@ -150,7 +150,7 @@ static void sys(struct machine *m, struct thread *t, int bi, int argc)
 		if (a[0])
 			break;
 		mem_peek_string(&m->mem, (uint64_t)a[1], m->text, sizeof m->text);
-		if (ev_on(m)) {
+		if (ev_on(m, EV_ASSERT)) {
 			struct event *e = ev_begin(m, EV_ASSERT, t);
 			e->text = m->text;
 			e->len = strlen(m->text);
@@ -185,7 +185,7 @@ static void sys(struct machine *m, struct thread *t, int bi, int argc)
 		if (!p && m->state == RUN_ENDED)
 			break;
 		t->r[R0] = (int64_t)p;
-		if (ev_on(m)) {
+		if (ev_on(m, EV_MALLOC)) {
 			struct event *e = ev_begin(m, EV_MALLOC, t);
 			e->addr = p;
 			e->a = a[0];
@@ -202,7 +202,7 @@ static void sys(struct machine *m, struct thread *t, int bi, int argc)
 			machine_fault(m, t, (enum fault_kind)f, (uint64_t)a[0]);
 			break;
 		}
-		if (ev_on(m)) {
+		if (ev_on(m, EV_FREE)) {
 			struct event *e = ev_begin(m, EV_FREE, t);
 			e->addr = (uint64_t)a[0];
 			e->a = (int64_t)size;
@@ -398,8 +398,15 @@ uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n)
 {
 	uint64_t i = 0, start = m->tick;
 	while (i < n) {
+		int nready = m->nready;
+		uint64_t wake = m->next_wake, pc = t->pc;
 		m->tick = start + i++;  /* events and sleeps need the right tick */
-		if (exec(m, 0, t))
+		if (!exec(m, 0, t))
+			continue;
+		/* a builtin ran (or a fault): go on only if the scheduler would
+		 * still keep this thread, that is if nothing it decides on changed */
+		if (m->state == RUN_ENDED || m->nready != nready || m->next_wake != wake ||
+		    t->state != TS_RUNNING || image_insn(m->img, pc)->imm == BI_SET_PRIORITY)
 			break;
 	}
 	return i;

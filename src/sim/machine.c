@@ -162,7 +162,7 @@ static void end_run(struct machine *m, struct thread *t, int status)
 		u->killed = !(u == t && status == END_OK);     /* t called exit */
 		u->retval = u->killed ? 0 : m->exit_status;
 		u->ended = m->tick;
-		if (ev_on(m)) {
+		if (ev_on(m, EV_EXIT)) {
 			struct event *e = ev_begin(m, EV_EXIT, u);
 			e->a = u->retval;
 			e->b = u->killed;
@@ -179,7 +179,7 @@ static void end_run(struct machine *m, struct thread *t, int status)
 		m->end_tid = t->id;
 		m->end_pc = t->pc;
 	}
-	if (ev_on(m)) {
+	if (ev_on(m, EV_END)) {
 		struct event *e = ev_begin(m, EV_END, t);
 		e->a = status;
 		e->b = m->exit_status;
@@ -195,7 +195,7 @@ void machine_end(struct machine *m, struct thread *t, int status, int64_t code)
 
 void machine_fault(struct machine *m, struct thread *t, enum fault_kind k, uint64_t addr)
 {
-	if (ev_on(m)) {
+	if (ev_on(m, EV_FAULT)) {
 		struct event *e = ev_begin(m, EV_FAULT, t);
 		e->a = k;
 		e->addr = addr;
@@ -209,7 +209,7 @@ void machine_fault(struct machine *m, struct thread *t, enum fault_kind k, uint6
 void machine_limit(struct machine *m, struct thread *t, enum limit_kind k)
 {
 	m->limit = k;
-	if (ev_on(m)) {
+	if (ev_on(m, EV_LIMIT)) {
 		struct event *e = ev_begin(m, EV_LIMIT, t);
 		e->a = k;
 		ev_emit(m);
@@ -236,7 +236,7 @@ static void switch_to(struct machine *m, int core, int next)
 	struct thread *p = machine_thread(m, c->tid);
 	if (p) {                        /* preempted */
 		m->preempts++;
-		if (ev_on(m)) {
+		if (ev_on(m, EV_PREEMPT)) {
 			struct event *e = ev_begin(m, EV_PREEMPT, p);
 			e->a = (int64_t)c->slice;
 			ev_emit(m);
@@ -260,7 +260,7 @@ static void switch_to(struct machine *m, int core, int next)
 	m->switches += n && prev ? 1 : 0;
 	if (n && prev && m->cfg.switch_cost)
 		c->busy = (uint64_t)m->cfg.switch_cost;
-	if (ev_on(m)) {
+	if (ev_on(m, EV_SWITCH)) {
 		struct context from, to;
 		struct thread *pt = machine_thread(m, prev);
 		struct event *e = ev_begin(m, EV_SWITCH, n);
@@ -311,7 +311,7 @@ static void stalled(struct machine *m)
 		if (m->threads[i].state == TS_BLOCKED)
 			t = &m->threads[i];
 	m->tick--;              /* it is the tick in which nothing could run */
-	if (t && ev_on(m)) {
+	if (t && ev_on(m, EV_DEADLOCK)) {
 		ev_begin(m, EV_DEADLOCK, NULL);
 		ev_emit(m);
 	}

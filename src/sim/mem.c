@@ -144,6 +144,13 @@ enum mem_err mem_write_slow(struct mem *m, uint64_t addr, int64_t v)
 int64_t mem_peek(const struct mem *m, uint64_t addr)
 {
 	int64_t v = 0;
+	if (addr < ADDR_LIMIT && (addr & (PAGE_SIZE - 1)) <= PAGE_SIZE - 8) {
+		int prot;       /* within one page: the usual case */
+		const struct page *p = mem_page(m, addr, &prot);
+		if (p)
+			memcpy(&v, p->data + (addr & (PAGE_SIZE - 1)), 8);
+		return v;
+	}
 	uint8_t b[8] = { 0 };
 	for (int k = 0; k < 8; k++) {
 		uint64_t a = addr + (uint64_t)k;

@@ -14,7 +14,7 @@
 static void note(struct machine *m, enum event_kind k, const struct thread *t,
 		 uint64_t addr, int64_t a, int64_t b)
 {
-	if (!ev_on(m))
+	if (!ev_on(m, k))
 		return;
 	struct event *e = ev_begin(m, k, t);
 	e->addr = addr;
@@ -133,7 +133,7 @@ static void atomic(struct machine *m, struct thread *t, int bi, const int64_t *a
 	}
 	if (cpu_store(m, t, addr, val) < 0)
 		return;
-	if (ev_on(m)) {
+	if (ev_on(m, EV_ATOMIC)) {
 		struct event *e = ev_begin(m, EV_ATOMIC, t);
 		e->addr = addr;
 		e->raddr = e->waddr = addr;

@@ -75,7 +75,7 @@ struct thread *thread_create(struct machine *m, struct thread *parent, uint64_t 
 	t->core = -1;
 	t->created = m->tick;
 	ready_push(m, id);
-	if (parent && ev_on(m)) {
+	if (parent && ev_on(m, EV_SPAWN)) {
 		struct event *e = ev_begin(m, EV_SPAWN, parent);
 		e->other = id;
 		e->addr = entry;
@@ -91,7 +91,7 @@ void thread_exit(struct machine *m, struct thread *t, int64_t value)
 	t->retval = f && !f->returns_value ? 0 : value;
 	t->state = TS_DONE;
 	t->ended = m->tick;
-	if (ev_on(m)) {
+	if (ev_on(m, EV_EXIT)) {
 		struct event *e = ev_begin(m, EV_EXIT, t);
 		e->a = t->retval;
 		ev_emit(m);
@@ -110,7 +110,7 @@ void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint
 	t->wait_pc = t->pc;
 	if (kind == WAIT_SLEEP && on < m->next_wake)
 		m->next_wake = on;
-	if (ev_on(m)) {
+	if (ev_on(m, EV_BLOCK)) {
 		struct event *e = ev_begin(m, EV_BLOCK, t);
 		e->a = kind;
 		e->addr = on;
@@ -127,7 +127,7 @@ void thread_wake(struct machine *m, struct thread *t, int by, int64_t result)
 	t->wait_on = 0;
 	t->state = TS_READY;
 	ready_push(m, t->id);
-	if (ev_on(m)) {
+	if (ev_on(m, EV_WAKE)) {
 		struct event *e = ev_begin(m, EV_WAKE, t);
 		e->a = was;
 		e->other = by;
