@@ -43,40 +43,45 @@ static const struct option_doc {
 	const char *help;
 } options[] = {
 	{ "run",     'r', no_argument, NULL,
-	  "run the scenario to the end without the screen: the program's\n"
-	  "output on stdout, reports on stderr" },
+	  "run the scenario to the end without the screen:\n"
+	  "the program's output on stdout, reports on stderr" },
 	{ "trace",   't', optional_argument, "FILE",
-	  "run and write the event trace, one line per event, to FILE\n"
-	  "(written whole or not at all) or, without FILE, to stdout\n"
-	  "in place of the program's output" },
+	  "run and write the event trace, one line per event,\n"
+	  "to FILE (written whole or not at all) or, without\n"
+	  "FILE, to stdout in place of the program's output" },
 	{ "stats",   OPT_STATS, no_argument, NULL,
 	  "run and print statistics (key: value) on stderr" },
 	{ "print-schedule", OPT_PRINT_SCHEDULE, no_argument, NULL,
-	  "run and print the schedule taken on stderr, in the form\n"
-	  "--schedule replays" },
+	  "run and print the schedule taken on stderr, in\n"
+	  "the form --schedule replays" },
 	{ "check",   'c', no_argument, NULL,
-	  "compile the scenario and report any errors; exit 0 or 2" },
+	  "compile the scenario and report any errors;\n"
+	  "exit 0 or 2" },
 	{ "disasm",  'd', no_argument, NULL,
-	  "print the compiled program: segments, symbols, and every\n"
-	  "function's instructions interleaved with its source lines" },
+	  "print the compiled program: segments, symbols,\n"
+	  "and every function's instructions interleaved\n"
+	  "with its source lines" },
 	{ "list",    'l', no_argument, NULL, "list the bundled scenarios with their titles" },
 	{ "cores",   OPT_CORES, required_argument, "N", "simulate N cores (1 to 64)" },
 	{ "quantum", OPT_QUANTUM, required_argument, "N",
 	  "ticks between timer interrupts (1 to 1000000)" },
 	{ "policy",  OPT_POLICY, required_argument, "NAME",
-	  "scheduling policy: rr, fifo, priority, random or script" },
+	  "scheduling policy: rr, fifo, priority, random\n"
+	  "or script" },
 	{ "seed",    OPT_SEED, required_argument, "N", "seed of the random policy" },
 	{ "schedule", OPT_SCHEDULE, required_argument, "S",
-	  "replay schedule S (or the one in file F, given as @F);\n"
-	  "sets the policy to script" },
+	  "replay schedule S (or the one in file F, given\n"
+	  "as @F); sets the policy to script" },
 	{ "switch-cost", OPT_SWITCH_COST, required_argument, "N",
 	  "ticks a context switch takes (0 to 1000000)" },
 	{ "max-steps", OPT_MAX_STEPS, required_argument, "N",
 	  "stop after N instructions (default 1000000000)" },
 	{ "max-threads", OPT_MAX_THREADS, required_argument, "N",
-	  "stop when a thread beyond N is created (default 1024)" },
+	  "stop when a thread beyond N is created\n"
+	  "(default 1024)" },
 	{ "max-memory", OPT_MAX_MEMORY, required_argument, "BYTES",
-	  "simulated memory, suffix K, M or G allowed (default 64M)" },
+	  "simulated memory, suffix K, M or G allowed\n"
+	  "(default 64M)" },
 	{ "help",    'h', no_argument, NULL, "show this help and exit" },
 	{ "version", 'V', no_argument, NULL, "show the version and exit" },
 };

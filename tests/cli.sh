@@ -5,6 +5,13 @@
 
 run --help
 check "--help exits 0" [ "$rc" -eq 0 ]
+check "--help fits in 80 columns" sh -c '! printf "%s\n" "$1" | grep -q "^.\{80,\}"' - "$out"
+readme_opts=$(sed -n '/^threadlab \[OPTION\]/,/^```/p' "$srcdir/README.md" | grep '^  -')
+check "README's option list is --help's" [ "$readme_opts" = "$(printf '%s\n' "$out" | grep '^  -')" ]
+for opt in --run --trace --stats --print-schedule --cores --quantum --policy --seed --schedule \
+	--switch-cost --max-steps --max-threads --max-memory; do
+	check "--help mentions $opt" sh -c 'printf "%s" "$1" | grep -q -- "$2"' - "$out" "$opt"
+done
 for opt in --check --disasm --list --help --version; do
 	check "--help mentions $opt" sh -c 'printf "%s" "$1" | grep -q -- "$2"' - "$out" "$opt"
 done
