@@ -254,6 +254,7 @@ static void switch_to(struct machine *m, int core, int next)
 		n->core = core;
 		c->tid = next;
 		c->slice = 0;
+		c->phase = 0;
 	}
 	if (next == prev && !p)
 		return;                 /* the same thread again: nothing to switch */
@@ -333,8 +334,10 @@ int machine_step(struct machine *m)
 			active = 1;
 			continue;
 		}
-		/* a thread switched in runs at least one instruction */
-		int next = c->tid && !c->slice ? c->tid : sched_next(m, i);
+		/* a thread switched in runs at least one instruction; under rr
+		 * only a timer interrupt can take the core from it */
+		int next = c->tid && (!c->slice || (c->phase && m->cfg.policy == POLICY_RR)) ?
+			   c->tid : sched_next(m, i);
 		if (next != c->tid || c->left) {
 			switch_to(m, i, next);
 			if (c->busy) {
@@ -358,6 +361,8 @@ int machine_step(struct machine *m)
 		cpu_exec(m, i, t);
 		t = &m->threads[tid - 1];       /* a spawn may have moved the threads */
 		c->slice++;
+		if (++c->phase == (uint64_t)m->cfg.quantum)
+			c->phase = 0;
 		record(m, i, t->id, 1);
 		sched_advance(m, i, t->id, 1);
 		if (t->state != TS_RUNNING && m->state != RUN_ENDED) {
@@ -396,7 +401,7 @@ static uint64_t burst_length(const struct machine *m, uint64_t stop)
 				return 0;
 	if (m->cfg.policy != POLICY_FIFO && m->nready) {
 		/* up to the next timer interrupt, where the policy decides */
-		uint64_t q = (uint64_t)m->cfg.quantum, left = q - c->slice % q;
+		uint64_t q = (uint64_t)m->cfg.quantum, left = q - c->phase;
 		if (c->slice && left == q)
 			return 0;
 		if (left < n)
@@ -426,6 +431,7 @@ static void burst(struct machine *m, uint64_t k)
 	uint64_t ran = cpu_burst(m, &m->threads[tid - 1], k);
 	struct thread *t = &m->threads[tid - 1];        /* a spawn may have moved it */
 	c->slice += ran;
+	c->phase = (c->phase + ran) % (uint64_t)m->cfg.quantum;
 	record(m, 0, tid, ran);
 	m->tick = start + ran;
 	if (m->state == RUN_ENDED)

@@ -80,6 +80,7 @@ struct core {
 	int left;               /* the thread that just left it, not yet switched out */
 	int left_reason;        /* why: enum switch_reason */
 	uint64_t slice;         /* ticks the thread has run since it got the core */
+	uint64_t phase;         /* slice modulo the quantum: 0 at a timer interrupt */
 	uint64_t busy;          /* ticks left of a context switch */
 	struct sched_cursor script;
 };

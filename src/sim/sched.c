@@ -154,7 +154,7 @@ static int best_ready(const struct machine *m)
  * thread it runs. */
 static int timer_due(const struct machine *m, const struct core *c)
 {
-	return c->slice && c->slice % (uint64_t)m->cfg.quantum == 0;
+	return c->slice && c->phase == 0;
 }
 
 /* Round robin: at each timer interrupt, the next thread in the queue. */
