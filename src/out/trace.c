@@ -305,6 +305,17 @@ static void put_object(struct tracer *tr, struct buf *b, const char *kind, uint6
 	put_x(b, addr);
 }
 
+/* One side of a switch: "T2", or "idle". */
+static void put_side(struct buf *b, int tid)
+{
+	if (tid) {
+		putch(b, 'T');
+		put_u(b, (uint64_t)tid);
+	} else {
+		PUTS(b, "idle");
+	}
+}
+
 void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 {
 	put_u(b, e->tick);
@@ -345,19 +356,9 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			put_access(tr, e, b, "  write ", 8, e->waddr, e->wval);
 		break;
 	case EV_SWITCH:
-		if (e->other) {
-			putch(b, 'T');
-			put_u(b, (uint64_t)e->other);
-		} else {
-			PUTS(b, "idle");
-		}
+		put_side(b, e->other);
 		PUTS(b, " -> ");
-		if (e->tid) {
-			putch(b, 'T');
-			put_u(b, (uint64_t)e->tid);
-		} else {
-			PUTS(b, "idle");
-		}
+		put_side(b, e->tid);
 		PUTS(b, " (");
 		putstr(b, switch_reasons[e->a]);
 		putch(b, ')');
@@ -452,16 +453,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		put_u(b, (uint64_t)e->a);
 		break;
 	case EV_ATOMIC:
-		putstr(b, isa_builtins[e->a].name);
-		putch(b, ' ');
-		{
-			size_t at = b->len;
-			if (describe(tr->sc, tr->m, e->addr, b))
-				putch(b, '@');
-			else
-				cut(b, at);
-		}
-		put_x(b, e->addr);
+		put_object(tr, b, isa_builtins[e->a].name, e->addr);
 		putch(b, ' ');
 		put_val(b, e->rval);
 		PUTS(b, " -> ");

@@ -144,6 +144,16 @@ static void atomic(struct machine *m, struct thread *t, int bi, const int64_t *a
 	}
 }
 
+/* t gives up its core to the next ready thread, if there is one. */
+static void yield(struct machine *m, struct thread *t)
+{
+	note(m, EV_YIELD, t, 0, 0, 0);
+	if (m->nready) {
+		t->state = TS_READY;
+		ready_push(m, t->id);
+	}
+}
+
 void sync_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 {
 	uint64_t addr = (uint64_t)a[0];
@@ -205,11 +215,7 @@ void sync_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 		break;
 	case BI_SLEEP:
 		if (a[0] <= 0) {
-			note(m, EV_YIELD, t, 0, 0, 0);
-			if (m->nready) {
-				t->state = TS_READY;
-				ready_push(m, t->id);
-			}
+			yield(m, t);
 			break;
 		}
 	{
@@ -221,11 +227,7 @@ void sync_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 		break;
 	}
 	case BI_SCHED_YIELD:
-		note(m, EV_YIELD, t, 0, 0, 0);
-		if (m->nready) {
-			t->state = TS_READY;
-			ready_push(m, t->id);
-		}
+		yield(m, t);
 		break;
 	}
 }
