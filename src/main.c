@@ -17,6 +17,7 @@
 #include "out/disasm.h"
 #include "out/run.h"
 #include "sim/sched.h"
+#include "ui/ui.h"
 
 /* Exit codes, as threadlab(1) documents them. */
 enum {
@@ -32,6 +33,7 @@ enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST, MODE_RUN };
 enum {
 	OPT_CORES = 256, OPT_QUANTUM, OPT_POLICY, OPT_SEED, OPT_SCHEDULE, OPT_SWITCH_COST,
 	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_STATS, OPT_PRINT_SCHEDULE,
+	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII,
 };
 
 /* The options: one table drives getopt_long and --help. */
@@ -82,6 +84,16 @@ static const struct option_doc {
 	{ "max-memory", OPT_MAX_MEMORY, required_argument, "BYTES",
 	  "simulated memory, suffix K, M or G allowed\n"
 	  "(default 64M)" },
+	{ "play",    OPT_PLAY, no_argument, NULL, "start the screen running, not paused" },
+	{ "speed",   OPT_SPEED, required_argument, "N",
+	  "run the screen at N ticks per second (1 to\n"
+	  "10000000, default 8)" },
+	{ "no-color", OPT_NO_COLOR, no_argument, NULL,
+	  "no colours on the screen (also when NO_COLOR\n"
+	  "is set)" },
+	{ "ascii",   OPT_ASCII, no_argument, NULL,
+	  "draw the screen with ASCII only: no line\n"
+	  "drawing, no UTF-8" },
 	{ "help",    'h', no_argument, NULL, "show this help and exit" },
 	{ "version", 'V', no_argument, NULL, "show the version and exit" },
 };
@@ -112,9 +124,10 @@ static void usage(FILE *out)
 		fprintf(out, "%s\n", h);
 	}
 	fprintf(out,
-		"\nWithout a mode option, threadlab shows the scenario's title and\n"
-		"description, then runs it with its narration; the full-screen view is\n"
-		"not part of this version yet.\n\n"
+		"\nWithout a mode option, threadlab opens the scenario on the full screen,\n"
+		"paused at tick 0 (press ? there for the keys).  When standard input or\n"
+		"output is not a terminal, it prints the title and description and runs\n"
+		"the scenario with its narration instead.\n\n"
 		"Exit status: 0 success; 1 the simulated program failed (an assertion, a\n"
 		"fault, a deadlock, a nonzero return from main or a failed expectation);\n"
 		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n\n"
@@ -291,6 +304,7 @@ struct cli {
 	int run_flags;          /* --trace, --stats, --print-schedule given */
 	const char *trace_file; /* NULL: stdout */
 	int trace, stats, print_schedule;
+	struct ui_options ui;
 	struct machine_config cfg;      /* only the fields set below count */
 	int set_cores, set_quantum, set_policy, set_seed, set_switch_cost;
 	char *schedule;
@@ -331,8 +345,8 @@ static FILE *open_atomic(const char *path, char **tmp)
 	return f;
 }
 
-/* Run the scenario headless; default mode narrates on stdout too. */
-static int run(const struct scenario *sc, const struct cli *cli)
+/* The scenario's settings with the command line's on top. */
+static struct machine_config settings(const struct scenario *sc, const struct cli *cli)
 {
 	struct machine_config cfg = sc->config;
 	if (cli->set_cores) cfg.cores = cli->cfg.cores;
@@ -345,7 +359,13 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		if (!cli->set_policy)
 			cfg.policy = POLICY_SCRIPT;
 	}
+	return cfg;
+}
 
+/* Run the scenario headless; default mode narrates on stdout too. */
+static int run(const struct scenario *sc, const struct cli *cli)
+{
+	struct machine_config cfg = settings(sc, cli);
 	struct run_options o = { .out = stdout, .err = stderr, .stats = cli->stats,
 				 .print_schedule = cli->print_schedule,
 				 .interrupted = &interrupted };
@@ -416,6 +436,21 @@ static int run(const struct scenario *sc, const struct cli *cli)
 	return status;
 }
 
+/* The full screen; without a usable terminal, the narrated run. */
+static int screen(const struct scenario *sc, const struct cli *cli)
+{
+	struct machine_config cfg = settings(sc, cli);
+	char err[256];
+	int status = ui_run(sc, &cfg, &cli->lim, &cli->ui, err, sizeof err);
+	if (status == -1) {
+		fprintf(stderr, "threadlab: %s; running without the screen\n", err);
+		return run(sc, cli);
+	}
+	if (status == EXIT_USAGE || status == EXIT_LIMIT)
+		fprintf(stderr, "threadlab: %s\n", err);
+	return status;
+}
+
 /* Parse the command line into cli; returns -1 (after a message), or the
  * exit status when an option (--help) ends the program, or -2 to go on. */
 static int parse_args(int argc, char **argv, struct cli *cli)
@@ -439,6 +474,9 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 
 	memset(cli, 0, sizeof *cli);
 	cli->lim = (struct limits){ DEFAULT_MAX_STEPS, DEFAULT_MAX_THREADS, DEFAULT_MAX_MEMORY };
+	const char *no_color = getenv("NO_COLOR");
+	cli->ui = (struct ui_options){ .speed = UI_SPEED_DEFAULT,
+				       .color = !(no_color && *no_color) };
 	int c, idx;
 	int64_t v;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
@@ -506,6 +544,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			sched_free(&sch);
 			break;
 		}
+		case OPT_PLAY: cli->ui.play = 1; break;
+		case OPT_SPEED:
+			if (parse_num(name, optarg, 1, UI_SPEED_MAX, &v) < 0)
+				return -1;
+			cli->ui.speed = (uint64_t)v;
+			break;
+		case OPT_NO_COLOR: cli->ui.color = 0; break;
+		case OPT_ASCII: cli->ui.ascii = 1; break;
 		case OPT_MAX_STEPS:
 			if (parse_num(name, optarg, 1, INT64_MAX, &v) < 0)
 				return -1;
@@ -578,6 +624,8 @@ int main(int argc, char **argv)
 	int status = sc ? EXIT_OK : EXIT_USAGE;
 	if (sc && cli.mode == MODE_DISASM)
 		disasm_write(stdout, sc);
+	else if (sc && cli.mode == MODE_DEFAULT && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		status = screen(sc, &cli);
 	else if (sc && (cli.mode == MODE_DEFAULT || cli.mode == MODE_RUN))
 		status = run(sc, &cli);
 	scenario_free(sc);

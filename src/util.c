@@ -85,6 +85,8 @@ long alloc_fail_at(long n)
 	return left;
 }
 
+void (*before_fatal)(void);
+
 /* An allocation failed (or was made to): unwind the scope, or abort. */
 static void out_of_memory(size_t n)
 {
@@ -97,6 +99,8 @@ static void out_of_memory(size_t n)
 		s->blocks = NULL;
 		longjmp(s->on_failure, 1);
 	}
+	if (before_fatal)
+		before_fatal();
 	fprintf(stderr, "threadlab: out of memory (%zu bytes)\n", n);
 	abort();
 }

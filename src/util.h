@@ -13,6 +13,9 @@
 
 /* Allocate or die: the host being out of memory is not recoverable ...
  * except inside an allocation scope (below). */
+/* Called before a fatal error is printed (the screen gives the
+ * terminal back there); NULL: nothing to do. */
+extern void (*before_fatal)(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

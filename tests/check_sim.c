@@ -333,6 +333,9 @@ int main(void)
 	srunner_add_suite(sr, sched_suite());
 	srunner_add_suite(sr, sync_suite());
 	srunner_add_suite(sr, fault_suite());
+	srunner_add_suite(sr, explain_suite());
+	srunner_add_suite(sr, memmap_suite());
+	srunner_add_suite(sr, session_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
 	int failed = srunner_ntests_failed(sr);

@@ -12,9 +12,18 @@ for opt in --run --trace --stats --print-schedule --cores --quantum --policy --s
 	--switch-cost --max-steps --max-threads --max-memory; do
 	check "--help mentions $opt" sh -c 'printf "%s" "$1" | grep -q -- "$2"' - "$out" "$opt"
 done
-for opt in --check --disasm --list --help --version; do
+for opt in --play --speed --no-color --ascii --check --disasm --list --help --version; do
 	check "--help mentions $opt" sh -c 'printf "%s" "$1" | grep -q -- "$2"' - "$out" "$opt"
 done
+
+for bad in 0 10000001 fast -1; do
+	run --speed "$bad" race-counter
+	check "--speed $bad exits 2" [ "$rc" -eq 2 ]
+	check "--speed $bad says what it wants" sh -c 'printf "%s" "$1" | grep -q "speed wants a number from 1 to 10000000"' - "$err"
+done
+run --play --speed 5 --no-color --ascii race-counter </dev/null
+check "the screen's options without a terminal: the narrated run" sh -c 'printf "%s" "$1" | grep -q "^\[tick 0\] Two workers"' - "$out"
+check "... with the run's exit status" [ "$rc" -eq 1 ]
 
 run --version
 check "--version names the program" sh -c 'printf "%s" "$1" | grep -q "^threadlab [0-9]"' - "$out"

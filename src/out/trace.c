@@ -127,6 +127,11 @@ static void put_val(struct buf *b, int64_t v)
 	}
 }
 
+void trace_value(struct buf *b, int64_t v)
+{
+	put_val(b, v);
+}
+
 void trace_quote(struct buf *b, const char *s, size_t len)
 {
 	putch(b, '"');
@@ -242,20 +247,25 @@ static void put_insn(struct tracer *tr, const struct event *e, struct buf *b)
 	putn(b, tr->insn_text[idx], tr->insn_len[idx]);
 }
 
+const struct img_var *trace_local(const struct scenario *sc, const struct machine *m,
+				 const struct event *e, uint64_t addr)
+{
+	const struct thread *t = machine_thread(m, e->tid);
+	if (!t || !e->insn || e->insn->rs != REG_FP)
+		return NULL;
+	const struct img_func *f = image_func_at(sc->image, e->pc);
+	return f ? image_var_at(f, (int64_t)(addr - (uint64_t)t->r[REG_FP]), e->pc) : NULL;
+}
+
 /* A memory access: "counter@0x600000=3", "i@0x7ffbefe0=1". */
 static void put_access(struct tracer *tr, const struct event *e, struct buf *b,
 		       const char *what, size_t wlen, uint64_t addr, int64_t v)
 {
 	putn(b, what, wlen);
 	size_t at = b->len;
-	const struct thread *t = machine_thread(tr->m, e->tid);
 	const struct img_var *var = NULL;
-	if (t && e->insn->rs == REG_FP && (e->insn->op == OP_LD || e->insn->op == OP_ST)) {
-		/* a parameter or a local of the running function */
-		const struct img_func *f = image_func_at(tr->sc->image, e->pc);
-		if (f)
-			var = image_var_at(f, (int64_t)(addr - (uint64_t)t->r[REG_FP]), e->pc);
-	}
+	if (e->insn->op == OP_LD || e->insn->op == OP_ST)
+		var = trace_local(tr->sc, tr->m, e, addr);
 	if (var) {
 		putstr(b, var->name);
 		putch(b, '@');

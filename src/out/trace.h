@@ -35,6 +35,13 @@ void trace_addr(const struct scenario *sc, const struct machine *m, uint64_t add
  * read-only memory at 0x500000 (ROUNDS)", to b. */
 void trace_fault(const struct scenario *sc, const struct machine *m, int kind,
 		 uint64_t addr, struct buf *b);
+/* Append a value as the trace writes it: decimal when small, hexadecimal
+ * when it looks like an address. */
+void trace_value(struct buf *b, int64_t v);
+/* The parameter or local of the running function that e's instruction
+ * reaches at addr through fp, or NULL.  m is as it is when e is sent. */
+const struct img_var *trace_local(const struct scenario *sc, const struct machine *m,
+				  const struct event *e, uint64_t addr);
 /* Append text with C escapes for quotes, backslashes and control bytes. */
 void trace_quote(struct buf *b, const char *text, size_t len);
 

@@ -1,0 +1,763 @@
+/* explain: each event as a short sentence a student reads — what the
+ * instruction did to which variable, who waits for whom, how it ended. */
+#include "explain.h"
+
+#include "../lang/ast.h"
+#include "trace.h"
+
+/* What a sentence is about: the event, the machine that sent it (as it
+ * is when it sends it) and the event's thread. */
+struct say {
+	const struct scenario *sc;
+	const struct machine *m;
+	const struct event *e;
+	const struct thread *t;         /* the event's thread, or NULL */
+	struct buf *b;
+};
+
+/* Append "0x..." for an address. */
+static void put_hex(struct buf *b, uint64_t v)
+{
+	buf_printf(b, "0x%llx", (unsigned long long)v);
+}
+
+/* Append "tick" or "ticks" after n. */
+static void put_ticks(struct buf *b, int64_t n)
+{
+	buf_printf(b, "%lld %s", (long long)n, n == 1 ? "tick" : "ticks");
+}
+
+/* Start the sentence with its thread: "T2 " (nothing without one). */
+static void subject(const struct say *s)
+{
+	if (s->e->tid)
+		buf_printf(s->b, "T%d ", s->e->tid);
+}
+
+/* Append " (line N)" when the line is known. */
+static void put_line(struct buf *b, int line)
+{
+	if (line)
+		buf_printf(b, " (line %d)", line);
+}
+
+/* Append a name for the word at addr that e's instruction reached: a
+ * local ("i"), a global ("counter", "buf[2]"), the thread's own copy of
+ * a thread_local ("calls"); else the address and what holds it
+ * ("0x601010 (heap)"). */
+static void put_place(const struct say *s, uint64_t addr)
+{
+	const struct img_var *v = trace_local(s->sc, s->m, s->e, addr);
+	if (v) {
+		buf_puts(s->b, v->name);
+		return;
+	}
+	if (s->t && s->e->insn && s->e->insn->rs == REG_TP && addr >= s->t->tls &&
+	    image_describe(s->sc->image, addr - s->t->tls, 1, s->b))
+		return;
+	if (image_describe(s->sc->image, addr, 0, s->b))
+		return;
+	trace_addr(s->sc, s->m, addr, s->b);
+}
+
+/* Append a synchronisation object: "mutex m", "semaphore 0x601010 (heap)". */
+static void put_object(const struct say *s, const char *kind, uint64_t addr)
+{
+	buf_printf(s->b, "%s ", kind);
+	put_place(s, addr);
+}
+
+/* Append a value, with what it points to when it is the address of a
+ * function or a global: "0x400014 (worker)". */
+static void put_value(const struct say *s, int64_t v)
+{
+	trace_value(s->b, v);
+	if (v < CODE_BASE)
+		return;
+	size_t at = s->b->len;
+	buf_puts(s->b, " (");
+	if (image_describe(s->sc->image, (uint64_t)v, 0, s->b)) {
+		buf_putc(s->b, ')');
+	} else {
+		s->b->len = at;         /* nothing known: take " (" back */
+		s->b->s[at] = 0;
+	}
+}
+
+/* Append "r0 = 3": the register e wrote and its value. */
+static void put_result(const struct say *s)
+{
+	buf_printf(s->b, "%s = ", isa_reg_name(s->e->reg));
+	put_value(s, s->e->regval);
+}
+
+/* Append where code at addr is: "line 12", else "worker+8" or the address. */
+static void put_code(const struct say *s, uint64_t addr)
+{
+	int line = image_line(s->sc->image, addr);
+	if (line)
+		buf_printf(s->b, "line %d", line);
+	else if (!image_describe(s->sc->image, addr, 0, s->b))
+		put_hex(s->b, addr);
+}
+
+/* Append the function that starts at addr, or the address. */
+static void put_func(const struct say *s, uint64_t addr)
+{
+	const struct img_func *f = image_func_at(s->sc->image, addr);
+	if (f && f->addr == addr)
+		buf_puts(s->b, f->name);
+	else
+		put_code(s, addr);
+}
+
+struct exec_phrase;
+
+/* Say what an instruction did, after its subject. */
+typedef void exec_say_fn(const struct say *s, const struct exec_phrase *p);
+
+/* How to say what an opcode did.  In text, %s is the source register
+ * and %o the operand (a register or the immediate). */
+struct exec_phrase {
+	exec_say_fn *say;
+	const char *text;
+	const char *same;       /* text when the result goes back to the source register */
+	int truth;              /* a comparison: say whether it held */
+};
+
+/* Append an ALU or register-to-register instruction: "adds 1: r0 = 3". */
+static void say_alu(const struct say *s, const struct exec_phrase *p)
+{
+	const struct insn *in = s->e->insn;
+	const char *t = in->rs == in->rd && p->same ? p->same : p->text;
+	for (; *t; t++) {
+		if (*t != '%' || (t[1] != 's' && t[1] != 'o')) {
+			buf_putc(s->b, *t);
+			continue;
+		}
+		if (*++t == 's')
+			buf_puts(s->b, isa_reg_name(in->rs));
+		else if (in->rt == REG_NONE)
+			trace_value(s->b, in->imm);
+		else
+			buf_puts(s->b, isa_reg_name(in->rt));
+	}
+	buf_puts(s->b, ": ");
+	put_result(s);
+	if (p->truth)
+		buf_puts(s->b, s->e->regval ? " (true)" : " (false)");
+}
+
+/* Append li: "sets r0 = 5". */
+static void say_li(const struct say *s, const struct exec_phrase *p)
+{
+	buf_printf(s->b, "%s ", p->text);
+	put_result(s);
+}
+
+/* Append lea: "takes the address of counter: r0 = 0x600000". */
+static void say_lea(const struct say *s, const struct exec_phrase *p)
+{
+	buf_printf(s->b, "%s ", p->text);
+	put_place(s, (uint64_t)s->e->regval);
+	buf_printf(s->b, ": %s = ", isa_reg_name(s->e->reg));
+	trace_value(s->b, s->e->regval);
+}
+
+/* Append ld: "loads counter = 2 into r0". */
+static void say_load(const struct say *s, const struct exec_phrase *p)
+{
+	buf_printf(s->b, "%s ", p->text);
+	put_place(s, s->e->raddr);
+	buf_puts(s->b, " = ");
+	put_value(s, s->e->rval);
+	buf_printf(s->b, " into %s", isa_reg_name(s->e->reg));
+}
+
+/* Append st: "stores r0 = 3 into counter". */
+static void say_store(const struct say *s, const struct exec_phrase *p)
+{
+	buf_printf(s->b, "%s %s = ", p->text, isa_reg_name(s->e->insn->rd));
+	put_value(s, s->e->wval);
+	buf_puts(s->b, " into ");
+	put_place(s, s->e->waddr);
+}
+
+/* Append jmp: "jumps to line 12", "jumps back to line 9". */
+static void say_jump(const struct say *s, const struct exec_phrase *p)
+{
+	uint64_t to = (uint64_t)s->e->insn->imm;
+	buf_printf(s->b, "%s%s ", p->text, to <= s->e->pc ? " back to" : " to");
+	put_code(s, to);
+}
+
+/* Append jz or jnz, taken or not: the thread's pc already says where it
+ * went.  "jumps to line 14 (r0 is 0)", "does not jump (r0 is 3, not 0)". */
+static void say_branch(const struct say *s, const struct exec_phrase *p)
+{
+	const struct insn *in = s->e->insn;
+	uint64_t to = (uint64_t)in->imm;
+	if (!s->t || to == s->e->pc + INSN_SIZE) {
+		buf_printf(s->b, "tests %s (%s)", isa_reg_name(in->rs), p->text);
+		return;
+	}
+	if (s->t->pc == to) {
+		buf_puts(s->b, to <= s->e->pc ? "jumps back to " : "jumps to ");
+		put_code(s, to);
+	} else {
+		buf_puts(s->b, "does not jump");
+	}
+	int64_t v = s->t->r[in->rs & 15];
+	buf_printf(s->b, " (%s is %lld%s)", isa_reg_name(in->rs), (long long)v, v ? ", not 0" : "");
+}
+
+/* Append call: "calls worker". */
+static void say_call(const struct say *s, const struct exec_phrase *p)
+{
+	const struct insn *in = s->e->insn;
+	buf_printf(s->b, "%s ", p->text);
+	if (in->op == OP_CALL) {
+		put_func(s, (uint64_t)in->imm);
+	} else if (s->t) {
+		put_func(s, s->t->pc);
+		buf_printf(s->b, " (its address in %s)", isa_reg_name(in->rs));
+	} else {
+		buf_printf(s->b, "the function at %s", isa_reg_name(in->rs));
+	}
+}
+
+/* Append ret: "returns 0 from worker to main". */
+static void say_ret(const struct say *s, const struct exec_phrase *p)
+{
+	const struct img_func *f = image_func_at(s->sc->image, s->e->pc);
+	const struct img_func *to = s->t ? image_func_at(s->sc->image, s->t->pc) : NULL;
+	buf_puts(s->b, p->text);
+	if (f && f->returns_value && s->t) {
+		buf_putc(s->b, ' ');
+		put_value(s, s->t->r[R0]);
+	}
+	if (f)
+		buf_printf(s->b, " from %s", f->name);
+	if (to && to->line)     /* not into the runtime's own code */
+		buf_printf(s->b, " to %s", to->name);
+}
+
+/* Append push: "pushes r0 = 3 onto its stack". */
+static void say_push(const struct say *s, const struct exec_phrase *p)
+{
+	buf_printf(s->b, "%s %s = ", p->text, isa_reg_name(s->e->insn->rs));
+	put_value(s, s->e->wval);
+	buf_puts(s->b, " onto its stack");
+}
+
+/* Append pop: "pops fp = 0x7fffeff0 off its stack". */
+static void say_pop(const struct say *s, const struct exec_phrase *p)
+{
+	buf_printf(s->b, "%s ", p->text);
+	put_result(s);
+	buf_puts(s->b, " off its stack");
+}
+
+/* Append sys: "calls spawn" (what it did follows as its own events). */
+static void say_sys(const struct say *s, const struct exec_phrase *p)
+{
+	int64_t bi = s->e->insn->imm;
+	if (bi >= 0 && bi < BI_COUNT)
+		buf_printf(s->b, "%s %s", p->text, isa_builtins[bi].name);
+	else
+		buf_printf(s->b, "%s builtin %lld", p->text, (long long)bi);
+}
+
+/* Append an instruction said in words alone: "does nothing (nop)". */
+static void say_text(const struct say *s, const struct exec_phrase *p)
+{
+	buf_puts(s->b, p->text);
+}
+
+/* What each opcode did, in words. */
+static const struct exec_phrase exec_phrases[OP_COUNT] = {
+	[OP_NOP]   = { say_text, "does nothing (nop)", NULL, 0 },
+	[OP_LI]    = { say_li, "sets", NULL, 0 },
+	[OP_MOV]   = { say_alu, "copies %s", NULL, 0 },
+	[OP_NEG]   = { say_alu, "negates %s", NULL, 0 },
+	[OP_NOT]   = { say_alu, "flips the bits of %s", NULL, 0 },
+	[OP_ADD]   = { say_alu, "adds %o to %s", "adds %o", 0 },
+	[OP_SUB]   = { say_alu, "subtracts %o from %s", "subtracts %o", 0 },
+	[OP_MUL]   = { say_alu, "multiplies %s by %o", "multiplies by %o", 0 },
+	[OP_DIV]   = { say_alu, "divides %s by %o", "divides by %o", 0 },
+	[OP_MOD]   = { say_alu, "takes %s modulo %o", "takes modulo %o", 0 },
+	[OP_AND]   = { say_alu, "ands %s with %o", "ands with %o", 0 },
+	[OP_OR]    = { say_alu, "ors %s with %o", "ors with %o", 0 },
+	[OP_XOR]   = { say_alu, "xors %s with %o", "xors with %o", 0 },
+	[OP_SHL]   = { say_alu, "shifts %s left by %o", "shifts left by %o", 0 },
+	[OP_SHR]   = { say_alu, "shifts %s right by %o", "shifts right by %o", 0 },
+	[OP_SEQ]   = { say_alu, "compares %s == %o", NULL, 1 },
+	[OP_SNE]   = { say_alu, "compares %s != %o", NULL, 1 },
+	[OP_SLT]   = { say_alu, "compares %s < %o", NULL, 1 },
+	[OP_SLE]   = { say_alu, "compares %s <= %o", NULL, 1 },
+	[OP_SGT]   = { say_alu, "compares %s > %o", NULL, 1 },
+	[OP_SGE]   = { say_alu, "compares %s >= %o", NULL, 1 },
+	[OP_LD]    = { say_load, "loads", NULL, 0 },
+	[OP_ST]    = { say_store, "stores", NULL, 0 },
+	[OP_LEA]   = { say_lea, "takes the address of", NULL, 0 },
+	[OP_JMP]   = { say_jump, "jumps", NULL, 0 },
+	[OP_JZ]    = { say_branch, "jumps if it is 0", NULL, 0 },
+	[OP_JNZ]   = { say_branch, "jumps if it is not 0", NULL, 0 },
+	[OP_CALL]  = { say_call, "calls", NULL, 0 },
+	[OP_CALLR] = { say_call, "calls", NULL, 0 },
+	[OP_RET]   = { say_ret, "returns", NULL, 0 },
+	[OP_PUSH]  = { say_push, "pushes", NULL, 0 },
+	[OP_POP]   = { say_pop, "pops", NULL, 0 },
+	[OP_SYS]   = { say_sys, "calls", NULL, 0 },
+};
+
+/* An instruction ran. */
+static void say_exec(const struct say *s)
+{
+	const struct insn *in = s->e->insn;
+	subject(s);
+	if (!in || in->op >= OP_COUNT || !exec_phrases[in->op].say) {
+		buf_puts(s->b, "runs an instruction");
+		return;
+	}
+	exec_phrases[in->op].say(s, &exec_phrases[in->op]);
+}
+
+/* Append a context as a switch shows it: "(pc 0x400018 at line 26, sp
+ * 0x7ffeffd0, r0 3)"; registers only for a saved one. */
+static void put_context(const struct say *s, const struct context *c, int regs)
+{
+	int line = image_line(s->sc->image, c->pc);
+	buf_puts(s->b, "(pc ");
+	put_hex(s->b, c->pc);
+	if (line)
+		buf_printf(s->b, " at line %d", line);
+	if (regs) {
+		buf_puts(s->b, ", sp ");
+		put_hex(s->b, c->sp);
+		buf_puts(s->b, ", r0 ");
+		trace_value(s->b, c->r[R0]);
+	}
+	buf_putc(s->b, ')');
+}
+
+/* A core saved one context and restored another:
+ * "CPU0: T2's context saved (...); T3's restored (...)". */
+static void say_switch(const struct say *s)
+{
+	const struct event *e = s->e;
+	int saved = e->other && e->from && e->a != SW_EXIT;
+	buf_printf(s->b, "CPU%d: ", e->core);
+	if (saved) {
+		buf_printf(s->b, "T%d's context saved ", e->other);
+		put_context(s, e->from, 1);
+	} else if (e->other) {
+		buf_printf(s->b, "T%d has ended", e->other);
+	}
+	if (e->tid && e->to) {
+		buf_printf(s->b, "%sT%d's %srestored ", e->other ? "; " : "", e->tid,
+			   saved ? "" : "context ");
+		put_context(s, e->to, 0);
+	} else {
+		buf_puts(s->b, e->other ? "; the core goes idle" : "the core is idle");
+	}
+	if (e->b) {
+		buf_puts(s->b, ", the switch takes ");
+		put_ticks(s->b, e->b);
+	}
+}
+
+/* Who takes a core from a thread, by scheduling policy. */
+static const char *const preempted_by[POLICY_COUNT] = {
+	[POLICY_RR] = "timer interrupt",
+	[POLICY_FIFO] = "the scheduler",
+	[POLICY_PRIORITY] = "the scheduler",
+	[POLICY_RANDOM] = "the random scheduler",
+	[POLICY_SCRIPT] = "the schedule script",
+};
+
+/* "timer interrupt: T2 preempted after 2 ticks" */
+static void say_preempt(const struct say *s)
+{
+	int p = s->m->cfg.policy;
+	buf_printf(s->b, "%s: T%d preempted after ",
+		   p >= 0 && p < POLICY_COUNT ? preempted_by[p] : "the scheduler", s->e->tid);
+	put_ticks(s->b, s->e->a);
+}
+
+/* "T1 creates T2 (worker, arg 3)" */
+static void say_spawn(const struct say *s)
+{
+	const struct event *e = s->e;
+	const struct img_func *f = image_func_at(s->sc->image, e->addr);
+	subject(s);
+	buf_printf(s->b, "creates T%d (", e->other);
+	put_func(s, e->addr);
+	if (f && f->addr == e->addr && f->nparams) {
+		buf_puts(s->b, f->nparams > 1 ? ", first arg " : ", arg ");
+		put_value(s, e->a);
+	}
+	buf_putc(s->b, ')');
+}
+
+/* "T2 ends, returning 0", or killed with its process. */
+static void say_exit(const struct say *s)
+{
+	subject(s);
+	if (s->e->b) {
+		buf_puts(s->b, "is killed: its process ended");
+		return;
+	}
+	buf_puts(s->b, "ends, returning ");
+	put_value(s, s->e->a);
+}
+
+/* "T3 waits for mutex m, held by T2", "T1 waits for T2 to end (join)". */
+static void say_block(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	switch (e->a) {
+	case WAIT_JOIN:
+		buf_printf(s->b, "waits for T%llu to end (join)", (unsigned long long)e->addr);
+		return;
+	case WAIT_SLEEP:
+		buf_printf(s->b, "waits until tick %llu", (unsigned long long)e->addr);
+		return;
+	case WAIT_SEM:
+		buf_puts(s->b, "waits for ");
+		put_object(s, "semaphore", e->addr);
+		buf_puts(s->b, " (its count is 0)");
+		return;
+	default:
+		buf_puts(s->b, e->a == WAIT_COND ? "waits on " : "waits for ");
+		put_object(s, e->a >= 0 && e->a < WAIT_COUNT ? wait_names[e->a] : "object", e->addr);
+	}
+	if (e->other)
+		buf_printf(s->b, ", held by T%d", e->other);
+}
+
+/* Why a thread woke, by what it waited in: %d is the thread that woke it. */
+static const char *const woken_by[WAIT_COUNT] = {
+	[WAIT_NONE] = "T%d woke it",
+	[WAIT_JOIN] = "T%d ended",
+	[WAIT_MUTEX] = "T%d released the mutex",
+	[WAIT_SEM] = "T%d posted the semaphore",
+	[WAIT_COND] = "T%d signalled the cond",
+	[WAIT_SLEEP] = "T%d woke it",
+};
+
+/* "T1 wakes: T2 released the mutex", "T2 wakes: its sleep is over". */
+static void say_wake(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_puts(s->b, "wakes");
+	if (e->other && e->a >= 0 && e->a < WAIT_COUNT) {
+		buf_puts(s->b, ": ");
+		buf_printf(s->b, woken_by[e->a], e->other);
+	} else if (e->a == WAIT_SLEEP) {
+		buf_puts(s->b, ": its sleep is over");
+	}
+}
+
+/* "T1 takes mutex m" */
+static void say_lock(const struct say *s)
+{
+	subject(s);
+	buf_puts(s->b, "takes ");
+	put_object(s, "mutex", s->e->addr);
+}
+
+/* "T1 releases mutex m" */
+static void say_unlock(const struct say *s)
+{
+	subject(s);
+	buf_puts(s->b, "releases ");
+	put_object(s, "mutex", s->e->addr);
+}
+
+/* "T1 posts semaphore s: its count is now 1" and the like. */
+static void say_sem(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_puts(s->b, e->b < 0 ? "takes a unit of " : "posts ");
+	put_object(s, "semaphore", e->addr);
+	if (e->b)
+		buf_printf(s->b, ": its count is now %lld", (long long)e->a);
+	else
+		buf_printf(s->b, ": the unit goes to a waiter, its count stays %lld", (long long)e->a);
+}
+
+/* "T1 signals cond c, waking 1 thread" */
+static void say_signal(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_puts(s->b, e->b ? "broadcasts on " : "signals ");
+	put_object(s, "cond", e->addr);
+	if (e->a)
+		buf_printf(s->b, ", waking %lld thread%s", (long long)e->a, e->a == 1 ? "" : "s");
+	else
+		buf_puts(s->b, ", waking no thread");
+}
+
+/* "T1's atomic_add changes counter from 3 to 4" */
+static void say_atomic(const struct say *s)
+{
+	const struct event *e = s->e;
+	const char *name = e->a >= 0 && e->a < BI_COUNT ? isa_builtins[e->a].name : "atomic";
+	buf_printf(s->b, "T%d's %s ", e->tid, name);
+	if (e->rval == e->wval) {
+		buf_puts(s->b, "leaves ");
+		put_place(s, e->addr);
+		buf_puts(s->b, " at ");
+		put_value(s, e->rval);
+		return;
+	}
+	buf_puts(s->b, "changes ");
+	put_place(s, e->addr);
+	buf_puts(s->b, " from ");
+	put_value(s, e->rval);
+	buf_puts(s->b, " to ");
+	put_value(s, e->wval);
+}
+
+/* "T1 yields its core" */
+static void say_yield(const struct say *s)
+{
+	subject(s);
+	buf_puts(s->b, "yields its core");
+}
+
+/* "T1 sleeps for 5 ticks, until tick 40" */
+static void say_sleep(const struct say *s)
+{
+	subject(s);
+	buf_puts(s->b, "sleeps for ");
+	put_ticks(s->b, s->e->a);
+	buf_printf(s->b, ", until tick %llu", (unsigned long long)s->e->addr);
+}
+
+/* "T1 allocates 32 bytes at 0x601010" */
+static void say_malloc(const struct say *s)
+{
+	subject(s);
+	if (!s->e->addr) {
+		buf_printf(s->b, "asks for %lld bytes: the heap cannot grow, malloc returns 0",
+			   (long long)s->e->a);
+		return;
+	}
+	buf_printf(s->b, "allocates %lld bytes at ", (long long)s->e->a);
+	put_hex(s->b, s->e->addr);
+}
+
+/* "T1 frees the 32 bytes at 0x601010" */
+static void say_free(const struct say *s)
+{
+	subject(s);
+	buf_printf(s->b, "frees the %lld bytes at ", (long long)s->e->a);
+	put_hex(s->b, s->e->addr);
+}
+
+/* "T1 prints \"counter = 4\"" (a final newline goes without saying). */
+static void say_print(const struct say *s)
+{
+	size_t len = s->e->len;
+	if (len && s->e->text[len - 1] == '\n')
+		len--;
+	subject(s);
+	buf_puts(s->b, "prints ");
+	trace_quote(s->b, s->e->text ? s->e->text : "", len);
+}
+
+/* "T1 faults, the process is killed: division by zero" */
+static void say_fault(const struct say *s)
+{
+	if (s->e->tid)
+		buf_printf(s->b, "T%d faults, ", s->e->tid);
+	buf_puts(s->b, "the process is killed: ");
+	trace_fault(s->sc, s->m, (int)s->e->a, s->e->addr, s->b);
+}
+
+/* "T1: assertion failed: counter == 2 * ROUNDS" */
+static void say_assert(const struct say *s)
+{
+	if (s->e->tid)
+		buf_printf(s->b, "T%d: ", s->e->tid);
+	buf_puts(s->b, "assertion failed: ");
+	buf_put(s->b, s->e->text ? s->e->text : "", s->e->text ? s->e->len : 0);
+}
+
+/* "deadlock: every thread left is blocked" */
+static void say_deadlock(const struct say *s)
+{
+	buf_puts(s->b, "deadlock: every thread left is blocked");
+}
+
+/* What ran out, by limit. */
+static const char *const limit_phrases[LIMIT_COUNT] = {
+	[LIMIT_STEPS] = "too many instructions",
+	[LIMIT_THREADS] = "too many threads",
+	[LIMIT_MEMORY] = "the simulated memory is full",
+};
+
+/* Append "stopped: too many instructions (--max-steps)" for limit k. */
+static void put_limit(struct buf *b, int64_t k)
+{
+	if (k < 0 || k >= LIMIT_COUNT) {
+		buf_puts(b, "stopped: a limit was reached");
+		return;
+	}
+	buf_printf(b, "stopped: %s (--%s)", limit_phrases[k], limit_kinds[k].option);
+}
+
+/* "stopped: too many instructions (--max-steps)" */
+static void say_limit(const struct say *s)
+{
+	put_limit(s->b, s->e->a);
+}
+
+/* "the run ends: main returned 0" */
+static void say_end(const struct say *s)
+{
+	buf_puts(s->b, "the run ends: ");
+	explain_end(s->sc, s->m, s->b);
+}
+
+/* The sentence of each kind of event. */
+static void (*const event_says[EV_COUNT])(const struct say *s) = {
+	[EV_EXEC] = say_exec,
+	[EV_SWITCH] = say_switch,
+	[EV_PREEMPT] = say_preempt,
+	[EV_SPAWN] = say_spawn,
+	[EV_EXIT] = say_exit,
+	[EV_BLOCK] = say_block,
+	[EV_WAKE] = say_wake,
+	[EV_LOCK] = say_lock,
+	[EV_UNLOCK] = say_unlock,
+	[EV_SEM] = say_sem,
+	[EV_SIGNAL] = say_signal,
+	[EV_ATOMIC] = say_atomic,
+	[EV_YIELD] = say_yield,
+	[EV_SLEEP] = say_sleep,
+	[EV_MALLOC] = say_malloc,
+	[EV_FREE] = say_free,
+	[EV_PRINT] = say_print,
+	[EV_FAULT] = say_fault,
+	[EV_ASSERT] = say_assert,
+	[EV_DEADLOCK] = say_deadlock,
+	[EV_LIMIT] = say_limit,
+	[EV_END] = say_end,
+};
+
+void explain_event(const struct scenario *sc, const struct machine *m,
+		   const struct event *e, struct buf *out)
+{
+	struct say s = { sc, m, e, machine_thread(m, e->tid), out };
+	if (e->kind < EV_COUNT && event_says[e->kind])
+		event_says[e->kind](&s);
+	else
+		buf_puts(out, "something happened");
+}
+
+/* The line the run ended at, when a thread ended it. */
+static int end_line(const struct scenario *sc, const struct machine *m)
+{
+	return machine_thread(m, m->end_tid) ? image_line(sc->image, m->end_pc) : 0;
+}
+
+/* "main returned 0" */
+static void end_ok(const struct scenario *sc, const struct machine *m, struct buf *b)
+{
+	buf_printf(b, "main returned %lld", (long long)m->exit_status);
+}
+
+/* "T1 (main): assertion failed: counter == 2 * ROUNDS (line 37)" */
+static void end_assert(const struct scenario *sc, const struct machine *m, struct buf *b)
+{
+	trace_thread_name(sc, m, m->end_tid, b);
+	buf_printf(b, ": assertion failed: %s", m->text);
+	put_line(b, end_line(sc, m));
+}
+
+/* "T2 (worker) was killed by a fault: division by zero (line 12)" */
+static void end_fault(const struct scenario *sc, const struct machine *m, struct buf *b)
+{
+	trace_thread_name(sc, m, m->end_tid, b);
+	buf_puts(b, " was killed by a fault: ");
+	trace_fault(sc, m, m->fault, m->fault_addr, b);
+	put_line(b, end_line(sc, m));
+}
+
+/* The thread t waits for, when it waits for a thread (0: it does not). */
+static int waits_for(const struct machine *m, const struct thread *t)
+{
+	if (t->wait == WAIT_MUTEX)
+		return machine_mutex_owner(m, t->wait_on);
+	return t->wait == WAIT_JOIN ? (int)t->wait_on : 0;
+}
+
+/* "deadlock: T2 -> T3 -> T2", or where the waiting ends:
+ * "deadlock: T1 -> T2 -> semaphore items". */
+static void end_deadlock(const struct scenario *sc, const struct machine *m, struct buf *b)
+{
+	int chain[64], n = 0, cycle = 0;
+	for (int i = 0; i < m->nthreads && !cycle; i++)
+		if (m->threads[i].wait != WAIT_NONE)
+			n = machine_wait_chain(m, m->threads[i].id, chain, 64, &cycle);
+	for (int i = 0; i < m->nthreads && !cycle && n; i++)
+		if (m->threads[i].wait != WAIT_NONE) {  /* no cycle: from the first */
+			n = machine_wait_chain(m, m->threads[i].id, chain, 64, &cycle);
+			break;
+		}
+	buf_puts(b, "deadlock: ");
+	if (!n) {
+		buf_puts(b, "every thread left is blocked");
+		return;
+	}
+	const struct thread *last = machine_thread(m, chain[n - 1]);
+	int back = waits_for(m, last), start = 0;
+	while (cycle && start < n && chain[start] != back)
+		start++;
+	if (start == n)
+		start = 0;
+	for (int i = start; i < n; i++)
+		buf_printf(b, "%sT%d", i > start ? " -> " : "", chain[i]);
+	if (cycle) {
+		buf_printf(b, " -> T%d", back);
+	} else if (last->state == TS_DONE) {
+		buf_puts(b, " (ended)");
+	} else if (last->wait == WAIT_SEM || last->wait == WAIT_COND) {
+		buf_printf(b, " -> %s ", wait_names[last->wait]);
+		if (!image_describe(sc->image, last->wait_on, 0, b))
+			trace_addr(sc, m, last->wait_on, b);
+	}
+}
+
+/* "stopped: too many instructions (--max-steps)" */
+static void end_limit(const struct scenario *sc, const struct machine *m, struct buf *b)
+{
+	put_limit(b, m->limit);
+}
+
+/* The line of each way a run ends. */
+static void (*const end_says[END_COUNT])(const struct scenario *sc, const struct machine *m,
+					  struct buf *b) = {
+	[END_OK] = end_ok,
+	[END_ASSERT] = end_assert,
+	[END_FAULT] = end_fault,
+	[END_DEADLOCK] = end_deadlock,
+	[END_LIMIT] = end_limit,
+};
+
+void explain_end(const struct scenario *sc, const struct machine *m, struct buf *out)
+{
+	if (m->state != RUN_ENDED)
+		buf_puts(out, "running");
+	else if (m->end >= 0 && m->end < END_COUNT)
+		end_says[m->end](sc, m, out);
+	else
+		buf_puts(out, "ended");
+}

@@ -1,0 +1,19 @@
+/* explain: events as plain sentences, for the events panel of the screen:
+ * "T2 loads counter = 2 into r0". */
+#ifndef THREADLAB_EXPLAIN_H
+#define THREADLAB_EXPLAIN_H
+
+#include "../lang/scenario.h"
+#include "../sim/machine.h"
+
+/* Append the sentence for event e to out (no newline, no tick).  m is the
+ * machine that sent e, as it is when e is sent. */
+void explain_event(const struct scenario *sc, const struct machine *m,
+		   const struct event *e, struct buf *out);
+
+/* Append one line saying how the run ended ("main returned 0",
+ * "T1 (main): assertion failed: counter == 2 * ROUNDS (line 37)", "deadlock: T2 -> T3 -> T2",
+ * "stopped: too many instructions (--max-steps)"), or "running" while it runs. */
+void explain_end(const struct scenario *sc, const struct machine *m, struct buf *out);
+
+#endif

@@ -1,0 +1,842 @@
+/* draw: where each panel goes on the screen, and what it shows. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../out/disasm.h"
+#include "../out/explain.h"
+#include "../out/trace.h"
+#include "memmap.h"
+#include "term.h"
+#include "view.h"
+
+struct rect {
+	int y, x, h, w;
+};
+
+/* Where everything goes, for a terminal of rows x cols. */
+struct layout {
+	int rows, cols;
+	int cpu_y, cpu_h;
+	struct rect p[P_COUNT];
+	struct rect output;             /* w 0: no output panel */
+	int split;                      /* the column between code and memory */
+};
+
+/* Lay the panels out: the middle (code, threads | memory) gets what the
+ * fixed rows leave. */
+static void layout(const struct ui *u, int rows, int cols, struct layout *l)
+{
+	const struct machine *m = &u->s->m;
+	memset(l, 0, sizeof *l);
+	l->rows = rows;
+	l->cols = cols;
+	int cpus = rows >= 40 ? 4 : rows >= 30 ? 2 : 1;
+	l->cpu_h = m->ncores < cpus ? m->ncores : cpus;
+	l->cpu_y = 1;
+	int narr = rows >= 34 ? 3 : 2;
+	int events = rows >= 40 ? 6 : rows >= 30 ? 4 : 2;
+	int lanes = m->nthreads + (m->ncores > 1 ? m->ncores : 0);
+	int cap = rows >= 40 ? 8 : rows >= 30 ? 5 : 3;
+	int sched = 1 + (lanes < cap ? (lanes ? lanes : 1) : cap) + (rows >= 34 ? 1 : 0);
+	int fixed = 1 + l->cpu_h + 1 + 1 + sched + 1 + events + 1 + narr + 1;
+	int mid = rows - fixed;
+	int y = l->cpu_y + l->cpu_h + 1;
+	l->split = cols * 47 / 100;
+	int threads = m->nthreads < mid / 3 ? m->nthreads : mid / 3;
+	if (threads < 1)
+		threads = 1;
+	/* one column of margin inside each panel; the code panel's first
+	 * column holds the PC's mark */
+	l->p[P_CODE] = (struct rect){ y, 1, mid - threads - 1, l->split - 2 };
+	l->p[P_THREADS] = (struct rect){ y + mid - threads, 2, threads, l->split - 3 };
+	l->p[P_MEMORY] = (struct rect){ y, l->split + 2, mid, cols - l->split - 4 };
+	y += mid + 1;
+	l->p[P_SCHEDULE] = (struct rect){ y, 2, sched, cols - 4 };
+	y += sched + 1;
+	l->p[P_EVENTS] = (struct rect){ y, 2, events, cols - 4 };
+	y += events + 1;
+	int nw = cols >= 100 ? (cols - 2) * 2 / 3 : cols - 2;
+	l->p[P_NARRATION] = (struct rect){ y, 2, narr, nw - 2 };
+	if (nw < cols - 2)
+		l->output = (struct rect){ y, nw + 3, narr, cols - 5 - nw };
+}
+
+/* Text at (y, *x) no wider than the room left before xmax; moves *x. */
+static void put(int y, int *x, int xmax, int attr, const char *s)
+{
+	if (*x < xmax)
+		*x += term_put(y, *x, xmax - *x, attr, s);
+}
+
+/* The same with printf formatting. */
+__attribute__((format(printf, 5, 6)))
+static void putf(int y, int *x, int xmax, int attr, const char *fmt, ...)
+{
+	char b[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	put(y, x, xmax, attr, b);
+}
+
+/* A separator across [x0, x1] at row y with a title at its left. */
+static void separator(int y, int x0, int x1, enum glyph left, enum glyph right,
+		      const char *title, int focus)
+{
+	int b = term_attr(TH_BORDER);
+	term_put(y, x0, 1, b, term_glyph(left));
+	term_hline(y, x0 + 1, x1 - x0 - 1, G_H, b);
+	term_put(y, x1, 1, b, term_glyph(right));
+	if (title && x1 - x0 > 6) {
+		int x = x0 + 2;
+		put(y, &x, x1 - 1, b, " ");
+		put(y, &x, x1 - 1, term_attr(focus ? TH_FOCUS : TH_TITLE), title);
+		put(y, &x, x1, b, " ");
+	}
+}
+
+/* "T2 (worker)" into b. */
+static void thread_name(const struct ui *u, int tid, struct buf *b)
+{
+	trace_thread_name(u->sc, &u->s->m, tid, b);
+}
+
+/* The short name of a thread's entry function: "main", "worker". */
+static const char *entry_name(const struct ui *u, const struct thread *t)
+{
+	const struct img_func *f = image_func_at(u->sc->image, t->entry);
+	return t->id == 1 && t->entry == u->sc->image->entry ? "main" : f ? f->name : "?";
+}
+
+int view_focus(const struct ui *u)
+{
+	const struct machine *m = &u->s->m;
+	if (u->focus_tid >= 1 && u->focus_tid <= m->nthreads)
+		return u->focus_tid;
+	for (int c = 0; c < m->ncores; c++)
+		if (m->cores[c].tid)
+			return m->cores[c].tid;
+	const struct ss_core *k = session_core(u->s, 0);
+	if (k && k->tid)
+		return k->tid;
+	return m->nthreads ? 1 : 0;
+}
+
+/* The run's state for the header: "❚❚ paused", "▶ running", "■ ended". */
+static void run_state(const struct ui *u, struct buf *b)
+{
+	if (u->seeking && u->seek == UINT64_MAX)
+		buf_puts(b, "running to the end");
+	else if (u->seeking)
+		buf_printf(b, "going to tick %llu", (unsigned long long)u->seek);
+	else if (session_ended(u->s))
+		buf_puts(b, "ended");
+	else if (u->playing)
+		buf_printf(b, "%s running", term_glyph(G_PLAYING));
+	else
+		buf_printf(b, "%s paused", term_glyph(G_PAUSED));
+}
+
+/* The top line: scenario, tick, state, settings. */
+static void draw_header(const struct ui *u, const struct layout *l)
+{
+	const struct machine *m = &u->s->m;
+	int b = term_attr(TH_BORDER);
+	term_put(0, 0, 1, b, term_glyph(G_TL));
+	term_hline(0, 1, l->cols - 2, G_H, b);
+	term_put(0, l->cols - 1, 1, b, term_glyph(G_TR));
+	struct buf r = { 0 }, st = { 0 };
+	run_state(u, &st);
+	buf_printf(&r, " tick %llu %s %s %s %s", (unsigned long long)m->tick, term_glyph(G_H),
+		   st.s, term_glyph(G_H), sched_policies[m->cfg.policy].name);
+	if (m->cfg.policy == POLICY_RR)
+		buf_printf(&r, " q=%d", m->cfg.quantum);
+	buf_printf(&r, " %s %d core%s %s %llu/s ", term_glyph(G_H), m->ncores,
+		   m->ncores == 1 ? "" : "s", term_glyph(G_H), (unsigned long long)u->speed);
+	int rw = term_width(r.s);
+	int x = 2;
+	int xmax = l->cols - 2 - rw - 1;
+	put(0, &x, xmax, b, " ");
+	put(0, &x, xmax, term_attr(TH_TITLE), "threadlab");
+	putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
+	put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
+	if (u->sc->title) {
+		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
+		put(0, &x, xmax, term_attr(TH_TEXT), u->sc->title);
+	}
+	put(0, &x, xmax, b, " ");
+	if (l->cols - 1 - rw > 0)
+		term_put(0, l->cols - 1 - rw, rw, term_attr(TH_TITLE), r.s);
+	buf_free(&r);
+	buf_free(&st);
+}
+
+/* One core: the thread it runs and its registers; what the last tick
+ * changed stands out. */
+static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
+{
+	const struct machine *m = &u->s->m;
+	const struct core *k = &m->cores[c];
+	const struct ss_core *ch = session_core(u->s, c);
+	int x = x0;
+	putf(y, &x, xmax, term_attr(TH_LABEL), "CPU%d  ", c);
+	const struct thread *t = machine_thread(m, k->tid);
+	if (!t) {
+		put(y, &x, xmax, term_attr(TH_DIM), "idle");
+		return;
+	}
+	struct buf n = { 0 };
+	thread_name(u, t->id, &n);
+	put(y, &x, xmax, term_attr(term_thread_color(t->id)), n.s);
+	buf_free(&n);
+	if (k->busy) {
+		putf(y, &x, xmax, term_attr(TH_SWITCHING),
+		     "  context switch: %llu tick%s left", (unsigned long long)k->busy,
+		     k->busy == 1 ? "" : "s");
+		return;
+	}
+	int mine = ch && ch->tid == t->id;
+	int all = ch && ch->switched;
+	int val = term_attr(TH_TEXT), hot = term_attr(TH_CHANGED);
+	putf(y, &x, xmax, val, "  pc ");
+	putf(y, &x, xmax, all ? hot : val, "0x%llx", (unsigned long long)t->pc);
+	put(y, &x, xmax, val, "  sp ");
+	putf(y, &x, xmax, all || (mine && ch->sp_moved) ? hot : val, "0x%llx",
+	     (unsigned long long)t->r[REG_SP]);
+	put(y, &x, xmax, val, "  fp ");
+	putf(y, &x, xmax, all || (mine && ch->reg == REG_FP) ? hot : val, "0x%llx",
+	     (unsigned long long)t->r[REG_FP]);
+	for (int r = 0; r < NGPR; r++) {
+		putf(y, &x, xmax, val, "  r%d ", r);
+		putf(y, &x, xmax, all || (mine && ch->reg == r) ? hot : val, "%lld",
+		     (long long)t->r[r]);
+	}
+	if (all)
+		put(y, &x, xmax, term_attr(TH_SWITCHING), "  (context restored)");
+}
+
+/* The last source line of function f. */
+static int last_line(const struct image *img, const struct img_func *f)
+{
+	int last = f->line;
+	for (uint64_t a = f->addr; a < f->end; a += INSN_SIZE) {
+		int n = image_line(img, a);
+		if (n > last)
+			last = n;
+	}
+	return last;
+}
+
+/* After the text of a line: the threads (other than the one followed)
+ * whose next instruction is on source line n of f (n 0: at address pc). */
+static void other_threads(const struct ui *u, int focus, const struct img_func *f, int line,
+			  uint64_t pc, int y, int *x, int xmax)
+{
+	const struct machine *m = &u->s->m;
+	for (int i = 0; i < m->nthreads; i++) {
+		const struct thread *t = &m->threads[i];
+		if (t->id == focus || t->state == TS_DONE || image_func_at(u->sc->image, t->pc) != f)
+			continue;
+		if (line ? image_line(u->sc->image, t->pc) != line : t->pc != pc)
+			continue;
+		putf(y, x, xmax, term_attr(term_thread_color(t->id)), " T%d%s", t->id,
+		     term_glyph(t->state == TS_RUNNING ? G_PC : G_OTHER_PC));
+	}
+}
+
+/* The code panel: the followed thread's function as source with the
+ * current line marked, then the instructions around its PC. */
+static void draw_code(struct ui *u, const struct rect *r)
+{
+	const struct machine *m = &u->s->m;
+	const struct image *img = u->sc->image;
+	int tid = view_focus(u);
+	const struct thread *t = machine_thread(m, tid);
+	if (!t || r->h < 1)
+		return;
+	const struct img_func *f = image_func_at(img, t->pc);
+	int ninsn = r->h >= 6 ? r->h / 3 : r->h >= 3 ? 1 : 0;
+	if (!f || !f->line)
+		ninsn = r->h;
+	int nsrc = r->h - ninsn;
+	int xmax = r->x + r->w;
+	int y = r->y;
+	if (nsrc > 0) {
+		int lo = f->line, hi = last_line(img, f);
+		int cur = image_line(img, t->pc);
+		int first = cur - nsrc / 2;
+		if (first > hi - nsrc + 1)
+			first = hi - nsrc + 1;
+		if (first < lo)
+			first = lo;
+		for (int n = first; n < first + nsrc && n <= hi; n++, y++) {
+			int x = r->x, here = n == cur && t->state != TS_DONE;
+			put(y, &x, xmax, term_attr(term_thread_color(tid)),
+			    here ? term_glyph(G_PC) : " ");
+			putf(y, &x, xmax, term_attr(TH_DIM), "%4d  ", n);
+			size_t len;
+			const char *s = scenario_line(u->sc, n, &len);
+			char text[256];
+			size_t k = 0;
+			for (size_t i = 0; s && i < len && k + 4 < sizeof text; i++)
+				if (s[i] == '\t')
+					do text[k++] = ' '; while (k % 4);
+				else
+					text[k++] = s[i];
+			text[k] = 0;
+			put(y, &x, xmax, term_attr(here ? TH_CURRENT : TH_TEXT), text);
+			other_threads(u, tid, f, n, 0, y, &x, xmax);
+		}
+	}
+	y = r->y + nsrc;
+	uint64_t lo = f ? f->addr : CODE_BASE, hi = f ? f->end : CODE_BASE + img->ncode * INSN_SIZE;
+	int before = ninsn >= 3 ? 1 : 0;
+	uint64_t a = t->pc >= lo + (uint64_t)before * INSN_SIZE ? t->pc - (uint64_t)before * INSN_SIZE
+								 : lo;
+	for (int i = 0; i < ninsn && a < hi; i++, y++, a += INSN_SIZE) {
+		int x = r->x, here = a == t->pc && t->state != TS_DONE;
+		put(y, &x, xmax, term_attr(term_thread_color(tid)), here ? term_glyph(G_PC) : " ");
+		struct buf b = { 0 };
+		buf_printf(&b, "   0x%llx  ", (unsigned long long)a);
+		disasm_insn(&b, u->sc, a);
+		put(y, &x, xmax, term_attr(here ? TH_CURRENT : TH_TEXT), b.s);
+		buf_free(&b);
+		other_threads(u, tid, f, 0, a, y, &x, xmax);
+	}
+}
+
+/* What thread t waits for, "join T2", "mutex m held by T3". */
+static void waits_for(const struct ui *u, const struct thread *t, struct buf *b)
+{
+	const struct machine *m = &u->s->m;
+	switch (t->wait) {
+	case WAIT_JOIN:
+		buf_printf(b, "join T%llu", (unsigned long long)t->wait_on);
+		break;
+	case WAIT_SLEEP:
+		buf_printf(b, "sleep until tick %llu", (unsigned long long)t->wait_on);
+		break;
+	default:
+		buf_printf(b, "%s ", wait_names[t->wait]);
+		if (!image_describe(u->sc->image, t->wait_on, 0, b))
+			buf_printf(b, "0x%llx", (unsigned long long)t->wait_on);
+		if (t->wait == WAIT_MUTEX) {
+			int owner = machine_mutex_owner(m, t->wait_on);
+			if (owner)
+				buf_printf(b, " held by T%d", owner);
+		}
+	}
+}
+
+/* The threads: id, entry function, state, and what a blocked one waits for. */
+static void draw_threads(struct ui *u, const struct rect *r)
+{
+	const struct machine *m = &u->s->m;
+	int focus = view_focus(u);
+	int first = u->scroll[P_THREADS];
+	if (first > m->nthreads - r->h)
+		first = m->nthreads - r->h > 0 ? m->nthreads - r->h : 0;
+	for (int i = 0; i < r->h && first + i < m->nthreads; i++) {
+		const struct thread *t = &m->threads[first + i];
+		int y = r->y + i, x = r->x, xmax = r->x + r->w;
+		int name = term_attr(term_thread_color(t->id));
+		if (t->id == focus)
+			name |= A_REVERSE;
+		putf(y, &x, xmax, name, "T%-3d %-10.10s", t->id, entry_name(u, t));
+		struct buf b = { 0 };
+		enum theme th = TH_READY;
+		switch (t->state) {
+		case TS_RUNNING:
+			buf_printf(&b, " running  CPU%d", t->core);
+			th = TH_RUNNING;
+			break;
+		case TS_READY:
+			buf_printf(&b, " ready    at 0x%llx", (unsigned long long)t->pc);
+			break;
+		case TS_BLOCKED:
+			buf_puts(&b, " blocked  ");
+			waits_for(u, t, &b);
+			th = TH_BLOCKED;
+			break;
+		case TS_DONE:
+			if (t->killed)
+				buf_puts(&b, " killed");
+			else
+				buf_printf(&b, " done     returned %lld", (long long)t->retval);
+			th = TH_DIM;
+			break;
+		}
+		put(y, &x, xmax, term_attr(th), b.s);
+		buf_free(&b);
+		if (u->nhits < (int)ARRAY_LEN(u->hits))
+			u->hits[u->nhits++] = (struct hit){ y, r->x, xmax, t->id };
+	}
+}
+
+/* "0x7fff_f000": an address in groups of four digits. */
+static void format_addr(uint64_t a, char *out, size_t n)
+{
+	if (a >> 32)
+		snprintf(out, n, "0x%llx_%04llx_%04llx", (unsigned long long)(a >> 32),
+			 (unsigned long long)(a >> 16 & 0xffff), (unsigned long long)(a & 0xffff));
+	else
+		snprintf(out, n, "0x%04llx_%04llx", (unsigned long long)(a >> 16),
+			 (unsigned long long)(a & 0xffff));
+}
+
+/* How much a row of the memory map tells, when not all fit. */
+enum {
+	RANK_OTHER = 1, RANK_GAP, RANK_CODE, RANK_TLS, RANK_BLOCK, RANK_FRAME, RANK_STACK,
+	RANK_GLOBAL, RANK_SHARED_HEAD, RANK_TOUCHED_HEAD, RANK_TOUCHED,
+};
+
+/* The rank of row w. */
+static int row_rank(const struct mm_row *w)
+{
+	if (w->access)
+		return RANK_TOUCHED;
+	switch (w->kind) {
+	case MM_REGION:
+		return w->shared ? RANK_SHARED_HEAD : RANK_STACK;
+	case MM_TLS:
+		return RANK_TLS;
+	case MM_FRAME:
+		return RANK_FRAME;
+	case MM_BLOCK:
+	case MM_FREE:
+		return RANK_BLOCK;
+	case MM_VAR:
+		if (!w->shared)
+			return RANK_TLS;
+		return w->addr >= RODATA_BASE && w->text[strspn(w->text, " ")] != '.' ?
+		       RANK_GLOBAL : RANK_CODE;     /* not the strings and the literal pool */
+	case MM_GAP:
+		return RANK_GAP;
+	}
+	return RANK_OTHER;
+}
+
+/* The memory map: regions from the highest address down.  When it does
+ * not fit, the rows that tell most stay: what the last tick touched, the
+ * shared regions and their globals, the stacks and their frames. */
+static void draw_memory(struct ui *u, const struct rect *r)
+{
+	struct mm_row *rows = u->rows;
+	char *keep = u->keep;
+	const struct ss_access *acc;
+	size_t nacc = session_accesses(u->s, &acc);
+	struct mm_access ma[SS_ACCESSES];
+	for (size_t i = 0; i < nacc; i++)
+		ma[i] = (struct mm_access){ acc[i].addr, acc[i].how, acc[i].tid };
+	size_t n = memmap_build(u->sc, &u->s->m, ma, nacc, term_ascii(), rows, UI_MEM_ROWS);
+	size_t first = (size_t)u->scroll[P_MEMORY];
+	if (first >= n)
+		first = n ? n - 1 : 0;
+	u->scroll[P_MEMORY] = (int)first;
+	size_t shown = 0;
+	memset(keep, 0, n);
+	if (first || n <= (size_t)r->h) {
+		for (size_t i = first; i < n && shown < (size_t)r->h; i++)
+			keep[i] = 1, shown++;
+	} else {
+		/* the most telling rows win, and stay in address order */
+		size_t head = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (rows[i].depth == 0)
+				head = i;
+			keep[i] = (char)row_rank(&rows[i]);
+			if (rows[i].access && keep[head] < RANK_TOUCHED_HEAD)
+				keep[head] = RANK_TOUCHED_HEAD;
+		}
+		for (int rank = RANK_TOUCHED; rank > 0; rank--)
+			for (size_t i = 0; i < n && shown < (size_t)r->h; i++)
+				if (keep[i] == rank)
+					keep[i] = -1, shown++;
+		for (size_t i = 0; i < n; i++)
+			keep[i] = keep[i] == -1;
+	}
+	int y = r->y, xmax = r->x + r->w;
+	for (size_t i = 0; i < n && y < r->y + r->h; i++) {
+		if (!keep[i])
+			continue;
+		const struct mm_row *w = &rows[i];
+		int x = r->x;
+		char a[32] = "";
+		if (w->depth == 0 && w->kind != MM_GAP)
+			format_addr(w->addr, a, sizeof a);
+		putf(y, &x, xmax, term_attr(TH_DIM), "%-11s ", a);
+		int attr = term_attr(w->depth == 0 ? (w->shared ? TH_SHARED : TH_PRIVATE) : TH_TEXT);
+		if (w->kind == MM_FREE || w->kind == MM_GAP)
+			attr = term_attr(TH_DIM);
+		if (w->access)
+			attr = term_attr(w->access & MM_WRITE ? TH_WRITE : TH_READ);
+		if (w->depth)
+			put(y, &x, xmax, term_attr(TH_BORDER), "  ");
+		put(y, &x, xmax, attr, w->text);
+		if (w->access)
+			putf(y, &x, xmax, term_attr(TH_CHANGED), " %s %s by T%d", term_glyph(G_LARROW),
+			     w->access & MM_WRITE ? "written" : "read", w->access_tid);
+		y++;
+	}
+}
+
+/* The glyph and theme of a thread's state in one tick of the timeline. */
+static void cell(uint8_t v, int tid, const char **g, int *attr)
+{
+	switch (v & TL_STATE) {
+	case TL_RUNNING:
+		*g = term_glyph(G_RUN);
+		*attr = term_attr(term_thread_color(tid));
+		break;
+	case TL_SWITCHING:
+		*g = term_glyph(G_SWITCH);
+		*attr = term_attr(TH_SWITCHING);
+		break;
+	case TL_READY:
+		*g = term_glyph(v & TL_PREEMPTED ? G_TIMER : G_READY);
+		*attr = term_attr(v & TL_PREEMPTED ? TH_INTERRUPT : TH_READY);
+		break;
+	case TL_BLOCKED:
+		*g = term_glyph(G_BLOCK);
+		*attr = term_attr(TH_BLOCKED);
+		break;
+	default:
+		*g = " ";
+		*attr = 0;
+	}
+}
+
+/* The schedule: a row per thread (and per core when there are several),
+ * a column per tick, the latest tick at the right. */
+static void draw_schedule(struct ui *u, const struct rect *r)
+{
+	const struct machine *m = &u->s->m;
+	const int label = 9;
+	int ncols = r->w - label;
+	if (ncols < 1)
+		return;
+	uint64_t end = m->tick;
+	uint64_t start = end > (uint64_t)ncols ? end - (uint64_t)ncols : 0;
+	int xmax = r->x + r->w;
+	int x = r->x;
+	put(r->y, &x, xmax, term_attr(TH_DIM), "tick");
+	for (uint64_t t = start; t < start + (uint64_t)ncols; t++) {
+		int cx = r->x + label + (int)(t - start);
+		if (t % 10 == 0 && cx + 6 < xmax) {
+			char b[24];
+			snprintf(b, sizeof b, "%llu", (unsigned long long)t);
+			term_put(r->y, cx, (int)strlen(b), term_attr(TH_DIM), b);
+		}
+	}
+	if (end)
+		term_put(r->y, r->x + label + (int)(end - 1 - start), 1, term_attr(TH_CHANGED),
+			 term_glyph(G_NOW));
+	int legend = r->h >= 3 && r->h > 1 + m->nthreads + (m->ncores > 1 ? m->ncores : 0);
+	int lanes = r->h - 1 - legend;
+	int cores = m->ncores > 1 ? (m->ncores < lanes / 2 + 1 ? m->ncores : lanes / 2) : 0;
+	int nthr = lanes - cores;
+	int first = u->scroll[P_SCHEDULE];
+	if (first > m->nthreads - nthr)
+		first = m->nthreads - nthr > 0 ? m->nthreads - nthr : 0;
+	int y = r->y + 1;
+	for (int i = 0; i < nthr && first + i < m->nthreads; i++, y++) {
+		const struct thread *t = &m->threads[first + i];
+		x = r->x;
+		putf(y, &x, xmax, term_attr(term_thread_color(t->id)), "T%-3d%-4.4s ", t->id,
+		     entry_name(u, t));
+		if (u->nhits < (int)ARRAY_LEN(u->hits))
+			u->hits[u->nhits++] = (struct hit){ y, r->x, r->x + label, t->id };
+		if (t->id > SS_THREADS)
+			continue;
+		for (uint64_t tk = start; tk < end; tk++) {
+			const struct ss_tick *rec = session_timeline(u->s, tk);
+			if (!rec)
+				continue;
+			const char *g;
+			int attr;
+			cell(rec->thread[t->id - 1], t->id, &g, &attr);
+			term_put(y, r->x + label + (int)(tk - start), 1, attr, g);
+		}
+	}
+	for (int c = 0; c < cores && c < SS_CORES; c++, y++) {
+		x = r->x;
+		putf(y, &x, xmax, term_attr(TH_LABEL), "CPU%-4d ", c);
+		for (uint64_t tk = start; tk < end; tk++) {
+			const struct ss_tick *rec = session_timeline(u->s, tk);
+			if (!rec)
+				continue;
+			int tid = rec->core[c];
+			char d[2] = { (char)('0' + (tid > 0 ? tid % 10 : 0)), 0 };
+			const char *g = tid > 0 ? d : tid < 0 ? term_glyph(G_SWITCH) : term_glyph(G_READY);
+			int attr = term_attr(tid > 0 ? term_thread_color(tid) : tid < 0 ? TH_SWITCHING : TH_DIM);
+			term_put(y, r->x + label + (int)(tk - start), 1, attr, g);
+		}
+	}
+	if (legend) {
+		x = r->x + label;
+		y = r->y + r->h - 1;
+		putf(y, &x, xmax, term_attr(TH_DIM), "%s running  %s blocked  %s ready  %s switching  ",
+		     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH));
+		put(y, &x, xmax, term_attr(TH_INTERRUPT), term_glyph(G_TIMER));
+		put(y, &x, xmax, term_attr(TH_DIM), " timer interrupt");
+	}
+}
+
+/* The last events as sentences, the latest at the bottom. */
+static void draw_events(struct ui *u, const struct rect *r)
+{
+	int skip = u->scroll[P_EVENTS];
+	while (skip && !session_event(u->s, (size_t)skip + (size_t)r->h - 1))
+		skip--;
+	u->scroll[P_EVENTS] = skip;
+	for (int i = 0; i < r->h; i++) {
+		const struct ss_event *e = session_event(u->s, (size_t)(skip + r->h - 1 - i));
+		if (!e)
+			continue;
+		int y = r->y + i, x = r->x, xmax = r->x + r->w;
+		enum theme th = TH_TEXT;
+		switch (e->kind) {
+		case EV_FAULT: case EV_ASSERT: case EV_DEADLOCK: case EV_LIMIT:
+			th = TH_BAD;
+			break;
+		case EV_PREEMPT: case EV_SWITCH:
+			th = TH_INTERRUPT;
+			break;
+		case EV_PRINT:
+			th = TH_NOTE;
+			break;
+		default:
+			break;
+		}
+		putf(y, &x, xmax, term_attr(TH_DIM), "%6llu  ", (unsigned long long)e->tick);
+		put(y, &x, xmax, term_attr(th), e->text);
+	}
+}
+
+/* Break text into lines of at most width columns at spaces; the start
+ * and length of each in starts/lens; returns how many (at most max). */
+static int wrap(const char *text, int width, const char **starts, int *lens, int max)
+{
+	int n = 0;
+	const char *s = text;
+	while (*s && n < max) {
+		while (*s == ' ')
+			s++;
+		const char *brk = NULL, *p = s;
+		int cols = 0;
+		while (*p && *p != '\n' && cols < width) {
+			if (*p == ' ')
+				brk = p;
+			if (((unsigned char)*p & 0xc0) != 0x80)
+				cols++;
+			p++;
+		}
+		while (*p && ((unsigned char)*p & 0xc0) == 0x80)
+			p++;
+		const char *e = *p && *p != '\n' && cols >= width && brk ? brk : p;
+		starts[n] = s;
+		lens[n++] = (int)(e - s);
+		s = *e == '\n' ? e + 1 : e;
+	}
+	return n;
+}
+
+/* The narration: the latest note first, the ones before it below,
+ * dimmed; before the first note, the scenario's description. */
+static void draw_narration(struct ui *u, const struct rect *r)
+{
+	int y = r->y;
+	size_t first = (size_t)u->scroll[P_NARRATION];
+	for (size_t i = first; y < r->y + r->h; i++) {
+		const struct ss_note *n = session_note(u->s, i);
+		const char *text = n ? u->sc->notes[n->index].text :
+				   i == 0 && u->sc->description ? u->sc->description : NULL;
+		if (!text)
+			break;
+		const char *starts[16];
+		int lens[16];
+		int k = wrap(text, r->w, starts, lens, 16);
+		int attr = term_attr(i == first && n ? TH_NOTE : TH_DIM);
+		for (int j = 0; j < k && y < r->y + r->h; j++)
+			term_putn(y++, r->x, r->w, attr, starts[j], (size_t)lens[j]);
+	}
+}
+
+/* The program's output, its last lines. */
+static void draw_output(struct ui *u, const struct rect *r)
+{
+	const struct buf *o = &u->s->out;
+	size_t end = o->len;
+	if (end && o->s[end - 1] == '\n')
+		end--;
+	for (int y = r->y + r->h - 1; y >= r->y && end > 0; y--) {
+		size_t b = end;
+		while (b && o->s[b - 1] != '\n')
+			b--;
+		term_putn(y, r->x, r->w, term_attr(TH_TEXT), o->s + b, end - b);
+		if (!b)
+			break;
+		end = b - 1;
+	}
+}
+
+/* The frame: the outer border and the lines between the panels. */
+static void draw_frame(const struct ui *u, const struct layout *l)
+{
+	int b = term_attr(TH_BORDER);
+	for (int y = 1; y < l->rows - 1; y++) {
+		term_put(y, 0, 1, b, term_glyph(G_V));
+		term_put(y, l->cols - 1, 1, b, term_glyph(G_V));
+	}
+	const struct rect *code = &l->p[P_CODE], *mem = &l->p[P_MEMORY];
+	struct buf t = { 0 };
+	buf_printf(&t, "Code %s ", term_glyph(G_H));
+	thread_name(u, view_focus(u), &t);
+	separator(code->y - 1, 0, l->split, G_LT, G_TT, t.s, u->panel == P_CODE);
+	separator(mem->y - 1, l->split, l->cols - 1, G_TT, G_RT, "Memory", u->panel == P_MEMORY);
+	buf_free(&t);
+	const struct rect *th = &l->p[P_THREADS];
+	separator(th->y - 1, 0, l->split, G_LT, G_RT, "Threads", u->panel == P_THREADS);
+	for (int y = mem->y; y < mem->y + mem->h; y++)
+		if (y != th->y - 1)
+			term_put(y, l->split, 1, b, term_glyph(G_V));
+	const struct rect *s = &l->p[P_SCHEDULE];
+	separator(s->y - 1, 0, l->cols - 1, G_LT, G_RT, "Schedule", u->panel == P_SCHEDULE);
+	term_put(s->y - 1, l->split, 1, b, term_glyph(G_BT));
+	const struct rect *e = &l->p[P_EVENTS];
+	separator(e->y - 1, 0, l->cols - 1, G_LT, G_RT, "Events", u->panel == P_EVENTS);
+	const struct rect *n = &l->p[P_NARRATION];
+	separator(n->y - 1, 0, l->cols - 1, G_LT, G_RT, "Narration", u->panel == P_NARRATION);
+	if (l->output.w) {
+		int x = l->output.x - 1;
+		separator(n->y - 1, x, l->cols - 1, G_TT, G_RT, "Output", 0);
+		for (int y = n->y; y < n->y + n->h; y++)
+			term_put(y, x, 1, b, term_glyph(G_V));
+	}
+}
+
+/* The bottom line: a message, the g prompt, or the keys. */
+static void draw_footer(const struct ui *u, const struct layout *l)
+{
+	int y = l->rows - 1, b = term_attr(TH_BORDER);
+	term_put(y, 0, 1, b, term_glyph(G_BL));
+	term_hline(y, 1, l->cols - 2, G_H, b);
+	term_put(y, l->cols - 1, 1, b, term_glyph(G_BR));
+	int x = 2, xmax = l->cols - 2;
+	put(y, &x, xmax, b, " ");
+	if (u->prompt) {
+		putf(y, &x, xmax, term_attr(TH_KEY), "go to tick: %s_", u->input);
+		put(y, &x, xmax, term_attr(TH_DIM), "  (Enter goes, Escape cancels) ");
+		return;
+	}
+	if (u->message[0]) {
+		putf(y, &x, xmax, term_attr(TH_NOTE), "%s ", u->message);
+		return;
+	}
+	for (size_t i = 0; i < key_count; i++) {
+		const char *h = key_bindings[i].hint;
+		if (!h)
+			continue;
+		const char *sp = strchr(h, ' ');
+		int need = term_width(h) + 2;
+		if (x + need > xmax)
+			break;
+		term_putn(y, x, xmax - x, term_attr(TH_KEY), h, (size_t)(sp - h));
+		x += term_width(h) - term_width(sp);
+		putf(y, &x, xmax, term_attr(TH_TEXT), "%s  ", sp);
+	}
+}
+
+/* The help: every key from the table, in a box over the view. */
+static void draw_help(const struct layout *l)
+{
+	int lines = 0;
+	for (size_t i = 0; i < key_count; i++)
+		lines += key_bindings[i].help != NULL;
+	int w = l->cols - 4 < 72 ? l->cols - 4 : 72;
+	int h = lines + 6;
+	if (h > l->rows - 2)
+		h = l->rows - 2;
+	int y0 = (l->rows - h) / 2, x0 = (l->cols - w) / 2;
+	for (int y = y0; y < y0 + h; y++) {
+		move(y, x0);
+		for (int x = 0; x < w; x++)
+			addch(' ');
+	}
+	term_box(y0, x0, y0 + h - 1, x0 + w - 1, "Keys", term_attr(TH_FOCUS));
+	int y = y0 + 1;
+	for (size_t i = 0; i < key_count && y < y0 + h - 3; i++) {
+		const struct key_binding *k = &key_bindings[i];
+		if (!k->help)
+			continue;
+		int x = x0 + 2;
+		putf(y, &x, x0 + w - 1, term_attr(TH_LABEL), "%-9s", k->name);
+		put(y++, &x, x0 + w - 1, term_attr(TH_TEXT), k->help);
+	}
+	int x = x0 + 2;
+	y = y0 + h - 3;
+	putf(y, &x, x0 + w - 1, term_attr(TH_DIM),
+	     "Schedule: %s running  %s blocked  %s ready  %s switching  %s timer interrupt",
+	     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH),
+	     term_glyph(G_TIMER));
+	x = x0 + 2;
+	put(y + 1, &x, x0 + w - 1, term_attr(TH_DIM), "? or Escape closes this help.");
+}
+
+/* Below the smallest size: say so, in what room there is. */
+static void draw_too_small(int rows, int cols)
+{
+	char a[64], b[64];
+	snprintf(a, sizeof a, "terminal too small: %dx%d", cols, rows);
+	snprintf(b, sizeof b, "threadlab needs %dx%d; q quits", MIN_COLS, MIN_ROWS);
+	const char *lines[] = { a, b };
+	for (int i = 0; i < 2 && i < rows; i++) {
+		int w = (int)strlen(lines[i]);
+		int x = w < cols ? (cols - w) / 2 : 0;
+		term_put(rows / 2 - 1 + i < 0 ? 0 : (rows < 2 ? i : rows / 2 - 1 + i), x, cols,
+			 term_attr(TH_TEXT), lines[i]);
+	}
+}
+
+void view_draw(struct ui *u)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	erase();
+	u->nhits = 0;
+	if (rows < MIN_ROWS || cols < MIN_COLS) {
+		draw_too_small(rows, cols);
+		refresh();
+		return;
+	}
+	struct layout l;
+	layout(u, rows, cols, &l);
+	draw_frame(u, &l);
+	draw_header(u, &l);
+	for (int c = 0; c < l.cpu_h; c++) {
+		int y = l.cpu_y + c;
+		if (c == l.cpu_h - 1 && u->s->m.ncores > l.cpu_h && c > 0) {
+			int x = 2;
+			putf(y, &x, cols - 1, term_attr(TH_DIM), "%d more cores: see the schedule",
+			     u->s->m.ncores - c);
+			break;
+		}
+		draw_cpu(u, c, y, 2, cols - 2);
+	}
+	draw_code(u, &l.p[P_CODE]);
+	draw_threads(u, &l.p[P_THREADS]);
+	draw_memory(u, &l.p[P_MEMORY]);
+	draw_schedule(u, &l.p[P_SCHEDULE]);
+	draw_events(u, &l.p[P_EVENTS]);
+	draw_narration(u, &l.p[P_NARRATION]);
+	if (l.output.w)
+		draw_output(u, &l.output);
+	draw_footer(u, &l);
+	if (u->help)
+		draw_help(&l);
+	refresh();
+}

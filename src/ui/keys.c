@@ -1,0 +1,200 @@
+/* keys: what each key does.  The table is the one place keys are
+ * bound; the bottom line's hints and the help overlay are drawn from it. */
+#include "config.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "view.h"
+
+const char *const panel_titles[P_COUNT] = {
+#define X(id, title) title,
+	PANELS(X)
+#undef X
+};
+
+/* space: run or pause. */
+static int play(struct ui *u)
+{
+	if (session_ended(u->s)) {
+		u->playing = 0;
+		snprintf(u->message, sizeof u->message,
+			 "The run has ended: b goes back, r restarts.");
+		return K_REDRAW;
+	}
+	u->playing = !u->playing;
+	u->owed = 0;
+	return K_REDRAW;
+}
+
+/* n, Right: one tick forward. */
+static int step(struct ui *u)
+{
+	u->playing = u->seeking = 0;
+	if (!session_step(u->s) && session_ended(u->s))
+		snprintf(u->message, sizeof u->message, "The run has ended.");
+	return K_REDRAW;
+}
+
+/* b, Left: one tick back. */
+static int back(struct ui *u)
+{
+	u->playing = u->seeking = 0;
+	if (session_tick(u->s) == 0)
+		snprintf(u->message, sizeof u->message, "This is tick 0: the run starts here.");
+	session_back(u->s);
+	return K_REDRAW;
+}
+
+/* +: twice as fast. */
+static int faster(struct ui *u)
+{
+	if (u->speed < UI_SPEED_MAX)
+		u->speed = u->speed * 2 > UI_SPEED_MAX ? UI_SPEED_MAX : u->speed * 2;
+	return K_REDRAW;
+}
+
+/* -: half as fast. */
+static int slower(struct ui *u)
+{
+	if (u->speed > 1)
+		u->speed /= 2;
+	return K_REDRAW;
+}
+
+/* Tab: focus the next panel. */
+static int next_panel(struct ui *u)
+{
+	u->panel = (enum panel)((u->panel + 1) % P_COUNT);
+	return K_REDRAW;
+}
+
+/* Shift-Tab: focus the previous panel. */
+static int prev_panel(struct ui *u)
+{
+	u->panel = (enum panel)((u->panel + P_COUNT - 1) % P_COUNT);
+	return K_REDRAW;
+}
+
+/* t: follow the next thread in the code panel. */
+static int next_thread(struct ui *u)
+{
+	int n = u->s->m.nthreads;
+	if (n > 0)
+		u->focus_tid = view_focus(u) % n + 1;
+	return K_REDRAW;
+}
+
+/* g: ask for a tick to go to. */
+static int ask_tick(struct ui *u)
+{
+	u->playing = 0;
+	u->prompt = 1;
+	u->input[0] = 0;
+	return K_REDRAW;
+}
+
+/* End: run to the end. */
+static int to_end(struct ui *u)
+{
+	u->playing = 0;
+	u->seeking = 1;
+	u->seek = UINT64_MAX;
+	return K_REDRAW;
+}
+
+/* r: back to tick 0, paused. */
+static int restart(struct ui *u)
+{
+	u->playing = u->seeking = 0;
+	session_goto(u->s, 0);
+	memset(u->scroll, 0, sizeof u->scroll);
+	return K_REDRAW;
+}
+
+/* ?: the help overlay. */
+static int help(struct ui *u)
+{
+	u->help = !u->help;
+	return K_REDRAW;
+}
+
+/* Escape: close the help, stop going to a tick. */
+static int escape(struct ui *u)
+{
+	u->help = 0;
+	u->seeking = 0;
+	return K_REDRAW;
+}
+
+/* q: quit. */
+static int quit(struct ui *u)
+{
+	return K_QUIT;
+}
+
+/* Up: scroll the panel in focus. */
+static int scroll_up(struct ui *u)
+{
+	u->scroll[u->panel] += u->panel == P_EVENTS || u->panel == P_NARRATION ? 1 : -1;
+	if (u->scroll[u->panel] < 0)
+		u->scroll[u->panel] = 0;
+	return K_REDRAW;
+}
+
+/* Down: scroll the panel in focus the other way. */
+static int scroll_down(struct ui *u)
+{
+	u->scroll[u->panel] += u->panel == P_EVENTS || u->panel == P_NARRATION ? -1 : 1;
+	if (u->scroll[u->panel] < 0)
+		u->scroll[u->panel] = 0;
+	return K_REDRAW;
+}
+
+/* A click: follow the thread under it. */
+static int click(struct ui *u)
+{
+	MEVENT me;
+	if (getmouse(&me) != OK || !(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+		return 0;
+	for (int i = 0; i < u->nhits; i++) {
+		const struct hit *h = &u->hits[i];
+		if (me.y == h->y && me.x >= h->x0 && me.x < h->x1) {
+			u->focus_tid = h->tid;
+			return K_REDRAW;
+		}
+	}
+	return 0;
+}
+
+const struct key_binding key_bindings[] = {
+	{ ' ',       0,         "space",   "space run",  "run or pause", play },
+	{ 'n',       KEY_RIGHT, "n Right", "n/\xe2\x86\x92 step", "one tick forward", step },
+	{ 'b',       KEY_LEFT,  "b Left",  "b/\xe2\x86\x90 back", "one tick back (the machine is restored, not undone)", back },
+	{ '+',       '=',       "+",       "+/- speed",  "run twice as fast", faster },
+	{ '-',       '_',       "-",       NULL,         "run half as fast", slower },
+	{ '\t',      0,         "Tab",     "tab panel",  "focus the next panel (Shift-Tab: the one before)", next_panel },
+	{ KEY_BTAB,  0,         NULL,      NULL,         NULL, prev_panel },
+	{ 't',       0,         "t",       "t thread",   "follow the next thread in the code panel", next_thread },
+	{ 'g',       0,         "g",       "g go to",    "go to a tick (type it, then Enter)", ask_tick },
+	{ KEY_END,   'e',       "e End",   NULL,         "run to the end", to_end },
+	{ 'r',       0,         "r",       "r restart",  "restart from tick 0", restart },
+	{ KEY_UP,    'k',       "Up Down", NULL,         "scroll the panel in focus", scroll_up },
+	{ KEY_DOWN,  'j',       NULL,      NULL,         NULL, scroll_down },
+	{ KEY_MOUSE, 0,         "click",   NULL,         "click a thread to follow it", click },
+	{ '?',       0,         "?",       "? help",     "show or close this help", help },
+	{ 27,        0,         "Escape",  NULL,         "close the help; stop going to a tick", escape },
+	{ 'q',       0,         "q",       "q quit",     "quit", quit },
+};
+
+const size_t key_count = sizeof key_bindings / sizeof key_bindings[0];
+
+int keys_dispatch(struct ui *u, int c)
+{
+	for (size_t i = 0; i < key_count; i++) {
+		const struct key_binding *k = &key_bindings[i];
+		if (c == k->key || (k->alt && c == k->alt))
+			return k->action(u);
+	}
+	return 0;
+}

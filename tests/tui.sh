@@ -1,0 +1,326 @@
+#!/bin/sh
+# tui.sh: the screen as a user meets it, driven in tmux at fixed sizes,
+# TERM and locale: golden captures, going back in time, the help, resizes,
+# tiny terminals, and the terminal given back after q and after signals.
+# GOLDEN_UPDATE=1 rewrites the captures in tests/golden-tui/.
+. "$(dirname "$0")/lib.sh"
+
+golden=$srcdir/tests/golden-tui
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed"
+	exit 0
+fi
+
+export LC_ALL=C.UTF-8
+sock=$tmp/tmux
+tm() { tmux -S "$sock" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# q ARG: ARG quoted for sh.
+q() { printf "'%s' " "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# start W H ARGS...: threadlab ARGS in a fresh W x H pane (TERM=screen,
+# NO_COLOR unset unless $NOCOLOR is set); the pane stays after it exits,
+# its exit status in $tmp/rc, stty -g before and after in $tmp/stty-*.
+start() {
+	w=$1 h=$2
+	shift 2
+	tm kill-server 2>/dev/null
+	rm -f "$tmp/rc"
+	{
+		echo "TERM=screen; export TERM; unset NO_COLOR; ${NOCOLOR:+NO_COLOR=1; export NO_COLOR}"
+		echo "trap true INT"    # the shell outlives a ^C; threadlab gets it
+		echo "stty -g >'$tmp/stty-before'"
+		q "$THREADLAB"
+		for a; do q "$a"; done
+		echo
+		echo "echo \$? >'$tmp/rc.t'; stty -g >'$tmp/stty-after'; mv '$tmp/rc.t' '$tmp/rc'"
+		echo "exec sleep 600"
+	} >"$tmp/cmd"
+	tm new-session -d -x "$w" -y "$h" "sh '$tmp/cmd'"
+}
+
+# screen: the pane's text now.
+screen() { tm capture-pane -p -t 0; }
+
+# wait_for PATTERN: until the screen shows PATTERN (a grep -E pattern);
+# fails after 10 seconds.
+wait_for() {
+	i=0
+	while [ $i -lt 200 ]; do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	diag "the screen never showed /$1/:" "$(screen)"
+	return 1
+}
+
+# wait_gone PATTERN: until the screen no longer shows PATTERN.
+wait_gone() {
+	i=0
+	while [ $i -lt 200 ]; do
+		screen | grep -qE -- "$1" || return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	diag "the screen still shows /$1/:" "$(screen)"
+	return 1
+}
+
+# wait_exit: until threadlab has exited; its status in $rc.
+wait_exit() {
+	i=0
+	while [ ! -f "$tmp/rc" ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	rc=$(cat "$tmp/rc" 2>/dev/null || echo none)
+}
+
+# keys K...: send keys to the pane.
+keys() { tm send-keys -t 0 "$@"; }
+
+# step N: press n N times and wait until the header shows the tick.
+step() {
+	t0=$(screen | sed -n '1s/.* tick \([0-9]*\) .*/\1/p')
+	i=0
+	while [ $i -lt "$1" ]; do keys n; i=$((i + 1)); done
+	wait_for " tick $((t0 + $1)) "
+}
+
+# same_as NAME: the screen is the golden capture NAME.
+same_as() {
+	screen >"$tmp/got"
+	if [ -n "$GOLDEN_UPDATE" ]; then
+		cp "$tmp/got" "$golden/$1.txt"
+	fi
+	if cmp -s "$tmp/got" "$golden/$1.txt"; then
+		return 0
+	fi
+	diag "$(diff -u "$golden/$1.txt" "$tmp/got" | head -40)"
+	return 1
+}
+
+# --- golden captures -------------------------------------------------------
+for size in 80x24 120x40; do
+	w=${size%x*} h=${size#*x}
+	start "$w" "$h" race-counter
+	check "$size: opens paused at tick 0" wait_for " tick 0 .*paused"
+	check "$size: tick 0 as captured" same_as "race-counter-$size-tick0"
+	step 37 >/dev/null
+	check "$size: tick 37 as captured" same_as "race-counter-$size-tick37"
+	keys q
+	wait_exit
+	check "$size: q exits 0" [ "$rc" = 0 ]
+done
+
+# --- going back is time travel ---------------------------------------------
+start 120 40 race-counter
+wait_for " tick 0 " >/dev/null
+for at in 25 36 60; do
+	step $((at - $(screen | sed -n '1s/.* tick \([0-9]*\) .*/\1/p'))) >/dev/null
+	screen >"$tmp/before"
+	for k in 1 3 8; do
+		step "$k" >/dev/null
+		screen >"$tmp/after-n"
+		i=0
+		while [ $i -lt "$k" ]; do keys b; i=$((i + 1)); done
+		wait_for " tick $at " >/dev/null
+		screen >"$tmp/after"
+		check "tick $at: n x$k then b x$k gives the same screen" cmp -s "$tmp/before" "$tmp/after"
+		check "tick $at: n x$k shows another screen" sh -c '! cmp -s "$1" "$2"' - \
+			"$tmp/before" "$tmp/after-n"
+	done
+done
+
+# Left and Right are b and n.
+keys Right
+check "Right steps forward" wait_for " tick 61 "
+keys Left
+check "Left steps back" wait_for " tick 60 "
+
+# --- the other keys ---------------------------------------------------------
+keys g 1 0 0 Enter
+check "g 100 Enter goes to tick 100" wait_for " tick 100 "
+keys g 2 0
+check "g shows what is typed" wait_for "go to tick: 20_"
+keys Escape
+check "Escape cancels g" wait_for "space run"
+check "Escape kept the tick" wait_for " tick 100 "
+keys r
+check "r restarts at tick 0" wait_for " tick 0 .*paused"
+keys g 4 0 Enter
+wait_for " tick 40 " >/dev/null
+check "the code panel follows the running thread" wait_for "Code . T2"
+keys t
+check "t follows the next thread" wait_for "Code . T3"
+keys r
+wait_for " tick 0 " >/dev/null
+screen >"$tmp/before"
+keys Tab
+wait_for "space run" >/dev/null
+sleep 0.2
+screen >"$tmp/after"
+check "Tab moves the focus (the view stays)" cmp -s "$tmp/before" "$tmp/after"
+keys e
+check "e runs to the end" wait_for "ended"
+check "the end says how the run ended" wait_for "assertion failed"
+keys space
+check "space at the end says so" wait_for "The run has ended"
+keys r + +
+check "+ doubles the speed" wait_for " 32/s "
+keys -
+check "- halves it" wait_for " 16/s "
+keys space
+check "space runs" wait_for "running"
+keys space
+check "space pauses" wait_for "paused"
+
+# --- the help overlay --------------------------------------------------------
+keys r
+wait_for " tick 0 " >/dev/null
+screen >"$tmp/before"
+keys '?'
+check "? opens the help" wait_for "one tick back"
+screen >"$tmp/help"
+ok=1
+for k in space "n Right" "b Left" Tab g r q; do
+	grep -q " $k " "$tmp/help" || { ok=0; diag "the help lacks $k"; }
+done
+check "the help lists the keys" [ $ok = 1 ]
+keys n
+sleep 0.2
+check "keys under the help do nothing" wait_for " tick 0 "
+keys '?'
+wait_gone "one tick back" >/dev/null
+screen >"$tmp/after"
+check "? closes the help, the view as before" cmp -s "$tmp/before" "$tmp/after"
+keys '?'
+wait_for "one tick back" >/dev/null
+keys Escape
+wait_gone "one tick back" >/dev/null
+screen >"$tmp/after"
+check "Escape closes the help" cmp -s "$tmp/before" "$tmp/after"
+
+# --- a mouse click on a thread follows it -------------------------------------
+keys g 4 0 Enter
+wait_for " tick 40 " >/dev/null
+row=$(screen | grep -n '^│ *T3 ' | head -1 | cut -d: -f1)
+if [ -n "$row" ]; then
+	# an xterm mouse press and release at column 5 of that row
+	press=$(printf '\033[M%b%b%b' '\040' "\\0$(printf %o $((32 + 5)))" "\\0$(printf %o $((32 + row)))")
+	release=$(printf '\033[M%b%b%b' '\043' "\\0$(printf %o $((32 + 5)))" "\\0$(printf %o $((32 + row)))")
+	keys -l "$press$release"
+	check "a click on T3 follows T3" wait_for "Code . T3"
+else
+	not_ok "T3's row is on the screen"
+fi
+keys q
+wait_exit
+
+# --- resize -------------------------------------------------------------------
+start 120 40 race-counter
+wait_for " tick 0 " >/dev/null
+step 37 >/dev/null
+tm resize-window -x 80 -y 24
+wait_for "^└.{78}┘$" >/dev/null
+check "resized to 80x24: the same as opened there" same_as "race-counter-80x24-tick37"
+tm resize-window -x 120 -y 40
+wait_for "^└.{118}┘$" >/dev/null
+check "resized back to 120x40: the same again" same_as "race-counter-120x40-tick37"
+for s in 30x8 200x60 1x1 64x20 80x24; do
+	tm resize-window -x "${s%x*}" -y "${s#*x}"
+done
+wait_for "^└.{78}┘$" >/dev/null
+check "a storm of resizes ends in the right view" same_as "race-counter-80x24-tick37"
+keys q
+wait_exit
+check "q after the resizes exits 0" [ "$rc" = 0 ]
+
+# --- tiny terminals ------------------------------------------------------------
+for s in 1x1 20x5 40x10; do
+	start "${s%x*}" "${s#*x}" race-counter
+	# at 1x1 the only cell is the bottom-right one, which curses leaves alone
+	case $s in
+	1x1) sleep 0.3; check "$s: keeps running" [ ! -f "$tmp/rc" ] ;;
+	*) check "$s: says the terminal is too small" wait_for "terminal too small" ;;
+	esac
+	keys n n b space
+	keys q
+	wait_exit
+	check "$s: q exits 0" [ "$rc" = 0 ]
+done
+
+# --- the terminal is given back ------------------------------------------------
+start 80 24 race-counter
+wait_for " tick 0 " >/dev/null
+keys q
+wait_exit
+check "after q: stty settings unchanged" cmp -s "$tmp/stty-before" "$tmp/stty-after"
+check "after q: the alternate screen is off" [ "$(tm display -p -t 0 '#{alternate_on}')" = 0 ]
+
+start 80 24 race-counter --play
+wait_for "running" >/dev/null
+keys C-c
+wait_exit
+check "SIGINT (^C) ends it by the signal" [ "$rc" = 130 ]
+check "after ^C: stty settings unchanged" cmp -s "$tmp/stty-before" "$tmp/stty-after"
+check "after ^C: the alternate screen is off" [ "$(tm display -p -t 0 '#{alternate_on}')" = 0 ]
+check "after ^C: it says it was interrupted" wait_for "interrupted"
+
+for sig in TERM HUP; do
+	start 80 24 race-counter
+	wait_for " tick 0 " >/dev/null
+	pid=$(pgrep -f "^$THREADLAB race-counter" | head -1)
+	kill -s "$sig" "$pid"
+	wait_exit
+	check "SIG$sig ends it by the signal" [ "$rc" -gt 128 ]
+	check "after SIG$sig: stty settings unchanged" cmp -s "$tmp/stty-before" "$tmp/stty-after"
+	check "after SIG$sig: the alternate screen is off" \
+		[ "$(tm display -p -t 0 '#{alternate_on}')" = 0 ]
+done
+
+# --- options --------------------------------------------------------------------
+start 120 40 race-counter --play --speed 1000
+check "--play --speed 1000 runs" wait_for "running .* 1000/s"
+check "--play reaches the end" wait_for "ended"
+keys q
+wait_exit
+
+start 120 40 race-counter --ascii
+wait_for " tick 0 " >/dev/null
+screen >"$tmp/ascii"
+check "--ascii draws only ASCII" sh -c '! LC_ALL=C grep -q "[^ -~]" "$1"' - "$tmp/ascii"
+keys q
+wait_exit
+
+start 120 40 race-counter
+wait_for " tick 0 " >/dev/null
+check "colour by default" sh -c 'tmux -S "$1" capture-pane -e -p -t 0 | grep -q "\[3[0-7]m\|\[3[0-7];"' - "$sock"
+keys q
+wait_exit
+start 120 40 race-counter --no-color
+wait_for " tick 0 " >/dev/null
+check "--no-color: no colour" sh -c '! tmux -S "$1" capture-pane -e -p -t 0 | grep -q "\[3[0-7]m\|\[3[0-7];\|\[4[0-7]m"' - "$sock"
+keys q
+wait_exit
+NOCOLOR=1 start 120 40 race-counter
+wait_for " tick 0 " >/dev/null
+check "NO_COLOR: no colour" sh -c '! tmux -S "$1" capture-pane -e -p -t 0 | grep -q "\[3[0-7]m\|\[3[0-7];\|\[4[0-7]m"' - "$sock"
+keys q
+wait_exit
+
+start 120 40 --schedule '1*40 3*10 2*10' race-counter
+wait_for " tick 0 " >/dev/null
+check "--schedule opens with the script policy" wait_for "script"
+keys q
+wait_exit
+
+start 80 24
+check "no argument opens the tour" wait_for "threadlab . tour"
+keys q
+wait_exit
+check "the tour quits with 0" [ "$rc" = 0 ]
+
+finish
