@@ -61,7 +61,7 @@ static void layout(const struct ui *u, int rows, int cols, struct layout *l)
 	int nw = cols >= 100 ? (cols - 2) * 2 / 3 : cols - 2;
 	l->p[P_NARRATION] = (struct rect){ y, 2, narr, nw - 2 };
 	if (nw < cols - 2)
-		l->output = (struct rect){ y, nw + 3, narr, cols - 5 - nw };
+		l->output = (struct rect){ y, nw + 4, narr, cols - 6 - nw };
 }
 
 /* Text at (y, *x) no wider than the room left before xmax; moves *x. */
@@ -268,7 +268,11 @@ static void draw_code(struct ui *u, const struct rect *r)
 	if (nsrc > 0) {
 		int lo = f->line, hi = last_line(img, f);
 		int cur = image_line(img, t->pc);
-		int first = cur - nsrc / 2;
+		if (u->code_at != m->tick || u->code_tid != tid)
+			u->scroll[P_CODE] = 0;  /* a new tick or thread: the PC's line again */
+		u->code_at = m->tick;
+		u->code_tid = tid;
+		int first = cur - nsrc / 2 + u->scroll[P_CODE];
 		if (first > hi - nsrc + 1)
 			first = hi - nsrc + 1;
 		if (first < lo)
@@ -712,7 +716,7 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	const struct rect *n = &l->p[P_NARRATION];
 	separator(n->y - 1, 0, l->cols - 1, G_LT, G_RT, "Narration", u->panel == P_NARRATION);
 	if (l->output.w) {
-		int x = l->output.x - 1;
+		int x = l->output.x - 2;
 		separator(n->y - 1, x, l->cols - 1, G_TT, G_RT, "Output", 0);
 		for (int y = n->y; y < n->y + n->h; y++)
 			term_put(y, x, 1, b, term_glyph(G_V));

@@ -133,22 +133,28 @@ static int quit(struct ui *u)
 	return K_QUIT;
 }
 
-/* Up: scroll the panel in focus. */
-static int scroll_up(struct ui *u)
+/* Scroll the panel in focus by d lines towards its end (the code's
+ * last line, the memory's lowest address, the oldest event). */
+static int scroll_by(struct ui *u, int d)
 {
-	u->scroll[u->panel] += u->panel == P_EVENTS || u->panel == P_NARRATION ? 1 : -1;
-	if (u->scroll[u->panel] < 0)
+	if (u->panel == P_EVENTS || u->panel == P_NARRATION)
+		d = -d;                 /* those list the latest first */
+	u->scroll[u->panel] += d;
+	if (u->scroll[u->panel] < 0 && u->panel != P_CODE)
 		u->scroll[u->panel] = 0;
 	return K_REDRAW;
 }
 
-/* Down: scroll the panel in focus the other way. */
+/* Up: scroll the panel in focus up. */
+static int scroll_up(struct ui *u)
+{
+	return scroll_by(u, -1);
+}
+
+/* Down: scroll the panel in focus down. */
 static int scroll_down(struct ui *u)
 {
-	u->scroll[u->panel] += u->panel == P_EVENTS || u->panel == P_NARRATION ? -1 : 1;
-	if (u->scroll[u->panel] < 0)
-		u->scroll[u->panel] = 0;
-	return K_REDRAW;
+	return scroll_by(u, 1);
 }
 
 /* A click: follow the thread under it. */

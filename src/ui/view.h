@@ -52,7 +52,9 @@ struct ui {
 	int seeking;
 	int focus_tid;                  /* thread the code panel follows (0: the running one) */
 	enum panel panel;               /* panel in focus */
-	int scroll[P_COUNT];            /* lines scrolled up (events) or down (others) */
+	int scroll[P_COUNT];            /* lines scrolled towards each panel's end */
+	uint64_t code_at;               /* the tick and thread the code panel */
+	int code_tid;                   /* was scrolled at */
 	int help;                       /* the help overlay is up */
 	int prompt;                     /* reading a tick for g */
 	char input[24];
