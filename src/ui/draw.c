@@ -199,6 +199,8 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 		     k->busy == 1 ? "" : "s");
 		return;
 	}
+	putf(y, &x, xmax, term_attr(TH_DIM), " since tick %llu",
+	     (unsigned long long)(m->tick - k->slice));
 	int mine = ch && ch->tid == t->id;
 	int all = ch && ch->switched;
 	int val = term_attr(TH_TEXT), hot = term_attr(TH_CHANGED);
@@ -358,8 +360,10 @@ static void draw_threads(struct ui *u, const struct rect *r)
 			buf_printf(&b, " running  CPU%d", t->core);
 			th = TH_RUNNING;
 			break;
-		case TS_READY:
-			buf_printf(&b, " ready    at 0x%llx", (unsigned long long)t->pc);
+		case TS_READY:          /* its saved context: what it resumes with */
+			buf_printf(&b, " ready    saved: pc 0x%llx", (unsigned long long)t->pc);
+			for (int k = 0; k < 4; k++)
+				buf_printf(&b, " r%d %lld", k, (long long)t->r[k]);
 			break;
 		case TS_BLOCKED:
 			buf_puts(&b, " blocked  ");
