@@ -125,10 +125,15 @@ static int put_head(struct mm *mm, enum mm_kind kind, uint64_t addr, uint64_t si
 	return put_row(mm, NULL, kind, addr, size, tid, shared, 0);
 }
 
-/* Append a plain number. */
+/* Append a plain number; a huge one in hex, where a pattern such as
+ * freed memory's 0xdddd... shows. */
 static void put_int(struct mm *mm, uint64_t addr)
 {
-	buf_printf(&mm->b, "%lld", (long long)peek(mm, addr));
+	int64_t v = peek(mm, addr);
+	if (v > ((int64_t)1 << 40) || v < -((int64_t)1 << 40))
+		buf_printf(&mm->b, "0x%llx", (unsigned long long)v);
+	else
+		buf_printf(&mm->b, "%lld", (long long)v);
 }
 
 /* Append a pointer. */
