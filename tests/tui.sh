@@ -219,6 +219,21 @@ fi
 keys q
 wait_exit
 
+# --- scrolling the code panel -------------------------------------------------
+start 80 24 race-counter
+wait_for " tick 0 " >/dev/null
+keys g 4 0 Enter
+wait_for " tick 40 " >/dev/null
+screen >"$tmp/before"
+keys Down Down
+check "Down scrolls the code panel" wait_gone "^│   24  void worker"
+keys n b
+check "the next tick shows the PC's line again" wait_for "^│   24  void worker"
+screen >"$tmp/after"
+check "... and the screen as before" cmp -s "$tmp/before" "$tmp/after"
+keys q
+wait_exit
+
 # --- resize -------------------------------------------------------------------
 start 120 40 race-counter
 wait_for " tick 0 " >/dev/null
