@@ -108,6 +108,7 @@ for size in 80x24 120x40; do
 	start "$w" "$h" race-counter
 	check "$size: opens paused at tick 0" wait_for " tick 0 .*paused"
 	check "$size: tick 0 as captured" same_as "race-counter-$size-tick0"
+check "$size: the hints keep ? and q" wait_for "\? help  q quit"
 	step 37 >/dev/null
 	check "$size: tick 37 as captured" same_as "race-counter-$size-tick37"
 	keys q
@@ -155,6 +156,10 @@ wait_for " tick 40 " >/dev/null
 check "the code panel follows the running thread" wait_for "Code . T2"
 keys t
 check "t follows the next thread" wait_for "Code . T3"
+keys t
+check "after the last thread, t follows the running one again" wait_for "Code . T2"
+keys t t r
+check "r follows the running thread again" wait_for "Code . T1"
 keys r
 wait_for " tick 0 " >/dev/null
 screen >"$tmp/before"
@@ -307,6 +312,8 @@ start 120 40 race-counter --ascii
 wait_for " tick 0 " >/dev/null
 screen >"$tmp/ascii"
 check "--ascii draws only ASCII" sh -c '! LC_ALL=C grep -q "[^ -~]" "$1"' - "$tmp/ascii"
+check "--ascii: the hints' arrows in ASCII" grep -q "n/-> step  b/<- back" "$tmp/ascii"
+check "--ascii: no character left out as ?" sh -c '! grep -q "?[^ ]" "$1"' - "$tmp/ascii"
 keys q
 wait_exit
 

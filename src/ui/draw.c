@@ -33,7 +33,7 @@ static void layout(const struct ui *u, int rows, int cols, struct layout *l)
 	memset(l, 0, sizeof *l);
 	l->rows = rows;
 	l->cols = cols;
-	int cpus = rows >= 40 ? 4 : rows >= 30 ? 2 : 1;
+	int cpus = rows >= 40 ? 4 : 2;
 	l->cpu_h = m->ncores < cpus ? m->ncores : cpus;
 	l->cpu_y = 1;
 	int narr = rows >= 34 ? 3 : 2;
@@ -164,7 +164,7 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	put(0, &x, xmax, term_attr(TH_TITLE), "threadlab");
 	putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 	put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
-	if (u->sc->title) {
+	if (u->sc->title && xmax - x >= 16) {    /* a title cut to a stub says nothing */
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_TEXT), u->sc->title);
 	}
@@ -199,10 +199,13 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 		     k->busy == 1 ? "" : "s");
 		return;
 	}
-	putf(y, &x, xmax, term_attr(TH_DIM), " since tick %llu",
-	     (unsigned long long)(m->tick - k->slice));
 	int mine = ch && ch->tid == t->id;
 	int all = ch && ch->switched;
+	if (all)
+		put(y, &x, xmax, term_attr(TH_SWITCHING), " context restored");
+	else
+		putf(y, &x, xmax, term_attr(TH_DIM), " since tick %llu",
+		     (unsigned long long)(m->tick - k->slice));
 	int val = term_attr(TH_TEXT), hot = term_attr(TH_CHANGED);
 	putf(y, &x, xmax, val, "  pc ");
 	putf(y, &x, xmax, all ? hot : val, "0x%llx", (unsigned long long)t->pc);
@@ -217,8 +220,6 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 		putf(y, &x, xmax, all || (mine && ch->reg == r) ? hot : val, "%lld",
 		     (long long)t->r[r]);
 	}
-	if (all)
-		put(y, &x, xmax, term_attr(TH_SWITCHING), "  (context restored)");
 }
 
 /* The last source line of function f. */
@@ -590,7 +591,7 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 		putf(y, &x, xmax, term_attr(TH_DIM), "%s running  %s blocked  %s ready  %s switching  ",
 		     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH));
 		put(y, &x, xmax, term_attr(TH_INTERRUPT), term_glyph(G_TIMER));
-		put(y, &x, xmax, term_attr(TH_DIM), " timer interrupt");
+		put(y, &x, xmax, term_attr(TH_DIM), " preempted");
 	}
 }
 
@@ -727,6 +728,26 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	}
 }
 
+/* A key hint as the glyphs allow: "n/→ step", or "n/-> step" in ASCII. */
+static const char *hint_text(const char *h)
+{
+	static char b[64];
+	if (!term_ascii())
+		return h;
+	size_t k = 0;
+	for (const char *p = h; *p && k + 3 < sizeof b; p++) {
+		if (!strncmp(p, "\xe2\x86\x92", 3) || !strncmp(p, "\xe2\x86\x90", 3)) {
+			b[k++] = p[2] == '\x92' ? '-' : '<';
+			b[k++] = p[2] == '\x92' ? '>' : '-';
+			p += 2;
+		} else {
+			b[k++] = *p;
+		}
+	}
+	b[k] = 0;
+	return b;
+}
+
 /* The bottom line: a message, the g prompt, or the keys. */
 static void draw_footer(const struct ui *u, const struct layout *l)
 {
@@ -745,13 +766,26 @@ static void draw_footer(const struct ui *u, const struct layout *l)
 		putf(y, &x, xmax, term_attr(TH_NOTE), "%s ", u->message);
 		return;
 	}
-	for (size_t i = 0; i < key_count; i++) {
-		const char *h = key_bindings[i].hint;
-		if (!h)
-			continue;
+	/* the hints in the table's order; when they do not all fit, the
+	 * ones before "? help" go first, from the last */
+	size_t shown[32], n = 0;
+	int width = 0, keep = 0;
+	for (size_t i = 0; i < key_count && n < ARRAY_LEN(shown); i++)
+		if (key_bindings[i].hint) {
+			shown[n++] = i;
+			width += term_width(hint_text(key_bindings[i].hint)) + 2;
+			if (key_bindings[i].key == '?')
+				keep = (int)n - 1;
+		}
+	while (width > xmax - x && keep > 0) {
+		width -= term_width(hint_text(key_bindings[shown[keep - 1]].hint)) + 2;
+		memmove(&shown[keep - 1], &shown[keep], (n - (size_t)keep) * sizeof *shown);
+		n--, keep--;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *h = hint_text(key_bindings[shown[i]].hint);
 		const char *sp = strchr(h, ' ');
-		int need = term_width(h) + 2;
-		if (x + need > xmax)
+		if (x + term_width(h) + 2 > xmax)
 			break;
 		term_putn(y, x, xmax - x, term_attr(TH_KEY), h, (size_t)(sp - h));
 		x += term_width(h) - term_width(sp);
@@ -766,7 +800,7 @@ static void draw_help(const struct layout *l)
 	for (size_t i = 0; i < key_count; i++)
 		lines += key_bindings[i].help != NULL;
 	int w = l->cols - 4 < 72 ? l->cols - 4 : 72;
-	int h = lines + 6;
+	int h = lines + 5;
 	if (h > l->rows - 2)
 		h = l->rows - 2;
 	int y0 = (l->rows - h) / 2, x0 = (l->cols - w) / 2;
@@ -788,7 +822,7 @@ static void draw_help(const struct layout *l)
 	int x = x0 + 2;
 	y = y0 + h - 3;
 	putf(y, &x, x0 + w - 1, term_attr(TH_DIM),
-	     "Schedule: %s running  %s blocked  %s ready  %s switching  %s timer interrupt",
+	     "Schedule: %s running  %s blocked  %s ready  %s switching  %s preempted",
 	     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH),
 	     term_glyph(G_TIMER));
 	x = x0 + 2;

@@ -76,12 +76,15 @@ static int prev_panel(struct ui *u)
 	return K_REDRAW;
 }
 
-/* t: follow the next thread in the code panel. */
+/* t: follow the next thread in the code panel; after the last, the
+ * running one again. */
 static int next_thread(struct ui *u)
 {
 	int n = u->s->m.nthreads;
-	if (n > 0)
+	if (!u->focus_tid)
 		u->focus_tid = view_focus(u) % n + 1;
+	else
+		u->focus_tid = u->focus_tid < n ? u->focus_tid + 1 : 0;
 	return K_REDRAW;
 }
 
@@ -109,6 +112,7 @@ static int restart(struct ui *u)
 	u->playing = u->seeking = 0;
 	session_goto(u->s, 0);
 	memset(u->scroll, 0, sizeof u->scroll);
+	u->focus_tid = 0;
 	return K_REDRAW;
 }
 
@@ -177,16 +181,17 @@ const struct key_binding key_bindings[] = {
 	{ ' ',       0,         "space",   "space run",  "run or pause", play },
 	{ 'n',       KEY_RIGHT, "n Right", "n/\xe2\x86\x92 step", "one tick forward", step },
 	{ 'b',       KEY_LEFT,  "b Left",  "b/\xe2\x86\x90 back", "one tick back (the machine is restored, not undone)", back },
-	{ '+',       '=',       "+",       "+/- speed",  "run twice as fast", faster },
-	{ '-',       '_',       "-",       NULL,         "run half as fast", slower },
+	{ '+',       '=',       "+ =",     "+/- speed",  "run twice as fast", faster },
+	{ '-',       '_',       "- _",     NULL,         "run half as fast", slower },
 	{ '\t',      0,         "Tab",     "tab panel",  "focus the next panel (Shift-Tab: the one before)", next_panel },
 	{ KEY_BTAB,  0,         NULL,      NULL,         NULL, prev_panel },
-	{ 't',       0,         "t",       "t thread",   "follow the next thread in the code panel", next_thread },
+	{ 't',       0,         "t",       "t thread",   "follow the next thread (after the last, the running one)",
+	  next_thread },
 	{ 'g',       0,         "g",       "g go to",    "go to a tick (type it, then Enter)", ask_tick },
 	{ KEY_END,   'e',       "e End",   NULL,         "run to the end", to_end },
-	{ 'r',       0,         "r",       "r restart",  "restart from tick 0", restart },
-	{ KEY_UP,    'k',       "Up Down", NULL,         "scroll the panel in focus", scroll_up },
-	{ KEY_DOWN,  'j',       NULL,      NULL,         NULL, scroll_down },
+	{ 'r',       0,         "r",       "r restart",  "restart from tick 0, following the running thread", restart },
+	{ KEY_UP,    'k',       "Up k",    NULL,         "scroll the panel in focus up", scroll_up },
+	{ KEY_DOWN,  'j',       "Down j",  NULL,         "scroll it down", scroll_down },
 	{ KEY_MOUSE, 0,         "click",   NULL,         "click a thread to follow it", click },
 	{ '?',       0,         "?",       "? help",     "show or close this help", help },
 	{ 27,        0,         "Escape",  NULL,         "close the help; stop going to a tick", escape },
