@@ -295,6 +295,28 @@ START_TEST(test_session_end_is_sticky)
 }
 END_TEST
 
+/* On more cores than the timeline has core rows, a thread that runs
+ * still shows as running. */
+START_TEST(test_session_many_cores)
+{
+	struct session *s = start(
+		"#cores 12\n"
+		"void spin(int n) { for (int i = 0; i < 1000; i++) n = n + 1; }\n"
+		"int main() { int t[11]; for (int i = 0; i < 11; i++) t[i] = spawn(spin, i);\n"
+		"for (int i = 0; i < 11; i++) join(t[i]); return 0; }\n");
+	session_goto(s, 400);
+	const struct ss_tick *r = session_timeline(s, 399);
+	ck_assert_ptr_nonnull(r);
+	int running = 0;
+	for (int i = 1; i <= 11; i++) {
+		ck_assert_int_ne(r->thread[i] & TL_STATE, TL_SWITCHING);
+		running += (r->thread[i] & TL_STATE) == TL_RUNNING;
+	}
+	ck_assert_int_eq(running, 11);
+	session_free(s);
+}
+END_TEST
+
 START_TEST(test_session_bad_schedule)
 {
 	struct sim *s = sim_new("int main() { return 0; }\n");
@@ -324,6 +346,7 @@ Suite *session_suite(void)
 	tcase_add_test(tc, test_session_back_over_a_sleep);
 	tcase_add_test(tc, test_session_long_run_goes_back);
 	tcase_add_test(tc, test_session_end_is_sticky);
+	tcase_add_test(tc, test_session_many_cores);
 	tcase_add_test(tc, test_session_bad_schedule);
 	suite_add_tcase(s, tc);
 	return s;

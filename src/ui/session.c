@@ -12,6 +12,9 @@ struct ss_snap {
 	size_t out_len, nnotes;
 };
 
+/* A mark of the tick being run, never kept: the thread ran an instruction. */
+enum { TL_RAN = 0x80 };
+
 /* Show note i from tick on, unless it has been shown. */
 static void fire(struct session *s, size_t i, uint64_t tick)
 {
@@ -79,6 +82,8 @@ static void on_event(void *ctx, const struct event *e)
 	uint8_t *mark = e->tid >= 1 && e->tid <= SS_THREADS ? &s->tick_marks[e->tid - 1] : NULL;
 	switch (e->kind) {
 	case EV_EXEC:
+		if (mark)
+			*mark |= TL_RAN;
 		if (c) {
 			c->tid = e->tid;
 			c->pc = e->pc;
@@ -119,9 +124,8 @@ static void on_event(void *ctx, const struct event *e)
 /* The timeline's state of thread t during the tick just run on m. */
 static uint8_t thread_state(const struct session *s, const struct thread *t)
 {
-	for (int c = 0; c < s->m.ncores && c < SS_CORES; c++)
-		if (s->cores[c].tid == t->id)
-			return TL_RUNNING;
+	if (s->tick_marks[t->id - 1] & TL_RAN)
+		return TL_RUNNING;
 	switch (t->state) {
 	case TS_READY:
 		return TL_READY;
@@ -152,7 +156,7 @@ static void write_ticks(struct session *s, uint64_t a, uint64_t b)
 			if (th->created > t)
 				r->thread[i] = TL_NONE;
 			else if (t == a)
-				r->thread[i] = thread_state(s, th) | s->tick_marks[i];
+				r->thread[i] = thread_state(s, th) | (s->tick_marks[i] & ~TL_RAN);
 			else    /* every thread left sleeps */
 				r->thread[i] = th->state == TS_DONE ? TL_DONE : TL_BLOCKED;
 		}

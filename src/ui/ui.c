@@ -12,7 +12,7 @@
 #include "view.h"
 
 #define FRAME_MS   33           /* redraws while running: about 30 a second */
-#define SEEK_CHUNK 200000       /* ticks run between two looks at the keys */
+#define SEEK_CHUNK 200000       /* ticks run at most between two looks at the keys */
 
 /* Milliseconds on a clock that only goes forward (the screen's, not the
  * machine's: the simulation never reads it). */
@@ -61,9 +61,13 @@ static void advance(struct ui *u, double elapsed_ms)
 	}
 	if (!u->playing)
 		return;
+	/* what one frame runs is bounded, so keys are read in time; a speed
+	 * the machine cannot keep up with does not pile up */
 	u->owed += (double)u->speed * elapsed_ms / 1000.0;
-	if (u->owed > (double)u->speed)         /* it cannot keep up: do not pile up */
+	if (u->owed > (double)u->speed)
 		u->owed = (double)u->speed;
+	if (u->owed > SEEK_CHUNK)
+		u->owed = SEEK_CHUNK;
 	uint64_t n = (uint64_t)u->owed;
 	if (n) {
 		u->owed -= (double)n;
