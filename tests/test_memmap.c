@@ -149,7 +149,7 @@ START_TEST(memmap_build_shows_the_main_stack_and_its_frame)
 	size_t n;
 	struct mm_row *rows = build(s, NULL, 0, 0, &n);
 	const struct thread *t = machine_thread(s->m, 1);
-	const struct mm_row *stack = need(rows, n, MM_REGION, "stack T1 (main)  private");
+	const struct mm_row *stack = need(rows, n, MM_REGION, "stack T1 (main)  48 B of 64 KiB  private");
 	ck_assert_uint_eq(stack->addr, t->stack_lo);
 	ck_assert_uint_eq(stack->size, STACK_SIZE);
 	ck_assert_int_eq(stack->tid, 1);
@@ -172,7 +172,7 @@ START_TEST(memmap_build_shows_a_worker_frame_with_its_argument)
 	struct sim *s = stop_at_stage(scene, 2);
 	size_t n;
 	struct mm_row *rows = build(s, NULL, 0, 0, &n);
-	const struct mm_row *stack = need(rows, n, MM_REGION, "stack T2 (worker)  private");
+	const struct mm_row *stack = need(rows, n, MM_REGION, "stack T2 (worker)  32 B of 64 KiB  private");
 	const struct mm_row *f = need(rows, n, MM_FRAME, "worker(n=3) i=1  ret\xe2\x86\x92thread_exit");
 	ck_assert_int_eq(f->tid, 2);
 	ck_assert_int_eq(stack->tid, 2);
@@ -210,7 +210,7 @@ START_TEST(memmap_build_shows_heap_blocks_live_and_freed)
 	size_t n;
 	struct mm_row *rows = build(s, NULL, 0, 0, &n);
 	uint64_t p = (uint64_t)sim_global(s, "keep", 0);
-	const struct mm_row *heap = need(rows, n, MM_REGION, "heap  shared");
+	const struct mm_row *heap = need(rows, n, MM_REGION, "heap  48 B in use of 4 KiB  shared");
 	ck_assert_uint_eq(heap->addr, s->m->heap.base);
 	ck_assert_uint_eq(heap->size, s->m->heap.brk - s->m->heap.base);
 	const struct mm_row *live = need(rows, n, MM_BLOCK, "block 32 B by T1  {11, 22, 0, ");
@@ -449,7 +449,7 @@ START_TEST(memmap_build_survives_overwritten_heap_headers)
 			size_t n;
 			struct mm_row *rows = build(c, NULL, 0, 0, &n);
 			check_order(rows, n);
-			need(rows, n, MM_REGION, "heap  shared");
+			need(rows, n, MM_REGION, "heap  ");
 			need(rows, n, MM_VAR, "counter = 7");
 			sim_free(c);
 		}

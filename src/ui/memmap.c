@@ -424,7 +424,10 @@ static int put_thread(struct mm *mm, const struct thread *t)
 	}
 	buf_puts(&mm->b, "stack ");
 	trace_thread_name(mm->sc, mm->m, t->id, &mm->b);
-	buf_puts(&mm->b, "  private");
+	uint64_t sp = (uint64_t)t->r[REG_SP];   /* how much of it is in use, to scale */
+	uint64_t used = sp >= t->stack_lo && sp <= t->stack_hi ? t->stack_hi - sp : 0;
+	buf_printf(&mm->b, "  %llu B of %u KiB  private", (unsigned long long)used,
+		   STACK_SIZE / 1024);
 	return put_head(mm, MM_REGION, t->stack_lo, STACK_SIZE, t->id, 0, 1) &&
 	       put_frames(mm, t);
 }
@@ -493,7 +496,11 @@ static int put_heap(struct mm *mm)
 	const struct heap *h = &mm->m->heap;
 	if (!h->base || h->brk < h->base)
 		return 1;
-	buf_puts(&mm->b, h->brk == h->base ? "heap  (empty)" : "heap  shared");
+	if (h->brk == h->base)
+		buf_puts(&mm->b, "heap  (empty)");
+	else
+		buf_printf(&mm->b, "heap  %llu B in use of %llu KiB  shared",
+			   (unsigned long long)h->in_use, (unsigned long long)((h->brk - h->base) / 1024));
 	if (!put_head(mm, MM_REGION, h->base, h->brk - h->base, 0, 1, 0))
 		return 0;
 	uint64_t b = h->last, end = h->brk, shown = 0, more = 0;
