@@ -239,6 +239,17 @@ check "... and the screen as before" cmp -s "$tmp/before" "$tmp/after"
 keys q
 wait_exit
 
+# --- short of room, the running threads are the ones listed ------------------
+start 80 24 --cores 2 bounded-buffer
+wait_for " tick 0 " >/dev/null
+keys g 6 0 Enter
+wait_for " tick 60 " >/dev/null
+check "80x24, 4 threads, 2 cores: T3 running is listed" wait_for "^│ T3 +producer +running"
+check "... and T4 running too" wait_for "^│ T4 +producer +running"
+check "... and in the schedule" wait_for "^│ T4  prod "
+keys q
+wait_exit
+
 # --- resize -------------------------------------------------------------------
 start 120 40 race-counter
 wait_for " tick 0 " >/dev/null

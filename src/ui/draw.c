@@ -339,16 +339,48 @@ static void waits_for(const struct ui *u, const struct thread *t, struct buf *b)
 	}
 }
 
+/* Which threads a panel of room rows lists, into ids (at most room);
+ * returns how many.  Scrolled by first, the threads from there on; not
+ * scrolled and short of room, the followed and running threads first,
+ * then the others alive, then the finished ones, listed by id. */
+static int pick_threads(const struct ui *u, int first, int room, int *ids)
+{
+	const struct machine *m = &u->s->m;
+	int n = 0;
+	if (first > m->nthreads - room)
+		first = m->nthreads - room > 0 ? m->nthreads - room : 0;
+	if (first || m->nthreads <= room) {
+		for (int i = first; i < m->nthreads && n < room; i++)
+			ids[n++] = m->threads[i].id;
+		return n;
+	}
+	char picked[MAX_THREADS_LIMIT + 1];
+	memset(picked, 0, (size_t)m->nthreads + 1);
+	int focus = view_focus(u);
+	for (int pass = 0; pass < 3; pass++)
+		for (int i = 0; i < m->nthreads && n < room; i++) {
+			const struct thread *t = &m->threads[i];
+			int want = pass == 0 ? t->state == TS_RUNNING || t->id == focus :
+				   pass == 1 ? t->state != TS_DONE : 1;
+			if (want && !picked[t->id])
+				picked[t->id] = 1, n++;
+		}
+	n = 0;
+	for (int id = 1; id <= m->nthreads; id++)
+		if (picked[id])
+			ids[n++] = id;
+	return n;
+}
+
 /* The threads: id, entry function, state, and what a blocked one waits for. */
 static void draw_threads(struct ui *u, const struct rect *r)
 {
 	const struct machine *m = &u->s->m;
 	int focus = view_focus(u);
-	int first = u->scroll[P_THREADS];
-	if (first > m->nthreads - r->h)
-		first = m->nthreads - r->h > 0 ? m->nthreads - r->h : 0;
-	for (int i = 0; i < r->h && first + i < m->nthreads; i++) {
-		const struct thread *t = &m->threads[first + i];
+	int ids[64];
+	int n = pick_threads(u, u->scroll[P_THREADS], r->h < 64 ? r->h : 64, ids);
+	for (int i = 0; i < n; i++) {
+		const struct thread *t = machine_thread(m, ids[i]);
 		int y = r->y + i, x = r->x, xmax = r->x + r->w;
 		int name = term_attr(term_thread_color(t->id));
 		if (t->id == focus)
@@ -546,14 +578,15 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 			 term_glyph(G_NOW));
 	int legend = r->h >= 3 && r->h > 1 + m->nthreads + (m->ncores > 1 ? m->ncores : 0);
 	int lanes = r->h - 1 - legend;
-	int cores = m->ncores > 1 ? (m->ncores < lanes / 2 + 1 ? m->ncores : lanes / 2) : 0;
-	int nthr = lanes - cores;
-	int first = u->scroll[P_SCHEDULE];
-	if (first > m->nthreads - nthr)
-		first = m->nthreads - nthr > 0 ? m->nthreads - nthr : 0;
+	/* the threads first; the cores' rows in the room they leave */
+	int cores = m->ncores > 1 && lanes > m->nthreads ? lanes - m->nthreads : 0;
+	if (cores > m->ncores)
+		cores = m->ncores;
+	int ids[64];
+	int nthr = pick_threads(u, u->scroll[P_SCHEDULE], lanes - cores < 64 ? lanes - cores : 64, ids);
 	int y = r->y + 1;
-	for (int i = 0; i < nthr && first + i < m->nthreads; i++, y++) {
-		const struct thread *t = &m->threads[first + i];
+	for (int i = 0; i < nthr; i++, y++) {
+		const struct thread *t = machine_thread(m, ids[i]);
 		x = r->x;
 		putf(y, &x, xmax, term_attr(term_thread_color(t->id)), "T%-3d%-4.4s ", t->id,
 		     entry_name(u, t));
