@@ -312,6 +312,19 @@ for sig in TERM HUP; do
 		[ "$(tm display -p -t 0 '#{alternate_on}')" = 0 ]
 done
 
+# a fatal signal (as a crash would raise) gives the terminal back before dying
+for sig in SEGV ABRT; do
+	start 80 24 race-counter
+	wait_for " tick 0 " >/dev/null
+	pid=$(pgrep -f "^$THREADLAB race-counter" | head -1)
+	kill -s "$sig" "$pid"
+	wait_exit
+	check "SIG$sig ends it by the signal" [ "$rc" -gt 128 ]
+	check "after SIG$sig: stty settings unchanged" cmp -s "$tmp/stty-before" "$tmp/stty-after"
+	check "after SIG$sig: the alternate screen is off" \
+		[ "$(tm display -p -t 0 '#{alternate_on}')" = 0 ]
+done
+
 # --- options --------------------------------------------------------------------
 start 120 40 race-counter --play --speed 1000
 check "--play --speed 1000 runs" wait_for "running .* 1000/s"
