@@ -169,7 +169,7 @@ sleep 0.2
 screen >"$tmp/after"
 check "Tab moves the focus (the view stays)" cmp -s "$tmp/before" "$tmp/after"
 keys e
-check "e runs to the end" wait_for "ended"
+check "e runs to the end" wait_for "ended: assertion failed"
 check "the end says how the run ended" wait_for "assertion failed"
 keys space
 check "space at the end says so" wait_for "The run has ended"

@@ -126,6 +126,12 @@ int view_focus(const struct ui *u)
 	return m->nthreads ? 1 : 0;
 }
 
+/* How a run ended, in the header's few words (after END_OK's exit). */
+static const char *const end_words[END_COUNT] = {
+	[END_OK] = "exit", [END_ASSERT] = "assertion failed", [END_FAULT] = "killed by a fault",
+	[END_DEADLOCK] = "deadlock", [END_LIMIT] = "stopped by a limit",
+};
+
 /* The run's state for the header: "❚❚ paused", "▶ running", "■ ended". */
 static void run_state(const struct ui *u, struct buf *b)
 {
@@ -133,8 +139,10 @@ static void run_state(const struct ui *u, struct buf *b)
 		buf_puts(b, "running to the end");
 	else if (u->seeking)
 		buf_printf(b, "going to tick %llu", (unsigned long long)u->seek);
-	else if (session_ended(u->s))
-		buf_puts(b, "ended");
+	else if (session_ended(u->s) && u->s->m.end == END_OK)
+		buf_printf(b, "ended: exit %lld", (long long)u->s->m.exit_status);
+	else if (session_ended(u->s))      /* the events panel says the rest */
+		buf_printf(b, "ended: %s", end_words[u->s->m.end]);
 	else if (u->playing)
 		buf_printf(b, "%s running", term_glyph(G_PLAYING));
 	else
