@@ -26,11 +26,13 @@ start() {
 	w=$1 h=$2
 	shift 2
 	tm kill-server 2>/dev/null
-	rm -f "$tmp/rc"
+	rm -f "$tmp/rc" "$tmp/pid"
 	{
 		echo "TERM=screen; export TERM; unset NO_COLOR; ${NOCOLOR:+NO_COLOR=1; export NO_COLOR}"
 		echo "trap true INT"    # the shell outlives a ^C; threadlab gets it
 		echo "stty -g >'$tmp/stty-before'"
+		# the pid of threadlab, for kill: the shell that execs it
+		printf '%s' "sh -c 'echo \$\$ >\"\$0\"; exec \"\$@\"' '$tmp/pid' "
 		q "$THREADLAB"
 		for a; do q "$a"; done
 		echo
@@ -303,8 +305,7 @@ check "after ^C: it says it was interrupted" wait_for "interrupted"
 for sig in TERM HUP; do
 	start 80 24 race-counter
 	wait_for " tick 0 " >/dev/null
-	pid=$(pgrep -f "^$THREADLAB race-counter" | head -1)
-	kill -s "$sig" "$pid"
+	kill -s "$sig" "$(cat "$tmp/pid")"
 	wait_exit
 	check "SIG$sig ends it by the signal" [ "$rc" -gt 128 ]
 	check "after SIG$sig: stty settings unchanged" cmp -s "$tmp/stty-before" "$tmp/stty-after"
@@ -316,8 +317,7 @@ done
 for sig in SEGV ABRT; do
 	start 80 24 race-counter
 	wait_for " tick 0 " >/dev/null
-	pid=$(pgrep -f "^$THREADLAB race-counter" | head -1)
-	kill -s "$sig" "$pid"
+	kill -s "$sig" "$(cat "$tmp/pid")"
 	wait_exit
 	check "SIG$sig ends it by the signal" [ "$rc" -gt 128 ]
 	check "after SIG$sig: stty settings unchanged" cmp -s "$tmp/stty-before" "$tmp/stty-after"
