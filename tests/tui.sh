@@ -247,6 +247,16 @@ check "... and the screen as before" cmp -s "$tmp/before" "$tmp/after"
 keys q
 wait_exit
 
+# --- the smallest screen -----------------------------------------------------
+start 64 20 race-counter
+wait_for " tick 0 " >/dev/null
+keys g 3 7 Enter
+check "64x20: the screen is drawn" wait_for " tick 37 "
+check "64x20: the memory map keeps the shared counter" wait_for "counter = 1"
+check "64x20: the header has no empty piece" sh -c '! tmux -S "$1" capture-pane -p -t 0 | head -1 | grep -q "─ ─"' - "$sock"
+keys q
+wait_exit
+
 # --- short of room, the running threads are the ones listed ------------------
 start 80 24 --cores 2 bounded-buffer
 wait_for " tick 0 " >/dev/null

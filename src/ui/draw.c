@@ -170,8 +170,10 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	int xmax = l->cols - 2 - rw - 1;
 	put(0, &x, xmax, b, " ");
 	put(0, &x, xmax, term_attr(TH_TITLE), "threadlab");
-	putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
-	put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
+	if (xmax - x >= 3 + (term_width(u->sc->name) < 8 ? term_width(u->sc->name) : 8)) {
+		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
+		put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
+	}
 	if (u->sc->title && xmax - x >= 16) {    /* a title cut to a stub says nothing */
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_TEXT), u->sc->title);
@@ -440,17 +442,20 @@ static void format_addr(uint64_t a, char *out, size_t n)
 /* How much a row of the memory map tells, when not all fit. */
 enum {
 	RANK_OTHER = 1, RANK_GAP, RANK_CODE, RANK_TLS, RANK_BLOCK, RANK_FRAME, RANK_STACK,
-	RANK_GLOBAL, RANK_SHARED_HEAD, RANK_TOUCHED_HEAD, RANK_TOUCHED,
+	RANK_SHARED_HEAD, RANK_GLOBAL, RANK_GLOBALS_HEAD, RANK_TOUCHED_HEAD, RANK_TOUCHED,
 };
 
-/* The rank of row w. */
-static int row_rank(const struct mm_row *w)
+/* The rank of row w of machine m's memory. */
+static int row_rank(const struct mm_row *w, const struct machine *m)
 {
 	if (w->access)
 		return RANK_TOUCHED;
 	switch (w->kind) {
 	case MM_REGION:
-		return w->shared ? RANK_SHARED_HEAD : RANK_STACK;
+		if (!w->shared)
+			return RANK_STACK;
+		return w->addr >= DATA_BASE && w->addr < m->heap.base ?
+		       RANK_GLOBALS_HEAD : RANK_SHARED_HEAD;    /* data and bss first */
 	case MM_TLS:
 		return RANK_TLS;
 	case MM_FRAME:
@@ -458,11 +463,15 @@ static int row_rank(const struct mm_row *w)
 	case MM_BLOCK:
 	case MM_FREE:
 		return RANK_BLOCK;
-	case MM_VAR:
+	case MM_VAR: {
 		if (!w->shared)
 			return RANK_TLS;
-		return w->addr >= RODATA_BASE && w->text[strspn(w->text, " ")] != '.' ?
-		       RANK_GLOBAL : RANK_CODE;     /* not the strings and the literal pool */
+		if (w->addr < RODATA_BASE || w->text[strspn(w->text, " ")] == '.')
+			return RANK_CODE;       /* functions, strings, the literal pool */
+		const struct img_sym *sym = image_sym_at(m->img, w->addr, 0);
+		return sym && (sym->kind == SYM_MUTEX || sym->kind == SYM_SEM || sym->kind == SYM_COND) ?
+		       RANK_SHARED_HEAD : RANK_GLOBAL;      /* the values before the locks */
+	}
 	case MM_GAP:
 		return RANK_GAP;
 	}
@@ -497,7 +506,7 @@ static void draw_memory(struct ui *u, const struct rect *r)
 		for (size_t i = 0; i < n; i++) {
 			if (rows[i].depth == 0)
 				head = i;
-			keep[i] = (char)row_rank(&rows[i]);
+			keep[i] = (char)row_rank(&rows[i], &u->s->m);
 			if (rows[i].access && keep[head] < RANK_TOUCHED_HEAD)
 				keep[head] = RANK_TOUCHED_HEAD;
 		}
