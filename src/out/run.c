@@ -45,6 +45,12 @@ static void printed(struct runner *r, const char *text, size_t len)
 	r->out_len += len;
 }
 
+int note_fires(const struct scenario_note *n, const struct event *e)
+{
+	return (n->trigger == NOTE_LINE && e->kind == EV_EXEC && e->line == n->at) ||
+	       (n->trigger == NOTE_EVENT && event_kinds[e->kind].note == n->at);
+}
+
 /* The event sink of a run. */
 static void on_event(void *ctx, const struct event *e)
 {
@@ -55,9 +61,7 @@ static void on_event(void *ctx, const struct event *e)
 		printed(r, e->text, e->len);
 	for (size_t i = 0; i < r->sc->nnotes; i++) {
 		const struct scenario_note *n = &r->sc->notes[i];
-		if ((n->trigger == NOTE_TICK && e->tick >= (uint64_t)n->at) ||
-		    (n->trigger == NOTE_LINE && e->kind == EV_EXEC && e->line == n->at) ||
-		    (n->trigger == NOTE_EVENT && event_kinds[e->kind].note == n->at))
+		if ((n->trigger == NOTE_TICK && e->tick >= (uint64_t)n->at) || note_fires(n, e))
 			narrate(r, i, e->tick);
 	}
 }

@@ -35,6 +35,10 @@ enum {
 int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 		 const struct limits *lim, const struct run_options *o);
 
+/* Whether event e triggers note n by its line or its event (a note on a
+ * tick, at the start or at the end is for the caller to time). */
+int note_fires(const struct scenario_note *n, const struct event *e);
+
 /* How many instructions an #expect condition may take. */
 #define EXPECT_MAX_STEPS 1000000
 

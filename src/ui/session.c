@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../out/explain.h"
+#include "../out/run.h"
 
 /* A snapshot: the machine at a tick, and how much output and narration
  * there was by then. */
@@ -67,9 +68,7 @@ static void on_event(void *ctx, const struct event *e)
 	struct session *s = ctx;
 	const struct scenario *sc = s->sc;
 	for (size_t i = 0; i < sc->nnotes; i++) {
-		const struct scenario_note *n = &sc->notes[i];
-		if ((n->trigger == NOTE_LINE && e->kind == EV_EXEC && e->line == n->at) ||
-		    (n->trigger == NOTE_EVENT && event_kinds[e->kind].note == n->at))
+		if (note_fires(&sc->notes[i], e))
 			fire(s, i, e->tick);
 	}
 	if (e->kind == EV_PRINT && s->out.len < SS_OUTPUT) {
@@ -103,10 +102,6 @@ static void on_event(void *ctx, const struct event *e)
 	case EV_PREEMPT:
 		if (mark)
 			*mark |= TL_PREEMPTED;
-		break;
-	case EV_BLOCK:
-		if (mark)
-			*mark |= TL_BLOCKS;
 		break;
 	case EV_ATOMIC:
 		touched(s, e->addr, 3, e->tid);

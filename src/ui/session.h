@@ -30,7 +30,7 @@
 /* A thread during one tick. */
 enum tl_state { TL_NONE, TL_READY, TL_RUNNING, TL_SWITCHING, TL_BLOCKED, TL_DONE };
 /* What happened to it in that tick, or'ed into the state's byte. */
-enum { TL_STATE = 0x0f, TL_PREEMPTED = 0x10, TL_SWITCHED_IN = 0x20, TL_BLOCKS = 0x40 };
+enum { TL_STATE = 0x0f, TL_PREEMPTED = 0x10, TL_SWITCHED_IN = 0x20 };
 
 /* One tick of the timeline. */
 struct ss_tick {
