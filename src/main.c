@@ -16,6 +16,7 @@
 #include "lang/scenario.h"
 #include "out/disasm.h"
 #include "out/run.h"
+#include "out/tally.h"
 #include "sim/sched.h"
 #include "ui/ui.h"
 
@@ -27,13 +28,14 @@ enum {
 	EXIT_LIMIT = RUN_LIMIT,         /* a resource limit stopped the run */
 };
 
-enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST, MODE_RUN };
+enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST, MODE_RUN, MODE_EXPLORE };
 
 /* Keys of the options that have no short form. */
 enum {
 	OPT_CORES = 256, OPT_QUANTUM, OPT_POLICY, OPT_SEED, OPT_SCHEDULE, OPT_SWITCH_COST,
 	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_STATS, OPT_PRINT_SCHEDULE,
-	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII,
+	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
+	OPT_NO_REDUCTION, OPT_MAX_STATES,
 };
 
 /* The options: one table drives getopt_long and --help. */
@@ -56,6 +58,18 @@ static const struct option_doc {
 	{ "print-schedule", OPT_PRINT_SCHEDULE, no_argument, NULL,
 	  "run and print the schedule taken on stderr, in\n"
 	  "the form --schedule replays" },
+	{ "explore", OPT_EXPLORE, no_argument, NULL,
+	  "search the scenario's schedules: how many end\n"
+	  "how, and the shortest failing one as a schedule\n"
+	  "line; exit 1 when a schedule fails" },
+	{ "max-preemptions", OPT_MAX_PREEMPTIONS, required_argument, "N",
+	  "explore only schedules with at most N\n"
+	  "preemptions (0 to 1000, or none: the default)" },
+	{ "no-reduction", OPT_NO_REDUCTION, no_argument, NULL,
+	  "explore every interleaving, not one schedule\n"
+	  "per class of equivalent ones" },
+	{ "max-states", OPT_MAX_STATES, required_argument, "N",
+	  "stop exploring after N states (default 1000000)" },
 	{ "check",   'c', no_argument, NULL,
 	  "compile the scenario and report any errors;\n"
 	  "exit 0 or 2" },
@@ -77,7 +91,8 @@ static const struct option_doc {
 	{ "switch-cost", OPT_SWITCH_COST, required_argument, "N",
 	  "ticks a context switch takes (0 to 1000000)" },
 	{ "max-steps", OPT_MAX_STEPS, required_argument, "N",
-	  "stop after N instructions (default 1000000000)" },
+	  "stop after N instructions (default 1000000000;\n"
+	  "for --explore, per schedule, default 1000000)" },
 	{ "max-threads", OPT_MAX_THREADS, required_argument, "N",
 	  "stop when a thread beyond N is created\n"
 	  "(default 1024)" },
@@ -306,9 +321,11 @@ struct cli {
 	int trace, stats, print_schedule;
 	struct ui_options ui;
 	struct machine_config cfg;      /* only the fields set below count */
-	int set_cores, set_quantum, set_policy, set_seed, set_switch_cost;
+	int set_cores, set_quantum, set_policy, set_seed, set_switch_cost, set_max_steps;
 	char *schedule;
 	struct limits lim;
+	struct tally_options explore;   /* --max-preemptions, --no-reduction, --max-states */
+	int explore_flags;              /* one of those given */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -436,6 +453,33 @@ static int run(const struct scenario *sc, const struct cli *cli)
 	return status;
 }
 
+/* Explore the scenario's schedules and print the tally. */
+static int explore_mode(const struct scenario *sc, const struct cli *cli)
+{
+	struct machine_config cfg = settings(sc, cli);
+	struct limits lim = cli->lim;
+	if (!cli->set_max_steps)
+		lim.max_steps = EXPLORE_DEFAULT_MAX_STEPS;
+	struct tally_options o = cli->explore;
+	o.out = stdout;
+	o.err = stderr;
+	o.interrupted = &interrupted;
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	int status = tally_scenario(sc, &cfg, &lim, &o);
+	if (interrupted || status == RUN_INTERRUPTED) {
+		fflush(stdout);
+		fprintf(stderr, "threadlab: interrupted\n");
+		signal(interrupted ? interrupted : SIGINT, SIG_DFL);
+		raise(interrupted ? interrupted : SIGINT);
+		status = 128 + (interrupted ? interrupted : SIGINT);
+	}
+	return status;
+}
+
 /* The full screen; without a usable terminal, the narrated run. */
 static int screen(const struct scenario *sc, const struct cli *cli)
 {
@@ -474,6 +518,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 
 	memset(cli, 0, sizeof *cli);
 	cli->lim = (struct limits){ DEFAULT_MAX_STEPS, DEFAULT_MAX_THREADS, DEFAULT_MAX_MEMORY };
+	cli->explore = (struct tally_options){ .max_preemptions = -1,
+					       .max_states = EXPLORE_DEFAULT_MAX_STATES };
 	const char *no_color = getenv("NO_COLOR");
 	cli->ui = (struct ui_options){ .speed = UI_SPEED_DEFAULT,
 				       .color = !(no_color && *no_color) };
@@ -490,6 +536,24 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case 'd': want = MODE_DISASM; break;
 		case 'l': want = MODE_LIST; break;
 		case 'r': want = MODE_RUN; break;
+		case OPT_EXPLORE: want = MODE_EXPLORE; break;
+		case OPT_MAX_PREEMPTIONS:
+			if (!strcmp(optarg, "none")) {
+				cli->explore.max_preemptions = -1;
+			} else {
+				if (parse_num(name, optarg, 0, 1000, &v) < 0)
+					return -1;
+				cli->explore.max_preemptions = (int)v;
+			}
+			cli->explore_flags = 1;
+			break;
+		case OPT_NO_REDUCTION: cli->explore.no_reduction = cli->explore_flags = 1; break;
+		case OPT_MAX_STATES:
+			if (parse_num(name, optarg, 1, UINT32_MAX / 2, &v) < 0)
+				return -1;
+			cli->explore.max_states = (uint64_t)v;
+			cli->explore_flags = 1;
+			break;
 		case 't':
 			cli->trace = 1;
 			cli->trace_file = optarg;
@@ -556,6 +620,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			if (parse_num(name, optarg, 1, INT64_MAX, &v) < 0)
 				return -1;
 			cli->lim.max_steps = (uint64_t)v;
+			cli->set_max_steps = 1;
 			break;
 		case OPT_MAX_THREADS:
 			if (parse_num(name, optarg, 1, MAX_THREADS_LIMIT, &v) < 0)
@@ -578,7 +643,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (want == MODE_DEFAULT)
 			continue;
 		if (cli->mode != MODE_DEFAULT && cli->mode != want) {
-			fprintf(stderr, "threadlab: choose one of --run, --check, --disasm and --list\n");
+			fprintf(stderr, "threadlab: choose one of --run, --explore, --check, --disasm "
+					"and --list\n");
 			return -1;
 		}
 		cli->mode = want;
@@ -587,7 +653,12 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		cli->mode = MODE_RUN;
 	if (cli->run_flags && cli->mode != MODE_RUN) {
 		fprintf(stderr, "threadlab: --trace, --stats and --print-schedule run the scenario; "
-				"they do not go with --check, --disasm or --list\n");
+				"they do not go with --explore, --check, --disasm or --list\n");
+		return -1;
+	}
+	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {
+		fprintf(stderr, "threadlab: --max-preemptions, --no-reduction and --max-states "
+				"go with --explore\n");
 		return -1;
 	}
 	if (argc - optind > 1) {
@@ -624,6 +695,8 @@ int main(int argc, char **argv)
 	int status = sc ? EXIT_OK : EXIT_USAGE;
 	if (sc && cli.mode == MODE_DISASM)
 		disasm_write(stdout, sc);
+	else if (sc && cli.mode == MODE_EXPLORE)
+		status = explore_mode(sc, &cli);
 	else if (sc && cli.mode == MODE_DEFAULT && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		status = screen(sc, &cli);
 	else if (sc && (cli.mode == MODE_DEFAULT || cli.mode == MODE_RUN))

@@ -173,12 +173,94 @@ START_TEST(mem_copy_shares_pages)
 	ck_assert_uint_eq(b.pages, 2);
 	int pa, pb;
 	const struct page *p = mem_page(&a, BASE, &pa), *q = mem_page(&b, BASE, &pb);
-	ck_assert_ptr_eq(p, q);
-	ck_assert_uint_eq(p->refs, 2);
+	ck_assert_ptr_eq(p, q);                 /* one page, seen by both */
 	ck_assert_int_eq(pb, MP_R | MP_W);
-	mem_done(&b);
+	ck_assert_int_eq(mem_write(&b, BASE, 5), MEM_OK);
+	q = mem_page(&b, BASE, &pb);
+	ck_assert_ptr_ne(p, q);                 /* written: b has its own now */
 	ck_assert_uint_eq(p->refs, 1);
+	ck_assert_ptr_eq(mem_page(&a, BASE + PAGE_SIZE, &pa),  /* the other is still shared */
+			 mem_page(&b, BASE + PAGE_SIZE, &pb));
+	mem_done(&b);
 	ck_assert_int_eq(mem_peek(&a, BASE), 1);
+	ck_assert_int_eq(mem_peek(&a, BASE + PAGE_SIZE), 2);
+	mem_done(&a);
+}
+END_TEST
+
+/* The hash m keeps, and the one read afresh from its pages. */
+static int hash_agrees(const struct mem *m)
+{
+	uint64_t kept[2], fresh[2];
+	struct mem c = *m;
+	mem_hash(m, kept);
+	c.track = 0;
+	mem_hash(&c, fresh);
+	return kept[0] == fresh[0] && kept[1] == fresh[1];
+}
+
+START_TEST(mem_track_agrees_with_a_fresh_hash)
+{
+	struct mem a, b;
+	setup(&a, 0);
+	mem_track(&a);
+	ck_assert(hash_agrees(&a));
+	uint64_t seed = 12345;
+	for (int i = 0; i < 2000; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t r = seed >> 16, addr = BASE + (r % (4 * PAGE_SIZE));
+		switch (r % 5) {
+		case 0: case 1:
+			mem_write(&a, addr & ~7ull, (int64_t)(r % 3));  /* zeros too */
+			break;
+		case 2: {
+			char bytes[11] = "unaligned!";
+			mem_poke_bytes(&a, addr, bytes, addr + 10 < BASE + 4 * PAGE_SIZE ? 10 : 1);
+			break;
+		}
+		case 3:
+			mem_set_tags(&a, addr & ~15ull, 48, (int)(r % 4));
+			break;
+		default:
+			mem_map(&a, BASE + 5 * PAGE_SIZE, PAGE_SIZE, (r & 64) ? MP_R : MP_R | MP_W);
+			break;
+		}
+		ck_assert_msg(hash_agrees(&a), "after operation %d", i);
+	}
+	mem_copy(&b, &a);               /* a copy keeps tracking, each on its own */
+	mem_write(&b, BASE, 99);
+	mem_write(&a, BASE + 8, 98);
+	ck_assert(hash_agrees(&a) && hash_agrees(&b));
+	mem_done(&b);
+	mem_done(&a);
+}
+END_TEST
+
+START_TEST(mem_hash_follows_the_contents)
+{
+	struct mem a, b;
+	uint64_t ha[2], hb[2], h0[2];
+	setup(&a, 0);
+	mem_write(&a, BASE, 1);
+	mem_hash(&a, h0);
+	mem_copy(&b, &a);
+	mem_hash(&b, hb);
+	ck_assert(hb[0] == h0[0] && hb[1] == h0[1]);    /* a copy hashes the same */
+	mem_write(&b, BASE + 8, 7);
+	mem_hash(&b, hb);
+	ck_assert(hb[0] != h0[0] || hb[1] != h0[1]);    /* a write changes it */
+	mem_hash(&a, ha);
+	ck_assert(ha[0] == h0[0] && ha[1] == h0[1]);    /* the original kept its own */
+	mem_write(&b, BASE + 8, 0);
+	mem_hash(&b, hb);
+	ck_assert(hb[0] == h0[0] && hb[1] == h0[1]);    /* the same contents again */
+	mem_set_tags(&b, BASE, 16, TAG_USED);
+	mem_hash(&b, hb);
+	ck_assert(hb[0] != h0[0] || hb[1] != h0[1]);    /* tags count too */
+	mem_map(&b, BASE + 4 * PAGE_SIZE, PAGE_SIZE, MP_R | MP_W);
+	mem_hash(&a, ha);
+	ck_assert(ha[0] == h0[0] && ha[1] == h0[1]);
+	mem_done(&b);
 	mem_done(&a);
 }
 END_TEST
@@ -495,6 +577,8 @@ Suite *mem_suite(void)
 	tcase_add_test(tc, runtime_access_ignores_rights_but_not_unmapped_pages);
 	tcase_add_test(tc, peek_string_stops_at_nul_unreadable_memory_or_length);
 	tcase_add_test(tc, mem_copy_shares_pages);
+	tcase_add_test(tc, mem_hash_follows_the_contents);
+	tcase_add_test(tc, mem_track_agrees_with_a_fresh_hash);
 	tcase_add_test(tc, copy_on_write_keeps_the_copies_independent);
 	tcase_add_test(tc, a_page_first_touched_after_the_copy_is_private);
 	tcase_add_test(tc, page_limit_refuses_new_pages_only);

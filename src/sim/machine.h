@@ -114,6 +114,8 @@ struct machine {
 	uint64_t seq;                   /* orders waits */
 	uint64_t next_wake;             /* earliest sleeper's tick (UINT64_MAX: none) */
 	uint64_t rng;
+	int pinned;                     /* the explorer's choice: the only thread
+					 * the cores may run (0: any) */
 
 	struct mem mem;
 	struct heap heap;

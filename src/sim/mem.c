@@ -17,44 +17,98 @@ static void page_put(struct page *p)
 		xfree(p);
 }
 
+/* A 64-bit finaliser: every bit of x reaches every bit of the result. */
+static inline uint64_t fmix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
+/* The hash is the XOR of a term per nonzero word, per nonzero heap tag
+ * and per mapped page (two lanes): a change updates it term by term. */
+enum { TERM_WORD, TERM_TAG, TERM_PROT };
+
+/* Flip the terms of a value v of kind k at addr in and out of m's hash. */
+static inline void term(struct mem *m, int k, uint64_t addr, uint64_t v)
+{
+	if (!v)
+		return;
+	uint64_t x = addr << 2 | (uint64_t)k;
+	m->hash[0] ^= fmix(x ^ fmix(v));
+	m->hash[1] ^= fmix(x * 0x9e3779b97f4a7c15ull + v + 0x632be59bd9b4e019ull);
+}
+
+/* The index of the next leaf of m at or after i, or NLEAVES. */
+static size_t next_leaf(const struct mem *m, size_t i)
+{
+	while (i < NLEAVES) {
+		uint64_t w = m->used[i / 64] >> (i % 64);
+		if (w)
+			return i + (size_t)__builtin_ctzll(w);
+		i = (i / 64 + 1) * 64;
+	}
+	return NLEAVES;
+}
+
+/* Drop one reference to leaf l, freeing it and its pages with the last. */
+static void leaf_put(struct leaf *l)
+{
+	if (--l->refs)
+		return;
+	for (size_t j = 0; j < LEAF_PAGES; j++)
+		page_put(l->pg[j]);
+	xfree(l);
+}
+
 /* Release every page and table of m. */
 void mem_done(struct mem *m)
 {
-	for (size_t i = 0; i < NLEAVES; i++) {
-		struct leaf *l = m->leaf[i];
-		if (!l)
-			continue;
-		for (size_t j = 0; j < LEAF_PAGES; j++)
-			page_put(l->pg[j]);
-		xfree(l);
+	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1)) {
+		leaf_put(m->leaf[i]);
+		m->leaf[i] = NULL;
 	}
-	memset(m->leaf, 0, sizeof m->leaf);
+	memset(m->used, 0, sizeof m->used);
 	m->pages = 0;
 }
 
-/* Copy src's tables into dst; the pages are shared. */
+/* Copy src's tables into dst; the leaves are shared. */
 void mem_copy(struct mem *dst, const struct mem *src)
 {
 	*dst = *src;
-	for (size_t i = 0; i < NLEAVES; i++) {
-		if (!src->leaf[i])
-			continue;
-		struct leaf *l = xmalloc(sizeof *l);
-		*l = *src->leaf[i];
-		for (size_t j = 0; j < LEAF_PAGES; j++)
-			if (l->pg[j])
-				l->pg[j]->refs++;
-		dst->leaf[i] = l;
-	}
+	for (size_t i = next_leaf(src, 0); i < NLEAVES; i = next_leaf(src, i + 1))
+		src->leaf[i]->refs++;
 }
 
-/* The leaf table for addr, made when missing. */
+/* Leaf i of m, made private to m (and made when missing). */
+static struct leaf *own_leaf(struct mem *m, size_t i)
+{
+	struct leaf *l = m->leaf[i];
+	if (!l) {
+		l = xcalloc(1, sizeof *l);
+		l->refs = 1;
+		m->used[i / 64] |= 1ull << (i % 64);
+	} else if (l->refs > 1) {
+		struct leaf *c = xmalloc(sizeof *c);
+		*c = *l;
+		c->refs = 1;
+		for (size_t j = 0; j < LEAF_PAGES; j++)
+			if (c->pg[j])
+				c->pg[j]->refs++;
+		l->refs--;
+		l = c;
+	}
+	m->leaf[i] = l;
+	return l;
+}
+
+/* The leaf table for addr, private to m and made when missing. */
 static struct leaf *leaf_for(struct mem *m, uint64_t addr)
 {
-	struct leaf **l = &m->leaf[addr >> LEAF_SHIFT];
-	if (!*l)
-		*l = xcalloc(1, sizeof **l);
-	return *l;
+	return own_leaf(m, addr >> LEAF_SHIFT);
 }
 
 /* Set the rights of every page in [addr, addr+len). */
@@ -63,8 +117,14 @@ void mem_map(struct mem *m, uint64_t addr, uint64_t len, int prot)
 	uint64_t end = addr + len;
 	if (end > ADDR_LIMIT)
 		end = ADDR_LIMIT;
-	for (uint64_t a = addr & ~(uint64_t)(PAGE_SIZE - 1); a < end; a += PAGE_SIZE)
-		leaf_for(m, a)->prot[(a >> PAGE_SHIFT) & (LEAF_PAGES - 1)] = (uint8_t)prot;
+	for (uint64_t a = addr & ~(uint64_t)(PAGE_SIZE - 1); a < end; a += PAGE_SIZE) {
+		uint8_t *p = &leaf_for(m, a)->prot[(a >> PAGE_SHIFT) & (LEAF_PAGES - 1)];
+		if (m->track) {
+			term(m, TERM_PROT, a, *p);
+			term(m, TERM_PROT, a, (uint64_t)prot);
+		}
+		*p = (uint8_t)prot;
+	}
 }
 
 /* Rights of the page at addr. */
@@ -105,12 +165,13 @@ struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err)
 		return NULL;
 	}
 	struct page *p = l->pg[i];
-	if (p && p->refs == 1)
-		return p;
 	if (!p && m->max_pages && m->pages >= m->max_pages) {
 		*err = MEM_FULL;
 		return NULL;
 	}
+	l = own_leaf(m, addr >> LEAF_SHIFT);
+	if (p && p->refs == 1)
+		return p;
 	struct page *np = xmalloc(sizeof *np);
 	if (p) {
 		memcpy(np->data, p->data, PAGE_SIZE);
@@ -165,9 +226,24 @@ int64_t mem_peek(const struct mem *m, uint64_t addr)
 	return v;
 }
 
+/* Flip the terms of the words overlapping [addr, addr+len) in m's hash. */
+static void flip_words(struct mem *m, uint64_t addr, size_t len)
+{
+	for (uint64_t a = addr & ~7ull; a < addr + len && a < ADDR_LIMIT; a += 8)
+		term(m, TERM_WORD, a, (uint64_t)mem_peek(m, a));
+}
+
 /* Write len bytes at addr, page by page. */
 enum mem_err mem_poke_bytes(struct mem *m, uint64_t addr, const void *src, size_t len)
 {
+	if (m->track) {         /* the words before, then after */
+		flip_words(m, addr, len);
+		m->track = 0;
+		enum mem_err e = mem_poke_bytes(m, addr, src, len);
+		m->track = 1;
+		flip_words(m, addr, len);
+		return e;
+	}
 	const uint8_t *s = src;
 	while (len) {
 		enum mem_err e;
@@ -232,8 +308,62 @@ enum mem_err mem_set_tags(struct mem *m, uint64_t addr, uint64_t len, int tag)
 		uint64_t stop = end < page_end ? end : page_end;
 		size_t from = (addr & (PAGE_SIZE - 1)) / GRANULE;
 		size_t to = ((stop - 1) & (PAGE_SIZE - 1)) / GRANULE + 1;
+		uint64_t page = addr & ~(uint64_t)(PAGE_SIZE - 1);
+		for (size_t k = from; m->track && k < to; k++) {
+			term(m, TERM_TAG, page + k * GRANULE, p->tag[k]);
+			term(m, TERM_TAG, page + k * GRANULE, (uint64_t)tag);
+		}
 		memset(p->tag + from, tag, to - from);
 		addr = stop;
 	}
 	return MEM_OK;
+}
+
+void mem_track_word(struct mem *m, uint64_t addr, int64_t old, int64_t v)
+{
+	term(m, TERM_WORD, addr, (uint64_t)old);
+	term(m, TERM_WORD, addr, (uint64_t)v);
+}
+
+/* The terms of every word, tag and right of m, flipped. */
+static void flip_all(struct mem *m)
+{
+	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1)) {
+		const struct leaf *l = m->leaf[i];
+		for (size_t j = 0; j < LEAF_PAGES; j++) {
+			uint64_t base = ((uint64_t)i << LEAF_SHIFT) | (uint64_t)j << PAGE_SHIFT;
+			term(m, TERM_PROT, base, l->prot[j]);
+			const struct page *p = l->pg[j];
+			if (!p)
+				continue;
+			for (size_t k = 0; k < PAGE_SIZE; k += 8) {
+				uint64_t w;
+				memcpy(&w, p->data + k, 8);
+				term(m, TERM_WORD, base + k, w);
+			}
+			for (size_t k = 0; k < PAGE_TAGS; k++)
+				term(m, TERM_TAG, base + k * GRANULE, p->tag[k]);
+		}
+	}
+}
+
+void mem_track(struct mem *m)
+{
+	m->hash[0] = m->hash[1] = 0;
+	flip_all(m);
+	m->track = 1;
+}
+
+void mem_hash(const struct mem *m, uint64_t h[2])
+{
+	if (m->track) {
+		h[0] = m->hash[0];
+		h[1] = m->hash[1];
+		return;
+	}
+	struct mem c = *m;      /* only its hash changes */
+	c.hash[0] = c.hash[1] = 0;
+	flip_all(&c);
+	h[0] = c.hash[0];
+	h[1] = c.hash[1];
 }

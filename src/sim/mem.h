@@ -1,8 +1,9 @@
 /* mem: a process's address space — sparse 4 KiB pages behind a
  * two-level page table, access rights per page, guard pages, and a tag
  * per 16 bytes that the heap uses to tell headers, live blocks and freed
- * blocks apart.  Pages are shared copy-on-write between copies of an
- * address space, so a snapshot (or a fork) costs only the page tables. */
+ * blocks apart.  Leaf tables and pages are shared copy-on-write between
+ * copies of an address space, so a snapshot (or a fork) costs only the
+ * top table. */
 #ifndef THREADLAB_MEM_H
 #define THREADLAB_MEM_H
 
@@ -53,12 +54,16 @@ struct page {
 struct leaf {
 	struct page *pg[LEAF_PAGES];    /* NULL: not touched yet, reads as 0 */
 	uint8_t prot[LEAF_PAGES];
+	uint32_t refs;                  /* address spaces sharing it */
 };
 
 struct mem {
 	struct leaf *leaf[NLEAVES];
+	uint64_t used[NLEAVES / 64];    /* which leaves are there */
 	size_t pages;                   /* pages this space holds */
 	size_t max_pages;               /* the limit on new pages (0: none) */
+	int track;                      /* keep hash up to date (see mem_track) */
+	uint64_t hash[2];
 };
 
 void mem_init(struct mem *m, size_t max_pages);
@@ -91,7 +96,8 @@ int mem_tag(const struct mem *m, uint64_t addr);
 enum mem_err mem_set_tags(struct mem *m, uint64_t addr, uint64_t len, int tag);
 
 /* The page holding addr, made private to m for writing; NULL when it
- * cannot be had (unmapped, or MEM_FULL in *err). */
+ * cannot be had (unmapped, or MEM_FULL in *err).  The caller is taken to
+ * change it. */
 struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err);
 
 static inline const struct page *mem_page(const struct mem *m, uint64_t addr, int *prot)
@@ -101,6 +107,17 @@ static inline const struct page *mem_page(const struct mem *m, uint64_t addr, in
 	*prot = l ? l->prot[i] : 0;
 	return l ? l->pg[i] : NULL;
 }
+
+/* A 128-bit hash of the address space (every word, heap tag and page's
+ * rights) into h[0], h[1]: equal spaces hash equally, and a word written
+ * back to what it was gives back the same hash.  Without mem_track, it
+ * reads the whole space. */
+void mem_hash(const struct mem *m, uint64_t h[2]);
+/* From now on keep the hash up to date as m changes (copies of m too):
+ * each write then costs a little more, mem_hash nothing. */
+void mem_track(struct mem *m);
+/* Account for the word at addr changing from old to v in m's hash. */
+void mem_track_word(struct mem *m, uint64_t addr, int64_t old, int64_t v);
 
 /* Read the word at addr into *v. */
 static inline enum mem_err mem_read(const struct mem *m, uint64_t addr, int64_t *v)
@@ -121,8 +138,14 @@ static inline enum mem_err mem_write(struct mem *m, uint64_t addr, int64_t v)
 	if (addr < ADDR_LIMIT && !(addr & 7)) {
 		struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
 		size_t i = (addr >> PAGE_SHIFT) & (LEAF_PAGES - 1);
-		if (l && (l->prot[i] & MP_W) && l->pg[i] && l->pg[i]->refs == 1) {
-			memcpy(l->pg[i]->data + (addr & (PAGE_SIZE - 1)), &v, 8);
+		if (l && l->refs == 1 && (l->prot[i] & MP_W) && l->pg[i] && l->pg[i]->refs == 1) {
+			uint8_t *at = l->pg[i]->data + (addr & (PAGE_SIZE - 1));
+			if (m->track) {
+				int64_t old;
+				memcpy(&old, at, 8);
+				mem_track_word(m, addr, old, v);
+			}
+			memcpy(at, &v, 8);
 			return MEM_OK;
 		}
 	}

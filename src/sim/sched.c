@@ -21,17 +21,20 @@ void sched_add(struct schedule *s, int core, int tid, uint64_t n)
 	l->runs[l->n++] = (struct sched_run){ tid, n };
 }
 
+/* Lanes from ncores on are empty: sched_add and sched_parse see to it. */
 void sched_free(struct schedule *s)
 {
-	for (int i = 0; i < CONFIG_MAX_CORES; i++)
+	for (int i = 0; i < s->ncores; i++) {
 		xfree(s->lane[i].runs);
-	memset(s, 0, sizeof *s);
+		s->lane[i] = (struct sched_lane){ NULL, 0, 0 };
+	}
+	s->ncores = 0;
 }
 
 void sched_copy(struct schedule *dst, const struct schedule *src)
 {
 	*dst = *src;
-	for (int i = 0; i < CONFIG_MAX_CORES; i++) {
+	for (int i = 0; i < src->ncores; i++) {
 		const struct sched_lane *l = &src->lane[i];
 		dst->lane[i].runs = NULL;
 		dst->lane[i].cap = 0;
@@ -187,6 +190,10 @@ static int next_script(struct machine *m, struct core *c, int core)
 int sched_next(struct machine *m, int core)
 {
 	struct core *c = &m->cores[core];
+	if (m->pinned) {
+		const struct thread *t = machine_thread(m, m->pinned);
+		return t && (t->state == TS_READY || t->id == c->tid) ? t->id : 0;
+	}
 	switch (m->cfg.policy) {
 	case POLICY_FIFO:
 		return c->tid ? c->tid : m->nready ? m->ready[0] : 0;

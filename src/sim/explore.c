@@ -1,0 +1,749 @@
+/* explore: depth-first search of the schedules, with a table of the
+ * states already settled, sleep sets, and path counting.  See explore.h. */
+#include "explore.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../lang/ast.h"
+#include "core.h"
+
+/* What the next instruction of a thread is to the others. */
+enum op_kind {
+	OPK_LOCAL,      /* nothing: not a step */
+	OPK_WORD,       /* reads or writes one word (or a pseudo-word below) */
+	OPK_YIELD,      /* a step that touches nothing: sched_yield */
+	OPK_GLOBAL,     /* may touch anything: spawn, malloc, sleep, ... */
+};
+
+/* Pseudo-words for what is not memory: the output, and each thread's end. */
+#define WORD_OUTPUT   1ull
+#define WORD_THREAD   (1ull << 40)
+
+struct op {
+	enum op_kind kind;
+	int write;
+	uint64_t addr;
+};
+
+#define NONE UINT32_MAX
+
+/* A state in the table, with what was learnt below it. */
+struct seen {
+	uint64_t h[2];          /* the machine and the output so far */
+	uint64_t sleep;         /* the sleep set it was reached with */
+	int32_t cur, pre;       /* the bound's view: who runs, preemptions used */
+	uint32_t vec, nvec;     /* outcome counts, in the pool (settled nodes) */
+	uint32_t fail_len;      /* steps to the nearest failing end, or NONE */
+	uint32_t fail_child;    /* the node that step leads to (NONE: an end) */
+	int32_t fail_tid;       /* the thread taking that step */
+	uint8_t settled;        /* 0 while its frame is on the stack */
+};
+
+struct count {
+	uint32_t id;            /* outcome */
+	uint64_t n;
+};
+
+/* A state being searched: the machine, its choices, what came back. */
+struct frame {
+	struct machine m;
+	uint32_t node;
+	int cur, pre;
+	uint64_t sleep;
+	int nen, next;
+	int en[EXPLORE_MAX_THREADS];
+	struct op ops[EXPLORE_MAX_THREADS];
+	struct count *acc;      /* outcome counts of the schedules below */
+	size_t nacc, cap_acc;
+	uint32_t fail_len, fail_child;
+	int fail_tid;
+	size_t outlen;          /* the output's length here */
+	uint64_t outhash;
+};
+
+struct search {
+	const struct image *img;
+	const struct machine_config *cfg;
+	const struct limits *lim;
+	const struct explore_options *o;
+	struct explore_result *res;
+	int bounded;
+
+	struct seen *nodes;
+	size_t nnodes, cap_nodes;
+	uint32_t *table;        /* open addressing: node index + 1, 0 empty */
+	size_t table_size;
+	struct count *pool;
+	size_t npool, cap_pool;
+
+	struct frame *stack;
+	size_t depth, cap_stack;
+
+	struct buf out;         /* what the path printed so far */
+	struct buf why;         /* scratch for the judge */
+	uint64_t *outcome_hash; /* per outcome: its output's hash */
+	int **opath;            /* per outcome: the first path to it */
+	uint32_t *oplen;
+	size_t cap_outcomes;
+	int *path;              /* scratch: a path of thread ids */
+	size_t cap_path;
+};
+
+/* The event sink: keep what the program prints. */
+static void on_print(void *ctx, const struct event *e)
+{
+	struct search *s = ctx;
+	buf_put(&s->out, e->text, e->len);
+}
+
+/* A 64-bit hash of n bytes, continuing from h. */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The word the sys instruction at t's pc takes as argument i. */
+static int64_t sys_arg(const struct machine *m, const struct thread *t, int i)
+{
+	return machine_peek(m, (uint64_t)t->r[REG_SP] + 8 * (uint64_t)i);
+}
+
+/* What t's next instruction is to the other threads. */
+static struct op next_op(const struct machine *m, const struct thread *t)
+{
+	const struct insn *in = image_insn(m->img, t->pc);
+	if (!in)
+		return (struct op){ OPK_GLOBAL, 1, 0 };
+	switch (in->op) {
+	case OP_LD:
+	case OP_ST: {
+		uint64_t addr = (uint64_t)t->r[in->rs] + (uint64_t)in->imm;
+		if (addr - t->slot_lo < THREAD_SLOT)
+			return (struct op){ OPK_LOCAL, 0, 0 };
+		int prot = addr < ADDR_LIMIT ? mem_prot(&m->mem, addr) : 0;
+		if (prot & MP_W)
+			return (struct op){ OPK_WORD, in->op == OP_ST, addr & ~7ull };
+		if (prot & (MP_R | MP_GUARD))
+			return (struct op){ OPK_LOCAL, 0, 0 };  /* read-only, or a fault */
+		return (struct op){ OPK_GLOBAL, 1, 0 };         /* a malloc may map it */
+	}
+	case OP_SYS:
+		break;
+	default:
+		return (struct op){ OPK_LOCAL, 0, 0 };
+	}
+	uint64_t a0 = (uint64_t)sys_arg(m, t, 0);
+	switch (in->imm) {
+	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY:
+		return (struct op){ OPK_LOCAL, 0, 0 };
+	case BI_PRINT:
+		return (struct op){ OPK_WORD, 1, WORD_OUTPUT };
+	case BI_THREAD_EXIT:
+		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)t->id };
+	case BI_JOIN:
+		return (struct op){ OPK_WORD, 0, WORD_THREAD + (a0 & 0xffffffffu) };
+	case BI_LOCK: case BI_UNLOCK: case BI_TRYLOCK:
+	case BI_SEM_WAIT: case BI_SEM_POST:
+	case BI_ATOMIC_ADD: case BI_CAS: case BI_XCHG:
+		return (struct op){ OPK_WORD, 1, a0 & ~7ull };
+	case BI_SCHED_YIELD:
+		return (struct op){ OPK_YIELD, 0, 0 };
+	default:
+		return (struct op){ OPK_GLOBAL, 1, 0 };
+	}
+}
+
+/* Whether the order of a and b (of two threads) can matter. */
+static int dependent(const struct op *a, const struct op *b)
+{
+	if (a->kind == OPK_GLOBAL || b->kind == OPK_GLOBAL)
+		return 1;
+	if (a->kind != OPK_WORD || b->kind != OPK_WORD)
+		return 0;
+	return a->addr == b->addr && (a->write || b->write);
+}
+
+/* Whether t, ready at a step, can take it now: a lock of a held mutex,
+ * a join of a live thread and a wait on an empty semaphore cannot. */
+static int can_go(const struct machine *m, const struct thread *t)
+{
+	const struct insn *in = image_insn(m->img, t->pc);
+	if (!in || in->op != OP_SYS)
+		return 1;
+	uint64_t a0 = (uint64_t)sys_arg(m, t, 0);
+	switch (in->imm) {
+	case BI_LOCK: {
+		int64_t owner = machine_peek(m, a0);
+		return owner == 0 || owner == t->id;   /* its own: it blocks for good */
+	}
+	case BI_JOIN: {
+		const struct thread *w = machine_thread(m, (int)a0);
+		return !w || w == t || (int64_t)a0 != (int)a0 || w->state == TS_DONE;
+	}
+	case BI_SEM_WAIT:
+		return machine_peek(m, a0) > 0;
+	default:
+		return 1;
+	}
+}
+
+/* Whether thread t can run at all. */
+static int runnable(const struct thread *t)
+{
+	return t->state == TS_READY || t->state == TS_RUNNING;
+}
+
+/* Run one instruction of thread tid (after any switch it needs). */
+static void run_one(struct machine *m, int tid)
+{
+	const struct thread *t = machine_thread(m, tid);
+	uint64_t before = t->cpu_ticks;
+	m->pinned = tid;
+	while (m->state != RUN_ENDED && machine_step(m)) {
+		t = machine_thread(m, tid);
+		if (t->cpu_ticks != before || !runnable(t))
+			break;
+	}
+	m->pinned = 0;
+}
+
+/* Bring every ready thread to its next step: what threads do between
+ * steps touches nobody else, so when they do it does not matter.  Then,
+ * when no thread can take a step, let the waiting ones block and the
+ * clock run until one can, or the run ends. */
+static void settle(struct machine *m)
+{
+	for (;;) {
+		if (m->state == RUN_ENDED)
+			return;
+		int go = 0, waiting = 0, moved = 0;
+		for (int i = 0; i < m->nthreads && m->state != RUN_ENDED; i++) {
+			struct thread *t = &m->threads[i];
+			if (!runnable(t))
+				continue;
+			if (next_op(m, t).kind == OPK_LOCAL) {
+				run_one(m, t->id);
+				moved = 1;
+				break;
+			}
+			if (can_go(m, t))
+				go = 1;
+			else if (!waiting)
+				waiting = t->id;
+		}
+		if (moved)
+			continue;
+		if (go || m->state == RUN_ENDED)
+			return;
+		if (waiting) {
+			run_one(m, waiting);    /* it blocks */
+		} else {
+			machine_step(m);        /* a sleeper's time, or the deadlock */
+			if (m->next_wake <= m->tick)
+				thread_wake_sleepers(m);
+		}
+	}
+}
+
+/* Thread tid takes its step: the step itself, then what it does before
+ * its next one; then the others settle. */
+static void take_step(struct machine *m, int tid)
+{
+	run_one(m, tid);
+	for (;;) {
+		const struct thread *t = machine_thread(m, tid);
+		if (m->state == RUN_ENDED || !runnable(t) || next_op(m, t).kind != OPK_LOCAL)
+			break;
+		run_one(m, tid);
+	}
+	settle(m);
+}
+
+/* Mix the word v into the two-lane hash h. */
+static inline void mix(uint64_t h[2], uint64_t v)
+{
+	h[0] = (h[0] ^ v) * 0x9e3779b97f4a7c15ull;
+	h[0] ^= h[0] >> 32;
+	h[1] = (h[1] + v) * 0xc2b2ae3d27d4eb4full;
+	h[1] ^= h[1] >> 29;
+}
+
+/* The state's hash: memory, threads, the run's end, the output so far.
+ * What only counts ticks (the clock, cpu time, statistics) is left out,
+ * unless a sleeper makes the clock matter. */
+static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
+{
+	uint64_t k[2];
+	mem_hash(&m->mem, k);
+	h[0] = k[0];
+	h[1] = k[1];
+	mix(h, outhash);
+	mix(h, (uint64_t)m->nthreads);
+	int clock = 0;
+	for (int i = 0; i < m->nthreads; i++) {
+		const struct thread *t = &m->threads[i];
+		int rank = 0;   /* its place in the queue it waits in */
+		if (t->state == TS_BLOCKED)
+			for (int j = 0; j < m->nthreads; j++) {
+				const struct thread *u = &m->threads[j];
+				rank += u->state == TS_BLOCKED && u->wait == t->wait &&
+					u->wait_on == t->wait_on && u->wait_seq < t->wait_seq;
+			}
+		clock |= t->state == TS_BLOCKED && t->wait == WAIT_SLEEP;
+		int state = t->state == TS_RUNNING ? TS_READY : t->state;
+		mix(h, t->pc);
+		for (int r = 0; r < 16; r++)
+			mix(h, (uint64_t)t->r[r]);
+		mix(h, (uint64_t)state | (uint64_t)t->wait << 8 | (uint64_t)t->killed << 16 |
+		       (uint64_t)rank << 24 | (uint64_t)(uint32_t)t->prio << 32);
+		mix(h, t->wait_on);
+		mix(h, t->wait_mutex);
+		mix(h, (uint64_t)t->retval);
+	}
+	mix(h, m->heap.brk);
+	mix(h, m->heap.free_head);
+	mix(h, m->heap.last);
+	mix(h, m->heap.in_use);
+	mix(h, m->heap.blocks);
+	mix(h, clock ? m->tick : 0);
+	mix(h, (uint64_t)m->exit_status);
+	mix(h, (uint64_t)m->state | (uint64_t)m->end << 8 | (uint64_t)m->fault << 16 |
+	       (uint64_t)m->limit << 24);
+}
+
+/* Add n to *to, stopping at UINT64_MAX. */
+static void add_count(uint64_t *to, uint64_t n, int *saturated)
+{
+	if (*to > UINT64_MAX - n) {
+		*to = UINT64_MAX;
+		*saturated = 1;
+	} else {
+		*to += n;
+	}
+}
+
+/* Add the counts v[0..n) to frame f's. */
+static void merge(struct search *s, struct frame *f, const struct count *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < f->nacc && f->acc[j].id != v[i].id)
+			j++;
+		if (j == f->nacc) {
+			f->acc = xgrow(f->acc, &f->cap_acc, f->nacc + 1, sizeof *f->acc);
+			f->acc[f->nacc++] = (struct count){ v[i].id, 0 };
+		}
+		add_count(&f->acc[j].n, v[i].n, &s->res->outcomes[v[i].id].saturated);
+	}
+}
+
+/* The node for this key, made when missing (*fresh set then). */
+static uint32_t node_get(struct search *s, const uint64_t h[2], uint64_t sleep, int cur,
+			 int pre, int *fresh)
+{
+	if (2 * (s->nnodes + 1) > s->table_size) {
+		size_t n = s->table_size ? s->table_size * 2 : 1024;
+		uint32_t *t = xcalloc(n, sizeof *t);
+		for (size_t i = 0; i < s->nnodes; i++) {
+			size_t j = (size_t)(s->nodes[i].h[0] ^ s->nodes[i].sleep) & (n - 1);
+			while (t[j])
+				j = (j + 1) & (n - 1);
+			t[j] = (uint32_t)i + 1;
+		}
+		xfree(s->table);
+		s->table = t;
+		s->table_size = n;
+	}
+	size_t j = (size_t)(h[0] ^ sleep) & (s->table_size - 1);
+	for (; s->table[j]; j = (j + 1) & (s->table_size - 1)) {
+		struct seen *d = &s->nodes[s->table[j] - 1];
+		if (d->h[0] == h[0] && d->h[1] == h[1] && d->sleep == sleep && d->cur == cur &&
+		    d->pre == pre) {
+			*fresh = 0;
+			return s->table[j] - 1;
+		}
+	}
+	s->nodes = xgrow(s->nodes, &s->cap_nodes, s->nnodes + 1, sizeof *s->nodes);
+	s->nodes[s->nnodes] = (struct seen){ .h = { h[0], h[1] }, .sleep = sleep, .cur = cur,
+					     .pre = pre, .fail_len = NONE, .fail_child = NONE };
+	s->table[j] = (uint32_t)s->nnodes + 1;
+	*fresh = 1;
+	return (uint32_t)s->nnodes++;
+}
+
+/* The outcome a run that ended in m is, made when new. */
+static uint32_t outcome_of(struct search *s, const struct machine *m)
+{
+	struct explore_result *r = s->res;
+	const char *out = s->out.s ? s->out.s : "";
+	uint64_t oh = hash_bytes(0xcbf29ce484222325ull, out, s->out.len);
+	s->why.len = 0;
+	buf_puts(&s->why, "");
+	enum verdict v = s->o->judge ? s->o->judge(s->o->judge_ctx, m, out, s->out.len, &s->why)
+				     : VERDICT_OK;
+	for (size_t i = 0; i < r->noutcomes; i++) {
+		const struct explore_outcome *x = &r->outcomes[i];
+		if (s->outcome_hash[i] == oh && x->end == m->end && x->exit_status == m->exit_status &&
+		    x->fault == m->fault && x->limit == m->limit && x->verdict == v &&
+		    x->outlen == s->out.len && memcmp(x->out, out, s->out.len) == 0 &&
+		    strcmp(x->why, s->why.s) == 0)
+			return (uint32_t)i;
+	}
+	size_t cap = s->cap_outcomes, c2 = cap, c3 = cap;
+	r->outcomes = xgrow(r->outcomes, &s->cap_outcomes, r->noutcomes + 1, sizeof *r->outcomes);
+	s->outcome_hash = xgrow(s->outcome_hash, &cap, r->noutcomes + 1, sizeof *s->outcome_hash);
+	s->opath = xgrow(s->opath, &c2, r->noutcomes + 1, sizeof *s->opath);
+	s->oplen = xgrow(s->oplen, &c3, r->noutcomes + 1, sizeof *s->oplen);
+	s->opath[r->noutcomes] = NULL;
+	s->oplen[r->noutcomes] = 0;
+	s->outcome_hash[r->noutcomes] = oh;
+	struct explore_outcome *x = &r->outcomes[r->noutcomes];
+	memset(x, 0, sizeof *x);
+	x->end = m->end;
+	x->exit_status = m->exit_status;
+	x->fault = m->fault;
+	x->limit = m->limit;
+	x->verdict = v;
+	x->why = xstrdup(s->why.s);
+	x->out = xmalloc(s->out.len + 1);
+	memcpy(x->out, out, s->out.len);
+	x->out[s->out.len] = 0;
+	x->outlen = s->out.len;
+	x->steps = NONE;
+	return (uint32_t)r->noutcomes++;
+}
+
+/* Start frame f at the state in its machine: the threads that can take
+ * a step, the one that ran last first. */
+static void frame_choices(struct frame *f)
+{
+	const struct machine *m = &f->m;
+	f->nen = f->next = 0;
+	if (m->state == RUN_ENDED)
+		return;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < m->nthreads && i < EXPLORE_MAX_THREADS; i++) {
+			const struct thread *t = &m->threads[i];
+			if ((pass == 0) != (t->id == f->cur) || !runnable(t) || !can_go(m, t))
+				continue;
+			f->ops[f->nen] = next_op(m, t);
+			f->en[f->nen++] = t->id;
+		}
+}
+
+/* Whether thread tid taking the next step of f preempts the thread
+ * that ran last (it could have gone on and did not give up the core). */
+static int preempts(const struct frame *f, int tid)
+{
+	return f->cur && tid != f->cur && f->nen && f->en[0] == f->cur;
+}
+
+/* Push a frame for the state in m (moved in), reached by thread tid. */
+static struct frame *push(struct search *s, struct machine *m, uint32_t node, int cur,
+			  int pre, uint64_t sleep, uint64_t outhash)
+{
+	s->stack = xgrow(s->stack, &s->cap_stack, s->depth + 1, sizeof *s->stack);
+	struct frame *f = &s->stack[s->depth];
+	memcpy(&f->m, m, sizeof *m);
+	f->node = node;
+	f->cur = cur;
+	f->pre = pre;
+	f->sleep = sleep;
+	f->acc = NULL;
+	f->nacc = f->cap_acc = 0;
+	f->fail_len = f->fail_child = NONE;
+	f->fail_tid = 0;
+	f->outlen = s->out.len;
+	f->outhash = outhash;
+	s->depth++;
+	frame_choices(f);
+	return f;
+}
+
+/* A better failing suffix for f: step tid, then len more steps. */
+static void fail_via(struct frame *f, uint32_t len, uint32_t child, int tid)
+{
+	if (len != NONE && len + 1 < f->fail_len) {
+		f->fail_len = len + 1;
+		f->fail_child = child;
+		f->fail_tid = tid;
+	}
+}
+
+/* Pop the top frame: its node keeps what was learnt, the parent adds it. */
+static void pop(struct search *s)
+{
+	struct frame *f = &s->stack[--s->depth];
+	struct seen *d = &s->nodes[f->node];
+	d->fail_len = f->fail_len;
+	d->fail_child = f->fail_child;
+	d->fail_tid = f->fail_tid;
+	d->settled = 1;
+	s->pool = xgrow(s->pool, &s->cap_pool, s->npool + f->nacc, sizeof *s->pool);
+	memcpy(s->pool + s->npool, f->acc, f->nacc * sizeof *f->acc);
+	d->vec = (uint32_t)s->npool;
+	d->nvec = (uint32_t)f->nacc;
+	s->npool += f->nacc;
+	if (s->depth) {
+		struct frame *p = &s->stack[s->depth - 1];
+		merge(s, p, f->acc, f->nacc);
+		fail_via(p, f->fail_len, f->node, p->en[p->next - 1]);
+	}
+	xfree(f->acc);
+	machine_done(&f->m);
+}
+
+/* The steps from the start to the step the top frame is taking, into
+ * s->path; returns how many. */
+static size_t stack_path(struct search *s)
+{
+	s->path = xgrow(s->path, &s->cap_path, s->depth + 1, sizeof *s->path);
+	for (size_t i = 0; i < s->depth; i++)
+		s->path[i] = s->stack[i].en[s->stack[i].next - 1];
+	return s->depth;
+}
+
+/* A fresh machine at the start of the search, settled, recording the
+ * schedule it takes if asked to; -1 with err. */
+static int start(struct search *s, struct machine *m, int record, char *err, size_t errlen)
+{
+	struct machine_config cfg = *s->cfg;
+	cfg.cores = 1;
+	cfg.policy = POLICY_FIFO;
+	cfg.schedule = NULL;
+	s->out.len = 0;
+	if (machine_init(m, s->img, &cfg, s->lim, err, errlen) < 0)
+		return -1;
+	machine_set_sink(m, (struct event_sink){ on_print, s, 1u << EV_PRINT });
+	mem_track(&m->mem);
+	m->record = record;
+	settle(m);
+	return 0;
+}
+
+/* Run the steps path[0..n) from the start with the schedule recorded,
+ * and give it as --schedule takes it for a machine with cfg's cores. */
+static char *schedule_of(struct search *s, const int *path, size_t n)
+{
+	struct machine m;
+	char err[160];
+	if (start(s, &m, 1, err, sizeof err) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && m.state != RUN_ENDED; i++)
+		take_step(&m, path[i]);
+	struct buf b = { 0 };
+	sched_format(&m.taken, &b);
+	for (int c = 1; c < s->cfg->cores; c++)
+		buf_printf(&b, " | .*%llu", (unsigned long long)m.tick + 1);
+	machine_done(&m);
+	return b.s ? b.s : xstrdup("");
+}
+
+/* Keep the path to the step being taken as outcome id's first schedule. */
+static void first_path(struct search *s, uint32_t id)
+{
+	if (s->opath[id])
+		return;
+	size_t n = stack_path(s);
+	s->opath[id] = xmalloc((n + 1) * sizeof *s->opath[id]);
+	memcpy(s->opath[id], s->path, n * sizeof *s->path);
+	s->oplen[id] = (uint32_t)n;
+}
+
+/* The key a child state gets: with a bound, who ran last and the
+ * preemptions used count too. */
+static uint32_t child_node(struct search *s, const struct machine *m, uint64_t outhash,
+			   uint64_t sleep, int cur, int pre, int *fresh)
+{
+	uint64_t h[2];
+	state_hash(m, outhash, h);
+	if (!s->bounded)
+		cur = pre = 0;
+	return node_get(s, h, sleep, cur, pre, fresh);
+}
+
+/* The shortest failing path, walked down the nodes from the root; 0
+ * when the walk does not reach a failing end. */
+static size_t shortest_failing(struct search *s, uint32_t root)
+{
+	size_t n = 0;
+	uint32_t at = root;
+	while (at != NONE && s->nodes[at].fail_len != NONE && s->nodes[at].fail_len != 0) {
+		const struct seen *d = &s->nodes[at];
+		s->path = xgrow(s->path, &s->cap_path, n + 1, sizeof *s->path);
+		s->path[n++] = d->fail_tid;
+		if (d->fail_child == NONE)
+			return n;
+		if (n > s->nnodes)
+			break;
+		at = d->fail_child;
+	}
+	return 0;
+}
+
+/* The search proper: depth first from the frame on the stack. */
+static void search(struct search *s)
+{
+	struct explore_result *r = s->res;
+	while (s->depth) {
+		struct frame *f = &s->stack[s->depth - 1];
+		if (f->next == f->nen) {
+			pop(s);
+			continue;
+		}
+		if (s->o->interrupted && *s->o->interrupted && (r->steps & 1023) == 0) {
+			r->stop = EXPLORE_INTERRUPTED;
+			return;
+		}
+		int k = f->next++, tid = f->en[k];
+		uint64_t bit = 1ull << (tid - 1);
+		if (f->sleep & bit)
+			continue;
+		int pre = f->pre + preempts(f, tid);
+		if (s->bounded && pre > s->o->max_preemptions) {
+			r->cut_by_bound++;
+			continue;
+		}
+		uint64_t sleep = 0;
+		if (!s->o->no_reduction) {
+			for (int j = 0; j < f->nen; j++)
+				if ((f->sleep & (1ull << (f->en[j] - 1))) && !dependent(&f->ops[j], &f->ops[k]))
+					sleep |= 1ull << (f->en[j] - 1);
+			f->sleep |= bit;
+		}
+		s->out.len = f->outlen;
+		struct machine c;
+		machine_copy(&c, &f->m);
+		machine_set_sink(&c, (struct event_sink){ on_print, s, 1u << EV_PRINT });
+		take_step(&c, tid);
+		r->steps++;
+		uint64_t outhash = s->out.len == f->outlen ? f->outhash :
+				   hash_bytes(f->outhash, s->out.s + f->outlen, s->out.len - f->outlen);
+		if (c.nthreads > EXPLORE_MAX_THREADS) {
+			machine_done(&c);
+			r->stop = EXPLORE_THREADS;
+			return;
+		}
+		if (c.state == RUN_ENDED) {
+			uint32_t id = outcome_of(s, &c);
+			struct count one = { id, 1 };
+			merge(s, f, &one, 1);
+			first_path(s, id);
+			if (r->outcomes[id].verdict == VERDICT_FAILED)
+				fail_via(f, 0, NONE, tid);
+			machine_done(&c);
+			continue;
+		}
+		int yielded = f->ops[k].kind == OPK_YIELD, fresh;
+		uint32_t node = child_node(s, &c, outhash, sleep, yielded ? 0 : tid, pre, &fresh);
+		const struct seen *d = &s->nodes[node];
+		if (!fresh && d->settled) {
+			merge(s, f, s->pool + d->vec, d->nvec);
+			fail_via(f, d->fail_len, node, tid);
+			machine_done(&c);
+		} else if (!fresh) {            /* back to a state on this schedule */
+			r->cycles++;
+			machine_done(&c);
+		} else if (fresh && s->nnodes > s->o->max_states) {
+			machine_done(&c);
+			r->stop = EXPLORE_STATES;
+			return;
+		} else {
+			push(s, &c, node, yielded ? 0 : tid, pre, sleep, outhash);
+		}
+	}
+}
+
+int explore(const struct image *img, const struct machine_config *cfg,
+	    const struct limits *lim, const struct explore_options *o,
+	    struct explore_result *res, char *err, size_t errlen)
+{
+	struct search s = { .img = img, .cfg = cfg, .lim = lim, .o = o, .res = res,
+			    .bounded = o->max_preemptions >= 0 };
+	memset(res, 0, sizeof *res);
+	res->failed = -1;
+	struct machine m;
+	if (start(&s, &m, 0, err, errlen) < 0)
+		return -1;
+	uint32_t root = NONE;
+	if (m.state == RUN_ENDED) {
+		uint32_t id = outcome_of(&s, &m);
+		res->outcomes[id].count = 1;
+		s.opath[id] = xmalloc(sizeof *s.opath[id]);
+		machine_done(&m);
+	} else {
+		int fresh;
+		uint64_t outhash = hash_bytes(0xcbf29ce484222325ull, s.out.s ? s.out.s : "", s.out.len);
+		root = child_node(&s, &m, outhash, 0, 0, 0, &fresh);
+		push(&s, &m, root, 0, 0, 0, outhash);
+		search(&s);
+		while (s.depth)                 /* after a stop: the counts so far */
+			pop(&s);
+		const struct seen *d = &s.nodes[root];
+		for (uint32_t i = 0; i < d->nvec; i++)
+			res->outcomes[s.pool[d->vec + i].id].count = s.pool[d->vec + i].n;
+	}
+	res->states = s.nnodes;
+	/* the counts, the schedules, and the shortest failing one */
+	uint32_t best = NONE;
+	for (size_t i = 0; i < res->noutcomes; i++) {
+		struct explore_outcome *x = &res->outcomes[i];
+		add_count(&res->schedules, x->count, &res->saturated);
+		res->saturated |= x->saturated;
+		x->schedule = schedule_of(&s, s.opath[i], s.oplen[i]);
+		x->steps = s.oplen[i];
+		if (x->verdict == VERDICT_FAILED && (best == NONE || s.oplen[i] < res->outcomes[best].steps))
+			best = (uint32_t)i;
+	}
+	if (best != NONE) {
+		res->failed = (int)best;
+		size_t n = root == NONE ? 0 : shortest_failing(&s, root);
+		if (n && n < res->outcomes[best].steps) {
+			/* the walk ends in a failing outcome: which one, the run says */
+			struct machine w;
+			if (start(&s, &w, 0, err, errlen) == 0) {
+				for (size_t i = 0; i < n && w.state != RUN_ENDED; i++)
+					take_step(&w, s.path[i]);
+				if (w.state == RUN_ENDED) {
+					uint32_t id = outcome_of(&s, &w);
+					struct explore_outcome *x = &res->outcomes[id];
+					if (x->verdict == VERDICT_FAILED) {
+						xfree(x->schedule);
+						x->schedule = schedule_of(&s, s.path, n);
+						x->steps = (uint32_t)n;
+						res->failed = (int)id;
+					}
+				}
+				machine_done(&w);
+			}
+		}
+	}
+	for (size_t i = 0; i < res->noutcomes; i++)
+		xfree(s.opath[i]);
+	xfree(s.opath);
+	xfree(s.oplen);
+	xfree(s.outcome_hash);
+	xfree(s.path);
+	xfree(s.stack);
+	xfree(s.nodes);
+	xfree(s.table);
+	xfree(s.pool);
+	buf_free(&s.out);
+	buf_free(&s.why);
+	return 0;
+}
+
+void explore_result_free(struct explore_result *res)
+{
+	for (size_t i = 0; i < res->noutcomes; i++) {
+		xfree(res->outcomes[i].out);
+		xfree(res->outcomes[i].why);
+		xfree(res->outcomes[i].schedule);
+	}
+	xfree(res->outcomes);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,109 @@
+/* explore: a stateful search of a program's schedules.
+ *
+ * One step is one operation another thread could observe: a load or
+ * store of memory outside the thread's own stack and TLS (read-only
+ * memory excepted), or a builtin that touches shared state (print,
+ * malloc, free, spawn, join, a thread's end, the mutex, semaphore,
+ * condition variable and atomic builtins, sleep and sched_yield).  A
+ * thread runs everything else between two steps without a switch.
+ * Every state where several threads could take a step is a choice; the
+ * search takes each one, runs the machine on a copy, and goes on.
+ *
+ * A lock of a mutex someone holds, a join of a thread that has not
+ * ended and a sem_wait of an empty semaphore are not choices: the thread
+ * waits until they would succeed.  When no thread can take a step, the
+ * waiting ones block for real and the machine reports the deadlock.
+ *
+ * States reached are hashed (memory, threads, output so far): a state
+ * already settled is not searched again, and the number of complete
+ * schedules through it is added from what was counted the first time,
+ * so the counts stay exact where schedules number in the millions.  A
+ * schedule that comes back to a state it is already in (a thread
+ * spinning in a loop that changes nothing) is cut there and not
+ * counted.  With reduction on, sleep sets skip a step whose order with
+ * the step just taken does not matter (different words, or both
+ * reads): each class of equivalent schedules is run once, and the
+ * count is of those classes.  Preemptions (switching away from a thread
+ * that could go on) may be bounded, as CHESS does.
+ *
+ * The search uses one core with the scenario's switch cost; a schedule
+ * it reports has a lane for each of the scenario's cores, the first
+ * running the threads and the others idle, and the script policy
+ * replays it exactly on that machine. */
+#ifndef THREADLAB_EXPLORE_H
+#define THREADLAB_EXPLORE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machine.h"
+
+/* What a complete schedule came to: a verdict of the judge. */
+enum verdict { VERDICT_OK, VERDICT_FAILED, VERDICT_LIMIT };
+
+/* The judge: how a run that ended in m went, having printed out[0..len);
+ * what failed, if anything, appended to why in a few words. */
+typedef enum verdict (*explore_judge)(void *ctx, const struct machine *m,
+				      const char *out, size_t len, struct buf *why);
+
+#define EXPLORE_MAX_THREADS 64          /* a sleep set is a 64-bit mask */
+#define EXPLORE_DEFAULT_MAX_STATES 1000000
+#define EXPLORE_DEFAULT_MAX_STEPS 1000000       /* instructions per schedule */
+
+struct explore_options {
+	int max_preemptions;            /* -1: no bound */
+	int no_reduction;               /* every interleaving, not one per class */
+	uint64_t max_states;            /* states kept before the search stops */
+	explore_judge judge;
+	void *judge_ctx;
+	const volatile sig_atomic_t *interrupted;       /* checked now and then (may be NULL) */
+};
+
+/* One way a schedule can end: the end of the run, its exit status, its
+ * fault, what it printed, and the judge's verdict. */
+struct explore_outcome {
+	int end;                        /* enum end_status */
+	int64_t exit_status;
+	int fault, limit;               /* enum fault_kind, enum limit_kind */
+	enum verdict verdict;
+	char *why;                      /* the judge's words (owned) */
+	char *out;                      /* what was printed (owned) */
+	size_t outlen;
+	uint64_t count;                 /* complete schedules ending so */
+	int saturated;                  /* count reached UINT64_MAX */
+	char *schedule;                 /* the shortest schedule ending so (owned) */
+	uint32_t steps;                 /* its length in steps */
+};
+
+enum explore_stop {
+	EXPLORE_COMPLETE,               /* every schedule within the bounds */
+	EXPLORE_STATES,                 /* max_states reached */
+	EXPLORE_THREADS,                /* more than EXPLORE_MAX_THREADS threads */
+	EXPLORE_INTERRUPTED,
+};
+
+struct explore_result {
+	enum explore_stop stop;
+	struct explore_outcome *outcomes;       /* in the order first reached */
+	size_t noutcomes;
+	uint64_t schedules;             /* complete schedules counted */
+	int saturated;                  /* schedules reached UINT64_MAX */
+	uint64_t states;                /* distinct states kept */
+	uint64_t steps;                 /* steps run */
+	uint64_t cut_by_bound;          /* choices the preemption bound left out */
+	uint64_t cycles;                /* schedules cut where they came back to a state */
+	int failed;                     /* index of the outcome with the shortest failing
+					 * schedule, or -1 */
+};
+
+/* Search the schedules of img under cfg (its cores, policy, quantum
+ * and schedule are the search's own) and lim (max_steps bounds each
+ * schedule).  Returns 0 with res filled, or -1 with a message in err
+ * when the machine cannot start. */
+int explore(const struct image *img, const struct machine_config *cfg,
+	    const struct limits *lim, const struct explore_options *o,
+	    struct explore_result *res, char *err, size_t errlen);
+void explore_result_free(struct explore_result *res);
+
+#endif

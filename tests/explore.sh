@@ -1,0 +1,138 @@
+#!/bin/sh
+# explore.sh: --explore as a user meets it — the tally, the exit status
+# (1 when a schedule fails), the failing schedule replaying exactly with
+# --schedule and from a scenario file, the bound, the reduction, the
+# state limit, and the options that go with it.
+. "$(dirname "$0")/lib.sh"
+
+# contains TEXT NEEDLE: TEXT holds NEEDLE (a fixed string).
+contains() { printf '%s\n' "$1" | grep -F -q -e "$2"; }
+# schedule_line: the schedule --explore gave in the last run.
+schedule_line() { sed -n 's/^schedule: //p' "$tmp/out"; }
+# count_of TEXT: the schedules of the outcome line holding TEXT.
+count_of() { printf '%s\n' "$out" | grep -F -e "$1" | awk '{ print $2 }'; }
+# total: the schedules the first line counts.
+total() { printf '%s\n' "$out" | head -n 1 | sed 's/^[^:]*: \([0-9]*\) schedule.*/\1/'; }
+
+# The lost update: a failing schedule, a tally that adds up, a replay.
+run --explore race-counter
+check "a racy scenario explores to exit 1" [ "$rc" -eq 1 ]
+check "the first line says the search was complete" \
+	contains "$(printf '%s\n' "$out" | head -n 1)" "every schedule explored"
+check "the tally has the good outcome" contains "$out" '"counter = 6\n"'
+check "the tally has a lost update with the assertion" \
+	contains "$out" 'assertion failed: counter == 2 * ROUNDS'
+sum=0
+for n in $(printf '%s\n' "$out" | awk '/^  (ok|FAILED|limit) / { print $2 }'); do
+	sum=$((sum + n))
+done
+check "the outcomes add up to the schedules counted" [ "$sum" -eq "$(total)" ]
+check "one schedule line" [ "$(grep -c '^schedule: ' "$tmp/out")" -eq 1 ]
+S=$(schedule_line)
+check "the failing run is reported on stderr" contains "$err" "assertion failed: counter == 2 * ROUNDS"
+run --run --schedule "$S" race-counter
+check "the schedule replays to the same failure (exit 1)" [ "$rc" -eq 1 ]
+check "the replay prints a lost update" sh -c '[ "$1" != "counter = 6" ]' - "$out"
+check "the replay fails the assertion" contains "$err" "assertion failed: counter == 2 * ROUNDS"
+printed=$out
+run --explore --cores 4 --switch-cost 3 race-counter
+S4=$(schedule_line)
+check "on four cores the schedule idles the other three" contains "$S4" " | .*"
+run --run --cores 4 --switch-cost 3 --schedule "$S4" race-counter
+check "and replays there to the same failure" [ "$rc" -eq 1 ] && [ "$out" = "$printed" ]
+# a scenario file can carry it
+sed -e 's/^#policy rr$/#policy script/' -e "s/^#switch-cost 0\$/#switch-cost 0\\n#schedule \"$S\"/" \
+	"$srcdir/scenarios/race-counter.scn" >"$tmp/carried.scn"
+run --run "$tmp/carried.scn"
+check "a scenario carrying the schedule fails the same way" [ "$rc" -eq 1 ] && [ "$out" = "$printed" ]
+
+# The fixes: no failing schedule, exit 0, no schedule line.
+for name in race-mutex race-atomic race-tls race-readonly lock-order peterson; do
+	run --explore "$name"
+	check "$name explores to exit 0" [ "$rc" -eq 0 ]
+	check "$name has no failing schedule" sh -c '! grep -q "^schedule: \|FAILED" "$1"' - "$tmp/out"
+done
+
+# The broken ones: each fails under some schedule, and its replay too.
+for name in check-then-act flag-lock deadlock; do
+	run --explore "$name"
+	check "$name explores to exit 1" [ "$rc" -eq 1 ]
+	S=$(schedule_line)
+	run --run --schedule "$S" "$name"
+	check "$name: the failing schedule replays to exit 1" [ "$rc" -eq 1 ]
+done
+run --explore deadlock
+check "the deadlock's tally names it" contains "$out" "deadlock"
+check "the deadlock's report shows the cycle" contains "$err" "cycle: T2 -> T3 -> T2"
+
+# Reduction: every interleaving is at least as many as one per class.
+cat >"$tmp/twenty.scn" <<'EOF'
+int x; int y; int u; int v; int w;
+void b() { x = 1; y = 1; }
+int main() {
+    int t = spawn(b);
+    u = 1; v = 1; w = 1;
+    join(t);
+    return 0;
+}
+EOF
+run --explore --no-reduction "$tmp/twenty.scn"
+check "two threads of three steps: 20 interleavings" [ "$(total)" -eq 20 ] && [ "$rc" -eq 0 ]
+run --explore "$tmp/twenty.scn"
+check "all independent: one class" [ "$(total)" -eq 1 ]
+check "the line says one schedule per class" contains "$out" "one schedule per class"
+run --explore --no-reduction --max-preemptions 0 "$tmp/twenty.scn"
+check "no preemption: one schedule" [ "$(total)" -eq 1 ]
+check "a bound that cuts says so" contains "$out" "every schedule with at most 0 preemptions explored"
+run --explore --no-reduction --max-preemptions 1 "$tmp/twenty.scn"
+check "at most one preemption: 4 schedules" [ "$(total)" -eq 4 ]
+run --explore --max-preemptions none "$tmp/twenty.scn"
+check "--max-preemptions none is accepted" [ "$rc" -eq 0 ]
+
+# The state limit: the search stops, exit 3, and says so.
+run --explore --max-states 5 peterson
+check "--max-states stops the search with exit 3" [ "$rc" -eq 3 ]
+check "a stopped search says so" contains "$out" "stopped after 5 states"
+# A schedule that runs out of steps: exit 3 when nothing fails.
+cat >"$tmp/endless.scn" <<'EOF'
+int x;
+void f() { x = 1; }
+int main() { spawn(f); int i = 0; while (1) { i++; } return 0; }
+EOF
+run --explore --max-steps 2000 "$tmp/endless.scn"
+check "schedules stopped by --max-steps: exit 3" [ "$rc" -eq 3 ]
+check "their outcome says which limit" contains "$out" "stopped: out of instructions (--max-steps)"
+
+# Usage.
+for bad in -1 1001 x; do
+	run --explore --max-preemptions "$bad" race-counter
+	check "--max-preemptions $bad is refused with exit 2" [ "$rc" -eq 2 ]
+done
+run --explore --max-states 0 race-counter
+check "--max-states 0 is refused" [ "$rc" -eq 2 ]
+run --no-reduction race-counter
+check "--no-reduction without --explore is refused" [ "$rc" -eq 2 ] && contains "$err" "go with --explore"
+run --explore --run race-counter
+check "--explore and --run do not go together" [ "$rc" -eq 2 ]
+run --explore --trace race-counter
+check "--explore and --trace do not go together" [ "$rc" -eq 2 ]
+printf 'int main() { return x; }\n' >"$tmp/bad.scn"
+run --explore "$tmp/bad.scn"
+check "a bad scenario: exit 2" [ "$rc" -eq 2 ] && contains "$err" "error:"
+
+# A signal stops a long search cleanly.
+cat >"$tmp/long.scn" <<'EOF'
+int c;
+void w() { for (int i = 0; i < 200; i++) c++; }
+int main() { int a = spawn(w); int b = spawn(w); int d = spawn(w); join(a); join(b); join(d); return 0; }
+EOF
+"$THREADLAB" --explore --max-states 100000000 "$tmp/long.scn" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "SIGINT ends a search with 130" [ "$rc" -eq 130 ]
+check "and says it was interrupted" grep -q "interrupted" "$tmp/err"
+
+finish

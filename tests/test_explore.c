@@ -1,0 +1,328 @@
+/* Tests of the explorer: schedule counts known by hand, with and
+ * without reduction, the preemption bound, outcomes and their
+ * schedules replaying exactly, deadlocks, spinning, the limits. */
+#include <string.h>
+
+#include "sim.h"
+#include "sim/explore.h"
+
+/* A judge: anything but main returning 0 fails; a limit is a limit. */
+static enum verdict judge(void *ctx, const struct machine *m, const char *out, size_t len,
+			  struct buf *why)
+{
+	(void)ctx, (void)out, (void)len;
+	if (m->end == END_LIMIT)
+		return VERDICT_LIMIT;
+	if (m->end != END_OK || m->exit_status) {
+		buf_puts(why, end_status_names[m->end]);
+		return VERDICT_FAILED;
+	}
+	return VERDICT_OK;
+}
+
+/* Explore the program src with bound (-1: none) and reduction. */
+static struct explore_result *search(const char *src, int bound, int reduction)
+{
+	struct sim *s = sim_new(src);
+	struct explore_options o = { .max_preemptions = bound, .no_reduction = !reduction,
+				     .max_states = 100000, .judge = judge };
+	struct explore_result *r = at_test_end(xcalloc(1, sizeof *r));
+	char err[160];
+	ck_assert_msg(explore(s->sc->image, &s->cfg, &s->lim, &o, r, err, sizeof err) == 0,
+		      "explore: %s", err);
+	return r;
+}
+
+/* The outcome that printed text, or NULL. */
+static const struct explore_outcome *printed(const struct explore_result *r, const char *text)
+{
+	for (size_t i = 0; i < r->noutcomes; i++)
+		if (!strcmp(r->outcomes[i].out, text))
+			return &r->outcomes[i];
+	return NULL;
+}
+
+/* main's three stores and the worker's two and its end: six steps in
+ * two threads, 3 + 3 choose 3 = 20 interleavings; all on different
+ * words, so one class of equivalent ones. */
+static const char independent[] =
+	"int x; int y; int u; int v; int w;\n"
+	"void b() { x = 1; y = 1; }\n"
+	"int main() {\n"
+	"    int t = spawn(b);\n"
+	"    u = 1; v = 1; w = 1;\n"
+	"    join(t);\n"
+	"    return 0;\n"
+	"}\n";
+
+START_TEST(test_explore_twenty_interleavings)
+{
+	struct explore_result *r = search(independent, -1, 0);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert_uint_eq(r->schedules, 20);
+	ck_assert_uint_eq(r->noutcomes, 1);
+	ck_assert_int_eq(r->failed, -1);
+	explore_result_free(r);
+	r = search(independent, -1, 1);
+	ck_assert_uint_eq(r->schedules, 1);
+	explore_result_free(r);
+}
+END_TEST
+
+/* The same shape, every store to one word: the order of the five
+ * stores matters (5 choose 2 = 10 classes), the worker's end does not. */
+START_TEST(test_explore_dependent_steps)
+{
+	static const char src[] =
+		"int x;\n"
+		"void b() { x = 4; x = 5; }\n"
+		"int main() {\n"
+		"    int t = spawn(b);\n"
+		"    x = 1; x = 2; x = 3;\n"
+		"    join(t);\n"
+		"    print(\"%d\", x);\n"
+		"    return 0;\n"
+		"}\n";
+	struct explore_result *r = search(src, -1, 0);
+	ck_assert_uint_eq(r->schedules, 20);
+	explore_result_free(r);
+	r = search(src, -1, 1);
+	ck_assert_uint_eq(r->schedules, 10);
+	/* the last store wins: 3 when main's x = 3 comes after the worker's
+	 * x = 5 (4 choose 2 = 6 orders of the rest), else 5 (4) */
+	ck_assert_uint_eq(printed(r, "3")->count, 6);
+	ck_assert_uint_eq(printed(r, "5")->count, 4);
+	explore_result_free(r);
+}
+END_TEST
+
+/* The lost update with one round per worker.  With reduction, by hand:
+ * spawn(b) before the first worker's load (4 classes, 2 lose an
+ * update), between its load and its store (3 classes, 2 lose one),
+ * after its store or after its end (1 each, none lost): 9, 4 lost. */
+static const char lost_update[] =
+	"int c;\n"
+	"void w() { c++; }\n"
+	"int main() {\n"
+	"    int a = spawn(w);\n"
+	"    int b = spawn(w);\n"
+	"    join(a);\n"
+	"    join(b);\n"
+	"    print(\"c = %d\", c);\n"
+	"    assert(c == 2);\n"
+	"    return 0;\n"
+	"}\n";
+
+START_TEST(test_explore_lost_update)
+{
+	struct explore_result *r = search(lost_update, -1, 1);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert_uint_eq(r->schedules, 9);
+	ck_assert_uint_eq(r->noutcomes, 2);
+	const struct explore_outcome *ok = printed(r, "c = 2"), *lost = printed(r, "c = 1");
+	ck_assert_ptr_nonnull(ok);
+	ck_assert_ptr_nonnull(lost);
+	ck_assert_uint_eq(ok->count, 5);
+	ck_assert_uint_eq(lost->count, 4);
+	ck_assert_int_eq(ok->verdict, VERDICT_OK);
+	ck_assert_int_eq(lost->verdict, VERDICT_FAILED);
+	ck_assert_int_eq(lost->end, END_ASSERT);
+	ck_assert_ptr_eq(&r->outcomes[r->failed], lost);
+	explore_result_free(r);
+}
+END_TEST
+
+/* Every outcome's schedule, replayed by the script policy on one core
+ * or on four, ends the same way with the same output. */
+START_TEST(test_explore_schedules_replay)
+{
+	for (int cores = 1; cores <= 4; cores += 3) {
+		struct sim *s = sim_new(lost_update);
+		s->cfg.cores = cores;
+		s->cfg.switch_cost = cores == 4 ? 2 : 0;
+		struct explore_options o = { .max_preemptions = -1, .max_states = 100000,
+					     .judge = judge };
+		struct explore_result r;
+		char err[160];
+		ck_assert(explore(s->sc->image, &s->cfg, &s->lim, &o, &r, err, sizeof err) == 0);
+		ck_assert_uint_eq(r.noutcomes, 2);
+		for (size_t i = 0; i < r.noutcomes; i++) {
+			const struct explore_outcome *x = &r.outcomes[i];
+			struct sim *p = sim_new(lost_update);
+			p->cfg = s->cfg;
+			p->cfg.policy = POLICY_SCRIPT;
+			p->cfg.schedule = x->schedule;
+			ck_assert_msg(sim_start(p) == 0, "%s: %s", x->schedule, p->err);
+			sim_finish(p);
+			ck_assert_int_eq(sim_end(p), x->end);
+			ck_assert_str_eq(sim_output(p), x->out);
+			p->cfg.schedule = NULL;
+		}
+		explore_result_free(&r);
+	}
+}
+END_TEST
+
+/* No preemption: main runs until join can not go on, then the worker.
+ * At most one: main takes k of its 3 stores (k = 0..3), the worker all
+ * of its steps, then main the rest: 4.  (A switch away from a thread
+ * that can not go on is no preemption.) */
+START_TEST(test_explore_preemption_bound)
+{
+	struct explore_result *r = search(independent, 0, 0);
+	ck_assert_uint_eq(r->schedules, 1);
+	ck_assert_uint_gt(r->cut_by_bound, 0);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	explore_result_free(r);
+	r = search(independent, 1, 0);
+	ck_assert_uint_eq(r->schedules, 4);
+	explore_result_free(r);
+	/* strict alternation from the worker's first step, b1 m1 b2 m2 be
+	 * m3, takes five preemptions: a bound of 4 leaves it out, 5 none */
+	r = search(independent, 4, 0);
+	ck_assert_uint_eq(r->schedules, 19);
+	ck_assert_uint_gt(r->cut_by_bound, 0);
+	explore_result_free(r);
+	r = search(independent, 5, 0);
+	ck_assert_uint_eq(r->schedules, 20);
+	ck_assert_uint_eq(r->cut_by_bound, 0);
+	explore_result_free(r);
+}
+END_TEST
+
+/* Two mutexes in opposite orders: some schedules deadlock, the rest
+ * end well; taken in one order, none deadlocks. */
+START_TEST(test_explore_deadlock)
+{
+	static const char crossed[] =
+		"mutex a; mutex b;\n"
+		"void left() { lock(a); lock(b); unlock(b); unlock(a); }\n"
+		"void right() { lock(b); lock(a); unlock(a); unlock(b); }\n"
+		"int main() {\n"
+		"    int l = spawn(left); int r = spawn(right);\n"
+		"    join(l); join(r);\n"
+		"    return 0;\n"
+		"}\n";
+	struct explore_result *r = search(crossed, -1, 1);
+	ck_assert_int_ge(r->failed, 0);
+	ck_assert_int_eq(r->outcomes[r->failed].end, END_DEADLOCK);
+	ck_assert_uint_eq(r->noutcomes, 2);
+	explore_result_free(r);
+
+	char ordered[sizeof crossed];
+	strcpy(ordered, crossed);
+	memcpy(strstr(ordered, "lock(b); lock(a); unlock(a); unlock(b)"),
+	       "lock(a); lock(b); unlock(b); unlock(a)", 38);
+	r = search(ordered, -1, 1);
+	ck_assert_int_eq(r->failed, -1);
+	ck_assert_uint_eq(r->noutcomes, 1);
+	ck_assert_int_eq(r->outcomes[0].end, END_OK);
+	explore_result_free(r);
+}
+END_TEST
+
+/* A thread spinning on a flag comes back to the same state: the
+ * search cuts the loop and still finishes, counting a finite number. */
+START_TEST(test_explore_spinning)
+{
+	static const char src[] =
+		"int flag; int seen;\n"
+		"void setter() { flag = 1; }\n"
+		"int main() {\n"
+		"    int t = spawn(setter);\n"
+		"    while (!flag) { }\n"
+		"    seen = 1;\n"
+		"    join(t);\n"
+		"    return 0;\n"
+		"}\n";
+	struct explore_result *r = search(src, -1, 0);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert_uint_gt(r->cycles, 0);
+	ck_assert_uint_gt(r->schedules, 0);
+	ck_assert_int_eq(r->failed, -1);
+	explore_result_free(r);
+}
+END_TEST
+
+/* The same search twice gives the same counts and schedules. */
+START_TEST(test_explore_is_deterministic)
+{
+	struct explore_result *a = search(lost_update, -1, 1), *b = search(lost_update, -1, 1);
+	ck_assert_uint_eq(a->noutcomes, b->noutcomes);
+	ck_assert_uint_eq(a->states, b->states);
+	ck_assert_uint_eq(a->steps, b->steps);
+	for (size_t i = 0; i < a->noutcomes; i++) {
+		ck_assert_uint_eq(a->outcomes[i].count, b->outcomes[i].count);
+		ck_assert_str_eq(a->outcomes[i].schedule, b->outcomes[i].schedule);
+	}
+	explore_result_free(a);
+	explore_result_free(b);
+}
+END_TEST
+
+/* The shortest failing schedule: here the lost update needs the two
+ * loads before the two stores, and nothing shorter fails. */
+START_TEST(test_explore_shortest_failure)
+{
+	struct explore_result *r = search(lost_update, -1, 0);
+	ck_assert_int_ge(r->failed, 0);
+	const struct explore_outcome *x = &r->outcomes[r->failed];
+	for (size_t i = 0; i < r->noutcomes; i++)
+		if (r->outcomes[i].verdict == VERDICT_FAILED)
+			ck_assert_uint_le(x->steps, r->outcomes[i].steps);
+	ck_assert_str_eq(x->out, "c = 1");
+	explore_result_free(r);
+}
+END_TEST
+
+/* The limits: states, threads, and steps per schedule. */
+START_TEST(test_explore_limits)
+{
+	struct sim *s = sim_new(lost_update);
+	struct explore_options o = { .max_preemptions = -1, .max_states = 3, .judge = judge };
+	struct explore_result r;
+	char err[160];
+	ck_assert(explore(s->sc->image, &s->cfg, &s->lim, &o, &r, err, sizeof err) == 0);
+	ck_assert_int_eq(r.stop, EXPLORE_STATES);
+	explore_result_free(&r);
+
+	s = sim_new("void f() { }\n"
+		    "int main() { for (int i = 0; i < 100; i++) spawn(f); return 0; }\n");
+	s->lim.max_threads = 200;
+	o.max_states = 100000;
+	ck_assert(explore(s->sc->image, &s->cfg, &s->lim, &o, &r, err, sizeof err) == 0);
+	ck_assert_int_eq(r.stop, EXPLORE_THREADS);
+	explore_result_free(&r);
+
+	s = sim_new("int x;\n"
+		    "void f() { x = 1; }\n"
+		    "int main() { spawn(f); int i = 0; while (1) { i++; } return 0; }\n");
+	s->lim.max_steps = 5000;
+	ck_assert(explore(s->sc->image, &s->cfg, &s->lim, &o, &r, err, sizeof err) == 0);
+	ck_assert_int_eq(r.stop, EXPLORE_COMPLETE);
+	ck_assert_uint_ge(r.noutcomes, 1);
+	for (size_t i = 0; i < r.noutcomes; i++) {
+		ck_assert_int_eq(r.outcomes[i].end, END_LIMIT);
+		ck_assert_int_eq(r.outcomes[i].verdict, VERDICT_LIMIT);
+	}
+	explore_result_free(&r);
+}
+END_TEST
+
+Suite *explore_suite(void)
+{
+	Suite *s = suite_create("explore");
+	TCase *tc = sim_tcase("explore");
+	tcase_add_test(tc, test_explore_twenty_interleavings);
+	tcase_add_test(tc, test_explore_dependent_steps);
+	tcase_add_test(tc, test_explore_lost_update);
+	tcase_add_test(tc, test_explore_schedules_replay);
+	tcase_add_test(tc, test_explore_preemption_bound);
+	tcase_add_test(tc, test_explore_deadlock);
+	tcase_add_test(tc, test_explore_spinning);
+	tcase_add_test(tc, test_explore_is_deterministic);
+	tcase_add_test(tc, test_explore_shortest_failure);
+	tcase_add_test(tc, test_explore_limits);
+	suite_add_tcase(s, tc);
+	return s;
+}
