@@ -1,9 +1,14 @@
 /* util: allocation wrappers, byte buffers and arenas. */
+#include "config.h"
+
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct alloc_scope *scope;       /* the open scope, if any */
 static long fail_countdown;             /* testing: fail when it reaches 0 */
@@ -306,4 +311,45 @@ void arena_free(struct arena *a)
 		c = next;
 	}
 	a->head = NULL;
+}
+
+int write_file_atomic(const char *path, const char *text, size_t len, char *err,
+		      size_t errlen)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = xmalloc(n);
+	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		xfree(tmp);
+		return -1;
+	}
+	mode_t mask = umask(0);         /* the permissions a new file gets */
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, text + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	int bad = done < len;
+	if (bad)
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+	if (close(fd) != 0 && !bad) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		bad = 1;
+	}
+	if (!bad && rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		bad = 1;
+	}
+	if (bad)
+		unlink(tmp);
+	xfree(tmp);
+	return bad ? -1 : 0;
 }

@@ -77,4 +77,10 @@ void *arena_alloc(struct arena *a, size_t n);     /* zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_free(struct arena *a);
 
+/* Write len bytes of text to a new file next to path, then rename it
+ * over path: path is either as it was or whole.  Returns 0, or -1 with
+ * the reason in err. */
+int write_file_atomic(const char *path, const char *text, size_t len, char *err,
+		      size_t errlen);
+
 #endif

@@ -29,6 +29,7 @@ start() {
 	rm -f "$tmp/rc" "$tmp/pid"
 	{
 		echo "TERM=screen; export TERM; unset NO_COLOR; ${NOCOLOR:+NO_COLOR=1; export NO_COLOR}"
+		[ -z "${CDTO:-}" ] || echo "cd '$CDTO'"       # where files are saved
 		echo "trap true INT"    # the shell outlives a ^C; threadlab gets it
 		echo "stty -g >'$tmp/stty-before'"
 		# the pid of threadlab, for kill: the shell that execs it
@@ -198,7 +199,7 @@ keys '?'
 check "? opens the help" wait_for "one tick back"
 screen >"$tmp/help"
 ok=1
-for k in space "n Right" "b Left" Tab g r q; do
+for k in space "n Right" "b Left" Tab g r x w q; do
 	grep -q " $k " "$tmp/help" || { ok=0; diag "the help lacks $k"; }
 done
 check "the help lists the keys" [ $ok = 1 ]
@@ -375,5 +376,31 @@ check "no argument opens the tour" wait_for "threadlab . tour"
 keys q
 wait_exit
 check "the tour quits with 0" [ "$rc" = 0 ]
+
+# --- exploring, loading the failing schedule, saving it -----------------------
+mkdir "$tmp/work"
+CDTO=$tmp/work start 120 40 race-counter
+wait_for " tick 0 " >/dev/null
+tm send-keys -t 0 x
+check "x explores and loads the shortest failing schedule" \
+	wait_for "schedules fail. The shortest is loaded at tick 0"
+check "the loaded run replays a script" wait_for " script "
+tm send-keys -t 0 e
+check "the loaded schedule ends in the failure" wait_for "ended: assertion failed"
+tm send-keys -t 0 w
+check "w saves a copy of the scenario" wait_for "Saved race-counter-schedule.scn"
+"$THREADLAB" --run "$tmp/work/race-counter-schedule.scn" >/dev/null 2>&1
+check "the copy replays the failure" [ $? -eq 1 ]
+check "no temporary file is left behind" sh -c '[ "$(ls "$1")" = race-counter-schedule.scn ]' - "$tmp/work"
+tm send-keys -t 0 q
+wait_exit
+check "q after x and w exits 0" [ "$rc" = 0 ]
+CDTO=$tmp/work start 120 40 race-mutex
+wait_for " tick 0 " >/dev/null
+tm send-keys -t 0 x
+check "x on a correct scenario: none fails" wait_for "Explored [0-9]+ schedules: none fails"
+check "... and the run stays as it was" wait_for " rr "
+tm send-keys -t 0 q
+wait_exit
 
 finish

@@ -163,3 +163,38 @@ const char *scenario_line(const struct scenario *sc, int n, size_t *len)
 		(*len)--;
 	return p;
 }
+
+/* Whether the line p[0..len) is the directive #name. */
+static int is_directive(const char *p, size_t len, const char *name)
+{
+	size_t i = 0, n = strlen(name);
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i >= len || p[i] != '#' || len - i - 1 < n || memcmp(p + i + 1, name, n) != 0)
+		return 0;
+	i += 1 + n;
+	return i == len || p[i] == ' ' || p[i] == '\t';
+}
+
+char *scenario_with_schedule(const struct scenario *sc, const struct machine_config *cfg,
+			     const char *schedule)
+{
+	static const char *const settings[] = {
+		"cores", "quantum", "policy", "seed", "switch-cost", "schedule",
+	};
+	struct buf b = { 0 };
+	for (int n = 1; n <= sc->nlines; n++) {
+		size_t len;
+		const char *p = scenario_line(sc, n, &len);
+		int setting = 0;
+		for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+			setting |= is_directive(p, len, settings[i]);
+		if (!setting)
+			buf_put(&b, p, len);
+		buf_putc(&b, '\n');
+	}
+	buf_printf(&b, "#cores %d\n#quantum %d\n#seed %llu\n#switch-cost %d\n#policy script\n"
+		   "#schedule \"%s\"\n", cfg->cores, cfg->quantum, (unsigned long long)cfg->seed,
+		   cfg->switch_cost, schedule);
+	return b.s;
+}

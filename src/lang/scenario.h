@@ -54,4 +54,11 @@ void scenario_free(struct scenario *sc);
  * in *len.  NULL when there is no such line. */
 const char *scenario_line(const struct scenario *sc, int n, size_t *len);
 
+/* The scenario's source with the machine settings of cfg and the
+ * schedule given (and the script policy, which replays it): the lines of
+ * its own settings are left empty, so every other line keeps its number,
+ * and the new ones are added at the end.  The caller frees the text. */
+char *scenario_with_schedule(const struct scenario *sc, const struct machine_config *cfg,
+			     const char *schedule);
+
 #endif

@@ -5,7 +5,13 @@
 #include <curses.h>
 #include <string.h>
 
+#include "../out/tally.h"
+#include "../sim/explore.h"
+#include "term.h"
 #include "view.h"
+
+/* The longest run whose schedule w saves. */
+#define SAVE_MAX_TICKS 50000000
 
 const char *const panel_titles[P_COUNT] = {
 #define X(id, title) title,
@@ -116,6 +122,108 @@ static int restart(struct ui *u)
 	return K_REDRAW;
 }
 
+/* Put the run of schedule (owned, moved in) on the screen at tick 0;
+ * returns 0, or -1 with a message (the screen is as it was). */
+static int load_schedule(struct ui *u, char *schedule)
+{
+	struct machine_config cfg = u->cfg;
+	cfg.schedule = schedule;
+	cfg.policy = POLICY_SCRIPT;
+	char err[160];
+	int code;
+	struct session *s = session_new(u->sc, &cfg, &u->lim, err, sizeof err, &code);
+	if (!s) {
+		snprintf(u->message, sizeof u->message, "Cannot load the schedule: %.100s", err);
+		xfree(schedule);
+		return -1;
+	}
+	session_free(u->s);
+	u->s = s;
+	xfree(u->schedule);
+	u->schedule = schedule;
+	u->cfg = cfg;
+	memset(u->scroll, 0, sizeof u->scroll);
+	u->focus_tid = 0;
+	return 0;
+}
+
+/* x: explore every schedule and load the shortest failing one. */
+static int explore_key(struct ui *u)
+{
+	u->playing = u->seeking = 0;
+	snprintf(u->message, sizeof u->message, "Exploring the schedules\xe2\x80\xa6");
+	view_draw(u);
+	struct machine_config cfg = u->cfg;
+	cfg.schedule = NULL;
+	struct limits lim = u->lim;
+	if (lim.max_steps > EXPLORE_DEFAULT_MAX_STEPS)
+		lim.max_steps = EXPLORE_DEFAULT_MAX_STEPS;
+	struct explore_options o = {
+		.max_preemptions = -1, .max_states = EXPLORE_DEFAULT_MAX_STATES,
+		.judge = tally_judge, .judge_ctx = (void *)u->sc, .interrupted = &term_signal,
+	};
+	struct explore_result r;
+	char err[160];
+	if (explore(u->sc->image, &cfg, &lim, &o, &r, err, sizeof err) < 0) {
+		snprintf(u->message, sizeof u->message, "Cannot explore: %.100s", err);
+		return K_REDRAW;
+	}
+	uint64_t failing = 0;
+	for (size_t i = 0; i < r.noutcomes; i++)
+		if (r.outcomes[i].verdict == VERDICT_FAILED)
+			failing += r.outcomes[i].count;
+	const char *all = r.stop == EXPLORE_COMPLETE ? "" : " (the search stopped early)";
+	if (r.failed < 0) {
+		snprintf(u->message, sizeof u->message, "Explored %llu schedules%s: none fails.",
+			 (unsigned long long)r.schedules, all);
+	} else if (load_schedule(u, xstrdup(r.outcomes[r.failed].schedule)) == 0) {
+		snprintf(u->message, sizeof u->message, "%llu of %llu schedules fail%s. The shortest "
+			 "is loaded at tick 0: step through it (w saves it).",
+			 (unsigned long long)failing, (unsigned long long)r.schedules, all);
+	}
+	explore_result_free(&r);
+	return K_REDRAW;
+}
+
+/* w: write a copy of the scenario that replays this run's schedule. */
+static int save_key(struct ui *u)
+{
+	u->playing = u->seeking = 0;
+	struct machine m;
+	char err[160];
+	if (machine_init(&m, u->sc->image, &u->cfg, &u->lim, err, sizeof err) < 0) {
+		snprintf(u->message, sizeof u->message, "Cannot save: %.100s", err);
+		return K_REDRAW;
+	}
+	m.record = 1;
+	machine_run(&m, SAVE_MAX_TICKS);
+	if (m.state != RUN_ENDED || m.taken_partial) {
+		snprintf(u->message, sizeof u->message, "This run is too long to save its schedule.");
+		machine_done(&m);
+		return K_REDRAW;
+	}
+	struct buf b = { 0 };
+	sched_format(&m.taken, &b);
+	machine_done(&m);
+	char *text = scenario_with_schedule(u->sc, &u->cfg, b.s ? b.s : "");
+	buf_free(&b);
+	/* NAME-schedule.scn in the current directory */
+	const char *base = strrchr(u->sc->name, '/');
+	base = base ? base + 1 : u->sc->name;
+	size_t n = strlen(base);
+	if (n > 4 && !strcmp(base + n - 4, ".scn"))
+		n -= 4;
+	buf_printf(&b, "%.*s-schedule.scn", (int)n, base);
+	if (write_file_atomic(b.s, text, strlen(text), err, sizeof err) < 0)
+		snprintf(u->message, sizeof u->message, "Cannot save: %.100s", err);
+	else
+		snprintf(u->message, sizeof u->message, "Saved %.40s: it replays this run "
+			 "(threadlab %.40s).", b.s, b.s);
+	xfree(text);
+	buf_free(&b);
+	return K_REDRAW;
+}
+
 /* ?: the help overlay. */
 static int help(struct ui *u)
 {
@@ -190,6 +298,8 @@ const struct key_binding key_bindings[] = {
 	{ 'g',       0,         "g",       "g go to",    "go to a tick (type it, then Enter)", ask_tick },
 	{ KEY_END,   'e',       "e End",   NULL,         "run to the end", to_end },
 	{ 'r',       0,         "r",       "r restart",  "restart from tick 0, following the running thread", restart },
+	{ 'x',       0,         "x",       "x explore",  "explore every schedule; load the shortest failing one", explore_key },
+	{ 'w',       0,         "w",       NULL,         "save a copy of the scenario that replays this run", save_key },
 	{ KEY_UP,    'k',       "Up k",    NULL,         "scroll the panel in focus up", scroll_up },
 	{ KEY_DOWN,  'j',       "Down j",  NULL,         "scroll it down", scroll_down },
 	{ KEY_MOUSE, 0,         "click",   NULL,         "click a thread to follow it", click },

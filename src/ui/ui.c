@@ -106,6 +106,10 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	u->keep = xcalloc(UI_MEM_ROWS, 1);
 	u->sc = sc;
 	u->s = s;
+	u->cfg = *cfg;
+	u->schedule = cfg->schedule ? xstrdup(cfg->schedule) : NULL;
+	u->cfg.schedule = u->schedule;
+	u->lim = *lim;
 	u->speed = o->speed ? o->speed : UI_SPEED_DEFAULT;
 	u->playing = o->play;
 	u->panel = P_CODE;
@@ -134,8 +138,9 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	int sig = term_signal;
 	xfree(u->rows);
 	xfree(u->keep);
+	xfree(u->schedule);
+	session_free(u->s);
 	xfree(u);
-	session_free(s);
 	if (sig) {
 		fprintf(stderr, "threadlab: interrupted\n");
 		signal(sig, SIG_DFL);

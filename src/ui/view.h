@@ -45,6 +45,9 @@ struct hit {
 struct ui {
 	const struct scenario *sc;
 	struct session *s;
+	struct machine_config cfg;      /* the session's settings; its schedule is */
+	char *schedule;                 /* this one (owned, NULL: none) */
+	struct limits lim;
 	int playing;
 	uint64_t speed;                 /* ticks per second */
 	double owed;                    /* ticks due, not run yet */
