@@ -309,6 +309,42 @@ START_TEST(test_explore_limits)
 }
 END_TEST
 
+/* A copy of a scenario carrying a schedule: its own settings' lines are
+ * left empty, every other line keeps its number, and the copy compiles
+ * to the script policy with that schedule and the settings given. */
+START_TEST(test_scenario_with_schedule)
+{
+	static const char src[] =
+		"#title \"t\"\n"
+		"#policy rr\n"
+		"  #quantum 5\n"
+		"#note line 6 \"here\"\n"
+		"int x;\n"
+		"int main() { x = 1; return 0; }\n"
+		"#cores 2\n";
+	struct sim *s = sim_new(src);
+	struct machine_config cfg = s->sc->config;
+	cfg.cores = 3;
+	cfg.switch_cost = 4;
+	char *text = at_test_end(scenario_with_schedule(s->sc, &cfg, "1*4 . | .*9"));
+	struct sim *t = sim_new(text);
+	ck_assert_int_eq(t->sc->config.policy, POLICY_SCRIPT);
+	ck_assert_str_eq(t->sc->config.schedule, "1*4 . | .*9");
+	ck_assert_int_eq(t->sc->config.cores, 3);
+	ck_assert_int_eq(t->sc->config.switch_cost, 4);
+	ck_assert_int_eq(t->sc->config.quantum, 5);
+	ck_assert_int_eq(t->sc->notes[0].at, 6);
+	for (int n = 1; n <= s->sc->nlines; n++) {
+		size_t a, b;
+		const char *p = scenario_line(s->sc, n, &a), *q = scenario_line(t->sc, n, &b);
+		if (n == 2 || n == 3 || n == 7)
+			ck_assert_uint_eq(b, 0);
+		else
+			ck_assert(a == b && memcmp(p, q, a) == 0);
+	}
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
 	Suite *s = suite_create("explore");
@@ -323,6 +359,7 @@ Suite *explore_suite(void)
 	tcase_add_test(tc, test_explore_is_deterministic);
 	tcase_add_test(tc, test_explore_shortest_failure);
 	tcase_add_test(tc, test_explore_limits);
+	tcase_add_test(tc, test_scenario_with_schedule);
 	suite_add_tcase(s, tc);
 	return s;
 }
