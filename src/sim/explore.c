@@ -47,13 +47,13 @@ struct count {
 
 /* A state being searched: the machine, its choices, what came back. */
 struct frame {
-	struct machine m;
+	struct machine *m;      /* until its last choice takes it (NULL then) */
 	uint32_t node;
 	int cur, pre;
 	uint64_t sleep;
 	int nen, next;
-	int en[EXPLORE_MAX_THREADS];
-	struct op ops[EXPLORE_MAX_THREADS];
+	int *en;                /* the threads that can take a step */
+	struct op *ops;         /* and what that step is */
 	struct count *acc;      /* outcome counts of the schedules below */
 	size_t nacc, cap_acc;
 	uint32_t fail_len, fail_child;
@@ -79,6 +79,7 @@ struct search {
 
 	struct frame *stack;
 	size_t depth, cap_stack;
+	size_t held;            /* frames holding a machine */
 
 	struct buf out;         /* what the path printed so far */
 	struct buf why;         /* scratch for the judge */
@@ -421,8 +422,14 @@ static uint32_t outcome_of(struct search *s, const struct machine *m)
  * a step, the one that ran last first. */
 static void frame_choices(struct frame *f)
 {
-	const struct machine *m = &f->m;
+	const struct machine *m = f->m;
+	int n = 0;
 	f->nen = f->next = 0;
+	for (int i = 0; i < m->nthreads && i < EXPLORE_MAX_THREADS; i++)
+		n += runnable(&m->threads[i]);
+	n = n ? n : 1;
+	f->ops = xmalloc((size_t)n * (sizeof *f->ops + sizeof *f->en));
+	f->en = (int *)(f->ops + n);
 	if (m->state == RUN_ENDED)
 		return;
 	for (int pass = 0; pass < 2; pass++)
@@ -442,13 +449,14 @@ static int preempts(const struct frame *f, int tid)
 	return f->cur && tid != f->cur && f->nen && f->en[0] == f->cur;
 }
 
-/* Push a frame for the state in m (moved in), reached by thread tid. */
-static struct frame *push(struct search *s, struct machine *m, uint32_t node, int cur,
-			  int pre, uint64_t sleep, uint64_t outhash)
+/* Push a frame for the state in m (taken over). */
+static void push(struct search *s, struct machine *m, uint32_t node, int cur, int pre,
+		 uint64_t sleep, uint64_t outhash)
 {
 	s->stack = xgrow(s->stack, &s->cap_stack, s->depth + 1, sizeof *s->stack);
 	struct frame *f = &s->stack[s->depth];
-	memcpy(&f->m, m, sizeof *m);
+	f->m = m;
+	s->held++;
 	f->node = node;
 	f->cur = cur;
 	f->pre = pre;
@@ -461,7 +469,13 @@ static struct frame *push(struct search *s, struct machine *m, uint32_t node, in
 	f->outhash = outhash;
 	s->depth++;
 	frame_choices(f);
-	return f;
+}
+
+/* Free the machine m (held by a frame or a discarded child). */
+static void drop(struct machine *m)
+{
+	machine_done(m);
+	xfree(m);
 }
 
 /* A better failing suffix for f: step tid, then len more steps. */
@@ -494,7 +508,11 @@ static void pop(struct search *s)
 		fail_via(p, f->fail_len, f->node, p->en[p->next - 1]);
 	}
 	xfree(f->acc);
-	machine_done(&f->m);
+	xfree(f->ops);
+	if (f->m) {
+		drop(f->m);
+		s->held--;
+	}
 }
 
 /* The steps from the start to the step the top frame is taking, into
@@ -616,44 +634,59 @@ static void search(struct search *s)
 			f->sleep |= bit;
 		}
 		s->out.len = f->outlen;
-		struct machine c;
-		machine_copy(&c, &f->m);
-		machine_set_sink(&c, (struct event_sink){ on_print, s, 1u << EV_PRINT });
-		take_step(&c, tid);
+		/* the last choice takes the frame's machine, the others a copy */
+		int last = 1;
+		for (int j = k + 1; j < f->nen && last; j++)
+			last = (f->sleep & (1ull << (f->en[j] - 1))) ||
+			       (s->bounded && f->pre + preempts(f, f->en[j]) > s->o->max_preemptions);
+		struct machine *c = f->m;
+		if (last) {
+			f->m = NULL;
+			s->held--;
+		} else {
+			c = xmalloc(sizeof *c);
+			machine_copy(c, f->m);
+		}
+		machine_set_sink(c, (struct event_sink){ on_print, s, 1u << EV_PRINT });
+		take_step(c, tid);
 		r->steps++;
 		uint64_t outhash = s->out.len == f->outlen ? f->outhash :
 				   hash_bytes(f->outhash, s->out.s + f->outlen, s->out.len - f->outlen);
-		if (c.nthreads > EXPLORE_MAX_THREADS) {
-			machine_done(&c);
+		if (c->nthreads > EXPLORE_MAX_THREADS) {
+			drop(c);
 			r->stop = EXPLORE_THREADS;
 			return;
 		}
-		if (c.state == RUN_ENDED) {
-			uint32_t id = outcome_of(s, &c);
+		if (c->state == RUN_ENDED) {
+			uint32_t id = outcome_of(s, c);
 			struct count one = { id, 1 };
 			merge(s, f, &one, 1);
 			first_path(s, id);
 			if (r->outcomes[id].verdict == VERDICT_FAILED)
 				fail_via(f, 0, NONE, tid);
-			machine_done(&c);
+			drop(c);
 			continue;
 		}
 		int yielded = f->ops[k].kind == OPK_YIELD, fresh;
-		uint32_t node = child_node(s, &c, outhash, sleep, yielded ? 0 : tid, pre, &fresh);
+		uint32_t node = child_node(s, c, outhash, sleep, yielded ? 0 : tid, pre, &fresh);
 		const struct seen *d = &s->nodes[node];
 		if (!fresh && d->settled) {
 			merge(s, f, s->pool + d->vec, d->nvec);
 			fail_via(f, d->fail_len, node, tid);
-			machine_done(&c);
+			drop(c);
 		} else if (!fresh) {            /* back to a state on this schedule */
 			r->cycles++;
-			machine_done(&c);
-		} else if (fresh && s->nnodes > s->o->max_states) {
-			machine_done(&c);
+			drop(c);
+		} else if (s->nnodes > s->o->max_states) {
+			drop(c);
 			r->stop = EXPLORE_STATES;
 			return;
+		} else if (s->depth >= EXPLORE_MAX_DEPTH || s->held >= EXPLORE_MAX_HELD) {
+			drop(c);
+			r->stop = EXPLORE_DEPTH;
+			return;
 		} else {
-			push(s, &c, node, yielded ? 0 : tid, pre, sleep, outhash);
+			push(s, c, node, yielded ? 0 : tid, pre, sleep, outhash);
 		}
 	}
 }
@@ -666,20 +699,22 @@ int explore(const struct image *img, const struct machine_config *cfg,
 			    .bounded = o->max_preemptions >= 0 };
 	memset(res, 0, sizeof *res);
 	res->failed = -1;
-	struct machine m;
-	if (start(&s, &m, 0, err, errlen) < 0)
+	struct machine *m = xmalloc(sizeof *m);
+	if (start(&s, m, 0, err, errlen) < 0) {
+		xfree(m);
 		return -1;
+	}
 	uint32_t root = NONE;
-	if (m.state == RUN_ENDED) {
-		uint32_t id = outcome_of(&s, &m);
+	if (m->state == RUN_ENDED) {
+		uint32_t id = outcome_of(&s, m);
 		res->outcomes[id].count = 1;
 		s.opath[id] = xmalloc(sizeof *s.opath[id]);
-		machine_done(&m);
+		drop(m);
 	} else {
 		int fresh;
 		uint64_t outhash = hash_bytes(0xcbf29ce484222325ull, s.out.s ? s.out.s : "", s.out.len);
-		root = child_node(&s, &m, outhash, 0, 0, 0, &fresh);
-		push(&s, &m, root, 0, 0, 0, outhash);
+		root = child_node(&s, m, outhash, 0, 0, 0, &fresh);
+		push(&s, m, root, 0, 0, 0, outhash);
 		search(&s);
 		while (s.depth)                 /* after a stop: the counts so far */
 			pop(&s);

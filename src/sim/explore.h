@@ -50,6 +50,8 @@ typedef enum verdict (*explore_judge)(void *ctx, const struct machine *m,
 #define EXPLORE_MAX_THREADS 64          /* a sleep set is a 64-bit mask */
 #define EXPLORE_DEFAULT_MAX_STATES 1000000
 #define EXPLORE_DEFAULT_MAX_STEPS 1000000       /* instructions per schedule */
+#define EXPLORE_MAX_DEPTH 100000        /* steps in one schedule */
+#define EXPLORE_MAX_HELD 2048           /* states on one schedule with choices left */
 
 struct explore_options {
 	int max_preemptions;            /* -1: no bound */
@@ -80,6 +82,7 @@ enum explore_stop {
 	EXPLORE_COMPLETE,               /* every schedule within the bounds */
 	EXPLORE_STATES,                 /* max_states reached */
 	EXPLORE_THREADS,                /* more than EXPLORE_MAX_THREADS threads */
+	EXPLORE_DEPTH,                  /* a schedule too long to follow (see above) */
 	EXPLORE_INTERRUPTED,
 };
 
