@@ -275,6 +275,40 @@ START_TEST(test_explore_shortest_failure)
 }
 END_TEST
 
+/* With coroutines: each worker bumps the counter inside a coroutine of
+ * its own; the lost update is still found, its schedule replays, and
+ * the coroutine's stack (on the heap) is no step. */
+START_TEST(test_explore_with_coroutines)
+{
+	static const char src[] =
+		"int c;\n"
+		"int bump(int n) { int mine = n; mine = mine * 2; c++; yield(mine); return mine; }\n"
+		"void w() { int h = coroutine(bump, 1); resume(h, 0); resume(h, 0); }\n"
+		"int main() {\n"
+		"    int a = spawn(w); int b = spawn(w);\n"
+		"    join(a); join(b);\n"
+		"    print(\"c = %d\", c);\n"
+		"    assert(c == 2);\n"
+		"    return 0;\n"
+		"}\n";
+	struct explore_result *r = search(src, -1, 1);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert_ptr_nonnull(printed(r, "c = 1"));
+	ck_assert_ptr_nonnull(printed(r, "c = 2"));
+	ck_assert_int_ge(r->failed, 0);
+	const struct explore_outcome *x = &r->outcomes[r->failed];
+	struct sim *p = sim_new(src);
+	p->cfg.policy = POLICY_SCRIPT;
+	p->cfg.schedule = x->schedule;
+	ck_assert(sim_start(p) == 0);
+	sim_finish(p);
+	p->cfg.schedule = NULL;
+	ck_assert_int_eq(sim_end(p), END_ASSERT);
+	ck_assert_str_eq(sim_output(p), "c = 1");
+	explore_result_free(r);
+}
+END_TEST
+
 /* The limits: states, threads, and steps per schedule. */
 START_TEST(test_explore_limits)
 {
@@ -359,6 +393,7 @@ Suite *explore_suite(void)
 	tcase_add_test(tc, test_explore_is_deterministic);
 	tcase_add_test(tc, test_explore_shortest_failure);
 	tcase_add_test(tc, test_explore_limits);
+	tcase_add_test(tc, test_explore_with_coroutines);
 	tcase_add_test(tc, test_scenario_with_schedule);
 	suite_add_tcase(s, tc);
 	return s;

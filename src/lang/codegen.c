@@ -53,6 +53,7 @@ struct gen {
 	int line;
 	struct func *fn;
 	size_t tls_size;
+	int uses_coroutines;    /* some call creates a coroutine */
 };
 
 /* Address of the next instruction. */
@@ -316,6 +317,8 @@ static void gen_call(struct gen *g, struct node *n, int d)
 		}
 		emit(g, OP_SYS, REG_NONE, REG_NONE, nv, n->builtin);
 		nargs = nv;
+		if (n->builtin == BI_COROUTINE)
+			g->uses_coroutines = 1;
 	} else {
 		for (int i = nargs; i-- > 0;) {
 			gen_expr(g, args[i], R0);
@@ -943,7 +946,8 @@ struct image *codegen(struct program *prog, struct diags *d)
 	layout_globals(&g);
 
 	/* The runtime: _start calls main and exits with what it returns;
-	 * a spawned thread's entry function returns into thread_exit. */
+	 * a spawned thread's entry function returns into thread_exit (and a
+	 * coroutine's into co_return, below). */
 	struct func start = { .name = "_start" }, texit = { .name = "thread_exit" };
 	struct func *main_fn = NULL;
 	for (size_t i = 0; i < prog->nfuncs; i++)
@@ -964,19 +968,34 @@ struct image *codegen(struct program *prog, struct diags *d)
 	for (size_t i = 0; i < prog->nfuncs; i++)
 		gen_func(&g, prog->funcs[i]);
 
+	/* A coroutine's function returns into co_return, which finishes the
+	 * coroutine.  Only a program that creates coroutines has it, after
+	 * its own functions, so that no other address moves. */
+	struct func coret = { .name = "co_return" };
+	if (g.uses_coroutines) {
+		g.line = 0;
+		coret.addr = here(&g);
+		push(&g, R0);
+		emit(&g, OP_SYS, REG_NONE, REG_NONE, 1, BI_CO_RETURN);
+		coret.end = here(&g);
+	}
+
 	for (size_t i = 0; i < g.nfixups; i++)
 		img->code[g.fixups[i].insn].imm = (int64_t)g.fixups[i].fn->addr;
 	xfree(g.fixups);
 
 	img->entry = start.addr;
 	img->thread_exit = texit.addr;
+	img->co_return = coret.addr;
 	img->main_addr = main_fn->addr;
 
-	size_t nfuncs = prog->nfuncs + 2;
+	size_t nfuncs = prog->nfuncs + 2 + (g.uses_coroutines ? 1 : 0);
 	struct func **all = xmalloc(nfuncs * sizeof *all);
 	all[0] = &start;
 	all[1] = &texit;
 	memcpy(all + 2, prog->funcs, prog->nfuncs * sizeof *all);
+	if (g.uses_coroutines)
+		all[nfuncs - 1] = &coret;
 	qsort(all, nfuncs, sizeof *all, by_addr);
 
 	encode(&g);

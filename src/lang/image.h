@@ -87,6 +87,8 @@ struct image {
 
 	uint64_t entry;         /* _start: calls main, then exit */
 	uint64_t thread_exit;   /* where a spawned thread's entry returns */
+	uint64_t co_return;     /* where a coroutine's function returns (0: the
+				 * program creates no coroutine) */
 	uint64_t main_addr;
 };
 

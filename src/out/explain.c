@@ -3,6 +3,7 @@
 #include "explain.h"
 
 #include "../lang/ast.h"
+#include "../sim/coro.h"
 #include "trace.h"
 
 /* What a sentence is about: the event, the machine that sent it (as it
@@ -626,6 +627,95 @@ static void say_end(const struct say *s)
 	explain_end(s->sc, s->m, s->b);
 }
 
+/* Append a coroutine: "coroutine 0x602010 (gen)". */
+static void put_coro(const struct say *s, uint64_t h)
+{
+	struct coro c;
+	buf_puts(s->b, "coroutine ");
+	put_hex(s->b, h);
+	if (coro_read(s->m, h, &c) < 0) {
+		buf_puts(s->b, " (");
+		put_func(s, c.entry);
+		buf_putc(s->b, ')');
+	}
+}
+
+/* Append where a restored context goes on: "pc 0x4000a0 (line 7)". */
+static void put_resume_point(const struct say *s, const struct context *c)
+{
+	int line = image_line(s->sc->image, c->pc);
+	buf_puts(s->b, "pc ");
+	put_hex(s->b, c->pc);
+	if (line)
+		buf_printf(s->b, " (line %d)", line);
+}
+
+/* "T1 creates coroutine 0x602010 (gen, arg 7), suspended: its stack is
+ * a 4096-byte heap block at 0x602130" */
+static void say_co_create(const struct say *s)
+{
+	const struct event *e = s->e;
+	const struct img_func *f = image_func_at(s->sc->image, (uint64_t)e->b);
+	struct coro c;
+	subject(s);
+	buf_puts(s->b, "creates coroutine ");
+	put_hex(s->b, e->addr);
+	buf_puts(s->b, " (");
+	put_func(s, (uint64_t)e->b);
+	if (f && f->addr == (uint64_t)e->b && f->nparams) {
+		buf_puts(s->b, f->nparams > 1 ? ", first arg " : ", arg ");
+		put_value(s, e->a);
+	}
+	buf_puts(s->b, "), suspended");
+	if (coro_read(s->m, e->addr, &c) < 0) {
+		buf_printf(s->b, ": its stack is a %u-byte heap block at ", CO_STACK_SIZE);
+		put_hex(s->b, c.stack);
+	}
+}
+
+/* "T1 resumes coroutine 0x602010 (gen) with 10: pc 0x4000a0, a
+ * user-level switch, no kernel involved" */
+static void say_resume(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_puts(s->b, e->b ? "starts " : "resumes ");
+	put_coro(s, e->addr);
+	if (!e->b) {
+		buf_puts(s->b, " with ");
+		put_value(s, e->a);
+	}
+	if (e->to) {
+		buf_puts(s->b, ": pc ");
+		put_hex(s->b, e->to->pc);
+	}
+	buf_puts(s->b, ", a user-level switch, no kernel involved");
+}
+
+/* "T1's coroutine 0x602010 (gen) yields 1: pc 0x4000c4 saved, back to
+ * pc 0x400120 (line 14)"; a return says it is finished, its stack
+ * block freed. */
+static void say_co_leave(const struct say *s)
+{
+	const struct event *e = s->e;
+	if (e->tid)
+		buf_printf(s->b, "T%d's ", e->tid);
+	put_coro(s, e->addr);
+	buf_puts(s->b, e->kind == EV_CO_YIELD ? " yields " : " returns ");
+	put_value(s, e->a);
+	if (e->kind == EV_CO_YIELD && e->from) {
+		buf_puts(s->b, ": pc ");
+		put_hex(s->b, e->from->pc);
+		buf_puts(s->b, " saved");
+	} else if (e->kind != EV_CO_YIELD) {
+		buf_puts(s->b, ": finished, stack block freed");
+	}
+	if (e->to) {
+		buf_puts(s->b, ", back to ");
+		put_resume_point(s, e->to);
+	}
+}
+
 /* The sentence of each kind of event. */
 static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_EXEC] = say_exec,
@@ -650,6 +740,10 @@ static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_DEADLOCK] = say_deadlock,
 	[EV_LIMIT] = say_limit,
 	[EV_END] = say_end,
+	[EV_CO_CREATE] = say_co_create,
+	[EV_RESUME] = say_resume,
+	[EV_CO_YIELD] = say_co_leave,
+	[EV_CO_RETURN] = say_co_leave,
 };
 
 void explain_event(const struct scenario *sc, const struct machine *m,

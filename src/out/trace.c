@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../lang/ast.h"
+#include "../sim/coro.h"
 #include "../sim/heap.h"
 #include "disasm.h"
 
@@ -169,6 +170,40 @@ void trace_thread_name(const struct scenario *sc, const struct machine *m, int t
 	}
 }
 
+/* Append the name of the function coroutine c runs: "gen". */
+static void put_coro_func(const struct scenario *sc, const struct coro *c, struct buf *b)
+{
+	const struct img_func *f = image_func_at(sc->image, c->entry);
+	if (f && f->addr == c->entry)
+		putstr(b, f->name);
+	else
+		put_x(b, c->entry);
+}
+
+/* Append what the heap word at addr is to coroutines: "co1" (the
+ * handle: its object), "co1 stack" (the stack of a coroutine a thread
+ * runs), "co1 stack guard"; 0 when none. */
+static int describe_coro(const struct machine *m, uint64_t addr, struct buf *b)
+{
+	struct coro c;
+	if (coro_read(m, addr, &c) < 0) {
+		PUTS(b, "co");
+		put_u(b, (uint64_t)c.id);
+		return 1;
+	}
+	for (int i = 0; i < m->nthreads; i++) {
+		const struct thread *t = &m->threads[i];
+		if (!t->co || addr < t->co_lo - CO_GUARD || addr >= t->co_hi ||
+		    coro_read(m, t->co, &c) >= 0)
+			continue;
+		PUTS(b, "co");
+		put_u(b, (uint64_t)c.id);
+		putstr(b, addr < t->co_lo ? " stack guard" : " stack");
+		return 1;
+	}
+	return 0;
+}
+
 /* Append what addr is, when something is known: "counter", "T2 stack",
  * "heap block 0x601010+8".  Returns 0 when nothing is. */
 static int describe(const struct scenario *sc, const struct machine *m, uint64_t addr,
@@ -177,6 +212,8 @@ static int describe(const struct scenario *sc, const struct machine *m, uint64_t
 	if (image_describe(sc->image, addr, 0, b))
 		return 1;
 	if (addr >= m->heap.base && addr < m->heap.brk) {
+		if (m->ncoros && describe_coro(m, addr, b))
+			return 1;
 		PUTS(b, "heap");
 		return 1;
 	}
@@ -223,8 +260,11 @@ void trace_fault(const struct scenario *sc, const struct machine *m, int kind,
 		PUTS(b, ": ");
 		putstr(b, addr < BI_COUNT ? isa_builtins[addr].name : "?");
 		break;
+	case FAULT_YIELDOUT:
+		break;
 	case FAULT_BADTHREAD:
 	case FAULT_JOINSELF:
+	case FAULT_NOTCORO:
 		PUTS(b, ": ");
 		put_val(b, (int64_t)addr);
 		break;
@@ -300,6 +340,57 @@ static void put_context(struct buf *b, const struct context *c)
 		put_val(b, c->r[i]);
 	}
 	putch(b, ']');
+}
+
+/* "pc=0x400018 sp=0x7ffefff0 fp=0x7ffefff8": where a context goes on. */
+static void put_place(struct buf *b, const struct context *c)
+{
+	PUTS(b, "pc=");
+	put_x(b, c->pc);
+	PUTS(b, " sp=");
+	put_x(b, c->sp);
+	PUTS(b, " fp=");
+	put_x(b, c->fp);
+}
+
+/* A coroutine switch: "0x602010 (gen) with 10 saved pc=... restored
+ * pc=...", the value as the event kind says it. */
+static void put_coro_switch(struct tracer *tr, const struct event *e, struct buf *b)
+{
+	struct coro c = { .entry = 0 };
+	put_x(b, e->addr);
+	if (coro_read(tr->m, e->addr, &c) < 0) {
+		PUTS(b, " (");
+		put_coro_func(tr->sc, &c, b);
+		putch(b, ')');
+	}
+	switch (e->kind) {
+	case EV_RESUME:
+		if (e->b) {
+			PUTS(b, " start");
+		} else {
+			PUTS(b, " with ");
+			put_val(b, e->a);
+		}
+		break;
+	case EV_CO_YIELD:
+		PUTS(b, " yielded ");
+		put_val(b, e->a);
+		break;
+	default:
+		PUTS(b, " returned ");
+		put_val(b, e->a);
+		PUTS(b, ", stack freed");
+		break;
+	}
+	if (e->from) {
+		PUTS(b, " saved ");
+		put_place(b, e->from);
+	}
+	if (e->to) {
+		PUTS(b, " restored ");
+		put_place(b, e->to);
+	}
 }
 
 /* The object an event is about: "mutex a@0x600000". */
@@ -505,6 +596,35 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 	case EV_LIMIT:
 		putstr(b, limit_kinds[e->a].option);
 		PUTS(b, " reached");
+		break;
+	case EV_CO_CREATE: {
+		const struct img_func *f = image_func_at(tr->sc->image, (uint64_t)e->b);
+		struct coro c;
+		put_x(b, e->addr);
+		putch(b, ' ');
+		if (f && f->addr == (uint64_t)e->b) {
+			putstr(b, f->name);
+			putch(b, '(');
+			if (f->nparams)
+				put_val(b, e->a);
+			if (f->nparams > 1)
+				PUTS(b, ", ...");
+			putch(b, ')');
+		} else {
+			put_x(b, (uint64_t)e->b);
+		}
+		if (coro_read(tr->m, e->addr, &c) < 0) {
+			PUTS(b, " stack ");
+			put_x(b, c.stack);
+			putch(b, '-');
+			put_x(b, c.stack_hi);
+		}
+		break;
+	}
+	case EV_RESUME:
+	case EV_CO_YIELD:
+	case EV_CO_RETURN:
+		put_coro_switch(tr, e, b);
 		break;
 	case EV_END:
 		putstr(b, end_status_names[e->a]);

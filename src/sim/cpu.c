@@ -5,6 +5,7 @@
 
 #include "../lang/ast.h"
 #include "core.h"
+#include "coro.h"
 #include "heap.h"
 
 /* The fault an access to addr that mem refused with e is. */
@@ -134,14 +135,16 @@ static void do_print(struct machine *m, struct thread *t, const int64_t *a, int 
 	}
 }
 
-/* The builtin of a sys instruction, its arguments read from the stack. */
-static void sys(struct machine *m, struct thread *t, int bi, int argc)
+/* The builtin of a sys instruction, its arguments read from the stack.
+ * Returns 1 when it switched the thread to another context (a
+ * coroutine's), whose pc is then already set. */
+static int sys(struct machine *m, struct thread *t, int bi, int argc)
 {
 	int64_t a[16] = { 0 };
 	uint64_t sp = (uint64_t)t->r[REG_SP];
 	for (int i = 0; i < argc && i < 16; i++)
 		if (cpu_load(m, t, sp + 8 * (uint64_t)i, &a[i]) < 0)
-			return;
+			return 0;
 	switch (bi) {
 	case BI_PRINT:
 		do_print(m, t, a, argc);
@@ -231,10 +234,14 @@ static void sys(struct machine *m, struct thread *t, int bi, int argc)
 			w->prio = a[1] < -1000 ? -1000 : a[1] > 1000 ? 1000 : (int)a[1];
 		break;
 	}
+	case BI_COROUTINE: case BI_RESUME: case BI_YIELD: case BI_CO_STATUS:
+	case BI_CO_RETURN:
+		return coro_call(m, t, bi, a, argc);
 	default:
 		machine_fault(m, t, FAULT_BADCALL, (uint64_t)bi);
 		break;
 	}
+	return 0;
 }
 
 /* Wrapping arithmetic, and the shifts and divisions C leaves undefined
@@ -355,8 +362,8 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 			exec_event(m, core, t, pc, idx);
 			ev_emit(m);
 		}
-		sys(m, t, (int)in->imm, in->rt);
-		machine_thread(m, tid)->pc = next;
+		if (!sys(m, t, (int)in->imm, in->rt))
+			machine_thread(m, tid)->pc = next;
 		return 1;
 	}
 	default:
@@ -364,12 +371,17 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		return 1;
 	}
 	r[REG_NONE] = 0;
+	if ((uint64_t)r[REG_SP] < t->min_sp && t->co && (uint64_t)r[REG_SP] < t->co_lo) {
+		coro_overflow(m, t);    /* before anything is written there */
+		return 1;
+	}
 	t->pc = next;
 	m->insns++;             /* counted once it has run through */
 	if ((uint64_t)r[REG_SP] < t->min_sp) {
 		t->min_sp = (uint64_t)r[REG_SP];
-		if (t->stack_hi - t->min_sp > m->stack_peak)
-			m->stack_peak = t->stack_hi - t->min_sp;
+		uint64_t hi = t->co ? t->co_hi : t->stack_hi;   /* a coroutine's, on the heap */
+		if (hi - t->min_sp > m->stack_peak)
+			m->stack_peak = hi - t->min_sp;
 	}
 	if (emit) {
 		struct event *e = exec_event(m, core, t, pc, idx);

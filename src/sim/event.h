@@ -32,7 +32,11 @@
 	X(ASSERT,   "assert",   NEV_ASSERT,  "an assertion failed")                \
 	X(DEADLOCK, "deadlock", NEV_DEADLOCK, "every thread left is blocked")      \
 	X(LIMIT,    "limit",    -1,          "a resource limit stopped the run")   \
-	X(END,      "end",      -1,          "the run ended")
+	X(END,      "end",      -1,          "the run ended")                      \
+	X(CO_CREATE, "co-create", -1,        "a coroutine was created, suspended") \
+	X(RESUME,   "resume",   -1,          "a thread switched to a coroutine (user level)") \
+	X(CO_YIELD, "co-yield", -1,          "a coroutine suspended itself, back to its resumer") \
+	X(CO_RETURN, "co-return", -1,        "a coroutine's function returned: it is finished")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -58,7 +62,12 @@ enum event_kind {
 	X(NOTOWNER,   "unlock of a mutex the thread does not hold")         \
 	X(BADTHREAD,  "no thread has this id")                              \
 	X(JOINSELF,   "a thread joined itself")                             \
-	X(BADCALL,    "a builtin not available in this version")
+	X(BADCALL,    "a builtin not available in this version")            \
+	X(NOTCORO,    "a handle that is not a coroutine")                   \
+	X(CODONE,     "resume of a coroutine that has finished")            \
+	X(CORUNNING,  "resume of a coroutine that is running")              \
+	X(YIELDOUT,   "yield outside a coroutine")                          \
+	X(COSTACK,    "coroutine stack overflow")
 
 enum fault_kind {
 #define X(id, doc) FAULT_##id,
@@ -120,7 +129,21 @@ struct context {
  * ASSERT   text: the condition's source.
  * DEADLOCK the threads blocked; see machine_wait_cycle().
  * LIMIT    a = enum limit_kind.
- * END      a = enum end_status, b = exit status for END_OK. */
+ * END      a = enum end_status, b = exit status for END_OK.
+ * Coroutines (see coro.h): addr is always the coroutine (its handle).
+ * CO_CREATE tid created it, suspended: function b, first argument a;
+ *          to = the context its first resume restores (pc b, sp at the
+ *          top of its stack, a heap block).  other = its id.
+ * RESUME   tid switched to it with value a (b = 1: the first resume,
+ *          which starts the function and drops a); from = the
+ *          resumer's context, saved in the coroutine object; to = the
+ *          coroutine's, restored.  other = the coroutine's id.
+ * CO_YIELD it suspended itself, yielding a: from = its context, saved
+ *          (the saved pc is where the next resume goes on), to = the
+ *          resumer's, restored.  other = the coroutine's id.
+ * CO_RETURN its function returned a: it is finished and its stack block
+ *          freed; to = the resumer's context, restored (from: none).
+ *          other = the coroutine's id. */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;

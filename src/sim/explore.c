@@ -123,8 +123,8 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	case OP_LD:
 	case OP_ST: {
 		uint64_t addr = (uint64_t)t->r[in->rs] + (uint64_t)in->imm;
-		if (addr - t->slot_lo < THREAD_SLOT)
-			return (struct op){ OPK_LOCAL, 0, 0 };
+		if (addr - t->slot_lo < THREAD_SLOT || (t->co && addr - t->co_lo < t->co_hi - t->co_lo))
+			return (struct op){ OPK_LOCAL, 0, 0 };  /* its stack, or its coroutine's */
 		int prot = addr < ADDR_LIMIT ? mem_prot(&m->mem, addr) : 0;
 		if (prot & MP_W)
 			return (struct op){ OPK_WORD, in->op == OP_ST, addr & ~7ull };
@@ -153,6 +153,12 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 		return (struct op){ OPK_WORD, 1, a0 & ~7ull };
 	case BI_SCHED_YIELD:
 		return (struct op){ OPK_YIELD, 0, 0 };
+	case BI_RESUME:
+		return (struct op){ OPK_WORD, 1, a0 & ~7ull };
+	case BI_YIELD:
+		return (struct op){ OPK_WORD, 1, t->co & ~7ull };
+	case BI_CO_STATUS:
+		return (struct op){ OPK_WORD, 0, a0 & ~7ull };
 	default:
 		return (struct op){ OPK_GLOBAL, 1, 0 };
 	}
@@ -304,7 +310,11 @@ static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
 		mix(h, t->wait_on);
 		mix(h, t->wait_mutex);
 		mix(h, (uint64_t)t->retval);
+		mix(h, t->co);
+		mix(h, t->co_lo);
+		mix(h, t->co_hi);
 	}
+	mix(h, (uint64_t)m->ncoros);
 	mix(h, m->heap.brk);
 	mix(h, m->heap.free_head);
 	mix(h, m->heap.last);

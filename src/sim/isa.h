@@ -110,10 +110,10 @@ enum opcode {
 	X(SCHED_YIELD,    "sched_yield",    "",    0, AVAIL)                \
 	X(THREAD_EXIT,    "thread_exit",    "v",   0, INTERNAL)             \
 	X(EXIT,           "exit",           "v",   0, LATER)                \
-	X(COROUTINE,      "coroutine",      "f.",  1, LATER)                \
-	X(RESUME,         "resume",         "vv",  1, LATER)                \
-	X(YIELD,          "yield",          "v",   1, LATER)                \
-	X(CO_STATUS,      "co_status",      "v",   1, LATER)                \
+	X(COROUTINE,      "coroutine",      "f.",  1, AVAIL)                \
+	X(RESUME,         "resume",         "vv",  1, AVAIL)                \
+	X(YIELD,          "yield",          "v",   1, AVAIL)                \
+	X(CO_STATUS,      "co_status",      "v",   1, AVAIL)                \
 	X(FORK,           "fork",           "",    1, LATER)                \
 	X(GETPID,         "getpid",         "",    1, LATER)                \
 	X(WAIT,           "wait",           "v",   1, LATER)                \
@@ -128,7 +128,8 @@ enum opcode {
 	X(EPOLL_CREATE,   "epoll_create",   "",    1, LATER)                \
 	X(EPOLL_CTL,      "epoll_ctl",      "vvvv", 1, LATER)               \
 	X(EPOLL_WAIT,     "epoll_wait",     "vvvv", 1, LATER)               \
-	X(SET_PRIORITY,   "set_priority",   "vv",  0, AVAIL)
+	X(SET_PRIORITY,   "set_priority",   "vv",  0, AVAIL)                \
+	X(CO_RETURN,      "co_return",      "v",   0, INTERNAL)
 
 enum builtin_status { AVAIL, LATER, INTERNAL };
 

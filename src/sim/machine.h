@@ -61,7 +61,7 @@ struct thread {
 	uint64_t slot_lo;       /* the guard page: the lowest address it owns */
 	uint64_t stack_lo, stack_hi;
 	uint64_t tls;           /* its TLS block */
-	uint64_t min_sp;        /* the deepest its stack went */
+	uint64_t min_sp;        /* the deepest its stack went (the coroutine's, in one) */
 	enum wait_kind wait;
 	uint64_t wait_on;       /* object address, thread id or wake tick */
 	uint64_t wait_mutex;    /* cond_wait: the mutex to take back */
@@ -73,6 +73,8 @@ struct thread {
 	int killed;             /* ended by the death of its process */
 	uint64_t cpu_ticks;
 	uint64_t created, ended;        /* ticks */
+	uint64_t co;            /* the coroutine it runs (its handle; 0: its own stack) */
+	uint64_t co_lo, co_hi;  /* that coroutine's stack, below which sp may not go */
 };
 
 struct core {
@@ -120,6 +122,7 @@ struct machine {
 	struct mem mem;
 	struct heap heap;
 	uint64_t stack_peak;            /* bytes, the deepest any stack went */
+	int ncoros;                     /* coroutines created: the last one's id */
 
 	int record;                     /* keep the schedule taken */
 	struct schedule taken;          /* what ran on each core, as a schedule */

@@ -8,6 +8,7 @@
 #include "../out/disasm.h"
 #include "../out/explain.h"
 #include "../out/trace.h"
+#include "../sim/coro.h"
 #include "memmap.h"
 #include "term.h"
 #include "view.h"
@@ -24,6 +25,22 @@ struct layout {
 	struct rect output;             /* w 0: no output panel */
 	int split;                      /* the column between code and memory */
 };
+
+/* Coroutines listed in the threads panel, at most. */
+#define CORO_ROWS 16
+
+/* The coroutines the threads panel lists, into out (CORO_ROWS of them at
+ * most): the unfinished first, each group by address; returns how many. */
+static int list_coros(const struct machine *m, struct coro *out)
+{
+	struct coro all[CORO_ROWS * 2];
+	int n = (int)coro_list(m, all, ARRAY_LEN(all)), k = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n && k < CORO_ROWS; i++)
+			if ((all[i].status == CO_FINISHED) == pass)
+				out[k++] = all[i];
+	return k;
+}
 
 /* Lay the panels out: the middle (code, threads | memory) gets what the
  * fixed rows leave. */
@@ -45,7 +62,9 @@ static void layout(const struct ui *u, int rows, int cols, struct layout *l)
 	int mid = rows - fixed;
 	int y = l->cpu_y + l->cpu_h + 1;
 	l->split = cols * 47 / 100;
-	int threads = m->nthreads < mid / 3 ? m->nthreads : mid / 3;
+	struct coro coros[CORO_ROWS];
+	int listed = m->nthreads + (m->ncoros ? list_coros(m, coros) : 0);
+	int threads = listed < mid / 3 ? listed : mid / 3;
 	if (threads < 1)
 		threads = 1;
 	/* one column of margin inside each panel; the code panel's first
@@ -382,13 +401,73 @@ static int pick_threads(const struct ui *u, int first, int room, int *ids)
 	return n;
 }
 
-/* The threads: id, entry function, state, and what a blocked one waits for. */
+/* Append "co1 (gen)" for the coroutine with handle h. */
+static void coro_name(const struct ui *u, uint64_t h, struct buf *b)
+{
+	struct coro c;
+	if (coro_read(&u->s->m, h, &c) >= 0) {
+		buf_printf(b, "0x%llx", (unsigned long long)h);
+		return;
+	}
+	const struct img_func *f = image_func_at(u->sc->image, c.entry);
+	buf_printf(b, "co%d (%s)", c.id, f ? f->name : "?");
+}
+
+/* A coroutine's row: its id and function, its state, and where a
+ * suspended one goes on: its saved PC. */
+static void draw_coro(const struct ui *u, const struct coro *c, int y, int x, int xmax)
+{
+	const struct img_func *f = image_func_at(u->sc->image, c->entry);
+	char id[16];
+	snprintf(id, sizeof id, "co%d", c->id);
+	putf(y, &x, xmax, term_attr(term_thread_color(c->tid)), "%-4s %-10.10s", id,
+	     f ? f->name : "?");
+	struct buf b = { 0 };
+	enum theme th = TH_READY;
+	switch (c->status) {
+	case CO_SUSPENDED: {
+		int line = image_line(u->sc->image, c->ctx.pc);
+		buf_printf(&b, " %s saved: pc 0x%llx", c->started ? "suspended" : "new      ",
+			   (unsigned long long)c->ctx.pc);
+		if (line)
+			buf_printf(&b, " line %d", line);
+		buf_printf(&b, " sp 0x%llx", (unsigned long long)c->ctx.sp);
+		break;
+	}
+	case CO_RUNNING:
+		buf_printf(&b, " running   on T%d", c->tid);
+		if (c->resumer) {
+			buf_puts(&b, ", resumed by ");
+			coro_name(u, c->resumer, &b);
+		}
+		th = TH_RUNNING;
+		break;
+	default:
+		buf_printf(&b, " finished  returned %lld", (long long)c->value);
+		th = TH_DIM;
+		break;
+	}
+	put(y, &x, xmax, term_attr(th), b.s);
+	buf_free(&b);
+}
+
+/* The threads: id, entry function, state, and what a blocked one waits
+ * for; then the coroutines in the room left. */
 static void draw_threads(struct ui *u, const struct rect *r)
 {
 	const struct machine *m = &u->s->m;
 	int focus = view_focus(u);
 	int ids[64];
-	int n = pick_threads(u, u->scroll[P_THREADS], r->h < 64 ? r->h : 64, ids);
+	struct coro coros[CORO_ROWS];
+	int nco = m->ncoros ? list_coros(m, coros) : 0;
+	int room = r->h - (nco < r->h - 1 ? nco : r->h - 1);
+	if (room > m->nthreads)
+		room = m->nthreads;
+	if (room < 1)
+		room = 1;
+	int n = pick_threads(u, u->scroll[P_THREADS], room < 64 ? room : 64, ids);
+	for (int i = 0; i < nco && n + i < r->h; i++)
+		draw_coro(u, &coros[i], r->y + n + i, r->x, r->x + r->w);
 	for (int i = 0; i < n; i++) {
 		const struct thread *t = machine_thread(m, ids[i]);
 		int y = r->y + i, x = r->x, xmax = r->x + r->w;
@@ -402,11 +481,19 @@ static void draw_threads(struct ui *u, const struct rect *r)
 		case TS_RUNNING:
 			buf_printf(&b, " running  CPU%d", t->core);
 			th = TH_RUNNING;
+			if (t->co) {
+				buf_puts(&b, "  on ");
+				coro_name(u, t->co, &b);
+			}
 			break;
 		case TS_READY:          /* its saved context: what it resumes with */
 			buf_printf(&b, " ready    saved: pc 0x%llx", (unsigned long long)t->pc);
 			for (int k = 0; k < 4; k++)
 				buf_printf(&b, " r%d %lld", k, (long long)t->r[k]);
+			if (t->co) {
+				buf_puts(&b, "  on ");
+				coro_name(u, t->co, &b);
+			}
 			break;
 		case TS_BLOCKED:
 			buf_puts(&b, " blocked  ");
@@ -461,6 +548,7 @@ static int row_rank(const struct mm_row *w, const struct machine *m)
 	case MM_FRAME:
 		return RANK_FRAME;
 	case MM_BLOCK:
+		return w->shared ? RANK_BLOCK : RANK_STACK;     /* a coroutine's stack */
 	case MM_FREE:
 		return RANK_BLOCK;
 	case MM_VAR: {
@@ -532,7 +620,7 @@ static void draw_memory(struct ui *u, const struct rect *r)
 			attr = term_attr(TH_DIM);
 		if (w->access)
 			attr = term_attr(w->access & MM_WRITE ? TH_WRITE : TH_READ);
-		if (w->depth)
+		for (int d = 0; d < w->depth; d++)
 			put(y, &x, xmax, term_attr(TH_BORDER), "  ");
 		put(y, &x, xmax, attr, w->text);
 		if (w->access)
@@ -664,6 +752,9 @@ static void draw_events(struct ui *u, const struct rect *r)
 			break;
 		case EV_PREEMPT: case EV_SWITCH:
 			th = TH_INTERRUPT;
+			break;
+		case EV_RESUME: case EV_CO_YIELD: case EV_CO_RETURN:
+			th = TH_LABEL;  /* a switch too, but the program's own */
 			break;
 		case EV_PRINT:
 			th = TH_NOTE;

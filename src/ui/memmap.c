@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../out/trace.h"
+#include "../sim/coro.h"
 #include "../sim/heap.h"
 
 #define MAX_FRAMES 8            /* frames shown per thread: the youngest */
@@ -20,6 +21,7 @@
 #define ARRAY_INLINE 3          /* ... and in a frame's line */
 #define BLOCK_WORDS 3           /* payload words shown per heap block */
 #define STRING_SHOWN 40         /* bytes of a string shown */
+#define MAX_COROS 64            /* coroutines whose blocks are named */
 
 /* The glyphs a row may hold, in UTF-8 and in ASCII. */
 static const struct glyphs {
@@ -40,6 +42,9 @@ struct mm {
 	uint64_t low;           /* the bottom of the last region (0: none yet) */
 	int in_slots;           /* the last region was part of a thread's slot */
 	long budget;            /* frames left to follow */
+	int frame_depth;        /* of frame rows: 1 in a thread's stack, 2 in a coroutine's */
+	struct coro *coros;     /* the coroutines in the heap, by address */
+	size_t ncoros;
 	struct buf b;           /* the text of the row being built */
 };
 
@@ -106,7 +111,7 @@ static int put_more(struct mm *mm, uint64_t n, const char *what, int at_least, u
 	char text[96];
 	snprintf(text, sizeof text, "%s %llu%s more %s", mm->g->more, (unsigned long long)n,
 		 at_least ? "+" : "", what);
-	return put_row(mm, text, MM_GAP, 0, size, tid, 0, 1);
+	return put_row(mm, text, MM_GAP, 0, size, tid, 0, mm->frame_depth);
 }
 
 /* Add the head row of the region [addr, addr+size) with the text built
@@ -345,7 +350,7 @@ static int put_frame(struct mm *mm, const struct thread *t, const struct frame *
 		buf_printf(&mm->b, " %s", mm->g->more);
 	buf_printf(&mm->b, "  ret%s", mm->g->arrow);
 	put_code_name(mm, fr->ret);
-	return put_row(mm, NULL, MM_FRAME, fr->lo, fr->hi - fr->lo, t->id, 0, 1);
+	return put_row(mm, NULL, MM_FRAME, fr->lo, fr->hi - fr->lo, t->id, 0, mm->frame_depth);
 }
 
 /* Add thread t's frames, the oldest (highest) first: the youngest
@@ -404,6 +409,15 @@ static int put_tls_vars(struct mm *mm, const struct thread *t)
 	return !hidden || put_more(mm, hidden, "variables", 0, 0, t->id);
 }
 
+/* The coroutine with handle h among those found, or NULL. */
+static const struct coro *find_coro(const struct mm *mm, uint64_t h)
+{
+	for (size_t i = 0; i < mm->ncoros; i++)
+		if (mm->coros[i].addr == h)
+			return &mm->coros[i];
+	return NULL;
+}
+
 /* Add thread t's slot: its TLS block and stack, or one row once it is
  * done.  0 when full. */
 static int put_thread(struct mm *mm, const struct thread *t)
@@ -422,12 +436,26 @@ static int put_thread(struct mm *mm, const struct thread *t)
 		    !put_tls_vars(mm, t))
 			return 0;
 	}
+	/* on a coroutine's stack, its own stack waits where its first resume
+	 * left it: its frames are found from the context saved there */
+	struct thread home;
+	struct context ctx;
+	const struct coro *c = t->co ? find_coro(mm, t->co) : NULL;
+	if (t->co && coro_home(mm->m, t, &ctx)) {
+		home = *t;
+		home.pc = ctx.pc;
+		home.r[REG_SP] = (int64_t)ctx.sp;
+		home.r[REG_FP] = (int64_t)ctx.fp;
+		t = &home;
+	}
 	buf_puts(&mm->b, "stack ");
 	trace_thread_name(mm->sc, mm->m, t->id, &mm->b);
 	uint64_t sp = (uint64_t)t->r[REG_SP];   /* how much of it is in use, to scale */
 	uint64_t used = sp >= t->stack_lo && sp <= t->stack_hi ? t->stack_hi - sp : 0;
 	buf_printf(&mm->b, "  %llu B of %u KiB  private", (unsigned long long)used,
 		   STACK_SIZE / 1024);
+	if (c)
+		buf_printf(&mm->b, "  (T%d on co%d)", t->id, c->id);
 	return put_head(mm, MM_REGION, t->stack_lo, STACK_SIZE, t->id, 0, 1) &&
 	       put_frames(mm, t);
 }
@@ -454,11 +482,94 @@ static int read_block(const struct mm *mm, uint64_t b, uint64_t end, struct heap
 	       (blk->used || !blk->owner);
 }
 
+/* Append a coroutine's name: "co1 (gen)". */
+static void put_coro_name(struct mm *mm, const struct coro *c)
+{
+	buf_printf(&mm->b, "co%d (", c->id);
+	put_code_name(mm, c->entry);
+	buf_putc(&mm->b, ')');
+}
+
+/* Append where a context goes on: "pc 0x40003c (line 3)". */
+static void put_resume_at(struct mm *mm, const struct context *ctx)
+{
+	int line = image_line(mm->img, ctx->pc);
+	buf_printf(&mm->b, "pc 0x%llx", (unsigned long long)ctx->pc);
+	if (line)
+		buf_printf(&mm->b, " (line %d)", line);
+}
+
+/* Add the row of coroutine c's object: "co1 object  suspended at pc
+ * 0x40003c (line 3)".  0 when full. */
+static int put_coro_object(struct mm *mm, const struct heap_block *blk, const struct coro *c)
+{
+	struct context ctx;
+	buf_printf(&mm->b, "co%d object  ", c->id);
+	switch (c->status) {
+	case CO_SUSPENDED:
+		buf_puts(&mm->b, c->started ? "suspended at " : "not started, at ");
+		put_resume_at(mm, &c->ctx);
+		break;
+	case CO_RUNNING:
+		buf_printf(&mm->b, "running on T%d", c->tid);
+		if (coro_where(mm->m, c, &ctx)) {
+			buf_puts(&mm->b, " at ");
+			put_resume_at(mm, &ctx);
+		}
+		break;
+	default:
+		buf_puts(&mm->b, "finished, returned ");
+		buf_printf(&mm->b, "%lld", (long long)c->value);
+		break;
+	}
+	return put_row(mm, NULL, MM_BLOCK, blk->addr, blk->size, blk->owner, 1, 1);
+}
+
+/* Add the row of coroutine c's stack block and the frames in it, found
+ * from where it stands (saved, or live when it runs).  0 when full. */
+static int put_coro_stack(struct mm *mm, const struct heap_block *blk, const struct coro *c)
+{
+	struct context ctx;
+	int where = coro_where(mm->m, c, &ctx);
+	uint64_t lo = c->stack + CO_GUARD;
+	uint64_t used = where && ctx.sp >= lo && ctx.sp <= c->stack_hi ? c->stack_hi - ctx.sp : 0;
+	buf_puts(&mm->b, "stack of ");
+	put_coro_name(mm, c);
+	buf_printf(&mm->b, "  %llu B of %u KiB  %s", (unsigned long long)used,
+		   CO_STACK_SIZE / 1024, co_status_names[c->status]);
+	if (!put_row(mm, NULL, MM_BLOCK, blk->addr, blk->size, blk->owner, 0, 1))
+		return 0;
+	if (!where)
+		return 1;
+	const struct thread *t = machine_thread(mm->m, c->tid);
+	struct thread v;
+	if (t)
+		v = *t;
+	else
+		memset(&v, 0, sizeof v);
+	v.id = c->tid;
+	v.pc = ctx.pc;
+	v.r[REG_SP] = (int64_t)ctx.sp;
+	v.r[REG_FP] = (int64_t)ctx.fp;
+	v.stack_lo = lo;
+	v.stack_hi = c->stack_hi;
+	mm->frame_depth = 2;
+	int ok = put_frames(mm, &v);
+	mm->frame_depth = 1;
+	return ok;
+}
+
 /* Add the row of heap block blk: "block 32 B by T1  {1, 2, …}" or "free
- * 48 B  freed".  0 when full. */
+ * 48 B  freed"; a coroutine's object or stack says so.  0 when full. */
 static int put_block(struct mm *mm, const struct heap_block *blk)
 {
 	uint64_t payload = blk->addr + HEAP_HEADER, bytes = blk->size - HEAP_HEADER;
+	for (size_t i = 0; blk->used && i < mm->ncoros; i++) {
+		if (mm->coros[i].addr == payload)
+			return put_coro_object(mm, blk, &mm->coros[i]);
+		if (mm->coros[i].stack == payload && mm->coros[i].status != CO_FINISHED)
+			return put_coro_stack(mm, blk, &mm->coros[i]);
+	}
 	if (!blk->used) {
 		buf_printf(&mm->b, "free %llu B", (unsigned long long)bytes);
 		if (mem_tag(&mm->m->mem, payload) == TAG_FREED)
@@ -662,10 +773,15 @@ size_t memmap_build(const struct scenario *sc, const struct machine *m,
 		return 0;
 	struct mm mm = { .sc = sc, .m = m, .img = m->img ? m->img : sc->image,
 			 .g = &glyph_sets[ascii ? 1 : 0], .rows = rows, .max = max,
-			 .budget = WALK_BUDGET };
+			 .budget = WALK_BUDGET, .frame_depth = 1 };
+	if (m->ncoros) {
+		mm.coros = xcalloc(MAX_COROS, sizeof *mm.coros);
+		mm.ncoros = coro_list(m, mm.coros, MAX_COROS);
+	}
 	for (size_t i = 0; i < ARRAY_LEN(sections) && sections[i](&mm); i++)
 		;
 	buf_free(&mm.b);
+	xfree(mm.coros);
 	for (size_t i = 0; acc && i < nacc; i++)
 		mark(rows, mm.n, &acc[i]);
 	return mm.n;

@@ -5,14 +5,20 @@
  *
  * Regions come in descending address order, each as a head row (depth
  * 0, its addr and size span the whole region) followed by the rows
- * inside it (depth 1, descending address, each within its head's span):
+ * inside it (depth 1, descending address, each within its head's span;
+ * depth 2 for the frames inside a coroutine's stack block):
  *
  *   TLS T1 (main)  private          MM_TLS     then one MM_VAR per variable
  *   stack T1 (main)  private        MM_REGION  then one MM_FRAME per frame,
  *                                              oldest (highest) first
  *   stack T3 (worker)  done         MM_REGION  alone: a finished thread
  *   ⋮                               MM_GAP     unmapped space left out
- *   heap  shared                    MM_REGION  then MM_BLOCK / MM_FREE
+ *   heap  shared                    MM_REGION  then MM_BLOCK / MM_FREE;
+ *                                              a coroutine's stack block
+ *                                              (MM_BLOCK, not shared) is
+ *                                              followed by its frames
+ *                                              (MM_FRAME, depth 2, inside
+ *                                              the block's span)
  *   bss  shared, data  shared       MM_REGION  then one MM_VAR per global
  *   rodata  shared                  MM_REGION  then constants and strings
  *   code  r-x shared                MM_REGION  then one MM_VAR per function
@@ -48,7 +54,8 @@ struct mm_row {
 	int shared;             /* every thread of the process can reach it by name: code, rodata, data, heap */
 	int access;             /* MM_READ|MM_WRITE: touched in the last tick */
 	int access_tid;         /* by whom (the last one) */
-	int depth;              /* 0: a region's head line; 1: inside a region */
+	int depth;              /* 0: a region's head line; 1: inside a region;
+				 * 2: a frame inside a coroutine's stack block */
 	char text[192];         /* "stack T2 (worker)  private", "worker(n=3) i=1  ret→thread_exit",
 				 * "counter = 2", "block 32 B by T1", "⋮"; UTF-8 only for → … ⋮ */
 };
