@@ -508,7 +508,8 @@ static void pop(struct search *s)
 	d->fail_tid = f->fail_tid;
 	d->settled = 1;
 	s->pool = xgrow(s->pool, &s->cap_pool, s->npool + f->nacc, sizeof *s->pool);
-	memcpy(s->pool + s->npool, f->acc, f->nacc * sizeof *f->acc);
+	if (f->nacc)
+		memcpy(s->pool + s->npool, f->acc, f->nacc * sizeof *f->acc);
 	d->vec = (uint32_t)s->npool;
 	d->nvec = (uint32_t)f->nacc;
 	s->npool += f->nacc;
@@ -681,7 +682,8 @@ static void search(struct search *s)
 		uint32_t node = child_node(s, c, outhash, sleep, yielded ? 0 : tid, pre, &fresh);
 		const struct seen *d = &s->nodes[node];
 		if (!fresh && d->settled) {
-			merge(s, f, s->pool + d->vec, d->nvec);
+			if (d->nvec)
+				merge(s, f, s->pool + d->vec, d->nvec);
 			fail_via(f, d->fail_len, node, tid);
 			drop(c);
 		} else if (!fresh) {            /* back to a state on this schedule */
