@@ -23,6 +23,7 @@ Suite *fault_suite(void);
 Suite *explain_suite(void);
 Suite *memmap_suite(void);
 Suite *session_suite(void);
+Suite *race_suite(void);
 
 /* Every event a machine sent, copied: a print's or an assert's text and
  * a switch's contexts are copies owned by the log. */

@@ -32,7 +32,8 @@
 	X(ASSERT,   "assert",   NEV_ASSERT,  "an assertion failed")                \
 	X(DEADLOCK, "deadlock", NEV_DEADLOCK, "every thread left is blocked")      \
 	X(LIMIT,    "limit",    -1,          "a resource limit stopped the run")   \
-	X(END,      "end",      -1,          "the run ended")
+	X(END,      "end",      -1,          "the run ended")                      \
+	X(RACE,     "race",     -1,          "two threads reached a word unordered, one writing")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -120,7 +121,15 @@ struct context {
  * ASSERT   text: the condition's source.
  * DEADLOCK the threads blocked; see machine_wait_cycle().
  * LIMIT    a = enum limit_kind.
- * END      a = enum end_status, b = exit status for END_OK. */
+ * END      a = enum end_status, b = exit status for END_OK.
+ * RACE     the first data race on the word at addr (see race.h): tid,
+ *          pc and line are the access that found it, a = 1 when that
+ *          access is a write; other is the thread of the earlier access
+ *          it is not ordered with, b = 1 when that one was a write, and
+ *          pc2/line2 say where it was.  held[0..nheld) are the mutexes
+ *          the thread held at its access, held2[0..nheld2) those other
+ *          held at the earlier one (no mutex is in both); the arrays
+ *          live only while the sink is called. */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;
@@ -141,6 +150,10 @@ struct event {
 	const struct context *from, *to;
 	const char *text;
 	size_t len;
+	uint64_t pc2;           /* RACE: the earlier access */
+	int line2;
+	int nheld, nheld2;
+	const uint64_t *held, *held2;
 };
 
 struct event_info {
