@@ -60,6 +60,10 @@ static void log_event(void *ctx, const struct event *e)
 		*k = *e->to;
 		c->to = k;
 	}
+	c->held = e->nheld ? memcpy(xmalloc((size_t)e->nheld * sizeof *e->held), e->held,
+				    (size_t)e->nheld * sizeof *e->held) : NULL;
+	c->held2 = e->nheld2 ? memcpy(xmalloc((size_t)e->nheld2 * sizeof *e->held2), e->held2,
+				      (size_t)e->nheld2 * sizeof *e->held2) : NULL;
 	if (e->kind == EV_PRINT)
 		buf_put(&l->out, e->text, e->len);
 }
@@ -77,6 +81,8 @@ void evlog_free(struct evlog *l)
 		xfree((void *)l->ev[i].text);
 		xfree((void *)l->ev[i].from);
 		xfree((void *)l->ev[i].to);
+		xfree((void *)l->ev[i].held);
+		xfree((void *)l->ev[i].held2);
 	}
 	xfree(l->ev);
 	buf_free(&l->out);
@@ -110,6 +116,14 @@ char *evlog_format(const struct evlog *l, size_t from)
 			   (long long)e->a, (long long)e->b, (unsigned long long)e->addr);
 		format_context(&b, "from", e->from);
 		format_context(&b, "to", e->to);
+		if (e->kind == EV_RACE) {
+			buf_printf(&b, " pc2%llx l2%d held", (unsigned long long)e->pc2, e->line2);
+			for (int k = 0; k < e->nheld; k++)
+				buf_printf(&b, " %llx", (unsigned long long)e->held[k]);
+			buf_puts(&b, " held2");
+			for (int k = 0; k < e->nheld2; k++)
+				buf_printf(&b, " %llx", (unsigned long long)e->held2[k]);
+		}
 		if (e->text)
 			buf_printf(&b, " \"%s\"", e->text);
 		buf_putc(&b, '\n');
@@ -338,6 +352,7 @@ int main(void)
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, explore_suite());
 	srunner_add_suite(sr, coro_suite());
+	srunner_add_suite(sr, race_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
 	int failed = srunner_ntests_failed(sr);

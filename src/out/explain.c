@@ -716,6 +716,32 @@ static void say_co_leave(const struct say *s)
 	}
 }
 
+/* Append " holding m" for a side of a race that held mutexes. */
+static void put_holding(const struct say *s, const uint64_t *held, int n)
+{
+	if (!n)
+		return;
+	buf_puts(s->b, " holding ");
+	trace_locks(s->sc, s->m, held, n, s->b);
+}
+
+/* "data race on counter: T3 reads it, T2 wrote it at line 26 and no lock
+ * orders the two" */
+static void say_race(const struct say *s)
+{
+	const struct event *e = s->e;
+	buf_puts(s->b, "data race on ");
+	trace_word(s->sc, s->m, e->addr, 0, s->b);
+	buf_printf(s->b, ": T%d %s it", e->tid, e->a ? "writes" : "reads");
+	put_holding(s, e->held, e->nheld);
+	buf_printf(s->b, ", T%d %s it", e->other, e->b ? "wrote" : "read");
+	if (e->line2)
+		buf_printf(s->b, " at line %d", e->line2);
+	put_holding(s, e->held2, e->nheld2);
+	buf_puts(s->b, e->nheld || e->nheld2 ? ", and no lock orders the two"
+					     : " and no lock orders the two");
+}
+
 /* The sentence of each kind of event. */
 static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_EXEC] = say_exec,
@@ -744,6 +770,7 @@ static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_RESUME] = say_resume,
 	[EV_CO_YIELD] = say_co_leave,
 	[EV_CO_RETURN] = say_co_leave,
+	[EV_RACE] = say_race,
 };
 
 void explain_event(const struct scenario *sc, const struct machine *m,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../lang/ast.h"
+#include "../sim/race.h"
 #include "trace.h"
 
 struct runner {
@@ -289,6 +290,45 @@ static void stats(struct runner *r)
 	fprintf(f, "end: %s\n", end_status_names[m->end]);
 }
 
+/* One line per word that raced, in the order the races were found:
+ * "race-counter:26: data race on counter: T3 reads it at line 26, T2
+ * wrote it at line 26; no lock held in common (and 4 more racy accesses)". */
+static void report_races(struct runner *r)
+{
+	const struct machine *m = r->m;
+	struct buf b = { 0 };
+	for (size_t i = 0; i < race_count(m); i++) {
+		const struct race_report *p = race_get(m, i);
+		int line = image_line(r->sc->image, p->pc), line2 = image_line(r->sc->image, p->pc2);
+		int n, n2;
+		const uint64_t *held = race_locks(m, p->locks, &n), *held2 = race_locks(m, p->locks2, &n2);
+		b.len = 0;
+		buf_puts(&b, "data race on ");
+		trace_word(r->sc, m, p->addr, p->block, &b);
+		buf_printf(&b, ": T%d %s it", p->tid, p->write ? "writes" : "reads");
+		if (line)
+			buf_printf(&b, " at line %d", line);
+		if (n) {
+			buf_puts(&b, " holding ");
+			trace_locks(r->sc, m, held, n, &b);
+		}
+		buf_printf(&b, ", T%d %s it", p->other, p->write2 ? "wrote" : "read");
+		if (line2)
+			buf_printf(&b, " at line %d", line2);
+		if (n2) {
+			buf_puts(&b, " holding ");
+			trace_locks(r->sc, m, held2, n2, &b);
+		}
+		buf_puts(&b, "; no lock held in common");
+		if (p->more)
+			buf_printf(&b, " (and %llu more racy access%s)", (unsigned long long)p->more,
+				   p->more == 1 ? "" : "es");
+		where(r, line);
+		fprintf(r->o->err, "%s\n", b.s);
+	}
+	buf_free(&b);
+}
+
 int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 		 const struct limits *lim, const struct run_options *o)
 {
@@ -353,6 +393,8 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 			buf_free(&b);
 		}
 	}
+	if (status != RUN_INTERRUPTED)
+		report_races(&r);
 	if (r.tr && trace_flush(r.tr) < 0 && status != RUN_INTERRUPTED) {
 		fprintf(o->err, "threadlab: cannot write the trace\n");
 		status = RUN_BAD;

@@ -6,6 +6,7 @@
 #include "../lang/ast.h"
 #include "../sim/coro.h"
 #include "../sim/heap.h"
+#include "../sim/race.h"
 #include "disasm.h"
 
 struct tracer {
@@ -249,6 +250,47 @@ void trace_addr(const struct scenario *sc, const struct machine *m, uint64_t add
 		cut(b, at);
 }
 
+/* The payload address of the heap block holding addr, found by walking
+ * the blocks from the heap's base (0: none holds it). */
+static uint64_t heap_block_of(const struct machine *m, uint64_t addr)
+{
+	struct heap_block blk;
+	for (uint64_t a = m->heap.base; a < m->heap.brk && heap_block(m, a, &blk); a += blk.size)
+		if (addr >= a + HEAP_HEADER && addr < a + blk.size)
+			return blk.used ? a + HEAP_HEADER : 0;
+	return 0;
+}
+
+void trace_word(const struct scenario *sc, const struct machine *m, uint64_t addr,
+		uint64_t block, struct buf *b)
+{
+	if (image_describe(sc->image, addr, 0, b))
+		return;
+	if (!block && addr >= m->heap.base && addr < m->heap.brk)
+		block = heap_block_of(m, addr);
+	if (block && addr >= block) {
+		PUTS(b, "heap block ");
+		put_x(b, block);
+		if (addr > block) {
+			putch(b, '+');
+			put_u(b, addr - block);
+		}
+		return;
+	}
+	trace_addr(sc, m, addr, b);
+}
+
+void trace_locks(const struct scenario *sc, const struct machine *m, const uint64_t *held,
+		 int n, struct buf *b)
+{
+	for (int i = 0; i < n; i++) {
+		if (i)
+			putstr(b, i == n - 1 ? " and " : ", ");
+		if (!image_describe(sc->image, held[i], 0, b))
+			trace_addr(sc, m, held[i], b);
+	}
+}
+
 void trace_fault(const struct scenario *sc, const struct machine *m, int kind,
 		 uint64_t addr, struct buf *b)
 {
@@ -404,6 +446,20 @@ static void put_object(struct tracer *tr, struct buf *b, const char *kind, uint6
 	else
 		cut(b, at);
 	put_x(b, addr);
+}
+
+/* The mutexes one side of a race held: " holding m@0x600010, n@0x600020". */
+static void put_held(struct tracer *tr, struct buf *b, const uint64_t *held, int n)
+{
+	for (int i = 0; i < n; i++) {
+		putstr(b, i ? ", " : " holding ");
+		size_t at = b->len;
+		if (describe(tr->sc, tr->m, held[i], b))
+			putch(b, '@');
+		else
+			cut(b, at);
+		put_x(b, held[i]);
+	}
 }
 
 /* One side of a switch: "T2", or "idle". */
@@ -633,6 +689,22 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			put_val(b, e->b);
 		}
 		line = 0;
+		break;
+	case EV_RACE:
+		put_object(tr, b, "on", e->addr);
+		putstr(b, e->a ? " write" : " read");
+		put_held(tr, b, e->held, e->nheld);
+		PUTS(b, "; T");
+		put_u(b, (uint64_t)e->other);
+		putstr(b, e->b ? " write" : " read");
+		if (e->line2) {
+			PUTS(b, " at line ");
+			put_u(b, (uint64_t)e->line2);
+		} else {
+			PUTS(b, " at ");
+			put_x(b, e->pc2);
+		}
+		put_held(tr, b, e->held2, e->nheld2);
 		break;
 	default:
 		cut(b, b->len - 1);

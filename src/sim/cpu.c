@@ -7,6 +7,7 @@
 #include "core.h"
 #include "coro.h"
 #include "heap.h"
+#include "race.h"
 
 /* The fault an access to addr that mem refused with e is. */
 static enum fault_kind mem_fault(const struct machine *m, uint64_t addr, enum mem_err e)
@@ -174,10 +175,12 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 			machine_fault(m, t, FAULT_BADTHREAD, (uint64_t)a[0]);
 		else if (w == t)
 			machine_fault(m, t, FAULT_JOINSELF, (uint64_t)a[0]);
-		else if (w->state == TS_DONE)
+		else if (w->state == TS_DONE) {
+			race_join(m, t->id, w->id);     /* it has ended: join returns at once */
 			t->r[R0] = w->retval;
-		else
+		} else {
 			thread_block(m, t, WAIT_JOIN, (uint64_t)w->id, w->id);
+		}
 		break;
 	}
 	case BI_SELF:
@@ -205,6 +208,7 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 			machine_fault(m, t, (enum fault_kind)f, (uint64_t)a[0]);
 			break;
 		}
+		race_forget(m, (uint64_t)a[0], (uint64_t)a[0] + size);
 		if (ev_on(m, EV_FREE)) {
 			struct event *e = ev_begin(m, EV_FREE, t);
 			e->addr = (uint64_t)a[0];
@@ -317,12 +321,14 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 			return 1;
 		r[in->rd] = v;
 		raddr = addr, rval = v;
+		race_access(m, t, addr, 0, pc);
 		break;
 	case OP_ST:
 		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
 		if (store(m, t, addr, r[in->rd]) < 0)
 			return 1;
 		waddr = addr, wval = r[in->rd];
+		race_access(m, t, addr, 1, pc);
 		break;
 	case OP_LEA: r[in->rd] = wrap_add(r[in->rs], in->imm); break;
 	case OP_JMP: next = (uint64_t)in->imm; break;
@@ -397,6 +403,8 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		e->raddr = raddr, e->rval = rval;
 		e->waddr = waddr, e->wval = wval;
 		ev_emit(m);
+		if (in->op == OP_LD || in->op == OP_ST)
+			race_emit(m, t);        /* a race it found comes after it */
 	}
 	return 0;
 }

@@ -36,7 +36,8 @@
 	X(CO_CREATE, "co-create", -1,        "a coroutine was created, suspended") \
 	X(RESUME,   "resume",   -1,          "a thread switched to a coroutine (user level)") \
 	X(CO_YIELD, "co-yield", -1,          "a coroutine suspended itself, back to its resumer") \
-	X(CO_RETURN, "co-return", -1,        "a coroutine's function returned: it is finished")
+	X(CO_RETURN, "co-return", -1,        "a coroutine's function returned: it is finished") \
+	X(RACE,     "race",     -1,          "two threads reached a word unordered, one writing")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -143,7 +144,15 @@ struct context {
  *          resumer's, restored.  other = the coroutine's id.
  * CO_RETURN its function returned a: it is finished and its stack block
  *          freed; to = the resumer's context, restored (from: none).
- *          other = the coroutine's id. */
+ *          other = the coroutine's id.
+ * RACE     the first data race on the word at addr (see race.h): tid,
+ *          pc and line are the access that found it, a = 1 when that
+ *          access is a write; other is the thread of the earlier access
+ *          it is not ordered with, b = 1 when that one was a write, and
+ *          pc2/line2 say where it was.  held[0..nheld) are the mutexes
+ *          the thread held at its access, held2[0..nheld2) those other
+ *          held at the earlier one (no mutex is in both); the arrays
+ *          live only while the sink is called. */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;
@@ -164,6 +173,10 @@ struct event {
 	const struct context *from, *to;
 	const char *text;
 	size_t len;
+	uint64_t pc2;           /* RACE: the earlier access */
+	int line2;
+	int nheld, nheld2;
+	const uint64_t *held, *held2;
 };
 
 struct event_info {

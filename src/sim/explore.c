@@ -544,6 +544,7 @@ static int start(struct search *s, struct machine *m, int record, char *err, siz
 	cfg.cores = 1;
 	cfg.policy = POLICY_FIFO;
 	cfg.schedule = NULL;
+	cfg.no_race_detect = 1;         /* the replay of a failure reports races */
 	s->out.len = 0;
 	if (machine_init(m, s->img, &cfg, s->lim, err, errlen) < 0)
 		return -1;

@@ -9,6 +9,7 @@
 #include "../lang/ast.h"
 #include "core.h"
 #include "heap.h"
+#include "race.h"
 
 const struct event_info event_kinds[EV_COUNT] = {
 #define X(id, name, nev, doc) [EV_##id] = { name, nev, doc },
@@ -107,6 +108,8 @@ int machine_init(struct machine *m, const struct image *img,
 		return -2;
 	}
 	m->mem.max_pages = max_pages;
+	if (!cfg->no_race_detect)
+		m->race = race_new();
 
 	struct thread *main_thread = thread_create(m, NULL, img->entry, NULL, 0);
 	if (!main_thread) {
@@ -119,6 +122,7 @@ int machine_init(struct machine *m, const struct image *img,
 
 void machine_done(struct machine *m)
 {
+	race_free(m->race);
 	mem_done(&m->mem);
 	xfree(m->threads);
 	xfree(m->ready);
@@ -127,9 +131,12 @@ void machine_done(struct machine *m)
 	memset(m, 0, sizeof *m);
 }
 
-void machine_copy(struct machine *dst, const struct machine *src)
+/* Make dst a copy of src, with its race detector when race is set (none
+ * otherwise). */
+static void copy_machine(struct machine *dst, const struct machine *src, int race)
 {
 	memcpy(dst, src, sizeof *dst);
+	dst->race = race && src->race ? race_copy(src->race) : NULL;
 	dst->sink = (struct event_sink){ NULL, NULL, 0 };
 	dst->threads = xmalloc((size_t)(src->cap_threads ? src->cap_threads : 1) * sizeof *dst->threads);
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
@@ -138,6 +145,11 @@ void machine_copy(struct machine *dst, const struct machine *src)
 	mem_copy(&dst->mem, &src->mem);
 	sched_copy(&dst->script, &src->script);
 	sched_copy(&dst->taken, &src->taken);
+}
+
+void machine_copy(struct machine *dst, const struct machine *src)
+{
+	copy_machine(dst, src, 1);
 }
 
 void machine_set_sink(struct machine *m, struct event_sink sink)
@@ -501,7 +513,7 @@ int machine_call(const struct machine *m, uint64_t addr, uint64_t max_steps,
 		 int64_t *result, char *err, size_t errlen)
 {
 	struct machine c;
-	machine_copy(&c, m);
+	copy_machine(&c, m, 0);         /* a check of the end state: nothing to race with */
 	for (int i = 0; i < c.nthreads; i++)
 		c.threads[i].state = TS_DONE;
 	for (int i = 0; i < c.ncores; i++)

@@ -99,6 +99,8 @@ struct heap {
 
 enum run_state { RUN_ACTIVE, RUN_ENDED };
 
+struct race;
+
 struct machine {
 	const struct image *img;
 	struct machine_config cfg;
@@ -138,6 +140,8 @@ struct machine {
 	int limit;                      /* enum limit_kind for END_LIMIT */
 	int fault;                      /* enum fault_kind for END_FAULT */
 	uint64_t fault_addr;
+
+	struct race *race;              /* the data-race detector (NULL: off); see race.h */
 
 	struct event_sink sink;
 	struct event ev;                /* the event being built */

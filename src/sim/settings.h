@@ -42,6 +42,7 @@ struct machine_config {
 	uint64_t seed;          /* for the random policy */
 	int switch_cost;        /* ticks a context switch takes */
 	char *schedule;         /* recorded schedule, or NULL (owned) */
+	int no_race_detect;     /* 1: no data-race detector (0: it runs, see race.h) */
 };
 
 /* The settings a scenario gets when it says nothing. */

@@ -9,6 +9,7 @@
  * object straight to the thread that waited longest. */
 #include "../lang/ast.h"
 #include "core.h"
+#include "race.h"
 
 /* Emit an event of kind k about object addr with values a and b. */
 static void note(struct machine *m, enum event_kind k, const struct thread *t,
@@ -37,6 +38,7 @@ static int hand_mutex(struct machine *m, struct thread *by, struct thread *w, ui
 {
 	if (cpu_store(m, by, addr, w->id) < 0 || waiters(m, by, addr + 8, -1) < 0)
 		return -1;
+	race_lock(m, w->id, addr);
 	thread_wake(m, w, by->id, 0);
 	note(m, EV_LOCK, w, addr, 0, 0);
 	return 0;
@@ -52,6 +54,7 @@ static int release(struct machine *m, struct thread *t, uint64_t addr)
 		machine_fault(m, t, FAULT_NOTOWNER, addr);
 		return -1;
 	}
+	race_unlock(m, t->id, addr);
 	note(m, EV_UNLOCK, t, addr, 0, 0);
 	struct thread *w = thread_first_waiter(m, WAIT_MUTEX, addr);
 	if (w)
@@ -66,8 +69,10 @@ static void acquire(struct machine *m, struct thread *t, uint64_t addr)
 	if (cpu_load(m, t, addr, &owner) < 0)
 		return;
 	if (!owner) {
-		if (cpu_store(m, t, addr, t->id) == 0)
+		if (cpu_store(m, t, addr, t->id) == 0) {
+			race_lock(m, t->id, addr);
 			note(m, EV_LOCK, t, addr, 0, 0);
+		}
 		return;
 	}
 	if (waiters(m, t, addr + 8, 1) == 0)
@@ -84,6 +89,7 @@ static void reacquire(struct machine *m, struct thread *by, struct thread *w)
 	if (!owner) {
 		if (cpu_store(m, by, mx, w->id) < 0)
 			return;
+		race_lock(m, w->id, mx);
 		thread_wake(m, w, by->id, 0);
 		note(m, EV_LOCK, w, mx, 0, 0);
 		return;
@@ -100,6 +106,7 @@ static void signal_cond(struct machine *m, struct thread *t, uint64_t addr, int 
 	while ((w = thread_first_waiter(m, WAIT_COND, addr))) {
 		if (waiters(m, t, addr, -1) < 0)
 			return;
+		race_handoff(m, t->id, w->id);  /* what t did before comes before w's wake */
 		reacquire(m, t, w);
 		if (m->state == RUN_ENDED)
 			return;
@@ -133,6 +140,7 @@ static void atomic(struct machine *m, struct thread *t, int bi, const int64_t *a
 	}
 	if (cpu_store(m, t, addr, val) < 0)
 		return;
+	int raced = race_atomic(m, t, addr, t->pc);
 	if (ev_on(m, EV_ATOMIC)) {
 		struct event *e = ev_begin(m, EV_ATOMIC, t);
 		e->addr = addr;
@@ -142,6 +150,8 @@ static void atomic(struct machine *m, struct thread *t, int bi, const int64_t *a
 		e->a = bi;
 		ev_emit(m);
 	}
+	if (raced)
+		race_emit(m, t);
 }
 
 /* t gives up its core to the next ready thread, if there is one. */
@@ -166,8 +176,10 @@ void sync_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 		if (cpu_load(m, t, addr, &v) < 0)
 			break;
 		t->r[R0] = !v;
-		if (!v && cpu_store(m, t, addr, t->id) == 0)
+		if (!v && cpu_store(m, t, addr, t->id) == 0) {
+			race_lock(m, t->id, addr);
 			note(m, EV_LOCK, t, addr, 0, 0);
+		}
 		break;
 	case BI_UNLOCK:
 		release(m, t, addr);
@@ -176,8 +188,10 @@ void sync_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 		if (cpu_load(m, t, addr, &v) < 0)
 			break;
 		if (v > 0) {
-			if (cpu_store(m, t, addr, v - 1) == 0)
+			if (cpu_store(m, t, addr, v - 1) == 0) {
+				race_acquire(m, t->id, addr);
 				note(m, EV_SEM, t, addr, v - 1, -1);
+			}
 		} else if (waiters(m, t, addr + 8, 1) == 0) {
 			thread_block(m, t, WAIT_SEM, addr, 0);
 		}
@@ -189,9 +203,11 @@ void sync_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 		if (w) {                /* the unit goes straight to the waiter */
 			if (waiters(m, t, addr + 8, -1) < 0)
 				break;
+			race_handoff(m, t->id, w->id);
 			note(m, EV_SEM, t, addr, v, 0);
 			thread_wake(m, w, t->id, 0);
 		} else if (cpu_store(m, t, addr, (int64_t)((uint64_t)v + 1)) == 0) {
+			race_release(m, t->id, addr);
 			note(m, EV_SEM, t, addr, v + 1, 1);
 		}
 		break;

@@ -4,6 +4,7 @@
 
 #include "../lang/ast.h"
 #include "core.h"
+#include "race.h"
 
 /* The slot of thread id: from the top of the address space down, each
  * holds (high to low) the TLS block, the stack and a guard page. */
@@ -74,6 +75,7 @@ struct thread *thread_create(struct machine *m, struct thread *parent, uint64_t 
 	t->r[REG_TP] = (int64_t)stack_hi;
 	t->core = -1;
 	t->created = m->tick;
+	race_thread_start(m, parent_id, id);
 	ready_push(m, id);
 	if (parent && ev_on(m, EV_SPAWN)) {
 		struct event *e = ev_begin(m, EV_SPAWN, parent);
@@ -96,8 +98,10 @@ void thread_exit(struct machine *m, struct thread *t, int64_t value)
 		e->a = t->retval;
 		ev_emit(m);
 	}
-	for (struct thread *w; (w = thread_first_waiter(m, WAIT_JOIN, (uint64_t)t->id));)
+	for (struct thread *w; (w = thread_first_waiter(m, WAIT_JOIN, (uint64_t)t->id));) {
+		race_join(m, w->id, t->id);
 		thread_wake(m, w, t->id, t->retval);
+	}
 }
 
 void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint64_t on,

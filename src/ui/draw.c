@@ -535,7 +535,7 @@ enum {
 /* The rank of row w of machine m's memory. */
 static int row_rank(const struct mm_row *w, const struct machine *m)
 {
-	if (w->access)
+	if (w->access || w->race)
 		return RANK_TOUCHED;
 	switch (w->kind) {
 	case MM_REGION:
@@ -595,7 +595,7 @@ static void draw_memory(struct ui *u, const struct rect *r)
 			if (rows[i].depth == 0)
 				head = i;
 			keep[i] = (char)row_rank(&rows[i], &u->s->m);
-			if (rows[i].access && keep[head] < RANK_TOUCHED_HEAD)
+			if ((rows[i].access || rows[i].race) && keep[head] < RANK_TOUCHED_HEAD)
 				keep[head] = RANK_TOUCHED_HEAD;
 		}
 		for (int rank = RANK_TOUCHED; rank > 0; rank--)
@@ -622,7 +622,17 @@ static void draw_memory(struct ui *u, const struct rect *r)
 			attr = term_attr(w->access & MM_WRITE ? TH_WRITE : TH_READ);
 		for (int d = 0; d < w->depth; d++)
 			put(y, &x, xmax, term_attr(TH_BORDER), "  ");
-		put(y, &x, xmax, attr, w->text);
+		char mark[32];
+		snprintf(mark, sizeof mark, "  %s race", term_glyph(G_WARN));
+		size_t len = strlen(w->text), mlen = strlen(mark);
+		if (w->race && len >= mlen && strcmp(w->text + len - mlen, mark) == 0) {
+			/* the text, then its race mark standing out */
+			if (x < xmax)
+				x += term_putn(y, x, xmax - x, attr, w->text, len - mlen);
+			put(y, &x, xmax, term_attr(TH_BAD), mark);
+		} else {
+			put(y, &x, xmax, attr, w->text);
+		}
 		if (w->access)
 			putf(y, &x, xmax, term_attr(TH_CHANGED), " %s %s by T%d", term_glyph(G_LARROW),
 			     w->access & MM_WRITE ? "written" : "read", w->access_tid);
@@ -747,7 +757,7 @@ static void draw_events(struct ui *u, const struct rect *r)
 		int y = r->y + i, x = r->x, xmax = r->x + r->w;
 		enum theme th = TH_TEXT;
 		switch (e->kind) {
-		case EV_FAULT: case EV_ASSERT: case EV_DEADLOCK: case EV_LIMIT:
+		case EV_FAULT: case EV_ASSERT: case EV_DEADLOCK: case EV_LIMIT: case EV_RACE:
 			th = TH_BAD;
 			break;
 		case EV_PREEMPT: case EV_SWITCH:

@@ -11,6 +11,7 @@
 #include "../out/trace.h"
 #include "../sim/coro.h"
 #include "../sim/heap.h"
+#include "../sim/race.h"
 
 #define MAX_FRAMES 8            /* frames shown per thread: the youngest */
 #define MAX_VARS 6              /* variables shown per frame or TLS block */
@@ -25,10 +26,10 @@
 
 /* The glyphs a row may hold, in UTF-8 and in ASCII. */
 static const struct glyphs {
-	const char *arrow, *gap, *more;
+	const char *arrow, *gap, *more, *warn;
 } glyph_sets[2] = {
-	{ "\xe2\x86\x92", "\xe2\x8b\xae", "\xe2\x80\xa6" },    /* → ⋮ … */
-	{ "->", "...", "..." },
+	{ "\xe2\x86\x92", "\xe2\x8b\xae", "\xe2\x80\xa6", "\xe2\x9a\xa0" },  /* → ⋮ … ⚠ */
+	{ "->", "...", "...", "!" },
 };
 
 /* One build: where rows go and what the walks have left. */
@@ -84,6 +85,16 @@ static void text_copy(char *dst, size_t cap, const char *text)
 	dst[len] = 0;
 }
 
+/* Mark the row being built when a word in [addr, addr+size) has raced:
+ * "counter = 2  ⚠ race".  Returns whether it did. */
+static int put_race(struct mm *mm, uint64_t addr, uint64_t size)
+{
+	if (!race_marked(mm->m, addr, size))
+		return 0;
+	buf_printf(&mm->b, "  %s race", mm->g->warn);
+	return 1;
+}
+
 /* Add a row with text (NULL: the text built in mm->b); 0 when full. */
 static int put_row(struct mm *mm, const char *text, enum mm_kind kind, uint64_t addr,
 		   uint64_t size, int tid, int shared, int depth)
@@ -99,6 +110,18 @@ static int put_row(struct mm *mm, const char *text, enum mm_kind kind, uint64_t 
 	text_copy(r->text, sizeof r->text, text);
 	if (built)
 		text_reset(&mm->b);
+	return 1;
+}
+
+/* Add a row inside a region with the text built in mm->b, marked when a
+ * word it covers has raced; 0 when full. */
+static int put_marked_row(struct mm *mm, enum mm_kind kind, uint64_t addr, uint64_t size,
+			  int tid, int shared, int depth)
+{
+	int raced = put_race(mm, addr, size);
+	if (!put_row(mm, NULL, kind, addr, size, tid, shared, depth))
+		return 0;
+	mm->rows[mm->n - 1].race = raced;
 	return 1;
 }
 
@@ -350,7 +373,7 @@ static int put_frame(struct mm *mm, const struct thread *t, const struct frame *
 		buf_printf(&mm->b, " %s", mm->g->more);
 	buf_printf(&mm->b, "  ret%s", mm->g->arrow);
 	put_code_name(mm, fr->ret);
-	return put_row(mm, NULL, MM_FRAME, fr->lo, fr->hi - fr->lo, t->id, 0, mm->frame_depth);
+	return put_marked_row(mm, MM_FRAME, fr->lo, fr->hi - fr->lo, t->id, 0, mm->frame_depth);
 }
 
 /* Add thread t's frames, the oldest (highest) first: the youngest
@@ -403,7 +426,7 @@ static int put_tls_vars(struct mm *mm, const struct thread *t)
 		}
 		shown++;
 		put_named(mm, s->name, s->type, t->tls + s->addr, s->size, " = ", ARRAY_SHOWN);
-		if (!put_row(mm, NULL, MM_VAR, t->tls + s->addr, s->size, t->id, 0, 1))
+		if (!put_marked_row(mm, MM_VAR, t->tls + s->addr, s->size, t->id, 0, 1))
 			return 0;
 	}
 	return !hidden || put_more(mm, hidden, "variables", 0, 0, t->id);
@@ -586,7 +609,7 @@ static int put_block(struct mm *mm, const struct heap_block *blk)
 	if (words > BLOCK_WORDS)
 		buf_printf(&mm->b, ", %s", mm->g->more);
 	buf_putc(&mm->b, '}');
-	return put_row(mm, NULL, MM_BLOCK, blk->addr, blk->size, blk->owner, 1, 1);
+	return put_marked_row(mm, MM_BLOCK, blk->addr, blk->size, blk->owner, 1, 1);
 }
 
 /* Add a row for the heap bytes [lo, end) whose header at hdr was
@@ -708,7 +731,7 @@ static int put_segment(struct mm *mm, const struct seg_view *sv)
 		    !sym_views[s->kind])
 			continue;
 		sym_views[s->kind](mm, s);
-		if (!put_row(mm, NULL, MM_VAR, s->addr, s->size, 0, 1, 1))
+		if (!put_marked_row(mm, MM_VAR, s->addr, s->size, 0, 1, 1))
 			return 0;
 	}
 	return 1;

@@ -1,0 +1,843 @@
+/* race: vector clocks, shadow words and the races they show. */
+#include "race.h"
+
+#include <string.h>
+
+#include "core.h"
+#include "heap.h"
+
+#define WORD_BYTES 8u                   /* the unit a race is about */
+#define SH_WORDS (PAGE_SIZE / WORD_BYTES)
+
+enum { RA_WRITE = 1 };
+
+/* One access remembered: by whom, at which of its clocks, which
+ * instruction, with which mutexes held. */
+struct racc {
+	uint32_t clock;
+	uint16_t tid;           /* 0: none */
+	uint16_t how;           /* RA_WRITE, or 0 for a read */
+	uint32_t insn;          /* the instruction's index in the code */
+	uint32_t locks;         /* its lock set */
+};
+
+/* What is known of one word. */
+struct shadow {
+	struct racc w;          /* the last write */
+	struct racc r;          /* the read since, when one is enough */
+	uint32_t rs;            /* 1 + index of the reads since, when several threads' are kept */
+	uint32_t report;        /* 1 + index of the word's report (0: none yet) */
+};
+
+/* The shadow of one page, shared between copies until either changes it. */
+struct shpage {
+	uint32_t refs;
+	struct shadow w[SH_WORDS];
+};
+
+/* The shadow pages of one leaf of the address space (NULL: none made). */
+struct shleaf {
+	struct shpage *pg[LEAF_PAGES];
+};
+
+/* A vector clock: c[i] is thread i+1's; past n, 0. */
+struct vc {
+	uint32_t *c;
+	uint32_t n, cap;
+};
+
+/* Reads of one word by several threads not ordered with each other:
+ * the last of each thread. */
+struct rset {
+	struct racc *a;
+	uint32_t n, cap;
+};
+
+/* A thread: its clock and the lock set it holds. */
+struct rthread {
+	struct vc vc;
+	uint32_t locks;
+};
+
+/* The clock of a sync object (addr 0: an empty slot). */
+struct sclock {
+	uint64_t addr;
+	struct vc vc;
+};
+
+/* A lock set: n addresses from off in the pool, sorted. */
+struct lset {
+	uint32_t off, n;
+};
+
+struct race {
+	struct race_front front;        /* first: race_access() reads it */
+	struct shleaf *leaf[NLEAVES];
+	struct rthread *th;             /* by thread id - 1 */
+	uint32_t nth, capth;
+	struct sclock *sync;            /* open addressing, linear probing */
+	uint32_t nsync, capsync;        /* capsync: 0 or a power of two */
+	struct rset *rsets;
+	uint32_t nrsets, caprsets;
+	uint32_t *rsfree;               /* rsets not in use */
+	uint32_t nrsfree, caprsfree;
+	uint64_t *pool;                 /* the lock sets' addresses */
+	uint32_t npool, cappool;
+	struct lset *sets;              /* set 0 is empty */
+	uint32_t nsets, capsets;
+	uint32_t *setidx;               /* 1 + set, by hash (0: empty slot) */
+	uint32_t capidx;
+	struct race_report *reports;
+	uint32_t nreports, capreports;
+	uint32_t *byaddr;               /* reports by address */
+	int pending;                    /* the report to emit (-1: none) */
+};
+
+/* ---- vector clocks ---------------------------------------------------- */
+
+/* Thread tid's entry of v. */
+static inline uint32_t vc_get(const struct vc *v, unsigned tid)
+{
+	return tid - 1 < v->n ? v->c[tid - 1] : 0;
+}
+
+/* Make v hold at least n entries, the new ones 0. */
+static void vc_reserve(struct vc *v, uint32_t n)
+{
+	if (n <= v->n)
+		return;
+	if (n > v->cap) {
+		size_t cap = v->cap;
+		v->c = xgrow(v->c, &cap, n, sizeof *v->c);
+		v->cap = (uint32_t)cap;
+	}
+	memset(v->c + v->n, 0, (n - v->n) * sizeof *v->c);
+	v->n = n;
+}
+
+/* dst takes the later of its and src's entries. */
+static void vc_join(struct vc *dst, const struct vc *src)
+{
+	vc_reserve(dst, src->n);
+	for (uint32_t i = 0; i < src->n; i++)
+		if (src->c[i] > dst->c[i])
+			dst->c[i] = src->c[i];
+}
+
+/* A copy of src in dst (dst uninitialised). */
+static void vc_clone(struct vc *dst, const struct vc *src)
+{
+	dst->n = dst->cap = src->n;
+	dst->c = src->n ? xmalloc(src->n * sizeof *dst->c) : NULL;
+	if (src->n)
+		memcpy(dst->c, src->c, src->n * sizeof *dst->c);
+}
+
+/* ---- threads ------------------------------------------------------------ */
+
+/* Thread tid's state, made when it is new. */
+static struct rthread *thread_of(struct race *r, int tid)
+{
+	if ((uint32_t)tid > r->nth) {
+		if ((uint32_t)tid > r->capth) {
+			size_t cap = r->capth;
+			r->th = xgrow(r->th, &cap, (size_t)tid, sizeof *r->th);
+			r->capth = (uint32_t)cap;
+		}
+		memset(r->th + r->nth, 0, ((uint32_t)tid - r->nth) * sizeof *r->th);
+		r->nth = (uint32_t)tid;
+	}
+	return &r->th[tid - 1];
+}
+
+/* Thread tid moves on to its next clock: what it does from now on is not
+ * known to those it synchronised with so far. */
+static void tick(struct race *r, int tid)
+{
+	struct rthread *t = thread_of(r, tid);
+	vc_reserve(&t->vc, (uint32_t)tid);
+	t->vc.c[tid - 1]++;
+	r->front.gen++;
+}
+
+/* ---- sync objects' clocks --------------------------------------------- */
+
+/* The slot of addr in the sync table (capsync > 0). */
+static inline uint32_t sync_slot(const struct race *r, uint64_t addr)
+{
+	return (uint32_t)(((addr >> 3) * 0x9e3779b97f4a7c15ull) >> 32) & (r->capsync - 1);
+}
+
+/* The slot holding the clock of the object at addr, or -1. */
+static int64_t sync_index(const struct race *r, uint64_t addr)
+{
+	if (!r->capsync)
+		return -1;
+	for (uint32_t i = sync_slot(r, addr);; i = (i + 1) & (r->capsync - 1)) {
+		if (r->sync[i].addr == addr)
+			return i;
+		if (!r->sync[i].addr)
+			return -1;
+	}
+}
+
+/* The clock of the object at addr, or NULL when it has none. */
+static struct vc *sync_find(struct race *r, uint64_t addr)
+{
+	int64_t i = sync_index(r, addr);
+	return i < 0 ? NULL : &r->sync[i].vc;
+}
+
+/* Put e into the sync table, which has room. */
+static void sync_put(struct race *r, struct sclock e)
+{
+	uint32_t i = sync_slot(r, e.addr);
+	while (r->sync[i].addr)
+		i = (i + 1) & (r->capsync - 1);
+	r->sync[i] = e;
+}
+
+/* The clock of the object at addr, made when missing. */
+static struct vc *sync_get(struct race *r, uint64_t addr)
+{
+	struct vc *v = sync_find(r, addr);
+	if (v)
+		return v;
+	if (2 * (r->nsync + 1) > r->capsync) {
+		struct sclock *old = r->sync;
+		uint32_t oldcap = r->capsync;
+		r->capsync = oldcap ? 2 * oldcap : 16;
+		r->sync = xcalloc(r->capsync, sizeof *r->sync);
+		for (uint32_t i = 0; i < oldcap; i++)
+			if (old[i].addr)
+				sync_put(r, old[i]);
+		xfree(old);
+	}
+	r->nsync++;
+	sync_put(r, (struct sclock){ addr, { NULL, 0, 0 } });
+	return sync_find(r, addr);
+}
+
+/* Take slot i out of the sync table, moving up the entries after it. */
+static void sync_remove_slot(struct race *r, uint32_t i)
+{
+	uint32_t mask = r->capsync - 1;
+	xfree(r->sync[i].vc.c);
+	r->sync[i] = (struct sclock){ 0 };
+	r->nsync--;
+	for (uint32_t j = (i + 1) & mask; r->sync[j].addr; j = (j + 1) & mask) {
+		struct sclock e = r->sync[j];
+		r->sync[j] = (struct sclock){ 0 };
+		sync_put(r, e);
+	}
+}
+
+/* Forget the clocks of objects in [lo, hi). */
+static void sync_forget(struct race *r, uint64_t lo, uint64_t hi)
+{
+	if (!r->nsync)
+		return;
+	if ((hi - lo) / WORD_BYTES < r->capsync) {
+		for (uint64_t a = lo; a < hi; a += WORD_BYTES) {
+			int64_t i = sync_index(r, a);
+			if (i >= 0)
+				sync_remove_slot(r, (uint32_t)i);
+		}
+		return;
+	}
+	for (uint32_t i = 0; i < r->capsync;) {
+		if (r->sync[i].addr >= lo && r->sync[i].addr < hi)
+			sync_remove_slot(r, i);         /* slot i gets another entry: look again */
+		else
+			i++;
+	}
+}
+
+/* ---- lock sets ---------------------------------------------------------- */
+
+/* The hash of a sorted list of n addresses. */
+static uint32_t lset_hash(const uint64_t *a, uint32_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ n;
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ a[i]) * 0x100000001b3ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Put set id into the index, which has room. */
+static void lset_index(struct race *r, uint32_t id)
+{
+	const struct lset *s = &r->sets[id];
+	uint32_t i = lset_hash(r->pool + s->off, s->n) & (r->capidx - 1);
+	while (r->setidx[i])
+		i = (i + 1) & (r->capidx - 1);
+	r->setidx[i] = id + 1;
+}
+
+/* The id of the set of the n sorted addresses a, made when new. */
+static uint32_t lset_intern(struct race *r, const uint64_t *a, uint32_t n)
+{
+	if (!n)
+		return 0;
+	uint32_t h = lset_hash(a, n);
+	for (uint32_t i = h & (r->capidx - 1); r->setidx[i]; i = (i + 1) & (r->capidx - 1)) {
+		const struct lset *s = &r->sets[r->setidx[i] - 1];
+		if (s->n == n && memcmp(r->pool + s->off, a, n * sizeof *a) == 0)
+			return r->setidx[i] - 1;
+	}
+	size_t cap = r->cappool;
+	r->pool = xgrow(r->pool, &cap, (size_t)r->npool + n, sizeof *r->pool);
+	r->cappool = (uint32_t)cap;
+	memcpy(r->pool + r->npool, a, n * sizeof *a);
+	cap = r->capsets;
+	r->sets = xgrow(r->sets, &cap, (size_t)r->nsets + 1, sizeof *r->sets);
+	r->capsets = (uint32_t)cap;
+	uint32_t id = r->nsets++;
+	r->sets[id] = (struct lset){ r->npool, n };
+	r->npool += n;
+	if (2 * r->nsets > r->capidx) {
+		xfree(r->setidx);
+		r->capidx *= 2;
+		r->setidx = xcalloc(r->capidx, sizeof *r->setidx);
+		for (uint32_t i = 1; i < r->nsets; i++)
+			lset_index(r, i);
+	} else {
+		lset_index(r, id);
+	}
+	return id;
+}
+
+/* Set id with addr added (add) or taken out. */
+static uint32_t lset_with(struct race *r, uint32_t id, uint64_t addr, int add)
+{
+	const struct lset s = r->sets[id];
+	uint64_t small[16], *a = s.n + 1 <= 16 ? small : xmalloc((s.n + 1) * sizeof *a);
+	uint32_t n = 0, done = 0;
+	for (uint32_t i = 0; i < s.n; i++) {
+		uint64_t x = r->pool[s.off + i];
+		if (x == addr) {
+			done = 1;
+			if (!add)
+				continue;
+		} else if (add && !done && x > addr) {
+			a[n++] = addr;
+			done = 1;
+		}
+		a[n++] = x;
+	}
+	if (add && !done)
+		a[n++] = addr;
+	uint32_t out = lset_intern(r, a, n);
+	if (a != small)
+		xfree(a);
+	return out;
+}
+
+/* ---- shadow pages ------------------------------------------------------- */
+
+/* The shadow of the word at addr for reading, or NULL when none was made. */
+static inline const struct shadow *shadow_peek(const struct race *r, uint64_t addr)
+{
+	const struct shleaf *l = r->leaf[addr >> LEAF_SHIFT];
+	const struct shpage *p = l ? l->pg[(addr >> PAGE_SHIFT) & (LEAF_PAGES - 1)] : NULL;
+	return p ? &p->w[(addr & (PAGE_SIZE - 1)) / WORD_BYTES] : NULL;
+}
+
+/* The shadow of the word at addr for writing: made when missing, made
+ * this detector's own when shared with a copy. */
+static struct shadow *shadow_get(struct race *r, uint64_t addr)
+{
+	struct shleaf **l = &r->leaf[addr >> LEAF_SHIFT];
+	if (!*l)
+		*l = xcalloc(1, sizeof **l);
+	struct shpage **p = &(*l)->pg[(addr >> PAGE_SHIFT) & (LEAF_PAGES - 1)];
+	if (!*p) {
+		*p = xcalloc(1, sizeof **p);
+		(*p)->refs = 1;
+	} else if ((*p)->refs > 1) {
+		struct shpage *c = xmalloc(sizeof *c);
+		memcpy(c, *p, sizeof *c);
+		c->refs = 1;
+		(*p)->refs--;
+		*p = c;
+	}
+	return &(*p)->w[(addr & (PAGE_SIZE - 1)) / WORD_BYTES];
+}
+
+/* A new empty set of reads; its index + 1. */
+static uint32_t rset_new(struct race *r)
+{
+	if (r->nrsfree) {
+		uint32_t i = r->rsfree[--r->nrsfree];
+		r->rsets[i].n = 0;
+		return i + 1;
+	}
+	size_t cap = r->caprsets;
+	r->rsets = xgrow(r->rsets, &cap, (size_t)r->nrsets + 1, sizeof *r->rsets);
+	r->caprsets = (uint32_t)cap;
+	r->rsets[r->nrsets] = (struct rset){ NULL, 0, 0 };
+	return ++r->nrsets;
+}
+
+/* Give set rs (1 + index) back. */
+static void rset_drop(struct race *r, uint32_t rs)
+{
+	size_t cap = r->caprsfree;
+	r->rsfree = xgrow(r->rsfree, &cap, (size_t)r->nrsfree + 1, sizeof *r->rsfree);
+	r->caprsfree = (uint32_t)cap;
+	r->rsfree[r->nrsfree++] = rs - 1;
+}
+
+/* Put a into set rs, in place of the same thread's read. */
+static void rset_put(struct race *r, uint32_t rs, struct racc a)
+{
+	struct rset *s = &r->rsets[rs - 1];
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->a[i].tid == a.tid) {
+			s->a[i] = a;
+			return;
+		}
+	size_t cap = s->cap;
+	s->a = xgrow(s->a, &cap, (size_t)s->n + 1, sizeof *s->a);
+	s->cap = (uint32_t)cap;
+	s->a[s->n++] = a;
+}
+
+/* ---- the detector ------------------------------------------------------- */
+
+struct race *race_new(void)
+{
+	struct race *r = xcalloc(1, sizeof *r);
+	r->capidx = 16;
+	r->setidx = xcalloc(r->capidx, sizeof *r->setidx);
+	r->capsets = 16;
+	r->sets = xmalloc(r->capsets * sizeof *r->sets);
+	r->sets[0] = (struct lset){ 0, 0 };
+	r->nsets = 1;
+	r->pending = -1;
+	return r;
+}
+
+void race_free(struct race *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < NLEAVES; i++) {
+		struct shleaf *l = r->leaf[i];
+		if (!l)
+			continue;
+		for (size_t j = 0; j < LEAF_PAGES; j++)
+			if (l->pg[j] && --l->pg[j]->refs == 0)
+				xfree(l->pg[j]);
+		xfree(l);
+	}
+	for (uint32_t i = 0; i < r->nth; i++)
+		xfree(r->th[i].vc.c);
+	xfree(r->th);
+	for (uint32_t i = 0; i < r->capsync; i++)
+		xfree(r->sync[i].vc.c);
+	xfree(r->sync);
+	for (uint32_t i = 0; i < r->nrsets; i++)
+		xfree(r->rsets[i].a);
+	xfree(r->rsets);
+	xfree(r->rsfree);
+	xfree(r->pool);
+	xfree(r->sets);
+	xfree(r->setidx);
+	xfree(r->reports);
+	xfree(r->byaddr);
+	xfree(r);
+}
+
+/* A copy of the n elements of size bytes at p (NULL when none). */
+static void *dup_array(const void *p, size_t n, size_t size)
+{
+	if (!n)
+		return NULL;
+	void *c = xmalloc(n * size);
+	memcpy(c, p, n * size);
+	return c;
+}
+
+struct race *race_copy(const struct race *r)
+{
+	struct race *c = xmalloc(sizeof *c);
+	*c = *r;
+	for (size_t i = 0; i < NLEAVES; i++) {
+		if (!r->leaf[i])
+			continue;
+		c->leaf[i] = xmalloc(sizeof *c->leaf[i]);
+		*c->leaf[i] = *r->leaf[i];
+		for (size_t j = 0; j < LEAF_PAGES; j++)
+			if (c->leaf[i]->pg[j])
+				c->leaf[i]->pg[j]->refs++;
+	}
+	c->th = dup_array(r->th, r->nth, sizeof *r->th);
+	c->capth = r->nth;
+	for (uint32_t i = 0; i < r->nth; i++)
+		vc_clone(&c->th[i].vc, &r->th[i].vc);
+	c->sync = dup_array(r->sync, r->capsync, sizeof *r->sync);
+	for (uint32_t i = 0; i < r->capsync; i++)
+		if (r->sync[i].addr)
+			vc_clone(&c->sync[i].vc, &r->sync[i].vc);
+	c->rsets = dup_array(r->rsets, r->nrsets, sizeof *r->rsets);
+	c->caprsets = r->nrsets;
+	for (uint32_t i = 0; i < r->nrsets; i++) {
+		c->rsets[i].a = dup_array(r->rsets[i].a, r->rsets[i].n, sizeof *r->rsets[i].a);
+		c->rsets[i].cap = r->rsets[i].n;
+	}
+	c->rsfree = dup_array(r->rsfree, r->nrsfree, sizeof *r->rsfree);
+	c->caprsfree = r->nrsfree;
+	c->pool = dup_array(r->pool, r->npool, sizeof *r->pool);
+	c->cappool = r->npool;
+	c->sets = dup_array(r->sets, r->nsets, sizeof *r->sets);
+	c->capsets = r->nsets;
+	c->setidx = dup_array(r->setidx, r->capidx, sizeof *r->setidx);
+	c->reports = dup_array(r->reports, r->nreports, sizeof *r->reports);
+	c->capreports = r->nreports;
+	c->byaddr = dup_array(r->byaddr, r->nreports, sizeof *r->byaddr);
+	return c;
+}
+
+/* ---- happens-before ----------------------------------------------------- */
+
+void race_thread_start(struct machine *m, int parent, int child)
+{
+	struct race *r = m->race;
+	if (!r)
+		return;
+	thread_of(r, child > parent ? child : parent);
+	struct rthread *c = &r->th[child - 1];
+	if (parent)
+		vc_join(&c->vc, &r->th[parent - 1].vc);
+	c->locks = 0;
+	tick(r, child);
+	if (parent)
+		tick(r, parent);
+}
+
+void race_join(struct machine *m, int tid, int ended)
+{
+	struct race *r = m->race;
+	if (!r)
+		return;
+	thread_of(r, tid > ended ? tid : ended);
+	vc_join(&r->th[tid - 1].vc, &r->th[ended - 1].vc);
+	tick(r, tid);
+}
+
+void race_acquire(struct machine *m, int tid, uint64_t addr)
+{
+	struct race *r = m->race;
+	if (!r)
+		return;
+	const struct vc *v = sync_find(r, addr);
+	if (v)
+		vc_join(&thread_of(r, tid)->vc, v);
+	tick(r, tid);
+}
+
+void race_release(struct machine *m, int tid, uint64_t addr)
+{
+	struct race *r = m->race;
+	if (!r)
+		return;
+	struct vc *v = sync_get(r, addr);
+	vc_join(v, &thread_of(r, tid)->vc);
+	tick(r, tid);
+}
+
+void race_lock(struct machine *m, int tid, uint64_t addr)
+{
+	struct race *r = m->race;
+	if (!r)
+		return;
+	race_acquire(m, tid, addr);
+	struct rthread *t = thread_of(r, tid);
+	t->locks = lset_with(r, t->locks, addr, 1);
+}
+
+void race_unlock(struct machine *m, int tid, uint64_t addr)
+{
+	struct race *r = m->race;
+	if (!r)
+		return;
+	race_release(m, tid, addr);
+	struct rthread *t = thread_of(r, tid);
+	t->locks = lset_with(r, t->locks, addr, 0);
+}
+
+void race_handoff(struct machine *m, int from, int to)
+{
+	struct race *r = m->race;
+	if (!r)
+		return;
+	thread_of(r, from > to ? from : to);
+	vc_join(&r->th[to - 1].vc, &r->th[from - 1].vc);
+	tick(r, to);
+	tick(r, from);
+}
+
+/* ---- checking accesses -------------------------------------------------- */
+
+/* Whether access a, by another thread than the one whose clock is v,
+ * is not ordered before it. */
+static inline int unordered(const struct racc *a, const struct vc *v)
+{
+	return a->clock > vc_get(v, a->tid);
+}
+
+/* The heap block holding addr: its payload's address (0: not the heap). */
+static uint64_t block_of(const struct machine *m, uint64_t addr)
+{
+	if (addr < m->heap.base || addr >= m->heap.brk)
+		return 0;
+	uint64_t a = addr & ~(uint64_t)(GRANULE - 1);
+	while (a > m->heap.base && mem_tag(&m->mem, a) == TAG_USED)
+		a -= GRANULE;
+	return mem_tag(&m->mem, a) == TAG_HEADER ? a + HEAP_HEADER : 0;
+}
+
+/* Word s at addr raced: access now against the earlier access was.
+ * Returns 1 when this is the word's first race. */
+static int found(struct machine *m, struct shadow *s, uint64_t addr, const struct racc *now,
+		 const struct racc *was)
+{
+	struct race *r = m->race;
+	if (s->report) {
+		r->reports[s->report - 1].more++;
+		return 0;
+	}
+	size_t cap = r->capreports, cap2 = r->capreports;
+	r->reports = xgrow(r->reports, &cap, (size_t)r->nreports + 1, sizeof *r->reports);
+	r->byaddr = xgrow(r->byaddr, &cap2, (size_t)r->nreports + 1, sizeof *r->byaddr);
+	r->capreports = (uint32_t)cap;
+	uint32_t id = r->nreports++;
+	r->reports[id] = (struct race_report){
+		.addr = addr, .tick = m->tick,
+		.pc = CODE_BASE + (uint64_t)now->insn * INSN_SIZE,
+		.pc2 = CODE_BASE + (uint64_t)was->insn * INSN_SIZE,
+		.tid = now->tid, .other = was->tid,
+		.write = now->how & RA_WRITE ? 1 : 0, .write2 = was->how & RA_WRITE ? 1 : 0,
+		.locks = (int)now->locks, .locks2 = (int)was->locks,
+		.block = block_of(m, addr),
+	};
+	/* keep byaddr sorted: the new one goes after every lower address */
+	uint32_t lo = 0, hi = id;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (r->reports[r->byaddr[mid]].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(r->byaddr + lo + 1, r->byaddr + lo, (id - lo) * sizeof *r->byaddr);
+	r->byaddr[lo] = id;
+	s->report = id + 1;
+	r->pending = (int)id;
+	return 1;
+}
+
+/* Check access now of the word at addr against what its shadow
+ * remembers, and remember it.  Returns 1 on the word's first race. */
+static int check(struct machine *m, uint64_t addr, struct racc now)
+{
+	struct race *r = m->race;
+	const struct vc *v = &r->th[now.tid - 1].vc;
+	struct shadow *s = shadow_get(r, addr);
+	const struct racc *was = NULL;
+	if (s->w.tid && s->w.tid != now.tid && unordered(&s->w, v))
+		was = &s->w;
+	if (!(now.how & RA_WRITE)) {
+		int raced = was ? found(m, s, addr, &now, was) : 0;
+		if (s->rs)
+			rset_put(r, s->rs, now);
+		else if (!s->r.tid || s->r.tid == now.tid || !unordered(&s->r, v))
+			s->r = now;
+		else {
+			s->rs = rset_new(r);
+			rset_put(r, s->rs, s->r);
+			rset_put(r, s->rs, now);
+			s->r.tid = 0;
+		}
+		return raced;
+	}
+	if (!was && s->r.tid && s->r.tid != now.tid && unordered(&s->r, v))
+		was = &s->r;
+	if (!was && s->rs) {
+		const struct rset *rs = &r->rsets[s->rs - 1];
+		for (uint32_t i = 0; i < rs->n && !was; i++)
+			if (rs->a[i].tid != now.tid && unordered(&rs->a[i], v))
+				was = &rs->a[i];
+	}
+	struct racc earlier = was ? *was : (struct racc){ 0 };
+	int raced = was ? found(m, s, addr, &now, &earlier) : 0;
+	if (s->rs) {
+		rset_drop(r, s->rs);
+		s->rs = 0;
+	}
+	s->w = now;
+	s->r.tid = 0;
+	return raced;
+}
+
+/* The access of thread tid at pc, as the shadow keeps it. */
+static inline struct racc access_of(const struct race *r, int tid, uint64_t pc, int how)
+{
+	const struct rthread *t = &r->th[tid - 1];
+	return (struct racc){ .clock = t->vc.c[tid - 1], .tid = (uint16_t)tid, .how = (uint16_t)how,
+			      .insn = (uint32_t)((pc - CODE_BASE) / INSN_SIZE), .locks = t->locks };
+}
+
+/* Remember that thread tid's access of addr (a write when wrote) was
+ * checked and found nothing new. */
+static inline void memo(struct race *r, uint64_t addr, unsigned tid, int wrote)
+{
+	r->front.memo[(addr / 8) & (RACE_MEMOS - 1)] =
+		(struct race_memo){ addr, r->front.gen, (int)tid, wrote };
+}
+
+void race_check(struct machine *m, const struct thread *t, uint64_t addr, int write,
+		uint64_t pc)
+{
+	struct race *r = m->race;
+	unsigned tid = (unsigned)t->id;
+	uint32_t clock = r->th[tid - 1].vc.c[tid - 1];
+	const struct shadow *p = shadow_peek(r, addr);
+	/* the same thread again in the same epoch, nothing of others' since:
+	 * nothing new to check or to remember (a read after its own write
+	 * is covered by the write) */
+	if (p && !p->rs && (!p->r.tid || p->r.tid == tid)) {
+		if (p->w.tid == tid && p->w.clock == clock) {
+			memo(r, addr, tid, 1);
+			return;
+		}
+		if (!write && p->r.tid == tid && p->r.clock == clock) {
+			if (p->report && p->w.tid && unordered(&p->w, &r->th[tid - 1].vc)) {
+				r->reports[p->report - 1].more++;
+				r->front.gen++;
+			} else {
+				memo(r, addr, tid, 0);
+			}
+			return;
+		}
+	}
+	uint32_t reports = r->nreports;
+	uint64_t more = p && p->report ? r->reports[p->report - 1].more : 0;
+	int raced = check(m, addr, access_of(r, (int)tid, pc, write ? RA_WRITE : 0));
+	r->front.gen++;
+	const struct shadow *s = shadow_peek(r, addr);
+	if (r->nreports == reports && (!s->report || r->reports[s->report - 1].more == more))
+		memo(r, addr, tid, write);
+	if (raced && !ev_exec_on(m))
+		race_emit(m, t);        /* no instruction event to wait for */
+}
+
+int race_atomic(struct machine *m, const struct thread *t, uint64_t addr, uint64_t pc)
+{
+	struct race *r = m->race;
+	if (!r)
+		return 0;
+	race_acquire(m, t->id, addr);
+	int raced = 0;
+	if (addr >= DATA_BASE && addr - t->slot_lo >= THREAD_SLOT)
+		raced = check(m, addr, access_of(r, t->id, pc, RA_WRITE));
+	race_release(m, t->id, addr);
+	return raced;
+}
+
+void race_forget(struct machine *m, uint64_t lo, uint64_t hi)
+{
+	struct race *r = m->race;
+	if (!r || hi <= lo)
+		return;
+	r->front.gen++;
+	for (uint64_t a = lo; a < hi; a += WORD_BYTES) {
+		const struct shadow *p = shadow_peek(r, a);
+		if (!p) {               /* nothing known of this page: skip it */
+			a = (a | (PAGE_SIZE - 1)) + 1 - WORD_BYTES;
+			continue;
+		}
+		if (!p->w.tid && !p->r.tid && !p->rs && !p->report)
+			continue;
+		struct shadow *s = shadow_get(r, a);
+		if (s->rs)
+			rset_drop(r, s->rs);
+		memset(s, 0, sizeof *s);
+	}
+	sync_forget(r, lo, hi);
+	uint32_t i = 0, n = r->nreports;
+	while (i < n && r->reports[r->byaddr[i]].addr < lo)
+		i++;
+	for (; i < n && r->reports[r->byaddr[i]].addr < hi; i++)
+		r->reports[r->byaddr[i]].gone = 1;
+}
+
+void race_emit(struct machine *m, const struct thread *t)
+{
+	struct race *r = m->race;
+	if (!r || r->pending < 0)
+		return;
+	const struct race_report *p = &r->reports[r->pending];
+	r->pending = -1;
+	if (!ev_on(m, EV_RACE))
+		return;
+	struct event *e = ev_begin(m, EV_RACE, t);
+	e->pc = p->pc;
+	e->line = image_line(m->img, p->pc);
+	e->addr = p->addr;
+	e->a = p->write;
+	e->other = p->other;
+	e->b = p->write2;
+	e->pc2 = p->pc2;
+	e->line2 = image_line(m->img, p->pc2);
+	e->held = race_locks(m, p->locks, &e->nheld);
+	e->held2 = race_locks(m, p->locks2, &e->nheld2);
+	ev_emit(m);
+}
+
+/* ---- what was found ----------------------------------------------------- */
+
+size_t race_count(const struct machine *m)
+{
+	return m->race ? m->race->nreports : 0;
+}
+
+const struct race_report *race_get(const struct machine *m, size_t i)
+{
+	return m->race && i < m->race->nreports ? &m->race->reports[i] : NULL;
+}
+
+const uint64_t *race_locks(const struct machine *m, int id, int *n)
+{
+	const struct race *r = m->race;
+	if (!r || id <= 0 || (uint32_t)id >= r->nsets) {
+		*n = 0;
+		return NULL;
+	}
+	*n = (int)r->sets[id].n;
+	return r->pool + r->sets[id].off;
+}
+
+size_t race_marked(const struct machine *m, uint64_t addr, uint64_t size)
+{
+	const struct race *r = m->race;
+	if (!r || !r->nreports)
+		return 0;
+	uint32_t lo = 0, hi = r->nreports;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (r->reports[r->byaddr[mid]].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t n = 0;
+	for (uint32_t i = lo; i < r->nreports; i++) {
+		const struct race_report *p = &r->reports[r->byaddr[i]];
+		if (p->addr - addr >= size)
+			break;
+		n += !p->gone;
+	}
+	return n;
+}
