@@ -1,7 +1,12 @@
 /* Tests of the explorer: schedule counts known by hand, with and
  * without reduction, the preemption bound, outcomes and their
  * schedules replaying exactly, deadlocks, spinning, the limits. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim.h"
 #include "sim/explore.h"
@@ -379,6 +384,30 @@ START_TEST(test_scenario_with_schedule)
 }
 END_TEST
 
+/* Saving a copy: the file is replaced whole, and a write that cannot be
+ * done leaves no file and says why. */
+START_TEST(test_write_file_atomic)
+{
+	char dir[] = "/tmp/threadlab-save.XXXXXX", path[64], err[160];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/copy.scn", dir);
+	ck_assert_int_eq(write_file_atomic(path, "old\n", 4, err, sizeof err), 0);
+	ck_assert_int_eq(write_file_atomic(path, "new text\n", 9, err, sizeof err), 0);
+	FILE *f = fopen(path, "r");
+	char got[32] = "";
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(got, sizeof got, f));
+	fclose(f);
+	ck_assert_str_eq(got, "new text\n");
+	snprintf(path, sizeof path, "%s/no/such/dir.scn", dir);
+	ck_assert_int_eq(write_file_atomic(path, "x", 1, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "cannot write"));
+	snprintf(path, sizeof path, "%s/copy.scn", dir);
+	ck_assert_int_eq(remove(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);        /* nothing else was left there */
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
 	Suite *s = suite_create("explore");
@@ -395,6 +424,7 @@ Suite *explore_suite(void)
 	tcase_add_test(tc, test_explore_limits);
 	tcase_add_test(tc, test_explore_with_coroutines);
 	tcase_add_test(tc, test_scenario_with_schedule);
+	tcase_add_test(tc, test_write_file_atomic);
 	suite_add_tcase(s, tc);
 	return s;
 }
