@@ -36,7 +36,8 @@
 	X(CO_CREATE, "co-create", -1,        "a coroutine was created, suspended") \
 	X(RESUME,   "resume",   -1,          "a thread switched to a coroutine (user level)") \
 	X(CO_YIELD, "co-yield", -1,          "a coroutine suspended itself, back to its resumer") \
-	X(CO_RETURN, "co-return", -1,        "a coroutine's function returned: it is finished")
+	X(CO_RETURN, "co-return", -1,        "a coroutine's function returned: it is finished") \
+	X(CLOSURE,  "closure",  -1,          "a closure was made: its environment is a new heap block")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -143,7 +144,9 @@ struct context {
  *          resumer's, restored.  other = the coroutine's id.
  * CO_RETURN its function returned a: it is finished and its stack block
  *          freed; to = the resumer's context, restored (from: none).
- *          other = the coroutine's id. */
+ *          other = the coroutine's id.
+ * CLOSURE  tid made a closure of function b capturing a values: its
+ *          environment is the heap block at addr (see closure.h). */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;
