@@ -353,6 +353,7 @@ int main(void)
 	srunner_add_suite(sr, explore_suite());
 	srunner_add_suite(sr, coro_suite());
 	srunner_add_suite(sr, race_suite());
+	srunner_add_suite(sr, closure_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
 	int failed = srunner_ntests_failed(sr);

@@ -191,6 +191,59 @@ static int64_t run(const char *src, char **out)
 	return code;
 }
 
+/* A closure: the enclosing function pushes the captured values and the
+ * nested function's address for make_closure; the nested function keeps
+ * r7 in env and reaches a capture through it. */
+START_TEST(test_codegen_closure_made_and_entered)
+{
+	const char *src = "int make(int k) {\n int n = 5;\n"
+			  " int get(int x) { n += x; return k; }\n return get;\n}\n"
+			  "int main() { int f = make(2); return f(1); }";
+	char *got = insns_of(src, "make");
+	ck_assert_str_eq(got,
+		"push fp\n"
+		"mov  fp, sp\n"
+		"sub  sp, sp, 8\n"
+		"li   r0, 5\n"
+		"st   [fp-8], r0\n"
+		"ld   r0, [fp+16]\n"
+		"push r0\n"
+		"ld   r0, [fp-8]\n"
+		"push r0\n"
+		"li   r0, 0x400014\n"
+		"push r0\n"
+		"sys  make_closure, 3\n"
+		"add  sp, sp, 24\n"
+		"mov  sp, fp\n"
+		"pop  fp\n"
+		"ret\n");
+	free(got);
+	got = insns_of(src, "get");
+	ck_assert_str_eq(got,
+		"push fp\n"
+		"mov  fp, sp\n"
+		"sub  sp, sp, 8\n"
+		"st   [fp-8], r7\n"
+		"ld   r0, [fp-8]\n"
+		"ld   r1, [r0+24]\n"
+		"ld   r2, [fp+16]\n"
+		"add  r1, r1, r2\n"
+		"st   [r0+24], r1\n"
+		"mov  r0, r1\n"
+		"ld   r0, [fp-8]\n"
+		"ld   r0, [r0+32]\n"
+		"mov  sp, fp\n"
+		"pop  fp\n"
+		"ret\n");
+	free(got);
+	/* a plain function value is still its address, no closure */
+	got = insns_of("int id(int x) { return x; }\nint main() { int f = id; return f(1); }", "main");
+	ck_assert_ptr_null(strstr(got, "make_closure"));
+	ck_assert_ptr_nonnull(strstr(got, "li   r0, 0x400014\n"));
+	free(got);
+}
+END_TEST
+
 START_TEST(test_codegen_counter_increment_is_load_add_store)
 {
 	char *got = insns_of("int counter = 0;\nvoid w() { counter++; }\nint main() { w(); return 0; }", "w");
@@ -566,6 +619,7 @@ Suite *codegen_suite(void)
 	Suite *s = suite_create("codegen");
 	TCase *tc = tcase_create("codegen");
 	tcase_add_test(tc, test_codegen_counter_increment_is_load_add_store);
+	tcase_add_test(tc, test_codegen_closure_made_and_entered);
 	tcase_add_test(tc, test_codegen_frame_params_locals_tls);
 	tcase_add_test(tc, test_codegen_call_pushes_arguments_right_to_left);
 	tcase_add_test(tc, test_codegen_runtime_stubs);

@@ -257,6 +257,35 @@ START_TEST(test_parse_directive_errors)
 }
 END_TEST
 
+START_TEST(test_parse_nested_function)
+{
+	parse("int outer(int x) {\n int y = 2;\n int inner(int z) { return x + y + z; }\n return inner;\n}");
+	ck_assert_int_eq(diags.errors, 0);
+	/* the nested function is in the program's list, before its enclosing one */
+	ck_assert_uint_eq(prog.nfuncs, 2);
+	struct func *inner = prog.funcs[0], *outer = prog.funcs[1];
+	ck_assert_str_eq(inner->name, "inner");
+	ck_assert_ptr_eq(inner->outer, outer);
+	ck_assert_ptr_null(outer->outer);
+	ck_assert_int_eq(inner->nparams, 1);
+	ck_assert_int_eq(inner->line, 3);
+	/* and a statement of the enclosing body, where it is defined */
+	struct node *s = outer->body->body->next;
+	ck_assert_int_eq(s->kind, N_FUNC);
+	ck_assert_ptr_eq(s->fn, inner);
+	ck_assert_int_eq(s->next->kind, N_RETURN);
+}
+END_TEST
+
+START_TEST(test_parse_nesting_goes_one_level_deep)
+{
+	parse("int a() {\n int b() {\n  int c() { return 1; }\n  return 0;\n }\n return 0;\n}");
+	ck_assert_int_eq(diags.errors, 1);
+	ck_assert_int_eq(diags.v[0].line, 3);
+	ck_assert_int_eq(diags.v[0].col, 7);
+}
+END_TEST
+
 Suite *parse_suite(void)
 {
 	Suite *s = suite_create("parse");
@@ -278,6 +307,8 @@ Suite *parse_suite(void)
 	tcase_add_test(tc, test_parse_directive_errors);
 	tcase_add_test(tc, test_parse_recovers_from_stray_tokens);
 	tcase_add_test(tc, test_parse_end_of_file_errors_point_at_the_last_token);
+	tcase_add_test(tc, test_parse_nested_function);
+	tcase_add_test(tc, test_parse_nesting_goes_one_level_deep);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -151,6 +151,28 @@ static const struct {
 	  "t.scn:1:28: error: 'char' is not part of the scenario language (types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))" },
 	{ "void f() {} int main() { return f() ? 1 : 2; }",
 	  "t.scn:1:33: error: 'f' returns void; its result cannot be used" },
+	/* closures */
+	{ "int main() { int a[2]; int f() { return a[0]; } return 0; }",
+	  "t.scn:1:41: error: 'f' cannot capture the array 'a' of 'main': a closure captures ints and pointers (capture a pointer to it instead)" },
+	{ "int main() { int g() { return g; } return 0; }",
+	  "t.scn:1:31: error: 'g' cannot use its own name: a nested function cannot call itself or make a closure of itself" },
+	{ "int main() { int g() { return 1; } return g(); }",
+	  "t.scn:1:43: error: 'g' is a nested function: make its closure first ('int f = g;') and call that (f(...))" },
+	{ "int main() { int a() { return 1; } int b() { return a; } return 0; }",
+	  "t.scn:1:53: error: only 'main' can make a closure of 'a', the function nested in it" },
+	{ "int o() { int g() { return 1; } return g; } int main() { return g(); }",
+	  "t.scn:1:65: error: 'g' is not declared" },
+	{ "int main() { int f() { return x; } int x = 1; return 0; }",
+	  "t.scn:1:31: error: 'x' is not declared" },
+	{ "int main() { const int k = 1; int f() { k = 2; return k; } return 0; }",
+	  "t.scn:1:41: error: cannot assign to 'k': it is const" },
+	{ "int main() { int f() { return 1; } int f = 2; return 0; }",
+	  "t.scn:1:40: error: redefinition of 'f' (first defined at line 1)" },
+	{ "int main() { int make_closure = 1; return 0; }",
+	  "t.scn:1:18: error: 'make_closure' is a builtin and cannot be redefined" },
+	{ "int main() { int a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,n=14;\n"
+	  " int z() { return a+b+c+d+e+f+g+h+i+j+k+l+m+n; } return 0; }",
+	  "t.scn:2:45: error: 'z' would capture 'n', but a closure captures at most 13 variables" },
 };
 
 START_TEST(test_sema_error_table)
@@ -192,6 +214,13 @@ static const char *const valid[] = {
 	"int a[4]; int *end = a + 4; int *third = &a[2]; const int K[2] = {1, 2};\n"
 	"int id(int x) { return x; }\n"
 	"int main() { int f = id; int *h = malloc(3 * sizeof(int)); return (*f)(sizeof a) + sizeof h + K[1]; }",
+	/* closures: captures of parameters and locals, a shadowing parameter,
+	 * a counter's assignment, spawn and coroutine of a closure, &inner */
+	"int make(int start, int step) {\n int count = start;\n"
+	" int next(int step) { count += step; return count; }\n return next;\n}\n"
+	"int main() { int c = make(1, 2); int t = spawn(c, 1); join(t);\n"
+	" int base = 3; int add(int x) { return base + x; } int h = coroutine(add, 1);\n"
+	" int g = &add; return c(1) + resume(h, 0) + g(1); }",
 	/* void ternary and compound assignment on pointers */
 	"int a[4]; void f() {} void g() {} int main() { int *p = a; p += 2; p -= 1; 1 ? f() : g(); return p - a; }",
 };
@@ -201,6 +230,30 @@ START_TEST(test_sema_valid_programs)
 	char *got = first_error(valid[_i]);
 	ck_assert_msg(got[0] == '\0', "case %d: unexpected %s", _i, got);
 	free(got);
+}
+END_TEST
+
+/* The variables a nested function captures: only those it uses, in the
+ * order of their first use, each once, as words of the environment. */
+START_TEST(test_sema_captures_only_what_is_used)
+{
+	const char *src = "int g;\nint outer(int a, int b) {\n int c = 1, d = 2;\n"
+			  " int inner(int a) { return d + a + b + d + g; }\n return inner;\n}\n"
+			  "int main() { return outer(1, 2); }";
+	struct scenario *sc = compile_str(src, NULL);
+	ck_assert_ptr_nonnull(sc);
+	const struct img_func *f = NULL;
+	for (size_t i = 0; i < sc->image->nfuncs; i++)
+		if (strcmp(sc->image->funcs[i].name, "inner") == 0)
+			f = &sc->image->funcs[i];
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->ncaptures, 2);
+	ck_assert_str_eq(f->captures[0], "d");
+	ck_assert_str_eq(f->captures[1], "b");
+	ck_assert_int_eq(f->env_offset, -8);
+	ck_assert_int_eq(f->frame_size, 8);
+	ck_assert_str_eq(f->vars[1].name, "env");      /* after its parameter */
+	scenario_free(sc);
 }
 END_TEST
 
@@ -330,6 +383,7 @@ Suite *sema_suite(void)
 	tcase_add_loop_test(tc, test_sema_error_table, 0, (int)(sizeof errors / sizeof *errors));
 	tcase_add_loop_test(tc, test_sema_valid_programs, 0, (int)(sizeof valid / sizeof *valid));
 	tcase_add_test(tc, test_sema_reports_several_errors);
+	tcase_add_test(tc, test_sema_captures_only_what_is_used);
 	tcase_add_test(tc, test_sema_one_error_per_mistake);
 	tcase_add_test(tc, test_sema_limits);
 	tcase_add_test(tc, test_sema_long_constant_chains);

@@ -29,7 +29,9 @@ int type_is_sync(const struct type *t);         /* mutex, semaphore, cond */
 /* Write a type as C would ("int *", "int[4]", "mutex"). */
 void type_format(struct buf *out, const struct type *t);
 
-enum var_where { VAR_GLOBAL, VAR_LOCAL, VAR_PARAM };
+/* VAR_CAPTURE: a variable of the enclosing function, as a nested
+ * function sees it: a word of its closure's environment (see codegen.c). */
+enum var_where { VAR_GLOBAL, VAR_LOCAL, VAR_PARAM, VAR_CAPTURE };
 
 /* A constant a global is initialised with: a number, or the address of a
  * global or a function plus a number of bytes. */
@@ -56,6 +58,7 @@ struct var {
 	int seg;                /* global: its segment (enum seg in image.h) */
 	uint64_t scope_lo, scope_hi;    /* local: code range where it is visible */
 	struct var *next;       /* in its function's list of locals */
+	struct var *captured;   /* VAR_CAPTURE: the enclosing function's variable */
 };
 
 enum node_kind {
@@ -66,6 +69,7 @@ enum node_kind {
 	/* statements */
 	N_BLOCK, N_IF, N_WHILE, N_DO, N_FOR, N_BREAK, N_CONTINUE, N_RETURN,
 	N_EXPR, N_DECL, N_EMPTY,
+	N_FUNC,                 /* a nested function's definition (fn) */
 };
 
 /* What an identifier turned out to name (set by sema). */
@@ -105,7 +109,20 @@ struct func {
 	int64_t frame_size;     /* bytes of locals below fp */
 	uint64_t addr, end;     /* code range once compiled */
 	int is_expect;          /* compiled from an #expect condition */
+	struct func *outer;     /* a nested function: the function it is defined in */
+	struct var **captures;  /* nested: the captured variables (VAR_CAPTURE), */
+	int ncaptures, cap_captures;    /* in the order of their first use */
+	struct var *env;        /* nested: the hidden local holding its environment */
 };
+
+/* A closure's environment, word by word from its address (a heap
+ * block's payload): CLOSURE_W_MAGIC holds CLOSURE_MAGIC ^ the address,
+ * CLOSURE_W_CODE the function, CLOSURE_W_COUNT how many values follow,
+ * then the captured values from CLOSURE_W_VALUES.  A builtin argument
+ * list is at most 14 words, the function's and the values. */
+enum closure_word { CLOSURE_W_MAGIC, CLOSURE_W_CODE, CLOSURE_W_COUNT, CLOSURE_W_VALUES };
+#define CLOSURE_MAGIC 0x636c6f7375726521ull
+#define MAX_CAPTURES 13
 
 enum expect_kind { EXPECT_COND, EXPECT_OUTPUT, EXPECT_STATUS };
 

@@ -10,7 +10,17 @@
  *
  * A frame, from higher addresses down:  arguments, return address,
  * saved fp (fp points here), locals.  So parameter i is at fp+16+8*i and
- * locals are at negative offsets from fp. */
+ * locals are at negative offsets from fp.
+ *
+ * Closures.  A nested function's name used as a value makes a closure:
+ * the enclosing function pushes the values of the variables it captures
+ * (right to left) and its code address, and `sys make_closure` copies
+ * them into a new heap block, its environment (layout in ast.h), whose
+ * address is the closure's value.  A call through a value that is a
+ * closure (`call r0`) puts the environment's address in r7 and jumps to
+ * the function, whose prologue keeps it in its first local, env
+ * (`st [fp-8], r7`).  A captured variable is then a word of the
+ * environment: `ld r1, [fp-8]` then `ld r1, [r1+24]` for the first. */
 #include "codegen.h"
 
 #include <stdio.h>
@@ -21,6 +31,7 @@
 
 #define MAX_DEPTH 3             /* deepest register evaluated in place */
 #define SCRATCH R7
+#define ENV_REG R7              /* a closure's environment, from the call to the prologue */
 
 struct fixup {
 	size_t insn;            /* the instruction whose imm is the address of */
@@ -154,6 +165,7 @@ struct loc {
 };
 
 static void gen_expr(struct gen *g, struct node *n, int d);
+static void gen_closure(struct gen *g, struct func *fn, int d);
 
 /* Where a variable lives. */
 static struct loc var_loc(const struct var *v)
@@ -176,12 +188,19 @@ static void gen_lea(struct gen *g, int rd, struct loc l)
 		emit(g, OP_LEA, rd, l.base, REG_NONE, l.off);
 }
 
+static void load(struct gen *g, int rd, struct loc l);
+
 /* Compute where an lvalue lives, using rd (and above) if an address must
  * be computed. */
 static struct loc gen_loc(struct gen *g, struct node *n, int d)
 {
 	switch (n->kind) {
 	case N_IDENT:
+		if (n->var->where == VAR_CAPTURE) {
+			/* a word of the environment, whose address is in env */
+			load(g, d, var_loc(g->fn->env));
+			return (struct loc){ d, n->var->offset };
+		}
 		return var_loc(n->var);
 	case N_DEREF:
 		gen_expr(g, n->lhs, d);
@@ -340,6 +359,27 @@ static void gen_call(struct gen *g, struct node *n, int d)
 		pop(g, r);
 }
 
+/* Make a closure of the nested function fn into r<d>: save the live
+ * registers, push the captured variables' values right to left and
+ * fn's address, and let make_closure copy them into a heap block. */
+static void gen_closure(struct gen *g, struct func *fn, int d)
+{
+	for (int r = 0; r < d; r++)
+		push(g, r);
+	for (int i = fn->ncaptures; i-- > 0;) {
+		load(g, R0, var_loc(fn->captures[i]->captured));
+		push(g, R0);
+	}
+	emit_func_addr(g, OP_LI, R0, fn);
+	push(g, R0);
+	emit(g, OP_SYS, REG_NONE, REG_NONE, fn->ncaptures + 1, BI_MAKE_CLOSURE);
+	emit_alui(g, OP_ADD, REG_SP, REG_SP, (fn->ncaptures + 1) * WORD);
+	if (d != 0)
+		emit_rr(g, OP_MOV, d, R0);
+	for (int r = d; r-- > 0;)
+		pop(g, r);
+}
+
 /* ++x, --x (post: x++, x--), leaving the expression's value in r<d>. */
 static void gen_incdec(struct gen *g, struct node *n, int d, int post)
 {
@@ -413,18 +453,22 @@ static void gen_expr(struct gen *g, struct node *n, int d)
 		emit_li(g, d, n->val);
 		break;
 	case N_IDENT:
-		if (n->ref == REF_FUNC)
+		if (n->ref == REF_FUNC && n->fn->outer)
+			gen_closure(g, n->fn, d);
+		else if (n->ref == REF_FUNC)
 			emit_func_addr(g, OP_LI, d, n->fn);
 		else if (n->ty->kind == TY_ARRAY)
 			gen_lea(g, d, var_loc(n->var));
 		else
-			load(g, d, var_loc(n->var));
+			load(g, d, gen_loc(g, n, d));
 		break;
 	case N_DEREF: case N_INDEX:
 		load(g, d, gen_loc(g, n, d));
 		break;
 	case N_ADDR:
-		if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC)
+		if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC && n->lhs->fn->outer)
+			gen_closure(g, n->lhs->fn, d);
+		else if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC)
 			emit_func_addr(g, OP_LI, d, n->lhs->fn);
 		else
 			gen_lea(g, d, gen_loc(g, n->lhs, d));
@@ -680,6 +724,11 @@ static void gen_func(struct gen *g, struct func *fn)
 	emit_rr(g, OP_MOV, REG_FP, REG_SP);
 	if (fn->frame_size)
 		emit_alui(g, OP_SUB, REG_SP, REG_SP, fn->frame_size);
+	if (fn->env) {
+		/* a closure's function: keep the environment the call brought */
+		fn->env->scope_lo = here(g);
+		store(g, ENV_REG, var_loc(fn->env));
+	}
 	for (struct node *s = fn->body->body; s; s = s->next)
 		gen_stmt(g, s);
 	end_scope(g, fn->body->body);
@@ -690,6 +739,8 @@ static void gen_func(struct gen *g, struct func *fn)
 		gen_epilogue(g);
 	}
 	fn->end = here(g);
+	if (fn->env)
+		fn->env->scope_hi = fn->end;
 	g->fn = NULL;
 }
 
@@ -905,6 +956,13 @@ static void tables(struct gen *g, struct func **funcs, size_t nfuncs)
 			f->vars[f->nvars++] = (struct img_var){ xstrdup(v->name), type_string(v->ty),
 								v->offset, (uint64_t)type_size(v->ty),
 								v->scope_lo, v->scope_hi, 0 };
+		if (fn->env) {
+			f->env_offset = fn->env->offset;
+			f->captures = xcalloc((size_t)fn->ncaptures + 1, sizeof *f->captures);
+			for (int j = 0; j < fn->ncaptures; j++)
+				f->captures[j] = xstrdup(fn->captures[j]->name);
+			f->ncaptures = (size_t)fn->ncaptures;
+		}
 		add_sym(img, &cap, fn->name, SYM_FUNC, SEG_CODE, fn->addr, fn->end - fn->addr,
 			func_type(fn), fn->line);
 	}
@@ -951,7 +1009,7 @@ struct image *codegen(struct program *prog, struct diags *d)
 	struct func start = { .name = "_start" }, texit = { .name = "thread_exit" };
 	struct func *main_fn = NULL;
 	for (size_t i = 0; i < prog->nfuncs; i++)
-		if (strcmp(prog->funcs[i]->name, "main") == 0)
+		if (!prog->funcs[i]->outer && strcmp(prog->funcs[i]->name, "main") == 0)
 			main_fn = prog->funcs[i];
 	start.addr = here(&g);
 	emit_func_addr(&g, OP_CALL, REG_NONE, main_fn);

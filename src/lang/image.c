@@ -28,6 +28,9 @@ void image_free(struct image *img)
 			xfree(f->vars[j].type);
 		}
 		xfree(f->vars);
+		for (size_t j = 0; j < f->ncaptures; j++)
+			xfree(f->captures[j]);
+		xfree(f->captures);
 		xfree(f->name);
 	}
 	xfree(img->funcs);

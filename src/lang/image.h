@@ -57,6 +57,9 @@ struct img_func {
 	int line;               /* 0 for the runtime's own code */
 	struct img_var *vars;
 	size_t nvars;
+	int64_t env_offset;     /* a nested function's: where its env local is (0: none) */
+	char **captures;        /* ... and the names of the variables it captures, */
+	size_t ncaptures;       /* in the order of the environment's values */
 };
 
 struct image {

@@ -563,26 +563,40 @@ static struct var *declarator_rest(struct parser *p, struct declspec *ds, struct
 	return v;
 }
 
-/* declarator = pointers IDENT declarator-rest */
-static struct var *declarator(struct parser *p, struct declspec *ds, enum var_where where)
+/* The head of a declarator: pointers IDENT.  Sets *t, *name and its
+ * position; 0 (and an error) when there is no name. */
+static int declarator_head(struct parser *p, struct declspec *ds, struct type **t,
+			   const char **name, int *line, int *col)
 {
-	struct type *t = pointers(p, ds->base);
+	*t = pointers(p, ds->base);
 	if (check(p, '(')) {
 		error_tok(p, "%s", "there are no function pointer types: a function value is an int "
 				   "(declare 'int cb' and call it as cb(x))");
-		return NULL;
+		return 0;
 	}
 	if (c_only_word(p))
-		return NULL;
+		return 0;
 	if (!check(p, TK_IDENT)) {
 		char found[64];
 		describe_tok(p, found, sizeof found);
 		error_tok(p, "expected a name before %s", found);
-		return NULL;
+		return 0;
 	}
-	const char *name = dup_tok_str(p);
-	int line = p->tok.line, col = p->tok.col;
+	*name = dup_tok_str(p);
+	*line = p->tok.line;
+	*col = p->tok.col;
 	advance(p);
+	return 1;
+}
+
+/* declarator = pointers IDENT declarator-rest */
+static struct var *declarator(struct parser *p, struct declspec *ds, enum var_where where)
+{
+	struct type *t;
+	const char *name;
+	int line, col;
+	if (!declarator_head(p, ds, &t, &name, &line, &col))
+		return NULL;
 	return declarator_rest(p, ds, t, where, name, line, col);
 }
 
@@ -654,7 +668,11 @@ static struct node *block(struct parser *p)
 	return n;
 }
 
+static struct func *function(struct parser *p, struct declspec *ds, struct type *ret,
+			     const char *name, int line, int col);
+
 /* local declaration: declspec declarator { "," declarator } ";"
+ *                  | declspec pointers IDENT "(" params ")" block   (a nested function)
  * several declarators become a block of N_DECL nodes */
 static struct node *local_decl(struct parser *p)
 {
@@ -662,16 +680,28 @@ static struct node *local_decl(struct parser *p)
 	int line = p->tok.line, col = p->tok.col;
 	if (!declspec(p, &ds))
 		return NULL;
+	struct type *t;
+	const char *name;
+	int vline, vcol;
+	if (!declarator_head(p, &ds, &t, &name, &vline, &vcol))
+		return NULL;
+	if (check(p, '(')) {
+		struct node *n = new_node(p, N_FUNC, vline, vcol);
+		n->fn = function(p, &ds, t, name, vline, vcol);
+		return n->fn ? n : NULL;
+	}
 	struct node *first = NULL, **tail = &first;
-	do {
-		struct var *v = declarator(p, &ds, VAR_LOCAL);
-		if (!v)
-			return first;
+	struct var *v = declarator_rest(p, &ds, t, VAR_LOCAL, name, vline, vcol);
+	for (;;) {
 		struct node *n = new_node(p, N_DECL, v->line, v->col);
 		n->var = v;
 		*tail = n;
 		tail = &n->next;
-	} while (accept(p, ','));
+		if (!accept(p, ','))
+			break;
+		if (!(v = declarator(p, &ds, VAR_LOCAL)))
+			return first;
+	}
 	expect(p, ';');
 	if (first && first->next) {
 		struct node *b = new_node(p, N_BLOCK, line, col);
@@ -828,36 +858,48 @@ static void params(struct parser *p, struct func *fn)
 	memcpy(fn->params, list, (size_t)n * sizeof *list);
 }
 
-/* function = declspec pointers IDENT "(" params ")" block */
-static void function(struct parser *p, struct declspec *ds, struct type *ret,
-		     const char *name, int line, int col)
+/* function = declspec pointers IDENT "(" params ")" block
+ * Inside another function's body it is a nested function, whose name
+ * used as a value makes a closure; nesting goes one level deep.
+ * Returns the function, or NULL when it has no body. */
+static struct func *function(struct parser *p, struct declspec *ds, struct type *ret,
+			     const char *name, int line, int col)
 {
 	struct func *fn = arena_alloc(&p->prog->arena, sizeof *fn);
+	struct func *outer = p->fn;
 	fn->name = name;
 	fn->ret = ret;
 	fn->line = line;
 	fn->col = col;
+	fn->outer = outer;
 	if (ds->is_tls || ds->is_const)
 		error_at(p, ds->line, ds->col, "%s",
 			 ds->is_tls ? "a function cannot be thread_local"
 				    : "a function cannot be const");
+	if (outer && outer->outer) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "'%%s' is defined inside '%s', itself nested in '%s': "
+			 "functions nest one level deep", outer->name, outer->outer->name);
+		error_at(p, line, col, msg, name);
+	}
 	int l = p->tok.line;
 	advance(p);     /* ( */
 	params(p, fn);
 	expect_close(p, ')', '(', l);
 	if (p->panic)
-		return;
+		return NULL;
 	if (check(p, ';')) {
 		error_tok(p, "%s", "no prototype is needed: a function can be called before its definition");
-		return;
+		return NULL;
 	}
 	p->fn = fn;
 	fn->body = block(p);
 	fn->end_line = p->prev_line;
-	p->fn = NULL;
+	p->fn = outer;
 	struct program *g = p->prog;
 	g->funcs = xgrow(g->funcs, &g->cap_funcs, g->nfuncs + 1, sizeof *g->funcs);
 	g->funcs[g->nfuncs++] = fn;
+	return fn;
 }
 
 /* toplevel = declspec pointers IDENT ( function | declarator-rest { "," declarator } ";" ) */

@@ -31,6 +31,7 @@ struct sema {
 	struct func *fn;        /* function being checked */
 	struct var **locals_tail;
 	int loops;              /* enclosing loops */
+	int fn_depth;           /* the scope depth of a nested function's parameters */
 	struct type *int_ty;
 	struct type *err_ty;    /* for expressions already reported */
 };
@@ -418,6 +419,12 @@ static struct type *call(struct sema *s, struct node *n)
 		t = check_expr(s, f);
 	for (struct node *a = n->args; a; a = a->next)
 		value(s, a);
+	if (f->kind == N_IDENT && f->ref == REF_FUNC && f->fn->outer) {
+		if (t->kind != TY_ERROR)
+			error(s, f->line, f->col, "'%s' is a nested function: make its closure first "
+			      "('int f = %s;') and call that (f(...))", f->fn->name, f->fn->name);
+		return s->int_ty;
+	}
 	if (f->kind == N_IDENT && f->ref == REF_FUNC) {
 		if (f->fn->nparams != n->nargs)
 			error(s, n->line, n->col, "'%s' takes %d argument%s, but %d %s given",
@@ -428,6 +435,64 @@ static struct type *call(struct sema *s, struct node *n)
 	if (!type_is_scalar(t) && t->kind != TY_FUNC && t->kind != TY_ERROR)
 		error(s, f->line, f->col, "called object is of type %s, not a function", tyname(t));
 	return s->int_ty;      /* through a value: it is taken to return an int */
+}
+
+/* Variable v of the enclosing function, used at n inside the nested
+ * function being checked: its capture, made on first use (a word of the
+ * closure's environment).  NULL (and an error) when it cannot be one. */
+static struct var *capture(struct sema *s, struct node *n, struct var *v)
+{
+	struct func *fn = s->fn;
+	for (int i = 0; i < fn->ncaptures; i++)
+		if (fn->captures[i]->captured == v)
+			return fn->captures[i];
+	if (v->ty->kind == TY_ARRAY) {
+		error(s, n->line, n->col, "'%s' cannot capture the array '%s' of '%s': a closure "
+		      "captures ints and pointers (capture a pointer to it instead)",
+		      fn->name, v->name, fn->outer->name);
+		return NULL;
+	}
+	if (fn->ncaptures == MAX_CAPTURES) {
+		error(s, n->line, n->col, "'%s' would capture '%s', but a closure captures at most %d "
+		      "variables", fn->name, v->name, MAX_CAPTURES);
+		return NULL;
+	}
+	struct var *c = arena_alloc(&s->prog->arena, sizeof *c);
+	*c = *v;
+	c->where = VAR_CAPTURE;
+	c->init = NULL;
+	c->len_expr = NULL;
+	c->next = NULL;
+	c->captured = v;
+	c->offset = (CLOSURE_W_VALUES + fn->ncaptures) * WORD;
+	if (fn->ncaptures == fn->cap_captures) {
+		fn->cap_captures = fn->cap_captures ? 2 * fn->cap_captures : 4;
+		struct var **list = arena_alloc(&s->prog->arena,
+						(size_t)fn->cap_captures * sizeof *list);
+		if (fn->ncaptures)
+			memcpy(list, fn->captures, (size_t)fn->ncaptures * sizeof *list);
+		fn->captures = list;
+	}
+	fn->captures[fn->ncaptures++] = c;
+	return c;
+}
+
+/* The nested function inner named as a value at n: a closure, which
+ * only the function it is defined in can make.  Its type, or the error
+ * type (and an error). */
+static struct type *nested_value(struct sema *s, struct node *n, struct func *inner)
+{
+	if (s->fn == inner) {
+		error(s, n->line, n->col, "'%s' cannot use its own name: a nested function cannot "
+		      "call itself or make a closure of itself", inner->name);
+		return s->err_ty;
+	}
+	if (s->fn != inner->outer) {
+		error(s, n->line, n->col, "only '%s' can make a closure of '%s', the function "
+		      "nested in it", inner->outer->name, inner->name);
+		return s->err_ty;
+	}
+	return type_new(s->prog, TY_FUNC, inner->ret);
 }
 
 /* Type-check an expression and record its type. */
@@ -446,11 +511,18 @@ static struct type *check_expr(struct sema *s, struct node *n)
 		if (e && e->var) {
 			n->ref = REF_VAR;
 			n->var = e->var;
-			t = e->var->ty;
+			if (s->fn && s->fn->outer && e->depth < s->fn_depth &&
+			    e->var->where != VAR_GLOBAL)
+				n->var = capture(s, n, e->var);
+			t = n->var ? n->var->ty : s->err_ty;
+			if (!n->var)
+				n->ref = REF_NONE;
 		} else if (e && e->fn) {
 			n->ref = REF_FUNC;
 			n->fn = e->fn;
 			t = type_new(s->prog, TY_FUNC, e->fn->ret);
+			if (e->fn->outer)
+				t = nested_value(s, n, e->fn);
 		} else if (isa_builtin_lookup(n->str) >= 0) {
 			error(s, n->line, n->col, "builtin '%s' can only be called, not used as a value", n->str);
 			t = s->err_ty;
@@ -855,6 +927,7 @@ static int fold_global(struct sema *s, struct var *v, int line, int col)
 }
 
 static void check_stmt(struct sema *s, struct node *n);
+static void nested_func(struct sema *s, struct func *fn);
 
 /* Declare a local and give it a slot in the frame. */
 static void local_decl(struct sema *s, struct node *n)
@@ -898,6 +971,9 @@ static void check_stmt(struct sema *s, struct node *n)
 		break;
 	case N_DECL:
 		local_decl(s, n);
+		break;
+	case N_FUNC:
+		nested_func(s, n->fn);
 		break;
 	case N_IF:
 		value(s, n->cond);
@@ -948,8 +1024,25 @@ static void check_stmt(struct sema *s, struct node *n)
 /* Check a function's parameters and body. */
 static void check_func(struct sema *s, struct func *fn)
 {
+	struct func *outer_fn = s->fn;
+	struct var **outer_tail = s->locals_tail;
 	s->fn = fn;
 	s->locals_tail = &fn->locals;
+	if (fn->outer) {
+		/* the hidden first local: where the prologue keeps the
+		 * environment the call brought in r7 */
+		struct var *env = arena_alloc(&s->prog->arena, sizeof *env);
+		env->name = "env";
+		env->ty = ptr_to(s, type_new(s->prog, TY_VOID, NULL));
+		env->line = fn->line;
+		env->col = fn->col;
+		env->where = VAR_LOCAL;
+		fn->frame_size += WORD;
+		env->offset = -fn->frame_size;
+		*s->locals_tail = env;
+		s->locals_tail = &env->next;
+		fn->env = env;
+	}
 	scope_push(s);
 	for (int i = 0; i < fn->nparams; i++) {
 		struct var *v = fn->params[i];
@@ -972,7 +1065,25 @@ static void check_func(struct sema *s, struct func *fn)
 	for (struct node *c = fn->body ? fn->body->body : NULL; c; c = c->next)
 		check_stmt(s, c);
 	scope_pop(s);
-	s->fn = NULL;
+	s->fn = outer_fn;
+	s->locals_tail = outer_tail;
+}
+
+/* A nested function's definition, met in the body of the function it
+ * is defined in: its name is declared in the enclosing block from here
+ * on, and its body sees the enclosing function's variables in scope
+ * here, which it captures as it uses them. */
+static void nested_func(struct sema *s, struct func *fn)
+{
+	if (!s->fn || s->fn->outer || fn->outer != s->fn)
+		return;         /* nested too deep: the parser said so */
+	declare(s, fn->name, NULL, fn, fn->line, fn->col);
+	int loops = s->loops, fn_depth = s->fn_depth;
+	s->loops = 0;
+	s->fn_depth = s->depth + 1;
+	check_func(s, fn);
+	s->loops = loops;
+	s->fn_depth = fn_depth;
 }
 
 /* Report a thread_local read by an #expect: it has one copy per thread,
@@ -1038,6 +1149,10 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 	for (size_t f = 0, g = 0; f < prog->nfuncs || g < prog->nglobals;) {
 		struct func *fn = f < prog->nfuncs ? prog->funcs[f] : NULL;
 		struct var *v = g < prog->nglobals ? prog->globals[g] : NULL;
+		if (fn && fn->outer) {
+			f++;    /* a nested function is declared where it is defined */
+			continue;
+		}
 		if (fn && (!v || fn->line < v->line || (fn->line == v->line && fn->col < v->col))) {
 			declare(&s, fn->name, NULL, fn, fn->line, fn->col);
 			f++;
@@ -1055,6 +1170,8 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 	struct func *main_fn = NULL;
 	for (size_t i = 0; i < prog->nfuncs; i++) {
 		struct func *fn = prog->funcs[i];
+		if (fn->outer)
+			continue;       /* checked with the function it is in */
 		if (strcmp(fn->name, "main") == 0)
 			main_fn = fn;
 		struct type *pointee = fn->ret;

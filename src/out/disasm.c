@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "../lang/ast.h"
+
 #define COMMENT_COL 28
 
 /* Append s as a C string literal, cut short after max bytes. */
@@ -37,6 +39,33 @@ static int describe_value(struct buf *b, const struct image *img, uint64_t addr)
 	return image_describe(img, addr, 0, b);
 }
 
+/* The variable a closure's function reaches at [rs+imm] (pc's
+ * instruction), when rs was loaded from its env local a few
+ * instructions before: "count, captured".  0 when it is not one. */
+static int captured_name(struct buf *b, const struct image *img, const struct insn *in,
+			 uint64_t pc)
+{
+	const struct img_func *f = image_func_at(img, pc);
+	if (!f || !f->env_offset || in->rs >= NGPR || in->imm < CLOSURE_W_VALUES * 8)
+		return 0;
+	for (uint64_t at = pc; at > f->addr && pc - at < 8 * INSN_SIZE;) {
+		at -= INSN_SIZE;
+		const struct insn *p = image_insn(img, at);
+		enum insn_format fmt = p ? isa_ops[p->op].format : FMT_NONE;
+		if (!p || fmt == FMT_JUMP || fmt == FMT_SYS || fmt == FMT_BRANCH || p->op == OP_CALLR)
+			return 0;
+		if (p->rd != in->rs || fmt == FMT_STORE || fmt == FMT_R || fmt == FMT_NONE)
+			continue;
+		uint64_t k = (uint64_t)(in->imm / 8 - CLOSURE_W_VALUES);
+		if (p->op != OP_LD || p->rs != REG_FP || p->imm != f->env_offset ||
+		    in->imm % 8 || k >= f->ncaptures)
+			return 0;
+		buf_printf(b, "%s, captured", f->captures[k]);
+		return 1;
+	}
+	return 0;
+}
+
 /* Append "; name" for the memory an instruction touches or the address it loads. */
 static void comment(struct buf *b, const struct image *img, const struct insn *in, uint64_t pc)
 {
@@ -48,6 +77,8 @@ static void comment(struct buf *b, const struct image *img, const struct insn *i
 			found = image_describe(img, (uint64_t)in->imm, 0, &c);
 		} else if (in->rs == REG_TP) {
 			found = image_describe(img, (uint64_t)in->imm, 1, &c);
+		} else if (in->rs < NGPR) {
+			found = captured_name(&c, img, in, pc);
 		} else if (in->rs == REG_FP) {
 			const struct img_func *f = image_func_at(img, pc);
 			const struct img_var *v = f ? image_var_at(f, in->imm, pc) : NULL;

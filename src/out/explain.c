@@ -3,6 +3,7 @@
 #include "explain.h"
 
 #include "../lang/ast.h"
+#include "../sim/closure.h"
 #include "../sim/coro.h"
 #include "trace.h"
 
@@ -219,6 +220,11 @@ static void say_call(const struct say *s, const struct exec_phrase *p)
 	buf_printf(s->b, "%s ", p->text);
 	if (in->op == OP_CALL) {
 		put_func(s, (uint64_t)in->imm);
+	} else if (s->t && s->e->reg == CLOSURE_ENV_REG) {
+		put_func(s, s->t->pc);
+		buf_printf(s->b, ", the closure in %s: its environment ", isa_reg_name(in->rs));
+		put_hex(s->b, (uint64_t)s->e->regval);
+		buf_printf(s->b, " goes in %s", isa_reg_name(CLOSURE_ENV_REG));
 	} else if (s->t) {
 		put_func(s, s->t->pc);
 		buf_printf(s->b, " (its address in %s)", isa_reg_name(in->rs));
@@ -742,6 +748,28 @@ static void say_race(const struct say *s)
 					     : " and no lock orders the two");
 }
 
+/* "T1 makes a closure of innerFunction: its environment, a heap block
+ * at 0x600040, holds outerVariable = 1" */
+static void say_closure(const struct say *s)
+{
+	const struct event *e = s->e;
+	const struct img_func *f = image_func_at(s->sc->image, (uint64_t)e->b);
+	subject(s);
+	buf_puts(s->b, "makes a closure of ");
+	put_func(s, (uint64_t)e->b);
+	buf_puts(s->b, ": its environment, a heap block at ");
+	put_hex(s->b, e->addr);
+	if (!e->a || !f || f->addr != (uint64_t)e->b || f->ncaptures != (size_t)e->a) {
+		buf_puts(s->b, e->a ? "" : ", captures nothing");
+		return;
+	}
+	buf_puts(s->b, ", holds ");
+	for (size_t i = 0; i < f->ncaptures; i++) {
+		buf_printf(s->b, "%s%s = ", i ? ", " : "", f->captures[i]);
+		put_value(s, machine_peek(s->m, e->addr + (CLOSURE_W_VALUES + i) * WORD));
+	}
+}
+
 /* The sentence of each kind of event. */
 static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_EXEC] = say_exec,
@@ -771,6 +799,7 @@ static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_CO_YIELD] = say_co_leave,
 	[EV_CO_RETURN] = say_co_leave,
 	[EV_RACE] = say_race,
+	[EV_CLOSURE] = say_closure,
 };
 
 void explain_event(const struct scenario *sc, const struct machine *m,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../lang/ast.h"
+#include "../sim/closure.h"
 #include "../sim/coro.h"
 #include "../sim/heap.h"
 #include "../sim/race.h"
@@ -682,6 +683,31 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 	case EV_CO_RETURN:
 		put_coro_switch(tr, e, b);
 		break;
+	case EV_CLOSURE: {
+		const struct img_func *f = image_func_at(tr->sc->image, (uint64_t)e->b);
+		struct closure c;
+		put_x(b, e->addr);
+		putch(b, ' ');
+		if (f && f->addr == (uint64_t)e->b)
+			putstr(b, f->name);
+		else
+			put_x(b, (uint64_t)e->b);
+		if (!closure_read(tr->m, e->addr, &c))
+			break;
+		PUTS(b, " env ");
+		put_u(b, c.size);
+		PUTS(b, " bytes");
+		for (int i = 0; i < c.count; i++) {
+			putch(b, ' ');
+			if (f && (size_t)i < f->ncaptures)
+				putstr(b, f->captures[i]);
+			else
+				putch(b, '?');
+			putch(b, '=');
+			put_val(b, machine_peek(tr->m, e->addr + (uint64_t)(CLOSURE_W_VALUES + i) * WORD));
+		}
+		break;
+	}
 	case EV_END:
 		putstr(b, end_status_names[e->a]);
 		if (e->a == END_OK) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../lang/ast.h"
+#include "closure.h"
 #include "core.h"
 #include "coro.h"
 #include "heap.h"
@@ -163,8 +164,16 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 		machine_end(m, t, END_ASSERT, 0);
 		break;
 	case BI_SPAWN: {
-		int id = t->id;
-		struct thread *n = thread_create(m, t, (uint64_t)a[0], a + 1, argc - 1);
+		int id = t->id, fault;
+		struct closure c;
+		int cl = closure_resolve(m, (uint64_t)a[0], &c, &fault);
+		if (cl < 0) {
+			machine_fault(m, t, (enum fault_kind)fault, (uint64_t)a[0]);
+			break;
+		}
+		struct thread *n = thread_create(m, t, cl ? c.code : (uint64_t)a[0], a + 1, argc - 1);
+		if (n && cl)
+			n->r[CLOSURE_ENV_REG] = (int64_t)c.addr;        /* as a call would */
 		if (n)
 			machine_thread(m, id)->r[R0] = n->id;
 		break;
@@ -238,9 +247,29 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 			w->prio = a[1] < -1000 ? -1000 : a[1] > 1000 ? 1000 : (int)a[1];
 		break;
 	}
-	case BI_COROUTINE: case BI_RESUME: case BI_YIELD: case BI_CO_STATUS:
+	case BI_COROUTINE: {
+		/* a closure's coroutine starts with its environment in r7 */
+		int fault;
+		struct closure c;
+		int cl = closure_resolve(m, (uint64_t)a[0], &c, &fault);
+		if (cl < 0) {
+			machine_fault(m, t, (enum fault_kind)fault, (uint64_t)a[0]);
+			return 0;
+		}
+		if (cl)
+			a[0] = (int64_t)c.code;
+		int r = coro_call(m, t, bi, a, argc);
+		if (cl && m->state != RUN_ENDED)
+			mem_poke(&m->mem, (uint64_t)t->r[R0] +
+				 8u * (CO_W_CTX + 3 + CLOSURE_ENV_REG), (int64_t)c.addr);
+		return r;
+	}
+	case BI_RESUME: case BI_YIELD: case BI_CO_STATUS:
 	case BI_CO_RETURN:
 		return coro_call(m, t, bi, a, argc);
+	case BI_MAKE_CLOSURE:
+		closure_make(m, t, a, argc);
+		break;
 	default:
 		machine_fault(m, t, FAULT_BADCALL, (uint64_t)bi);
 		break;
@@ -281,7 +310,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 	int64_t *r = t->r, v, b = in->rt == REG_NONE ? in->imm : r[in->rt & 15];
 	uint64_t next = pc + INSN_SIZE, addr, sp0 = (uint64_t)r[REG_SP];
 	int emit = ev_exec_on(m);
-	uint64_t raddr = 0, waddr = 0;
+	uint64_t raddr = 0, waddr = 0, env = 0;
 	int64_t rval = 0, wval = 0;
 
 	switch (in->op) {
@@ -334,8 +363,21 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 	case OP_JMP: next = (uint64_t)in->imm; break;
 	case OP_JZ: if (!r[in->rs]) next = (uint64_t)in->imm; break;
 	case OP_JNZ: if (r[in->rs]) next = (uint64_t)in->imm; break;
-	case OP_CALL:
 	case OP_CALLR:
+		if (in_heap(m, (uint64_t)r[in->rs])) {
+			/* a value in the heap: a closure, its function called
+			 * with its environment in r7 */
+			int fault;
+			struct closure c;
+			int cl = closure_resolve(m, (uint64_t)r[in->rs], &c, &fault);
+			if (cl < 0) {
+				machine_fault(m, t, (enum fault_kind)fault, (uint64_t)r[in->rs]);
+				return 1;
+			}
+			env = cl ? c.addr : 0;
+		}
+		/* fall through */
+	case OP_CALL:
 	case OP_PUSH:
 		addr = sp0 - 8;
 		v = in->op == OP_PUSH ? r[in->rs] : (int64_t)next;
@@ -343,10 +385,14 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 			return 1;
 		r[REG_SP] = (int64_t)addr;
 		waddr = addr, wval = v;
-		if (in->op == OP_CALL)
+		if (in->op == OP_CALL) {
 			next = (uint64_t)in->imm;
-		else if (in->op == OP_CALLR)
+		} else if (in->op == OP_CALLR && env) {
+			next = (uint64_t)mem_peek(&m->mem, env + CLOSURE_W_CODE * WORD);
+			r[CLOSURE_ENV_REG] = (int64_t)env;
+		} else if (in->op == OP_CALLR) {
 			next = (uint64_t)r[in->rs];
+		}
 		break;
 	case OP_RET:
 	case OP_POP:
@@ -397,6 +443,9 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		} else if (in->op == OP_POP) {
 			e->reg = in->rd;
 			e->regval = r[in->rd];
+		} else if (env) {
+			e->reg = CLOSURE_ENV_REG;       /* a closure's call */
+			e->regval = (int64_t)env;
 		}
 		e->sp_moved = (uint64_t)r[REG_SP] != sp0;
 		e->sp = (uint64_t)r[REG_SP];

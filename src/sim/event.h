@@ -37,7 +37,8 @@
 	X(RESUME,   "resume",   -1,          "a thread switched to a coroutine (user level)") \
 	X(CO_YIELD, "co-yield", -1,          "a coroutine suspended itself, back to its resumer") \
 	X(CO_RETURN, "co-return", -1,        "a coroutine's function returned: it is finished") \
-	X(RACE,     "race",     -1,          "two threads reached a word unordered, one writing")
+	X(RACE,     "race",     -1,          "two threads reached a word unordered, one writing") \
+	X(CLOSURE,  "closure",  -1,          "a closure was made: its environment is a new heap block")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -152,7 +153,9 @@ struct context {
  *          pc2/line2 say where it was.  held[0..nheld) are the mutexes
  *          the thread held at its access, held2[0..nheld2) those other
  *          held at the earlier one (no mutex is in both); the arrays
- *          live only while the sink is called. */
+ *          live only while the sink is called.
+ * CLOSURE  tid made a closure of function b capturing a values: its
+ *          environment is the heap block at addr (see closure.h). */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;

@@ -129,7 +129,8 @@ enum opcode {
 	X(EPOLL_CTL,      "epoll_ctl",      "vvvv", 1, LATER)               \
 	X(EPOLL_WAIT,     "epoll_wait",     "vvvv", 1, LATER)               \
 	X(SET_PRIORITY,   "set_priority",   "vv",  0, AVAIL)                \
-	X(CO_RETURN,      "co_return",      "v",   0, INTERNAL)
+	X(CO_RETURN,      "co_return",      "v",   0, INTERNAL)             \
+	X(MAKE_CLOSURE,   "make_closure",   "f.",  1, INTERNAL)
 
 enum builtin_status { AVAIL, LATER, INTERNAL };
 

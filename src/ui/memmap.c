@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../out/trace.h"
+#include "../sim/closure.h"
 #include "../sim/coro.h"
 #include "../sim/heap.h"
 #include "../sim/race.h"
@@ -582,6 +583,27 @@ static int put_coro_stack(struct mm *mm, const struct heap_block *blk, const str
 	return ok;
 }
 
+/* Add the row of closure c's environment: "closure next (env) 32 B by
+ * T1  count = 2".  0 when full. */
+static int put_closure(struct mm *mm, const struct heap_block *blk, const struct closure *c)
+{
+	const struct img_func *f = image_func_at(mm->img, c->code);
+	buf_puts(&mm->b, "closure ");
+	put_code_name(mm, c->code);
+	buf_printf(&mm->b, " (env) %llu B by T%d ", (unsigned long long)c->size, blk->owner);
+	if (!c->count)
+		buf_puts(&mm->b, " captures nothing");
+	for (int i = 0; i < c->count; i++) {
+		buf_puts(&mm->b, i ? ", " : " ");
+		if (f && f->addr == c->code && (size_t)i < f->ncaptures)
+			buf_printf(&mm->b, "%s = ", f->captures[i]);
+		else
+			buf_printf(&mm->b, "[%d] = ", i);
+		put_int(mm, c->addr + (uint64_t)(CLOSURE_W_VALUES + i) * WORD);
+	}
+	return put_row(mm, NULL, MM_BLOCK, blk->addr, blk->size, blk->owner, 1, 1);
+}
+
 /* Add the row of heap block blk: "block 32 B by T1  {1, 2, …}" or "free
  * 48 B  freed"; a coroutine's object or stack says so.  0 when full. */
 static int put_block(struct mm *mm, const struct heap_block *blk)
@@ -593,6 +615,9 @@ static int put_block(struct mm *mm, const struct heap_block *blk)
 		if (mm->coros[i].stack == payload && mm->coros[i].status != CO_FINISHED)
 			return put_coro_stack(mm, blk, &mm->coros[i]);
 	}
+	struct closure c;
+	if (blk->used && closure_read(mm->m, payload, &c))
+		return put_closure(mm, blk, &c);
 	if (!blk->used) {
 		buf_printf(&mm->b, "free %llu B", (unsigned long long)bytes);
 		if (mem_tag(&mm->m->mem, payload) == TAG_FREED)
