@@ -26,6 +26,7 @@ Suite *session_suite(void);
 Suite *explore_suite(void);
 Suite *coro_suite(void);
 Suite *race_suite(void);
+Suite *proc_suite(void);
 
 /* Every event a machine sent, copied: a print's or an assert's text and
  * a switch's contexts are copies owned by the log. */
