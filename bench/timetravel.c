@@ -63,7 +63,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s does not compile\n", path);
 		return 2;
 	}
-	struct limits lim = { DEFAULT_MAX_STEPS, DEFAULT_MAX_THREADS, DEFAULT_MAX_MEMORY };
+	struct limits lim = { DEFAULT_MAX_STEPS, DEFAULT_MAX_THREADS, DEFAULT_MAX_MEMORY,
+			      DEFAULT_MAX_PROCESSES };
 	char err[256];
 	int code;
 	struct session *s = session_new(sc, &sc->config, &lim, err, sizeof err, &code);

@@ -33,7 +33,8 @@ enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST, MODE_RUN, MODE_EXP
 /* Keys of the options that have no short form. */
 enum {
 	OPT_CORES = 256, OPT_QUANTUM, OPT_POLICY, OPT_SEED, OPT_SCHEDULE, OPT_SWITCH_COST,
-	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_STATS, OPT_PRINT_SCHEDULE,
+	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_MAX_PROCESSES,
+	OPT_PROCESS_SWITCH_COST, OPT_STATS, OPT_PRINT_SCHEDULE,
 	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
 	OPT_NO_REDUCTION, OPT_MAX_STATES,
 };
@@ -90,6 +91,10 @@ static const struct option_doc {
 	  "as @F); sets the policy to script" },
 	{ "switch-cost", OPT_SWITCH_COST, required_argument, "N",
 	  "ticks a context switch takes (0 to 1000000)" },
+	{ "process-switch-cost", OPT_PROCESS_SWITCH_COST, required_argument, "N",
+	  "ticks a switch between threads of two\n"
+	  "processes takes (0 to 1000000; default four\n"
+	  "times the switch cost)" },
 	{ "max-steps", OPT_MAX_STEPS, required_argument, "N",
 	  "stop after N instructions (default 1000000000;\n"
 	  "for --explore, per schedule, default 1000000)" },
@@ -97,8 +102,11 @@ static const struct option_doc {
 	  "stop when a thread beyond N is created\n"
 	  "(default 1024)" },
 	{ "max-memory", OPT_MAX_MEMORY, required_argument, "BYTES",
-	  "simulated memory, suffix K, M or G allowed\n"
-	  "(default 64M)" },
+	  "simulated memory of each process, suffix K, M\n"
+	  "or G allowed (default 64M)" },
+	{ "max-processes", OPT_MAX_PROCESSES, required_argument, "N",
+	  "stop when a fork would make more than N\n"
+	  "processes (1 to 1024, default 64)" },
 	{ "play",    OPT_PLAY, no_argument, NULL, "start the screen running, not paused" },
 	{ "speed",   OPT_SPEED, required_argument, "N",
 	  "run the screen at N ticks per second (1 to\n"
@@ -131,6 +139,8 @@ static void usage(FILE *out)
 			 o->name, eq, arg, o->has_arg == optional_argument ? "]" : "");
 		if (o->key < 256)
 			fprintf(out, "  -%c, %-22s ", o->key, head);
+		else if (strlen(head) > 26)   /* too long: the help starts below */
+			fprintf(out, "  %s\n%29s", head, "");
 		else
 			fprintf(out, "  %-26s ", head);
 		const char *h = o->help;
@@ -322,6 +332,7 @@ struct cli {
 	struct ui_options ui;
 	struct machine_config cfg;      /* only the fields set below count */
 	int set_cores, set_quantum, set_policy, set_seed, set_switch_cost, set_max_steps;
+	int set_process_switch_cost;
 	char *schedule;
 	struct limits lim;
 	struct tally_options explore;   /* --max-preemptions, --no-reduction, --max-states */
@@ -371,6 +382,8 @@ static struct machine_config settings(const struct scenario *sc, const struct cl
 	if (cli->set_policy) cfg.policy = cli->cfg.policy;
 	if (cli->set_seed) cfg.seed = cli->cfg.seed;
 	if (cli->set_switch_cost) cfg.switch_cost = cli->cfg.switch_cost;
+	if (cli->set_process_switch_cost)
+		cfg.process_switch_cost = cli->cfg.process_switch_cost;
 	if (cli->schedule) {
 		cfg.schedule = cli->schedule;
 		if (!cli->set_policy)
@@ -517,7 +530,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	longopts[ARRAY_LEN(options)] = (struct option){ 0 };
 
 	memset(cli, 0, sizeof *cli);
-	cli->lim = (struct limits){ DEFAULT_MAX_STEPS, DEFAULT_MAX_THREADS, DEFAULT_MAX_MEMORY };
+	cli->lim = (struct limits){ DEFAULT_MAX_STEPS, DEFAULT_MAX_THREADS, DEFAULT_MAX_MEMORY,
+				    DEFAULT_MAX_PROCESSES };
 	cli->explore = (struct tally_options){ .max_preemptions = -1,
 					       .max_states = EXPLORE_DEFAULT_MAX_STATES };
 	const char *no_color = getenv("NO_COLOR");
@@ -595,6 +609,11 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				return -1;
 			cli->cfg.switch_cost = (int)v, cli->set_switch_cost = 1;
 			break;
+		case OPT_PROCESS_SWITCH_COST:
+			if (parse_num(name, optarg, 0, CONFIG_MAX_SWITCH_COST, &v) < 0)
+				return -1;
+			cli->cfg.process_switch_cost = (int)v, cli->set_process_switch_cost = 1;
+			break;
 		case OPT_SCHEDULE: {
 			free(cli->schedule);
 			if (!(cli->schedule = read_schedule(optarg)))
@@ -630,6 +649,11 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_MAX_MEMORY:
 			if (parse_bytes(optarg, &cli->lim.max_memory) < 0)
 				return -1;
+			break;
+		case OPT_MAX_PROCESSES:
+			if (parse_num(name, optarg, 1, MAX_PROCESSES_LIMIT, &v) < 0)
+				return -1;
+			cli->lim.max_processes = (int)v;
 			break;
 		case 'h':
 			usage(stdout);

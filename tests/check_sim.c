@@ -174,7 +174,7 @@ struct sim *sim_new(const char *src)
 	diags_free(&d);
 	s->cfg = s->sc->config;
 	s->cfg.schedule = NULL;
-	s->lim = (struct limits){ SIM_MAX_STEPS, 64, DEFAULT_MAX_MEMORY };
+	s->lim = (struct limits){ SIM_MAX_STEPS, 64, DEFAULT_MAX_MEMORY, DEFAULT_MAX_PROCESSES };
 	return s;
 }
 
@@ -306,7 +306,7 @@ uint64_t sim_addr(const struct sim *s, const char *name)
 /* Word i of the global name, as the program would read it. */
 int64_t sim_global(const struct sim *s, const char *name, int i)
 {
-	return machine_peek(s->m, sim_addr(s, name) + 8 * (uint64_t)i);
+	return machine_peek(s->m, 1, sim_addr(s, name) + 8 * (uint64_t)i);
 }
 
 /* What the program printed. */
@@ -354,6 +354,7 @@ int main(void)
 	srunner_add_suite(sr, coro_suite());
 	srunner_add_suite(sr, race_suite());
 	srunner_add_suite(sr, closure_suite());
+	srunner_add_suite(sr, proc_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
 	int failed = srunner_ntests_failed(sr);

@@ -763,4 +763,65 @@ run --run --schedule "1*30 2*200 3*200 1*200" race-counter
 [ "$rc" -eq 0 ] && [ "$out" = "counter = 6" ]
 verdict "a hand-written schedule without interleaving loses nothing"
 
+# --- processes: --stats, --process-switch-cost, --max-processes ----------
+
+cat > "$tmp/fork2.scn" <<'EOF2'
+int g = 1;
+int main() {
+    int pid = fork();
+    if (pid == 0) { g = 2; sched_yield(); exit(g + 5); }
+    sched_yield();
+    print("child %d exited %d, g = %d\n", pid, wait(pid), g);
+    return 0;
+}
+EOF2
+run --run --stats --switch-cost 1 "$tmp/fork2.scn"
+[ "$out" = "child 2 exited 7, g = 1" ] && [ "$rc" -eq 0 ]
+verdict "fork: the parent sees its own g and the child's exit code"
+check "--stats: processes is 2 after one fork" [ "$(stat_of processes)" = 2 ]
+check "--stats: process_switches counted" [ "$(stat_of process_switches)" -gt 0 ]
+check "--stats: memory_pages per process" [ "$(stat_of memory_pages.P2)" -gt 0 ]
+[ "$(stat_of shared_pages.P2)" -gt 0 ] && [ "$(stat_of shared_pages.P2)" -lt "$(stat_of memory_pages.P2)" ]
+verdict "--stats: the child shares some of its pages with its parent, not all"
+ticks1=$(stat_of ticks)
+run --run --stats --switch-cost 1 --process-switch-cost 21 "$tmp/fork2.scn"
+check "--process-switch-cost adds its ticks per process switch" \
+	[ "$(stat_of ticks)" -eq $((ticks1 + 17 * $(stat_of process_switches))) ]
+run --run --stats race-counter
+[ "$(stat_of processes)" = 1 ] && [ "$(stat_of process_switches)" = 0 ]
+verdict "--stats: one process without fork"
+run --trace --switch-cost 1 "$tmp/fork2.scn"
+contains "$out" " T1 fork P2 T2 " && contains "$out" "address space P1 -> P2 cost 4 " &&
+	contains "$out" " proc-exit P2 exit 7" && contains "$out" " T1 reap P2 code 7 "
+verdict "the trace shows fork, the address-space switch, the child's end and the reap"
+bad_value --process-switch-cost -1
+bad_value --max-processes 0
+bad_value --max-processes 1025
+
+cat > "$tmp/bomb.scn" <<'EOF2'
+int main() { while (1) fork(); return 0; }
+EOF2
+for n in 1 5 64; do
+	run --run --stats --max-processes $n "$tmp/bomb.scn"
+	[ "$rc" -eq 3 ] && [ "$(stat_of processes)" = $n ] &&
+		contains "$err" "stopped: more than $n processes (--max-processes)"
+	verdict "a fork bomb stops at --max-processes $n with exit 3"
+done
+run --run --stats "$tmp/bomb.scn"
+[ "$rc" -eq 3 ] && [ "$(stat_of processes)" = 64 ]
+verdict "a fork bomb stops at the default 64 processes"
+cat > "$tmp/five.scn" <<'EOF2'
+int main() {
+    for (int i = 1; i < 5; i++) if (fork() == 0) return 0;
+    for (int i = 2; i < 6; i++) wait(i);
+    print("five\n");
+    return 0;
+}
+EOF2
+run --run --max-processes 5 "$tmp/five.scn"
+[ "$rc" -eq 0 ] && [ "$out" = five ]
+verdict "--max-processes 5 allows five processes"
+run --run --max-processes 4 "$tmp/five.scn"
+check "--max-processes 4 stops the fifth with exit 3" [ "$rc" -eq 3 ]
+
 finish

@@ -47,14 +47,14 @@ static const char *counter_prog =
 static struct closure read_closure(const struct sim *s, uint64_t addr)
 {
 	struct closure c;
-	ck_assert_msg(closure_read(s->m, addr, &c), "0x%llx is no closure", (unsigned long long)addr);
+	ck_assert_msg(closure_read(s->m, 1, addr, &c), "0x%llx is no closure", (unsigned long long)addr);
 	return c;
 }
 
 /* Captured value i of the closure at addr. */
 static int64_t captured(const struct sim *s, uint64_t addr, int i)
 {
-	return machine_peek(s->m, addr + (uint64_t)(CLOSURE_W_VALUES + i) * WORD);
+	return machine_peek(s->m, 1, addr + (uint64_t)(CLOSURE_W_VALUES + i) * WORD);
 }
 
 START_TEST(the_chapters_example_prints_outer_and_inner)
@@ -71,7 +71,7 @@ START_TEST(the_chapters_example_prints_outer_and_inner)
 	ck_assert_int_eq(captured(s, f, 0), 1);
 	ck_assert_uint_eq(c.size, (CLOSURE_W_VALUES + 1) * WORD);
 	/* the environment outlives outerFunction: still allocated at the end */
-	ck_assert_int_eq(heap_check(s->m, f), -1);
+	ck_assert_int_eq(heap_check(machine_proc(s->m, 1), f), -1);
 	const struct event *e = sim_nth(s, EV_CLOSURE, 0);
 	ck_assert_uint_eq(e->addr, f);
 	ck_assert_int_eq(e->a, 1);
@@ -237,7 +237,7 @@ START_TEST(a_plain_function_value_is_called_as_before)
 	ck_assert_int_eq(s->m->exit_status, 0);
 	ck_assert_int_eq(sim_count(s, EV_CLOSURE), 0);
 	ck_assert_int_eq(sim_count(s, EV_MALLOC), 0);
-	ck_assert_uint_eq(s->m->heap.in_use, 0);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, 0);
 	for (int i = 0; sim_nth(s, EV_EXEC, i); i++) {
 		const struct event *e = sim_nth(s, EV_EXEC, i);
 		if (e->insn->op == OP_CALLR)
@@ -293,7 +293,7 @@ START_TEST(the_memory_map_names_the_environment_and_its_captures)
 {
 	struct sim *s = sim_run(counter_prog);
 	struct mm_row rows[200];
-	size_t n = memmap_build(s->sc, s->m, NULL, 0, 0, rows, 200);
+	size_t n = memmap_build(s->sc, s->m, 1, NULL, 0, 0, rows, 200);
 	int seen = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(rows[i].text, "closure next (env) 32 B by T1  count = ", 39))

@@ -50,7 +50,7 @@ static void step_until(struct sim *s, enum event_kind k, int n)
 static struct coro read_coro(const struct sim *s, uint64_t h)
 {
 	struct coro c;
-	ck_assert_msg(coro_read(s->m, h, &c) < 0, "0x%llx is no coroutine", (unsigned long long)h);
+	ck_assert_msg(coro_read(s->m, 1, h, &c) < 0, "0x%llx is no coroutine", (unsigned long long)h);
 	return c;
 }
 
@@ -58,7 +58,7 @@ static struct coro read_coro(const struct sim *s, uint64_t h)
 static struct heap_block block_of(const struct sim *s, uint64_t addr)
 {
 	struct heap_block b;
-	for (uint64_t a = s->m->heap.base; heap_block(s->m, a, &b); a += b.size)
+	for (uint64_t a = machine_proc(s->m, 1)->heap.base; heap_block(machine_proc(s->m, 1), a, &b); a += b.size)
 		if (addr >= a && addr < a + b.size)
 			return b;
 	ck_abort_msg("0x%llx is in no heap block", (unsigned long long)addr);
@@ -248,15 +248,15 @@ START_TEST(a_finished_coroutine_frees_its_stack_and_keeps_its_object)
 	/* its first frame as a call leaves one: the arguments, then co_return */
 	ck_assert_uint_eq(c.ctx.pc, sim_addr(s, "f"));
 	ck_assert_uint_eq(c.ctx.sp, c.stack_hi - 24);
-	ck_assert_int_eq(machine_peek(s->m, c.ctx.sp), (int64_t)s->sc->image->co_return);
-	ck_assert_int_eq(machine_peek(s->m, c.ctx.sp + 8), 6);
-	ck_assert_int_eq(machine_peek(s->m, c.ctx.sp + 16), 7);
-	ck_assert_uint_eq(s->m->heap.in_use, CO_OBJECT_SIZE + CO_STACK_SIZE);
+	ck_assert_int_eq(machine_peek(s->m, 1, c.ctx.sp), (int64_t)s->sc->image->co_return);
+	ck_assert_int_eq(machine_peek(s->m, 1, c.ctx.sp + 8), 6);
+	ck_assert_int_eq(machine_peek(s->m, 1, c.ctx.sp + 16), 7);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, CO_OBJECT_SIZE + CO_STACK_SIZE);
 	sim_finish(s);
 	ck_assert_int_eq(sim_end(s), END_OK);
 	ck_assert_int_eq(s->m->exit_status, 42);
 	ck_assert(!block_of(s, c.stack).used);
-	ck_assert_uint_eq(s->m->heap.in_use, CO_OBJECT_SIZE);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, CO_OBJECT_SIZE);
 	c = read_coro(s, h);
 	ck_assert_int_eq(c.status, CO_FINISHED);
 	ck_assert_int_eq(c.value, 42);
@@ -358,7 +358,7 @@ START_TEST(a_stack_overflow_touches_no_other_heap_block)
 	ck_assert_str_eq(fault_names[s->m->fault], "coroutine stack overflow");
 	uint64_t p = (uint64_t)sim_global(s, "sentinel", 0), h = (uint64_t)sim_global(s, "h", 0);
 	for (int i = 0; i < 8; i++)
-		ck_assert_int_eq(machine_peek(s->m, p + 8 * (uint64_t)i), 77);
+		ck_assert_int_eq(machine_peek(s->m, 1, p + 8 * (uint64_t)i), 77);
 	struct coro c = read_coro(s, h);        /* its object is whole */
 	ck_assert_int_eq(c.status, CO_RUNNING);
 	struct heap_block b = block_of(s, c.stack);
@@ -384,8 +384,8 @@ START_TEST(the_stack_pointer_lies_in_a_heap_block_while_it_runs)
 	ck_assert_uint_eq(t->co_hi, c.stack_hi);
 	ck_assert_uint_ge(sp, t->co_lo);
 	ck_assert_uint_lt(sp, t->co_hi);
-	ck_assert_uint_ge(sp, s->m->heap.base);
-	ck_assert_uint_lt(sp, s->m->heap.brk);
+	ck_assert_uint_ge(sp, machine_proc(s->m, 1)->heap.base);
+	ck_assert_uint_lt(sp, machine_proc(s->m, 1)->heap.brk);
 	struct heap_block b = block_of(s, sp);
 	ck_assert(b.used);
 	ck_assert_uint_eq(b.addr + HEAP_HEADER, c.stack);
@@ -526,7 +526,7 @@ START_TEST(creating_coroutines_until_memory_runs_out_stops_at_the_limit)
 	ck_assert_int_eq(sim_count(s, EV_FAULT), 0);
 	ck_assert_int_gt(sim_count(s, EV_CO_CREATE), 100);
 	ck_assert_int_eq(s->m->ncoros, sim_count(s, EV_CO_CREATE));
-	ck_assert_uint_le(s->m->mem.pages * PAGE_SIZE, 1 << 20);
+	ck_assert_uint_le(machine_proc(s->m, 1)->mem.pages * PAGE_SIZE, 1 << 20);
 }
 END_TEST
 
@@ -697,7 +697,7 @@ END_TEST
 static struct mm_row *map_rows(const struct sim *s, size_t *n)
 {
 	struct mm_row *rows = at_test_end(xcalloc(400, sizeof *rows));
-	*n = memmap_build(s->sc, s->m, NULL, 0, 0, rows, 400);
+	*n = memmap_build(s->sc, s->m, 1, NULL, 0, 0, rows, 400);
 	ck_assert_uint_lt(*n, 400);
 	return rows;
 }

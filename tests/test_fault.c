@@ -318,7 +318,7 @@ START_TEST(touching_too_many_pages_stops_at_the_memory_limit)
 	sim_finish(s);
 	ck_assert_int_eq(sim_end(s), END_LIMIT);
 	ck_assert_int_eq(s->m->limit, LIMIT_MEMORY);
-	ck_assert_uint_eq(s->m->mem.pages, 16);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->mem.pages, 16);
 	const struct event *l = sim_nth(s, EV_LIMIT, 0);
 	ck_assert_int_eq(l->a, LIMIT_MEMORY);
 	ck_assert_int_eq(l->line, sim_line_of(s, "// here"));
@@ -420,7 +420,7 @@ START_TEST(a_program_that_does_not_fit_in_memory_is_refused)
 			ck_assert_int_eq(s->m->limit, LIMIT_MEMORY);
 		else
 			ck_assert_int_eq(s->m->exit_status, 6);
-		ck_assert_uint_le(s->m->mem.pages, (size_t)c->pages);
+		ck_assert_uint_le(machine_proc(s->m, 1)->mem.pages, (size_t)c->pages);
 	}
 	sim_free(s);
 }
@@ -446,7 +446,7 @@ START_TEST(jumping_into_any_instruction_ends_cleanly)
 	ck_assert_uint_lt(s->sc->image->ncode, JUMP_TARGETS);  /* every instruction is tried */
 	if (pc >= CODE_BASE + s->sc->image->ncode * INSN_SIZE)
 		pc += 2;                        /* past the code, misaligned too */
-	mem_poke(&s->m->mem, sim_addr(s, "target"), (int64_t)pc);
+	mem_poke(&machine_proc(s->m, 1)->mem, sim_addr(s, "target"), (int64_t)pc);
 	sim_finish(s);
 	int end = sim_end(s);
 	ck_assert(end >= 0 && end < END_COUNT);

@@ -15,7 +15,7 @@ static struct sim *fresh(void)
 /* Allocate n bytes for thread 1; the test fails on 0. */
 static uint64_t alloc(struct sim *s, int64_t n)
 {
-	uint64_t p = heap_alloc(s->m, n, 1);
+	uint64_t p = heap_alloc(machine_proc(s->m, 1), n, 1);
 	ck_assert_msg(p != 0, "heap_alloc(%lld) failed", (long long)n);
 	return p;
 }
@@ -24,19 +24,19 @@ static uint64_t alloc(struct sim *s, int64_t n)
 static void release(struct sim *s, uint64_t p)
 {
 	uint64_t size;
-	ck_assert_int_eq(heap_free(s->m, p, &size), -1);
+	ck_assert_int_eq(heap_free(machine_proc(s->m, 1), p, &size), -1);
 }
 
 /* The blocks of the heap, base to break, into b (at most max); how many. */
 static int walk(const struct sim *s, struct heap_block *b, int max)
 {
 	int n = 0;
-	uint64_t a = s->m->heap.base;
-	while (n < max && heap_block(s->m, a, &b[n])) {
+	uint64_t a = machine_proc(s->m, 1)->heap.base;
+	while (n < max && heap_block(machine_proc(s->m, 1), a, &b[n])) {
 		a += b[n].size;
 		n++;
 	}
-	ck_assert_uint_eq(a, s->m->heap.brk);   /* the blocks tile the heap */
+	ck_assert_uint_eq(a, machine_proc(s->m, 1)->heap.brk);   /* the blocks tile the heap */
 	return n;
 }
 
@@ -48,8 +48,8 @@ START_TEST(payloads_are_16_byte_aligned)
 		uint64_t p = alloc(s, sizes[i]);
 		ck_assert_msg(p % 16 == 0, "malloc(%lld) = %#llx", (long long)sizes[i],
 			      (unsigned long long)p);
-		ck_assert_uint_ge(p, s->m->heap.base + HEAP_HEADER);
-		ck_assert_uint_le(p + (uint64_t)sizes[i], s->m->heap.brk);
+		ck_assert_uint_ge(p, machine_proc(s->m, 1)->heap.base + HEAP_HEADER);
+		ck_assert_uint_le(p + (uint64_t)sizes[i], machine_proc(s->m, 1)->heap.brk);
 	}
 	sim_free(s);
 }
@@ -58,23 +58,23 @@ END_TEST
 START_TEST(headers_live_in_simulated_memory)
 {
 	struct sim *s = fresh();
-	uint64_t a = heap_alloc(s->m, 24, 3), b = heap_alloc(s->m, 40, 5);
-	ck_assert_uint_eq(a, s->m->heap.base + HEAP_HEADER);
+	uint64_t a = heap_alloc(machine_proc(s->m, 1), 24, 3), b = heap_alloc(machine_proc(s->m, 1), 40, 5);
+	ck_assert_uint_eq(a, machine_proc(s->m, 1)->heap.base + HEAP_HEADER);
 	/* 24 bytes round to 32, plus the header: 48 */
-	ck_assert_int_eq(machine_peek(s->m, a - 16), (int64_t)(48 | 1 | (3ull << 32)));
-	ck_assert_int_eq(machine_peek(s->m, a - 8), 0);         /* the first block */
+	ck_assert_int_eq(machine_peek(s->m, 1, a - 16), (int64_t)(48 | 1 | (3ull << 32)));
+	ck_assert_int_eq(machine_peek(s->m, 1, a - 8), 0);         /* the first block */
 	ck_assert_uint_eq(b, a + 48);
-	ck_assert_int_eq(machine_peek(s->m, b - 16), (int64_t)(64 | 1 | (5ull << 32)));
-	ck_assert_int_eq(machine_peek(s->m, b - 8), 48);        /* the size below */
+	ck_assert_int_eq(machine_peek(s->m, 1, b - 16), (int64_t)(64 | 1 | (5ull << 32)));
+	ck_assert_int_eq(machine_peek(s->m, 1, b - 8), 48);        /* the size below */
 	struct heap_block blk;
-	ck_assert_int_eq(heap_block(s->m, b - 16, &blk), 1);
+	ck_assert_int_eq(heap_block(machine_proc(s->m, 1), b - 16, &blk), 1);
 	ck_assert_uint_eq(blk.addr, b - 16);
 	ck_assert_uint_eq(blk.size, 64);
 	ck_assert_int_eq(blk.used, 1);
 	ck_assert_int_eq(blk.owner, 5);
-	ck_assert_int_eq(mem_tag(&s->m->mem, a - 16), TAG_HEADER);
-	ck_assert_int_eq(mem_tag(&s->m->mem, a), TAG_USED);
-	ck_assert_int_eq(mem_tag(&s->m->mem, a + 31), TAG_USED);
+	ck_assert_int_eq(mem_tag(&machine_proc(s->m, 1)->mem, a - 16), TAG_HEADER);
+	ck_assert_int_eq(mem_tag(&machine_proc(s->m, 1)->mem, a), TAG_USED);
+	ck_assert_int_eq(mem_tag(&machine_proc(s->m, 1)->mem, a + 31), TAG_USED);
 	sim_free(s);
 }
 END_TEST
@@ -85,9 +85,9 @@ START_TEST(a_block_is_at_least_the_minimum)
 	uint64_t a = alloc(s, 0), b = alloc(s, 1);
 	ck_assert_uint_eq(b - a, HEAP_MIN_BLOCK);
 	struct heap_block blk;
-	heap_block(s->m, b - 16, &blk);
+	heap_block(machine_proc(s->m, 1), b - 16, &blk);
 	ck_assert_uint_eq(blk.size, HEAP_MIN_BLOCK);
-	ck_assert_int_eq(heap_alloc(s->m, -1, 1), 0);
+	ck_assert_int_eq(heap_alloc(machine_proc(s->m, 1), -1, 1), 0);
 	sim_free(s);
 }
 END_TEST
@@ -95,15 +95,15 @@ END_TEST
 START_TEST(the_heap_grows_a_page_at_a_time)
 {
 	struct sim *s = fresh();
-	uint64_t base = s->m->heap.base;
+	uint64_t base = machine_proc(s->m, 1)->heap.base;
 	ck_assert_uint_eq(base % PAGE_SIZE, 0);
-	ck_assert_uint_eq(s->m->heap.brk, base);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.brk, base);
 	alloc(s, 8);
-	ck_assert_uint_eq(s->m->heap.brk, base + PAGE_SIZE);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.brk, base + PAGE_SIZE);
 	alloc(s, 5000);
-	ck_assert_uint_eq(s->m->heap.brk, base + 2 * PAGE_SIZE);
-	ck_assert_int_eq(mem_prot(&s->m->mem, base + PAGE_SIZE), MP_R | MP_W);
-	ck_assert_int_eq(mem_prot(&s->m->mem, base + 2 * PAGE_SIZE), 0);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.brk, base + 2 * PAGE_SIZE);
+	ck_assert_int_eq(mem_prot(&machine_proc(s->m, 1)->mem, base + PAGE_SIZE), MP_R | MP_W);
+	ck_assert_int_eq(mem_prot(&machine_proc(s->m, 1)->mem, base + 2 * PAGE_SIZE), 0);
 	sim_free(s);
 }
 END_TEST
@@ -111,22 +111,22 @@ END_TEST
 START_TEST(growing_extends_a_free_block_at_the_top)
 {
 	struct sim *s = fresh();
-	uint64_t base = s->m->heap.base;
+	uint64_t base = machine_proc(s->m, 1)->heap.base;
 	uint64_t a = alloc(s, 16);
 	/* 5000 bytes do not fit in the rest of the first page: the heap
 	 * grows, and the block starts where that free rest started */
 	uint64_t b = alloc(s, 5000);
 	ck_assert_uint_eq(a, base + 16);
 	ck_assert_uint_eq(b, base + 32 + 16);
-	ck_assert_uint_eq(s->m->heap.brk, base + 2 * PAGE_SIZE);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.brk, base + 2 * PAGE_SIZE);
 	struct heap_block blk[4];
 	ck_assert_int_eq(walk(s, blk, 4), 3);
 	ck_assert_uint_eq(blk[1].size, 5024);
 	ck_assert_int_eq(blk[1].used, 1);
 	ck_assert_uint_eq(blk[2].size, 2 * PAGE_SIZE - 32 - 5024);
 	ck_assert_int_eq(blk[2].used, 0);
-	ck_assert_int_eq(machine_peek(s->m, blk[1].addr + 8), 32);
-	ck_assert_int_eq(machine_peek(s->m, blk[2].addr + 8), 5024);
+	ck_assert_int_eq(machine_peek(s->m, 1, blk[1].addr + 8), 32);
+	ck_assert_int_eq(machine_peek(s->m, 1, blk[2].addr + 8), 5024);
 	sim_free(s);
 }
 END_TEST
@@ -134,13 +134,13 @@ END_TEST
 START_TEST(growing_after_a_used_last_block_starts_at_the_break)
 {
 	struct sim *s = fresh();
-	uint64_t base = s->m->heap.base;
+	uint64_t base = machine_proc(s->m, 1)->heap.base;
 	uint64_t a = alloc(s, PAGE_SIZE - 16);  /* the whole first page */
-	ck_assert_uint_eq(s->m->heap.free_head, 0);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.free_head, 0);
 	uint64_t b = alloc(s, 16);
 	ck_assert_uint_eq(a, base + 16);
 	ck_assert_uint_eq(b, base + PAGE_SIZE + 16);
-	ck_assert_int_eq(machine_peek(s->m, b - 8), PAGE_SIZE);    /* the size below */
+	ck_assert_int_eq(machine_peek(s->m, 1, b - 8), PAGE_SIZE);    /* the size below */
 	struct heap_block blk[4];
 	ck_assert_int_eq(walk(s, blk, 4), 3);
 	/* freeing both merges everything back into one block */
@@ -158,7 +158,7 @@ START_TEST(first_fit_reuses_a_freed_block)
 	uint64_t a = alloc(s, 64), b = alloc(s, 64), c = alloc(s, 64);
 	ck_assert_uint_eq(b, a + 80);
 	release(s, b);
-	ck_assert_uint_eq(s->m->heap.free_head, b - 16);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.free_head, b - 16);
 	uint64_t big = alloc(s, 200);   /* does not fit in b's 80 bytes */
 	ck_assert_uint_gt(big, c);
 	uint64_t d = alloc(s, 48);      /* fits: the first free block is b */
@@ -184,8 +184,8 @@ START_TEST(a_big_free_block_is_split)
 	ck_assert_int_eq(blk[1].used, 0);
 	ck_assert_uint_eq(blk[2].addr, fence - 16);
 	/* the rest knows the size below it, and so does the fence */
-	ck_assert_int_eq(machine_peek(s->m, blk[1].addr + 8), 48);
-	ck_assert_int_eq(machine_peek(s->m, fence - 8), 272 - 48);
+	ck_assert_int_eq(machine_peek(s->m, 1, blk[1].addr + 8), 48);
+	ck_assert_int_eq(machine_peek(s->m, 1, fence - 8), 272 - 48);
 	sim_free(s);
 }
 END_TEST
@@ -200,9 +200,9 @@ START_TEST(a_remainder_too_small_is_not_split_off)
 	uint64_t b = alloc(s, 240);
 	ck_assert_uint_eq(b, a);
 	struct heap_block blk;
-	heap_block(s->m, b - 16, &blk);
+	heap_block(machine_proc(s->m, 1), b - 16, &blk);
 	ck_assert_uint_eq(blk.size, 272);
-	ck_assert_uint_eq(s->m->heap.in_use, 256 + 16);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, 256 + 16);
 	sim_free(s);
 }
 END_TEST
@@ -230,14 +230,14 @@ START_TEST(freeing_neighbours_coalesces_them_into_one_block)
 	ck_assert_int_eq(blk[0].used, 0);
 	ck_assert_uint_eq(blk[1].addr, fence - 16);
 	ck_assert_int_eq(blk[1].used, 1);
-	ck_assert_int_eq(machine_peek(s->m, fence - 8), 3 * 64);
+	ck_assert_int_eq(machine_peek(s->m, 1, fence - 8), 3 * 64);
 	/* the free list: the merged block, then the rest above the fence */
-	ck_assert_uint_eq(s->m->heap.free_head, p[0] - 16);
-	ck_assert_int_eq(machine_peek(s->m, p[0]), (int64_t)blk[2].addr);
-	ck_assert_int_eq(machine_peek(s->m, p[0] + 8), 0);
-	ck_assert_int_eq(machine_peek(s->m, blk[2].addr + 16), 0);
-	ck_assert_int_eq(machine_peek(s->m, blk[2].addr + 24), (int64_t)(p[0] - 16));
-	ck_assert_uint_eq(s->m->heap.blocks, 1);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.free_head, p[0] - 16);
+	ck_assert_int_eq(machine_peek(s->m, 1, p[0]), (int64_t)blk[2].addr);
+	ck_assert_int_eq(machine_peek(s->m, 1, p[0] + 8), 0);
+	ck_assert_int_eq(machine_peek(s->m, 1, blk[2].addr + 16), 0);
+	ck_assert_int_eq(machine_peek(s->m, 1, blk[2].addr + 24), (int64_t)(p[0] - 16));
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.blocks, 1);
 	/* and the merged block serves one allocation of its whole size */
 	ck_assert_uint_eq(alloc(s, 3 * 64 - 16), p[0]);
 	sim_free(s);
@@ -256,9 +256,9 @@ START_TEST(freeing_everything_leaves_one_free_block)
 	struct heap_block blk[8];
 	ck_assert_int_eq(walk(s, blk, 8), 1);
 	ck_assert_int_eq(blk[0].used, 0);
-	ck_assert_uint_eq(blk[0].size, s->m->heap.brk - s->m->heap.base);
-	ck_assert_uint_eq(s->m->heap.in_use, 0);
-	ck_assert_uint_eq(s->m->heap.blocks, 0);
+	ck_assert_uint_eq(blk[0].size, machine_proc(s->m, 1)->heap.brk - machine_proc(s->m, 1)->heap.base);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, 0);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.blocks, 0);
 	sim_free(s);
 }
 END_TEST
@@ -269,15 +269,15 @@ START_TEST(freed_payload_is_poisoned)
 	uint64_t a = alloc(s, 64);
 	alloc(s, 16);
 	for (int i = 0; i < 8; i++)
-		mem_poke(&s->m->mem, a + 8 * (uint64_t)i, i + 1);
+		mem_poke(&machine_proc(s->m, 1)->mem, a + 8 * (uint64_t)i, i + 1);
 	release(s, a);
 	/* the first two words hold the free-list links */
 	for (int i = 2; i < 8; i++)
-		ck_assert_int_eq(machine_peek(s->m, a + 8 * (uint64_t)i),
+		ck_assert_int_eq(machine_peek(s->m, 1, a + 8 * (uint64_t)i),
 				 (int64_t)0xddddddddddddddddull);
-	ck_assert_int_eq(mem_tag(&s->m->mem, a - 16), TAG_HEADER);
+	ck_assert_int_eq(mem_tag(&machine_proc(s->m, 1)->mem, a - 16), TAG_HEADER);
 	for (uint64_t g = a; g < a + 64; g += 16)
-		ck_assert_int_eq(mem_tag(&s->m->mem, g), TAG_FREED);
+		ck_assert_int_eq(mem_tag(&machine_proc(s->m, 1)->mem, g), TAG_FREED);
 	sim_free(s);
 }
 END_TEST
@@ -288,7 +288,7 @@ static int last_is_right(const struct sim *s)
 {
 	struct heap_block b[64];
 	int n = walk(s, b, 64);
-	return n ? s->m->heap.last == b[n - 1].addr : s->m->heap.last == 0;
+	return n ? machine_proc(s->m, 1)->heap.last == b[n - 1].addr : machine_proc(s->m, 1)->heap.last == 0;
 }
 
 START_TEST(a_header_merged_away_is_freed_memory_whatever_the_order)
@@ -301,8 +301,8 @@ START_TEST(a_header_merged_away_is_freed_memory_whatever_the_order)
 		alloc(s, 16);
 		release(s, order ? a : b);
 		release(s, order ? b : a);
-		ck_assert_int_eq(heap_check(s->m, b - 16), FAULT_UAF);
-		ck_assert_int_eq(heap_check(s->m, a - 16), FAULT_HEAPOVER);
+		ck_assert_int_eq(heap_check(machine_proc(s->m, 1), b - 16), FAULT_UAF);
+		ck_assert_int_eq(heap_check(machine_proc(s->m, 1), a - 16), FAULT_HEAPOVER);
 		sim_free(s);
 	}
 }
@@ -336,8 +336,8 @@ START_TEST(touching_a_free_neighbours_header_is_an_overflow)
 	alloc(s, 16);
 	release(s, b);
 	/* one word past a's payload is b's header, free or not */
-	ck_assert_int_eq(heap_check(s->m, a + 32), FAULT_HEAPOVER);
-	ck_assert_int_eq(heap_check(s->m, b), FAULT_UAF);
+	ck_assert_int_eq(heap_check(machine_proc(s->m, 1), a + 32), FAULT_HEAPOVER);
+	ck_assert_int_eq(heap_check(machine_proc(s->m, 1), b), FAULT_UAF);
 	sim_free(s);
 }
 END_TEST
@@ -347,11 +347,11 @@ START_TEST(heap_check_tells_the_kinds_of_heap_memory_apart)
 	struct sim *s = fresh();
 	uint64_t a = alloc(s, 32), b = alloc(s, 32);
 	release(s, a);
-	ck_assert_int_eq(heap_check(s->m, b), -1);
-	ck_assert_int_eq(heap_check(s->m, b + 24), -1);
-	ck_assert_int_eq(heap_check(s->m, b - 16), FAULT_HEAPOVER);
-	ck_assert_int_eq(heap_check(s->m, a), FAULT_UAF);
-	ck_assert_int_eq(heap_check(s->m, b + 64), FAULT_HEAPWILD);
+	ck_assert_int_eq(heap_check(machine_proc(s->m, 1), b), -1);
+	ck_assert_int_eq(heap_check(machine_proc(s->m, 1), b + 24), -1);
+	ck_assert_int_eq(heap_check(machine_proc(s->m, 1), b - 16), FAULT_HEAPOVER);
+	ck_assert_int_eq(heap_check(machine_proc(s->m, 1), a), FAULT_UAF);
+	ck_assert_int_eq(heap_check(machine_proc(s->m, 1), b + 64), FAULT_HEAPWILD);
 	sim_free(s);
 }
 END_TEST
@@ -375,9 +375,9 @@ START_TEST(free_of_a_pointer_that_is_no_block_is_refused)
 	struct sim *s = fresh();
 	uint64_t p = alloc(s, 64);
 	uint64_t q = c->off < -1000 ? CODE_BASE : p + (uint64_t)c->off, size = 99;
-	ck_assert_msg(heap_free(s->m, q, &size) == c->fault, "%s", c->what);
+	ck_assert_msg(heap_free(machine_proc(s->m, 1), q, &size) == c->fault, "%s", c->what);
 	ck_assert_uint_eq(size, 0);
-	ck_assert_uint_eq(s->m->heap.blocks, 1);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.blocks, 1);
 	sim_free(s);
 }
 END_TEST
@@ -387,9 +387,9 @@ START_TEST(a_second_free_is_a_double_free)
 	struct sim *s = fresh();
 	uint64_t p = alloc(s, 64), size = 0;
 	alloc(s, 16);
-	ck_assert_int_eq(heap_free(s->m, p, &size), -1);
+	ck_assert_int_eq(heap_free(machine_proc(s->m, 1), p, &size), -1);
 	ck_assert_uint_eq(size, 64);
-	ck_assert_int_eq(heap_free(s->m, p, &size), FAULT_DOUBLEFREE);
+	ck_assert_int_eq(heap_free(machine_proc(s->m, 1), p, &size), FAULT_DOUBLEFREE);
 	sim_free(s);
 }
 END_TEST
@@ -398,18 +398,18 @@ START_TEST(in_use_and_peak_count_payload_bytes)
 {
 	struct sim *s = fresh();
 	uint64_t a = alloc(s, 32), b = alloc(s, 64);
-	ck_assert_uint_eq(s->m->heap.in_use, 96);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, 96);
 	release(s, a);
-	ck_assert_uint_eq(s->m->heap.in_use, 64);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, 64);
 	/* 10 bytes take all of a's block: 16 spare bytes cannot be a block */
 	ck_assert_uint_eq(alloc(s, 10), a);
-	ck_assert_uint_eq(s->m->heap.in_use, 96);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, 96);
 	release(s, b);
-	ck_assert_uint_eq(s->m->heap.in_use, 32);
-	ck_assert_uint_eq(s->m->heap.peak, 96);
-	ck_assert_uint_eq(s->m->heap.blocks, 1);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.in_use, 32);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.peak, 96);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.blocks, 1);
 	alloc(s, 100);
-	ck_assert_uint_eq(s->m->heap.peak, 32 + 112);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.peak, 32 + 112);
 	sim_free(s);
 }
 END_TEST
@@ -444,11 +444,11 @@ END_TEST
 START_TEST(heap_alloc_beyond_the_heap_limit_fails)
 {
 	struct sim *s = fresh();
-	ck_assert_int_eq(heap_alloc(s->m, (int64_t)HEAP_LIMIT + 1, 1), 0);
-	ck_assert_int_eq(heap_alloc(s->m, (int64_t)HEAP_LIMIT, 1), 0);
-	ck_assert_int_eq(heap_alloc(s->m, INT64_MAX, 1), 0);
+	ck_assert_int_eq(heap_alloc(machine_proc(s->m, 1), (int64_t)HEAP_LIMIT + 1, 1), 0);
+	ck_assert_int_eq(heap_alloc(machine_proc(s->m, 1), (int64_t)HEAP_LIMIT, 1), 0);
+	ck_assert_int_eq(heap_alloc(machine_proc(s->m, 1), INT64_MAX, 1), 0);
 	/* nothing was taken: a small one still comes from the base */
-	ck_assert_uint_eq(alloc(s, 8), s->m->heap.base + HEAP_HEADER);
+	ck_assert_uint_eq(alloc(s, 8), machine_proc(s->m, 1)->heap.base + HEAP_HEADER);
 	sim_free(s);
 }
 END_TEST
@@ -459,7 +459,7 @@ START_TEST(a_failed_growth_keeps_the_free_top_block)
 	s->lim.max_memory = 64 * 1024;
 	ck_assert_int_eq(sim_start(s), 0);
 	uint64_t a = alloc(s, 16);
-	ck_assert_int_eq(heap_alloc(s->m, 1 << 20, 1), 0);
+	ck_assert_int_eq(heap_alloc(machine_proc(s->m, 1), 1 << 20, 1), 0);
 	uint64_t b = alloc(s, 16);
 	ck_assert_uint_eq(b, a + 32);
 	struct heap_block blk[4];
@@ -495,11 +495,11 @@ START_TEST(malloc_and_free_events_from_a_program)
 	ck_assert_int_eq(m1->line, 2);
 	ck_assert_int_eq(f->line, 7);
 	struct heap_block blk;
-	ck_assert_int_eq(heap_block(s->m, m1->addr - 16, &blk), 1);
+	ck_assert_int_eq(heap_block(machine_proc(s->m, 1), m1->addr - 16, &blk), 1);
 	ck_assert_int_eq(blk.owner, 2);
 	ck_assert_int_eq(blk.used, 1);
 	ck_assert_uint_eq((uint64_t)sim_global(s, "keep", 0), m1->addr);
-	ck_assert_uint_eq(s->m->heap.peak, 48 + 32);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.peak, 48 + 32);
 	sim_free(s);
 }
 END_TEST

@@ -379,7 +379,7 @@ START_TEST(a_loaded_program_has_the_segments_rights)
 {
 	struct sim *s = sim_new("const int K = 1;\nint g = 2;\nint main() { return g + K; }\n");
 	ck_assert_int_eq(sim_start(s), 0);
-	const struct mem *m = &s->m->mem;
+	const struct mem *m = &machine_proc(s->m, 1)->mem;
 	const struct thread *t = machine_thread(s->m, 1);
 	ck_assert_int_eq(mem_prot(m, CODE_BASE), MP_R | MP_X);
 	ck_assert_int_eq(mem_prot(m, RODATA_BASE), MP_R);
@@ -388,10 +388,10 @@ START_TEST(a_loaded_program_has_the_segments_rights)
 	ck_assert_int_eq(mem_prot(m, t->stack_lo), MP_R | MP_W);
 	ck_assert_int_eq(mem_prot(m, t->stack_hi - 8), MP_R | MP_W);
 	ck_assert_int_eq(mem_prot(m, t->stack_lo - PAGE_SIZE), MP_GUARD);
-	ck_assert_int_eq(machine_peek(s->m, sim_addr(s, "K")), 1);
-	ck_assert_int_eq(machine_peek(s->m, sim_addr(s, "g")), 2);
+	ck_assert_int_eq(machine_peek(s->m, 1, sim_addr(s, "K")), 1);
+	ck_assert_int_eq(machine_peek(s->m, 1, sim_addr(s, "g")), 2);
 	/* the code segment holds the encoded instructions */
-	ck_assert_int_eq((uint32_t)machine_peek(s->m, CODE_BASE), s->sc->image->words[0]);
+	ck_assert_int_eq((uint32_t)machine_peek(s->m, 1, CODE_BASE), s->sc->image->words[0]);
 	sim_finish(s);
 	ck_assert_int_eq(s->m->exit_status, 3);
 	sim_free(s);
@@ -405,7 +405,7 @@ START_TEST(a_big_array_touched_once_costs_one_page)
 	ck_assert_int_eq(sim_end(s), END_OK);
 	ck_assert_int_eq(s->m->exit_status, 1);
 	/* 512 KiB of bss, but only code, data, a stack page and that page */
-	ck_assert_uint_lt(s->m->mem.pages, 10);
+	ck_assert_uint_lt(machine_proc(s->m, 1)->mem.pages, 10);
 	ck_assert_int_eq(sim_global(s, "big", 40000), 1);
 	sim_free(s);
 }
@@ -442,7 +442,7 @@ START_TEST(a_copy_mid_run_continues_exactly_as_the_original)
 	ck_assert_int_eq(c->m->exit_status, 50);
 	ck_assert_int_eq(s->m->exit_status, 50);
 	ck_assert_uint_eq(c->m->tick, s->m->tick);
-	ck_assert_uint_eq(c->m->heap.peak, s->m->heap.peak);
+	ck_assert_uint_eq(machine_proc(c->m, 1)->heap.peak, machine_proc(s->m, 1)->heap.peak);
 	sim_free(c);
 	sim_free(s);
 }
@@ -454,7 +454,7 @@ START_TEST(a_copy_does_not_change_the_original)
 	ck_assert_int_eq(sim_start(s), 0);
 	machine_run(s->m, 200);
 	uint64_t addr = sim_addr(s, "counter");
-	int64_t before = machine_peek(s->m, addr);
+	int64_t before = machine_peek(s->m, 1, addr);
 	uint64_t tick = s->m->tick;
 	struct machine *m = xmalloc(sizeof *m);
 	machine_copy(m, s->m);
@@ -466,8 +466,8 @@ START_TEST(a_copy_does_not_change_the_original)
 	struct sim *c = sim_copy(s);
 	sim_finish(c);
 	ck_assert_uint_eq(s->log.n, events);    /* the copy's events are its own */
-	ck_assert_int_eq(machine_peek(c->m, addr), 50);
-	ck_assert_int_eq(machine_peek(s->m, addr), before);
+	ck_assert_int_eq(machine_peek(c->m, 1, addr), 50);
+	ck_assert_int_eq(machine_peek(s->m, 1, addr), before);
 	ck_assert_uint_eq(s->m->tick, tick);
 	ck_assert_int_eq(s->m->state, RUN_ACTIVE);
 	sim_free(c);
@@ -502,11 +502,11 @@ START_TEST(machine_call_evaluates_a_function_on_the_final_state)
 	struct sim *s = sim_run(call_prog);
 	int64_t v = 0;
 	char err[128];
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "get"), 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "get"), 1000, &v, err, sizeof err), 0);
 	ck_assert_int_eq(v, 42);
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "f10"), 10000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "f10"), 10000, &v, err, sizeof err), 0);
 	ck_assert_int_eq(v, 3628800);
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "heap"), 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "heap"), 1000, &v, err, sizeof err), 0);
 	ck_assert_int_eq(v, 5);
 	sim_free(s);
 }
@@ -516,19 +516,19 @@ START_TEST(machine_call_leaves_the_machine_as_it_was)
 {
 	struct sim *s = sim_run(call_prog);
 	size_t events = s->log.n;
-	uint64_t tick = s->m->tick, pages = s->m->mem.pages, brk = s->m->heap.brk;
+	uint64_t tick = s->m->tick, pages = machine_proc(s->m, 1)->mem.pages, brk = machine_proc(s->m, 1)->heap.brk;
 	int64_t v = 0;
 	char err[128];
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "bump"), 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "bump"), 1000, &v, err, sizeof err), 0);
 	ck_assert_int_eq(v, 101);
 	ck_assert_int_eq(sim_global(s, "counter", 0), 21);
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "heap"), 1000, &v, err, sizeof err), 0);
-	ck_assert_uint_eq(s->m->heap.brk, brk);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "heap"), 1000, &v, err, sizeof err), 0);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->heap.brk, brk);
 	ck_assert_uint_eq(s->m->tick, tick);
-	ck_assert_uint_eq(s->m->mem.pages, pages);
+	ck_assert_uint_eq(machine_proc(s->m, 1)->mem.pages, pages);
 	ck_assert_int_eq(s->m->end, END_OK);
 	ck_assert_uint_eq(s->log.n, events);            /* and sends no events */
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "get"), 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "get"), 1000, &v, err, sizeof err), 0);
 	ck_assert_int_eq(v, 42);
 	sim_free(s);
 }
@@ -539,13 +539,13 @@ START_TEST(machine_call_reports_faults_and_endless_loops)
 	struct sim *s = sim_run(call_prog);
 	int64_t v = 77;
 	char err[128] = "";
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "crash"), 1000, &v, err, sizeof err), -1);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "crash"), 1000, &v, err, sizeof err), -1);
 	ck_assert_msg(strstr(err, fault_names[FAULT_NULL]) != NULL, "err: %s", err);
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "spin"), 500, &v, err, sizeof err), -1);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "spin"), 500, &v, err, sizeof err), -1);
 	ck_assert_msg(strstr(err, "500") != NULL, "err: %s", err);
 	ck_assert_int_eq(v, 77);
 	/* the machine is still usable afterwards */
-	ck_assert_int_eq(machine_call(s->m, sim_addr(s, "get"), 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "get"), 1000, &v, err, sizeof err), 0);
 	ck_assert_int_eq(v, 42);
 	sim_free(s);
 }
@@ -558,9 +558,9 @@ START_TEST(expect_conditions_compile_to_functions_machine_call_runs)
 	ck_assert_uint_eq(s->sc->nexpects, 2);
 	int64_t v = -1;
 	char err[64];
-	ck_assert_int_eq(machine_call(s->m, s->sc->expects[0].func, 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(machine_call(s->m, 1, s->sc->expects[0].func, 1000, &v, err, sizeof err), 0);
 	ck_assert_int_eq(v, 1);
-	ck_assert_int_eq(machine_call(s->m, s->sc->expects[1].func, 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(machine_call(s->m, 1, s->sc->expects[1].func, 1000, &v, err, sizeof err), 0);
 	ck_assert_int_eq(v, 0);
 	sim_free(s);
 }

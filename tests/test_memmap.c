@@ -63,7 +63,7 @@ static struct mm_row *build(const struct sim *s, const struct mm_access *acc, si
 			    int ascii, size_t *n)
 {
 	struct mm_row *rows = at_test_end(xcalloc(ROWS, sizeof *rows));
-	*n = memmap_build(s->sc, s->m, acc, nacc, ascii, rows, ROWS);
+	*n = memmap_build(s->sc, s->m, 1, acc, nacc, ascii, rows, ROWS);
 	ck_assert_uint_lt(*n, ROWS);
 	return rows;
 }
@@ -211,8 +211,8 @@ START_TEST(memmap_build_shows_heap_blocks_live_and_freed)
 	struct mm_row *rows = build(s, NULL, 0, 0, &n);
 	uint64_t p = (uint64_t)sim_global(s, "keep", 0);
 	const struct mm_row *heap = need(rows, n, MM_REGION, "heap  48 B in use of 4 KiB  shared");
-	ck_assert_uint_eq(heap->addr, s->m->heap.base);
-	ck_assert_uint_eq(heap->size, s->m->heap.brk - s->m->heap.base);
+	ck_assert_uint_eq(heap->addr, machine_proc(s->m, 1)->heap.base);
+	ck_assert_uint_eq(heap->size, machine_proc(s->m, 1)->heap.brk - machine_proc(s->m, 1)->heap.base);
 	const struct mm_row *live = need(rows, n, MM_BLOCK, "block 32 B by T1  {11, 22, 0, ");
 	ck_assert_uint_eq(live->addr, p - HEAP_HEADER);
 	ck_assert_uint_eq(live->size, 48);
@@ -223,7 +223,7 @@ START_TEST(memmap_build_shows_heap_blocks_live_and_freed)
 	ck_assert_int_eq(freed->tid, 0);
 	need(rows, n, MM_BLOCK, "block 16 B by T1");    /* r */
 	const struct mm_row *top = need(rows, n, MM_FREE, "free ");
-	ck_assert_uint_eq(top->addr + top->size, s->m->heap.brk);
+	ck_assert_uint_eq(top->addr + top->size, machine_proc(s->m, 1)->heap.brk);
 	/* from the break down */
 	ck_assert(index_of(rows, top) < index_of(rows, freed));
 	ck_assert(index_of(rows, freed) < index_of(rows, live));
@@ -295,13 +295,13 @@ START_TEST(memmap_build_marks_the_accesses)
 	const struct thread *t1 = machine_thread(s->m, 1), *t2 = machine_thread(s->m, 2);
 	uint64_t p = (uint64_t)sim_global(s, "keep", 0);
 	const struct mm_access acc[] = {
-		{ sim_addr(s, "counter"), MM_WRITE, 2 },
-		{ sim_addr(s, "arr") + 16, MM_READ, 1 },
-		{ p + 8, MM_READ, 2 },
-		{ p + 8, MM_WRITE, 1 },
-		{ (uint64_t)t1->r[REG_FP] - 8, MM_READ | MM_WRITE, 1 },      /* a */
-		{ t2->tls, MM_READ, 2 },
-		{ sim_addr(s, "ROUNDS"), MM_READ, 1 },
+		{ sim_addr(s, "counter"), MM_WRITE, 2, 1 },
+		{ sim_addr(s, "arr") + 16, MM_READ, 1, 1 },
+		{ p + 8, MM_READ, 2, 1 },
+		{ p + 8, MM_WRITE, 1, 1 },
+		{ (uint64_t)t1->r[REG_FP] - 8, MM_READ | MM_WRITE, 1, 1 },      /* a */
+		{ t2->tls, MM_READ, 2, 1 },
+		{ sim_addr(s, "ROUNDS"), MM_READ, 1, 1 },
 	};
 	size_t n;
 	struct mm_row *rows = build(s, acc, ARRAY_LEN(acc), 0, &n);
@@ -341,7 +341,7 @@ START_TEST(memmap_build_follows_calls_at_every_instruction)
 	struct mm_row *rows = at_test_end(xcalloc(ROWS, sizeof *rows));
 	int deepest = 0, steps = 0;
 	do {
-		size_t n = memmap_build(s->sc, s->m, NULL, 0, 0, rows, ROWS);
+		size_t n = memmap_build(s->sc, s->m, 1, NULL, 0, 0, rows, ROWS);
 		check_order(rows, n);
 		const struct thread *t = machine_thread(s->m, 1);
 		const struct img_func *f = image_func_at(s->sc->image, t->pc);
@@ -426,11 +426,11 @@ START_TEST(memmap_build_survives_any_registers)
 		t->pc = i % 2 ? CODE_BASE + INSN_SIZE * (next_rand(&seed) % img->ncode)
 			      : (uint64_t)values[next_rand(&seed) % ARRAY_LEN(values)];
 		/* and garbage in the stack itself */
-		mem_poke(&s->m->mem, t->stack_hi - 8 * (uint64_t)(1 + next_rand(&seed) % 6),
+		mem_poke(&machine_proc(s->m, 1)->mem, t->stack_hi - 8 * (uint64_t)(1 + next_rand(&seed) % 6),
 			 values[next_rand(&seed) % ARRAY_LEN(values)]);
 		size_t n;
 		struct mm_row rows[300];
-		n = memmap_build(s->sc, s->m, NULL, 0, 0, rows, ARRAY_LEN(rows));
+		n = memmap_build(s->sc, s->m, 1, NULL, 0, 0, rows, ARRAY_LEN(rows));
 		check_order(rows, n);
 	}
 }
@@ -445,7 +445,7 @@ START_TEST(memmap_build_survives_overwritten_heap_headers)
 		for (int word = 0; word < 2; word++) {
 			struct sim *c = sim_copy(s);
 			/* the header of the freed block above p's */
-			mem_poke(&c->m->mem, p + 32 + 8 * (uint64_t)word, junk[k]);
+			mem_poke(&machine_proc(c->m, 1)->mem, p + 32 + 8 * (uint64_t)word, junk[k]);
 			size_t n;
 			struct mm_row *rows = build(c, NULL, 0, 0, &n);
 			check_order(rows, n);
@@ -454,7 +454,7 @@ START_TEST(memmap_build_survives_overwritten_heap_headers)
 			sim_free(c);
 		}
 	/* the word below of the top block points nowhere */
-	mem_poke(&s->m->mem, s->m->heap.last + 8, 999999);
+	mem_poke(&machine_proc(s->m, 1)->mem, machine_proc(s->m, 1)->heap.last + 8, 999999);
 	size_t n;
 	struct mm_row *rows = build(s, NULL, 0, 0, &n);
 	check_order(rows, n);
@@ -471,7 +471,7 @@ START_TEST(memmap_build_keeps_to_max)
 	for (size_t max = 0; max < n; max += 7) {
 		struct mm_row *rows = at_test_end(xcalloc(max + 1, sizeof *rows));
 		rows[max].text[0] = 'X';        /* past max: never written */
-		size_t got = memmap_build(s->sc, s->m, NULL, 0, 0, rows, max);
+		size_t got = memmap_build(s->sc, s->m, 1, NULL, 0, 0, rows, max);
 		ck_assert_uint_eq(got, max);
 		ck_assert_int_eq(rows[max].text[0], 'X');
 		for (size_t i = 0; i < got; i++)

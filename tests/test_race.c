@@ -385,7 +385,7 @@ START_TEST(race_check_names_a_heap_word_by_its_block)
 	ck_assert_str_eq(race_sentence(s), want);
 	/* named the same from the report */
 	struct buf b = { 0 };
-	trace_word(s->sc, s->m, r->addr, r->block, &b);
+	trace_word(s->sc, s->m, 1, r->addr, r->block, &b);
 	snprintf(want, sizeof want, "heap block 0x%llx+8", (unsigned long long)mal->addr);
 	ck_assert_str_eq(b.s, want);
 	buf_free(&b);
@@ -421,7 +421,7 @@ START_TEST(race_check_forgets_a_freed_block)
 	struct mm_row rows[512];
 	int marked = 0;
 	while (machine_step(s->m) && !sim_count(s, EV_FREE)) {
-		size_t n = memmap_build(s->sc, s->m, NULL, 0, 1, rows, ARRAY_LEN(rows));
+		size_t n = memmap_build(s->sc, s->m, 1, NULL, 0, 1, rows, ARRAY_LEN(rows));
 		for (size_t i = 0; i < n; i++)
 			if (rows[i].kind == MM_BLOCK && rows[i].race) {
 				ck_assert_ptr_nonnull(strstr(rows[i].text, "  ! race"));
@@ -431,7 +431,7 @@ START_TEST(race_check_forgets_a_freed_block)
 	ck_assert_int_eq(race_count(s->m), 1);
 	ck_assert(marked);
 	ck_assert_int_eq(race_get(s->m, 0)->gone, 1);
-	ck_assert_uint_eq(race_marked(s->m, race_get(s->m, 0)->addr, 8), 0);
+	ck_assert_uint_eq(race_marked(s->m, 1, race_get(s->m, 0)->addr, 8), 0);
 	sim_free(s);
 }
 END_TEST
@@ -451,7 +451,7 @@ START_TEST(race_check_names_the_locks_held)
 	ck_assert_str_eq(race_sentence(s), "data race on x: T2 writes it holding b, T1 wrote it "
 			 "at line 3 holding a, and no lock orders the two");
 	int n;
-	const uint64_t *held = race_locks(s->m, race_get(s->m, 0)->locks2, &n);
+	const uint64_t *held = race_locks(s->m, 1, race_get(s->m, 0)->locks2, &n);
 	ck_assert_int_eq(n, 1);
 	ck_assert_uint_eq(held[0], sim_addr(s, "a"));
 	sim_free(s);
@@ -480,11 +480,11 @@ START_TEST(race_check_is_off_when_the_settings_say_so)
 	s->cfg.no_race_detect = 1;
 	ck_assert_int_eq(sim_start(s), 0);
 	sim_finish(s);
-	ck_assert_ptr_null(s->m->race);
+	ck_assert_ptr_null(machine_proc(s->m, 1)->race);
 	ck_assert_int_eq(sim_count(s, EV_RACE), 0);
 	ck_assert_uint_eq(race_count(s->m), 0);
 	ck_assert_ptr_null(race_get(s->m, 0));
-	ck_assert_uint_eq(race_marked(s->m, sim_addr(s, "counter"), 8), 0);
+	ck_assert_uint_eq(race_marked(s->m, 1, sim_addr(s, "counter"), 8), 0);
 	sim_free(s);
 }
 END_TEST
@@ -603,7 +603,7 @@ START_TEST(session_marks_the_race_from_its_tick_on)
 	ck_assert_ptr_nonnull(strstr(e->text, "and no lock orders the two"));
 	/* the memory map marks counter */
 	struct mm_row *rows = at_test_end(xcalloc(1024, sizeof *rows));
-	size_t n = memmap_build(sim->sc, &ss->m, NULL, 0, 0, rows, 1024);
+	size_t n = memmap_build(sim->sc, &ss->m, 1, NULL, 0, 0, rows, 1024);
 	const struct mm_row *row = NULL;
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(rows[i].text, "counter = ", 10) == 0)
@@ -615,7 +615,7 @@ START_TEST(session_marks_the_race_from_its_tick_on)
 	session_back(ss);
 	ck_assert_uint_eq(session_tick(ss), after - 1);
 	ck_assert_uint_eq(race_count(&ss->m), 0);
-	n = memmap_build(sim->sc, &ss->m, NULL, 0, 0, rows, 1024);
+	n = memmap_build(sim->sc, &ss->m, 1, NULL, 0, 0, rows, 1024);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_int_eq(rows[i].race, 0);
 		ck_assert_ptr_null(strstr(rows[i].text, "race"));

@@ -12,10 +12,10 @@ START_TEST(a_mutex_word_holds_its_owner)
 				"int main() { lock(m); lock(k); unlock(k); join(spawn(take)); return 0; }\n");
 	ck_assert_int_eq(sim_end(s), END_OK);
 	uint64_t m = sim_addr(s, "m"), n = sim_addr(s, "n"), k = sim_addr(s, "k");
-	ck_assert_int_eq(machine_peek(s->m, m), 1);
-	ck_assert_int_eq(machine_mutex_owner(s->m, m), 1);
-	ck_assert_int_eq(machine_mutex_owner(s->m, n), 2);
-	ck_assert_int_eq(machine_mutex_owner(s->m, k), 0);
+	ck_assert_int_eq(machine_peek(s->m, 1, m), 1);
+	ck_assert_int_eq(machine_mutex_owner(s->m, 1, m), 1);
+	ck_assert_int_eq(machine_mutex_owner(s->m, 1, n), 2);
+	ck_assert_int_eq(machine_mutex_owner(s->m, 1, k), 0);
 	ck_assert_int_eq(sim_count(s, EV_LOCK), 3);
 	ck_assert_int_eq(sim_count(s, EV_UNLOCK), 1);
 	const struct event *e = sim_nth(s, EV_LOCK, 2);
@@ -34,8 +34,8 @@ START_TEST(the_second_mutex_word_counts_waiters)
 				"int main() { lock(m); int a = spawn(w); spawn(w); join(a); return 0; }\n");
 	ck_assert_int_eq(sim_end(s), END_DEADLOCK);
 	uint64_t m = sim_addr(s, "m");
-	ck_assert_int_eq(machine_peek(s->m, m), 1);
-	ck_assert_int_eq(machine_peek(s->m, m + 8), 2);
+	ck_assert_int_eq(machine_peek(s->m, 1, m), 1);
+	ck_assert_int_eq(machine_peek(s->m, 1, m + 8), 2);
 	for (int tid = 2; tid <= 3; tid++) {
 		const struct event *b = sim_nth_of(s, EV_BLOCK, tid, 0);
 		ck_assert_int_eq(b->a, WAIT_MUTEX);
@@ -69,8 +69,8 @@ START_TEST(unlock_hands_the_mutex_to_the_longest_waiter)
 	static const int want[4] = { 2, 3, 4, 1 };
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(sim_global(s, "order", i), want[i]);
-	ck_assert_int_eq(machine_mutex_owner(s->m, sim_addr(s, "m")), 0);
-	ck_assert_int_eq(machine_peek(s->m, sim_addr(s, "m") + 8), 0);
+	ck_assert_int_eq(machine_mutex_owner(s->m, 1, sim_addr(s, "m")), 0);
+	ck_assert_int_eq(machine_peek(s->m, 1, sim_addr(s, "m") + 8), 0);
 	sim_free(s);
 }
 END_TEST
@@ -112,7 +112,7 @@ START_TEST(unlock_by_a_thread_that_does_not_hold_it_faults)
 	ck_assert_int_eq(f->tid, 2);
 	ck_assert_int_eq(f->line, 2);
 	ck_assert_int_eq(f->a, FAULT_NOTOWNER);
-	ck_assert_int_eq(machine_mutex_owner(s->m, sim_addr(s, "m")), 1);
+	ck_assert_int_eq(machine_mutex_owner(s->m, 1, sim_addr(s, "m")), 1);
 	sim_free(s);
 }
 END_TEST
@@ -144,7 +144,7 @@ START_TEST(trylock_takes_a_free_mutex_and_never_waits)
 	static const int want[4] = { 1, 0, 0, 1 };
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(sim_global(s, "r", i), want[i]);
-	ck_assert_int_eq(machine_mutex_owner(s->m, sim_addr(s, "m")), 3);
+	ck_assert_int_eq(machine_mutex_owner(s->m, 1, sim_addr(s, "m")), 3);
 	ck_assert_int_eq(sim_count(s, EV_LOCK), 2);
 	ck_assert_int_eq(sim_count(s, EV_BLOCK), 2);    /* the two joins only */
 	sim_free(s);
@@ -182,7 +182,7 @@ START_TEST(a_semaphore_counts_down_and_up)
 		ck_assert_int_eq(e->a, counts[i]);
 		ck_assert_int_eq(e->b, steps[i]);
 	}
-	ck_assert_int_eq(machine_peek(s->m, a), 1);
+	ck_assert_int_eq(machine_peek(s->m, 1, a), 1);
 	ck_assert_int_eq(sim_count(s, EV_BLOCK), 0);
 	sim_free(s);
 }
@@ -205,8 +205,8 @@ START_TEST(sem_wait_at_zero_blocks_until_a_post)
 	const struct event *e = sim_nth(s, EV_SEM, 0);
 	ck_assert_int_eq(e->a, 0);
 	ck_assert_int_eq(e->b, 0);
-	ck_assert_int_eq(machine_peek(s->m, a), 0);
-	ck_assert_int_eq(machine_peek(s->m, a + 8), 0);
+	ck_assert_int_eq(machine_peek(s->m, 1, a), 0);
+	ck_assert_int_eq(machine_peek(s->m, 1, a + 8), 0);
 	sim_free(s);
 }
 END_TEST
@@ -216,11 +216,11 @@ START_TEST(semaphore_arrays_start_with_their_counts)
 	struct sim *s = sim_new("semaphore s[3] = {1, 2};\nint main() { sem_wait(s[1]); return 0; }\n");
 	ck_assert_int_eq(sim_start(s), 0);
 	uint64_t a = sim_addr(s, "s");
-	ck_assert_int_eq(machine_peek(s->m, a), 1);
-	ck_assert_int_eq(machine_peek(s->m, a + 16), 2);
-	ck_assert_int_eq(machine_peek(s->m, a + 32), 0);
+	ck_assert_int_eq(machine_peek(s->m, 1, a), 1);
+	ck_assert_int_eq(machine_peek(s->m, 1, a + 16), 2);
+	ck_assert_int_eq(machine_peek(s->m, 1, a + 32), 0);
 	sim_finish(s);
-	ck_assert_int_eq(machine_peek(s->m, a + 16), 1);
+	ck_assert_int_eq(machine_peek(s->m, 1, a + 16), 1);
 	sim_free(s);
 }
 END_TEST
@@ -320,7 +320,7 @@ START_TEST(cond_signal_wakes_the_longest_waiter_only)
 	ck_assert_int_eq(e->b, 0);
 	ck_assert_int_eq(sim_nth(s, EV_SIGNAL, 1)->a, 2);
 	ck_assert_int_eq(sim_nth(s, EV_SIGNAL, 1)->b, 1);
-	ck_assert_int_eq(machine_peek(s->m, sim_addr(s, "c")), 0);
+	ck_assert_int_eq(machine_peek(s->m, 1, sim_addr(s, "c")), 0);
 	sim_free(s);
 }
 END_TEST

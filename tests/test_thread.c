@@ -159,8 +159,8 @@ START_TEST(a_new_thread_starts_at_its_entry_with_its_arguments)
 	ck_assert_uint_eq(sw->to->pc, sim_addr(s, "f"));
 	/* the stack holds the arguments, and below them the return address */
 	ck_assert_uint_eq(sw->to->sp, t->stack_hi - 24);
-	ck_assert_int_eq(machine_peek(s->m, sw->to->sp + 8), 50);
-	ck_assert_int_eq(machine_peek(s->m, sw->to->sp + 16), 8);
+	ck_assert_int_eq(machine_peek(s->m, 1, sw->to->sp + 8), 50);
+	ck_assert_int_eq(machine_peek(s->m, 1, sw->to->sp + 16), 8);
 	/* f returns from there into the runtime's thread_exit */
 	int rets = 0, through = 0;
 	for (size_t i = 0; i < s->log.n; i++) {
@@ -197,7 +197,7 @@ START_TEST(each_thread_has_its_own_stack)
 		ck_assert_uint_lt(a, t->stack_hi);
 		ck_assert_uint_eq(t->stack_hi - t->stack_lo, STACK_SIZE);
 		ck_assert_uint_eq(t->slot_lo, STACK_TOP - (uint64_t)(k + 1) * THREAD_SLOT);
-		ck_assert_int_eq(mem_prot(&s->m->mem, t->stack_lo - PAGE_SIZE), MP_GUARD);
+		ck_assert_int_eq(mem_prot(&machine_proc(s->m, 1)->mem, t->stack_lo - PAGE_SIZE), MP_GUARD);
 		if (k)
 			ck_assert_int_eq(sim_global(s, "back", k), k * 11);
 		for (int j = 0; j < k; j++) {   /* no two slots overlap */
@@ -228,7 +228,7 @@ START_TEST(each_thread_has_its_own_tls_copy)
 		ck_assert_int_eq(sim_global(s, "vals", k), want[k]);
 		ck_assert_uint_eq((uint64_t)sim_global(s, "addrs", k), th->tls + off);
 		ck_assert_uint_eq(th->tls, th->stack_hi);
-		ck_assert_int_eq(machine_peek(s->m, th->tls + off), want[k] / 10);
+		ck_assert_int_eq(machine_peek(s->m, 1, th->tls + off), want[k] / 10);
 	}
 	sim_free(s);
 }

@@ -1061,6 +1061,15 @@ static void dir_switch_cost(struct parser *p)
 		p->prog->config.switch_cost = (int)v;
 }
 
+/* #process-switch-cost N: the ticks a switch between threads of two
+ * processes takes. */
+static void dir_process_switch_cost(struct parser *p)
+{
+	int64_t v;
+	if (dir_number(p, 0, CONFIG_MAX_SWITCH_COST, &v))
+		p->prog->config.process_switch_cost = (int)v;
+}
+
 /* #seed N: the seed of the random policy. */
 static void dir_seed(struct parser *p)
 {
@@ -1174,6 +1183,7 @@ static const struct directive {
 	{ "policy", dir_policy, 1 },
 	{ "seed", dir_seed, 1 },
 	{ "switch-cost", dir_switch_cost, 1 },
+	{ "process-switch-cost", dir_process_switch_cost, 1 },
 	{ "schedule", dir_schedule, 1 },
 	{ "expect", dir_expect, 0 },
 	{ "expect-output", dir_expect_output, 1 },

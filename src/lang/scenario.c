@@ -180,7 +180,8 @@ char *scenario_with_schedule(const struct scenario *sc, const struct machine_con
 			     const char *schedule)
 {
 	static const char *const settings[] = {
-		"cores", "quantum", "policy", "seed", "switch-cost", "schedule",
+		"cores", "quantum", "policy", "seed", "switch-cost", "process-switch-cost",
+		"schedule",
 	};
 	struct buf b = { 0 };
 	for (int n = 1; n <= sc->nlines; n++) {
@@ -193,8 +194,10 @@ char *scenario_with_schedule(const struct scenario *sc, const struct machine_con
 			buf_put(&b, p, len);
 		buf_putc(&b, '\n');
 	}
-	buf_printf(&b, "#cores %d\n#quantum %d\n#seed %llu\n#switch-cost %d\n#policy script\n"
-		   "#schedule \"%s\"\n", cfg->cores, cfg->quantum, (unsigned long long)cfg->seed,
-		   cfg->switch_cost, schedule);
+	buf_printf(&b, "#cores %d\n#quantum %d\n#seed %llu\n#switch-cost %d\n", cfg->cores,
+		   cfg->quantum, (unsigned long long)cfg->seed, cfg->switch_cost);
+	if (cfg->process_switch_cost >= 0)
+		buf_printf(&b, "#process-switch-cost %d\n", cfg->process_switch_cost);
+	buf_printf(&b, "#policy script\n#schedule \"%s\"\n", schedule);
 	return b.s;
 }

@@ -17,6 +17,12 @@ struct say {
 	struct buf *b;
 };
 
+/* The process whose memory s's event is about. */
+static int say_pid(const struct say *s)
+{
+	return s->e->pid ? s->e->pid : 1;
+}
+
 /* Append "0x..." for an address. */
 static void put_hex(struct buf *b, uint64_t v)
 {
@@ -59,7 +65,7 @@ static void put_place(const struct say *s, uint64_t addr)
 		return;
 	if (image_describe(s->sc->image, addr, 0, s->b))
 		return;
-	trace_addr(s->sc, s->m, addr, s->b);
+	trace_addr(s->sc, s->m, say_pid(s), addr, s->b);
 }
 
 /* Append a synchronisation object: "mutex m", "semaphore 0x601010 (heap)". */
@@ -368,6 +374,9 @@ static void say_switch(const struct say *s)
 	} else {
 		buf_puts(s->b, e->other ? "; the core goes idle" : "the core is idle");
 	}
+	if (e->space)
+		buf_puts(s->b, e->b ? "; another process: the address space changes too" :
+			 "; another process: the address space changes");
 	if (e->b) {
 		buf_puts(s->b, ", the switch takes ");
 		put_ticks(s->b, e->b);
@@ -436,6 +445,10 @@ static void say_block(const struct say *s)
 		put_object(s, "semaphore", e->addr);
 		buf_puts(s->b, " (its count is 0)");
 		return;
+	case WAIT_CHILD:
+		buf_printf(s->b, "waits for child process P%llu to end (wait)",
+			   (unsigned long long)e->addr);
+		return;
 	default:
 		buf_puts(s->b, e->a == WAIT_COND ? "waits on " : "waits for ");
 		put_object(s, e->a >= 0 && e->a < WAIT_COUNT ? wait_names[e->a] : "object", e->addr);
@@ -452,6 +465,7 @@ static const char *const woken_by[WAIT_COUNT] = {
 	[WAIT_SEM] = "T%d posted the semaphore",
 	[WAIT_COND] = "T%d signalled the cond",
 	[WAIT_SLEEP] = "T%d woke it",
+	[WAIT_CHILD] = "T%d woke it",
 };
 
 /* "T1 wakes: T2 released the mutex", "T2 wakes: its sleep is over". */
@@ -585,7 +599,7 @@ static void say_fault(const struct say *s)
 	if (s->e->tid)
 		buf_printf(s->b, "T%d faults, ", s->e->tid);
 	buf_puts(s->b, "the process is killed: ");
-	trace_fault(s->sc, s->m, (int)s->e->a, s->e->addr, s->b);
+	trace_fault(s->sc, s->m, say_pid(s), (int)s->e->a, s->e->addr, s->b);
 }
 
 /* "T1: assertion failed: counter == 2 * ROUNDS" */
@@ -608,6 +622,7 @@ static const char *const limit_phrases[LIMIT_COUNT] = {
 	[LIMIT_STEPS] = "too many instructions",
 	[LIMIT_THREADS] = "too many threads",
 	[LIMIT_MEMORY] = "the simulated memory is full",
+	[LIMIT_PROCESSES] = "too many processes",
 };
 
 /* Append "stopped: too many instructions (--max-steps)" for limit k. */
@@ -639,7 +654,7 @@ static void put_coro(const struct say *s, uint64_t h)
 	struct coro c;
 	buf_puts(s->b, "coroutine ");
 	put_hex(s->b, h);
-	if (coro_read(s->m, h, &c) < 0) {
+	if (coro_read(s->m, say_pid(s), h, &c) < 0) {
 		buf_puts(s->b, " (");
 		put_func(s, c.entry);
 		buf_putc(s->b, ')');
@@ -673,7 +688,7 @@ static void say_co_create(const struct say *s)
 		put_value(s, e->a);
 	}
 	buf_puts(s->b, "), suspended");
-	if (coro_read(s->m, e->addr, &c) < 0) {
+	if (coro_read(s->m, say_pid(s), e->addr, &c) < 0) {
 		buf_printf(s->b, ": its stack is a %u-byte heap block at ", CO_STACK_SIZE);
 		put_hex(s->b, c.stack);
 	}
@@ -728,7 +743,7 @@ static void put_holding(const struct say *s, const uint64_t *held, int n)
 	if (!n)
 		return;
 	buf_puts(s->b, " holding ");
-	trace_locks(s->sc, s->m, held, n, s->b);
+	trace_locks(s->sc, s->m, say_pid(s), held, n, s->b);
 }
 
 /* "data race on counter: T3 reads it, T2 wrote it at line 26 and no lock
@@ -737,7 +752,7 @@ static void say_race(const struct say *s)
 {
 	const struct event *e = s->e;
 	buf_puts(s->b, "data race on ");
-	trace_word(s->sc, s->m, e->addr, 0, s->b);
+	trace_word(s->sc, s->m, say_pid(s), e->addr, 0, s->b);
 	buf_printf(s->b, ": T%d %s it", e->tid, e->a ? "writes" : "reads");
 	put_holding(s, e->held, e->nheld);
 	buf_printf(s->b, ", T%d %s it", e->other, e->b ? "wrote" : "read");
@@ -766,11 +781,49 @@ static void say_closure(const struct say *s)
 	buf_puts(s->b, ", holds ");
 	for (size_t i = 0; i < f->ncaptures; i++) {
 		buf_printf(s->b, "%s%s = ", i ? ", " : "", f->captures[i]);
-		put_value(s, machine_peek(s->m, e->addr + (CLOSURE_W_VALUES + i) * WORD));
+		put_value(s, machine_peek(s->m, say_pid(s), e->addr + (CLOSURE_W_VALUES + i) * WORD));
 	}
 }
 
 /* The sentence of each kind of event. */
+/* "T1 forks: process P2 is a copy-on-write copy of P1, with T3, a copy of T1" */
+static void say_fork(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_printf(s->b, "forks: process P%lld is a copy-on-write copy of P%d (they share every "
+		   "page until one writes it), with T%d, a copy of T%d, as its one thread",
+		   (long long)e->a, e->pid, e->other, e->tid);
+}
+
+/* "process P2 ends: exit(3)", "process P2 is killed: division by zero" */
+static void say_pexit(const struct say *s)
+{
+	const struct event *e = s->e;
+	buf_printf(s->b, "process P%lld ", (long long)e->a);
+	switch (e->b) {
+	case PE_FAULT:
+		buf_printf(s->b, "is killed: %s; the other processes go on",
+			   e->addr < FAULT_COUNT ? fault_names[e->addr] : "a fault");
+		break;
+	case PE_LAST:
+		buf_puts(s->b, "ends: its last thread ended (code 0)");
+		break;
+	default:
+		buf_printf(s->b, "ends: %s %lld", e->b == PE_RETURN ? "main returned" : "exit",
+			   (long long)e->addr);
+	}
+	buf_puts(s->b, "; its threads and address space are gone");
+}
+
+/* "T1's wait collects P2's exit code 3" */
+static void say_reap(const struct say *s)
+{
+	const struct event *e = s->e;
+	buf_printf(s->b, "T%d's wait collects process P%lld's exit code %lld", e->tid,
+		   (long long)e->a, (long long)e->b);
+}
+
 static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_EXEC] = say_exec,
 	[EV_SWITCH] = say_switch,
@@ -800,6 +853,9 @@ static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_CO_RETURN] = say_co_leave,
 	[EV_RACE] = say_race,
 	[EV_CLOSURE] = say_closure,
+	[EV_FORK] = say_fork,
+	[EV_PEXIT] = say_pexit,
+	[EV_REAP] = say_reap,
 };
 
 void explain_event(const struct scenario *sc, const struct machine *m,
@@ -837,7 +893,8 @@ static void end_fault(const struct scenario *sc, const struct machine *m, struct
 {
 	trace_thread_name(sc, m, m->end_tid, b);
 	buf_puts(b, " was killed by a fault: ");
-	trace_fault(sc, m, m->fault, m->fault_addr, b);
+	const struct thread *t = machine_thread(m, m->end_tid);
+	trace_fault(sc, m, t ? t->pid : 1, m->fault, m->fault_addr, b);
 	put_line(b, end_line(sc, m));
 }
 
@@ -845,7 +902,7 @@ static void end_fault(const struct scenario *sc, const struct machine *m, struct
 static int waits_for(const struct machine *m, const struct thread *t)
 {
 	if (t->wait == WAIT_MUTEX)
-		return machine_mutex_owner(m, t->wait_on);
+		return machine_mutex_owner(m, t->pid, t->wait_on);
 	return t->wait == WAIT_JOIN ? (int)t->wait_on : 0;
 }
 
@@ -882,7 +939,7 @@ static void end_deadlock(const struct scenario *sc, const struct machine *m, str
 	} else if (last->wait == WAIT_SEM || last->wait == WAIT_COND) {
 		buf_printf(b, " -> %s ", wait_names[last->wait]);
 		if (!image_describe(sc->image, last->wait_on, 0, b))
-			trace_addr(sc, m, last->wait_on, b);
+			trace_addr(sc, m, last->pid, last->wait_on, b);
 	}
 }
 

@@ -96,9 +96,9 @@ static void waits_for(struct runner *r, const struct thread *t, struct buf *b)
 		trace_thread_name(r->sc, m, (int)t->wait_on, b);
 		break;
 	case WAIT_MUTEX: {
-		int owner = machine_mutex_owner(m, t->wait_on);
+		int owner = machine_mutex_owner(m, t->pid, t->wait_on);
 		buf_puts(b, " waits for mutex ");
-		trace_addr(r->sc, m, t->wait_on, b);
+		trace_addr(r->sc, m, t->pid, t->wait_on, b);
 		if (owner) {
 			buf_puts(b, " held by ");
 			trace_thread_name(r->sc, m, owner, b);
@@ -107,12 +107,15 @@ static void waits_for(struct runner *r, const struct thread *t, struct buf *b)
 	}
 	case WAIT_SEM:
 		buf_puts(b, " waits for semaphore ");
-		trace_addr(r->sc, m, t->wait_on, b);
+		trace_addr(r->sc, m, t->pid, t->wait_on, b);
 		buf_puts(b, " (count 0)");
 		break;
 	case WAIT_COND:
 		buf_puts(b, " waits on cond ");
-		trace_addr(r->sc, m, t->wait_on, b);
+		trace_addr(r->sc, m, t->pid, t->wait_on, b);
+		break;
+	case WAIT_CHILD:
+		buf_printf(b, " waits for child process P%llu", (unsigned long long)t->wait_on);
 		break;
 	default:
 		buf_puts(b, " waits");
@@ -146,7 +149,7 @@ static void report_deadlock(struct runner *r)
 		/* the chain ends where the cycle closes: print the loop only */
 		int start = 0;
 		const struct thread *last = machine_thread(m, chain[n - 1]);
-		int back = last->wait == WAIT_MUTEX ? machine_mutex_owner(m, last->wait_on)
+		int back = last->wait == WAIT_MUTEX ? machine_mutex_owner(m, last->pid, last->wait_on)
 						    : (int)last->wait_on;
 		while (start < n && chain[start] != back)
 			start++;
@@ -181,7 +184,7 @@ static int report_end(struct runner *r)
 		trace_thread_name(r->sc, m, m->end_tid, &b);
 		buf_printf(&b, " was killed by a fault at tick %llu: ",
 			   (unsigned long long)m->end_tick);
-		trace_fault(r->sc, m, m->fault, m->fault_addr, &b);
+		trace_fault(r->sc, m, t ? t->pid : 1, m->fault, m->fault_addr, &b);
 		fprintf(r->o->err, "%s\n", b.s);
 		show_line(r, line);
 		b.len = 0;
@@ -208,6 +211,9 @@ static int report_end(struct runner *r)
 		else if (m->limit == LIMIT_THREADS)
 			fprintf(r->o->err, "stopped: more than %d threads (--max-threads)\n",
 				m->lim.max_threads);
+		else if (m->limit == LIMIT_PROCESSES)
+			fprintf(r->o->err, "stopped: more than %d processes (--max-processes)\n",
+				m->lim.max_processes);
 		else
 			fprintf(r->o->err, "stopped: the simulated memory is full "
 				"(--max-memory %llu bytes)\n", (unsigned long long)m->lim.max_memory);
@@ -256,7 +262,7 @@ static int check_expects(struct runner *r, int *status_given)
 		} else {
 			int64_t v;
 			char err[128];
-			if (machine_call(r->m, x->func, EXPECT_MAX_STEPS, &v, err, sizeof err) < 0) {
+			if (machine_call(r->m, 1, x->func, EXPECT_MAX_STEPS, &v, err, sizeof err) < 0) {
 				where(r, x->line);
 				fprintf(r->o->err, "expectation '%.*s' could not be checked: %s\n",
 					(int)x->text_len, x->text, err);
@@ -276,6 +282,12 @@ static void stats(struct runner *r)
 {
 	const struct machine *m = r->m;
 	FILE *f = r->o->err;
+	uint64_t heap_peak = 0;
+	size_t pages = 0;
+	for (int i = 0; i < m->nprocs; i++) {
+		heap_peak += m->procs[i].heap.peak;
+		pages += m->procs[i].mem.pages;
+	}
 	fprintf(f, "instructions: %llu\n", (unsigned long long)m->insns);
 	fprintf(f, "ticks: %llu\n", (unsigned long long)m->tick);
 	fprintf(f, "context_switches: %llu\n", (unsigned long long)m->switches);
@@ -284,9 +296,16 @@ static void stats(struct runner *r)
 	for (int i = 0; i < m->nthreads; i++)
 		fprintf(f, "cpu_ticks.T%d: %llu\n", m->threads[i].id,
 			(unsigned long long)m->threads[i].cpu_ticks);
-	fprintf(f, "heap_peak_bytes: %llu\n", (unsigned long long)m->heap.peak);
+	fprintf(f, "heap_peak_bytes: %llu\n", (unsigned long long)heap_peak);
 	fprintf(f, "stack_peak_bytes: %llu\n", (unsigned long long)m->stack_peak);
-	fprintf(f, "memory_pages: %zu\n", m->mem.pages);
+	fprintf(f, "memory_pages: %zu\n", pages);
+	fprintf(f, "processes: %d\n", m->nprocs);
+	fprintf(f, "process_switches: %llu\n", (unsigned long long)m->proc_switches);
+	for (int i = 0; i < m->nprocs; i++) {
+		fprintf(f, "memory_pages.P%d: %zu\n", m->procs[i].pid, m->procs[i].mem.pages);
+		fprintf(f, "shared_pages.P%d: %zu\n", m->procs[i].pid,
+			machine_shared_pages(m, m->procs[i].pid));
+	}
 	fprintf(f, "end: %s\n", end_status_names[m->end]);
 }
 
@@ -301,23 +320,24 @@ static void report_races(struct runner *r)
 		const struct race_report *p = race_get(m, i);
 		int line = image_line(r->sc->image, p->pc), line2 = image_line(r->sc->image, p->pc2);
 		int n, n2;
-		const uint64_t *held = race_locks(m, p->locks, &n), *held2 = race_locks(m, p->locks2, &n2);
+		const uint64_t *held = race_locks(m, p->pid, p->locks, &n);
+		const uint64_t *held2 = race_locks(m, p->pid, p->locks2, &n2);
 		b.len = 0;
 		buf_puts(&b, "data race on ");
-		trace_word(r->sc, m, p->addr, p->block, &b);
+		trace_word(r->sc, m, p->pid, p->addr, p->block, &b);
 		buf_printf(&b, ": T%d %s it", p->tid, p->write ? "writes" : "reads");
 		if (line)
 			buf_printf(&b, " at line %d", line);
 		if (n) {
 			buf_puts(&b, " holding ");
-			trace_locks(r->sc, m, held, n, &b);
+			trace_locks(r->sc, m, p->pid, held, n, &b);
 		}
 		buf_printf(&b, ", T%d %s it", p->other, p->write2 ? "wrote" : "read");
 		if (line2)
 			buf_printf(&b, " at line %d", line2);
 		if (n2) {
 			buf_puts(&b, " holding ");
-			trace_locks(r->sc, m, held2, n2, &b);
+			trace_locks(r->sc, m, p->pid, held2, n2, &b);
 		}
 		buf_puts(&b, "; no lock held in common");
 		if (p->more)

@@ -28,7 +28,7 @@ static int holds(const struct scenario_expect *x, const struct machine *m, const
 		}
 		return 1;
 	default:
-		if (machine_call(m, x->func, EXPECT_MAX_STEPS, &v, err, sizeof err) < 0 || !v) {
+		if (machine_call(m, 1, x->func, EXPECT_MAX_STEPS, &v, err, sizeof err) < 0 || !v) {
 			buf_printf(why, "expectation failed: %.*s", (int)x->text_len, x->text);
 			return 0;
 		}

@@ -130,6 +130,12 @@ static void put_val(struct buf *b, int64_t v)
 	}
 }
 
+/* The process whose memory event e is about (1 when it names no thread). */
+static int ev_pid(const struct event *e)
+{
+	return e->pid ? e->pid : 1;
+}
+
 void trace_value(struct buf *b, int64_t v)
 {
 	put_val(b, v);
@@ -167,7 +173,7 @@ void trace_thread_name(const struct scenario *sc, const struct machine *m, int t
 	const struct img_func *f = t ? image_func_at(sc->image, t->entry) : NULL;
 	if (f) {
 		PUTS(b, " (");
-		putstr(b, t->id == 1 && t->entry == sc->image->entry ? "main" : f->name);
+		putstr(b, t->entry == sc->image->entry ? "main" : f->name);  /* a fork copies main */
 		putch(b, ')');
 	}
 }
@@ -185,18 +191,18 @@ static void put_coro_func(const struct scenario *sc, const struct coro *c, struc
 /* Append what the heap word at addr is to coroutines: "co1" (the
  * handle: its object), "co1 stack" (the stack of a coroutine a thread
  * runs), "co1 stack guard"; 0 when none. */
-static int describe_coro(const struct machine *m, uint64_t addr, struct buf *b)
+static int describe_coro(const struct machine *m, int pid, uint64_t addr, struct buf *b)
 {
 	struct coro c;
-	if (coro_read(m, addr, &c) < 0) {
+	if (coro_read(m, pid, addr, &c) < 0) {
 		PUTS(b, "co");
 		put_u(b, (uint64_t)c.id);
 		return 1;
 	}
 	for (int i = 0; i < m->nthreads; i++) {
 		const struct thread *t = &m->threads[i];
-		if (!t->co || addr < t->co_lo - CO_GUARD || addr >= t->co_hi ||
-		    coro_read(m, t->co, &c) >= 0)
+		if (t->pid != pid || !t->co || addr < t->co_lo - CO_GUARD || addr >= t->co_hi ||
+		    coro_read(m, pid, t->co, &c) >= 0)
 			continue;
 		PUTS(b, "co");
 		put_u(b, (uint64_t)c.id);
@@ -206,21 +212,25 @@ static int describe_coro(const struct machine *m, uint64_t addr, struct buf *b)
 	return 0;
 }
 
-/* Append what addr is, when something is known: "counter", "T2 stack",
- * "heap block 0x601010+8".  Returns 0 when nothing is. */
-static int describe(const struct scenario *sc, const struct machine *m, uint64_t addr,
+/* Append what addr is in process pid, when something is known:
+ * "counter", "T2 stack", "heap block 0x601010+8".  Returns 0 when
+ * nothing is. */
+static int describe(const struct scenario *sc, const struct machine *m, int pid, uint64_t addr,
 		    struct buf *b)
 {
 	if (image_describe(sc->image, addr, 0, b))
 		return 1;
-	if (addr >= m->heap.base && addr < m->heap.brk) {
-		if (m->ncoros && describe_coro(m, addr, b))
+	const struct process *p = machine_proc(m, pid);
+	if (p && addr >= p->heap.base && addr < p->heap.brk) {
+		if (m->ncoros && describe_coro(m, pid, addr, b))
 			return 1;
 		PUTS(b, "heap");
 		return 1;
 	}
 	for (int i = 0; i < m->nthreads; i++) {
 		const struct thread *t = &m->threads[i];
+		if (t->pid != pid)
+			continue;
 		if (addr >= t->tls && addr < t->tls + sc->image->tls_size) {
 			putch(b, 'T');
 			put_u(b, (uint64_t)t->id);
@@ -239,13 +249,13 @@ static int describe(const struct scenario *sc, const struct machine *m, uint64_t
 	return 0;
 }
 
-void trace_addr(const struct scenario *sc, const struct machine *m, uint64_t addr,
+void trace_addr(const struct scenario *sc, const struct machine *m, int pid, uint64_t addr,
 		struct buf *b)
 {
 	put_x(b, addr);
 	size_t at = b->len;
 	PUTS(b, " (");
-	if (describe(sc, m, addr, b))
+	if (describe(sc, m, pid, addr, b))
 		putch(b, ')');
 	else
 		cut(b, at);
@@ -253,22 +263,23 @@ void trace_addr(const struct scenario *sc, const struct machine *m, uint64_t add
 
 /* The payload address of the heap block holding addr, found by walking
  * the blocks from the heap's base (0: none holds it). */
-static uint64_t heap_block_of(const struct machine *m, uint64_t addr)
+static uint64_t heap_block_of(const struct process *p, uint64_t addr)
 {
 	struct heap_block blk;
-	for (uint64_t a = m->heap.base; a < m->heap.brk && heap_block(m, a, &blk); a += blk.size)
+	for (uint64_t a = p->heap.base; a < p->heap.brk && heap_block(p, a, &blk); a += blk.size)
 		if (addr >= a + HEAP_HEADER && addr < a + blk.size)
 			return blk.used ? a + HEAP_HEADER : 0;
 	return 0;
 }
 
-void trace_word(const struct scenario *sc, const struct machine *m, uint64_t addr,
+void trace_word(const struct scenario *sc, const struct machine *m, int pid, uint64_t addr,
 		uint64_t block, struct buf *b)
 {
 	if (image_describe(sc->image, addr, 0, b))
 		return;
-	if (!block && addr >= m->heap.base && addr < m->heap.brk)
-		block = heap_block_of(m, addr);
+	const struct process *p = machine_proc(m, pid);
+	if (!block && p && addr >= p->heap.base && addr < p->heap.brk)
+		block = heap_block_of(p, addr);
 	if (block && addr >= block) {
 		PUTS(b, "heap block ");
 		put_x(b, block);
@@ -278,21 +289,21 @@ void trace_word(const struct scenario *sc, const struct machine *m, uint64_t add
 		}
 		return;
 	}
-	trace_addr(sc, m, addr, b);
+	trace_addr(sc, m, pid, addr, b);
 }
 
-void trace_locks(const struct scenario *sc, const struct machine *m, const uint64_t *held,
-		 int n, struct buf *b)
+void trace_locks(const struct scenario *sc, const struct machine *m, int pid,
+		 const uint64_t *held, int n, struct buf *b)
 {
 	for (int i = 0; i < n; i++) {
 		if (i)
 			putstr(b, i == n - 1 ? " and " : ", ");
 		if (!image_describe(sc->image, held[i], 0, b))
-			trace_addr(sc, m, held[i], b);
+			trace_addr(sc, m, pid, held[i], b);
 	}
 }
 
-void trace_fault(const struct scenario *sc, const struct machine *m, int kind,
+void trace_fault(const struct scenario *sc, const struct machine *m, int pid, int kind,
 		 uint64_t addr, struct buf *b)
 {
 	putstr(b, fault_names[kind]);
@@ -313,7 +324,7 @@ void trace_fault(const struct scenario *sc, const struct machine *m, int kind,
 		break;
 	default:
 		PUTS(b, " at ");
-		trace_addr(sc, m, addr, b);
+		trace_addr(sc, m, pid, addr, b);
 	}
 }
 
@@ -352,7 +363,7 @@ static void put_access(struct tracer *tr, const struct event *e, struct buf *b,
 	if (var) {
 		putstr(b, var->name);
 		putch(b, '@');
-	} else if (describe(tr->sc, tr->m, addr, b)) {
+	} else if (describe(tr->sc, tr->m, ev_pid(e), addr, b)) {
 		putch(b, '@');
 	} else {
 		cut(b, at);
@@ -402,7 +413,7 @@ static void put_coro_switch(struct tracer *tr, const struct event *e, struct buf
 {
 	struct coro c = { .entry = 0 };
 	put_x(b, e->addr);
-	if (coro_read(tr->m, e->addr, &c) < 0) {
+	if (coro_read(tr->m, ev_pid(e), e->addr, &c) < 0) {
 		PUTS(b, " (");
 		put_coro_func(tr->sc, &c, b);
 		putch(b, ')');
@@ -436,13 +447,14 @@ static void put_coro_switch(struct tracer *tr, const struct event *e, struct buf
 	}
 }
 
-/* The object an event is about: "mutex a@0x600000". */
-static void put_object(struct tracer *tr, struct buf *b, const char *kind, uint64_t addr)
+/* The object event e is about: "mutex a@0x600000". */
+static void put_object(struct tracer *tr, const struct event *e, struct buf *b, const char *kind,
+		       uint64_t addr)
 {
 	putstr(b, kind);
 	putch(b, ' ');
 	size_t at = b->len;
-	if (describe(tr->sc, tr->m, addr, b))
+	if (describe(tr->sc, tr->m, ev_pid(e), addr, b))
 		putch(b, '@');
 	else
 		cut(b, at);
@@ -450,12 +462,13 @@ static void put_object(struct tracer *tr, struct buf *b, const char *kind, uint6
 }
 
 /* The mutexes one side of a race held: " holding m@0x600010, n@0x600020". */
-static void put_held(struct tracer *tr, struct buf *b, const uint64_t *held, int n)
+static void put_held(struct tracer *tr, const struct event *e, struct buf *b,
+		     const uint64_t *held, int n)
 {
 	for (int i = 0; i < n; i++) {
 		putstr(b, i ? ", " : " holding ");
 		size_t at = b->len;
-		if (describe(tr->sc, tr->m, held[i], b))
+		if (describe(tr->sc, tr->m, ev_pid(e), held[i], b))
 			putch(b, '@');
 		else
 			cut(b, at);
@@ -520,6 +533,13 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		PUTS(b, " (");
 		putstr(b, switch_reasons[e->a]);
 		putch(b, ')');
+		if (e->space) {
+			const struct thread *o = machine_thread(tr->m, e->other);
+			PUTS(b, " address space P");
+			put_u(b, o ? (uint64_t)o->pid : 0);
+			PUTS(b, " -> P");
+			put_u(b, (uint64_t)e->pid);
+		}
 		if (e->b) {
 			PUTS(b, " cost ");
 			put_u(b, (uint64_t)e->b);
@@ -578,10 +598,14 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			PUTS(b, "sleep until tick ");
 			put_u(b, e->addr);
 			break;
+		case WAIT_CHILD:
+			PUTS(b, "wait P");
+			put_u(b, e->addr);
+			break;
 		default:
-			put_object(tr, b, wait_names[e->a], e->addr);
+			put_object(tr, e, b, wait_names[e->a], e->addr);
 		}
-		if (e->other && e->a != WAIT_JOIN) {
+		if (e->other && e->a != WAIT_JOIN && e->a != WAIT_CHILD) {
 			PUTS(b, " held by T");
 			put_u(b, (uint64_t)e->other);
 		}
@@ -597,21 +621,21 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		break;
 	case EV_LOCK:
 	case EV_UNLOCK:
-		put_object(tr, b, "mutex", e->addr);
+		put_object(tr, e, b, "mutex", e->addr);
 		break;
 	case EV_SEM:
-		put_object(tr, b, "semaphore", e->addr);
+		put_object(tr, e, b, "semaphore", e->addr);
 		PUTS(b, " count=");
 		put_val(b, e->a);
 		putstr(b, e->b > 0 ? " (post)" : e->b < 0 ? " (wait)" : " (post to a waiter)");
 		break;
 	case EV_SIGNAL:
-		put_object(tr, b, "cond", e->addr);
+		put_object(tr, e, b, "cond", e->addr);
 		putstr(b, e->b ? " broadcast woke " : " signal woke ");
 		put_u(b, (uint64_t)e->a);
 		break;
 	case EV_ATOMIC:
-		put_object(tr, b, isa_builtins[e->a].name, e->addr);
+		put_object(tr, e, b, isa_builtins[e->a].name, e->addr);
 		putch(b, ' ');
 		put_val(b, e->rval);
 		PUTS(b, " -> ");
@@ -641,7 +665,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		trace_quote(b, e->text, e->len);
 		break;
 	case EV_FAULT:
-		trace_fault(tr->sc, tr->m, (int)e->a, e->addr, b);
+		trace_fault(tr->sc, tr->m, ev_pid(e), (int)e->a, e->addr, b);
 		break;
 	case EV_ASSERT:
 		PUTS(b, "failed: ");
@@ -670,7 +694,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		} else {
 			put_x(b, (uint64_t)e->b);
 		}
-		if (coro_read(tr->m, e->addr, &c) < 0) {
+		if (coro_read(tr->m, ev_pid(e), e->addr, &c) < 0) {
 			PUTS(b, " stack ");
 			put_x(b, c.stack);
 			putch(b, '-');
@@ -692,7 +716,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			putstr(b, f->name);
 		else
 			put_x(b, (uint64_t)e->b);
-		if (!closure_read(tr->m, e->addr, &c))
+		if (!closure_read(tr->m, ev_pid(e), e->addr, &c))
 			break;
 		PUTS(b, " env ");
 		put_u(b, c.size);
@@ -704,7 +728,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			else
 				putch(b, '?');
 			putch(b, '=');
-			put_val(b, machine_peek(tr->m, e->addr + (uint64_t)(CLOSURE_W_VALUES + i) * WORD));
+			put_val(b, machine_peek(tr->m, ev_pid(e), e->addr + (uint64_t)(CLOSURE_W_VALUES + i) * WORD));
 		}
 		break;
 	}
@@ -716,10 +740,42 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		}
 		line = 0;
 		break;
+	case EV_FORK:
+		PUTS(b, "P");
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " T");
+		put_u(b, (uint64_t)e->other);
+		PUTS(b, " (copy-on-write copy of P");
+		put_u(b, (uint64_t)e->pid);
+		putch(b, ')');
+		break;
+	case EV_PEXIT:
+		PUTS(b, "P");
+		put_u(b, (uint64_t)e->a);
+		switch (e->b) {
+		case PE_FAULT:
+			PUTS(b, " killed: ");
+			putstr(b, fault_names[e->addr < FAULT_COUNT ? e->addr : FAULT_BADCALL]);
+			break;
+		case PE_LAST:
+			PUTS(b, " last thread ended, code 0");
+			break;
+		default:
+			putstr(b, e->b == PE_RETURN ? " main returned " : " exit ");
+			put_val(b, (int64_t)e->addr);
+		}
+		line = 0;
+		break;
+	case EV_REAP:
+		PUTS(b, "P");
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " code ");
+		put_val(b, e->b);
+		break;
 	case EV_RACE:
-		put_object(tr, b, "on", e->addr);
+		put_object(tr, e, b, "on", e->addr);
 		putstr(b, e->a ? " write" : " read");
-		put_held(tr, b, e->held, e->nheld);
+		put_held(tr, e, b, e->held, e->nheld);
 		PUTS(b, "; T");
 		put_u(b, (uint64_t)e->other);
 		putstr(b, e->b ? " write" : " read");
@@ -730,7 +786,7 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			PUTS(b, " at ");
 			put_x(b, e->pc2);
 		}
-		put_held(tr, b, e->held2, e->nheld2);
+		put_held(tr, e, b, e->held2, e->nheld2);
 		break;
 	default:
 		cut(b, b->len - 1);

@@ -35,13 +35,14 @@ struct closure {
 	int owner;              /* the thread that made it */
 };
 
-/* Read the closure at addr into *c; 1 when addr is a live closure. */
-int closure_read(const struct machine *m, uint64_t addr, struct closure *c);
+/* Read the closure at addr in process pid into *c; 1 when addr is a live
+ * closure there. */
+int closure_read(const struct machine *m, int pid, uint64_t addr, struct closure *c);
 
 /* What calling v is: 1, a live closure (*c filled); 0, not a closure
  * (called as a code address, as before closures); -1, a fault, whose
  * enum fault_kind is put in *fault (a closure that was freed). */
-int closure_resolve(const struct machine *m, uint64_t v, struct closure *c, int *fault);
+int closure_resolve(const struct machine *m, int pid, uint64_t v, struct closure *c, int *fault);
 
 /* The machine's side, for cpu.c: make_closure(f, values...) with the
  * arguments of the sys instruction; the closure's address in r0. */

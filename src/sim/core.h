@@ -1,5 +1,5 @@
-/* core: what the machine's own modules (machine, thread, cpu, sync,
- * heap, sched) share with each other and nobody else: emitting events,
+/* core: what the machine's own modules (machine, proc, thread, cpu,
+ * sync, heap, sched) share with each other and nobody else: emitting events,
  * ending the run, and moving threads between states. */
 #ifndef THREADLAB_CORE_H
 #define THREADLAB_CORE_H
@@ -18,26 +18,45 @@ static inline int ev_on(const struct machine *m, enum event_kind k)
 /* Whether anyone listens to instructions. */
 static inline int ev_exec_on(const struct machine *m) { return (m->sink.mask & (1u << EV_EXEC)) != 0; }
 
-/* The process dies of a fault in thread t at address addr. */
+/* Thread t's process dies of a fault at address addr (the others go on). */
 void machine_fault(struct machine *m, struct thread *t, enum fault_kind k, uint64_t addr);
 /* The run stops at a limit. */
 void machine_limit(struct machine *m, struct thread *t, enum limit_kind k);
-/* The process ends: every thread is done, the run is over. */
+/* The run is over, with status and exit code: every thread of every
+ * process is done (t, when there is one, is taken to have asked for it). */
 void machine_end(struct machine *m, struct thread *t, int status, int64_t code);
 
-/* Threads: create (NULL when a limit stopped the run), end, wait, wake.
- * Creating a thread may move the thread array: pointers to threads
- * taken before are stale after it. */
-struct thread *thread_create(struct machine *m, struct thread *parent, uint64_t entry,
+/* Processes (proc.c).  A new process with parent ppid (0: none), its
+ * address space empty; the array may move. */
+struct process *proc_add(struct machine *m, int ppid);
+/* Process p ends, as how says, with code (for PE_FAULT: fault k at
+ * addr), t the thread that ended it: its threads end; when no process
+ * is left, the run ends with process 1's status. */
+void proc_end(struct machine *m, struct process *p, struct thread *t, enum proc_end how,
+	      int64_t code, int k, uint64_t addr);
+/* How many threads of process pid have not ended. */
+int proc_threads_left(const struct machine *m, int pid);
+/* The builtins fork, getpid, wait and exit, called by thread t. */
+void proc_call(struct machine *m, struct thread *t, int builtin, const int64_t *args);
+
+/* Threads: create one in process pid (NULL when a limit stopped the
+ * run), end, wait, wake.  Creating a thread may move the thread array:
+ * pointers to threads taken before are stale after it. */
+struct thread *thread_create(struct machine *m, int pid, struct thread *parent, uint64_t entry,
 			     const int64_t *args, int nargs);
+/* A new zeroed thread with the next id, not ready, in no process (NULL,
+ * the run stopped, when the thread limit is reached; by is who asked). */
+struct thread *thread_new(struct machine *m, struct thread *by);
 void thread_exit(struct machine *m, struct thread *t, int64_t value);
 /* t waits for kind/on; holder is the thread it waits for (0: none). */
 void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint64_t on,
 		  int holder);
 /* t can run again, with r0 = result; by is who woke it (0: the clock). */
 void thread_wake(struct machine *m, struct thread *t, int by, int64_t result);
-/* The thread that has waited longest for kind/on, or NULL. */
-struct thread *thread_first_waiter(const struct machine *m, enum wait_kind kind, uint64_t on);
+/* The thread of process pid that has waited longest for kind/on, or
+ * NULL (kind/on is about its address space, or a thread or child). */
+struct thread *thread_first_waiter(const struct machine *m, int pid, enum wait_kind kind,
+				   uint64_t on);
 /* Put tid at the back of the ready queue; take it out. */
 void ready_push(struct machine *m, int tid);
 void ready_remove(struct machine *m, int tid);

@@ -18,13 +18,13 @@ const char *const co_status_names[3] = {
 #define CHAIN_LIMIT 4096
 
 /* Word w of the object at h. */
-static int64_t word(const struct machine *m, uint64_t h, int w)
+static int64_t word(const struct process *m, uint64_t h, int w)
 {
 	return mem_peek(&m->mem, h + 8u * (unsigned)w);
 }
 
 /* Read the context kept from word w of the object at h. */
-static void read_ctx(const struct machine *m, uint64_t h, int w, struct context *c)
+static void read_ctx(const struct process *m, uint64_t h, int w, struct context *c)
 {
 	c->pc = (uint64_t)word(m, h, w);
 	c->sp = (uint64_t)word(m, h, w + 1);
@@ -34,8 +34,11 @@ static void read_ctx(const struct machine *m, uint64_t h, int w, struct context 
 }
 
 /* Read the coroutine with handle h, checking that it is one; see coro.h. */
-int coro_read(const struct machine *m, uint64_t h, struct coro *c)
+int coro_read(const struct machine *mc, int pid, uint64_t h, struct coro *c)
 {
+	const struct process *m = machine_proc(mc, pid);
+	if (!m)
+		return FAULT_NOTCORO;
 	const struct heap *hp = &m->heap;
 	struct heap_block b;
 	if ((h & 15) || h < hp->base + HEAP_HEADER || h >= hp->brk)
@@ -55,6 +58,7 @@ int coro_read(const struct machine *m, uint64_t h, struct coro *c)
 		return FAULT_NOTCORO;
 	memset(c, 0, sizeof *c);
 	c->addr = h;
+	c->pid = pid;
 	c->id = (int)word(m, h, CO_W_ID);
 	c->status = (enum co_status)status;
 	c->started = word(m, h, CO_W_STARTED) != 0;
@@ -72,16 +76,17 @@ int coro_read(const struct machine *m, uint64_t h, struct coro *c)
 }
 
 /* Walk the heap from its base for coroutine objects; see coro.h. */
-size_t coro_list(const struct machine *m, struct coro *out, size_t max)
+size_t coro_list(const struct machine *m, int pid, struct coro *out, size_t max)
 {
 	size_t n = 0;
 	struct heap_block b;
-	if (!m->ncoros)
+	const struct process *p = machine_proc(m, pid);
+	if (!m->ncoros || !p)
 		return 0;
-	uint64_t a = m->heap.base;
-	for (long k = 0; n < max && k < WALK_LIMIT && heap_block(m, a, &b); k++) {
+	uint64_t a = p->heap.base;
+	for (long k = 0; n < max && k < WALK_LIMIT && heap_block(p, a, &b); k++) {
 		if (b.used && b.size >= CO_OBJECT_SIZE + HEAP_HEADER &&
-		    coro_read(m, a + HEAP_HEADER, &out[n]) < 0)
+		    coro_read(m, pid, a + HEAP_HEADER, &out[n]) < 0)
 			n++;
 		if (b.size < HEAP_MIN_BLOCK)
 			break;          /* a header overwritten: no walking further */
@@ -133,7 +138,7 @@ int coro_home(const struct machine *m, const struct thread *t, struct context *c
 	uint64_t h = t->co;
 	struct coro c;
 	for (int k = 0; h && k < CHAIN_LIMIT; k++) {
-		if (coro_read(m, h, &c) >= 0)
+		if (coro_read(m, t->pid, h, &c) >= 0)
 			return 0;
 		if (!c.resumer) {
 			*ctx = c.back;
@@ -147,7 +152,7 @@ int coro_home(const struct machine *m, const struct thread *t, struct context *c
 /* Writes into one coroutine object; failed once a word could not be
  * written (the memory limit). */
 struct writer {
-	struct machine *m;
+	struct process *p;
 	uint64_t h;
 	int failed;
 };
@@ -155,7 +160,7 @@ struct writer {
 /* Write v to word w of the object. */
 static void put(struct writer *w, int at, int64_t v)
 {
-	if (mem_poke(&w->m->mem, w->h + 8u * (unsigned)at, v) != MEM_OK)
+	if (mem_poke(&w->p->mem, w->h + 8u * (unsigned)at, v) != MEM_OK)
 		w->failed = 1;
 }
 
@@ -199,8 +204,9 @@ static void enter(struct thread *t, const struct coro *c, uint64_t min_sp)
 /* coroutine(f, args...): a new suspended coroutine; its handle in r0. */
 static int co_create(struct machine *m, struct thread *t, const int64_t *a, int argc)
 {
-	uint64_t h = heap_alloc(m, CO_OBJECT_SIZE, t->id);
-	uint64_t stack = h ? heap_alloc(m, CO_STACK_SIZE, t->id) : 0;
+	struct process *p = thread_proc(m, t);
+	uint64_t h = heap_alloc(p, CO_OBJECT_SIZE, t->id);
+	uint64_t stack = h ? heap_alloc(p, CO_STACK_SIZE, t->id) : 0;
 	if (!stack) {
 		if (m->state != RUN_ENDED)
 			machine_limit(m, t, LIMIT_MEMORY);
@@ -208,7 +214,7 @@ static int co_create(struct machine *m, struct thread *t, const int64_t *a, int 
 	}
 	/* f's first frame, as a call would leave it: the arguments right
 	 * to left, then where f returns to */
-	struct writer s = { m, 0, 0 };
+	struct writer s = { p, 0, 0 };
 	uint64_t hi = stack + CO_STACK_SIZE, sp = hi;
 	for (int i = argc; i-- > 1;) {
 		sp -= 8;
@@ -223,7 +229,7 @@ static int co_create(struct machine *m, struct thread *t, const int64_t *a, int 
 			  .tid = t->id, .stack = stack, .stack_hi = hi, .min_sp = sp };
 	c.ctx.pc = c.entry;
 	c.ctx.sp = sp;
-	struct writer w = { m, h, s.failed };
+	struct writer w = { p, h, s.failed };
 	put(&w, CO_W_MAGIC, (int64_t)(CO_MAGIC ^ h));
 	put(&w, CO_W_ID, c.id);
 	put(&w, CO_W_STATUS, CO_SUSPENDED);
@@ -252,7 +258,7 @@ static int co_create(struct machine *m, struct thread *t, const int64_t *a, int 
 static int co_resume(struct machine *m, struct thread *t, uint64_t h, int64_t v)
 {
 	struct coro c;
-	int f = coro_read(m, h, &c);
+	int f = coro_read(m, t->pid, h, &c);
 	if (f < 0 && c.status != CO_SUSPENDED)
 		f = c.status == CO_FINISHED ? FAULT_CODONE : FAULT_CORUNNING;
 	if (f >= 0) {
@@ -264,7 +270,7 @@ static int co_resume(struct machine *m, struct thread *t, uint64_t h, int64_t v)
 	int first = !c.started;
 	if (!first)
 		to.r[R0] = v;   /* what its yield evaluates to */
-	struct writer w = { m, h, 0 };
+	struct writer w = { thread_proc(m, t), h, 0 };
 	put(&w, CO_W_STATUS, CO_RUNNING);
 	put(&w, CO_W_STARTED, 1);
 	put(&w, CO_W_THREAD, t->id);
@@ -273,7 +279,7 @@ static int co_resume(struct machine *m, struct thread *t, uint64_t h, int64_t v)
 	put(&w, CO_W_BACK_MIN_SP, (int64_t)t->min_sp);
 	if (t->co) {
 		/* a coroutine resumes another: where it stands is its own too */
-		struct writer r = { m, t->co, 0 };
+		struct writer r = { thread_proc(m, t), t->co, 0 };
 		put_ctx(&r, CO_W_CTX, &from);
 		put(&r, CO_W_MIN_SP, (int64_t)t->min_sp);
 		w.failed |= r.failed;
@@ -293,9 +299,10 @@ static void free_stack(struct machine *m, const struct coro *c)
 {
 	struct heap_block b;
 	uint64_t size;
-	if (heap_block(m, c->stack - HEAP_HEADER, &b) && b.used &&
+	struct process *p = machine_proc(m, c->pid);
+	if (heap_block(p, c->stack - HEAP_HEADER, &b) && b.used &&
 	    b.size == CO_STACK_SIZE + HEAP_HEADER)
-		heap_free(m, c->stack, &size);
+		heap_free(p, c->stack, &size);
 }
 
 /* yield(v) (finish 0) or the return of the coroutine's function into
@@ -305,10 +312,10 @@ static int co_leave(struct machine *m, struct thread *t, int64_t v, int finish)
 {
 	struct coro c, r;
 	uint64_t h = t->co;
-	int f = h ? coro_read(m, h, &c) : FAULT_YIELDOUT;
+	int f = h ? coro_read(m, t->pid, h, &c) : FAULT_YIELDOUT;
 	if (f < 0 && c.status != CO_RUNNING)
 		f = FAULT_NOTCORO;      /* its object was overwritten */
-	if (f < 0 && c.resumer && (f = coro_read(m, c.resumer, &r)) >= 0)
+	if (f < 0 && c.resumer && (f = coro_read(m, t->pid, c.resumer, &r)) >= 0)
 		h = c.resumer;
 	if (f >= 0) {
 		machine_fault(m, t, (enum fault_kind)f, h);
@@ -322,7 +329,7 @@ static int co_leave(struct machine *m, struct thread *t, int64_t v, int finish)
 	struct context from, to = c.back;
 	regs_ctx(t, t->pc + INSN_SIZE, &from);
 	to.r[R0] = v;
-	struct writer w = { m, h, 0 };
+	struct writer w = { thread_proc(m, t), h, 0 };
 	put(&w, CO_W_STATUS, finish ? CO_FINISHED : CO_SUSPENDED);
 	put(&w, CO_W_VALUE, v);
 	put_ctx(&w, CO_W_CTX, &from);
@@ -343,7 +350,7 @@ static int co_leave(struct machine *m, struct thread *t, int64_t v, int finish)
 static int co_status(struct machine *m, struct thread *t, uint64_t h)
 {
 	struct coro c;
-	int f = coro_read(m, h, &c);
+	int f = coro_read(m, t->pid, h, &c);
 	if (f >= 0)
 		machine_fault(m, t, (enum fault_kind)f, h);
 	else

@@ -70,6 +70,7 @@ enum co_word {
 /* A coroutine as its object says. */
 struct coro {
 	uint64_t addr;          /* the handle */
+	int pid;                /* the process whose heap holds it */
 	int id;
 	enum co_status status;
 	int started;
@@ -87,12 +88,12 @@ struct coro {
 /* Names of enum co_status: "suspended", "running", "finished". */
 extern const char *const co_status_names[3];
 
-/* Read the coroutine whose handle is h into *c.  Returns -1, or the
- * enum fault_kind that using h as a handle is. */
-int coro_read(const struct machine *m, uint64_t h, struct coro *c);
-/* The coroutines in the heap, lowest address first, at most max of
- * them into out; returns how many. */
-size_t coro_list(const struct machine *m, struct coro *out, size_t max);
+/* Read the coroutine whose handle is h in process pid into *c.  Returns
+ * -1, or the enum fault_kind that using h as a handle is. */
+int coro_read(const struct machine *m, int pid, uint64_t h, struct coro *c);
+/* The coroutines in process pid's heap, lowest address first, at most
+ * max of them into out; returns how many. */
+size_t coro_list(const struct machine *m, int pid, struct coro *out, size_t max);
 /* Where c is now: its saved context when suspended, or when it runs
  * below another coroutine it resumed; its thread's registers when it is
  * the one its thread runs.  0 once finished. */

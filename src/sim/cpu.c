@@ -22,8 +22,10 @@ static enum fault_kind mem_fault(const struct machine *m, uint64_t addr, enum me
 	if (addr < PAGE_SIZE)
 		return FAULT_NULL;
 	if (addr >= STACK_TOP - (uint64_t)m->nthreads * THREAD_SLOT && addr < STACK_TOP) {
-		const struct thread *t = &m->threads[(STACK_TOP - 1 - addr) / THREAD_SLOT];
-		if (addr < t->stack_lo)
+		/* below the stack of a thread's slot: its guard, or under it */
+		uint64_t top = STACK_TOP - (STACK_TOP - 1 - addr) / THREAD_SLOT * THREAD_SLOT;
+		uint64_t tls = (m->img->tls_size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+		if (addr < top - tls - STACK_SIZE)
 			return FAULT_GUARD;
 	}
 	return FAULT_UNMAPPED;
@@ -39,20 +41,21 @@ static int access_failed(struct machine *m, struct thread *t, uint64_t addr, enu
 	return -1;
 }
 
-/* Whether addr is in the heap (where tags must be checked). */
-static inline int in_heap(const struct machine *m, uint64_t addr)
+/* Whether addr is in process p's heap (where tags must be checked). */
+static inline int in_heap(const struct process *p, uint64_t addr)
 {
-	return addr - m->heap.base < m->heap.brk - m->heap.base;
+	return addr - p->heap.base < p->heap.brk - p->heap.base;
 }
 
 /* The program reads the word at addr into *v; -1 after a fault. */
 static inline int load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v)
 {
-	enum mem_err e = mem_read(&m->mem, addr, v);
+	struct process *p = thread_proc(m, t);
+	enum mem_err e = mem_read(&p->mem, addr, v);
 	if (e != MEM_OK)
 		return access_failed(m, t, addr, e);
-	if (in_heap(m, addr)) {
-		int f = heap_check(m, addr);
+	if (in_heap(p, addr)) {
+		int f = heap_check(p, addr);
 		if (f >= 0) {
 			machine_fault(m, t, (enum fault_kind)f, addr);
 			return -1;
@@ -64,14 +67,15 @@ static inline int load(struct machine *m, struct thread *t, uint64_t addr, int64
 /* The program writes v to the word at addr; -1 after a fault. */
 static inline int store(struct machine *m, struct thread *t, uint64_t addr, int64_t v)
 {
-	if (in_heap(m, addr)) {
-		int f = heap_check(m, addr);
+	struct process *p = thread_proc(m, t);
+	if (in_heap(p, addr)) {
+		int f = heap_check(p, addr);
 		if (f >= 0) {
 			machine_fault(m, t, (enum fault_kind)f, addr);
 			return -1;
 		}
 	}
-	enum mem_err e = mem_write(&m->mem, addr, v);
+	enum mem_err e = mem_write(&p->mem, addr, v);
 	return e == MEM_OK ? 0 : access_failed(m, t, addr, e);
 }
 
@@ -112,7 +116,7 @@ static void do_print(struct machine *m, struct thread *t, const int64_t *a, int 
 {
 	char fmt[4097];
 	size_t n = 0, cap = sizeof m->text;
-	mem_peek_string(&m->mem, (uint64_t)a[0], fmt, sizeof fmt);
+	mem_peek_string(&thread_proc(m, t)->mem, (uint64_t)a[0], fmt, sizeof fmt);
 	int v = 1;
 	for (const char *p = fmt; *p && n + 1 < cap; p++) {
 		if (*p != '%' || !p[1]) {
@@ -154,7 +158,7 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 	case BI_ASSERT:
 		if (a[0])
 			break;
-		mem_peek_string(&m->mem, (uint64_t)a[1], m->text, sizeof m->text);
+		mem_peek_string(&thread_proc(m, t)->mem, (uint64_t)a[1], m->text, sizeof m->text);
 		if (ev_on(m, EV_ASSERT)) {
 			struct event *e = ev_begin(m, EV_ASSERT, t);
 			e->text = m->text;
@@ -166,12 +170,12 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 	case BI_SPAWN: {
 		int id = t->id, fault;
 		struct closure c;
-		int cl = closure_resolve(m, (uint64_t)a[0], &c, &fault);
+		int cl = closure_resolve(m, t->pid, (uint64_t)a[0], &c, &fault);
 		if (cl < 0) {
 			machine_fault(m, t, (enum fault_kind)fault, (uint64_t)a[0]);
 			break;
 		}
-		struct thread *n = thread_create(m, t, cl ? c.code : (uint64_t)a[0], a + 1, argc - 1);
+		struct thread *n = thread_create(m, t->pid, t, cl ? c.code : (uint64_t)a[0], a + 1, argc - 1);
 		if (n && cl)
 			n->r[CLOSURE_ENV_REG] = (int64_t)c.addr;        /* as a call would */
 		if (n)
@@ -180,7 +184,7 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 	}
 	case BI_JOIN: {
 		struct thread *w = machine_thread(m, (int)a[0]);
-		if (!w || a[0] != (int)a[0])
+		if (!w || a[0] != (int)a[0] || w->pid != t->pid)        /* not of its process */
 			machine_fault(m, t, FAULT_BADTHREAD, (uint64_t)a[0]);
 		else if (w == t)
 			machine_fault(m, t, FAULT_JOINSELF, (uint64_t)a[0]);
@@ -195,8 +199,11 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 	case BI_SELF:
 		t->r[R0] = t->id;
 		break;
+	case BI_TICKS:
+		t->r[R0] = (int64_t)m->tick;
+		break;
 	case BI_MALLOC: {
-		uint64_t p = heap_alloc(m, a[0], t->id);
+		uint64_t p = heap_alloc(thread_proc(m, t), a[0], t->id);
 		if (!p && m->state == RUN_ENDED)
 			break;
 		t->r[R0] = (int64_t)p;
@@ -212,12 +219,12 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 		uint64_t size;
 		if (!a[0])
 			break;
-		int f = heap_free(m, (uint64_t)a[0], &size);
+		int f = heap_free(thread_proc(m, t), (uint64_t)a[0], &size);
 		if (f >= 0) {
 			machine_fault(m, t, (enum fault_kind)f, (uint64_t)a[0]);
 			break;
 		}
-		race_forget(m, (uint64_t)a[0], (uint64_t)a[0] + size);
+		race_forget(m, t->pid, (uint64_t)a[0], (uint64_t)a[0] + size);
 		if (ev_on(m, EV_FREE)) {
 			struct event *e = ev_begin(m, EV_FREE, t);
 			e->addr = (uint64_t)a[0];
@@ -229,8 +236,8 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 	case BI_THREAD_EXIT:
 		thread_exit(m, t, a[0]);
 		break;
-	case BI_EXIT:
-		machine_end(m, t, END_OK, a[0]);
+	case BI_EXIT: case BI_FORK: case BI_GETPID: case BI_WAIT:
+		proc_call(m, t, bi, a);
 		break;
 	case BI_LOCK: case BI_UNLOCK: case BI_TRYLOCK:
 	case BI_SEM_WAIT: case BI_SEM_POST:
@@ -241,7 +248,7 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 		break;
 	case BI_SET_PRIORITY: {
 		struct thread *w = machine_thread(m, (int)a[0]);
-		if (!w || a[0] != (int)a[0])
+		if (!w || a[0] != (int)a[0] || w->pid != t->pid)
 			machine_fault(m, t, FAULT_BADTHREAD, (uint64_t)a[0]);
 		else
 			w->prio = a[1] < -1000 ? -1000 : a[1] > 1000 ? 1000 : (int)a[1];
@@ -251,7 +258,7 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 		/* a closure's coroutine starts with its environment in r7 */
 		int fault;
 		struct closure c;
-		int cl = closure_resolve(m, (uint64_t)a[0], &c, &fault);
+		int cl = closure_resolve(m, t->pid, (uint64_t)a[0], &c, &fault);
 		if (cl < 0) {
 			machine_fault(m, t, (enum fault_kind)fault, (uint64_t)a[0]);
 			return 0;
@@ -260,7 +267,7 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 			a[0] = (int64_t)c.code;
 		int r = coro_call(m, t, bi, a, argc);
 		if (cl && m->state != RUN_ENDED)
-			mem_poke(&m->mem, (uint64_t)t->r[R0] +
+			mem_poke(&thread_proc(m, t)->mem, (uint64_t)t->r[R0] +
 				 8u * (CO_W_CTX + 3 + CLOSURE_ENV_REG), (int64_t)c.addr);
 		return r;
 	}
@@ -364,12 +371,12 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 	case OP_JZ: if (!r[in->rs]) next = (uint64_t)in->imm; break;
 	case OP_JNZ: if (r[in->rs]) next = (uint64_t)in->imm; break;
 	case OP_CALLR:
-		if (in_heap(m, (uint64_t)r[in->rs])) {
+		if (in_heap(thread_proc(m, t), (uint64_t)r[in->rs])) {
 			/* a value in the heap: a closure, its function called
 			 * with its environment in r7 */
 			int fault;
 			struct closure c;
-			int cl = closure_resolve(m, (uint64_t)r[in->rs], &c, &fault);
+			int cl = closure_resolve(m, t->pid, (uint64_t)r[in->rs], &c, &fault);
 			if (cl < 0) {
 				machine_fault(m, t, (enum fault_kind)fault, (uint64_t)r[in->rs]);
 				return 1;
@@ -388,7 +395,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		if (in->op == OP_CALL) {
 			next = (uint64_t)in->imm;
 		} else if (in->op == OP_CALLR && env) {
-			next = (uint64_t)mem_peek(&m->mem, env + CLOSURE_W_CODE * WORD);
+			next = (uint64_t)mem_peek(&thread_proc(m, t)->mem, env + CLOSURE_W_CODE * WORD);
 			r[CLOSURE_ENV_REG] = (int64_t)env;
 		} else if (in->op == OP_CALLR) {
 			next = (uint64_t)r[in->rs];

@@ -38,7 +38,10 @@
 	X(CO_YIELD, "co-yield", -1,          "a coroutine suspended itself, back to its resumer") \
 	X(CO_RETURN, "co-return", -1,        "a coroutine's function returned: it is finished") \
 	X(RACE,     "race",     -1,          "two threads reached a word unordered, one writing") \
-	X(CLOSURE,  "closure",  -1,          "a closure was made: its environment is a new heap block")
+	X(CLOSURE,  "closure",  -1,          "a closure was made: its environment is a new heap block") \
+	X(FORK,     "fork",     -1,          "a process was created as a copy of its parent") \
+	X(PEXIT,    "proc-exit", -1,         "a process ended (the run goes on while others live)") \
+	X(REAP,     "reap",     -1,          "a wait collected a child's exit code")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -85,7 +88,8 @@ enum fault_kind {
 	X(MUTEX, "mutex")                                                    \
 	X(SEM,   "semaphore")                                                \
 	X(COND,  "cond")                                                     \
-	X(SLEEP, "sleep")
+	X(SLEEP, "sleep")                                                    \
+	X(CHILD, "child")
 
 enum wait_kind {
 #define X(id, name) WAIT_##id,
@@ -112,7 +116,8 @@ struct context {
  *          word it wrote (0: none).
  * SWITCH   tid is the thread restored (0: the core goes idle), other the
  *          thread saved (0: none); from/to the contexts; a = reason,
- *          b = ticks the switch costs.
+ *          b = ticks the switch costs; space = 1 when the two threads
+ *          are of different processes (the address space changed).
  * PREEMPT  tid preempted after a ticks.
  * SPAWN    tid created thread other, entry addr, first argument a.
  * EXIT     tid ended returning a.
@@ -155,12 +160,21 @@ struct context {
  *          held at the earlier one (no mutex is in both); the arrays
  *          live only while the sink is called.
  * CLOSURE  tid made a closure of function b capturing a values: its
- *          environment is the heap block at addr (see closure.h). */
+ *          environment is the heap block at addr (see closure.h).
+ * Processes (pid, on every event about a thread, is its process):
+ * FORK     tid forked: other is the child's one thread, a its pid.
+ * PEXIT    process a ended (b = enum proc_end, addr = the exit code, or
+ *          the fault for PE_FAULT), tid the thread that ended it.  Sent
+ *          only once a program has forked.
+ * REAP     tid's wait collected child process a, whose exit code is b.
+ * BLOCK and WAKE with WAIT_CHILD: addr is the pid waited for. */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;
 	int core;               /* -1: not on a core */
 	int tid;                /* 0: no thread */
+	int pid;                /* tid's process (0: no thread) */
+	int space;              /* SWITCH: it changed address space */
 	int other;
 	uint64_t pc;
 	int line;

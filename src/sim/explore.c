@@ -110,7 +110,7 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 /* The word the sys instruction at t's pc takes as argument i. */
 static int64_t sys_arg(const struct machine *m, const struct thread *t, int i)
 {
-	return machine_peek(m, (uint64_t)t->r[REG_SP] + 8 * (uint64_t)i);
+	return machine_peek(m, t->pid, (uint64_t)t->r[REG_SP] + 8 * (uint64_t)i);
 }
 
 /* What t's next instruction is to the other threads. */
@@ -125,7 +125,7 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 		uint64_t addr = (uint64_t)t->r[in->rs] + (uint64_t)in->imm;
 		if (addr - t->slot_lo < THREAD_SLOT || (t->co && addr - t->co_lo < t->co_hi - t->co_lo))
 			return (struct op){ OPK_LOCAL, 0, 0 };  /* its stack, or its coroutine's */
-		int prot = addr < ADDR_LIMIT ? mem_prot(&m->mem, addr) : 0;
+		int prot = addr < ADDR_LIMIT ? mem_prot(&thread_proc(m, t)->mem, addr) : 0;
 		if (prot & MP_W)
 			return (struct op){ OPK_WORD, in->op == OP_ST, addr & ~7ull };
 		if (prot & (MP_R | MP_GUARD))
@@ -139,7 +139,7 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	}
 	uint64_t a0 = (uint64_t)sys_arg(m, t, 0);
 	switch (in->imm) {
-	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY:
+	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY: case BI_GETPID:
 		return (struct op){ OPK_LOCAL, 0, 0 };
 	case BI_PRINT:
 		return (struct op){ OPK_WORD, 1, WORD_OUTPUT };
@@ -184,15 +184,20 @@ static int can_go(const struct machine *m, const struct thread *t)
 	uint64_t a0 = (uint64_t)sys_arg(m, t, 0);
 	switch (in->imm) {
 	case BI_LOCK: {
-		int64_t owner = machine_peek(m, a0);
+		int64_t owner = machine_peek(m, t->pid, a0);
 		return owner == 0 || owner == t->id;   /* its own: it blocks for good */
 	}
 	case BI_JOIN: {
 		const struct thread *w = machine_thread(m, (int)a0);
-		return !w || w == t || (int64_t)a0 != (int)a0 || w->state == TS_DONE;
+		return !w || w == t || (int64_t)a0 != (int)a0 || w->pid != t->pid ||
+		       w->state == TS_DONE;
 	}
 	case BI_SEM_WAIT:
-		return machine_peek(m, a0) > 0;
+		return machine_peek(m, t->pid, a0) > 0;
+	case BI_WAIT: {
+		const struct process *c = (int64_t)a0 == (int)a0 ? machine_proc(m, (int)a0) : NULL;
+		return !c || c->ppid != t->pid || c->state != PS_LIVE;
+	}
 	default:
 		return 1;
 	}
@@ -279,15 +284,34 @@ static inline void mix(uint64_t h[2], uint64_t v)
 	h[1] ^= h[1] >> 29;
 }
 
-/* The state's hash: memory, threads, the run's end, the output so far.
- * What only counts ticks (the clock, cpu time, statistics) is left out,
- * unless a sleeper makes the clock matter. */
+/* The state's hash: every process (memory, heap, state, exit code),
+ * threads, the run's end, the output so far.  What only counts ticks
+ * (the clock, cpu time, statistics, switch costs) is left out, unless a
+ * sleeper makes the clock matter. */
 static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
 {
 	uint64_t k[2];
-	mem_hash(&m->mem, k);
+	const struct process *p1 = &m->procs[0];
+	mem_hash(&p1->mem, k);
 	h[0] = k[0];
 	h[1] = k[1];
+	for (int i = 1; i < m->nprocs; i++) {
+		mem_hash(&m->procs[i].mem, k);
+		mix(h, k[0]);
+		mix(h, k[1]);
+	}
+	for (int i = 0; i < m->nprocs; i++) {
+		const struct process *p = &m->procs[i];
+		if (i) {        /* one process: the hash is what it was before processes */
+			mix(h, (uint64_t)p->ppid | (uint64_t)p->state << 32 | (uint64_t)p->how << 40);
+			mix(h, (uint64_t)p->code);
+			mix(h, p->heap.brk);
+			mix(h, p->heap.free_head);
+			mix(h, p->heap.last);
+			mix(h, p->heap.in_use);
+			mix(h, p->heap.blocks);
+		}
+	}
 	mix(h, outhash);
 	mix(h, (uint64_t)m->nthreads);
 	int clock = 0;
@@ -313,13 +337,17 @@ static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
 		mix(h, t->co);
 		mix(h, t->co_lo);
 		mix(h, t->co_hi);
+		if (m->nprocs > 1)
+			mix(h, (uint64_t)t->pid);
 	}
 	mix(h, (uint64_t)m->ncoros);
-	mix(h, m->heap.brk);
-	mix(h, m->heap.free_head);
-	mix(h, m->heap.last);
-	mix(h, m->heap.in_use);
-	mix(h, m->heap.blocks);
+	mix(h, p1->heap.brk);
+	mix(h, p1->heap.free_head);
+	mix(h, p1->heap.last);
+	mix(h, p1->heap.in_use);
+	mix(h, p1->heap.blocks);
+	if (m->nprocs > 1)
+		mix(h, (uint64_t)p1->state | (uint64_t)p1->how << 8 | (uint64_t)p1->code << 16);
 	mix(h, clock ? m->tick : 0);
 	mix(h, (uint64_t)m->exit_status);
 	mix(h, (uint64_t)m->state | (uint64_t)m->end << 8 | (uint64_t)m->fault << 16 |
@@ -549,7 +577,7 @@ static int start(struct search *s, struct machine *m, int record, char *err, siz
 	if (machine_init(m, s->img, &cfg, s->lim, err, errlen) < 0)
 		return -1;
 	machine_set_sink(m, (struct event_sink){ on_print, s, 1u << EV_PRINT });
-	mem_track(&m->mem);
+	mem_track(&m->procs[0].mem);   /* a fork's copy keeps tracking */
 	m->record = record;
 	settle(m);
 	return 0;

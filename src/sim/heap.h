@@ -11,7 +11,8 @@
  * first fit, a freed block is merged with free neighbours and its
  * payload poisoned (0xdd bytes), and the tags of mem.h let an access be
  * told apart: live payload, a header (of any block: touching one is an
- * overflow), freed, never allocated. */
+ * overflow), freed, never allocated.  Each process has its own heap, in
+ * its own address space: every function works on one process. */
 #ifndef THREADLAB_HEAP_H
 #define THREADLAB_HEAP_H
 
@@ -19,7 +20,7 @@
 
 #include "event.h"
 
-struct machine;
+struct process;
 
 #define HEAP_HEADER 16
 #define HEAP_MIN_BLOCK 32
@@ -33,17 +34,17 @@ struct heap_block {
 };
 
 /* Start an empty heap at base (page-aligned). */
-void heap_init(struct machine *m, uint64_t base);
+void heap_init(struct process *pr, uint64_t base);
 /* The payload address of a new block of at least n bytes for thread
  * tid, or 0 when the heap cannot grow that far. */
-uint64_t heap_alloc(struct machine *m, int64_t n, int tid);
+uint64_t heap_alloc(struct process *pr, int64_t n, int tid);
 /* Free the block whose payload is at p.  Returns -1, or the enum
  * fault_kind the free is; *size gets the payload size freed. */
-int heap_free(struct machine *m, uint64_t p, uint64_t *size);
+int heap_free(struct process *pr, uint64_t p, uint64_t *size);
 /* Whether a program may touch addr: -1, or the enum fault_kind. */
-int heap_check(const struct machine *m, uint64_t addr);
+int heap_check(const struct process *pr, uint64_t addr);
 /* The block at addr (a header address; the heap base for the first).
  * Returns 0 past the last block. */
-int heap_block(const struct machine *m, uint64_t addr, struct heap_block *b);
+int heap_block(const struct process *pr, uint64_t addr, struct heap_block *b);
 
 #endif

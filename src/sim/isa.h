@@ -109,14 +109,14 @@ enum opcode {
 	X(SLEEP,          "sleep",          "v",   0, AVAIL)                \
 	X(SCHED_YIELD,    "sched_yield",    "",    0, AVAIL)                \
 	X(THREAD_EXIT,    "thread_exit",    "v",   0, INTERNAL)             \
-	X(EXIT,           "exit",           "v",   0, LATER)                \
+	X(EXIT,           "exit",           "v",   0, AVAIL)                \
 	X(COROUTINE,      "coroutine",      "f.",  1, AVAIL)                \
 	X(RESUME,         "resume",         "vv",  1, AVAIL)                \
 	X(YIELD,          "yield",          "v",   1, AVAIL)                \
 	X(CO_STATUS,      "co_status",      "v",   1, AVAIL)                \
-	X(FORK,           "fork",           "",    1, LATER)                \
-	X(GETPID,         "getpid",         "",    1, LATER)                \
-	X(WAIT,           "wait",           "v",   1, LATER)                \
+	X(FORK,           "fork",           "",    1, AVAIL)                \
+	X(GETPID,         "getpid",         "",    1, AVAIL)                \
+	X(WAIT,           "wait",           "v",   1, AVAIL)                \
 	X(SOCKET,         "socket",         "",    1, LATER)                \
 	X(LISTEN,         "listen",         "vv",  1, LATER)                \
 	X(ACCEPT,         "accept",         "v",   1, LATER)                \
@@ -130,7 +130,8 @@ enum opcode {
 	X(EPOLL_WAIT,     "epoll_wait",     "vvvv", 1, LATER)               \
 	X(SET_PRIORITY,   "set_priority",   "vv",  0, AVAIL)                \
 	X(CO_RETURN,      "co_return",      "v",   0, INTERNAL)             \
-	X(MAKE_CLOSURE,   "make_closure",   "f.",  1, INTERNAL)
+	X(MAKE_CLOSURE,   "make_closure",   "f.",  1, INTERNAL) \
+	X(TICKS,          "ticks",          "",    1, AVAIL)
 
 enum builtin_status { AVAIL, LATER, INTERNAL };
 

@@ -1,5 +1,5 @@
-/* machine: loading, the tick loop, context switches, the end of a run,
- * snapshots. */
+/* machine: loading, the tick loop, context switches (between threads
+ * and between processes), the end of a run, snapshots. */
 #include "machine.h"
 
 #include <limits.h>
@@ -46,6 +46,7 @@ struct event *ev_begin(struct machine *m, enum event_kind k, const struct thread
 	e->tick = m->tick;
 	e->core = t ? t->core : -1;
 	e->tid = t ? t->id : 0;
+	e->pid = t ? t->pid : 0;
 	e->reg = REG_NONE;
 	if (t) {
 		e->pc = t->pc;
@@ -71,6 +72,13 @@ int machine_init(struct machine *m, const struct image *img,
 	m->lim = *lim;
 	if (m->lim.max_threads <= 0 || m->lim.max_threads > MAX_THREADS_LIMIT)
 		m->lim.max_threads = MAX_THREADS_LIMIT;
+	if (m->lim.max_processes <= 0)
+		m->lim.max_processes = DEFAULT_MAX_PROCESSES;
+	if (m->lim.max_processes > MAX_PROCESSES_LIMIT)
+		m->lim.max_processes = MAX_PROCESSES_LIMIT;
+	if (m->cfg.process_switch_cost < 0)
+		m->cfg.process_switch_cost = m->cfg.switch_cost > CONFIG_MAX_SWITCH_COST / 4 ?
+					     CONFIG_MAX_SWITCH_COST : 4 * m->cfg.switch_cost;
 	m->ncores = cfg->cores < 1 ? 1 : cfg->cores > CONFIG_MAX_CORES ? CONFIG_MAX_CORES : cfg->cores;
 	if (m->cfg.quantum < 1)
 		m->cfg.quantum = 1;
@@ -87,31 +95,32 @@ int machine_init(struct machine *m, const struct image *img,
 	}
 
 	size_t max_pages = (size_t)((lim->max_memory + PAGE_SIZE - 1) / PAGE_SIZE);
-	mem_init(&m->mem, 0);
+	struct process *p = proc_add(m, 0);
+	mem_init(&p->mem, 0);
 	uint64_t end = CODE_BASE + img->ncode * INSN_SIZE;
-	mem_map(&m->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
-	mem_poke_bytes(&m->mem, CODE_BASE, img->words, img->ncode * INSN_SIZE);
+	mem_map(&p->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
+	mem_poke_bytes(&p->mem, CODE_BASE, img->words, img->ncode * INSN_SIZE);
 	if (img->rodata_size) {
-		mem_map(&m->mem, RODATA_BASE, img->rodata_size, MP_R);
-		mem_poke_bytes(&m->mem, RODATA_BASE, img->rodata, img->rodata_size);
+		mem_map(&p->mem, RODATA_BASE, img->rodata_size, MP_R);
+		mem_poke_bytes(&p->mem, RODATA_BASE, img->rodata, img->rodata_size);
 	}
 	uint64_t data_end = img->bss_addr + img->bss_size;
 	if (data_end > DATA_BASE) {
-		mem_map(&m->mem, DATA_BASE, data_end - DATA_BASE, MP_R | MP_W);
-		mem_poke_bytes(&m->mem, DATA_BASE, img->data, img->data_size);
+		mem_map(&p->mem, DATA_BASE, data_end - DATA_BASE, MP_R | MP_W);
+		mem_poke_bytes(&p->mem, DATA_BASE, img->data, img->data_size);
 	}
-	heap_init(m, (data_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1));
-	if (max_pages && m->mem.pages > max_pages) {
+	heap_init(p, (data_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1));
+	if (max_pages && p->mem.pages > max_pages) {
 		snprintf(err, errlen, "the program alone takes %zu bytes of memory, more than "
-			 "--max-memory allows", m->mem.pages * PAGE_SIZE);
+			 "--max-memory allows", p->mem.pages * PAGE_SIZE);
 		machine_done(m);
 		return -2;
 	}
-	m->mem.max_pages = max_pages;
+	p->mem.max_pages = max_pages;
 	if (!cfg->no_race_detect)
-		m->race = race_new();
+		p->race = race_new();
 
-	struct thread *main_thread = thread_create(m, NULL, img->entry, NULL, 0);
+	struct thread *main_thread = thread_create(m, 1, NULL, img->entry, NULL, 0);
 	if (!main_thread) {
 		snprintf(err, errlen, "not enough simulated memory (--max-memory) for the main thread");
 		machine_done(m);
@@ -122,8 +131,11 @@ int machine_init(struct machine *m, const struct image *img,
 
 void machine_done(struct machine *m)
 {
-	race_free(m->race);
-	mem_done(&m->mem);
+	for (int i = 0; i < m->nprocs; i++) {
+		race_free(m->procs[i].race);
+		mem_done(&m->procs[i].mem);
+	}
+	xfree(m->procs);
 	xfree(m->threads);
 	xfree(m->ready);
 	sched_free(&m->script);
@@ -136,13 +148,18 @@ void machine_done(struct machine *m)
 static void copy_machine(struct machine *dst, const struct machine *src, int race)
 {
 	memcpy(dst, src, sizeof *dst);
-	dst->race = race && src->race ? race_copy(src->race) : NULL;
+	dst->procs = xmalloc((size_t)(src->cap_procs ? src->cap_procs : 1) * sizeof *dst->procs);
+	memcpy(dst->procs, src->procs, (size_t)src->nprocs * sizeof *dst->procs);
+	for (int i = 0; i < src->nprocs; i++) {
+		const struct process *p = &src->procs[i];
+		dst->procs[i].race = race && p->race ? race_copy(p->race) : NULL;
+		mem_copy(&dst->procs[i].mem, &p->mem);
+	}
 	dst->sink = (struct event_sink){ NULL, NULL, 0 };
 	dst->threads = xmalloc((size_t)(src->cap_threads ? src->cap_threads : 1) * sizeof *dst->threads);
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
 	dst->ready = xmalloc((size_t)(src->cap_ready ? src->cap_ready : 1) * sizeof *dst->ready);
 	memcpy(dst->ready, src->ready, (size_t)src->nready * sizeof *dst->ready);
-	mem_copy(&dst->mem, &src->mem);
 	sched_copy(&dst->script, &src->script);
 	sched_copy(&dst->taken, &src->taken);
 }
@@ -213,9 +230,7 @@ void machine_fault(struct machine *m, struct thread *t, enum fault_kind k, uint6
 		e->addr = addr;
 		ev_emit(m);
 	}
-	m->fault = k;
-	m->fault_addr = addr;
-	end_run(m, t, END_FAULT);
+	proc_end(m, thread_proc(m, t), t, PE_FAULT, 0, k, addr);
 }
 
 void machine_limit(struct machine *m, struct thread *t, enum limit_kind k)
@@ -239,7 +254,8 @@ static void save_context(const struct thread *t, struct context *c)
 }
 
 /* Core c stops running its thread (preempted when it could go on) and
- * starts next (0: idles).  The switch costs cfg.switch_cost ticks. */
+ * starts next (0: idles).  The switch costs cfg.switch_cost ticks, or
+ * cfg.process_switch_cost between threads of two processes. */
 static void switch_to(struct machine *m, int core, int next)
 {
 	struct core *c = &m->cores[core];
@@ -270,13 +286,17 @@ static void switch_to(struct machine *m, int core, int next)
 	}
 	if (next == prev && !p)
 		return;                 /* the same thread again: nothing to switch */
+	struct thread *pt = machine_thread(m, prev);
+	int space = n && pt && pt->pid != n->pid;
 	m->switches += n && prev ? 1 : 0;
-	if (n && prev && m->cfg.switch_cost)
-		c->busy = (uint64_t)m->cfg.switch_cost;
+	m->proc_switches += (uint64_t)space;
+	int cost = space ? m->cfg.process_switch_cost : m->cfg.switch_cost;
+	if (n && prev && cost)
+		c->busy = (uint64_t)cost;
 	if (ev_on(m, EV_SWITCH)) {
 		struct context from, to;
-		struct thread *pt = machine_thread(m, prev);
 		struct event *e = ev_begin(m, EV_SWITCH, n);
+		e->space = space;
 		e->core = core;
 		e->other = prev;
 		if (pt)
@@ -473,14 +493,15 @@ int machine_run(struct machine *m, uint64_t max_ticks)
 	return m->state != RUN_ENDED;
 }
 
-int64_t machine_peek(const struct machine *m, uint64_t addr)
+int64_t machine_peek(const struct machine *m, int pid, uint64_t addr)
 {
-	return mem_peek(&m->mem, addr);
+	const struct process *p = machine_proc(m, pid);
+	return p ? mem_peek(&p->mem, addr) : 0;
 }
 
-int machine_mutex_owner(const struct machine *m, uint64_t addr)
+int machine_mutex_owner(const struct machine *m, int pid, uint64_t addr)
 {
-	return (int)mem_peek(&m->mem, addr);
+	return (int)machine_peek(m, pid, addr);
 }
 
 int machine_wait_chain(const struct machine *m, int tid, int *chain, int max, int *cycle)
@@ -500,7 +521,7 @@ int machine_wait_chain(const struct machine *m, int tid, int *chain, int max, in
 		if (t->state != TS_BLOCKED)
 			break;
 		if (t->wait == WAIT_MUTEX)
-			tid = machine_mutex_owner(m, t->wait_on);
+			tid = machine_mutex_owner(m, t->pid, t->wait_on);
 		else if (t->wait == WAIT_JOIN)
 			tid = (int)t->wait_on;
 		else
@@ -509,11 +530,18 @@ int machine_wait_chain(const struct machine *m, int tid, int *chain, int max, in
 	return n;
 }
 
-int machine_call(const struct machine *m, uint64_t addr, uint64_t max_steps,
+int machine_call(const struct machine *m, int pid, uint64_t addr, uint64_t max_steps,
 		 int64_t *result, char *err, size_t errlen)
 {
 	struct machine c;
+	if (!machine_proc(m, pid)) {
+		snprintf(err, errlen, "no process %d", pid);
+		return -1;
+	}
 	copy_machine(&c, m, 0);         /* a check of the end state: nothing to race with */
+	for (int i = 0; i < c.nprocs; i++)     /* process pid alone goes on */
+		c.procs[i].state = i == pid - 1 ? PS_LIVE : PS_REAPED;
+	c.procs[pid - 1].how = PE_NONE;
 	for (int i = 0; i < c.nthreads; i++)
 		c.threads[i].state = TS_DONE;
 	for (int i = 0; i < c.ncores; i++)
@@ -528,9 +556,9 @@ int machine_call(const struct machine *m, uint64_t addr, uint64_t max_steps,
 	c.next_wake = UINT64_MAX;
 	c.lim.max_steps = max_steps;
 	c.lim.max_threads = MAX_THREADS_LIMIT;
-	c.mem.max_pages = 0;
+	c.procs[pid - 1].mem.max_pages = 0;
 	int rc = -1;
-	struct thread *t = thread_create(&c, NULL, addr, NULL, 0);
+	struct thread *t = thread_create(&c, pid, NULL, addr, NULL, 0);
 	if (!t) {
 		snprintf(err, errlen, "no room for another thread");
 		goto out;
@@ -538,7 +566,7 @@ int machine_call(const struct machine *m, uint64_t addr, uint64_t max_steps,
 	int id = t->id;
 	/* the call returns into thread_exit, which ends the thread */
 	t->r[REG_SP] -= 8;
-	mem_poke(&c.mem, (uint64_t)t->r[REG_SP], (int64_t)c.img->thread_exit);
+	mem_poke(&c.procs[pid - 1].mem, (uint64_t)t->r[REG_SP], (int64_t)c.img->thread_exit);
 	while (machine_step(&c) && c.threads[id - 1].state != TS_DONE)
 		;
 	t = &c.threads[id - 1];

@@ -1,6 +1,6 @@
-/* machine: the simulated computer as one plain value — cores, one
- * process with its address space and heap, its threads, the scheduler's
- * queue, and the counters.  machine_step() advances it one tick and
+/* machine: the simulated computer as one plain value — cores, the
+ * processes (each an address space with its heap and race detector), the
+ * threads of all of them, the scheduler's queue, and the counters.  machine_step() advances it one tick and
  * reports what happened as events; machine_copy() makes a snapshot that
  * machine_step() on the copy continues exactly as the original would. */
 #ifndef THREADLAB_MACHINE_H
@@ -26,7 +26,8 @@
 #define LIMIT_KINDS(X)                                                     \
 	X(STEPS,   "max-steps",   "instructions")                            \
 	X(THREADS, "max-threads", "threads")                                 \
-	X(MEMORY,  "max-memory",  "simulated memory")
+	X(MEMORY,  "max-memory",  "simulated memory")                        \
+	X(PROCESSES, "max-processes", "processes")
 
 enum limit_kind {
 #define X(id, opt, what) LIMIT_##id,
@@ -42,17 +43,21 @@ extern const struct limit_info {
 struct limits {
 	uint64_t max_steps;     /* instructions (0: none) */
 	int max_threads;        /* threads created, main included */
-	uint64_t max_memory;    /* bytes of simulated memory in pages */
+	uint64_t max_memory;    /* bytes of simulated memory in pages, per process */
+	int max_processes;      /* processes created, the first included */
 };
 
 #define DEFAULT_MAX_STEPS   1000000000ull
 #define DEFAULT_MAX_THREADS 1024
 #define DEFAULT_MAX_MEMORY  (64ull << 20)
+#define DEFAULT_MAX_PROCESSES 64
+#define MAX_PROCESSES_LIMIT 1024
 
 enum thread_state { TS_READY, TS_RUNNING, TS_BLOCKED, TS_DONE };
 
 struct thread {
-	int id;
+	int id;                 /* machine-wide, from 1 */
+	int pid;                /* the process it belongs to */
 	enum thread_state state;
 	int64_t r[16];          /* r0..r7, sp, fp, tp; r[REG_NONE] stays 0 */
 	uint64_t pc;
@@ -101,6 +106,41 @@ enum run_state { RUN_ACTIVE, RUN_ENDED };
 
 struct race;
 
+/* A process: live, ended but not yet waited for, or reaped by wait(). */
+enum proc_state { PS_LIVE, PS_ZOMBIE, PS_REAPED };
+
+/* How a process ended. */
+enum proc_end {
+	PE_NONE,        /* it has not */
+	PE_EXIT,        /* it called exit(code) */
+	PE_RETURN,      /* main returned code */
+	PE_LAST,        /* its last thread ended (not main): code 0 */
+	PE_FAULT,       /* a fault killed it (fault, fault_addr) */
+};
+
+/* What wait() returns for a child a fault killed. */
+#define WAIT_KILLED (-1)
+
+/* One process: an address space of its own, its heap, its race
+ * detector; its threads are the machine's threads whose pid is its. */
+struct process {
+	int pid;                /* from 1 */
+	int ppid;               /* its parent (0: none, the first process) */
+	enum proc_state state;
+	enum proc_end how;
+	int64_t code;           /* its exit code (PE_FAULT: WAIT_KILLED) */
+	int fault;              /* enum fault_kind for PE_FAULT */
+	uint64_t fault_addr;
+	int end_tid;            /* the thread that ended it */
+	uint64_t end_pc;
+	uint64_t created, ended;        /* ticks */
+	int threads;            /* threads created in it (a fork's copy included) */
+	int forks;              /* children it created */
+	struct mem mem;
+	struct heap heap;
+	struct race *race;      /* its data-race detector (NULL: off); see race.h */
+};
+
 struct machine {
 	const struct image *img;
 	struct machine_config cfg;
@@ -108,6 +148,7 @@ struct machine {
 	struct limits lim;
 
 	uint64_t tick, insns, switches, preempts;
+	uint64_t proc_switches;         /* switches between threads of two processes */
 	int ncores;
 	struct core cores[CONFIG_MAX_CORES];
 
@@ -121,8 +162,8 @@ struct machine {
 	int pinned;                     /* the explorer's choice: the only thread
 					 * the cores may run (0: any) */
 
-	struct mem mem;
-	struct heap heap;
+	struct process *procs;          /* procs[i] has pid i + 1; never shrinks */
+	int nprocs, cap_procs;
 	uint64_t stack_peak;            /* bytes, the deepest any stack went */
 	int ncoros;                     /* coroutines created: the last one's id */
 
@@ -140,8 +181,6 @@ struct machine {
 	int limit;                      /* enum limit_kind for END_LIMIT */
 	int fault;                      /* enum fault_kind for END_FAULT */
 	uint64_t fault_addr;
-
-	struct race *race;              /* the data-race detector (NULL: off); see race.h */
 
 	struct event_sink sink;
 	struct event ev;                /* the event being built */
@@ -174,21 +213,45 @@ int machine_run(struct machine *m, uint64_t max_ticks);
 /* The thread with id tid, or NULL. */
 struct thread *machine_thread(const struct machine *m, int tid);
 
-/* Call the function at addr with no arguments on a copy of m's final
- * memory, at most max_steps instructions; its result in *result.
- * Returns 0, or -1 with a reason in err. */
-int machine_call(const struct machine *m, uint64_t addr, uint64_t max_steps,
+/* The process with pid, or NULL.  Creating a process (fork) may move
+ * the array: pointers taken before are stale after it. */
+static inline struct process *machine_proc(const struct machine *m, int pid)
+{
+	return pid >= 1 && pid <= m->nprocs ? &m->procs[pid - 1] : NULL;
+}
+
+/* The process thread t belongs to. */
+static inline struct process *thread_proc(const struct machine *m, const struct thread *t)
+{
+	return &m->procs[t->pid - 1];
+}
+
+/* How many processes have not ended. */
+int machine_live_procs(const struct machine *m);
+/* Pages of process pid's address space that another process (ended
+ * ones keep theirs) shares with it copy-on-write: the same host page. */
+size_t machine_shared_pages(const struct machine *m, int pid);
+/* Whether the page at addr of process pid is shared copy-on-write with
+ * another process. */
+int machine_page_shared(const struct machine *m, int pid, uint64_t addr);
+
+/* Call the function at addr with no arguments on a copy of m whose
+ * only live process is a copy of process pid as it is now, at most
+ * max_steps instructions; its result in *result.  Returns 0, or -1 with
+ * a reason in err. */
+int machine_call(const struct machine *m, int pid, uint64_t addr, uint64_t max_steps,
 		 int64_t *result, char *err, size_t errlen);
 
-/* Read the word at addr as the program would see it (0 if unmapped). */
-int64_t machine_peek(const struct machine *m, uint64_t addr);
+/* Read the word at addr of process pid as its program would see it (0 if
+ * unmapped, or no such process). */
+int64_t machine_peek(const struct machine *m, int pid, uint64_t addr);
 
 /* Follow who waits for whom from thread tid: fills chain with the
  * threads on the path, returns how many; *cycle is set when the path
  * comes back to a thread already on it. */
 int machine_wait_chain(const struct machine *m, int tid, int *chain, int max, int *cycle);
 
-/* The thread holding the mutex at addr (0: free). */
-int machine_mutex_owner(const struct machine *m, uint64_t addr);
+/* The thread holding the mutex at addr of process pid (0: free). */
+int machine_mutex_owner(const struct machine *m, int pid, uint64_t addr);
 
 #endif

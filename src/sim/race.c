@@ -501,9 +501,16 @@ struct race *race_copy(const struct race *r)
 
 /* ---- happens-before ----------------------------------------------------- */
 
+/* The detector of thread tid's process (NULL: off, or no such thread). */
+static struct race *race_of(const struct machine *m, int tid)
+{
+	const struct thread *t = machine_thread(m, tid);
+	return t ? thread_proc(m, t)->race : NULL;
+}
+
 void race_thread_start(struct machine *m, int parent, int child)
 {
-	struct race *r = m->race;
+	struct race *r = race_of(m, child);
 	if (!r)
 		return;
 	thread_of(r, child > parent ? child : parent);
@@ -518,7 +525,7 @@ void race_thread_start(struct machine *m, int parent, int child)
 
 void race_join(struct machine *m, int tid, int ended)
 {
-	struct race *r = m->race;
+	struct race *r = race_of(m, tid);
 	if (!r)
 		return;
 	thread_of(r, tid > ended ? tid : ended);
@@ -528,7 +535,7 @@ void race_join(struct machine *m, int tid, int ended)
 
 void race_acquire(struct machine *m, int tid, uint64_t addr)
 {
-	struct race *r = m->race;
+	struct race *r = race_of(m, tid);
 	if (!r)
 		return;
 	const struct vc *v = sync_find(r, addr);
@@ -539,7 +546,7 @@ void race_acquire(struct machine *m, int tid, uint64_t addr)
 
 void race_release(struct machine *m, int tid, uint64_t addr)
 {
-	struct race *r = m->race;
+	struct race *r = race_of(m, tid);
 	if (!r)
 		return;
 	struct vc *v = sync_get(r, addr);
@@ -549,7 +556,7 @@ void race_release(struct machine *m, int tid, uint64_t addr)
 
 void race_lock(struct machine *m, int tid, uint64_t addr)
 {
-	struct race *r = m->race;
+	struct race *r = race_of(m, tid);
 	if (!r)
 		return;
 	race_acquire(m, tid, addr);
@@ -559,7 +566,7 @@ void race_lock(struct machine *m, int tid, uint64_t addr)
 
 void race_unlock(struct machine *m, int tid, uint64_t addr)
 {
-	struct race *r = m->race;
+	struct race *r = race_of(m, tid);
 	if (!r)
 		return;
 	race_release(m, tid, addr);
@@ -569,7 +576,7 @@ void race_unlock(struct machine *m, int tid, uint64_t addr)
 
 void race_handoff(struct machine *m, int from, int to)
 {
-	struct race *r = m->race;
+	struct race *r = race_of(m, to);
 	if (!r)
 		return;
 	thread_of(r, from > to ? from : to);
@@ -588,7 +595,7 @@ static inline int unordered(const struct racc *a, const struct vc *v)
 }
 
 /* The heap block holding addr: its payload's address (0: not the heap). */
-static uint64_t block_of(const struct machine *m, uint64_t addr)
+static uint64_t block_of(const struct process *m, uint64_t addr)
 {
 	if (addr < m->heap.base || addr >= m->heap.brk)
 		return 0;
@@ -600,10 +607,10 @@ static uint64_t block_of(const struct machine *m, uint64_t addr)
 
 /* Word s at addr raced: access now against the earlier access was.
  * Returns 1 when this is the word's first race. */
-static int found(struct machine *m, struct shadow *s, uint64_t addr, const struct racc *now,
-		 const struct racc *was)
+static int found(struct machine *m, const struct process *p, struct shadow *s, uint64_t addr,
+		 const struct racc *now, const struct racc *was)
 {
-	struct race *r = m->race;
+	struct race *r = p->race;
 	if (s->report) {
 		r->reports[s->report - 1].more++;
 		return 0;
@@ -620,7 +627,7 @@ static int found(struct machine *m, struct shadow *s, uint64_t addr, const struc
 		.tid = now->tid, .other = was->tid,
 		.write = now->how & RA_WRITE ? 1 : 0, .write2 = was->how & RA_WRITE ? 1 : 0,
 		.locks = (int)now->locks, .locks2 = (int)was->locks,
-		.block = block_of(m, addr),
+		.block = block_of(p, addr), .pid = p->pid,
 	};
 	/* keep byaddr sorted: the new one goes after every lower address */
 	uint32_t lo = 0, hi = id;
@@ -640,16 +647,16 @@ static int found(struct machine *m, struct shadow *s, uint64_t addr, const struc
 
 /* Check access now of the word at addr against what its shadow
  * remembers, and remember it.  Returns 1 on the word's first race. */
-static int check(struct machine *m, uint64_t addr, struct racc now)
+static int check(struct machine *m, const struct process *p, uint64_t addr, struct racc now)
 {
-	struct race *r = m->race;
+	struct race *r = p->race;
 	const struct vc *v = &r->th[now.tid - 1].vc;
 	struct shadow *s = shadow_get(r, addr);
 	const struct racc *was = NULL;
 	if (s->w.tid && s->w.tid != now.tid && unordered(&s->w, v))
 		was = &s->w;
 	if (!(now.how & RA_WRITE)) {
-		int raced = was ? found(m, s, addr, &now, was) : 0;
+		int raced = was ? found(m, p, s, addr, &now, was) : 0;
 		if (s->rs)
 			rset_put(r, s->rs, now);
 		else if (!s->r.tid || s->r.tid == now.tid || !unordered(&s->r, v))
@@ -671,7 +678,7 @@ static int check(struct machine *m, uint64_t addr, struct racc now)
 				was = &rs->a[i];
 	}
 	struct racc earlier = was ? *was : (struct racc){ 0 };
-	int raced = was ? found(m, s, addr, &now, &earlier) : 0;
+	int raced = was ? found(m, p, s, addr, &now, &earlier) : 0;
 	if (s->rs) {
 		rset_drop(r, s->rs);
 		s->rs = 0;
@@ -700,7 +707,8 @@ static inline void memo(struct race *r, uint64_t addr, unsigned tid, int wrote)
 void race_check(struct machine *m, const struct thread *t, uint64_t addr, int write,
 		uint64_t pc)
 {
-	struct race *r = m->race;
+	const struct process *pr = thread_proc(m, t);
+	struct race *r = pr->race;
 	unsigned tid = (unsigned)t->id;
 	uint32_t clock = r->th[tid - 1].vc.c[tid - 1];
 	const struct shadow *p = shadow_peek(r, addr);
@@ -724,7 +732,7 @@ void race_check(struct machine *m, const struct thread *t, uint64_t addr, int wr
 	}
 	uint32_t reports = r->nreports;
 	uint64_t more = p && p->report ? r->reports[p->report - 1].more : 0;
-	int raced = check(m, addr, access_of(r, (int)tid, pc, write ? RA_WRITE : 0));
+	int raced = check(m, pr, addr, access_of(r, (int)tid, pc, write ? RA_WRITE : 0));
 	r->front.gen++;
 	const struct shadow *s = shadow_peek(r, addr);
 	if (r->nreports == reports && (!s->report || r->reports[s->report - 1].more == more))
@@ -735,20 +743,22 @@ void race_check(struct machine *m, const struct thread *t, uint64_t addr, int wr
 
 int race_atomic(struct machine *m, const struct thread *t, uint64_t addr, uint64_t pc)
 {
-	struct race *r = m->race;
+	const struct process *p = thread_proc(m, t);
+	struct race *r = p->race;
 	if (!r)
 		return 0;
 	race_acquire(m, t->id, addr);
 	int raced = 0;
 	if (addr >= DATA_BASE && addr - t->slot_lo >= THREAD_SLOT)
-		raced = check(m, addr, access_of(r, t->id, pc, RA_WRITE));
+		raced = check(m, p, addr, access_of(r, t->id, pc, RA_WRITE));
 	race_release(m, t->id, addr);
 	return raced;
 }
 
-void race_forget(struct machine *m, uint64_t lo, uint64_t hi)
+void race_forget(struct machine *m, int pid, uint64_t lo, uint64_t hi)
 {
-	struct race *r = m->race;
+	const struct process *pr = machine_proc(m, pid);
+	struct race *r = pr ? pr->race : NULL;
 	if (!r || hi <= lo)
 		return;
 	r->front.gen++;
@@ -775,7 +785,7 @@ void race_forget(struct machine *m, uint64_t lo, uint64_t hi)
 
 void race_emit(struct machine *m, const struct thread *t)
 {
-	struct race *r = m->race;
+	struct race *r = thread_proc(m, t)->race;
 	if (!r || r->pending < 0)
 		return;
 	const struct race_report *p = &r->reports[r->pending];
@@ -791,8 +801,8 @@ void race_emit(struct machine *m, const struct thread *t)
 	e->b = p->write2;
 	e->pc2 = p->pc2;
 	e->line2 = image_line(m->img, p->pc2);
-	e->held = race_locks(m, p->locks, &e->nheld);
-	e->held2 = race_locks(m, p->locks2, &e->nheld2);
+	e->held = race_locks(m, p->pid, p->locks, &e->nheld);
+	e->held2 = race_locks(m, p->pid, p->locks2, &e->nheld2);
 	ev_emit(m);
 }
 
@@ -800,17 +810,29 @@ void race_emit(struct machine *m, const struct thread *t)
 
 size_t race_count(const struct machine *m)
 {
-	return m->race ? m->race->nreports : 0;
+	size_t n = 0;
+	for (int i = 0; i < m->nprocs; i++)
+		n += m->procs[i].race ? m->procs[i].race->nreports : 0;
+	return n;
 }
 
 const struct race_report *race_get(const struct machine *m, size_t i)
 {
-	return m->race && i < m->race->nreports ? &m->race->reports[i] : NULL;
+	for (int k = 0; k < m->nprocs; k++) {
+		const struct race *r = m->procs[k].race;
+		if (!r)
+			continue;
+		if (i < r->nreports)
+			return &r->reports[i];
+		i -= r->nreports;
+	}
+	return NULL;
 }
 
-const uint64_t *race_locks(const struct machine *m, int id, int *n)
+const uint64_t *race_locks(const struct machine *m, int pid, int id, int *n)
 {
-	const struct race *r = m->race;
+	const struct process *p = machine_proc(m, pid);
+	const struct race *r = p ? p->race : NULL;
 	if (!r || id <= 0 || (uint32_t)id >= r->nsets) {
 		*n = 0;
 		return NULL;
@@ -819,9 +841,10 @@ const uint64_t *race_locks(const struct machine *m, int id, int *n)
 	return r->pool + r->sets[id].off;
 }
 
-size_t race_marked(const struct machine *m, uint64_t addr, uint64_t size)
+size_t race_marked(const struct machine *m, int pid, uint64_t addr, uint64_t size)
 {
-	const struct race *r = m->race;
+	const struct process *pr = machine_proc(m, pid);
+	const struct race *r = pr ? pr->race : NULL;
 	if (!r || !r->nreports)
 		return 0;
 	uint32_t lo = 0, hi = r->nreports;

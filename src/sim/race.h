@@ -30,10 +30,14 @@
  * threads.  Freeing a heap block makes its words forget their history,
  * so a block allocated there later starts afresh.
  *
- * The detector is part of the machine: m->race, made by machine_init
- * unless the settings say no_race_detect, copied by machine_copy (shadow
- * pages are shared copy-on-write), so a snapshot stepped on finds the
- * races the original would.  It emits EV_RACE (see event.h).  No I/O. */
+ * Each process has a detector of its own (struct process's race), made
+ * by machine_init for the first process unless the settings say
+ * no_race_detect, made empty by fork for a child (whose address space is
+ * its own: what its parent did before cannot race with it), and copied
+ * by machine_copy (shadow pages are shared copy-on-write), so a snapshot
+ * stepped on finds the races the original would.  Accesses of two
+ * processes never race: they are not to the same memory.  It emits
+ * EV_RACE (see event.h).  No I/O. */
 #ifndef THREADLAB_RACE_H
 #define THREADLAB_RACE_H
 
@@ -51,6 +55,7 @@ struct race_report {
 	int write, write2;      /* 1: that access was a write */
 	int locks, locks2;      /* the mutexes each side held: see race_locks() */
 	uint64_t block;         /* a heap word: its block's payload address (0: not heap) */
+	int pid;                /* the process whose word it is */
 	uint64_t more;          /* racy accesses of the word after this one */
 	int gone;               /* its heap block has been freed since */
 };
@@ -61,7 +66,8 @@ void race_free(struct race *r);
 /* A copy of r that goes on exactly as r would. */
 struct race *race_copy(const struct race *r);
 
-/* The hooks the machine calls; each does nothing when m->race is NULL.
+/* The hooks the machine calls; each does nothing when the detector of
+ * the thread's process is NULL.
  * Thread child starts, created by parent (0: none, the first thread). */
 void race_thread_start(struct machine *m, int parent, int child);
 /* Thread tid learns that thread ended has ended (a join). */
@@ -79,8 +85,9 @@ void race_handoff(struct machine *m, int from, int to);
 /* Thread t's atomic builtin at pc on the word at addr; returns 1 when it
  * found the first race of that word (send it with race_emit). */
 int race_atomic(struct machine *m, const struct thread *t, uint64_t addr, uint64_t pc);
-/* The words of [lo, hi) were freed: they forget their history. */
-void race_forget(struct machine *m, uint64_t lo, uint64_t hi);
+/* The words of [lo, hi) of process pid were freed: they forget their
+ * history. */
+void race_forget(struct machine *m, int pid, uint64_t lo, uint64_t hi);
 
 /* Check thread t's plain load (write 0) or store at pc of the word at
  * addr.  The first race of a word is sent as EV_RACE at once when nobody
@@ -111,9 +118,10 @@ struct race_front {
 static inline void race_access(struct machine *m, const struct thread *t, uint64_t addr,
 			       int write, uint64_t pc)
 {
-	if (__builtin_expect(addr - t->slot_lo < THREAD_SLOT || addr < DATA_BASE || !m->race, 1))
+	const struct race *r = thread_proc(m, t)->race;
+	if (__builtin_expect(addr - t->slot_lo < THREAD_SLOT || addr < DATA_BASE || !r, 1))
 		return;
-	const struct race_front *f = (const struct race_front *)(const void *)m->race;
+	const struct race_front *f = (const struct race_front *)(const void *)r;
 	const struct race_memo *k = &f->memo[(addr / 8) & (RACE_MEMOS - 1)];
 	if (__builtin_expect(k->addr == addr && k->gen == f->gen && k->tid == t->id &&
 			     k->wrote >= write, 1))
@@ -124,14 +132,17 @@ static inline void race_access(struct machine *m, const struct thread *t, uint64
  * not sent yet. */
 void race_emit(struct machine *m, const struct thread *t);
 
-/* How many words have raced so far (0 when the detector is off). */
+/* How many words have raced so far, in every process (0 when the
+ * detector is off). */
 size_t race_count(const struct machine *m);
-/* The i-th report, in the order they were found; NULL past the last. */
+/* The i-th report: process 1's in the order they were found, then
+ * process 2's, and so on; NULL past the last. */
 const struct race_report *race_get(const struct machine *m, size_t i);
-/* The mutexes of lock set id, in address order; their number in *n. */
-const uint64_t *race_locks(const struct machine *m, int id, int *n);
-/* How many words of [addr, addr+size) have raced and still hold what
- * raced (not freed since). */
-size_t race_marked(const struct machine *m, uint64_t addr, uint64_t size);
+/* The mutexes of lock set id of process pid's detector, in address
+ * order; their number in *n. */
+const uint64_t *race_locks(const struct machine *m, int pid, int id, int *n);
+/* How many words of [addr, addr+size) of process pid have raced and
+ * still hold what raced (not freed since). */
+size_t race_marked(const struct machine *m, int pid, uint64_t addr, uint64_t size);
 
 #endif

@@ -18,11 +18,12 @@ int sched_policy_lookup(const char *name)
 	return -1;
 }
 
-/* One core, round robin with a quantum of 2, seed 1, free switches. */
+/* One core, round robin with a quantum of 2, seed 1, free switches (a
+ * process switch costs four times a thread switch). */
 void config_default(struct machine_config *c)
 {
 	*c = (struct machine_config){
 		.cores = 1, .quantum = 2, .policy = POLICY_RR, .seed = 1,
-		.switch_cost = 0, .schedule = NULL,
+		.switch_cost = 0, .process_switch_cost = -1, .schedule = NULL,
 	};
 }

@@ -1,5 +1,5 @@
 /* settings: the machine settings a scenario or the command line chooses —
- * cores, scheduling policy, quantum, seed, context-switch cost and a
+ * cores, scheduling policy, quantum, seed, context-switch costs and a
  * recorded schedule. */
 #ifndef THREADLAB_SETTINGS_H
 #define THREADLAB_SETTINGS_H
@@ -41,6 +41,8 @@ struct machine_config {
 	enum sched_policy policy;
 	uint64_t seed;          /* for the random policy */
 	int switch_cost;        /* ticks a context switch takes */
+	int process_switch_cost; /* ticks a switch between two processes takes
+				  * (-1: four times switch_cost) */
 	char *schedule;         /* recorded schedule, or NULL (owned) */
 	int no_race_detect;     /* 1: no data-race detector (0: it runs, see race.h) */
 };

@@ -56,7 +56,7 @@ static int release(struct machine *m, struct thread *t, uint64_t addr)
 	}
 	race_unlock(m, t->id, addr);
 	note(m, EV_UNLOCK, t, addr, 0, 0);
-	struct thread *w = thread_first_waiter(m, WAIT_MUTEX, addr);
+	struct thread *w = thread_first_waiter(m, t->pid, WAIT_MUTEX, addr);
 	if (w)
 		return hand_mutex(m, t, w, addr);
 	return cpu_store(m, t, addr, 0);
@@ -103,7 +103,7 @@ static void signal_cond(struct machine *m, struct thread *t, uint64_t addr, int 
 {
 	int n = 0;
 	struct thread *w;
-	while ((w = thread_first_waiter(m, WAIT_COND, addr))) {
+	while ((w = thread_first_waiter(m, t->pid, WAIT_COND, addr))) {
 		if (waiters(m, t, addr, -1) < 0)
 			return;
 		race_handoff(m, t->id, w->id);  /* what t did before comes before w's wake */
@@ -197,7 +197,7 @@ void sync_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 		}
 		break;
 	case BI_SEM_POST: {
-		struct thread *w = thread_first_waiter(m, WAIT_SEM, addr);
+		struct thread *w = thread_first_waiter(m, t->pid, WAIT_SEM, addr);
 		if (cpu_load(m, t, addr, &v) < 0)
 			break;
 		if (w) {                /* the unit goes straight to the waiter */

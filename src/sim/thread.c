@@ -1,5 +1,5 @@
-/* thread: creating and ending threads, their memory slots, waiting and
- * waking, and the ready queue. */
+/* thread: creating and ending threads, their memory slots (in their
+ * process's address space), waiting and waking, and the ready queue. */
 #include <string.h>
 
 #include "../lang/ast.h"
@@ -13,25 +13,40 @@ static uint64_t slot_top(int id)
 	return STACK_TOP - (uint64_t)(id - 1) * THREAD_SLOT;
 }
 
-struct thread *thread_create(struct machine *m, struct thread *parent, uint64_t entry,
+struct thread *thread_new(struct machine *m, struct thread *by)
+{
+	if (m->nthreads >= MAX_THREADS_LIMIT || m->nthreads >= m->lim.max_threads) {
+		machine_limit(m, by, LIMIT_THREADS);
+		return NULL;
+	}
+	if (m->nthreads == m->cap_threads) {
+		m->cap_threads = m->cap_threads ? m->cap_threads * 2 : 8;
+		m->threads = xrealloc(m->threads, (size_t)m->cap_threads * sizeof *m->threads);
+	}
+	struct thread *t = &m->threads[m->nthreads++];
+	memset(t, 0, sizeof *t);
+	t->id = m->nthreads;
+	t->core = -1;
+	t->created = m->tick;
+	return t;
+}
+
+struct thread *thread_create(struct machine *m, int pid, struct thread *parent, uint64_t entry,
 			     const int64_t *args, int nargs)
 {
-	if (m->nthreads >= MAX_THREADS_LIMIT) {
+	if (m->nthreads >= MAX_THREADS_LIMIT || m->nthreads >= m->lim.max_threads) {
 		machine_limit(m, parent, LIMIT_THREADS);
 		return NULL;
 	}
-	if (m->nthreads >= m->lim.max_threads) {
-		machine_limit(m, parent, LIMIT_THREADS);
-		return NULL;
-	}
+	struct process *p = machine_proc(m, pid);
 	int id = m->nthreads + 1;
 	uint64_t top = slot_top(id);
 	uint64_t tls_bytes = (m->img->tls_size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	uint64_t stack_hi = top - tls_bytes, stack_lo = stack_hi - STACK_SIZE;
-	mem_map(&m->mem, stack_lo - PAGE_SIZE, PAGE_SIZE, MP_GUARD);
-	mem_map(&m->mem, stack_lo, STACK_SIZE + tls_bytes, MP_R | MP_W);
+	mem_map(&p->mem, stack_lo - PAGE_SIZE, PAGE_SIZE, MP_GUARD);
+	mem_map(&p->mem, stack_lo, STACK_SIZE + tls_bytes, MP_R | MP_W);
 	if (m->img->tls_size &&
-	    mem_poke_bytes(&m->mem, stack_hi, m->img->tls, m->img->tls_size) != MEM_OK) {
+	    mem_poke_bytes(&p->mem, stack_hi, m->img->tls, m->img->tls_size) != MEM_OK) {
 		machine_limit(m, parent, LIMIT_MEMORY);
 		return NULL;
 	}
@@ -39,29 +54,25 @@ struct thread *thread_create(struct machine *m, struct thread *parent, uint64_t 
 	uint64_t sp = stack_hi;
 	for (int i = nargs; i-- > 0;) {
 		sp -= 8;
-		if (mem_poke(&m->mem, sp, args[i]) != MEM_OK) {
+		if (mem_poke(&p->mem, sp, args[i]) != MEM_OK) {
 			machine_limit(m, parent, LIMIT_MEMORY);
 			return NULL;
 		}
 	}
 	if (parent) {
 		sp -= 8;
-		if (mem_poke(&m->mem, sp, (int64_t)m->img->thread_exit) != MEM_OK) {
+		if (mem_poke(&p->mem, sp, (int64_t)m->img->thread_exit) != MEM_OK) {
 			machine_limit(m, parent, LIMIT_MEMORY);
 			return NULL;
 		}
 	}
+	p->threads++;
 
 	/* the array may move: callers must look their threads up again */
 	int parent_id = parent ? parent->id : 0;
-	if (m->nthreads == m->cap_threads) {
-		m->cap_threads = m->cap_threads ? m->cap_threads * 2 : 8;
-		m->threads = xrealloc(m->threads, (size_t)m->cap_threads * sizeof *m->threads);
-	}
+	struct thread *t = thread_new(m, parent);
 	parent = machine_thread(m, parent_id);
-	struct thread *t = &m->threads[m->nthreads++];
-	memset(t, 0, sizeof *t);
-	t->id = id;
+	t->pid = pid;
 	t->state = TS_READY;
 	t->pc = entry;
 	t->entry = entry;
@@ -73,8 +84,6 @@ struct thread *thread_create(struct machine *m, struct thread *parent, uint64_t 
 	t->min_sp = sp;
 	t->r[REG_SP] = (int64_t)sp;
 	t->r[REG_TP] = (int64_t)stack_hi;
-	t->core = -1;
-	t->created = m->tick;
 	race_thread_start(m, parent_id, id);
 	ready_push(m, id);
 	if (parent && ev_on(m, EV_SPAWN)) {
@@ -98,10 +107,13 @@ void thread_exit(struct machine *m, struct thread *t, int64_t value)
 		e->a = t->retval;
 		ev_emit(m);
 	}
-	for (struct thread *w; (w = thread_first_waiter(m, WAIT_JOIN, (uint64_t)t->id));) {
+	for (struct thread *w; (w = thread_first_waiter(m, t->pid, WAIT_JOIN, (uint64_t)t->id));) {
 		race_join(m, w->id, t->id);
 		thread_wake(m, w, t->id, t->retval);
 	}
+	/* once a program has forked, a process ends with its last thread */
+	if (m->nprocs > 1 && !proc_threads_left(m, t->pid))
+		proc_end(m, thread_proc(m, t), t, PE_LAST, 0, 0, 0);
 }
 
 void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint64_t on,
@@ -139,12 +151,13 @@ void thread_wake(struct machine *m, struct thread *t, int by, int64_t result)
 	}
 }
 
-struct thread *thread_first_waiter(const struct machine *m, enum wait_kind kind, uint64_t on)
+struct thread *thread_first_waiter(const struct machine *m, int pid, enum wait_kind kind,
+				    uint64_t on)
 {
 	struct thread *best = NULL;
 	for (int i = 0; i < m->nthreads; i++) {
 		struct thread *t = &m->threads[i];
-		if (t->state == TS_BLOCKED && t->wait == kind && t->wait_on == on &&
+		if (t->state == TS_BLOCKED && t->wait == kind && t->wait_on == on && t->pid == pid &&
 		    (!best || t->wait_seq < best->wait_seq))
 			best = t;
 	}

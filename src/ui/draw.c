@@ -34,7 +34,9 @@ struct layout {
 static int list_coros(const struct machine *m, struct coro *out)
 {
 	struct coro all[CORO_ROWS * 2];
-	int n = (int)coro_list(m, all, ARRAY_LEN(all)), k = 0;
+	int n = 0, k = 0;
+	for (int pid = 1; pid <= m->nprocs && n < (int)ARRAY_LEN(all); pid++)
+		n += (int)coro_list(m, pid, all + n, ARRAY_LEN(all) - (size_t)n);
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < n && k < CORO_ROWS; i++)
 			if ((all[i].status == CO_FINISHED) == pass)
@@ -128,7 +130,7 @@ static void thread_name(const struct ui *u, int tid, struct buf *b)
 static const char *entry_name(const struct ui *u, const struct thread *t)
 {
 	const struct img_func *f = image_func_at(u->sc->image, t->entry);
-	return t->id == 1 && t->entry == u->sc->image->entry ? "main" : f ? f->name : "?";
+	return t->entry == u->sc->image->entry ? "main" : f ? f->name : "?";
 }
 
 int view_focus(const struct ui *u)
@@ -143,6 +145,15 @@ int view_focus(const struct ui *u)
 	if (k && k->tid)
 		return k->tid;
 	return m->nthreads ? 1 : 0;
+}
+
+int view_mem_pid(const struct ui *u)
+{
+	const struct machine *m = &u->s->m;
+	if (u->mem_pid >= 1 && u->mem_pid <= m->nprocs)
+		return u->mem_pid;
+	const struct thread *t = machine_thread(m, view_focus(u));
+	return t ? t->pid : 1;
 }
 
 /* How a run ended, in the header's few words (after END_OK's exit). */
@@ -356,12 +367,15 @@ static void waits_for(const struct ui *u, const struct thread *t, struct buf *b)
 	case WAIT_SLEEP:
 		buf_printf(b, "sleep until tick %llu", (unsigned long long)t->wait_on);
 		break;
+	case WAIT_CHILD:
+		buf_printf(b, "wait P%llu", (unsigned long long)t->wait_on);
+		break;
 	default:
 		buf_printf(b, "%s ", wait_names[t->wait]);
 		if (!image_describe(u->sc->image, t->wait_on, 0, b))
 			buf_printf(b, "0x%llx", (unsigned long long)t->wait_on);
 		if (t->wait == WAIT_MUTEX) {
-			int owner = machine_mutex_owner(m, t->wait_on);
+			int owner = machine_mutex_owner(m, t->pid, t->wait_on);
 			if (owner)
 				buf_printf(b, " held by T%d", owner);
 		}
@@ -401,11 +415,11 @@ static int pick_threads(const struct ui *u, int first, int room, int *ids)
 	return n;
 }
 
-/* Append "co1 (gen)" for the coroutine with handle h. */
-static void coro_name(const struct ui *u, uint64_t h, struct buf *b)
+/* Append "co1 (gen)" for the coroutine with handle h in process pid. */
+static void coro_name(const struct ui *u, int pid, uint64_t h, struct buf *b)
 {
 	struct coro c;
-	if (coro_read(&u->s->m, h, &c) >= 0) {
+	if (coro_read(&u->s->m, pid, h, &c) >= 0) {
 		buf_printf(b, "0x%llx", (unsigned long long)h);
 		return;
 	}
@@ -438,7 +452,7 @@ static void draw_coro(const struct ui *u, const struct coro *c, int y, int x, in
 		buf_printf(&b, " running   on T%d", c->tid);
 		if (c->resumer) {
 			buf_puts(&b, ", resumed by ");
-			coro_name(u, c->resumer, &b);
+			coro_name(u, c->pid, c->resumer, &b);
 		}
 		th = TH_RUNNING;
 		break;
@@ -474,7 +488,10 @@ static void draw_threads(struct ui *u, const struct rect *r)
 		int name = term_attr(term_thread_color(t->id));
 		if (t->id == focus)
 			name |= A_REVERSE;
-		putf(y, &x, xmax, name, "T%-3d %-10.10s", t->id, entry_name(u, t));
+		if (m->nprocs > 1)      /* which process: P2 */
+			putf(y, &x, xmax, name, "T%-3d P%-2d %-6.6s", t->id, t->pid, entry_name(u, t));
+		else
+			putf(y, &x, xmax, name, "T%-3d %-10.10s", t->id, entry_name(u, t));
 		struct buf b = { 0 };
 		enum theme th = TH_READY;
 		switch (t->state) {
@@ -483,7 +500,7 @@ static void draw_threads(struct ui *u, const struct rect *r)
 			th = TH_RUNNING;
 			if (t->co) {
 				buf_puts(&b, "  on ");
-				coro_name(u, t->co, &b);
+				coro_name(u, t->pid, t->co, &b);
 			}
 			break;
 		case TS_READY:          /* its saved context: what it resumes with */
@@ -492,7 +509,7 @@ static void draw_threads(struct ui *u, const struct rect *r)
 				buf_printf(&b, " r%d %lld", k, (long long)t->r[k]);
 			if (t->co) {
 				buf_puts(&b, "  on ");
-				coro_name(u, t->co, &b);
+				coro_name(u, t->pid, t->co, &b);
 			}
 			break;
 		case TS_BLOCKED:
@@ -501,7 +518,9 @@ static void draw_threads(struct ui *u, const struct rect *r)
 			th = TH_BLOCKED;
 			break;
 		case TS_DONE:
-			if (t->killed)
+			if (t->killed && m->procs[t->pid - 1].how == PE_FAULT)
+				buf_puts(&b, " killed by a fault in its process");
+			else if (t->killed)
 				buf_puts(&b, " killed");
 			else
 				buf_printf(&b, " done     returned %lld", (long long)t->retval);
@@ -532,8 +551,8 @@ enum {
 	RANK_SHARED_HEAD, RANK_GLOBAL, RANK_GLOBALS_HEAD, RANK_TOUCHED_HEAD, RANK_TOUCHED,
 };
 
-/* The rank of row w of machine m's memory. */
-static int row_rank(const struct mm_row *w, const struct machine *m)
+/* The rank of row w of the memory of machine m's process pid. */
+static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 {
 	if (w->access || w->race)
 		return RANK_TOUCHED;
@@ -541,7 +560,7 @@ static int row_rank(const struct mm_row *w, const struct machine *m)
 	case MM_REGION:
 		if (!w->shared)
 			return RANK_STACK;
-		return w->addr >= DATA_BASE && w->addr < m->heap.base ?
+		return w->addr >= DATA_BASE && w->addr < machine_proc(m, pid)->heap.base ?
 		       RANK_GLOBALS_HEAD : RANK_SHARED_HEAD;    /* data and bss first */
 	case MM_TLS:
 		return RANK_TLS;
@@ -577,8 +596,9 @@ static void draw_memory(struct ui *u, const struct rect *r)
 	size_t nacc = session_accesses(u->s, &acc);
 	struct mm_access ma[SS_ACCESSES];
 	for (size_t i = 0; i < nacc; i++)
-		ma[i] = (struct mm_access){ acc[i].addr, acc[i].how, acc[i].tid };
-	size_t n = memmap_build(u->sc, &u->s->m, ma, nacc, term_ascii(), rows, UI_MEM_ROWS);
+		ma[i] = (struct mm_access){ acc[i].addr, acc[i].how, acc[i].tid, acc[i].pid };
+	int pid = view_mem_pid(u);
+	size_t n = memmap_build(u->sc, &u->s->m, pid, ma, nacc, term_ascii(), rows, UI_MEM_ROWS);
 	size_t first = (size_t)u->scroll[P_MEMORY];
 	if (first >= n)
 		first = n ? n - 1 : 0;
@@ -594,7 +614,7 @@ static void draw_memory(struct ui *u, const struct rect *r)
 		for (size_t i = 0; i < n; i++) {
 			if (rows[i].depth == 0)
 				head = i;
-			keep[i] = (char)row_rank(&rows[i], &u->s->m);
+			keep[i] = (char)row_rank(&rows[i], &u->s->m, pid);
 			if ((rows[i].access || rows[i].race) && keep[head] < RANK_TOUCHED_HEAD)
 				keep[head] = RANK_TOUCHED_HEAD;
 		}
@@ -857,10 +877,30 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	buf_printf(&t, "Code %s ", term_glyph(G_H));
 	thread_name(u, view_focus(u), &t);
 	separator(code->y - 1, 0, l->split, G_LT, G_TT, t.s, u->panel == P_CODE);
-	separator(mem->y - 1, l->split, l->cols - 1, G_TT, G_RT, "Memory", u->panel == P_MEMORY);
-	buf_free(&t);
+	const struct machine *m = &u->s->m;
+	t.len = 0;
+	buf_puts(&t, "Memory");
+	if (m->nprocs > 1)      /* whose address space: p cycles */
+		buf_printf(&t, " %s process P%d of %d (p: next)", term_glyph(G_H), view_mem_pid(u),
+			   m->nprocs);
+	separator(mem->y - 1, l->split, l->cols - 1, G_TT, G_RT, t.s, u->panel == P_MEMORY);
 	const struct rect *th = &l->p[P_THREADS];
-	separator(th->y - 1, 0, l->split, G_LT, G_RT, "Threads", u->panel == P_THREADS);
+	t.len = 0;
+	buf_puts(&t, "Threads");
+	for (int i = 0; i < m->nprocs && m->nprocs > 1; i++) {
+		const struct process *p = &m->procs[i];
+		buf_printf(&t, " %s P%d ", i ? (term_ascii() ? "," : "\xc2\xb7") : term_glyph(G_H),
+			   p->pid);
+		if (p->state == PS_LIVE)
+			buf_puts(&t, "live");
+		else if (p->how == PE_FAULT)
+			buf_puts(&t, "killed");
+		else
+			buf_printf(&t, "%s %lld", p->state == PS_REAPED ? "reaped" : "exited",
+				   (long long)p->code);
+	}
+	separator(th->y - 1, 0, l->split, G_LT, G_RT, t.s, u->panel == P_THREADS);
+	buf_free(&t);
 	for (int y = mem->y; y < mem->y + mem->h; y++)
 		if (y != th->y - 1)
 			term_put(y, l->split, 1, b, term_glyph(G_V));

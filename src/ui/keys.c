@@ -285,6 +285,20 @@ static int click(struct ui *u)
 	return 0;
 }
 
+/* p: show the next process's address space in the memory map. */
+static int next_process(struct ui *u)
+{
+	const struct machine *m = &u->s->m;
+	if (m->nprocs < 2) {
+		snprintf(u->message, sizeof u->message,
+			 "There is one process: fork() makes more.");
+		return K_REDRAW;
+	}
+	u->mem_pid = view_mem_pid(u) % m->nprocs + 1;
+	u->scroll[P_MEMORY] = 0;
+	return K_REDRAW;
+}
+
 const struct key_binding key_bindings[] = {
 	{ ' ',       0,         "space",   "space run",  "run or pause", play },
 	{ 'n',       KEY_RIGHT, "n Right", "n/\xe2\x86\x92 step", "one tick forward", step },
@@ -295,6 +309,8 @@ const struct key_binding key_bindings[] = {
 	{ KEY_BTAB,  0,         NULL,      NULL,         NULL, prev_panel },
 	{ 't',       0,         "t",       "t thread",   "follow the next thread (after the last, the running one)",
 	  next_thread },
+	{ 'p',       0,         "p",       NULL,         "show the next process's address space in the memory map",
+	  next_process },
 	{ 'g',       0,         "g",       "g go to",    "go to a tick (type it, then Enter)", ask_tick },
 	{ KEY_END,   'e',       "e End",   NULL,         "run to the end", to_end },
 	{ 'r',       0,         "r",       "r restart",  "restart from tick 0, following the running thread", restart },

@@ -37,6 +37,7 @@ static const struct glyphs {
 struct mm {
 	const struct scenario *sc;
 	const struct machine *m;
+	const struct process *p;        /* the process whose address space it shows */
 	const struct image *img;
 	const struct glyphs *g;
 	struct mm_row *rows;
@@ -62,7 +63,7 @@ struct frame {
 /* The word at addr as the runtime sees it (0 when unmapped). */
 static int64_t peek(const struct mm *mm, uint64_t addr)
 {
-	return mem_peek(&mm->m->mem, addr);
+	return mem_peek(&mm->p->mem, addr);
 }
 
 /* Empty the text being built. */
@@ -90,7 +91,7 @@ static void text_copy(char *dst, size_t cap, const char *text)
  * "counter = 2  ⚠ race".  Returns whether it did. */
 static int put_race(struct mm *mm, uint64_t addr, uint64_t size)
 {
-	if (!race_marked(mm->m, addr, size))
+	if (!race_marked(mm->m, mm->p->pid, addr, size))
 		return 0;
 	buf_printf(&mm->b, "  %s race", mm->g->warn);
 	return 1;
@@ -151,7 +152,16 @@ static int put_head(struct mm *mm, enum mm_kind kind, uint64_t addr, uint64_t si
 		return 0;
 	mm->low = addr;
 	mm->in_slots = slot;
-	return put_row(mm, NULL, kind, addr, size, tid, shared, 0);
+	int cow = 0, pages = 0;
+	for (uint64_t a = addr & ~(uint64_t)(PAGE_SIZE - 1); mm->m->nprocs > 1 && a < top;
+	     a += PAGE_SIZE, pages++)
+		cow += machine_page_shared(mm->m, mm->p->pid, a);
+	if (cow)
+		buf_printf(&mm->b, "  cow %d/%d page%s", cow, pages, pages == 1 ? "" : "s");
+	if (!put_row(mm, NULL, kind, addr, size, tid, shared, 0))
+		return 0;
+	mm->rows[mm->n - 1].cow = cow;
+	return 1;
 }
 
 /* Append a plain number; a huge one in hex, where a pattern such as
@@ -488,7 +498,7 @@ static int put_thread(struct mm *mm, const struct thread *t)
 static int put_threads(struct mm *mm)
 {
 	for (int i = 0; i < mm->m->nthreads; i++)
-		if (!put_thread(mm, &mm->m->threads[i]))
+		if (mm->m->threads[i].pid == mm->p->pid && !put_thread(mm, &mm->m->threads[i]))
 			return 0;
 	return 1;
 }
@@ -497,7 +507,7 @@ static int put_threads(struct mm *mm)
  * blk; 0 when it cannot be one (overwritten, or b is no block start). */
 static int read_block(const struct mm *mm, uint64_t b, uint64_t end, struct heap_block *blk)
 {
-	const struct heap *h = &mm->m->heap;
+	const struct heap *h = &mm->p->heap;
 	if (b < h->base || b >= end || (b & 15))
 		return 0;
 	uint64_t w = (uint64_t)peek(mm, b);
@@ -616,11 +626,11 @@ static int put_block(struct mm *mm, const struct heap_block *blk)
 			return put_coro_stack(mm, blk, &mm->coros[i]);
 	}
 	struct closure c;
-	if (blk->used && closure_read(mm->m, payload, &c))
+	if (blk->used && closure_read(mm->m, mm->p->pid, payload, &c))
 		return put_closure(mm, blk, &c);
 	if (!blk->used) {
 		buf_printf(&mm->b, "free %llu B", (unsigned long long)bytes);
-		if (mem_tag(&mm->m->mem, payload) == TAG_FREED)
+		if (mem_tag(&mm->p->mem, payload) == TAG_FREED)
 			buf_puts(&mm->b, "  freed");
 		return put_row(mm, NULL, MM_FREE, blk->addr, blk->size, 0, 1, 1);
 	}
@@ -641,7 +651,7 @@ static int put_block(struct mm *mm, const struct heap_block *blk)
  * overwritten (hdr 0: not even known where they start).  0 when full. */
 static int put_broken(struct mm *mm, uint64_t hdr, uint64_t end)
 {
-	uint64_t base = mm->m->heap.base;
+	uint64_t base = mm->p->heap.base;
 	uint64_t lo = hdr >= base && hdr < end && !(hdr & 15) ? hdr : base;
 	buf_printf(&mm->b, "header overwritten (0x%llx): not walked further",
 		   (unsigned long long)(uint64_t)peek(mm, lo));
@@ -652,7 +662,7 @@ static int put_broken(struct mm *mm, uint64_t hdr, uint64_t end)
  * MAX_BLOCKS of them and a count of the rest.  0 when full. */
 static int put_heap(struct mm *mm)
 {
-	const struct heap *h = &mm->m->heap;
+	const struct heap *h = &mm->p->heap;
 	if (!h->base || h->brk < h->base)
 		return 1;
 	if (h->brk == h->base)
@@ -688,7 +698,7 @@ static int put_heap(struct mm *mm)
 static void put_string(struct mm *mm, const struct img_sym *s)
 {
 	char text[STRING_SHOWN + 2];
-	size_t n = mem_peek_string(&mm->m->mem, s->addr, text, sizeof text);
+	size_t n = mem_peek_string(&mm->p->mem, s->addr, text, sizeof text);
 	buf_puts(&mm->b, s->name);
 	buf_puts(&mm->b, " = ");
 	trace_quote(&mm->b, text, n > STRING_SHOWN ? STRING_SHOWN : n);
@@ -813,24 +823,26 @@ static void mark(struct mm_row *rows, size_t n, const struct mm_access *a)
 	}
 }
 
-size_t memmap_build(const struct scenario *sc, const struct machine *m,
+size_t memmap_build(const struct scenario *sc, const struct machine *m, int pid,
 		    const struct mm_access *acc, size_t nacc, int ascii,
 		    struct mm_row *rows, size_t max)
 {
-	if (!sc || !m || !rows || !max)
+	const struct process *p = m ? machine_proc(m, pid) : NULL;
+	if (!sc || !p || !rows || !max)
 		return 0;
-	struct mm mm = { .sc = sc, .m = m, .img = m->img ? m->img : sc->image,
+	struct mm mm = { .sc = sc, .m = m, .p = p, .img = m->img ? m->img : sc->image,
 			 .g = &glyph_sets[ascii ? 1 : 0], .rows = rows, .max = max,
 			 .budget = WALK_BUDGET, .frame_depth = 1 };
 	if (m->ncoros) {
 		mm.coros = xcalloc(MAX_COROS, sizeof *mm.coros);
-		mm.ncoros = coro_list(m, mm.coros, MAX_COROS);
+		mm.ncoros = coro_list(m, pid, mm.coros, MAX_COROS);
 	}
 	for (size_t i = 0; i < ARRAY_LEN(sections) && sections[i](&mm); i++)
 		;
 	buf_free(&mm.b);
 	xfree(mm.coros);
 	for (size_t i = 0; acc && i < nacc; i++)
-		mark(rows, mm.n, &acc[i]);
+		if (!acc[i].pid || acc[i].pid == pid)
+			mark(rows, mm.n, &acc[i]);
 	return mm.n;
 }

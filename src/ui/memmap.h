@@ -44,6 +44,7 @@ struct mm_access {
 	uint64_t addr;
 	int how;
 	int tid;
+	int pid;                /* the address space it was in (0: any) */
 };
 
 struct mm_row {
@@ -56,18 +57,22 @@ struct mm_row {
 	int access_tid;         /* by whom (the last one) */
 	int depth;              /* 0: a region's head line; 1: inside a region;
 				 * 2: a frame inside a coroutine's stack block */
+	int cow;                /* a region's head: its pages still shared copy-on-write
+				 * with another process (the text then ends "  cow n/m pages") */
 	int race;               /* a word it covers had a data race (see race.h); its
 				 * text ends with "  ⚠ race" */
 	char text[192];         /* "stack T2 (worker)  private", "worker(n=3) i=1  ret→thread_exit",
 				 * "counter = 2", "block 32 B by T1", "⋮"; UTF-8 only for → … ⋮ ⚠ */
 };
 
-/* Fill rows (at most max) for machine m running sc, marking the accesses
- * acc[0..nacc); returns how many rows were filled.  ascii: use "->",
+/* Fill rows (at most max) with the address space of process pid of
+ * machine m running sc (its threads' slots, its heap, the globals and
+ * the code), marking the accesses acc[0..nacc) made in it; returns how
+ * many rows were filled (0 when there is no such process).  ascii: use "->",
  * "..." and "!" instead of UTF-8.  A variable, a heap block or a frame
  * holding a word that raced (and was not freed since) is marked "⚠ race".  An access marks the innermost row holding its
  * address (a head row when no row inside holds it). */
-size_t memmap_build(const struct scenario *sc, const struct machine *m,
+size_t memmap_build(const struct scenario *sc, const struct machine *m, int pid,
 		    const struct mm_access *acc, size_t nacc, int ascii,
 		    struct mm_row *rows, size_t max);
 

@@ -47,19 +47,19 @@ static void keep_event(struct session *s, const struct event *e)
 	buf_free(&b);
 }
 
-/* Note that the tick being run touched addr. */
-static void touched(struct session *s, uint64_t addr, int how, int tid)
+/* Note that the tick being run touched addr of process pid. */
+static void touched(struct session *s, uint64_t addr, int how, int tid, int pid)
 {
 	if (!addr)
 		return;
 	for (size_t i = 0; i < s->nacc; i++)
-		if (s->acc[i].addr == addr) {
+		if (s->acc[i].addr == addr && s->acc[i].pid == pid) {
 			s->acc[i].how |= how;
 			s->acc[i].tid = tid;
 			return;
 		}
 	if (s->nacc < SS_ACCESSES)
-		s->acc[s->nacc++] = (struct ss_access){ addr, how, tid };
+		s->acc[s->nacc++] = (struct ss_access){ addr, how, tid, pid };
 }
 
 /* The sink: every event of the machine on screen. */
@@ -90,8 +90,8 @@ static void on_event(void *ctx, const struct event *e)
 				c->reg = e->reg;
 			c->sp_moved |= e->sp_moved;
 		}
-		touched(s, e->raddr, 1, e->tid);
-		touched(s, e->waddr, 2, e->tid);
+		touched(s, e->raddr, 1, e->tid, e->pid);
+		touched(s, e->waddr, 2, e->tid, e->pid);
 		break;
 	case EV_SWITCH:
 		if (c && e->tid)
@@ -104,12 +104,12 @@ static void on_event(void *ctx, const struct event *e)
 			*mark |= TL_PREEMPTED;
 		break;
 	case EV_ATOMIC:
-		touched(s, e->addr, 3, e->tid);
+		touched(s, e->addr, 3, e->tid, e->pid);
 		break;
 	case EV_LOCK:
 	case EV_UNLOCK:
 	case EV_SEM:
-		touched(s, e->addr, 2, e->tid);
+		touched(s, e->addr, 2, e->tid, e->pid);
 		break;
 	default:
 		break;

@@ -53,6 +53,7 @@ struct ss_access {
 	uint64_t addr;
 	int how;                        /* 1 read, 2 written */
 	int tid;
+	int pid;                        /* the process whose memory it is */
 };
 
 /* What the last tick changed on a core, for the CPU panel. */

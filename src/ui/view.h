@@ -54,6 +54,7 @@ struct ui {
 	uint64_t seek;                  /* going to this tick (0: not going) */
 	int seeking;
 	int focus_tid;                  /* thread the code panel follows (0: the running one) */
+	int mem_pid;                    /* process the memory map shows (0: the followed thread's) */
 	enum panel panel;               /* panel in focus */
 	int scroll[P_COUNT];            /* lines scrolled towards each panel's end */
 	uint64_t code_at;               /* the tick and thread the code panel */
@@ -88,6 +89,9 @@ extern const size_t key_count;
 int keys_dispatch(struct ui *u, int c);
 /* The thread the code panel shows. */
 int view_focus(const struct ui *u);
+/* The process whose address space the memory map shows: the one chosen
+ * with p, else the followed thread's. */
+int view_mem_pid(const struct ui *u);
 
 /* Draw the whole screen. */
 void view_draw(struct ui *u);

@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < sc->nexpects; i++) {
 		int64_t v;
 		if (sc->expects[i].kind == EXPECT_COND)
-			machine_call(a, sc->expects[i].func, 1000, &v, err, sizeof err);
+			machine_call(a, 1, sc->expects[i].func, 1000, &v, err, sizeof err);
 	}
 
 	/* again, unwatched and copied at half time: the same events */

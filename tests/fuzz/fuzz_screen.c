@@ -56,7 +56,7 @@ static void lay_out(const struct session *s, struct mm_row *rows, int ascii)
 	struct mm_access ma[SS_ACCESSES];
 	for (size_t i = 0; i < nacc; i++)
 		ma[i] = (struct mm_access){ acc[i].addr, acc[i].how, acc[i].tid };
-	size_t n = memmap_build(s->sc, &s->m, ma, nacc, ascii, rows, ROWS);
+	size_t n = memmap_build(s->sc, &s->m, 1, ma, nacc, ascii, rows, ROWS);
 	if (n > ROWS)
 		abort();
 	for (size_t i = 0; i < n; i++)
