@@ -214,6 +214,8 @@ struct event_sink {
 	uint32_t mask;          /* 1u << kind for each kind wanted */
 };
 
-#define EV_ALL ((1u << EV_COUNT) - 1)
+/* A sink's mask has a bit per kind: a 33rd kind needs a wider mask. */
+_Static_assert(EV_COUNT <= 32, "event kinds must fit in a 32-bit mask");
+#define EV_ALL ((uint32_t)((1ull << EV_COUNT) - 1))
 
 #endif
