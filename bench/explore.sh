@@ -2,9 +2,9 @@
 # bench/explore.sh: how fast --explore settles a scenario, and what the
 # reduction saves.
 # Usage: bench/explore.sh [THREADLAB] [SCENARIO...]   (default: src/threadlab,
-# and the lost update with five increments per thread, the locked
-# counter, the lock-order deadlock, Peterson's algorithm, the broken flag
-# lock and the bundled lost update)
+# and the lost update with five increments per thread and its locked
+# version, the lock-order deadlock, Peterson's algorithm, the broken flag
+# lock, and the bundled race-counter and race-mutex)
 # For each scenario, with reduction and without (--no-reduction): the
 # best of 3 wall times end to end (reading the file included) in
 # milliseconds, the schedules counted, the states kept, the steps run,
@@ -19,7 +19,8 @@ bin=${1:-$top/src/threadlab}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
-[ $# -gt 0 ] || set -- "$top/bench/lost-update.scn" race-mutex deadlock peterson flag-lock race-counter
+[ $# -gt 0 ] || set -- "$top/bench/lost-update.scn" "$top/bench/locked-update.scn" deadlock peterson \
+	flag-lock race-counter race-mutex
 
 # Milliseconds of the best of 3 searches (exit 0 or 1: a failing schedule
 # found is a result, not an error); the first line of the last in $tmp/out.

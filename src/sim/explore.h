@@ -4,8 +4,9 @@
  * store of memory outside the thread's own stack and TLS (read-only
  * memory excepted), or a builtin that touches shared state (print,
  * malloc, free, spawn, join, a thread's end, the mutex, semaphore,
- * condition variable and atomic builtins, sleep and sched_yield).  A
- * thread runs everything else between two steps without a switch.
+ * condition variable, atomic and coroutine builtins, sleep, sched_yield,
+ * fork, wait and exit).  A thread runs everything else between two
+ * steps without a switch.
  * Every state where several threads could take a step is a choice; the
  * search takes each one, runs the machine on a copy, and goes on.
  *
