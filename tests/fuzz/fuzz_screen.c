@@ -55,7 +55,7 @@ static void lay_out(const struct session *s, struct mm_row *rows, int ascii)
 	size_t nacc = session_accesses(s, &acc);
 	struct mm_access ma[SS_ACCESSES];
 	for (size_t i = 0; i < nacc; i++)
-		ma[i] = (struct mm_access){ acc[i].addr, acc[i].how, acc[i].tid };
+		ma[i] = (struct mm_access){ acc[i].addr, acc[i].how, acc[i].tid, acc[i].pid };
 	size_t n = memmap_build(s->sc, &s->m, 1, ma, nacc, ascii, rows, ROWS);
 	if (n > ROWS)
 		abort();
