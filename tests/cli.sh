@@ -6,8 +6,10 @@
 run --help
 check "--help exits 0" [ "$rc" -eq 0 ]
 check "--help fits in 80 columns" sh -c '! printf "%s\n" "$1" | grep -q "^.\{80,\}"' - "$out"
-readme_opts=$(sed -n '/^threadlab \[OPTION\]/,/^```/p' "$srcdir/README.md" | grep '^  -')
-check "README's option list is --help's" [ "$readme_opts" = "$(printf '%s\n' "$out" | grep '^  -')" ]
+# every line of the option list, continuation lines and long-only options too
+readme_opts=$(sed -n '/^threadlab \[OPTION\]/,/^```/p' "$srcdir/README.md" | grep '^  ')
+help_opts=$(printf '%s\n' "$out" | sed -n '/^  -r, --run/,/^$/p' | grep '^  ')
+check "README's option list is --help's" [ "$readme_opts" = "$help_opts" ]
 for opt in --run --trace --stats --print-schedule --cores --quantum --policy --seed --schedule \
 	--switch-cost --max-steps --max-threads --max-memory; do
 	check "--help mentions $opt" sh -c 'printf "%s" "$1" | grep -q -- "$2"' - "$out" "$opt"
