@@ -93,6 +93,12 @@ check "--max-preemptions none is accepted" [ "$rc" -eq 0 ]
 run --explore --max-states 5 peterson
 check "--max-states stops the search with exit 3" [ "$rc" -eq 3 ]
 check "a stopped search says so" contains "$out" "stopped after 5 states"
+# More threads than a search follows: it stops, exit 3, and says why.
+printf 'void f() { }\nint main() { for (int i = 0; i < 70; i++) spawn(f); return 0; }\n' \
+	>"$tmp/many.scn"
+run --explore "$tmp/many.scn"
+check "more than 64 threads stop the search with exit 3" [ "$rc" -eq 3 ]
+check "... and the first line says why" contains "$out" "stopped: more than 64 threads"
 # A schedule that runs out of steps: exit 3 when nothing fails.
 cat >"$tmp/endless.scn" <<'EOF'
 int x;
