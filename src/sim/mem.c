@@ -54,12 +54,18 @@ static size_t next_leaf(const struct mem *m, size_t i)
 	return NLEAVES;
 }
 
+/* Loop with j over the index of every page leaf l holds. */
+#define FOR_EACH_PAGE(l, j)                                                     \
+	for (size_t w_ = 0; w_ < LEAF_PAGES / 64; w_++)                         \
+		for (uint64_t b_ = (l)->present[w_], j; b_ &&                   \
+		     (j = w_ * 64 + (size_t)__builtin_ctzll(b_), 1); b_ &= b_ - 1)
+
 /* Drop one reference to leaf l, freeing it and its pages with the last. */
 static void leaf_put(struct leaf *l)
 {
 	if (--l->refs)
 		return;
-	for (size_t j = 0; j < LEAF_PAGES; j++)
+	FOR_EACH_PAGE(l, j)
 		page_put(l->pg[j]);
 	xfree(l);
 }
@@ -95,9 +101,8 @@ static struct leaf *own_leaf(struct mem *m, size_t i)
 		struct leaf *c = xmalloc(sizeof *c);
 		*c = *l;
 		c->refs = 1;
-		for (size_t j = 0; j < LEAF_PAGES; j++)
-			if (c->pg[j])
-				c->pg[j]->refs++;
+		FOR_EACH_PAGE(c, j)
+			c->pg[j]->refs++;
 		l->refs--;
 		l = c;
 	}
@@ -184,6 +189,7 @@ struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err)
 	}
 	np->refs = 1;
 	l->pg[i] = np;
+	l->present[i / 64] |= 1ull << (i % 64);
 	return np;
 }
 

@@ -54,6 +54,7 @@ struct page {
 struct leaf {
 	struct page *pg[LEAF_PAGES];    /* NULL: not touched yet, reads as 0 */
 	uint8_t prot[LEAF_PAGES];
+	uint64_t present[LEAF_PAGES / 64];      /* which pg[] are not NULL */
 	uint32_t refs;                  /* address spaces sharing it */
 };
 
