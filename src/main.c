@@ -351,24 +351,16 @@ static void on_signal(int sig)
  * once complete: the file is never seen half-written. */
 static FILE *open_atomic(const char *path, char **tmp)
 {
-	size_t n = strlen(path) + 16;
-	*tmp = xmalloc(n);
-	snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(*tmp);
-	if (fd >= 0) {          /* the permissions a new file gets */
-		mode_t mask = umask(0);
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
+	int fd = temp_file_next_to(path, tmp);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		fprintf(stderr, "threadlab: cannot write '%s': %s\n", path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(*tmp);
+			xfree(*tmp);
+			*tmp = NULL;
 		}
-		free(*tmp);
-		*tmp = NULL;
 	}
 	return f;
 }

@@ -313,21 +313,32 @@ void arena_free(struct arena *a)
 	a->head = NULL;
 }
 
-int write_file_atomic(const char *path, const char *text, size_t len, char *err,
-		      size_t errlen)
+int temp_file_next_to(const char *path, char **tmp)
 {
 	size_t n = strlen(path) + 16;
-	char *tmp = xmalloc(n);
-	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
+	*tmp = xmalloc(n);
+	snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(*tmp);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-		xfree(tmp);
+		xfree(*tmp);
+		*tmp = NULL;
 		return -1;
 	}
 	mode_t mask = umask(0);         /* the permissions a new file gets */
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
+	return fd;
+}
+
+int write_file_atomic(const char *path, const char *text, size_t len, char *err,
+		      size_t errlen)
+{
+	char *tmp;
+	int fd = temp_file_next_to(path, &tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
 	size_t done = 0;
 	while (done < len) {
 		ssize_t w = write(fd, text + done, len - done);

@@ -77,6 +77,10 @@ void *arena_alloc(struct arena *a, size_t n);     /* zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_free(struct arena *a);
 
+/* A new empty file next to path (path.tmp.XXXXXX) with the permissions
+ * a new file gets: its descriptor, its name in *tmp (freed with xfree);
+ * -1 with errno set. */
+int temp_file_next_to(const char *path, char **tmp);
 /* Write len bytes of text to a new file next to path, then rename it
  * over path: path is either as it was or whole.  Returns 0, or -1 with
  * the reason in err. */
