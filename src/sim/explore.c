@@ -2,10 +2,8 @@
  * states already settled, sleep sets, and path counting.  See explore.h. */
 #include "explore.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#include "../lang/ast.h"
 #include "core.h"
 
 /* What the next instruction of a thread is to the others. */
