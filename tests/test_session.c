@@ -331,6 +331,34 @@ START_TEST(test_session_bad_schedule)
 }
 END_TEST
 
+/* The schedule of a whole run (what w saves) replays, under the script
+ * policy, to the same end and output, even on another policy's run; a
+ * run longer than allowed gives none and says why. */
+START_TEST(test_session_run_schedule)
+{
+	struct sim *s = sim_new(race);
+	s->cfg.policy = POLICY_RANDOM;
+	s->cfg.seed = 7;
+	char err[160] = "";
+	char *sched = at_test_end(session_run_schedule(s->sc, &s->cfg, &s->lim, 1000000, err,
+							 sizeof err));
+	ck_assert_msg(sched != NULL, "%s", err);
+	ck_assert_int_eq(sim_start(s), 0);
+	sim_finish(s);
+	struct sim *r = sim_new(race);
+	r->cfg.policy = POLICY_SCRIPT;
+	r->cfg.schedule = sched;
+	ck_assert_int_eq(sim_start(r), 0);
+	sim_finish(r);
+	r->cfg.schedule = NULL;
+	ck_assert_int_eq(sim_end(r), sim_end(s));
+	ck_assert_str_eq(sim_output(r), sim_output(s));
+	ck_assert_uint_eq(r->m->tick, s->m->tick);
+	ck_assert_ptr_null(session_run_schedule(s->sc, &s->cfg, &s->lim, 10, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "too long"));
+}
+END_TEST
+
 Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
@@ -348,6 +376,7 @@ Suite *session_suite(void)
 	tcase_add_test(tc, test_session_end_is_sticky);
 	tcase_add_test(tc, test_session_many_cores);
 	tcase_add_test(tc, test_session_bad_schedule);
+	tcase_add_test(tc, test_session_run_schedule);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -189,24 +189,16 @@ static int explore_key(struct ui *u)
 static int save_key(struct ui *u)
 {
 	u->playing = u->seeking = 0;
-	struct machine m;
 	char err[160];
-	if (machine_init(&m, u->sc->image, &u->cfg, &u->lim, err, sizeof err) < 0) {
-		snprintf(u->message, sizeof u->message, "Cannot save: %.100s", err);
+	char *schedule = session_run_schedule(u->sc, &u->cfg, &u->lim, SAVE_MAX_TICKS, err,
+					      sizeof err);
+	if (!schedule) {
+		snprintf(u->message, sizeof u->message, "Cannot save: %.100s.", err);
 		return K_REDRAW;
 	}
-	m.record = 1;
-	machine_run(&m, SAVE_MAX_TICKS);
-	if (m.state != RUN_ENDED || m.taken_partial) {
-		snprintf(u->message, sizeof u->message, "This run is too long to save its schedule.");
-		machine_done(&m);
-		return K_REDRAW;
-	}
+	char *text = scenario_with_schedule(u->sc, &u->cfg, schedule);
+	xfree(schedule);
 	struct buf b = { 0 };
-	sched_format(&m.taken, &b);
-	machine_done(&m);
-	char *text = scenario_with_schedule(u->sc, &u->cfg, b.s ? b.s : "");
-	buf_free(&b);
 	/* NAME-schedule.scn in the current directory */
 	const char *base = strrchr(u->sc->name, '/');
 	base = base ? base + 1 : u->sc->name;

@@ -1,6 +1,7 @@
 /* session: the machine on screen, its snapshots and its recent history. */
 #include "session.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../out/explain.h"
@@ -403,4 +404,24 @@ const struct ss_core *session_core(const struct session *s, int c)
 const struct ss_note *session_note(const struct session *s, size_t i)
 {
 	return i < s->nnotes ? &s->notes[s->nnotes - 1 - i] : NULL;
+}
+
+char *session_run_schedule(const struct scenario *sc, const struct machine_config *cfg,
+			   const struct limits *lim, uint64_t max_ticks, char *err, size_t errlen)
+{
+	struct machine m;
+	if (machine_init(&m, sc->image, cfg, lim, err, errlen) < 0)
+		return NULL;
+	m.record = 1;
+	machine_run(&m, max_ticks);
+	char *text = NULL;
+	if (m.state != RUN_ENDED || m.taken_partial) {
+		snprintf(err, errlen, "the run is too long to save its schedule");
+	} else {
+		struct buf b = { 0 };
+		sched_format(&m.taken, &b);
+		text = b.s ? b.s : xstrdup("");
+	}
+	machine_done(&m);
+	return text;
 }

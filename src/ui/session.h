@@ -136,4 +136,10 @@ const struct ss_core *session_core(const struct session *s, int c);
 /* The i-th of the notes shown so far, latest first; NULL past the first. */
 const struct ss_note *session_note(const struct session *s, size_t i);
 
+/* The schedule a whole run of sc under cfg and lim takes, as --schedule
+ * replays it (the caller frees it); NULL with a message in err when the
+ * run does not start, or does not end within max_ticks. */
+char *session_run_schedule(const struct scenario *sc, const struct machine_config *cfg,
+			   const struct limits *lim, uint64_t max_ticks, char *err, size_t errlen);
+
 #endif
