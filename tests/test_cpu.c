@@ -436,7 +436,7 @@ START_TEST(an_unwatched_run_ends_the_same)
 		q->cfg.quantum = burst_policies[_i].quantum;
 		ck_assert_int_eq(sim_start(q), 0);
 		struct event_sink sink = evlog_sink(&q->log);
-		sink.mask &= ~(1u << EV_EXEC);
+		sink.mask &= ~EV_BIT(EV_EXEC);
 		machine_set_sink(q->m, sink);
 		sim_finish(q);
 		ck_assert_int_eq(sim_count(q, EV_EXEC), 0);

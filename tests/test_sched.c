@@ -301,7 +301,7 @@ START_TEST(the_schedule_taken_does_not_depend_on_watching_instructions)
 	ck_assert_int_eq(sim_start(q), 0);
 	s->m->record = q->m->record = 1;
 	struct event_sink sink = evlog_sink(&q->log);
-	sink.mask &= ~(1u << EV_EXEC);
+	sink.mask &= ~EV_BIT(EV_EXEC);
 	machine_set_sink(q->m, sink);
 	sim_finish(s);
 	sim_finish(q);

@@ -491,7 +491,7 @@ START_TEST(a_sleep_ends_at_the_same_tick_whether_or_not_instructions_are_watched
 	struct sim *s = sim_run(prog), *q = sim_new(prog);
 	ck_assert_int_eq(sim_start(q), 0);
 	struct event_sink sink = evlog_sink(&q->log);
-	sink.mask &= ~(1u << EV_EXEC);
+	sink.mask &= ~EV_BIT(EV_EXEC);
 	machine_set_sink(q->m, sink);
 	sim_finish(q);
 	const struct event *a = sim_nth(s, EV_SLEEP, 0), *b = sim_nth(q, EV_SLEEP, 0);

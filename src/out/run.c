@@ -372,12 +372,12 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 	m->record = o->print_schedule;
 	/* only what the trace, the narration or the output needs is watched:
 	 * instructions cost the most */
-	uint32_t mask = 1u << EV_PRINT;
+	uint64_t mask = EV_BIT(EV_PRINT);
 	int line_notes = 0;
 	for (size_t i = 0; i < sc->nnotes; i++)
 		line_notes |= sc->notes[i].trigger == NOTE_LINE || sc->notes[i].trigger == NOTE_TICK;
 	if (o->narration)
-		mask = EV_ALL & ~(1u << EV_EXEC);
+		mask = EV_ALL & ~EV_BIT(EV_EXEC);
 	if (o->trace || (o->narration && line_notes))
 		mask = EV_ALL;
 	machine_set_sink(m, (struct event_sink){ on_event, &r, mask });

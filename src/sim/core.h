@@ -13,10 +13,10 @@ void ev_emit(struct machine *m);
 /* Whether anyone listens to events of kind k: events are built only then. */
 static inline int ev_on(const struct machine *m, enum event_kind k)
 {
-	return (m->sink.mask & (1u << k)) != 0;
+	return (m->sink.mask & EV_BIT(k)) != 0;
 }
 /* Whether anyone listens to instructions. */
-static inline int ev_exec_on(const struct machine *m) { return (m->sink.mask & (1u << EV_EXEC)) != 0; }
+static inline int ev_exec_on(const struct machine *m) { return (m->sink.mask & EV_BIT(EV_EXEC)) != 0; }
 
 /* Thread t's process dies of a fault at address addr (the others go on). */
 void machine_fault(struct machine *m, struct thread *t, enum fault_kind k, uint64_t addr);

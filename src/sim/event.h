@@ -211,11 +211,12 @@ extern const char *const wait_names[WAIT_COUNT];
 struct event_sink {
 	void (*fn)(void *ctx, const struct event *ev);
 	void *ctx;
-	uint32_t mask;          /* 1u << kind for each kind wanted */
+	uint64_t mask;          /* EV_BIT(kind) for each kind wanted */
 };
 
-/* A sink's mask has a bit per kind: a 33rd kind needs a wider mask. */
-_Static_assert(EV_COUNT <= 32, "event kinds must fit in a 32-bit mask");
-#define EV_ALL ((uint32_t)((1ull << EV_COUNT) - 1))
+/* A sink's mask has a bit per kind. */
+_Static_assert(EV_COUNT < 64, "event kinds must fit in a 64-bit mask");
+#define EV_BIT(k) (1ull << (k))
+#define EV_ALL (EV_BIT(EV_COUNT) - 1)
 
 #endif

@@ -574,7 +574,7 @@ static int start(struct search *s, struct machine *m, int record, char *err, siz
 	s->out.len = 0;
 	if (machine_init(m, s->img, &cfg, s->lim, err, errlen) < 0)
 		return -1;
-	machine_set_sink(m, (struct event_sink){ on_print, s, 1u << EV_PRINT });
+	machine_set_sink(m, (struct event_sink){ on_print, s, EV_BIT(EV_PRINT) });
 	mem_track(&m->procs[0].mem);   /* a fork's copy keeps tracking */
 	m->record = record;
 	settle(m);
@@ -685,7 +685,7 @@ static void search(struct search *s)
 			c = xmalloc(sizeof *c);
 			machine_copy(c, f->m);
 		}
-		machine_set_sink(c, (struct event_sink){ on_print, s, 1u << EV_PRINT });
+		machine_set_sink(c, (struct event_sink){ on_print, s, EV_BIT(EV_PRINT) });
 		take_step(c, tid);
 		r->steps++;
 		uint64_t outhash = s->out.len == f->outlen ? f->outhash :

@@ -57,7 +57,7 @@ struct event *ev_begin(struct machine *m, enum event_kind k, const struct thread
 
 void ev_emit(struct machine *m)
 {
-	if (m->sink.fn && (m->sink.mask & (1u << m->ev.kind)))
+	if (m->sink.fn && (m->sink.mask & EV_BIT(m->ev.kind)))
 		m->sink.fn(m->sink.ctx, &m->ev);
 }
 

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char err[256];
 		if (!m || machine_init(m, sc->image, &c, &lim, err, sizeof err) < 0)
 			abort();
-		machine_set_sink(m, (struct event_sink){ on_print, &out, 1u << EV_PRINT });
+		machine_set_sink(m, (struct event_sink){ on_print, &out, EV_BIT(EV_PRINT) });
 		machine_run(m, 0);
 		if (m->end != x->end || m->exit_status != x->exit_status || out.len != x->outlen ||
 		    (out.len && memcmp(out.s, x->out, out.len) != 0))

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* again, unwatched and copied at half time: the same events */
-	uint32_t unwatched = EV_ALL & ~(1u << EV_EXEC);
+	uint64_t unwatched = EV_ALL & ~EV_BIT(EV_EXEC);
 	machine_init(b, sc->image, &cfg, &lim, err, sizeof err);
 	struct hasher hb = { .tr = trace_new(sc, b, NULL), .hash = 14695981039346656037ull };
 	machine_set_sink(b, (struct event_sink){ on_event, &hb, unwatched });
