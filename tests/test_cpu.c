@@ -359,6 +359,20 @@ START_TEST(print_formats_its_conversions)
 }
 END_TEST
 
+START_TEST(print_s_copies_a_string_and_stops_at_an_unreadable_page)
+{
+	struct sim *s = sim_run("int g[2];\n"
+				"int main() {\n"
+				"    g[0] = 0x2f20544547;\n"
+				"    print(\"<%s|%s|%d>\", g, 0, 7);\n"
+				"    return 0;\n"
+				"}\n");
+	ck_assert_str_eq(sim_output(s), "<GET /||7>");
+	ck_assert_int_eq(sim_count(s, EV_FAULT), 0);
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(print_hex_of_a_negative_value_is_its_64_bit_pattern)
 {
 	struct sim *s = sim_run("int main() { print(\"%x %x\", -1, -256); return 0; }\n");
@@ -473,6 +487,7 @@ Suite *cpu_suite(void)
 	tcase_add_test(tc, pointers_and_arrays_on_the_stack);
 	tcase_add_test(tc, print_formats_its_conversions);
 	tcase_add_test(tc, print_hex_of_a_negative_value_is_its_64_bit_pattern);
+	tcase_add_test(tc, print_s_copies_a_string_and_stops_at_an_unreadable_page);
 	tcase_add_test(tc, globals_start_with_their_initialisers);
 	tcase_add_test(tc, a_single_thread_runs_one_instruction_per_tick);
 	tcase_add_loop_test(tc, an_unwatched_run_ends_the_same, 0, (int)ARRAY_LEN(burst_policies));

@@ -265,16 +265,16 @@ static int format_args(struct sema *s, const struct node *fmt)
 		i++;
 		if (c == '%')
 			continue;
-		if (c == 'd' || c == 'x' || c == 'p' || c == 'c') {
+		if (c && strchr("dxpcs", c)) {
 			count++;
 			continue;
 		}
 		if (c >= 0x20 && c < 0x7f)
 			error(s, fmt->line, fmt->col,
-			      "unknown conversion '%%%c' in format (use %%d, %%x, %%p, %%c or %%%%)", c);
+			      "unknown conversion '%%%c' in format (use %%d, %%x, %%p, %%c, %%s or %%%%)", c);
 		else
 			error(s, fmt->line, fmt->col,
-			      "incomplete conversion '%%' in format (use %%d, %%x, %%p, %%c or %%%%)");
+			      "incomplete conversion '%%' in format (use %%d, %%x, %%p, %%c, %%s or %%%%)");
 		return -1;
 	}
 	return count;

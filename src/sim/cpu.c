@@ -129,6 +129,10 @@ static void do_print(struct machine *m, struct thread *t, const int64_t *a, int 
 		case 'x': put_num(m->text, &n, cap, x, 1); v++; break;
 		case 'p': put_num(m->text, &n, cap, x, 2); v++; break;
 		case 'c': m->text[n++] = (char)x; v++; break;
+		case 's':       /* a NUL-terminated string, cut at an unreadable page or the buffer's end */
+			n += mem_peek_string(&thread_proc(m, t)->mem, (uint64_t)x, m->text + n, cap - n);
+			v++;
+			break;
 		default: m->text[n++] = *p; break;
 		}
 	}
