@@ -36,7 +36,7 @@ enum {
 	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_MAX_PROCESSES,
 	OPT_PROCESS_SWITCH_COST, OPT_STATS, OPT_PRINT_SCHEDULE,
 	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
-	OPT_NO_REDUCTION, OPT_MAX_STATES,
+	OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES,
 };
 
 /* The options: one table drives getopt_long and --help. */
@@ -95,6 +95,9 @@ static const struct option_doc {
 	  "ticks a switch between threads of two\n"
 	  "processes takes (0 to 1000000; default four\n"
 	  "times the switch cost)" },
+	{ "no-races", OPT_NO_RACES, no_argument, NULL,
+	  "run without the data-race detector (faster;\n"
+	  "no race is reported)" },
 	{ "max-steps", OPT_MAX_STEPS, required_argument, "N",
 	  "stop after N instructions (default 1000000000;\n"
 	  "for --explore, per schedule, default 1000000)" },
@@ -333,6 +336,7 @@ struct cli {
 	struct machine_config cfg;      /* only the fields set below count */
 	int set_cores, set_quantum, set_policy, set_seed, set_switch_cost, set_max_steps;
 	int set_process_switch_cost;
+	int no_races;                   /* --no-races */
 	char *schedule;
 	struct limits lim;
 	struct tally_options explore;   /* --max-preemptions, --no-reduction, --max-states */
@@ -376,6 +380,8 @@ static struct machine_config settings(const struct scenario *sc, const struct cl
 	if (cli->set_switch_cost) cfg.switch_cost = cli->cfg.switch_cost;
 	if (cli->set_process_switch_cost)
 		cfg.process_switch_cost = cli->cfg.process_switch_cost;
+	if (cli->no_races)
+		cfg.no_race_detect = 1;
 	if (cli->schedule) {
 		cfg.schedule = cli->schedule;
 		if (!cli->set_policy)
@@ -553,6 +559,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			}
 			cli->explore_flags = 1;
 			break;
+		case OPT_NO_RACES: cli->no_races = 1; break;
 		case OPT_NO_REDUCTION: cli->explore.no_reduction = cli->explore_flags = 1; break;
 		case OPT_MAX_STATES:
 			if (parse_num(name, optarg, 1, UINT32_MAX / 2, &v) < 0)

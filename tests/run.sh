@@ -463,6 +463,12 @@ run --run --policy fifo race-counter
 [ "$rc" -eq 0 ] && [ "$err" = "$race_line (and 1 more racy access)" ]
 verdict "the race is reported when no update is lost, and leaves the exit status 0" ||
 	diag "exit $rc" "$err"
+run --run --no-races race-counter
+[ "$rc" -eq 1 ] && [ "$out" = "counter = 4" ] && ! contains "$err" "data race"
+verdict "--no-races: the same run and exit status, no race line" || diag "exit $rc" "$out" "$err"
+run --trace --no-races race-counter
+! grep -q '^[0-9]* cpu[0-9]* T[0-9]* race ' "$tmp/out"
+verdict "--no-races: no race event in the trace"
 run --run race-mutex
 [ "$rc" -eq 0 ] && [ -z "$err" ]
 verdict "--run race-mutex reports no race"
