@@ -15,6 +15,7 @@
 #include "lang/parse.h"
 #include "lang/scenario.h"
 #include "out/disasm.h"
+#include "out/export.h"
 #include "out/run.h"
 #include "out/tally.h"
 #include "sim/sched.h"
@@ -36,7 +37,7 @@ enum {
 	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_MAX_PROCESSES,
 	OPT_PROCESS_SWITCH_COST, OPT_STATS, OPT_PRINT_SCHEDULE,
 	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
-	OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES,
+	OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES, OPT_EXPORT,
 };
 
 /* The options: one table drives getopt_long and --help. */
@@ -59,6 +60,11 @@ static const struct option_doc {
 	{ "print-schedule", OPT_PRINT_SCHEDULE, no_argument, NULL,
 	  "run and print the schedule taken on stderr, in\n"
 	  "the form --schedule replays" },
+	{ "export",  OPT_EXPORT, required_argument, "FORMAT FILE",
+	  "run and write FILE (written whole or not at\n"
+	  "all): perfetto, a Chrome trace JSON for\n"
+	  "Perfetto; dot, the wait-for graph at the end,\n"
+	  "or with --explore the state graph (Graphviz)" },
 	{ "explore", OPT_EXPLORE, no_argument, NULL,
 	  "search the scenario's schedules: how many end\n"
 	  "how, and the shortest failing one as a schedule\n"
@@ -337,6 +343,8 @@ struct cli {
 	int set_cores, set_quantum, set_policy, set_seed, set_switch_cost, set_max_steps;
 	int set_process_switch_cost;
 	int no_races;                   /* --no-races */
+	const char *export_file[EXPORT_COUNT];  /* --export=FORMAT FILE (NULL: not given) */
+	int exports;                    /* one given */
 	char *schedule;
 	struct limits lim;
 	struct tally_options explore;   /* --max-preemptions, --no-reduction, --max-states */
@@ -390,6 +398,17 @@ static struct machine_config settings(const struct scenario *sc, const struct cl
 	return cfg;
 }
 
+/* Write an export's text to path, whole or not at all; -1 after a message. */
+static int export_write(const char *path, const struct buf *text)
+{
+	char err[512];
+	if (write_file_atomic(path, text->s ? text->s : "", text->len, err, sizeof err) < 0) {
+		fprintf(stderr, "threadlab: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run the scenario headless; default mode narrates on stdout too. */
 static int run(const struct scenario *sc, const struct cli *cli)
 {
@@ -433,9 +452,25 @@ static int run(const struct scenario *sc, const struct cli *cli)
 	    !(o.trace = open_atomic(cli->trace_file, &tmp)))
 		return EXIT_USAGE;
 
+	struct exporter *ex[EXPORT_COUNT] = { 0 };
+	struct run_watcher watch[EXPORT_COUNT];
+	for (int f = 0; f < EXPORT_COUNT; f++)
+		if (cli->export_file[f]) {
+			ex[f] = exporter_new(f, sc);
+			watch[o.nwatchers++] = exporter_watcher(ex[f]);
+		}
+	o.watchers = watch;
+
 	int status = run_scenario(sc, &cfg, &cli->lim, &o);
 	if (interrupted)
 		status = RUN_INTERRUPTED;
+	for (int f = 0; f < EXPORT_COUNT; f++) {
+		const struct buf *text = ex[f] ? exporter_text(ex[f]) : NULL;
+		if (text && status != RUN_INTERRUPTED && status != EXIT_USAGE &&
+		    export_write(cli->export_file[f], text) < 0)
+			status = EXIT_USAGE;
+		exporter_free(ex[f]);
+	}
 	if (direct && fclose(o.trace) != 0 && status != RUN_INTERRUPTED) {
 		fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file, strerror(errno));
 		status = EXIT_USAGE;
@@ -480,7 +515,27 @@ static int explore_mode(const struct scenario *sc, const struct cli *cli)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	struct dot_states *graph = cli->export_file[EXPORT_DOT] ? dot_states_new() : NULL;
+	if (graph) {
+		o.on_step = dot_states_step;
+		o.step_ctx = graph;
+	}
 	int status = tally_scenario(sc, &cfg, &lim, &o);
+	if (graph && !interrupted && status != RUN_INTERRUPTED && status != RUN_BAD) {
+		struct buf b = { 0 };
+		if (dot_states_write(graph, sc, &b) < 0) {
+			fprintf(stderr, "threadlab: the state graph has %llu states, more than the %d "
+				"--export=dot draws; bound the search with --max-preemptions, or with "
+				"--max-states %d to draw its beginning, or pick a smaller scenario\n",
+				(unsigned long long)dot_states_count(graph), DOT_MAX_STATES,
+				DOT_MAX_STATES);
+			status = EXIT_LIMIT;
+		} else if (export_write(cli->export_file[EXPORT_DOT], &b) < 0) {
+			status = EXIT_USAGE;
+		}
+		buf_free(&b);
+	}
+	dot_states_free(graph);
 	if (interrupted || status == RUN_INTERRUPTED) {
 		fflush(stdout);
 		fprintf(stderr, "threadlab: interrupted\n");
@@ -560,6 +615,27 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			cli->explore_flags = 1;
 			break;
 		case OPT_NO_RACES: cli->no_races = 1; break;
+		case OPT_EXPORT: {
+			int f = export_lookup(optarg);
+			if (f < 0) {
+				fprintf(stderr, "threadlab: unknown export format '%s' (formats:", optarg);
+				for (int i = 0; i < EXPORT_COUNT; i++)
+					fprintf(stderr, "%s %s", i ? "," : "", export_formats[i].name);
+				fprintf(stderr, ")\n");
+				return -1;
+			}
+			/* the file is the argument after the format */
+			const char *file = optind < argc ? argv[optind] : NULL;
+			if (!file || !*file || (file[0] == '-' && file[1])) {
+				fprintf(stderr, "threadlab: --export=%s wants a file name after it%s%s%s\n",
+					optarg, file ? ", not '" : "", file ? file : "", file ? "'" : "");
+				return -1;
+			}
+			optind++;
+			cli->export_file[f] = file;
+			cli->exports = 1;
+			break;
+		}
 		case OPT_NO_REDUCTION: cli->explore.no_reduction = cli->explore_flags = 1; break;
 		case OPT_MAX_STATES:
 			if (parse_num(name, optarg, 1, UINT32_MAX / 2, &v) < 0)
@@ -672,8 +748,20 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		}
 		cli->mode = want;
 	}
-	if (cli->run_flags && cli->mode == MODE_DEFAULT)
+	if ((cli->run_flags || cli->exports) && cli->mode == MODE_DEFAULT)
 		cli->mode = MODE_RUN;
+	for (int f = 0; f < EXPORT_COUNT; f++) {
+		if (!cli->export_file[f] || cli->mode == MODE_RUN ||
+		    (cli->mode == MODE_EXPLORE && export_formats[f].explore))
+			continue;
+		fprintf(stderr, "threadlab: --export=%s %s; it does not go with %s\n",
+			export_formats[f].name,
+			export_formats[f].explore ? "exports a run or an exploration"
+						  : "exports a run",
+			export_formats[f].explore ? "--check, --disasm or --list"
+						  : "--explore, --check, --disasm or --list");
+		return -1;
+	}
 	if (cli->run_flags && cli->mode != MODE_RUN) {
 		fprintf(stderr, "threadlab: --trace, --stats and --print-schedule run the scenario; "
 				"they do not go with --explore, --check, --disasm or --list\n");

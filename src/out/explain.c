@@ -457,6 +457,59 @@ static void say_block(const struct say *s)
 		buf_printf(s->b, ", held by T%d", e->other);
 }
 
+/* How a wait names what it waits on. */
+enum wait_object {
+	WO_NONE,        /* nothing: the word alone */
+	WO_OBJECT,      /* an object in memory, by its name or address */
+	WO_THREAD,      /* a thread id: "T2" */
+	WO_TICK,        /* a tick */
+	WO_PROCESS,     /* a pid: "P2" */
+};
+
+/* The words of each wait kind: what it is called and how its object
+ * follows. */
+static const struct wait_words {
+	const char *word;
+	enum wait_object object;
+} wait_words[WAIT_COUNT] = {
+	[WAIT_NONE] = { "nothing", WO_NONE },
+	[WAIT_JOIN] = { "join", WO_THREAD },
+	[WAIT_MUTEX] = { "mutex", WO_OBJECT },
+	[WAIT_SEM] = { "semaphore", WO_OBJECT },
+	[WAIT_COND] = { "cond", WO_OBJECT },
+	[WAIT_SLEEP] = { "sleep until tick", WO_TICK },
+	[WAIT_CHILD] = { "wait", WO_PROCESS },
+};
+
+void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,
+		  uint64_t on, struct buf *out)
+{
+	if (kind < 0 || kind >= WAIT_COUNT || !wait_words[kind].word) {
+		buf_puts(out, "wait");
+		return;
+	}
+	const struct wait_words *w = &wait_words[kind];
+	buf_puts(out, w->word);
+	switch (w->object) {
+	case WO_NONE:
+		break;
+	case WO_OBJECT:
+		buf_putc(out, ' ');
+		if (!image_describe(sc->image, on, 0, out))
+			trace_addr(sc, m, pid ? pid : 1, on, out);
+		break;
+	case WO_THREAD:
+		buf_printf(out, " T%llu", (unsigned long long)on);
+		break;
+	case WO_TICK:
+		buf_printf(out, " %llu", (unsigned long long)on);
+		break;
+	case WO_PROCESS:
+		buf_printf(out, " P%llu", (unsigned long long)on);
+		break;
+	}
+}
+
 /* Why a thread woke, by what it waited in: %d is the thread that woke it. */
 static const char *const woken_by[WAIT_COUNT] = {
 	[WAIT_NONE] = "T%d woke it",

@@ -11,6 +11,13 @@
 void explain_event(const struct scenario *sc, const struct machine *m,
 		   const struct event *e, struct buf *out);
 
+/* Append what a thread of process pid waits for, in a few words: kind
+ * is an enum wait_kind and on its object as a BLOCK event gives it
+ * ("mutex m", "semaphore items", "join T2", "sleep until tick 40",
+ * "wait P2").  Exports name blocked intervals with it. */
+void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,
+		  uint64_t on, struct buf *out);
+
 /* Append one line saying how the run ended ("main returned 0",
  * "T1 (main): assertion failed: counter == 2 * ROUNDS (line 37)", "deadlock: T2 -> T3 -> T2",
  * "stopped: too many instructions (--max-steps)"), or "running" while it runs. */

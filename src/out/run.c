@@ -58,6 +58,11 @@ static void on_event(void *ctx, const struct event *e)
 	struct runner *r = ctx;
 	if (r->tr)
 		trace_event(r->tr, e);
+	for (size_t i = 0; i < r->o->nwatchers; i++) {
+		const struct run_watcher *w = &r->o->watchers[i];
+		if (w->event && (w->mask & EV_BIT(e->kind)))
+			w->event(w->ctx, e);
+	}
 	if (e->kind == EV_PRINT)
 		printed(r, e->text, e->len);
 	for (size_t i = 0; i < r->sc->nnotes; i++) {
@@ -380,6 +385,11 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 		mask = EV_ALL & ~EV_BIT(EV_EXEC);
 	if (o->trace || (o->narration && line_notes))
 		mask = EV_ALL;
+	for (size_t i = 0; i < o->nwatchers; i++) {
+		mask |= o->watchers[i].mask;
+		if (o->watchers[i].start)
+			o->watchers[i].start(o->watchers[i].ctx, m);
+	}
 	machine_set_sink(m, (struct event_sink){ on_event, &r, mask });
 	for (size_t i = 0; i < sc->nnotes; i++)
 		if (sc->notes[i].trigger == NOTE_START)
@@ -413,8 +423,12 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 			buf_free(&b);
 		}
 	}
-	if (status != RUN_INTERRUPTED)
+	if (status != RUN_INTERRUPTED) {
 		report_races(&r);
+		for (size_t i = 0; i < o->nwatchers; i++)
+			if (o->watchers[i].end)
+				o->watchers[i].end(o->watchers[i].ctx, m);
+	}
 	if (r.tr && trace_flush(r.tr) < 0 && status != RUN_INTERRUPTED) {
 		fprintf(o->err, "threadlab: cannot write the trace\n");
 		status = RUN_BAD;

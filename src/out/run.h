@@ -10,6 +10,18 @@
 #include "../lang/scenario.h"
 #include "../sim/machine.h"
 
+/* Another reader of a run's events, an export: told the machine once
+ * the program is loaded (start), then each event whose kind is in mask
+ * (event), then the machine as the run ended, unless a signal stopped
+ * it (end).  Any of the functions may be NULL. */
+struct run_watcher {
+	void (*start)(void *ctx, const struct machine *m);
+	void (*event)(void *ctx, const struct event *e);
+	void (*end)(void *ctx, const struct machine *m);
+	uint64_t mask;
+	void *ctx;
+};
+
 struct run_options {
 	FILE *out;              /* what the program prints (NULL: dropped) */
 	FILE *trace;            /* the event trace (NULL: none) */
@@ -19,6 +31,8 @@ struct run_options {
 	int print_schedule;     /* print the schedule taken on err */
 	const volatile sig_atomic_t *interrupted;       /* checked as it runs */
 	int *started;           /* set to 1 once the program is loaded (NULL: not wanted) */
+	const struct run_watcher *watchers;     /* nwatchers of them (may be NULL) */
+	size_t nwatchers;
 };
 
 /* Exit statuses, as threadlab(1) documents them. */

@@ -135,7 +135,7 @@ int tally_scenario(const struct scenario *sc, const struct machine_config *cfg,
 	struct explore_options eo = {
 		.max_preemptions = o->max_preemptions, .no_reduction = o->no_reduction,
 		.max_states = o->max_states, .judge = tally_judge, .judge_ctx = (void *)sc,
-		.interrupted = o->interrupted,
+		.interrupted = o->interrupted, .on_step = o->on_step, .step_ctx = o->step_ctx,
 	};
 	struct explore_result r;
 	char err[256];

@@ -17,6 +17,8 @@ struct tally_options {
 	FILE *out;                      /* the tally and the schedule line */
 	FILE *err;                      /* the failing run's report */
 	const volatile sig_atomic_t *interrupted;
+	explore_step_fn on_step;        /* each step of the search (NULL: none) */
+	void *step_ctx;
 };
 
 /* The judge of explore(): how a run of the scenario ctx that ended in m

@@ -641,6 +641,17 @@ static size_t shortest_failing(struct search *s, uint32_t root)
 	return 0;
 }
 
+/* Tell the caller of a step from state from by tid to state (or end
+ * outcome) to. */
+static void tell_step(struct search *s, uint32_t from, int tid, uint32_t to, int end)
+{
+	if (!s->o->on_step)
+		return;
+	struct explore_step st = { .from = from, .to = to, .tid = tid, .end = end,
+				   .outcome = end ? &s->res->outcomes[to] : NULL };
+	s->o->on_step(s->o->step_ctx, &st);
+}
+
 /* The search proper: depth first from the frame on the stack. */
 static void search(struct search *s)
 {
@@ -697,6 +708,7 @@ static void search(struct search *s)
 		}
 		if (c->state == RUN_ENDED) {
 			uint32_t id = outcome_of(s, c);
+			tell_step(s, f->node, tid, id, 1);
 			struct count one = { id, 1 };
 			merge(s, f, &one, 1);
 			first_path(s, id);
@@ -708,6 +720,8 @@ static void search(struct search *s)
 		int yielded = f->ops[k].kind == OPK_YIELD, fresh;
 		uint32_t node = child_node(s, c, outhash, sleep, yielded ? 0 : tid, pre, &fresh);
 		const struct seen *d = &s->nodes[node];
+		if (!fresh || s->nnodes <= s->o->max_states)  /* not the state that stops it */
+			tell_step(s, f->node, tid, node, 0);
 		if (!fresh && d->settled) {
 			if (d->nvec)
 				merge(s, f, s->pool + d->vec, d->nvec);

@@ -54,6 +54,23 @@ typedef enum verdict (*explore_judge)(void *ctx, const struct machine *m,
 #define EXPLORE_MAX_DEPTH 100000        /* steps in one schedule */
 #define EXPLORE_MAX_HELD 2048           /* states on one schedule with choices left */
 
+struct explore_outcome;
+
+/* One step the search took, for a caller drawing the state graph:
+ * thread tid took state from (states are numbered from 0, the start) to
+ * state to, or, when end is set, to the end of a schedule, whose
+ * outcome (valid during the call only) is the result's outcome number
+ * to. */
+struct explore_step {
+	uint32_t from, to;
+	int tid;
+	int end;
+	const struct explore_outcome *outcome;  /* when end */
+};
+
+/* Called with each step the search takes, in the order it takes them. */
+typedef void (*explore_step_fn)(void *ctx, const struct explore_step *st);
+
 struct explore_options {
 	int max_preemptions;            /* -1: no bound */
 	int no_reduction;               /* every interleaving, not one per class */
@@ -61,6 +78,8 @@ struct explore_options {
 	explore_judge judge;
 	void *judge_ctx;
 	const volatile sig_atomic_t *interrupted;       /* checked now and then (may be NULL) */
+	explore_step_fn on_step;        /* NULL: steps are not told */
+	void *step_ctx;
 };
 
 /* One way a schedule can end: the end of the run, its exit status, its
