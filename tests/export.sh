@@ -62,6 +62,7 @@ if perfetto fork 0; then
 	check "fork.json has a track per process" has "$facts" "M process_name P3 fork"
 	check "fork.json has the child's fault" has "$facts" "i fault: NULL pointer access at 0x0"
 	check "fork.json links a fork to the child's first run" has "$facts" "s fork"
+	check "fork.json links a child's exit to its parent's wait" has "$facts" "s exit to wait"
 fi
 if perfetto coroutine-generator 0; then
 	heap=$(grep -c '"heap bytes in use".*"bytes":[1-9]' coroutine-generator.json)

@@ -63,6 +63,8 @@ struct perfetto {
 	int npr;
 	struct pf_unlock *unlocks;
 	size_t nunlocks, cap_unlocks;
+	int *ender;             /* ender[pid]: the thread that ended process pid */
+	size_t cap_ender;
 	uint64_t flows;         /* flow ids given */
 	uint64_t tick;          /* the tick of the last event */
 	int dirty;              /* a counter changed in that tick */
@@ -411,11 +413,26 @@ void perfetto_event(struct perfetto *p, const struct event *e)
 		t->block_line = e->line;
 		break;
 	}
-	case EV_WAKE:
+	case EV_WAKE: {
 		block_close(p, tid, e->tick);
 		set_state(p, tid, PF_READY);
 		if (e->other && e->a >= 0 && e->a < WAIT_COUNT && wake_flows[e->a])
 			flow(p, wake_flows[e->a], e->other, e->tick, tid);
+		break;
+	}
+	case EV_REAP:
+		/* a wait that blocked is ended by the child's end */
+		if (thread_of(p, tid)->state == PF_BLOCKED && e->a > 0 && (size_t)e->a < p->cap_ender &&
+		    p->ender[e->a])
+			flow(p, wake_flows[WAIT_CHILD], p->ender[e->a], e->tick, tid);
+		break;
+	case EV_PEXIT:
+		if (e->a > 0) {
+			size_t old = p->cap_ender;
+			p->ender = xgrow(p->ender, &p->cap_ender, (size_t)e->a + 1, sizeof *p->ender);
+			memset(p->ender + old, 0, (p->cap_ender - old) * sizeof *p->ender);
+			p->ender[e->a] = tid;
+		}
 		break;
 	case EV_EXIT:
 		run_close(p, tid);
@@ -512,6 +529,7 @@ void perfetto_free(struct perfetto *p)
 	xfree(p->th);
 	xfree(p->pr);
 	xfree(p->unlocks);
+	xfree(p->ender);
 	buf_free(&p->ev);
 	buf_free(&p->end);
 	buf_free(&p->tmp);
