@@ -1,6 +1,7 @@
 # lib.sh: TAP helpers for the test scripts (sourced).
 # THREADLAB is the program under test; srcdir the top source directory.
-: "${srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${srcdir:=$(dirname "$0")/..}"
+srcdir=$(cd "$srcdir" && pwd)	# absolute: a test may cd to $tmp
 : "${THREADLAB:=$srcdir/src/threadlab}"
 tap_n=0
 tap_failed=0
