@@ -193,6 +193,7 @@ struct program {
 	struct machine_config config;
 	struct expect *expects, **expects_tail;
 	struct note *notes, **notes_tail;
+	int uses_errno;         /* the name errno appears (see sema's predeclare_errno) */
 };
 
 struct type *type_new(struct program *prog, enum type_kind kind, struct type *base);

@@ -1046,6 +1046,10 @@ struct image *codegen(struct program *prog, struct diags *d)
 	img->thread_exit = texit.addr;
 	img->co_return = coret.addr;
 	img->main_addr = main_fn->addr;
+	img->errno_off = -1;
+	for (size_t i = 0; i < prog->nglobals; i++)
+		if (prog->globals[i]->is_tls && strcmp(prog->globals[i]->name, "errno") == 0)
+			img->errno_off = prog->globals[i]->offset;
 
 	size_t nfuncs = prog->nfuncs + 2 + (g.uses_coroutines ? 1 : 0);
 	struct func **all = xmalloc(nfuncs * sizeof *all);

@@ -93,6 +93,8 @@ struct image {
 	uint64_t co_return;     /* where a coroutine's function returns (0: the
 				 * program creates no coroutine) */
 	uint64_t main_addr;
+	int64_t errno_off;      /* the thread_local errno's offset in the TLS
+				 * block (-1: the program has none) */
 };
 
 void image_free(struct image *img);

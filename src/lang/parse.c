@@ -1,6 +1,7 @@
 /* parse: from tokens to the syntax tree. */
 #include "parse.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,7 @@ static struct node *primary(struct parser *p)
 	} else if (check(p, TK_IDENT)) {
 		n = new_node(p, N_IDENT, t->line, t->col);
 		n->str = dup_tok_str(p);
+		p->prog->uses_errno |= strcmp(n->str, "errno") == 0;
 		advance(p);
 	} else if (check(p, '(')) {
 		int line = t->line;
@@ -1170,6 +1172,98 @@ static void dir_note(struct parser *p)
 	p->prog->notes_tail = &n->next;
 }
 
+/* The optional words of #clients, each followed by a number:
+ * { word, least, most, offset of the field in struct client_group, int field }. */
+#define CLIENT_TICKS 100000000
+static const struct client_word {
+	const char *word;
+	int64_t lo, hi;
+	size_t off;
+	int is_int;
+} client_words[] = {
+	{ "at", 0, CLIENT_TICKS, offsetof(struct client_group, at), 0 },
+	{ "every", 0, CLIENT_TICKS, offsetof(struct client_group, every), 0 },
+	{ "latency", 0, CLIENT_TICKS, offsetof(struct client_group, latency), 0 },
+	{ "jitter", 0, CLIENT_TICKS, offsetof(struct client_group, jitter), 0 },
+	{ "pieces", 1, CLIENT_SEND_MAX, offsetof(struct client_group, pieces), 1 },
+	{ "gap", 0, CLIENT_TICKS, offsetof(struct client_group, gap), 0 },
+	{ "requests", 1, 1000000, offsetof(struct client_group, requests), 1 },
+	{ "think", 0, CLIENT_TICKS, offsetof(struct client_group, think), 0 },
+};
+
+/* Expect the word w; 0 (reported) when it is not next. */
+static int dir_word(struct parser *p, const char *w)
+{
+	if (check(p, TK_IDENT) && strcmp(p->tok.str, w) == 0) {
+		advance(p);
+		return 1;
+	}
+	char found[64], msg[128];
+	describe_tok(p, found, sizeof found);
+	snprintf(msg, sizeof msg, "expected '%s' before %s", w, found);
+	error_tok(p, "%s", msg);
+	return 0;
+}
+
+/* #clients N port P send "TEXT" [WORD N]...: N clients that connect to
+ * port P, each send TEXT, read one reply and close (see net.h). */
+static void dir_clients(struct parser *p)
+{
+	struct machine_config *c = &p->prog->config;
+	int line = p->tok.line, col = p->tok.col;
+	struct client_group g = { .latency = 2, .pieces = 1, .gap = 10, .requests = 1, .line = line };
+	int64_t v;
+	size_t len;
+	if (!dir_number(p, 1, CONFIG_MAX_CLIENTS, &v))
+		return;
+	g.clients = (int)v;
+	if (!dir_word(p, "port") || !dir_number(p, 1, 65535, &v))
+		return;
+	g.port = (int)v;
+	if (!dir_word(p, "send"))
+		return;
+	const char *text = dir_string(p, &len);
+	if (!text)
+		return;
+	if (len == 0 || len >= CLIENT_SEND_MAX) {
+		error_at(p, line, col, "%s", "'#clients': the request must be 1 to 255 bytes");
+		return;
+	}
+	memcpy(g.send, text, len);
+	g.send_len = (int)len;
+	while (check(p, TK_IDENT)) {
+		const struct client_word *w = NULL;
+		for (size_t i = 0; i < ARRAY_LEN(client_words); i++)
+			if (strcmp(client_words[i].word, p->tok.str) == 0)
+				w = &client_words[i];
+		if (!w) {
+			struct buf b = { 0 };
+			buf_printf(&b, "unknown '#clients' word '%s'; expected one of:", p->tok.str);
+			for (size_t i = 0; i < ARRAY_LEN(client_words); i++)
+				buf_printf(&b, " %s", client_words[i].word);
+			error_tok(p, "%s", b.s);
+			buf_free(&b);
+			return;
+		}
+		advance(p);  /* the word */
+		if (!dir_number(p, w->lo, w->hi, &v))
+			return;
+		if (w->is_int)
+			*(int *)(void *)((char *)&g + w->off) = (int)v;
+		else
+			*(uint64_t *)(void *)((char *)&g + w->off) = (uint64_t)v;
+	}
+	int total = g.clients;
+	for (int i = 0; i < c->ngroups; i++)
+		total += c->groups[i].clients;
+	if (c->ngroups == CONFIG_MAX_CLIENT_GROUPS)
+		error_at(p, line, col, "%s", "at most 8 '#clients' lines");
+	else if (total > CONFIG_MAX_CLIENTS)
+		error_at(p, line, col, "%s", "more than 100000 clients in all");
+	else
+		c->groups[c->ngroups++] = g;
+}
+
 /* The scenario directives: "#name arguments" on a line of their own. */
 static const struct directive {
 	const char *name;
@@ -1189,6 +1283,7 @@ static const struct directive {
 	{ "expect-output", dir_expect_output, 1 },
 	{ "expect-status", dir_expect_status, 1 },
 	{ "note", dir_note, 0 },
+	{ "clients", dir_clients, 0 },
 };
 
 /* directive = "#" NAME arguments EOL */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../sim/isa.h"
+#include "consts.h"
 #include "lex.h"
 
 /* Names in scope: a stack of entries (inner scopes on top), indexed by a
@@ -523,6 +524,8 @@ static struct type *check_expr(struct sema *s, struct node *n)
 			t = type_new(s->prog, TY_FUNC, e->fn->ret);
 			if (e->fn->outer)
 				t = nested_value(s, n, e->fn);
+		} else if (const_lookup(n->str, &n->val)) {
+			n->kind = N_NUM;        /* EPOLLIN, EAGAIN, ...: see consts.h */
 		} else if (isa_builtin_lookup(n->str) >= 0) {
 			error(s, n->line, n->col, "builtin '%s' can only be called, not used as a value", n->str);
 			t = s->err_ty;
@@ -667,7 +670,7 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 	case N_IDENT: {
 		struct scope_entry *e = lookup(s, n->str);
 		if (!e)
-			return 0;
+			return const_lookup(n->str, &out->num);
 		if (e->fn) {
 			out->fn = e->fn;
 			return 1;
@@ -1136,6 +1139,29 @@ static void expect_funcs(struct sema *s)
 	}
 }
 
+/* A program that names errno and does not declare it gets it as C
+ * does: a thread_local int, first of the globals (the I/O builtins set
+ * it when they fail). */
+static void predeclare_errno(struct program *prog)
+{
+	if (!prog->uses_errno)
+		return;
+	for (size_t i = 0; i < prog->nglobals; i++)
+		if (strcmp(prog->globals[i]->name, "errno") == 0)
+			return;
+	struct var *v = arena_alloc(&prog->arena, sizeof *v);
+	memset(v, 0, sizeof *v);
+	v->name = "errno";
+	v->ty = type_new(prog, TY_INT, NULL);
+	v->where = VAR_GLOBAL;
+	v->is_tls = 1;
+	prog->globals = xgrow(prog->globals, &prog->cap_globals, prog->nglobals + 1,
+			      sizeof *prog->globals);
+	memmove(prog->globals + 1, prog->globals, prog->nglobals * sizeof *prog->globals);
+	prog->globals[0] = v;
+	prog->nglobals++;
+}
+
 /* Check the whole program. */
 int sema_check(struct program *prog, struct diags *d, int nlines)
 {
@@ -1143,6 +1169,7 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 	s.int_ty = type_new(prog, TY_INT, NULL);
 	s.err_ty = type_new(prog, TY_ERROR, NULL);
 	int errors = d->errors;
+	predeclare_errno(prog);
 
 	/* Every function and global is visible in the whole file; declare
 	 * them in the order they appear, so a second one is the redefinition. */

@@ -1,5 +1,6 @@
 /* explain: each event as a short sentence a student reads — what the
  * instruction did to which variable, who waits for whom, how it ended. */
+#include "io_text.h"
 #include "explain.h"
 
 #include "../lang/ast.h"
@@ -449,6 +450,18 @@ static void say_block(const struct say *s)
 		buf_printf(s->b, "waits for child process P%llu to end (wait)",
 			   (unsigned long long)e->addr);
 		return;
+	case WAIT_ACCEPT:
+		buf_printf(s->b, "blocks in accept on fd %llu: no client is waiting to be accepted",
+			   (unsigned long long)e->addr);
+		return;
+	case WAIT_READ:
+		buf_printf(s->b, "blocks in read on fd %llu: no data has arrived yet",
+			   (unsigned long long)e->addr);
+		return;
+	case WAIT_EPOLL:
+		buf_printf(s->b, "blocks in epoll_wait on fd %llu: none of the descriptors it "
+			   "watches is ready", (unsigned long long)e->addr);
+		return;
 	default:
 		buf_puts(s->b, e->a == WAIT_COND ? "waits on " : "waits for ");
 		put_object(s, e->a >= 0 && e->a < WAIT_COUNT ? wait_names[e->a] : "object", e->addr);
@@ -464,6 +477,7 @@ enum wait_object {
 	WO_THREAD,      /* a thread id: "T2" */
 	WO_TICK,        /* a tick */
 	WO_PROCESS,     /* a pid: "P2" */
+	WO_FD,          /* a file descriptor: "fd 4" */
 };
 
 /* The words of each wait kind: what it is called and how its object
@@ -479,6 +493,9 @@ static const struct wait_words {
 	[WAIT_COND] = { "cond", WO_OBJECT },
 	[WAIT_SLEEP] = { "sleep until tick", WO_TICK },
 	[WAIT_CHILD] = { "wait", WO_PROCESS },
+	[WAIT_ACCEPT] = { "accept fd", WO_FD },
+	[WAIT_READ] = { "read fd", WO_FD },
+	[WAIT_EPOLL] = { "epoll_wait fd", WO_FD },
 };
 
 void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,
@@ -502,6 +519,7 @@ void explain_wait(const struct scenario *sc, const struct machine *m, int pid, i
 		buf_printf(out, " T%llu", (unsigned long long)on);
 		break;
 	case WO_TICK:
+	case WO_FD:
 		buf_printf(out, " %llu", (unsigned long long)on);
 		break;
 	case WO_PROCESS:
@@ -519,6 +537,9 @@ static const char *const woken_by[WAIT_COUNT] = {
 	[WAIT_COND] = "T%d signalled the cond",
 	[WAIT_SLEEP] = "T%d woke it",
 	[WAIT_CHILD] = "T%d woke it",
+	[WAIT_ACCEPT] = "T%d woke it",
+	[WAIT_READ] = "T%d woke it",
+	[WAIT_EPOLL] = "T%d woke it",
 };
 
 /* "T1 wakes: T2 released the mutex", "T2 wakes: its sleep is over". */
@@ -532,6 +553,8 @@ static void say_wake(const struct say *s)
 		buf_printf(s->b, woken_by[e->a], e->other);
 	} else if (e->a == WAIT_SLEEP) {
 		buf_puts(s->b, ": its sleep is over");
+	} else if (e->a >= WAIT_ACCEPT && e->a <= WAIT_EPOLL) {
+		buf_printf(s->b, ": it makes its %s call again", wait_names[e->a]);
 	}
 }
 
@@ -877,6 +900,12 @@ static void say_reap(const struct say *s)
 		   (long long)e->a, (long long)e->b);
 }
 
+/* The I/O events: see io_text.c. */
+static void say_io(const struct say *s)
+{
+	io_sentence(s->e, s->b);
+}
+
 static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_EXEC] = say_exec,
 	[EV_SWITCH] = say_switch,
@@ -909,6 +938,10 @@ static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_FORK] = say_fork,
 	[EV_PEXIT] = say_pexit,
 	[EV_REAP] = say_reap,
+	[EV_LISTEN] = say_io, [EV_CONNECT] = say_io, [EV_ACCEPT] = say_io,
+	[EV_ARRIVE] = say_io, [EV_READ] = say_io, [EV_WRITE] = say_io,
+	[EV_CLOSE] = say_io, [EV_REPLY] = say_io, [EV_EPOLL_CTL] = say_io,
+	[EV_EPOLL] = say_io, [EV_IOFAIL] = say_io,
 };
 
 void explain_event(const struct scenario *sc, const struct machine *m,
@@ -930,7 +963,11 @@ static int end_line(const struct scenario *sc, const struct machine *m)
 /* "main returned 0" */
 static void end_ok(const struct scenario *sc, const struct machine *m, struct buf *b)
 {
-	buf_printf(b, "main returned %lld", (long long)m->exit_status);
+	if (m->idle)
+		buf_printf(b, "idle: all %d clients were served and the program only waits for more",
+			   m->net.nclients);
+	else
+		buf_printf(b, "main returned %lld", (long long)m->exit_status);
 }
 
 /* "T1 (main): assertion failed: counter == 2 * ROUNDS (line 37)" */

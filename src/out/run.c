@@ -122,6 +122,12 @@ static void waits_for(struct runner *r, const struct thread *t, struct buf *b)
 	case WAIT_CHILD:
 		buf_printf(b, " waits for child process P%llu", (unsigned long long)t->wait_on);
 		break;
+	case WAIT_ACCEPT:
+	case WAIT_READ:
+	case WAIT_EPOLL:
+		buf_printf(b, " waits in %s on fd %llu", wait_names[t->wait],
+			   (unsigned long long)t->wait_on);
+		break;
 	default:
 		buf_puts(b, " waits");
 	}
@@ -164,6 +170,13 @@ static void report_deadlock(struct runner *r)
 			buf_printf(&b, "T%d -> ", chain[i]);
 		buf_printf(&b, "T%d", back);
 		fprintf(r->o->err, "%s\n", b.s);
+	}
+	for (int c = 0; c < m->net.nclients; c++) {
+		const struct client *cl = &m->net.clients[c];
+		if (cl->state != CL_DONE && cl->state != CL_FAILED)
+			fprintf(r->o->err, "  client %d is %s: %s\n", c + 1,
+				client_state_names[cl->state],
+				cl->state == CL_WAITING ? "no reply will come" : "nothing will serve it");
 	}
 	buf_free(&b);
 }

@@ -1,4 +1,5 @@
 /* trace: events as text lines, fast enough for millions a second. */
+#include "io_text.h"
 #include "trace.h"
 
 #include <string.h>
@@ -602,6 +603,13 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			PUTS(b, "wait P");
 			put_u(b, e->addr);
 			break;
+		case WAIT_ACCEPT:
+		case WAIT_READ:
+		case WAIT_EPOLL:
+			putstr(b, wait_names[e->a]);
+			PUTS(b, " fd ");
+			put_u(b, e->addr);
+			break;
 		default:
 			put_object(tr, e, b, wait_names[e->a], e->addr);
 		}
@@ -787,6 +795,11 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			put_x(b, e->pc2);
 		}
 		put_held(tr, e, b, e->held2, e->nheld2);
+		break;
+	case EV_LISTEN: case EV_CONNECT: case EV_ACCEPT: case EV_ARRIVE: case EV_READ:
+	case EV_WRITE: case EV_CLOSE: case EV_REPLY: case EV_EPOLL_CTL: case EV_EPOLL:
+	case EV_IOFAIL:
+		io_trace(e, b);
 		break;
 	default:
 		cut(b, b->len - 1);

@@ -60,7 +60,8 @@ struct thread *thread_first_waiter(const struct machine *m, int pid, enum wait_k
 /* Put tid at the back of the ready queue; take it out. */
 void ready_push(struct machine *m, int tid);
 void ready_remove(struct machine *m, int tid);
-/* Wake the sleepers whose time has come. */
+/* Run the network's due actions and wake the sleepers (and timed I/O
+ * waits) whose time has come. */
 void thread_wake_sleepers(struct machine *m);
 
 /* Run one instruction of t on core. */

@@ -7,6 +7,7 @@
 #include "closure.h"
 #include "core.h"
 #include "coro.h"
+#include "fd.h"
 #include "heap.h"
 #include "race.h"
 
@@ -278,6 +279,9 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 	case BI_RESUME: case BI_YIELD: case BI_CO_STATUS:
 	case BI_CO_RETURN:
 		return coro_call(m, t, bi, a, argc);
+	case BI_LISTEN: case BI_ACCEPT: case BI_READ: case BI_WRITE: case BI_CLOSE:
+	case BI_SET_NONBLOCK: case BI_EPOLL_CREATE: case BI_EPOLL_CTL: case BI_EPOLL_WAIT:
+		return io_call(m, t, bi, a);    /* 1: it blocked, to call again */
 	case BI_MAKE_CLOSURE:
 		closure_make(m, t, a, argc);
 		break;

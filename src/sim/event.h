@@ -41,7 +41,18 @@
 	X(CLOSURE,  "closure",  -1,          "a closure was made: its environment is a new heap block") \
 	X(FORK,     "fork",     -1,          "a process was created as a copy of its parent") \
 	X(PEXIT,    "proc-exit", -1,         "a process ended (the run goes on while others live)") \
-	X(REAP,     "reap",     -1,          "a wait collected a child's exit code")
+	X(REAP,     "reap",     -1,          "a wait collected a child's exit code") \
+	X(LISTEN,   "listen",   -1,          "a listening socket was opened on a port") \
+	X(CONNECT,  "connect",  -1,          "a client connected: its connection waits to be accepted") \
+	X(ACCEPT,   "accept",   -1,          "the program took a connection: a new descriptor") \
+	X(ARRIVE,   "arrive",   -1,          "bytes (or a close) from a client reached a connection") \
+	X(READ,     "read",     -1,          "the program read bytes from a descriptor") \
+	X(WRITE,    "write",    -1,          "the program wrote bytes to a descriptor") \
+	X(CLOSE,    "close",    -1,          "a descriptor was closed") \
+	X(REPLY,    "reply",    -1,          "what the program wrote reached its client") \
+	X(EPOLL_CTL, "epoll-ctl", -1,        "the interest list of an epoll instance changed") \
+	X(EPOLL,    "epoll",    -1,          "epoll_wait returned the ready descriptors") \
+	X(IOFAIL,   "io-fail",  -1,          "an I/O call failed and set errno")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -89,7 +100,10 @@ enum fault_kind {
 	X(SEM,   "semaphore")                                                \
 	X(COND,  "cond")                                                     \
 	X(SLEEP, "sleep")                                                    \
-	X(CHILD, "child")
+	X(CHILD, "child")                                                    \
+	X(ACCEPT, "accept")                                                  \
+	X(READ,  "read")                                                     \
+	X(EPOLL, "epoll_wait")
 
 enum wait_kind {
 #define X(id, name) WAIT_##id,
@@ -167,7 +181,28 @@ struct context {
  *          the fault for PE_FAULT), tid the thread that ended it.  Sent
  *          only once a program has forked.
  * REAP     tid's wait collected child process a, whose exit code is b.
- * BLOCK and WAKE with WAIT_CHILD: addr is the pid waited for. */
+ * BLOCK and WAKE with WAIT_CHILD: addr is the pid waited for; with
+ *          WAIT_ACCEPT, WAIT_READ and WAIT_EPOLL, the descriptor.
+ * I/O (see fd.h, net.h, epoll.h).  A client is numbered from 1; b is
+ * a descriptor where one is named:
+ * LISTEN   tid listens on port a with descriptor b.
+ * CONNECT  client a connected to port other (tid 0); it waits in the
+ *          listening socket's queue.
+ * ACCEPT   tid accepted client a's connection as descriptor b.
+ * ARRIVE   a bytes from client other reached its connection (a = 0:
+ *          its close did: end of file follows what is left).
+ * READ     tid read a bytes from descriptor b (0: end of file);
+ *          text/len: the start of what it read.
+ * WRITE    tid wrote a bytes to descriptor b; text/len as READ.
+ * CLOSE    tid closed descriptor b (other: the client of the
+ *          connection it closed, if the file is now closed).
+ * REPLY    a bytes the program wrote reached client other (text/len:
+ *          their start); with a = 0, the program's close did.
+ * EPOLL_CTL tid changed epoll instance b: op a (1 add, 2 del, 3 mod) of
+ *          descriptor other, events addr.
+ * EPOLL    tid's epoll_wait on b returned a items (0: its timeout).
+ * IOFAIL   tid's call of builtin a failed with errno b (on descriptor
+ *          other). */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;

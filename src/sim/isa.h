@@ -118,16 +118,16 @@ enum opcode {
 	X(GETPID,         "getpid",         "",    1, AVAIL)                \
 	X(WAIT,           "wait",           "v",   1, AVAIL)                \
 	X(SOCKET,         "socket",         "",    1, LATER)                \
-	X(LISTEN,         "listen",         "vv",  1, LATER)                \
-	X(ACCEPT,         "accept",         "v",   1, LATER)                \
+	X(LISTEN,         "listen",         "v",   1, AVAIL)                \
+	X(ACCEPT,         "accept",         "v",   1, AVAIL)                \
 	X(CONNECT,        "connect",        "v",   1, LATER)                \
-	X(READ,           "read",           "vvv", 1, LATER)                \
-	X(WRITE,          "write",          "vvv", 1, LATER)                \
-	X(CLOSE,          "close",          "v",   1, LATER)                \
-	X(SET_NONBLOCK,   "set_nonblock",   "v",   1, LATER)                \
-	X(EPOLL_CREATE,   "epoll_create",   "",    1, LATER)                \
-	X(EPOLL_CTL,      "epoll_ctl",      "vvvv", 1, LATER)               \
-	X(EPOLL_WAIT,     "epoll_wait",     "vvvv", 1, LATER)               \
+	X(READ,           "read",           "vvv", 1, AVAIL)                \
+	X(WRITE,          "write",          "vvv", 1, AVAIL)                \
+	X(CLOSE,          "close",          "v",   1, AVAIL)                \
+	X(SET_NONBLOCK,   "set_nonblocking", "v",  1, AVAIL)                \
+	X(EPOLL_CREATE,   "epoll_create",   "",    1, AVAIL)                \
+	X(EPOLL_CTL,      "epoll_ctl",      "vvvv", 1, AVAIL)               \
+	X(EPOLL_WAIT,     "epoll_wait",     "vvvv", 1, AVAIL)               \
 	X(SET_PRIORITY,   "set_priority",   "vv",  0, AVAIL)                \
 	X(CO_RETURN,      "co_return",      "v",   0, INTERNAL)             \
 	X(MAKE_CLOSURE,   "make_closure",   "f.",  1, INTERNAL) \

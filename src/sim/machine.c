@@ -97,6 +97,8 @@ int machine_init(struct machine *m, const struct image *img,
 	size_t max_pages = (size_t)((lim->max_memory + PAGE_SIZE - 1) / PAGE_SIZE);
 	struct process *p = proc_add(m, 0);
 	mem_init(&p->mem, 0);
+	fd_init(m, p);
+	net_init(m);
 	uint64_t end = CODE_BASE + img->ncode * INSN_SIZE;
 	mem_map(&p->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
 	mem_poke_bytes(&p->mem, CODE_BASE, img->words, img->ncode * INSN_SIZE);
@@ -134,7 +136,9 @@ void machine_done(struct machine *m)
 	for (int i = 0; i < m->nprocs; i++) {
 		race_free(m->procs[i].race);
 		mem_done(&m->procs[i].mem);
+		fdtab_free(&m->procs[i].fds);
 	}
+	net_free(&m->net);
 	xfree(m->procs);
 	xfree(m->threads);
 	xfree(m->ready);
@@ -154,7 +158,9 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 		const struct process *p = &src->procs[i];
 		dst->procs[i].race = race && p->race ? race_copy(p->race) : NULL;
 		mem_copy(&dst->procs[i].mem, &p->mem);
+		fdtab_copy(&dst->procs[i].fds, &p->fds);
 	}
+	net_copy(&dst->net, &src->net);
 	dst->sink = (struct event_sink){ NULL, NULL, 0 };
 	dst->threads = xmalloc((size_t)(src->cap_threads ? src->cap_threads : 1) * sizeof *dst->threads);
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
@@ -340,10 +346,21 @@ static void stalled(struct machine *m)
 		return;
 	}
 	struct thread *t = NULL;
-	for (int i = 0; i < m->nthreads && !t; i++)
-		if (m->threads[i].state == TS_BLOCKED)
-			t = &m->threads[i];
+	int io = 0;
+	for (int i = 0; i < m->nthreads; i++)
+		if (m->threads[i].state == TS_BLOCKED) {
+			t = t ? t : &m->threads[i];
+			io |= m->threads[i].wait >= WAIT_ACCEPT;
+		}
 	m->tick--;              /* it is the tick in which nothing could run */
+	if (t && io && m->net.nclients && !net_clients_waiting(m)) {
+		/* a server with every client served: it would wait forever */
+		m->idle = 1;
+		m->exit_status = 0;
+		end_run(m, NULL, END_OK);
+		m->tick++;
+		return;
+	}
 	if (t && ev_on(m, EV_DEADLOCK)) {
 		ev_begin(m, EV_DEADLOCK, NULL);
 		ev_emit(m);

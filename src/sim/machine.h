@@ -1,6 +1,7 @@
 /* machine: the simulated computer as one plain value — cores, the
  * processes (each an address space with its heap and race detector), the
- * threads of all of them, the scheduler's queue, and the counters.  machine_step() advances it one tick and
+ * threads of all of them, the scheduler's queue, the open files and the
+ * network outside, and the counters.  machine_step() advances it one tick and
  * reports what happened as events; machine_copy() makes a snapshot that
  * machine_step() on the copy continues exactly as the original would. */
 #ifndef THREADLAB_MACHINE_H
@@ -12,6 +13,7 @@
 #include "../lang/image.h"
 #include "event.h"
 #include "mem.h"
+#include "net.h"
 #include "sched.h"
 #include "settings.h"
 
@@ -72,6 +74,9 @@ struct thread {
 	uint64_t wait_mutex;    /* cond_wait: the mutex to take back */
 	uint64_t wait_seq;      /* when it started waiting: queues are FIFO */
 	uint64_t wait_pc;       /* the instruction it waits in */
+	uint64_t wait_until;    /* a timed I/O wait's deadline (0: none) */
+	int io_again;           /* woken from an I/O wait: the call runs again
+				 * (1), or its time ran out (2) */
 	int64_t retval;
 	int prio;
 	int core;               /* the core it runs on, or -1 */
@@ -139,6 +144,7 @@ struct process {
 	struct mem mem;
 	struct heap heap;
 	struct race *race;      /* its data-race detector (NULL: off); see race.h */
+	struct fdtab fds;       /* its file descriptors; see fd.h */
 };
 
 struct machine {
@@ -166,6 +172,7 @@ struct machine {
 	int nprocs, cap_procs;
 	uint64_t stack_peak;            /* bytes, the deepest any stack went */
 	int ncoros;                     /* coroutines created: the last one's id */
+	struct net net;                 /* open files, clients, the network; see net.h */
 
 	int record;                     /* keep the schedule taken */
 	struct schedule taken;          /* what ran on each core, as a schedule */
@@ -174,6 +181,8 @@ struct machine {
 
 	enum run_state state;
 	int end;                        /* enum end_status once ended */
+	int idle;                       /* END_OK because every client was served
+					 * and the program only waits for more */
 	int64_t exit_status;
 	uint64_t end_tick;              /* the tick the run ended in */
 	int end_tid;                    /* the thread that ended the run */

@@ -168,6 +168,7 @@ void proc_end(struct machine *m, struct process *p, struct thread *t, enum proc_
 		run_over(m, t);
 		return;
 	}
+	fd_close_all(m, p);     /* its connections close, as at exit(2) */
 	notify_parent(m, p);
 }
 
@@ -186,6 +187,7 @@ static void do_fork(struct machine *m, struct thread *t)
 	struct process *child = proc_add(m, ppid), *parent = machine_proc(m, ppid);
 	mem_copy(&child->mem, &parent->mem);
 	child->heap = parent->heap;
+	fd_fork(m, child, parent);
 	child->race = parent->race ? race_new() : NULL;
 	child->threads = 1;
 	parent->forks++;

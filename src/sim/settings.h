@@ -1,6 +1,6 @@
 /* settings: the machine settings a scenario or the command line chooses —
- * cores, scheduling policy, quantum, seed, context-switch costs and a
- * recorded schedule. */
+ * cores, scheduling policy, quantum, seed, context-switch costs, a
+ * recorded schedule, and the clients outside the machine. */
 #ifndef THREADLAB_SETTINGS_H
 #define THREADLAB_SETTINGS_H
 
@@ -35,6 +35,30 @@ int sched_policy_lookup(const char *name);
 #define CONFIG_MAX_QUANTUM 1000000
 #define CONFIG_MAX_SWITCH_COST 1000000
 
+/* A #clients line: clients that connect to the program from outside
+ * (see net.h).  Times are in ticks. */
+#define CONFIG_MAX_CLIENT_GROUPS 8
+#define CLIENT_SEND_MAX 256
+#define CONFIG_MAX_CLIENTS 100000
+/* parse.c's messages spell these out */
+_Static_assert(CLIENT_SEND_MAX == 256 && CONFIG_MAX_CLIENT_GROUPS == 8 &&
+	       CONFIG_MAX_CLIENTS == 100000, "the #clients messages name these limits");
+struct client_group {
+	int clients;            /* how many */
+	int port;               /* they connect to */
+	uint64_t at;            /* the first connects at this tick */
+	uint64_t every;         /* ... the next ones this many ticks apart */
+	uint64_t latency;       /* one way, each direction */
+	uint64_t jitter;        /* up to this many ticks more, at random */
+	int pieces;             /* a request arrives in this many pieces */
+	uint64_t gap;           /* ... this many ticks apart */
+	int requests;           /* requests per connection */
+	uint64_t think;         /* ticks between a reply and the next request */
+	char send[CLIENT_SEND_MAX];     /* the request */
+	int send_len;
+	int line;               /* of the #clients directive */
+};
+
 struct machine_config {
 	int cores;              /* 1 .. CONFIG_MAX_CORES */
 	int quantum;            /* ticks between timer interrupts (rr) */
@@ -45,6 +69,8 @@ struct machine_config {
 				  * (-1: four times switch_cost) */
 	char *schedule;         /* recorded schedule, or NULL (owned) */
 	int no_race_detect;     /* 1: no data-race detector (0: it runs, see race.h) */
+	struct client_group groups[CONFIG_MAX_CLIENT_GROUPS];   /* the network's clients */
+	int ngroups;
 };
 
 /* The settings a scenario gets when it says nothing. */

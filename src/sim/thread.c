@@ -126,6 +126,8 @@ void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint
 	t->wait_pc = t->pc;
 	if (kind == WAIT_SLEEP && on < m->next_wake)
 		m->next_wake = on;
+	if (kind != WAIT_SLEEP && t->wait_until && t->wait_until < m->next_wake)
+		m->next_wake = t->wait_until;
 	if (ev_on(m, EV_BLOCK)) {
 		struct event *e = ev_begin(m, EV_BLOCK, t);
 		e->a = kind;
@@ -166,15 +168,20 @@ struct thread *thread_first_waiter(const struct machine *m, int pid, enum wait_k
 
 void thread_wake_sleepers(struct machine *m)
 {
-	uint64_t next = UINT64_MAX;
+	net_run(m);
+	uint64_t next = net_next(m);
 	for (int i = 0; i < m->nthreads; i++) {
 		struct thread *t = &m->threads[i];
-		if (t->state != TS_BLOCKED || t->wait != WAIT_SLEEP)
+		if (t->state != TS_BLOCKED || (t->wait != WAIT_SLEEP && !t->wait_until))
 			continue;
-		if (t->wait_on <= m->tick)
+		uint64_t at = t->wait == WAIT_SLEEP ? t->wait_on : t->wait_until;
+		if (at <= m->tick) {
+			if (t->wait != WAIT_SLEEP)
+				t->io_again = 2;        /* a timed I/O wait ran out */
 			thread_wake(m, t, 0, 0);
-		else if (t->wait_on < next)
-			next = t->wait_on;
+		} else if (at < next) {
+			next = at;
+		}
 	}
 	m->next_wake = next;
 }

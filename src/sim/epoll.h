@@ -1,0 +1,56 @@
+/* epoll: I/O multiplexing.  An epoll instance is an open file holding
+ * an interest list: for each watched descriptor, the events wanted, the
+ * data to give back, and the flags.  Readiness is asked of the watched
+ * file when epoll_wait looks (level-triggered: reported while it lasts);
+ * edge-triggered items report each new readiness once (an arrival, a
+ * connection, the peer's close), one-shot items once until rearmed with
+ * EPOLL_CTL_MOD, as epoll(7) says. */
+#ifndef THREADLAB_EPOLL_H
+#define THREADLAB_EPOLL_H
+
+#include <stdint.h>
+
+#include "epoll_layout.h"
+
+/* The event bits and control operations, as Linux numbers them. */
+#define EPOLLIN      0x001
+#define EPOLLOUT     0x004
+#define EPOLLERR     0x008
+#define EPOLLHUP     0x010
+#define EPOLLONESHOT (1u << 30)
+#define EPOLLET      (1u << 31)
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+
+/* One watched descriptor. */
+struct epitem {
+	int fd;                 /* as the program named it */
+	int file;               /* the open file it names */
+	uint32_t events;        /* EPOLLIN|EPOLLOUT|EPOLLET|EPOLLONESHOT */
+	int64_t data;           /* given back in epoll_event.data */
+	uint32_t seen;          /* ET: the file's edge count when last reported */
+	int disarmed;           /* ONESHOT: reported, until EPOLL_CTL_MOD */
+};
+
+struct machine;
+struct thread;
+struct file;
+
+/* The events of mask file fi has now: EPOLLIN when there is something
+ * to read or accept or its peer closed, EPOLLOUT when a write would not
+ * block (always, for a connection: the model has no send buffer limit),
+ * EPOLLHUP when the peer closed. */
+uint32_t epoll_readiness(const struct machine *m, int fi);
+/* How many items epoll instance ep would report now. */
+int epoll_pending(const struct machine *m, int ep);
+/* Drop the items that watch open file fi, which has closed. */
+void epoll_forget(struct machine *m, int fi);
+
+/* The builtins, called by thread t (see io_call). */
+int epoll_create_call(struct machine *m, struct thread *t);
+int epoll_ctl_call(struct machine *m, struct thread *t, const int64_t *a);
+/* again: 1 when t was woken to call again, 2 when its timeout ran out. */
+int epoll_wait_call(struct machine *m, struct thread *t, const int64_t *a, int again);
+
+#endif
