@@ -346,6 +346,10 @@ static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
 	mix(h, p1->heap.blocks);
 	if (m->nprocs > 1)
 		mix(h, (uint64_t)p1->state | (uint64_t)p1->how << 8 | (uint64_t)p1->code << 16);
+	if (net_active(m)) {    /* the network's actions are timed: the clock matters */
+		mix(h, net_hash(m));
+		clock = 1;
+	}
 	mix(h, clock ? m->tick : 0);
 	mix(h, (uint64_t)m->exit_status);
 	mix(h, (uint64_t)m->state | (uint64_t)m->end << 8 | (uint64_t)m->fault << 16 |

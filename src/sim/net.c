@@ -154,6 +154,56 @@ void net_free(struct net *n)
 	memset(n, 0, sizeof *n);
 }
 
+int net_active(const struct machine *m)
+{
+	return m->net.nclients || m->net.nfiles > 3;
+}
+
+/* Mix n bytes at p into h (FNV-1a). */
+static uint64_t mix_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+uint64_t net_hash(const struct machine *m)
+{
+	const struct net *n = &m->net;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (int i = 0; i < n->nfiles; i++) {
+		const struct file *f = &n->files[i];
+		int64_t w[] = { f->kind, f->refs, f->nonblock, f->edges, f->port, f->queued,
+				f->client, f->listener, (int64_t)f->queued_seq,
+				(int64_t)f->arrived, (int64_t)f->consumed, f->peer_closed };
+		h = mix_bytes(h, w, sizeof w);
+		for (int k = 0; k < f->nitems; k++) {    /* field by field: no padding */
+			const struct epitem *e = &f->items[k];
+			int64_t x[] = { e->fd, e->file, e->events, e->data, e->seen, e->disarmed };
+			h = mix_bytes(h, x, sizeof x);
+		}
+	}
+	for (int c = 0; c < n->nclients; c++) {
+		const struct client *cl = &n->clients[c];
+		int64_t w[] = { cl->state, cl->conn, cl->requests, cl->replies };
+		h = mix_bytes(h, w, sizeof w);
+	}
+	for (int i = 0; i < n->nq; i++) {
+		const struct net_act *a = &n->q[i];
+		int64_t w[] = { (int64_t)a->tick, a->kind, a->client, a->n };
+		h = mix_bytes(h, w, sizeof w);
+	}
+	h = mix_bytes(h, &n->rng, sizeof n->rng);
+	for (int p = 0; p < m->nprocs; p++)
+		h = mix_bytes(h, m->procs[p].fds.of, (size_t)m->procs[p].fds.n * sizeof(int));
+	for (int i = 0; i < m->nthreads; i++) {
+		int64_t w[] = { (int64_t)m->threads[i].wait_until, m->threads[i].io_again };
+		h = mix_bytes(h, w, sizeof w);
+	}
+	return h;
+}
+
 uint64_t net_next(const struct machine *m)
 {
 	return m->net.nq ? m->net.q[0].tick : UINT64_MAX;

@@ -101,6 +101,12 @@ void net_run(struct machine *m);
 /* Whether some client still expects something of the program. */
 int net_clients_waiting(const struct machine *m);
 
+/* Whether the program has opened a file or a client is declared. */
+int net_active(const struct machine *m);
+/* A hash of everything about the files, clients, queued actions and
+ * descriptor tables that can change what happens next. */
+uint64_t net_hash(const struct machine *m);
+
 /* The builtins listen and accept, called by thread t; see io_call. */
 int net_listen(struct machine *m, struct thread *t, int64_t port);
 int net_accept(struct machine *m, struct thread *t, int64_t fd);
