@@ -35,6 +35,12 @@ void io_put_events(struct buf *b, uint64_t events)
 		buf_printf(b, "%s0x%llx", b->len > start ? "|" : "", (unsigned long long)events);
 }
 
+/* "byte" or "bytes", for a count of n. */
+static const char *bytes(long long n)
+{
+	return n == 1 ? "byte" : "bytes";
+}
+
 /* Append e's bytes quoted, with C escapes, at most 32 of them. */
 static void put_bytes(struct buf *b, const struct event *e)
 {
@@ -159,14 +165,15 @@ void io_sentence(const struct event *e, struct buf *b)
 		break;
 	case EV_ARRIVE:
 		if (e->a)
-			buf_printf(b, "%lld bytes from client %d arrive in its socket's buffer",
-				   (long long)e->a, e->other);
+			buf_printf(b, "%lld %s from client %d %s in its socket's buffer",
+				   (long long)e->a, bytes(e->a), e->other, e->a == 1 ? "arrives" : "arrive");
 		else
 			buf_printf(b, "client %d has closed its end: a read will return 0", e->other);
 		break;
 	case EV_READ:
 		if (e->a) {
-			buf_printf(b, "reads %lld bytes from fd %lld:", (long long)e->a, (long long)e->b);
+			buf_printf(b, "reads %lld %s from fd %lld:", (long long)e->a, bytes(e->a),
+				   (long long)e->b);
 			put_bytes(b, e);
 		} else {
 			buf_printf(b, "reads 0 bytes from fd %lld: end of file, the client closed",
@@ -174,7 +181,7 @@ void io_sentence(const struct event *e, struct buf *b)
 		}
 		break;
 	case EV_WRITE:
-		buf_printf(b, "writes %lld bytes to fd %lld:", (long long)e->a, (long long)e->b);
+		buf_printf(b, "writes %lld %s to fd %lld:", (long long)e->a, bytes(e->a), (long long)e->b);
 		put_bytes(b, e);
 		break;
 	case EV_CLOSE:
@@ -184,7 +191,7 @@ void io_sentence(const struct event *e, struct buf *b)
 		break;
 	case EV_REPLY:
 		if (e->a) {
-			buf_printf(b, "client %d receives %lld bytes:", e->other, (long long)e->a);
+			buf_printf(b, "client %d receives %lld %s:", e->other, (long long)e->a, bytes(e->a));
 			put_bytes(b, e);
 		} else {
 			buf_printf(b, "client %d sees the program close the connection", e->other);
