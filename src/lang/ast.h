@@ -162,7 +162,11 @@ enum note_trigger { NOTE_START, NOTE_TICK, NOTE_LINE, NOTE_EVENT, NOTE_END };
 	X(PREEMPT, "preempt") X(BLOCK, "block") X(WAKE, "wake")            \
 	X(LOCK, "lock") X(UNLOCK, "unlock") X(MALLOC, "malloc")            \
 	X(FREE, "free") X(PRINT, "print") X(FAULT, "fault")                \
-	X(ASSERT, "assert") X(DEADLOCK, "deadlock")
+	X(ASSERT, "assert") X(DEADLOCK, "deadlock")                        \
+	X(LISTEN, "listen") X(CONNECT, "connect") X(ACCEPT, "accept")      \
+	X(ARRIVE, "arrive") X(READ, "read") X(WRITE, "write")              \
+	X(CLOSE, "close") X(REPLY, "reply") X(EPOLL, "epoll")              \
+	X(IOFAIL, "io-fail")
 
 enum note_event {
 #define X(id, name) NEV_##id,

@@ -495,7 +495,7 @@ static const struct wait_words {
 	[WAIT_CHILD] = { "wait", WO_PROCESS },
 	[WAIT_ACCEPT] = { "accept fd", WO_FD },
 	[WAIT_READ] = { "read fd", WO_FD },
-	[WAIT_EPOLL] = { "epoll_wait fd", WO_FD },
+	[WAIT_EPOLL] = { "epoll_wait ep", WO_FD },
 };
 
 void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,

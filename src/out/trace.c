@@ -607,7 +607,10 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		case WAIT_READ:
 		case WAIT_EPOLL:
 			putstr(b, wait_names[e->a]);
-			PUTS(b, " fd ");
+			if (e->a == WAIT_EPOLL)
+				PUTS(b, " ep ");
+			else
+				PUTS(b, " fd ");
 			put_u(b, e->addr);
 			break;
 		default:

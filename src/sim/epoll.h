@@ -39,8 +39,9 @@ struct file;
 
 /* The events of mask file fi has now: EPOLLIN when there is something
  * to read or accept or its peer closed, EPOLLOUT when a write would not
- * block (always, for a connection: the model has no send buffer limit),
- * EPOLLHUP when the peer closed. */
+ * block (always, for a connection: the model has no send buffer limit).
+ * A peer's close is EPOLLIN (the read returns 0), as on Linux when the
+ * peer has only shut its side. */
 uint32_t epoll_readiness(const struct machine *m, int fi);
 /* How many items epoll instance ep would report now. */
 int epoll_pending(const struct machine *m, int ep);

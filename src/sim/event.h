@@ -42,17 +42,17 @@
 	X(FORK,     "fork",     -1,          "a process was created as a copy of its parent") \
 	X(PEXIT,    "proc-exit", -1,         "a process ended (the run goes on while others live)") \
 	X(REAP,     "reap",     -1,          "a wait collected a child's exit code") \
-	X(LISTEN,   "listen",   -1,          "a listening socket was opened on a port") \
-	X(CONNECT,  "connect",  -1,          "a client connected: its connection waits to be accepted") \
-	X(ACCEPT,   "accept",   -1,          "the program took a connection: a new descriptor") \
-	X(ARRIVE,   "arrive",   -1,          "bytes (or a close) from a client reached a connection") \
-	X(READ,     "read",     -1,          "the program read bytes from a descriptor") \
-	X(WRITE,    "write",    -1,          "the program wrote bytes to a descriptor") \
-	X(CLOSE,    "close",    -1,          "a descriptor was closed") \
-	X(REPLY,    "reply",    -1,          "what the program wrote reached its client") \
+	X(LISTEN,   "listen",   NEV_LISTEN,  "a listening socket was opened on a port") \
+	X(CONNECT,  "connect",  NEV_CONNECT, "a client connected: its connection waits to be accepted") \
+	X(ACCEPT,   "accept",   NEV_ACCEPT,  "the program took a connection: a new descriptor") \
+	X(ARRIVE,   "arrive",   NEV_ARRIVE,  "bytes (or a close) from a client reached a connection") \
+	X(READ,     "read",     NEV_READ,    "the program read bytes from a descriptor") \
+	X(WRITE,    "write",    NEV_WRITE,   "the program wrote bytes to a descriptor") \
+	X(CLOSE,    "close",    NEV_CLOSE,   "a descriptor was closed") \
+	X(REPLY,    "reply",    NEV_REPLY,   "what the program wrote reached its client") \
 	X(EPOLL_CTL, "epoll-ctl", -1,        "the interest list of an epoll instance changed") \
-	X(EPOLL,    "epoll",    -1,          "epoll_wait returned the ready descriptors") \
-	X(IOFAIL,   "io-fail",  -1,          "an I/O call failed and set errno")
+	X(EPOLL,    "epoll",    NEV_EPOLL,   "epoll_wait returned the ready descriptors") \
+	X(IOFAIL,   "io-fail",  NEV_IOFAIL,  "an I/O call failed and set errno")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
