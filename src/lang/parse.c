@@ -1,6 +1,7 @@
 /* parse: from tokens to the syntax tree. */
 #include "parse.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -991,17 +992,38 @@ static int dir_number(struct parser *p, int64_t lo, int64_t hi, int64_t *out)
 	return 1;
 }
 
+/* A name such as io-fail is three tokens written together: while the
+ * identifier now is followed, with no space, by '-' and a letter, take
+ * them too, joined into word; the last part is then the current token. */
+static void hyphenated(struct parser *p, char *word, size_t size)
+{
+	size_t len = strlen(word);
+	const char *end = p->tok.start + p->tok.len;
+	while (end + 1 < p->lx.end && end[0] == '-' && isalpha((unsigned char)end[1])) {
+		advance(p);     /* the '-' */
+		advance(p);     /* the identifier after it */
+		if (!check(p, TK_IDENT) || len + 1 + strlen(p->tok.str) >= size)
+			return;
+		len += (size_t)snprintf(word + len, size - len, "-%s", p->tok.str);
+		end = p->tok.start + p->tok.len;
+	}
+}
+
 /* Read an identifier argument that must be one of names[0..n). */
 static int dir_choice(struct parser *p, const char *what, const char *const *names,
 		      int n, int *out)
 {
-	if (check(p, TK_IDENT))
+	if (check(p, TK_IDENT)) {
+		char word[64];
+		snprintf(word, sizeof word, "%s", p->tok.str);
+		hyphenated(p, word, sizeof word);
 		for (int i = 0; i < n; i++)
-			if (names[i] && strcmp(names[i], p->tok.str) == 0) {
+			if (names[i] && strcmp(names[i], word) == 0) {
 				advance(p);
 				*out = i;
 				return 1;
 			}
+	}
 	struct buf b = { 0 };
 	char found[64];
 	describe_tok(p, found, sizeof found);
