@@ -192,7 +192,8 @@ int epoll_wait_call(struct machine *m, struct thread *t, const int64_t *a, int a
 			it->disarmed = 1;
 		done[n++] = *it;
 	}
-	memcpy(f->items + k, done, (size_t)n * sizeof *done);
+	if (n)         /* an empty interest list has no array to copy into */
+		memcpy(f->items + k, done, (size_t)n * sizeof *done);
 	xfree(done);
 	if (n || a[3] == 0)
 		return waited(m, t, a[0], n);
