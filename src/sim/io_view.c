@@ -134,3 +134,19 @@ int io_file_client(const struct machine *m, int file)
 		return 0;
 	return m->net.files[file].client + 1;
 }
+
+int io_fd_client(const struct machine *m, int pid, int fd)
+{
+	int fi;
+	return fd_file(m, pid, fd, &fi) ? io_file_client(m, fi) : 0;
+}
+
+int io_open_connections(const struct machine *m)
+{
+	return m->net.open_conns;
+}
+
+int io_peak_connections(const struct machine *m)
+{
+	return m->net.peak_conns;
+}

@@ -76,5 +76,11 @@ int io_client(const struct machine *m, int id, struct io_client *out);
 size_t io_longest_waiting(const struct machine *m, struct io_client *out, size_t max);
 /* The client (from 1) whose connection open file file is, or 0. */
 int io_file_client(const struct machine *m, int file);
+/* The client (from 1) whose connection descriptor fd of process pid
+ * names, or 0. */
+int io_fd_client(const struct machine *m, int pid, int fd);
+/* Connections open on the program's side, and the most there were. */
+int io_open_connections(const struct machine *m);
+int io_peak_connections(const struct machine *m);
 
 #endif
