@@ -49,7 +49,7 @@ START_TEST(test_lex_operators_longest_match)
 	const char *src = "<<= << <= < ++ + += -- -> && & || ==";
 	int n = lex_all(src, strlen(src), k, NULL, 16, NULL);
 	int want[] = { TK_SHL_EQ, TK_SHL, TK_LE, '<', TK_INC, '+', TK_ADD_EQ, TK_DEC,
-		       '-', '>', TK_ANDAND, '&', TK_OROR, TK_EQ };
+		       TK_ARROW, TK_ANDAND, '&', TK_OROR, TK_EQ };
 	ck_assert_int_eq(n, (int)(sizeof want / sizeof *want));
 	for (int i = 0; i < n; i++)
 		ck_assert_int_eq(k[i], want[i]);

@@ -148,7 +148,12 @@ int image_describe(const struct image *img, uint64_t addr, int tls, struct buf *
 	if (off == 0)
 		buf_puts(out, s->name);
 	else if (strchr(s->type, '[') && s->kind != SYM_POOL && s->kind != SYM_STRING) {
-		uint64_t es = s->kind == SYM_MUTEX || s->kind == SYM_SEM || s->kind == SYM_COND ? 16 : 8;
+		/* the element's size: the array's, over the count in its "[N]" */
+		const char *br = strrchr(s->type, '[');
+		unsigned long long count = strtoull(br + 1, NULL, 10);
+		uint64_t es = count ? s->size / count : 8;
+		if (!es)
+			es = 8;
 		if (off % es == 0)
 			buf_printf(out, "%s[%llu]", s->name, (unsigned long long)(off / es));
 		else
