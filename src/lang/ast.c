@@ -71,7 +71,7 @@ int type_has_sync(const struct type *t)
 		return 1;
 	if (t->kind == TY_ARRAY)
 		return type_has_sync(t->base);
-	if (t->kind == TY_STRUCT)
+	if (t->kind == TY_STRUCT && t->sdef->laid_out)  /* (so it cannot hold itself) */
 		for (const struct field *f = t->sdef->fields; f; f = f->next)
 			if (type_has_sync(f->ty))
 				return 1;

@@ -10,6 +10,7 @@
 #include "../sim/epoll_layout.h"
 #include "../sim/sched.h"
 #include "lex.h"
+#include "sema.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -707,13 +708,28 @@ static struct type *pointers(struct parser *p, struct type *t)
 	return t;
 }
 
-/* type = declspec pointers   (as sizeof takes it) */
+/* type = declspec pointers [ "[" NUM "]" ]   (as sizeof takes it) */
 static struct type *type_name(struct parser *p)
 {
 	struct declspec ds;
 	if (!declspec(p, &ds))
 		return type_new(p->prog, TY_INT, NULL);
-	return pointers(p, ds.base);
+	struct type *t = pointers(p, ds.base);
+	if (check(p, '[')) {
+		int l = p->tok.line;
+		advance(p);
+		struct type *a = type_new(p->prog, TY_ARRAY, t);
+		a->len = 1;
+		if (check(p, TK_NUM) && p->tok.num > 0 && p->tok.num <= MAX_ARRAY) {
+			a->len = p->tok.num;
+			advance(p);
+		} else {
+			error_tok(p, "%s", "the length of an array type in sizeof is a number from 1 to 65536");
+		}
+		expect_close(p, ']', '[', l);
+		t = a;
+	}
+	return t;
 }
 
 /* initializer = assign | "{" [ assign { "," assign } [","] ] "}" */
