@@ -323,6 +323,8 @@ static const struct exec_phrase exec_phrases[OP_COUNT] = {
 	[OP_PUSH]  = { say_push, "pushes", NULL, 0 },
 	[OP_POP]   = { say_pop, "pops", NULL, 0 },
 	[OP_SYS]   = { say_sys, "calls", NULL, 0 },
+	[OP_LDB]   = { say_load, "loads the byte", NULL, 0 },
+	[OP_STB]   = { say_store, "stores the low byte of", NULL, 0 },
 };
 
 /* An instruction ran. */
