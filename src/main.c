@@ -175,7 +175,8 @@ static void usage(FILE *out)
 		"the scenario with its narration instead.\n\n"
 		"Exit status: 0 success; 1 the simulated program failed (an assertion, a\n"
 		"fault, a deadlock, a nonzero return from main or a failed expectation);\n"
-		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n\n"
+		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n"
+		"--compare exits with the highest of its runs' statuses.\n\n"
 		"See threadlab(1) and threadlab-scenario(5).\n");
 }
 
@@ -861,8 +862,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			export_formats[f].name,
 			export_formats[f].explore ? "exports a run or an exploration"
 						  : "exports a run",
-			export_formats[f].explore ? "--check, --disasm or --list"
-						  : "--explore, --check, --disasm or --list");
+			export_formats[f].explore ? "--compare, --check, --disasm or --list"
+						  : "--explore, --compare, --check, --disasm or --list");
 		return -1;
 	}
 	if (cli->run_flags && cli->mode != MODE_RUN) {
