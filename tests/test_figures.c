@@ -1,9 +1,9 @@
 /* Tests of a run's figures: percentiles by nearest rank on known lists,
  * throughput, utilisation and memory per connection from known counts,
- * and the figures of real runs checked against
- * the machine's own counters — switches, replies, the clients' worst
- * waits, each core's ticks — and against what the programs do: threads
- * alive at once, processes, coroutines, stacks and heap. */
+ * and the figures of real runs checked against the machine's own
+ * counters — switches, replies, the clients' worst waits, each core's
+ * ticks — and against what the programs do: threads alive at once,
+ * processes, coroutines, stacks and heap. */
 #include <stdio.h>
 #include <string.h>
 
