@@ -1055,6 +1055,28 @@ static void tables(struct gen *g, struct func **funcs, size_t nfuncs)
 	qsort(img->syms, img->nsyms, sizeof *img->syms, sym_order);
 }
 
+/* The image's table of the named structs and unions that are laid out. */
+static void struct_table(struct gen *g)
+{
+	struct image *img = g->img;
+	size_t n = 0;
+	for (struct sdef *sd = g->prog->structs; sd; sd = sd->next)
+		n += sd->tag && sd->laid_out;
+	img->structs = xcalloc(n ? n : 1, sizeof *img->structs);
+	for (struct sdef *sd = g->prog->structs; sd; sd = sd->next) {
+		if (!sd->tag || !sd->laid_out)
+			continue;
+		struct img_struct *st = &img->structs[img->nstructs++];
+		struct type t = { .kind = TY_STRUCT, .sdef = sd };
+		st->type = type_string(&t);
+		st->is_union = sd->is_union;
+		st->fields = xcalloc((size_t)sd->nfields + 1, sizeof *st->fields);
+		for (struct field *f = sd->fields; f; f = f->next)
+			st->fields[st->nfields++] = (struct img_field){ xstrdup(f->name),
+				type_string(f->ty), (uint64_t)f->offset, (uint64_t)type_size(f->ty) };
+	}
+}
+
 /* Functions in address order. */
 static int by_addr(const void *a, const void *b)
 {
@@ -1131,6 +1153,7 @@ struct image *codegen(struct program *prog, struct diags *d)
 	img->rodata = (uint8_t *)buf_take(&g.rodata);
 	fill_globals(&g);
 	tables(&g, all, nfuncs);
+	struct_table(&g);
 	xfree(all);
 	xfree(g.strs);
 
