@@ -29,6 +29,7 @@ Suite *race_suite(void);
 Suite *closure_suite(void);
 Suite *proc_suite(void);
 Suite *io_suite(void);
+Suite *iopanel_suite(void);
 Suite *export_suite(void);
 
 /* Every event a machine sent, copied: a print's or an assert's text and

@@ -555,7 +555,7 @@ static void say_wake(const struct say *s)
 		buf_printf(s->b, woken_by[e->a], e->other);
 	} else if (e->a == WAIT_SLEEP) {
 		buf_puts(s->b, ": its sleep is over");
-	} else if (e->a >= WAIT_ACCEPT && e->a <= WAIT_EPOLL) {
+	} else if (wait_is_io((int)e->a)) {
 		buf_printf(s->b, ": it makes its %s call again", wait_names[e->a]);
 	}
 }
