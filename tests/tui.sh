@@ -395,7 +395,7 @@ check "the timeline marks waiting for I/O apart" wait_for "┄ waiting for I/O"
 keys g 120 Enter
 check "a request's bytes wait in the connection's buffer" wait_for 'fd 5  client 1  10 B "GET /index"'
 check "... and epoll reports it ready" wait_for "interest 4 in, 5 in  ready 5"
-keys g 300 Enter
+keys g 230 Enter
 check "a client closed shows on its descriptor" wait_for "fd 5  client 1  empty, client closed"
 check "clients are counted by state" wait_for "clients 3: 1 to come, 1 waiting, 1 done"
 check "the longest waiting client is listed" wait_for "client 2 waiting for its reply since tick"
