@@ -49,6 +49,7 @@ typedef enum verdict (*explore_judge)(void *ctx, const struct machine *m,
 				      const char *out, size_t len, struct buf *why);
 
 #define EXPLORE_MAX_THREADS 64          /* a sleep set is a 64-bit mask */
+#define EXPLORE_MAX_CLIENTS 32          /* ... and one for deliveries, two a client */
 #define EXPLORE_DEFAULT_MAX_STATES 1000000
 #define EXPLORE_DEFAULT_MAX_STEPS 1000000       /* instructions per schedule */
 #define EXPLORE_MAX_DEPTH 100000        /* steps in one schedule */
@@ -63,7 +64,8 @@ struct explore_outcome;
  * to. */
 struct explore_step {
 	uint32_t from, to;
-	int tid;
+	int tid;                        /* 0: the network delivered */
+	int client, split;              /* what it delivered: client (from 1), split in two */
 	int end;
 	const struct explore_outcome *outcome;  /* when end */
 };
@@ -102,6 +104,7 @@ enum explore_stop {
 	EXPLORE_COMPLETE,               /* every schedule within the bounds */
 	EXPLORE_STATES,                 /* max_states reached */
 	EXPLORE_THREADS,                /* more than EXPLORE_MAX_THREADS threads */
+	EXPLORE_CLIENTS,                /* more than EXPLORE_MAX_CLIENTS clients */
 	EXPLORE_DEPTH,                  /* a schedule too long to follow (see above) */
 	EXPLORE_INTERRUPTED,
 };
