@@ -399,7 +399,7 @@ int dot_states_write(const struct dot_states *d, const struct scenario *sc, stru
 		if (e->tid)
 			buf_printf(out, "T%d", e->tid);
 		else    /* as a schedule says it */
-			buf_printf(out, "@%d%s", e->client, e->split ? "/2" : "");
+			buf_printf(out, "c%d%s", e->client, e->split ? "/2" : "");
 		buf_printf(out, "\"%s];\n", failed ? ", color=red" : "");
 	}
 	buf_puts(out, "}\n");

@@ -176,12 +176,12 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	}
 	uint64_t a0 = (uint64_t)sys_arg(m, t, 0);
 	switch (in->imm) {
-	case BI_READ: case BI_WRITE: case BI_CLOSE: case BI_ACCEPT: case BI_SET_NONBLOCK: {
-		/* it may write memory: a step like any; to the network, one file's */
+	case BI_READ: case BI_WRITE: case BI_ACCEPT: case BI_SET_NONBLOCK: {
+		/* it may write memory: a step like any; to the network, one
+		 * file's (a close may free a file a connection then takes) */
 		int fi;
-		const struct file *f = fd_file(m, t->pid, (int64_t)a0, &fi);
-		int one = f && !(in->imm == BI_CLOSE && f->kind == FK_LISTEN);
-		return (struct op){ OPK_GLOBAL, 1, 0, one ? fi + 1 : 0 };
+		return (struct op){ OPK_GLOBAL, 1, 0,
+				    fd_file(m, t->pid, (int64_t)a0, &fi) ? fi + 1 : 0 };
 	}
 	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY: case BI_GETPID:
 		return (struct op){ OPK_LOCAL, 0, 0, 0 };
@@ -673,10 +673,8 @@ static int start(struct search *s, struct machine *m, int record, char *err, siz
 	machine_set_sink(m, (struct event_sink){ on_print, s, EV_BIT(EV_PRINT) });
 	mem_track(&m->procs[0].mem);   /* a fork's copy keeps tracking */
 	m->record = record;
-	if (m->net.nclients) {
+	if (m->net.nclients)
 		net_hold(m);    /* deliveries are choices */
-		m->taken.net = 1;
-	}
 	settle(m);
 	return 0;
 }

@@ -100,7 +100,7 @@ int machine_init(struct machine *m, const struct image *img,
 	fd_init(m, p);
 	net_init(m);
 	if (sched_max_client(&m->script) > m->net.nclients) {
-		snprintf(err, errlen, "schedule: '@%d' names a client the scenario does not have "
+		snprintf(err, errlen, "schedule: 'c%d' names a client the scenario does not have "
 			 "(it declares %d)", sched_max_client(&m->script), m->net.nclients);
 		machine_done(m);
 		return -1;

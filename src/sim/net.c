@@ -633,6 +633,7 @@ void net_hold(struct machine *m)
 {
 	m->net.held = 1;
 	m->next_wake = UINT64_MAX;      /* no thread sleeps yet, nothing is timed */
+	m->taken.net = 1;               /* the schedule it takes says so */
 }
 
 void net_release(struct machine *m)

@@ -12,7 +12,7 @@
  * once, and what reaches the program (a client's connection, the bytes
  * of a request, its close) waits, in order per client, until someone
  * delivers it: the explorer, which takes each delivery as a choice, or
- * a schedule's '@' tokens (see sched.h).  A piece of a request may be
+ * a schedule's 'c' tokens (see sched.h).  A piece of a request may be
  * delivered whole, or its first half (rounded down) first and the rest
  * after; a piece so split is not split again. */
 #ifndef THREADLAB_NET_H

@@ -80,7 +80,7 @@ static int64_t number(const char **p, int64_t max)
 	return v;
 }
 
-/* A delivery at *p, after its '@': client [ "/2" ] names one (1 into
+/* A delivery at *p, after its 'c': client [ "/2" ] names one (1 into
  * *c), nothing holds the network only (0); -1 with err. */
 static int delivery(const char *text, const char **p, int *c, int *split, char *err, size_t errlen)
 {
@@ -90,7 +90,7 @@ static int delivery(const char *text, const char **p, int *c, int *split, char *
 	const char *at = *p;
 	int64_t v = number(p, SCHED_MAX_CLIENT);
 	if (v <= 0) {
-		snprintf(err, errlen, "column %d: expected a client number (1 to %d) after '@'",
+		snprintf(err, errlen, "column %d: expected a client number (1 to %d) after 'c'",
 			 (int)(at - text) + 1, SCHED_MAX_CLIENT);
 		return -1;
 	}
@@ -105,7 +105,7 @@ static int delivery(const char *text, const char **p, int *c, int *split, char *
 		*split = 1;
 	}
 	if (**p == '*') {
-		snprintf(err, errlen, "column %d: a delivery takes no '*': write '@%d' again for "
+		snprintf(err, errlen, "column %d: a delivery takes no '*': write 'c%d' again for "
 			 "the next piece", (int)(*p - text) + 1, *c);
 		return -1;
 	}
@@ -113,7 +113,7 @@ static int delivery(const char *text, const char **p, int *c, int *split, char *
 }
 
 /* schedule := lane { '|' lane }   lane := { run }
- * run := (tid | '.') [ '*' n ] | '@' [ client [ "/2" ] ] */
+ * run := (tid | '.') [ '*' n ] | 'c' [ client [ "/2" ] ] */
 int sched_parse(const char *text, struct schedule *s, char *err, size_t errlen)
 {
 	const char *p = text;
@@ -137,7 +137,7 @@ int sched_parse(const char *text, struct schedule *s, char *err, size_t errlen)
 			continue;
 		}
 		int64_t tid = 0, n = 1;
-		if (*p == '@') {
+		if (*p == 'c') {
 			int c, split, got;
 			p++;
 			if ((got = delivery(text, &p, &c, &split, err, errlen)) < 0)
@@ -184,7 +184,7 @@ fail:
 void sched_format(const struct schedule *s, struct buf *out)
 {
 	if (s->net && !sched_max_client(s))
-		buf_puts(out, s->ncores && s->lane[0].n ? "@ " : "@");
+		buf_puts(out, s->ncores && s->lane[0].n ? "c " : "c");
 	for (int c = 0; c < s->ncores; c++) {
 		if (c)
 			buf_puts(out, " | ");
@@ -193,7 +193,7 @@ void sched_format(const struct schedule *s, struct buf *out)
 			if (i)
 				buf_putc(out, ' ');
 			if (l->runs[i].tid < 0) {
-				buf_printf(out, "@%d%s", sched_delivery_client(l->runs[i].tid),
+				buf_printf(out, "c%d%s", sched_delivery_client(l->runs[i].tid),
 					   sched_delivery_split(l->runs[i].tid) ? "/2" : "");
 				continue;
 			}

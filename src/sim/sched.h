@@ -7,10 +7,10 @@
  * '|': "1*8 2*3 | 3*11".  A run prints the schedule it took in this
  * form, and the script policy replays one exactly.
  *
- * A schedule may also say when the network delivers: "@2" is client 2's
+ * A schedule may also say when the network delivers: "c2" is client 2's
  * next piece reaching the machine whole (its connection, a request's
- * bytes, or its close), "@2/2" the first half of that piece only, the
- * rest staying next.  A schedule with a '@' (a bare '@' says so without
+ * bytes, or its close), "c2/2" the first half of that piece only, the
+ * rest staying next.  A schedule with a 'c' (a bare 'c' says so without
  * a delivery) holds the network: what the clients send reaches the
  * program only at those tokens, until the schedule ends. */
 #ifndef THREADLAB_SCHED_H
@@ -46,7 +46,7 @@ struct sched_lane {
 
 struct schedule {
 	int ncores;             /* lanes given (0: an empty schedule) */
-	int net;                /* it holds the network: it has a '@' */
+	int net;                /* it holds the network: it has a 'c' */
 	struct sched_lane lane[CONFIG_MAX_CORES];
 };
 
