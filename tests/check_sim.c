@@ -351,6 +351,7 @@ int main(void)
 	srunner_add_suite(sr, memmap_suite());
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, explore_suite());
+	srunner_add_suite(sr, delivery_suite());
 	srunner_add_suite(sr, coro_suite());
 	srunner_add_suite(sr, race_suite());
 	srunner_add_suite(sr, closure_suite());

@@ -24,6 +24,7 @@ Suite *explain_suite(void);
 Suite *memmap_suite(void);
 Suite *session_suite(void);
 Suite *explore_suite(void);
+Suite *delivery_suite(void);
 Suite *coro_suite(void);
 Suite *race_suite(void);
 Suite *closure_suite(void);
