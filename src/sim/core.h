@@ -71,6 +71,14 @@ void cpu_exec(struct machine *m, int core, struct thread *t);
  * or a builtin call that changed what the scheduler decides on; returns
  * how many ran. */
 uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n);
+/* Run up to ticks ticks of the n cores listed in cores (in order), each
+ * running its thread and every other core idle, nobody watching
+ * instruction by instruction: in each tick, one instruction of each, as
+ * machine_step would.  Stops after a builtin call or a fault that
+ * changed what the scheduler decides on or what a core runs: returns the
+ * ticks that ran whole, and sets *stop to the index in cores of the core
+ * whose instruction stopped the next one (-1: none did). */
+uint64_t cpu_lockstep(struct machine *m, const int *cores, int n, uint64_t ticks, int *stop);
 /* The program's own access to a word: on failure the process faults
  * (or the run hits the memory limit) and -1 is returned. */
 int cpu_load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v);
