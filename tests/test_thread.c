@@ -349,6 +349,137 @@ START_TEST(a_thread_can_spawn_threads)
 }
 END_TEST
 
+/* 40 workers wait for one mutex, in an order the sleeps fix (each
+ * worker n sleeps n ticks, so they block one after another, though not
+ * in the order of their ids), and write down the order they get it in. */
+static const char *queue_prog =
+	"mutex m; int order[40]; int n;\n"
+	"void w(int k) { sleep((k * 7) % 40 * 3 + 1); lock(m); order[n] = self(); n++; unlock(m); }\n"
+	"int main() {\n"
+	"    int ids[40];\n"
+	"    lock(m);\n"
+	"    for (int i = 0; i < 40; i++) ids[i] = spawn(w, i);\n"
+	"    sleep(200);\n"
+	"    unlock(m);\n"
+	"    for (int i = 0; i < 40; i++) join(ids[i]);\n"
+	"    return n;\n"
+	"}\n";
+
+START_TEST(a_mutex_goes_to_its_waiters_in_the_order_they_came)
+{
+	struct sim *s = sim_run(queue_prog);
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 40);
+	uint64_t m = sim_addr(s, "m");
+	int k = 0;
+	for (int i = 0; i < sim_count(s, EV_BLOCK); i++) {
+		const struct event *b = sim_nth(s, EV_BLOCK, i);
+		if (b->a != WAIT_MUTEX || b->addr != m)
+			continue;
+		ck_assert_int_eq(sim_global(s, "order", k), b->tid);
+		k++;
+	}
+	ck_assert_int_eq(k, 40);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_woken_cond_waiter_queues_behind_the_mutexs_waiters)
+{
+	/* main holds m while w1, w2 wait on c and w3, w4 queue for m; the
+	 * broadcast sends w1 and w2 to the back of m's queue */
+	struct sim *s = sim_run("mutex m; cond c; int order[4]; int n; int ready;\n"
+				"void waiter() { lock(m); ready++; cond_wait(c, m); order[n] = self(); n++; unlock(m); }\n"
+				"void taker() { lock(m); order[n] = self(); n++; unlock(m); }\n"
+				"int main() {\n"
+				"    int a = spawn(waiter); int b = spawn(waiter);\n"
+				"    while (ready < 2) sleep(1);\n"
+				"    lock(m);\n"
+				"    int c3 = spawn(taker); sleep(20); int c4 = spawn(taker); sleep(20);\n"
+				"    cond_broadcast(c);\n"
+				"    unlock(m);\n"
+				"    join(a); join(b); join(c3); join(c4);\n"
+				"    return order[0] * 1000 + order[1] * 100 + order[2] * 10 + order[3];\n"
+				"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 4523);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(every_joiner_of_a_thread_wakes_in_the_order_it_came)
+{
+	struct sim *s = sim_run("int order[5]; int n; int t; mutex m;\n"
+				"void slow() { sleep(300); }\n"
+				"void joiner(int k) { sleep(200 - 40 * k); join(t); lock(m); order[n] = self(); n++; unlock(m); }\n"
+				"int main() {\n"
+				"    t = spawn(slow);\n"
+				"    int ids[5];\n"
+				"    for (int i = 0; i < 5; i++) ids[i] = spawn(joiner, i);\n"
+				"    for (int i = 0; i < 5; i++) join(ids[i]);\n"
+				"    return n;\n"
+				"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 5);
+	int k = 0;
+	for (int i = 0; i < sim_count(s, EV_BLOCK); i++) {
+		const struct event *b = sim_nth(s, EV_BLOCK, i);
+		if (b->a == WAIT_JOIN && b->addr == 2) {
+			ck_assert_int_eq(sim_global(s, "order", k), b->tid);
+			k++;
+		}
+	}
+	ck_assert_int_eq(k, 5);
+	/* they blocked in the reverse order of their ids */
+	ck_assert_int_eq(sim_global(s, "order", 0), 7);
+	ck_assert_int_eq(sim_global(s, "order", 4), 3);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_copy_keeps_the_wait_queues)
+{
+	struct sim *s = sim_new(queue_prog);
+	ck_assert_int_eq(sim_start(s), 0);
+	int waiting = 0;
+	while (waiting < 40 && machine_run(s->m, 10)) {      /* till every worker waits for m */
+		waiting = 0;
+		for (int i = 0; i < s->m->nthreads; i++)
+			waiting += s->m->threads[i].state == TS_BLOCKED &&
+				   s->m->threads[i].wait == WAIT_MUTEX;
+	}
+	ck_assert_int_eq(waiting, 40);
+	size_t at = s->log.n;
+	struct sim *c = sim_copy(s);
+	sim_finish(s);
+	sim_finish(c);
+	assert_same_lines(evlog_format(&c->log, 0), evlog_format(&s->log, at), "the copy's events");
+	ck_assert_int_eq(c->m->exit_status, 40);
+	for (int i = 0; i < 40; i++)
+		ck_assert_int_eq(sim_global(c, "order", i), sim_global(s, "order", i));
+	sim_free(c);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_call_after_a_deadlock_passes_over_the_ended_waiters)
+{
+	/* the call runs with every other thread ended: the post it makes
+	 * finds no waiter to hand the unit to, and its own wait goes through */
+	struct sim *s = sim_run("semaphore s = 0;\n"
+				"void w() { sem_wait(s); }\n"
+				"int f() { sem_post(s); sem_wait(s); return 7; }\n"
+				"int main() { spawn(w); spawn(w); sem_wait(s); return 0; }\n");
+	ck_assert_int_eq(sim_end(s), END_DEADLOCK);
+	int64_t v = 0;
+	char err[128];
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "f"), 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(v, 7);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "f"), 1000, &v, err, sizeof err), 0);
+	sim_free(s);
+}
+END_TEST
+
 Suite *thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -367,6 +498,14 @@ Suite *thread_suite(void)
 	tcase_add_test(tc, a_thread_can_spawn_threads);
 	tcase_add_test(tc, many_threads_can_be_spawned_and_joined);
 	tcase_add_test(tc, threads_share_the_address_space);
+	suite_add_tcase(s, tc);
+
+	tc = sim_tcase("wait queues");
+	tcase_add_test(tc, a_mutex_goes_to_its_waiters_in_the_order_they_came);
+	tcase_add_test(tc, a_woken_cond_waiter_queues_behind_the_mutexs_waiters);
+	tcase_add_test(tc, every_joiner_of_a_thread_wakes_in_the_order_it_came);
+	tcase_add_test(tc, a_copy_keeps_the_wait_queues);
+	tcase_add_test(tc, a_call_after_a_deadlock_passes_over_the_ended_waiters);
 	suite_add_tcase(s, tc);
 
 	tc = sim_tcase("memory");

@@ -54,8 +54,10 @@ void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint
 /* t can run again, with r0 = result; by is who woke it (0: the clock). */
 void thread_wake(struct machine *m, struct thread *t, int by, int64_t result);
 /* The thread of process pid that has waited longest for kind/on, or
- * NULL (kind/on is about its address space, or a thread or child). */
-struct thread *thread_first_waiter(const struct machine *m, int pid, enum wait_kind kind,
+ * NULL (kind/on is about its address space, or a thread or child; kind
+ * is one of join, mutex, semaphore, cond and child, whose waits are
+ * kept in queues). */
+struct thread *thread_first_waiter(struct machine *m, int pid, enum wait_kind kind,
 				   uint64_t on);
 /* Put tid at the back of the ready queue; take it out. */
 void ready_push(struct machine *m, int tid);

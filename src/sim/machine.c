@@ -142,6 +142,7 @@ void machine_done(struct machine *m)
 	xfree(m->procs);
 	xfree(m->threads);
 	xfree(m->ready);
+	xfree(m->waitqs);
 	sched_free(&m->script);
 	sched_free(&m->taken);
 	memset(m, 0, sizeof *m);
@@ -166,6 +167,11 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
 	dst->ready = xmalloc((size_t)(src->cap_ready ? src->cap_ready : 1) * sizeof *dst->ready);
 	memcpy(dst->ready, src->ready, (size_t)src->nready * sizeof *dst->ready);
+	dst->waitqs = NULL;
+	if (src->cap_waitqs) {
+		dst->waitqs = xmalloc(src->cap_waitqs * sizeof *dst->waitqs);
+		memcpy(dst->waitqs, src->waitqs, src->cap_waitqs * sizeof *dst->waitqs);
+	}
 	sched_copy(&dst->script, &src->script);
 	sched_copy(&dst->taken, &src->taken);
 }

@@ -85,6 +85,17 @@ struct thread {
 	uint64_t created, ended;        /* ticks */
 	uint64_t co;            /* the coroutine it runs (its handle; 0: its own stack) */
 	uint64_t co_lo, co_hi;  /* that coroutine's stack, below which sp may not go */
+	int wq_in;              /* in the wait queue of what it waits for */
+	int wq_prev, wq_next;   /* its neighbours there (0: none) */
+};
+
+/* The threads of process pid waiting for kind/on (a join, a mutex, a
+ * semaphore, a cond or a child), first come first served: a list
+ * through their wq_prev and wq_next, from head to tail (0: empty). */
+struct waitq {
+	uint64_t on;
+	int pid, kind;          /* kind WAIT_NONE: a free slot */
+	int head, tail;
 };
 
 struct core {
@@ -163,6 +174,8 @@ struct machine {
 	int *ready;                     /* the ready queue, thread ids */
 	int nready, cap_ready;
 	uint64_t seq;                   /* orders waits */
+	struct waitq *waitqs;           /* open addressing, linear probing; never shrinks */
+	uint32_t nwaitqs, cap_waitqs;   /* cap_waitqs: 0 or a power of two */
 	uint64_t next_wake;             /* earliest sleeper's tick (UINT64_MAX: none) */
 	uint64_t rng;
 	int pinned;                     /* the explorer's choice: the only thread

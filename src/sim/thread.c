@@ -116,14 +116,94 @@ void thread_exit(struct machine *m, struct thread *t, int64_t value)
 		proc_end(m, thread_proc(m, t), t, PE_LAST, 0, 0, 0);
 }
 
+/* Whether waits of kind are kept in queues. */
+static int queued(enum wait_kind kind)
+{
+	return kind == WAIT_JOIN || kind == WAIT_MUTEX || kind == WAIT_SEM || kind == WAIT_COND ||
+	       kind == WAIT_CHILD;
+}
+
+/* The slot of pid/kind/on in the wait queues' table (cap_waitqs > 0):
+ * its own, or the free one where it would go. */
+static uint32_t waitq_slot(const struct machine *m, int pid, int kind, uint64_t on)
+{
+	uint64_t h = (on * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)pid << 8 | (uint64_t)kind);
+	uint32_t mask = m->cap_waitqs - 1, i = (uint32_t)((h * 0xbf58476d1ce4e5b9ull) >> 32) & mask;
+	for (;; i = (i + 1) & mask) {
+		const struct waitq *q = &m->waitqs[i];
+		if (q->kind == WAIT_NONE || (q->on == on && q->pid == pid && q->kind == kind))
+			return i;
+	}
+}
+
+/* The queue of the threads of pid waiting for kind/on; made when
+ * missing if make is set (else NULL). */
+static struct waitq *waitq_find(struct machine *m, int pid, int kind, uint64_t on, int make)
+{
+	if (m->cap_waitqs) {
+		struct waitq *q = &m->waitqs[waitq_slot(m, pid, kind, on)];
+		if (q->kind != WAIT_NONE || !make)
+			return q->kind != WAIT_NONE ? q : NULL;
+	} else if (!make) {
+		return NULL;
+	}
+	if (2 * (m->nwaitqs + 1) > m->cap_waitqs) {
+		struct waitq *old = m->waitqs;
+		uint32_t oldcap = m->cap_waitqs;
+		m->cap_waitqs = oldcap ? 2 * oldcap : 16;
+		m->waitqs = xcalloc(m->cap_waitqs, sizeof *m->waitqs);
+		for (uint32_t i = 0; i < oldcap; i++)
+			if (old[i].kind != WAIT_NONE)
+				m->waitqs[waitq_slot(m, old[i].pid, old[i].kind, old[i].on)] = old[i];
+		xfree(old);
+	}
+	struct waitq *q = &m->waitqs[waitq_slot(m, pid, kind, on)];
+	*q = (struct waitq){ on, pid, kind, 0, 0 };
+	m->nwaitqs++;
+	return q;
+}
+
+/* Take t out of the queue it waits in. */
+static void waitq_unlink(struct machine *m, struct thread *t)
+{
+	struct waitq *q = waitq_find(m, t->pid, t->wait, t->wait_on, 0);
+	if (t->wq_prev)
+		m->threads[t->wq_prev - 1].wq_next = t->wq_next;
+	else
+		q->head = t->wq_next;
+	if (t->wq_next)
+		m->threads[t->wq_next - 1].wq_prev = t->wq_prev;
+	else
+		q->tail = t->wq_prev;
+	t->wq_in = t->wq_prev = t->wq_next = 0;
+}
+
+/* Put t, which has just started to wait, at the back of its queue. */
+static void waitq_link(struct machine *m, struct thread *t)
+{
+	struct waitq *q = waitq_find(m, t->pid, t->wait, t->wait_on, 1);
+	t->wq_in = 1;
+	t->wq_prev = q->tail;
+	t->wq_next = 0;
+	if (q->tail)
+		m->threads[q->tail - 1].wq_next = t->id;
+	else
+		q->head = t->id;
+	q->tail = t->id;
+}
+
 void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint64_t on,
 		  int holder)
 {
+	if (t->wq_in)
+		waitq_unlink(m, t);     /* a cond's waiter now waits for the mutex */
 	t->state = TS_BLOCKED;
 	t->wait = kind;
 	t->wait_on = on;
 	t->wait_seq = ++m->seq;
 	t->wait_pc = t->pc;
+	if (queued(kind))
+		waitq_link(m, t);
 	if (kind == WAIT_SLEEP && on < m->next_wake)
 		m->next_wake = on;
 	if (kind != WAIT_SLEEP && t->wait_until && t->wait_until < m->next_wake)
@@ -140,6 +220,8 @@ void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint
 void thread_wake(struct machine *m, struct thread *t, int by, int64_t result)
 {
 	enum wait_kind was = t->wait;
+	if (t->wq_in)
+		waitq_unlink(m, t);
 	t->r[R0] = result;
 	t->wait = WAIT_NONE;
 	t->wait_on = 0;
@@ -153,17 +235,17 @@ void thread_wake(struct machine *m, struct thread *t, int by, int64_t result)
 	}
 }
 
-struct thread *thread_first_waiter(const struct machine *m, int pid, enum wait_kind kind,
-				    uint64_t on)
+struct thread *thread_first_waiter(struct machine *m, int pid, enum wait_kind kind,
+				   uint64_t on)
 {
-	struct thread *best = NULL;
-	for (int i = 0; i < m->nthreads; i++) {
-		struct thread *t = &m->threads[i];
-		if (t->state == TS_BLOCKED && t->wait == kind && t->wait_on == on && t->pid == pid &&
-		    (!best || t->wait_seq < best->wait_seq))
-			best = t;
+	struct waitq *q = waitq_find(m, pid, kind, on, 0);
+	while (q && q->head) {
+		struct thread *t = &m->threads[q->head - 1];
+		if (t->state == TS_BLOCKED)
+			return t;
+		waitq_unlink(m, t);     /* its process died: it waits no more */
 	}
-	return best;
+	return NULL;
 }
 
 void thread_wake_sleepers(struct machine *m)
