@@ -480,6 +480,114 @@ START_TEST(a_call_after_a_deadlock_passes_over_the_ended_waiters)
 }
 END_TEST
 
+START_TEST(sleepers_due_at_one_tick_wake_in_the_order_of_their_ids)
+{
+	/* T2..T7 block in the reverse order of their ids, all until tick 400 */
+	struct sim *s = sim_run("int order[6]; int n; mutex m;\n"
+				"void w(int k) { sleep(300 - 40 * k); int t = ticks(); sleep(400 - t - 1);\n"
+				"    lock(m); order[n] = self(); n++; unlock(m); }\n"
+				"int main() { int ids[6]; for (int i = 0; i < 6; i++) ids[i] = spawn(w, i);\n"
+				"    for (int i = 0; i < 6; i++) join(ids[i]); return n; }\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 6);
+	/* the last sleeps end together (the code's length sets the tick) */
+	uint64_t last = 0;
+	for (int i = 0; i < sim_count(s, EV_WAKE); i++)
+		if (sim_nth(s, EV_WAKE, i)->a == WAIT_SLEEP)
+			last = sim_nth(s, EV_WAKE, i)->tick;
+	int k = 0;
+	for (int i = 0; i < sim_count(s, EV_WAKE); i++) {
+		const struct event *e = sim_nth(s, EV_WAKE, i);
+		if (e->a == WAIT_SLEEP && e->tick == last)
+			ck_assert_int_eq(e->tid, 2 + k++);
+	}
+	ck_assert_int_eq(k, 6);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_timed_wait_ended_early_does_not_wake_at_its_deadline)
+{
+	/* epoll_wait for at most 500 ticks gets a connection at tick 100;
+	 * the thread then sleeps past the old deadline: one wake from the
+	 * sleep, none from the deadline */
+	struct sim *s = sim_run("#clients 1 port 80 send \"hi\" at 100 latency 40\n"
+				"int ev[2]; int out[20]; int buf[4];\n"
+				"int main() {\n"
+				"    int ep = epoll_create(); int l = listen(80);\n"
+				"    ev[0] = EPOLLIN; ev[1] = l; epoll_ctl(ep, EPOLL_CTL_ADD, l, ev);\n"
+				"    int n = epoll_wait(ep, out, 10, 500);\n"
+				"    int c = accept(l);\n"
+				"    sleep(1000);\n"
+				"    read(c, buf, 2); close(c);\n"
+				"    return n;\n"
+				"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 1);
+	int wakes = 0;
+	for (int i = 0; i < sim_count(s, EV_WAKE); i++)
+		wakes += sim_nth(s, EV_WAKE, i)->tid == 1;
+	ck_assert_int_eq(wakes, 2);     /* the arrival, then the sleep's end */
+	ck_assert_int_eq(sim_nth_of(s, EV_WAKE, 1, 1)->a, WAIT_SLEEP);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(connections_are_accepted_in_the_order_they_came)
+{
+	/* the server keeps every other connection open, so the files of the
+	 * ones it closes are reused by later connections at lower indices:
+	 * the accept queue still goes by arrival */
+	struct sim *s = sim_run("#clients 12 port 80 send \"x\" every 2 latency 3\n"
+				"int keep[12];\n"
+				"int main() {\n"
+				"    int l = listen(80);\n"
+				"    sleep(60);\n"
+				"    for (int i = 0; i < 12; i++) {\n"
+				"        int c = accept(l);\n"
+				"        if (i % 2) close(c); else keep[i] = c;\n"
+				"        if (i == 3) sleep(40);\n"
+				"    }\n"
+				"    return 0;\n"
+				"}\n");
+	ck_assert_int_eq(sim_count(s, EV_ACCEPT), 12);
+	ck_assert_int_eq(sim_count(s, EV_CONNECT), 12);
+	for (int i = 0; i < 12; i++)
+		ck_assert_int_eq(sim_nth(s, EV_ACCEPT, i)->a, sim_nth(s, EV_CONNECT, i)->a);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(an_arrival_wakes_its_readers_in_the_order_of_their_ids)
+{
+	/* three threads read one shared connection; they block in the order
+	 * 4, 3, 2 and are woken 2, 3, 4 when the bytes arrive */
+	struct sim *s = sim_run("#clients 1 port 80 send \"abc\" latency 300\n"
+				"int c; int buf[3];\n"
+				"void r(int k) { sleep(100 - 30 * k); read(c, buf + k, 1); }\n"
+				"int main() { int l = listen(80); c = accept(l);\n"
+				"    int a = spawn(r, 0); int b = spawn(r, 1); int d = spawn(r, 2);\n"
+				"    join(a); join(b); join(d); close(c); return 0; }\n");
+	int k = 0, order[3] = { 0 };
+	for (int i = 0; i < sim_count(s, EV_BLOCK); i++) {
+		const struct event *b = sim_nth(s, EV_BLOCK, i);
+		if (b->a == WAIT_READ)
+			order[k++] = b->tid;
+	}
+	ck_assert_int_eq(k, 3);
+	ck_assert_int_eq(order[0], 4);
+	ck_assert_int_eq(order[2], 2);
+	k = 0;
+	for (int i = 0; i < sim_count(s, EV_WAKE); i++) {
+		const struct event *w = sim_nth(s, EV_WAKE, i);
+		if (w->a == WAIT_READ)
+			ck_assert_int_eq(w->tid, 2 + k++);
+	}
+	ck_assert_int_ge(k, 3);
+	sim_free(s);
+}
+END_TEST
+
 Suite *thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -506,6 +614,10 @@ Suite *thread_suite(void)
 	tcase_add_test(tc, every_joiner_of_a_thread_wakes_in_the_order_it_came);
 	tcase_add_test(tc, a_copy_keeps_the_wait_queues);
 	tcase_add_test(tc, a_call_after_a_deadlock_passes_over_the_ended_waiters);
+	tcase_add_test(tc, sleepers_due_at_one_tick_wake_in_the_order_of_their_ids);
+	tcase_add_test(tc, a_timed_wait_ended_early_does_not_wake_at_its_deadline);
+	tcase_add_test(tc, connections_are_accepted_in_the_order_they_came);
+	tcase_add_test(tc, an_arrival_wakes_its_readers_in_the_order_of_their_ids);
 	suite_add_tcase(s, tc);
 
 	tc = sim_tcase("memory");

@@ -143,6 +143,7 @@ void machine_done(struct machine *m)
 	xfree(m->threads);
 	xfree(m->ready);
 	xfree(m->waitqs);
+	xfree(m->timed);
 	sched_free(&m->script);
 	sched_free(&m->taken);
 	memset(m, 0, sizeof *m);
@@ -167,6 +168,11 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
 	dst->ready = xmalloc((size_t)(src->cap_ready ? src->cap_ready : 1) * sizeof *dst->ready);
 	memcpy(dst->ready, src->ready, (size_t)src->nready * sizeof *dst->ready);
+	dst->timed = NULL;
+	if (src->cap_timed) {
+		dst->timed = xmalloc((size_t)src->cap_timed * sizeof *dst->timed);
+		memcpy(dst->timed, src->timed, (size_t)src->ntimed * sizeof *dst->timed);
+	}
 	dst->waitqs = NULL;
 	if (src->cap_waitqs) {
 		dst->waitqs = xmalloc(src->cap_waitqs * sizeof *dst->waitqs);

@@ -158,6 +158,13 @@ struct process {
 	struct fdtab fds;       /* its file descriptors; see fd.h */
 };
 
+/* A timed wait: thread tid, in the wait that began with wait_seq seq,
+ * wakes at tick at (a sleep's end or a timed I/O wait's deadline). */
+struct timed_wait {
+	uint64_t at, seq;
+	int tid;
+};
+
 struct machine {
 	const struct image *img;
 	struct machine_config cfg;
@@ -176,6 +183,11 @@ struct machine {
 	uint64_t seq;                   /* orders waits */
 	struct waitq *waitqs;           /* open addressing, linear probing; never shrinks */
 	uint32_t nwaitqs, cap_waitqs;   /* cap_waitqs: 0 or a power of two */
+	struct timed_wait *timed;       /* a binary heap by (at, seq); entries of
+					 * waits already over are dropped lazily */
+	int ntimed, cap_timed;
+	uint64_t io_waiting[MAX_THREADS_LIMIT / 64];    /* bit tid - 1: blocked in
+							 * accept, read or epoll_wait */
 	uint64_t next_wake;             /* earliest sleeper's tick (UINT64_MAX: none) */
 	uint64_t rng;
 	int pinned;                     /* the explorer's choice: the only thread

@@ -1,5 +1,6 @@
 /* thread: creating and ending threads, their memory slots (in their
  * process's address space), waiting and waking, and the ready queue. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lang/ast.h"
@@ -192,6 +193,54 @@ static void waitq_link(struct machine *m, struct thread *t)
 	q->tail = t->id;
 }
 
+/* Whether timed wait a comes before b. */
+static int timed_before(const struct timed_wait *a, const struct timed_wait *b)
+{
+	return a->at != b->at ? a->at < b->at : a->seq < b->seq;
+}
+
+/* Put a timed wait into the heap. */
+static void timed_push(struct machine *m, struct timed_wait w)
+{
+	if (m->ntimed == m->cap_timed) {
+		m->cap_timed = m->cap_timed ? 2 * m->cap_timed : 16;
+		m->timed = xrealloc(m->timed, (size_t)m->cap_timed * sizeof *m->timed);
+	}
+	int i = m->ntimed++;
+	while (i && timed_before(&w, &m->timed[(i - 1) / 2])) {
+		m->timed[i] = m->timed[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	m->timed[i] = w;
+}
+
+/* Take the first timed wait off the heap. */
+static void timed_pop(struct machine *m)
+{
+	struct timed_wait last = m->timed[--m->ntimed];
+	int i = 0;
+	for (;;) {
+		int c = 2 * i + 1;
+		if (c >= m->ntimed)
+			break;
+		if (c + 1 < m->ntimed && timed_before(&m->timed[c + 1], &m->timed[c]))
+			c++;
+		if (!timed_before(&m->timed[c], &last))
+			break;
+		m->timed[i] = m->timed[c];
+		i = c;
+	}
+	if (m->ntimed)
+		m->timed[i] = last;
+}
+
+/* The thread of timed wait w while that wait lasts, or NULL. */
+static struct thread *timed_thread(struct machine *m, const struct timed_wait *w)
+{
+	struct thread *t = &m->threads[w->tid - 1];
+	return t->state == TS_BLOCKED && t->wait_seq == w->seq ? t : NULL;
+}
+
 void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint64_t on,
 		  int holder)
 {
@@ -204,6 +253,11 @@ void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint
 	t->wait_pc = t->pc;
 	if (queued(kind))
 		waitq_link(m, t);
+	if (kind == WAIT_SLEEP || t->wait_until)
+		timed_push(m, (struct timed_wait){ kind == WAIT_SLEEP ? on : t->wait_until,
+						   t->wait_seq, t->id });
+	if (kind >= WAIT_ACCEPT)
+		m->io_waiting[(t->id - 1) / 64] |= 1ull << ((t->id - 1) % 64);
 	if (kind == WAIT_SLEEP && on < m->next_wake)
 		m->next_wake = on;
 	if (kind != WAIT_SLEEP && t->wait_until && t->wait_until < m->next_wake)
@@ -222,6 +276,7 @@ void thread_wake(struct machine *m, struct thread *t, int by, int64_t result)
 	enum wait_kind was = t->wait;
 	if (t->wq_in)
 		waitq_unlink(m, t);
+	m->io_waiting[(t->id - 1) / 64] &= ~(1ull << ((t->id - 1) % 64));
 	t->r[R0] = result;
 	t->wait = WAIT_NONE;
 	t->wait_on = 0;
@@ -248,23 +303,37 @@ struct thread *thread_first_waiter(struct machine *m, int pid, enum wait_kind ki
 	return NULL;
 }
 
+/* Order thread ids, for qsort. */
+static int by_id(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
 void thread_wake_sleepers(struct machine *m)
 {
 	net_run(m);
-	uint64_t next = net_next(m);
-	for (int i = 0; i < m->nthreads; i++) {
-		struct thread *t = &m->threads[i];
-		if (t->state != TS_BLOCKED || (t->wait != WAIT_SLEEP && !t->wait_until))
-			continue;
-		uint64_t at = t->wait == WAIT_SLEEP ? t->wait_on : t->wait_until;
-		if (at <= m->tick) {
-			if (t->wait != WAIT_SLEEP)
-				t->io_again = 2;        /* a timed I/O wait ran out */
-			thread_wake(m, t, 0, 0);
-		} else if (at < next) {
-			next = at;
+	/* the waits whose time has come, woken in the order of their ids */
+	int *due = NULL;
+	size_t ndue = 0, cap = 0;
+	while (m->ntimed && (m->timed[0].at <= m->tick || !timed_thread(m, &m->timed[0]))) {
+		if (timed_thread(m, &m->timed[0])) {
+			due = xgrow(due, &cap, ndue + 1, sizeof *due);
+			due[ndue++] = m->timed[0].tid;
 		}
+		timed_pop(m);
 	}
+	if (ndue > 1)
+		qsort(due, ndue, sizeof *due, by_id);
+	for (size_t i = 0; i < ndue; i++) {
+		struct thread *t = &m->threads[due[i] - 1];
+		if (t->wait != WAIT_SLEEP)
+			t->io_again = 2;        /* a timed I/O wait ran out */
+		thread_wake(m, t, 0, 0);
+	}
+	xfree(due);
+	uint64_t next = net_next(m);
+	if (m->ntimed && m->timed[0].at < next)
+		next = m->timed[0].at;
 	m->next_wake = next;
 }
 
