@@ -331,8 +331,14 @@ static void connect_client(struct machine *m, int c)
 	f->client = c;
 	f->listener = l;
 	f->queued_seq = ++m->net.qseq;
-	m->net.files[l].queued++;
-	m->net.files[l].edges++;
+	struct file *lf = &m->net.files[l];
+	if (lf->q_tail)
+		m->net.files[lf->q_tail - 1].q_next = fi + 1;
+	else
+		lf->q_head = fi + 1;
+	lf->q_tail = fi + 1;
+	lf->queued++;
+	lf->edges++;
 	cl = &m->net.clients[c];
 	cl->conn = fi;
 	cl->start = m->tick;
@@ -467,12 +473,7 @@ int net_accept(struct machine *m, struct thread *t, int64_t fd)
 	if (f->kind != FK_LISTEN)
 		return io_fail(m, t, BI_ACCEPT, fd, f->kind == FK_CONN ? IO_EINVAL : IO_ENOTSOCK);
 	if (f->queued)
-		for (int i = 0; i < m->net.nfiles; i++) {
-			const struct file *g = &m->net.files[i];
-			if (g->kind == FK_CONN && g->listener == l && g->queued_seq &&
-			    (best < 0 || g->queued_seq < m->net.files[best].queued_seq))
-				best = i;
-		}
+		best = f->q_head - 1;   /* the connection that came first */
 	if (best < 0) {
 		if (f->nonblock)
 			return io_fail(m, t, BI_ACCEPT, fd, IO_EAGAIN);
@@ -482,8 +483,13 @@ int net_accept(struct machine *m, struct thread *t, int64_t fd)
 	int nfd = fd_open(m, t->pid, best);
 	if (nfd < 0)
 		return io_fail(m, t, BI_ACCEPT, fd, IO_EMFILE);
-	m->net.files[best].queued_seq = 0;
-	m->net.files[l].queued--;
+	struct file *g = &m->net.files[best], *lf = &m->net.files[l];
+	g->queued_seq = 0;
+	lf->q_head = g->q_next;
+	if (!lf->q_head)
+		lf->q_tail = 0;
+	g->q_next = 0;
+	lf->queued--;
 	if (++m->net.open_conns > m->net.peak_conns)
 		m->net.peak_conns = m->net.open_conns;
 	t->r[R0] = nfd;
@@ -592,6 +598,8 @@ void net_closed(struct machine *m, int fi)
 				later(m, NA_HUP, c, trip(m, c), 0);
 			}
 		}
+		f = &m->net.files[fi];
+		f->q_head = f->q_tail = 0;
 		return;
 	}
 	int c = f->client;
@@ -616,10 +624,16 @@ void net_ready(struct machine *m, int fi)
 	/* accept wakes the thread that waited longest, read every reader,
 	 * epoll_wait every waiter of an instance that watches fi */
 	struct thread *first = NULL;
-	for (int i = 0; i < m->nthreads; i++) {
-		struct thread *t = &m->threads[i];
+	for (int w = 0; w < (m->nthreads + 63) / 64; w++)
+	for (uint64_t bits = m->io_waiting[w]; bits; bits &= bits - 1) {
+		/* only the threads waiting in I/O, in the order of their ids */
+		struct thread *t = &m->threads[w * 64 + __builtin_ctzll(bits)];
 		int gi;
-		if (t->state != TS_BLOCKED || !fd_file(m, t->pid, (int64_t)t->wait_on, &gi))
+		if (t->state != TS_BLOCKED) {   /* its process died */
+			m->io_waiting[w] &= ~(1ull << (t->id - 1) % 64);
+			continue;
+		}
+		if (!fd_file(m, t->pid, (int64_t)t->wait_on, &gi))
 			continue;
 		if (t->wait == WAIT_ACCEPT && gi == fi) {
 			if (!first || t->wait_seq < first->wait_seq)
