@@ -357,6 +357,7 @@ int main(void)
 	srunner_add_suite(sr, proc_suite());
 	srunner_add_suite(sr, io_suite());
 	srunner_add_suite(sr, export_suite());
+	srunner_add_suite(sr, quiz_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
 	int failed = srunner_ntests_failed(sr);

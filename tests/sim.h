@@ -30,6 +30,7 @@ Suite *closure_suite(void);
 Suite *proc_suite(void);
 Suite *io_suite(void);
 Suite *export_suite(void);
+Suite *quiz_suite(void);
 
 /* Every event a machine sent, copied: a print's or an assert's text and
  * a switch's contexts are copies owned by the log. */
