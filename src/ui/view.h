@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "memmap.h"
+#include "quiz_screen.h"
 #include "session.h"
 #include "ui.h"
 
@@ -67,6 +68,7 @@ struct ui {
 	char *keep;                     /* which of them fit */
 	struct hit hits[128];
 	int nhits;
+	struct ui_quiz *quiz;           /* quiz mode (NULL: never turned on) */
 	int quit;
 };
 
