@@ -687,7 +687,7 @@ static const char *const not_blocked[WAIT_COUNT] = {
 	[WAIT_MUTEX] = "The mutex was free: ",
 	[WAIT_SEM] = "The count was above 0: ",
 	[WAIT_JOIN] = "That thread had already ended: join returns at once",
-	[WAIT_CHILD] = "That child had already ended: wait returns at once",
+	[WAIT_CHILD] = "It does not wait: ",
 	[WAIT_ACCEPT] = "A client was waiting: ",
 	[WAIT_READ] = "It does not wait: ",
 	[WAIT_EPOLL] = "It does not wait: ",
@@ -840,12 +840,12 @@ int quiz_build(const struct scenario *sc, const struct machine_config *cfg,
 	w.loads = NULL;
 	w.cap_loads = w.nwords = w.cap_words = 0;
 	w.collect = 0;
-	out->q = xcalloc(n ? n : 1, sizeof *out->q);
 	if (machine_init(&m, sc->image, cfg, lim, err, errlen) < 0) {
 		xfree(chosen);
 		watch_done(&w);
 		return 2;       /* it started once: it starts again */
 	}
+	out->q = xcalloc(n ? n : 1, sizeof *out->q);
 	machine_set_sink(&m, (struct event_sink){ on_event, &w, EV_ALL });
 	size_t k = 0;
 	while (k < n && m.state != RUN_ENDED) {
