@@ -208,9 +208,11 @@ START_TEST(test_quiz_build_event_loop)
 	struct quiz *q = quiz_of(s, QUIZ_DEFAULT_QUESTIONS);
 	const struct quiz_question *e = first_of(q, QK_EPOLL);
 	ck_assert_ptr_nonnull(e);
-	/* the first wake: the listening socket (fd 4) has a client */
-	ck_assert_uint_eq(e->tick, 60);
-	ck_assert_int_eq(e->answer, 4);
+	/* a wake of the one epoll_wait: what it reports first is the
+	 * listening socket (4) or one of the two connections open at once */
+	ck_assert_int_eq(e->line, sim_line_of(s, "epoll_wait(epoll_fd, events"));
+	ck_assert_int_ge(e->answer, 4);
+	ck_assert_int_le(e->answer, 6);
 	ck_assert_ptr_nonnull(strstr(e->prompt, "ep 3"));
 	drop(q);
 }
