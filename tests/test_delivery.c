@@ -251,6 +251,31 @@ START_TEST(a_request_split_in_two_is_found_and_replays)
 }
 END_TEST
 
+START_TEST(a_delivery_schedule_replays_on_more_cores_with_switch_costs)
+{
+	/* the schedule's other lanes idle; the deliveries are the first's */
+	struct sim *s = sim_new(one_read);
+	s->cfg.cores = 3;
+	s->cfg.switch_cost = 2;
+	struct explore_result *r = search_sim(s, 1);
+	ck_assert_int_ge(r->failed, 0);
+	for (size_t i = 0; i < r->noutcomes; i++) {
+		const struct explore_outcome *x = &r->outcomes[i];
+		ck_assert_msg(strstr(x->schedule, " | .*") != NULL, "%s", x->schedule);
+		struct sim *p = sim_new(one_read);
+		p->cfg = s->cfg;
+		p->cfg.policy = POLICY_SCRIPT;
+		p->cfg.schedule = x->schedule;
+		ck_assert_msg(sim_start(p) == 0, "%s: %s", x->schedule, p->err);
+		sim_finish(p);
+		p->cfg.schedule = NULL;
+		ck_assert_int_eq(sim_end(p), x->end);
+		ck_assert_str_eq(sim_output(p), x->out);
+	}
+	explore_result_free(r);
+}
+END_TEST
+
 START_TEST(a_failing_schedule_before_any_delivery_still_holds_the_network)
 {
 	/* main fails before the client's connection is delivered: the
@@ -404,6 +429,7 @@ Suite *delivery_suite(void)
 	tcase_add_test(tc, counts_with_a_delivery_are_exact);
 	tcase_add_test(tc, the_order_of_deliveries_between_connections_is_a_choice);
 	tcase_add_test(tc, a_request_split_in_two_is_found_and_replays);
+	tcase_add_test(tc, a_delivery_schedule_replays_on_more_cores_with_switch_costs);
 	tcase_add_test(tc, a_failing_schedule_before_any_delivery_still_holds_the_network);
 	tcase_add_test(tc, a_schedule_without_deliveries_runs_the_network_on_its_clock);
 	tcase_add_test(tc, past_the_schedule_the_held_network_runs_on_its_clock);
