@@ -332,6 +332,59 @@ START_TEST(past_the_schedule_the_held_network_runs_on_its_clock)
 }
 END_TEST
 
+/* A held machine of src, stepped until main blocks. */
+static struct sim *held_until_main_blocks(const char *src)
+{
+	struct sim *s = sim_new(src);
+	ck_assert_int_eq(sim_start(s), 0);
+	net_hold(s->m);
+	while (machine_thread(s->m, 1)->state != TS_BLOCKED)
+		ck_assert(machine_step(s->m));
+	return s;
+}
+
+/* A copy of m with clients' next pieces delivered in order (-1 ends). */
+static struct machine *delivered(const struct machine *m, const int *order)
+{
+	struct machine *c = at_test_end(xmalloc(sizeof *c));
+	machine_copy(c, m);
+	for (; *order >= 0; order++)
+		ck_assert_int_eq(net_deliver(c, *order, 0), 0);
+	return c;
+}
+
+START_TEST(states_reached_by_commuting_deliveries_are_one)
+{
+	struct sim *s = held_until_main_blocks(
+		"#clients 1 port 80 send \"ab\"\n"
+		"#clients 1 port 80 send \"cd\"\n"
+		"int main() { int l = listen(80); int c = accept(l); return 0; }\n");
+	ck_assert_int_eq(net_can_deliver(s->m, 0), NET_WHOLE | NET_CONNECT);
+	/* two connections queue in the order they come: not the same state */
+	struct machine *a = delivered(s->m, (const int[]){ 0, 1, -1 });
+	struct machine *b = delivered(s->m, (const int[]){ 1, 0, -1 });
+	ck_assert_uint_ne(net_hash(a), net_hash(b));
+	/* the bytes of two connections, in either order: the same state */
+	struct machine *x = delivered(a, (const int[]){ 0, 1, -1 });
+	struct machine *y = delivered(a, (const int[]){ 1, 0, -1 });
+	ck_assert_uint_eq(net_hash(x), net_hash(y));
+	ck_assert_int_eq(net_can_deliver(x, 0), 0);     /* nothing left to send */
+	ck_assert_int_eq(net_deliver(x, 0, 0), -1);
+	/* half, then the rest, which is not split again, is not the whole:
+	 * it arrived twice (an edge more for epoll) */
+	ck_assert_int_eq(net_can_deliver(a, 0), NET_WHOLE | NET_SPLIT);
+	struct machine *h = delivered(a, (const int[]){ -1 });
+	ck_assert_int_eq(net_deliver(h, 0, 1), 0);
+	ck_assert_int_eq(net_can_deliver(h, 0), NET_WHOLE);
+	ck_assert_int_eq(net_deliver(h, 0, 1), 0);      /* whole: it cannot split */
+	struct machine *w = delivered(a, (const int[]){ 0, -1 });
+	ck_assert_uint_ne(net_hash(h), net_hash(w));
+	struct machine *all[] = { a, b, x, y, h, w };
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		machine_done(all[i]);
+}
+END_TEST
+
 START_TEST(threads_and_deliveries_explore_together_and_replay)
 {
 	/* two workers, each serving one client, lose an update; every
@@ -433,6 +486,7 @@ Suite *delivery_suite(void)
 	tcase_add_test(tc, a_failing_schedule_before_any_delivery_still_holds_the_network);
 	tcase_add_test(tc, a_schedule_without_deliveries_runs_the_network_on_its_clock);
 	tcase_add_test(tc, past_the_schedule_the_held_network_runs_on_its_clock);
+	tcase_add_test(tc, states_reached_by_commuting_deliveries_are_one);
 	tcase_add_test(tc, threads_and_deliveries_explore_together_and_replay);
 	tcase_add_test(tc, a_program_without_clients_explores_as_before);
 	tcase_add_test(tc, more_clients_than_a_search_follows_stop_it);
