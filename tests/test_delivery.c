@@ -430,6 +430,63 @@ START_TEST(threads_and_deliveries_explore_together_and_replay)
 }
 END_TEST
 
+/* One thread serving two clients with epoll, counting what it read. */
+static const char epoll_server[] =
+	"#clients 2 port 80 send \"ab\"\n"
+	"int served;\n"
+	"int main() {\n"
+	"    int ep = epoll_create();\n"
+	"    int l = listen(80);\n"
+	"    int ev[2]; int events[8];\n"
+	"    ev[0] = EPOLLIN; ev[1] = l;\n"
+	"    epoll_ctl(ep, EPOLL_CTL_ADD, l, ev);\n"
+	"    while (served < 2) {\n"
+	"        int n = epoll_wait(ep, events, 4, -1);\n"
+	"        for (int i = 0; i < n; i++) {\n"
+	"            int fd = events[2 * i + 1];\n"
+	"            if (fd == l) {\n"
+	"                int c = accept(l);\n"
+	"                ev[0] = EPOLLIN; ev[1] = c;\n"
+	"                epoll_ctl(ep, EPOLL_CTL_ADD, c, ev);\n"
+	"            } else {\n"
+	"                int buf[2];\n"
+	"                int k = read(fd, buf, 8);\n"
+	"                if (k > 0) { print(\"%d\", k); write(fd, buf, k); served++; }\n"
+	"                else close(fd);\n"
+	"            }\n"
+	"        }\n"
+	"    }\n"
+	"    return 0;\n"
+	"}\n";
+
+START_TEST(reduction_with_deliveries_keeps_every_outcome)
+{
+	/* sleep sets skip schedules, never an outcome: each end reached
+	 * without reduction is reached with it */
+	const char *const srcs[] = { one_byte, two_clients, one_read, epoll_server };
+	for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++) {
+		struct explore_result *all = search(srcs[i], 0), *red = search(srcs[i], 1);
+		ck_assert_int_eq(all->stop, EXPLORE_COMPLETE);
+		ck_assert_int_eq(red->stop, EXPLORE_COMPLETE);
+		ck_assert_uint_eq(red->noutcomes, all->noutcomes);
+		ck_assert_uint_le(red->schedules, all->schedules);
+		for (size_t k = 0; k < all->noutcomes; k++) {
+			const struct explore_outcome *x = printed(red, all->outcomes[k].out);
+			ck_assert_msg(x != NULL, "program %zu: \"%s\" lost", i, all->outcomes[k].out);
+			ck_assert_int_eq(x->end, all->outcomes[k].end);
+		}
+		explore_result_free(all);
+		explore_result_free(red);
+	}
+	/* the epoll server reads each request whole or in two */
+	struct explore_result *r = search(epoll_server, 1);
+	ck_assert_ptr_nonnull(printed(r, "22"));
+	ck_assert_ptr_nonnull(printed(r, "112"));
+	ck_assert_ptr_nonnull(printed(r, "11"));
+	explore_result_free(r);
+}
+END_TEST
+
 START_TEST(a_program_without_clients_explores_as_before)
 {
 	/* a listening socket and no clients: nothing is held, and the
@@ -488,6 +545,7 @@ Suite *delivery_suite(void)
 	tcase_add_test(tc, past_the_schedule_the_held_network_runs_on_its_clock);
 	tcase_add_test(tc, states_reached_by_commuting_deliveries_are_one);
 	tcase_add_test(tc, threads_and_deliveries_explore_together_and_replay);
+	tcase_add_test(tc, reduction_with_deliveries_keeps_every_outcome);
 	tcase_add_test(tc, a_program_without_clients_explores_as_before);
 	tcase_add_test(tc, more_clients_than_a_search_follows_stop_it);
 	suite_add_tcase(s, tc);
