@@ -492,8 +492,8 @@ static uint32_t node_get(struct search *s, const uint64_t h[2], struct sleep sle
 	size_t j = slot_of(h, sleep, s->table_size);
 	for (; s->table[j]; j = (j + 1) & (s->table_size - 1)) {
 		struct seen *d = &s->nodes[s->table[j] - 1];
-		if (d->h[0] == h[0] && d->h[1] == h[1] && d->sleep.t == sleep.t && d->sleep.d == sleep.d && d->cur == cur &&
-		    d->pre == pre) {
+		if (d->h[0] == h[0] && d->h[1] == h[1] && d->sleep.t == sleep.t &&
+		    d->sleep.d == sleep.d && d->cur == cur && d->pre == pre) {
 			*fresh = 0;
 			return s->table[j] - 1;
 		}

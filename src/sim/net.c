@@ -726,7 +726,7 @@ int net_deliver(struct machine *m, int c, int split)
 	} else {
 		take(n, i);
 	}
-	if (m->record) {
+	if (m->record && !m->taken_partial) {   /* a schedule cut short ends there */
 		sched_add_delivery(&m->taken, 0, c + 1, split);
 		m->taken_runs++;
 	}
