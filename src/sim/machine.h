@@ -180,6 +180,8 @@ struct machine {
 	int nthreads, cap_threads;
 	int *ready;                     /* the ready queue, thread ids */
 	int nready, cap_ready;
+	int *ready_base;                /* its allocation: the queue's front moves
+					 * up in it, cap_ready ids long */
 	uint64_t seq;                   /* orders waits */
 	struct waitq *waitqs;           /* open addressing, linear probing; never shrinks */
 	uint32_t nwaitqs, cap_waitqs;   /* cap_waitqs: 0 or a power of two */
