@@ -84,6 +84,10 @@ struct net {
 	uint64_t rng;
 	int open_conns;         /* connections open on the program's side */
 	int peak_conns;
+	int *epolls;            /* the files that are epoll instances, in no
+				 * order (fd.c keeps it; an entry may have
+				 * been freed since) */
+	int nepolls, cap_epolls;
 };
 
 struct machine;
