@@ -14,8 +14,10 @@
 #include "bundle.h"
 #include "lang/parse.h"
 #include "lang/scenario.h"
+#include "out/compare.h"
 #include "out/disasm.h"
 #include "out/export.h"
+#include "out/figures.h"
 #include "out/quiz.h"
 #include "out/run.h"
 #include "out/tally.h"
@@ -31,7 +33,7 @@ enum {
 };
 
 enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST, MODE_RUN, MODE_EXPLORE,
-	     MODE_QUIZ };
+	     MODE_COMPARE, MODE_QUIZ };
 
 /* Keys of the options that have no short form. */
 enum {
@@ -39,7 +41,7 @@ enum {
 	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_MAX_PROCESSES,
 	OPT_PROCESS_SWITCH_COST, OPT_STATS, OPT_PRINT_SCHEDULE,
 	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
-	OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES, OPT_EXPORT,
+	OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES, OPT_EXPORT, OPT_COMPARE, OPT_CLIENTS,
 	OPT_QUIZ, OPT_ANSWERS, OPT_QUESTIONS,
 };
 
@@ -80,6 +82,11 @@ static const struct option_doc {
 	  "per class of equivalent ones" },
 	{ "max-states", OPT_MAX_STATES, required_argument, "N",
 	  "stop exploring after N states (default 1000000)" },
+	{ "compare", OPT_COMPARE, no_argument, NULL,
+	  "run each scenario given (one or more) without\n"
+	  "the screen and print one table of their\n"
+	  "figures, a row a scenario; exit with the\n"
+	  "highest of their statuses" },
 	{ "quiz",    OPT_QUIZ, no_argument, NULL,
 	  "ask questions about the run: on the screen,\n"
 	  "just before the tick that answers each;\n"
@@ -99,6 +106,9 @@ static const struct option_doc {
 	  "with its source lines" },
 	{ "list",    'l', no_argument, NULL, "list the bundled scenarios with their titles" },
 	{ "cores",   OPT_CORES, required_argument, "N", "simulate N cores (1 to 64)" },
+	{ "clients", OPT_CLIENTS, required_argument, "N",
+	  "every #clients line of the scenario declares\n"
+	  "N clients (1 to 100000, at most 100000 in all)" },
 	{ "quantum", OPT_QUANTUM, required_argument, "N",
 	  "ticks between timer interrupts (1 to 1000000)" },
 	{ "policy",  OPT_POLICY, required_argument, "NAME",
@@ -177,7 +187,8 @@ static void usage(FILE *out)
 		"the scenario with its narration instead.\n\n"
 		"Exit status: 0 success; 1 the simulated program failed (an assertion, a\n"
 		"fault, a deadlock, a nonzero return from main or a failed expectation);\n"
-		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n\n"
+		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n"
+		"--compare exits with the highest of its runs' statuses.\n\n"
 		"See threadlab(1) and threadlab-scenario(5).\n");
 }
 
@@ -355,6 +366,7 @@ struct cli {
 	struct machine_config cfg;      /* only the fields set below count */
 	int set_cores, set_quantum, set_policy, set_seed, set_switch_cost, set_max_steps;
 	int set_process_switch_cost;
+	int clients;                    /* --clients N (0: not given) */
 	int no_races;                   /* --no-races */
 	const char *export_file[EXPORT_COUNT];  /* --export=FORMAT FILE (NULL: not given) */
 	int exports;                    /* one given */
@@ -392,10 +404,26 @@ static FILE *open_atomic(const char *path, char **tmp)
 	return f;
 }
 
-/* The scenario's settings with the command line's on top. */
-static struct machine_config settings(const struct scenario *sc, const struct cli *cli)
+/* The scenario's settings with the command line's on top, in *out;
+ * -1 after a message when they do not go together. */
+static int settings(const struct scenario *sc, const struct cli *cli, struct machine_config *out)
 {
 	struct machine_config cfg = sc->config;
+	if (cli->clients) {
+		if (!cfg.ngroups) {
+			fprintf(stderr, "threadlab: --clients: %s has no clients to count (no "
+				"#clients line)\n", sc->name);
+			return -1;
+		}
+		if ((int64_t)cli->clients * cfg.ngroups > CONFIG_MAX_CLIENTS) {
+			fprintf(stderr, "threadlab: --clients %d: %s has %d #clients lines, so %lld "
+				"clients in all, more than %d\n", cli->clients, sc->name, cfg.ngroups,
+				(long long)cli->clients * cfg.ngroups, CONFIG_MAX_CLIENTS);
+			return -1;
+		}
+		for (int i = 0; i < cfg.ngroups; i++)
+			cfg.groups[i].clients = cli->clients;
+	}
 	if (cli->set_cores) cfg.cores = cli->cfg.cores;
 	if (cli->set_quantum) cfg.quantum = cli->cfg.quantum;
 	if (cli->set_policy) cfg.policy = cli->cfg.policy;
@@ -410,7 +438,8 @@ static struct machine_config settings(const struct scenario *sc, const struct cl
 		if (!cli->set_policy)
 			cfg.policy = POLICY_SCRIPT;
 	}
-	return cfg;
+	*out = cfg;
+	return 0;
 }
 
 /* Write an export's text to path, whole or not at all; -1 after a message. */
@@ -427,7 +456,9 @@ static int export_write(const char *path, const struct buf *text)
 /* Run the scenario headless; default mode narrates on stdout too. */
 static int run(const struct scenario *sc, const struct cli *cli)
 {
-	struct machine_config cfg = settings(sc, cli);
+	struct machine_config cfg;
+	if (settings(sc, cli, &cfg) < 0)
+		return EXIT_USAGE;
 	struct run_options o = { .out = stdout, .err = stderr, .stats = cli->stats,
 				 .print_schedule = cli->print_schedule,
 				 .interrupted = &interrupted };
@@ -517,7 +548,9 @@ static int run(const struct scenario *sc, const struct cli *cli)
 /* Explore the scenario's schedules and print the tally. */
 static int explore_mode(const struct scenario *sc, const struct cli *cli)
 {
-	struct machine_config cfg = settings(sc, cli);
+	struct machine_config cfg;
+	if (settings(sc, cli, &cfg) < 0)
+		return EXIT_USAGE;
 	struct limits lim = cli->lim;
 	if (!cli->set_max_steps)
 		lim.max_steps = EXPLORE_DEFAULT_MAX_STEPS;
@@ -561,11 +594,75 @@ static int explore_mode(const struct scenario *sc, const struct cli *cli)
 	return status;
 }
 
+/* --compare: compile every scenario, then run each headless (its output
+ * dropped, its reports on stderr) and print the table of their figures;
+ * returns the highest of the runs' exit statuses, or 2 when one does not
+ * compile or its settings do not go with the command line's. */
+static int compare_mode(char **names, int n, const struct cli *cli)
+{
+	struct source *src = xcalloc((size_t)n, sizeof *src);
+	struct scenario **sc = xcalloc((size_t)n, sizeof *sc);
+	struct machine_config *cfg = xcalloc((size_t)n, sizeof *cfg);
+	struct compare_row *rows = xcalloc((size_t)n, sizeof *rows);
+	int status = EXIT_OK, loaded = 0;
+	for (; loaded < n && status == EXIT_OK; loaded++) {
+		if (load_source(names[loaded], &src[loaded]) < 0) {
+			status = EXIT_USAGE;
+			break;
+		}
+		if (!(sc[loaded] = compile(&src[loaded])) ||
+		    settings(sc[loaded], cli, &cfg[loaded]) < 0)
+			status = EXIT_USAGE;
+	}
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (int i = 0; i < n && status == EXIT_OK; i++) {
+		struct run_options o = { .err = stderr, .interrupted = &interrupted,
+					 .figures = &rows[i].f };
+		rows[i].name = sc[i]->name;
+		rows[i].status = run_scenario(sc[i], &cfg[i], &cli->lim, &o);
+		if (interrupted || rows[i].status == RUN_INTERRUPTED)
+			break;
+	}
+	if (status == EXIT_OK && !interrupted) {
+		compare_print(stdout, rows, (size_t)n);
+		for (int i = 0; i < n; i++)
+			if (rows[i].status > status)
+				status = rows[i].status;
+	}
+	for (int i = 0; i < loaded && i < n; i++) {
+		scenario_free(sc[i]);
+		if (src[i].name)
+			source_free(&src[i]);
+	}
+	xfree(src);
+	xfree(sc);
+	xfree(cfg);
+	xfree(rows);
+	if (interrupted) {
+		fflush(stdout);
+		fprintf(stderr, "threadlab: interrupted\n");
+		signal(interrupted, SIG_DFL);
+		raise(interrupted);
+		return 128 + interrupted;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "threadlab: cannot write output: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return status;
+}
+
 /* --quiz: the questions on the screen, printed, or graded against
  * --answers FILE. */
 static int quiz_mode(const struct scenario *sc, const struct cli *cli)
 {
-	struct machine_config cfg = settings(sc, cli);
+	struct machine_config cfg;
+	if (settings(sc, cli, &cfg) < 0)
+		return EXIT_USAGE;
 	size_t max = cli->questions ? (size_t)cli->questions : QUIZ_DEFAULT_QUESTIONS;
 	char err[256];
 	if (!cli->answers && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
@@ -615,7 +712,9 @@ static int quiz_mode(const struct scenario *sc, const struct cli *cli)
 /* The full screen; without a usable terminal, the narrated run. */
 static int screen(const struct scenario *sc, const struct cli *cli)
 {
-	struct machine_config cfg = settings(sc, cli);
+	struct machine_config cfg;
+	if (settings(sc, cli, &cfg) < 0)
+		return EXIT_USAGE;
 	char err[256];
 	int status = ui_run(sc, &cfg, &cli->lim, &cli->ui, err, sizeof err);
 	if (status == -1) {
@@ -670,6 +769,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case 'l': want = MODE_LIST; break;
 		case 'r': want = MODE_RUN; break;
 		case OPT_EXPLORE: want = MODE_EXPLORE; break;
+		case OPT_COMPARE: want = MODE_COMPARE; break;
 		case OPT_QUIZ: want = MODE_QUIZ; break;
 		case OPT_ANSWERS:
 			if (!*optarg) {
@@ -682,6 +782,11 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			if (parse_num(name, optarg, 1, QUIZ_MAX_QUESTIONS, &v) < 0)
 				return -1;
 			cli->questions = (int)v;
+			break;
+		case OPT_CLIENTS:
+			if (parse_num(name, optarg, 1, CONFIG_MAX_CLIENTS, &v) < 0)
+				return -1;
+			cli->clients = (int)v;
 			break;
 		case OPT_MAX_PREEMPTIONS:
 			if (!strcmp(optarg, "none")) {
@@ -821,8 +926,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (want == MODE_DEFAULT)
 			continue;
 		if (cli->mode != MODE_DEFAULT && cli->mode != want) {
-			fprintf(stderr, "threadlab: choose one of --run, --explore, --quiz, --check, "
-					"--disasm and --list\n");
+			fprintf(stderr, "threadlab: choose one of --run, --explore, --compare, --quiz, "
+					"--check, --disasm and --list\n");
 			return -1;
 		}
 		cli->mode = want;
@@ -837,13 +942,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			export_formats[f].name,
 			export_formats[f].explore ? "exports a run or an exploration"
 						  : "exports a run",
-			export_formats[f].explore ? "--check, --disasm or --list"
-						  : "--explore, --check, --disasm or --list");
+			export_formats[f].explore ? "--compare, --check, --disasm or --list"
+						  : "--explore, --compare, --check, --disasm or --list");
 		return -1;
 	}
 	if (cli->run_flags && cli->mode != MODE_RUN) {
 		fprintf(stderr, "threadlab: --trace, --stats and --print-schedule run the scenario; "
-				"they do not go with --explore, --check, --disasm or --list\n");
+				"they do not go with --explore, --compare, --check, --disasm or "
+				"--list\n");
 		return -1;
 	}
 	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {
@@ -855,7 +961,11 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		fprintf(stderr, "threadlab: --answers and --questions go with --quiz\n");
 		return -1;
 	}
-	if (argc - optind > 1) {
+	if (cli->mode == MODE_COMPARE && optind == argc) {
+		fprintf(stderr, "threadlab: --compare wants one or more scenarios\n");
+		return -1;
+	}
+	if (argc - optind > 1 && cli->mode != MODE_COMPARE) {
 		fprintf(stderr, "threadlab: one scenario at a time (got %d)\n", argc - optind);
 		return -1;
 	}
@@ -879,6 +989,11 @@ int main(int argc, char **argv)
 	}
 	if (cli.mode == MODE_LIST)
 		return list_bundled();
+	if (cli.mode == MODE_COMPARE) {
+		int status = compare_mode(argv + optind, argc - optind, &cli);
+		free(cli.schedule);
+		return status;
+	}
 
 	struct source src;
 	if (load_source(optind < argc ? argv[optind] : NULL, &src) < 0) {

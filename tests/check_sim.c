@@ -356,7 +356,10 @@ int main(void)
 	srunner_add_suite(sr, closure_suite());
 	srunner_add_suite(sr, proc_suite());
 	srunner_add_suite(sr, io_suite());
+	srunner_add_suite(sr, iopanel_suite());
 	srunner_add_suite(sr, export_suite());
+	srunner_add_suite(sr, figures_suite());
+	srunner_add_suite(sr, compare_suite());
 	srunner_add_suite(sr, quiz_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);

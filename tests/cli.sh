@@ -126,4 +126,35 @@ if [ -w /dev/full ]; then
 	check "a failed write says so" grep -q "cannot write" "$tmp/err"
 fi
 
+# --clients N: every #clients line of the scenario declares N clients
+run --run --stats --clients 7 event-loop-server
+check "--clients 7: exit 0" [ "$rc" -eq 0 ]
+check "--clients 7: 7 requests served" sh -c 'printf "%s\n" "$1" | grep -q -x "requests_served: 7"' - "$err"
+run --trace --clients 2 event-loop-server
+check "--clients 2: the trace has 2 clients connecting" \
+	[ "$(printf '%s\n' "$out" | grep -c ' connect client ')" -eq 2 ]
+run --trace event-loop-server
+check "without --clients: the scenario's 4" \
+	[ "$(printf '%s\n' "$out" | grep -c ' connect client ')" -eq 4 ]
+printf '#clients 2 port 80 send "a"\n#clients 3 port 80 send "b"\nint main() {\n  int l = listen(80);\n  while (1) {\n    int c = accept(l);\n    int r[1];\n    write(c, r, 1);\n    close(c);\n  }\n  return 0;\n}\n' >"$tmp/two.scn"
+run --run --stats --clients 4 "$tmp/two.scn"
+check "--clients 4 with two #clients lines: 4 each, 8 served" \
+	sh -c 'printf "%s\n" "$1" | grep -q -x "requests_served: 8"' - "$err"
+run --run --clients 60000 "$tmp/two.scn"
+check "--clients 60000 with two lines (120000 in all): exit 2" [ "$rc" -eq 2 ]
+check "... says how many in all, and the most" \
+	sh -c 'printf "%s" "$1" | grep -q "2 #clients lines, so 120000 clients in all, more than 100000"' - "$err"
+for bad in 0 -1 100001 many 3x ""; do
+	run --run --clients "$bad" event-loop-server
+	check "--clients '$bad' exits 2" [ "$rc" -eq 2 ]
+	check "--clients '$bad' says what it wants" \
+		sh -c 'printf "%s" "$1" | grep -q -- "--clients wants a number from 1 to 100000"' - "$err"
+done
+run --run --clients 3 race-counter
+check "--clients on a scenario without #clients exits 2" [ "$rc" -eq 2 ]
+check "... and says it has none" \
+	sh -c 'printf "%s" "$1" | grep -q -- "--clients: race-counter has no clients to count (no #clients line)"' - "$err"
+run --check --clients 3 event-loop-server
+check "--check takes --clients (the settings are not used)" [ "$rc" -eq 0 ]
+
 finish

@@ -64,6 +64,21 @@ if perfetto fork 0; then
 	check "fork.json links a fork to the child's first run" has "$facts" "s fork"
 	check "fork.json links a child's exit to its parent's wait" has "$facts" "s exit to wait"
 fi
+if perfetto event-loop 0; then
+	for want in "M process_name network: the clients outside the machine" \
+		"M thread_name client 1" "M thread_name client 3" "X waiting for its reply" \
+		"X epoll_wait ep 3" "s request to read" "f request to read" \
+		"s write to reply" "f write to reply" "C open connections"; do
+		check "event-loop.json has $want" has "$facts" "$want"
+	done
+	replies=$(grep -c '"name":"waiting for its reply"' event-loop.json)
+	check "event-loop.json: each client waits for one reply" [ "$replies" -eq 3 ]
+	check "event-loop.json: the connections counter goes up to 2 and back to 0" sh -c \
+		'grep -q "\"connections\":2" "$1" && tail -n 20 "$1" | grep "open connections" | tail -n 1 | grep -q "\"connections\":0"' - event-loop.json
+fi
+if perfetto blocking 0; then
+	check "blocking.json names a blocked read after its descriptor" has "$facts" "X read fd 4"
+fi
 if perfetto coroutine-generator 0; then
 	heap=$(grep -c '"heap bytes in use".*"bytes":[1-9]' coroutine-generator.json)
 	check "the heap counter counts coroutine stacks" [ "$heap" -ge 1 ]

@@ -99,7 +99,7 @@ run --quiz --questions 101 race-counter
 check "--questions 101 exits 2" [ "$rc" -eq 2 ]
 run --quiz --run race-counter
 check "--quiz does not go with --run" [ "$rc" -eq 2 ]
-check "it says to choose" contains "$err" "choose one of --run, --explore, --quiz"
+check "it says to choose" contains "$err" "--quiz, --check, --disasm and --list"
 printf 'int main() { return x; }\n' >"$tmp/bad.scn"
 run --quiz "$tmp/bad.scn"
 check "a bad scenario exits 2" [ "$rc" -eq 2 ]

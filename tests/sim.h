@@ -29,7 +29,10 @@ Suite *race_suite(void);
 Suite *closure_suite(void);
 Suite *proc_suite(void);
 Suite *io_suite(void);
+Suite *iopanel_suite(void);
 Suite *export_suite(void);
+Suite *figures_suite(void);
+Suite *compare_suite(void);
 Suite *quiz_suite(void);
 
 /* Every event a machine sent, copied: a print's or an assert's text and

@@ -106,6 +106,23 @@ static int64_t vm_run(struct vm *vm, const struct image *img)
 		case OP_SGE: *d = a >= b; break;
 		case OP_LD: *d = vm_load(vm, (uint64_t)(a + in->imm)); break;
 		case OP_ST: vm_store(vm, (uint64_t)(a + in->imm), vm->r[in->rd]); break;
+		case OP_LDB: {
+			uint8_t *m = vm_mem(vm, (uint64_t)(a + in->imm), 1);
+			if (!m)
+				vm->failed = 1;
+			else
+				*d = (signed char)*m;
+			break;
+		}
+		case OP_STB: {
+			uint64_t at = (uint64_t)(a + in->imm);
+			uint8_t *m = vm_mem(vm, at, 1);
+			if (!m || (at >= RODATA_BASE && at < DATA_BASE))
+				vm->failed = 1;
+			else
+				*m = (uint8_t)vm->r[in->rd];
+			break;
+		}
 		case OP_LEA: *d = a + in->imm; break;
 		case OP_JMP: next = (uint64_t)in->imm; break;
 		case OP_JZ: if (!a) next = (uint64_t)in->imm; break;
@@ -520,6 +537,79 @@ START_TEST(test_codegen_semaphore_arrays_start_at_their_counts)
 }
 END_TEST
 
+START_TEST(test_codegen_a_char_is_a_byte_load_and_store)
+{
+	char *got = insns_of("char c;\nvoid w() { c = c + 1; }\nint main() { w(); return 0; }", "w");
+	ck_assert_str_eq(got,
+		"push fp\n"
+		"mov  fp, sp\n"
+		"ldb  r0, [0x600000]\n"
+		"add  r0, r0, 1\n"
+		"stb  [0x600000], r0\n"
+		"shl  r0, r0, 56\n"
+		"shr  r0, r0, 56\n"
+		"mov  sp, fp\n"
+		"pop  fp\n"
+		"ret\n");
+	free(got);
+}
+END_TEST
+
+START_TEST(test_codegen_a_field_is_an_offset)
+{
+	char *got = insns_of("struct pair { char tag; int n; };\nstruct pair g;\n"
+			     "void w(struct pair *p) { p->n = g.tag; }\nint main() { return 0; }", "w");
+	ck_assert_str_eq(got,
+		"push fp\n"
+		"mov  fp, sp\n"
+		"ldb  r0, [0x600000]\n"
+		"ld   r1, [fp+16]\n"
+		"st   [r1+8], r0\n"
+		"mov  sp, fp\n"
+		"pop  fp\n"
+		"ret\n");
+	free(got);
+}
+END_TEST
+
+START_TEST(test_codegen_pointers_step_by_their_element)
+{
+	char *got = insns_of("struct big { int a[3]; };\n"
+			     "int w(char *c, struct big *b, int i) { return (c + i - c) + (b + i - b); }\n"
+			     "int main() { return 0; }", "w");
+	ck_assert_ptr_nonnull(strstr(got, "mul  r2, r2, 24\n"));
+	ck_assert_ptr_nonnull(strstr(got, "div  r1, r1, 24\n"));
+	ck_assert_ptr_null(strstr(got, "mul  r1, r1, 1\n"));
+	free(got);
+}
+END_TEST
+
+START_TEST(test_codegen_runs_chars_and_structs)
+{
+	char *out;
+	int64_t code = run(
+		"struct point { char tag; int x; char name[5]; };\n"
+		"struct point pts[3];\n"
+		"char hello[] = \"hello\";\n"
+		"char bytes[4] = { 'a', -1, 127 };\n"
+		"int main() {\n"
+		"  char buf[6] = \"abc\";\n"
+		"  struct point p;\n"
+		"  struct point *q = pts + 1;\n"
+		"  p.x = 300; p.tag = 300 - 200;\n"
+		"  q->name[0] = 'z'; q->name[1] = 0;\n"
+		"  char c = 127; c++;\n"
+		"  char *s = hello + 1;\n"
+		"  print(\"%d %d %d %d %d %d %d %d %d\\n\", p.x, p.tag, pts[1].name[0], buf[0], buf[1], buf[2], buf[5], c, *s);\n"
+		"  print(\"%d %d %d %d %d\\n\", bytes[0], bytes[1], bytes[2], bytes[3], sizeof pts);\n"
+		"  return sizeof(struct point);\n"
+		"}\n", &out);
+	ck_assert_int_eq(code, 24);
+	ck_assert_str_eq(out, "300 100 122 97 98 99 0 -128 101\n97 -1 127 0 72\n");
+	free(out);
+}
+END_TEST
+
 START_TEST(test_codegen_runs_sizeof_and_address_constants)
 {
 	char *out;
@@ -636,6 +726,10 @@ Suite *codegen_suite(void)
 	tcase_add_test(tc, test_codegen_every_allocation_may_fail);
 	tcase_add_test(tc, test_codegen_semaphore_arrays_start_at_their_counts);
 	tcase_add_test(tc, test_codegen_runs_sizeof_and_address_constants);
+	tcase_add_test(tc, test_codegen_a_char_is_a_byte_load_and_store);
+	tcase_add_test(tc, test_codegen_a_field_is_an_offset);
+	tcase_add_test(tc, test_codegen_pointers_step_by_their_element);
+	tcase_add_test(tc, test_codegen_runs_chars_and_structs);
 	suite_add_tcase(s, tc);
 	return s;
 }

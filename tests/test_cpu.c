@@ -136,6 +136,57 @@ START_TEST(loads_and_stores_show_in_exec_events)
 }
 END_TEST
 
+/* ldb sign-extends the byte it reads; stb writes one byte of its word
+ * and leaves the other seven; both show the byte's own address. */
+START_TEST(byte_loads_and_stores_touch_one_byte)
+{
+	struct sim *s = sim_run("int w = -1;\nchar c[8];\n"
+				"int main() {\n"
+				"    char *p = &w;\n"
+				"    p[2] = 0;\n"
+				"    int v = 144;\n    c[3] = v;\n"
+				"    return c[3] + 100;\n"
+				"}\n");
+	uint64_t w = sim_addr(s, "w"), c = sim_addr(s, "c");
+	ck_assert_int_eq(sim_global(s, "w", 0), (int64_t)~0xff0000ull);
+	ck_assert_int_eq(sim_global(s, "c", 0), (int64_t)0x90000000ll);
+	ck_assert_int_eq(s->m->exit_status, -112 + 100);
+	int bytes = 0;
+	for (size_t i = 0; i < s->log.n; i++) {
+		const struct event *e = &s->log.ev[i];
+		if (e->kind != EV_EXEC)
+			continue;
+		if (e->insn->op == OP_STB && e->waddr == w + 2) {
+			ck_assert_int_eq(e->wval, 0);
+			bytes++;
+		}
+		if (e->insn->op == OP_STB && e->waddr == c + 3) {
+			ck_assert_int_eq(e->wval, -112);
+			bytes++;
+		}
+		if (e->insn->op == OP_LDB && e->raddr == c + 3) {
+			ck_assert_int_eq(e->rval, -112);
+			ck_assert_int_eq(e->regval, -112);
+			bytes++;
+		}
+	}
+	ck_assert_int_eq(bytes, 3);
+	sim_free(s);
+}
+END_TEST
+
+/* A byte store to read-only data faults at the byte's address. */
+START_TEST(a_byte_store_to_rodata_faults_at_its_byte)
+{
+	struct sim *s = sim_run("const char K[4] = { 1, 2, 3, 4 };\n"
+				"int main() { char *p = K; p[3] = 9; return 0; }\n");
+	ck_assert_int_eq(sim_end(s), END_FAULT);
+	ck_assert_int_eq(s->m->fault, FAULT_READONLY);
+	ck_assert_int_eq(sim_nth(s, EV_FAULT, 0)->addr, sim_addr(s, "K") + 3);
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(exec_events_show_the_register_written)
 {
 	struct sim *s = sim_run("int main() {\n    int x = 1234;\n    return x;\n}\n");
@@ -479,6 +530,8 @@ Suite *cpu_suite(void)
 	tcase_add_test(tc, a_void_main_exits_with_0);
 	tcase_add_test(tc, loads_and_stores_show_in_exec_events);
 	tcase_add_test(tc, exec_events_show_the_register_written);
+	tcase_add_test(tc, byte_loads_and_stores_touch_one_byte);
+	tcase_add_test(tc, a_byte_store_to_rodata_faults_at_its_byte);
 	tcase_add_test(tc, a_call_builds_a_frame);
 	tcase_add_test(tc, call_pushes_the_return_address_and_sets_fp);
 	tcase_add_test(tc, the_pc_advances_by_4_unless_the_instruction_jumps);

@@ -174,6 +174,50 @@ START_TEST(perfetto_escapes_strings)
 }
 END_TEST
 
+/* Two clients of an echo server: a request in two pieces, then one whole. */
+static const char echo2[] =
+	"#clients 1 port 80 send \"ping\" latency 2 pieces 2 gap 5\n"
+	"#clients 1 port 80 send \"pong\" at 200 latency 2\n"
+	"int buf[4];\n"
+	"int main() {\n"
+	"    int l = listen(80);\n"
+	"    for (int i = 0; i < 2; i++) {\n"
+	"        int c = accept(l);\n"
+	"        sleep(20);\n"
+	"        int n = read(c, buf, 32);\n"
+	"        write(c, buf, n);\n"
+	"        close(c);\n"
+	"    }\n"
+	"    return 0;\n"
+	"}\n";
+
+START_TEST(perfetto_draws_the_clients_and_links_requests_and_replies)
+{
+	struct fed *f = fed_run(echo2, 2);
+	const char *j = f->json.s;
+	ck_assert_ptr_nonnull(strstr(j, "\"args\":{\"name\":\"network: the clients outside the machine\"}"));
+	ck_assert_ptr_nonnull(strstr(j, "\"args\":{\"name\":\"client 1\"}"));
+	ck_assert_ptr_nonnull(strstr(j, "\"args\":{\"name\":\"client 2\"}"));
+	ck_assert_int_eq(count(j, "\"name\":\"waiting for its reply\""), 2);
+	/* the first request's two pieces both go to the one read that takes them */
+	ck_assert_int_eq(count(j, "\"name\":\"request to read\",\"cat\":\"flow\",\"ph\":\"s\""), 3);
+	ck_assert_int_eq(count(j, "\"name\":\"request to read\",\"cat\":\"flow\",\"ph\":\"f\""), 3);
+	ck_assert_int_eq(count(j, "\"name\":\"write to reply\",\"cat\":\"flow\",\"ph\":\"s\""), 2);
+	ck_assert_int_eq(count(j, "\"name\":\"write to reply\",\"cat\":\"flow\",\"ph\":\"f\""), 2);
+	ck_assert_ptr_nonnull(strstr(j, "\"name\":\"open connections\",\"ph\":\"C\""));
+	ck_assert_ptr_nonnull(strstr(j, "\"args\":{\"connections\":1}"));
+	ck_assert_ptr_null(strstr(j, "\"args\":{\"connections\":2}"));    /* one at a time */
+}
+END_TEST
+
+START_TEST(perfetto_has_no_network_without_clients)
+{
+	struct fed *f = fed_run(contended, 2);
+	ck_assert_ptr_null(strstr(f->json.s, "network"));
+	ck_assert_ptr_null(strstr(f->json.s, "open connections"));
+}
+END_TEST
+
 START_TEST(dot_wait_draws_the_deadlock_cycle_in_red)
 {
 	struct fed *f = fed_run(deadlock, 20);
@@ -271,6 +315,8 @@ Suite *export_suite(void)
 	tcase_add_test(tc, perfetto_links_unlocks_to_locks_and_spawns_to_first_runs);
 	tcase_add_test(tc, perfetto_counts_the_heap_and_marks_failures);
 	tcase_add_test(tc, perfetto_escapes_strings);
+	tcase_add_test(tc, perfetto_draws_the_clients_and_links_requests_and_replies);
+	tcase_add_test(tc, perfetto_has_no_network_without_clients);
 	suite_add_tcase(s, tc);
 
 	tc = sim_tcase("dot");

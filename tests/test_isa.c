@@ -21,6 +21,8 @@ START_TEST(test_isa_format)
 		{ { OP_ST, R1, REG_FP, REG_NONE, -8 }, "st   [fp-8], r1" },
 		{ { OP_LD, R2, REG_FP, REG_NONE, 16 }, "ld   r2, [fp+16]" },
 		{ { OP_LEA, R3, REG_TP, REG_NONE, 0 }, "lea  r3, [tp]" },
+		{ { OP_LDB, R1, REG_FP, REG_NONE, -1024 }, "ldb  r1, [fp-1024]" },
+		{ { OP_STB, R0, R2, REG_NONE, 3 }, "stb  [r2+3], r0" },
 		{ { OP_ADD, R0, R0, REG_NONE, 1 }, "add  r0, r0, 1" },
 		{ { OP_SLT, R0, R1, R2, 0 }, "slt  r0, r1, r2" },
 		{ { OP_LI, R4, REG_NONE, REG_NONE, -5 }, "li   r4, -5" },

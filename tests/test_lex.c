@@ -49,8 +49,21 @@ START_TEST(test_lex_operators_longest_match)
 	const char *src = "<<= << <= < ++ + += -- -> && & || ==";
 	int n = lex_all(src, strlen(src), k, NULL, 16, NULL);
 	int want[] = { TK_SHL_EQ, TK_SHL, TK_LE, '<', TK_INC, '+', TK_ADD_EQ, TK_DEC,
-		       '-', '>', TK_ANDAND, '&', TK_OROR, TK_EQ };
+		       TK_ARROW, TK_ANDAND, '&', TK_OROR, TK_EQ };
 	ck_assert_int_eq(n, (int)(sizeof want / sizeof *want));
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(k[i], want[i]);
+}
+END_TEST
+
+START_TEST(test_lex_char_struct_union_are_keywords)
+{
+	int k[8];
+	const char *src = "char struct union chars p->x s.y";
+	int n = lex_all(src, strlen(src), k, NULL, 8, NULL);
+	int want[] = { TK_CHAR, TK_STRUCT, TK_UNION, TK_IDENT, TK_IDENT, TK_ARROW, TK_IDENT,
+		       TK_IDENT };
+	ck_assert_int_eq(n, 8);
 	for (int i = 0; i < n; i++)
 		ck_assert_int_eq(k[i], want[i]);
 }
@@ -199,6 +212,7 @@ Suite *lex_suite(void)
 	tcase_add_test(tc, test_lex_keywords_and_identifiers);
 	tcase_add_test(tc, test_lex_operators_longest_match);
 	tcase_add_test(tc, test_lex_numbers);
+	tcase_add_test(tc, test_lex_char_struct_union_are_keywords);
 	tcase_add_loop_test(tc, test_lex_one_error_each, 0, (int)ARRAY_LEN(one_error));
 	tcase_add_test(tc, test_lex_string_escapes);
 	tcase_add_test(tc, test_lex_comments_and_positions);

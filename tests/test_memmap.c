@@ -557,11 +557,29 @@ START_TEST(memmap_build_shows_many_threads_fast_enough)
 }
 END_TEST
 
+/* A char shows as a character, a char array as the string it holds, a
+ * struct by its size: in a frame and among the globals. */
+START_TEST(memmap_build_shows_chars_and_structs)
+{
+	struct sim *s = stop_at_stage(
+		"int stage;\nchar name[16] = \"T1 \\\"main\\\"\";\nstruct epoll_event evs[4];\n"
+		"int main() {\n    char c = 'x';\n    struct epoll_event ev;\n    ev.events = 1;\n"
+		"    stage = 1;\n    while (1) { c = 'x'; }\n    return 0;\n}\n", 1);
+	size_t n;
+	struct mm_row *rows = build(s, NULL, 0, 1, &n);
+	const struct mm_row *f = need(rows, n, MM_FRAME, "main() ");
+	ck_assert_msg(strstr(f->text, " c='x'") && strstr(f->text, " ev={16 bytes}"), "%s", f->text);
+	need(rows, n, -1, "name[16] = \"T1 \\\"main\\\"\"");
+	need(rows, n, -1, "evs[4] = {4 of 16 bytes}");
+}
+END_TEST
+
 Suite *memmap_suite(void)
 {
 	Suite *s = suite_create("memmap");
 	TCase *tc = sim_tcase("memmap_build");
 	tcase_add_test(tc, memmap_build_shows_the_main_stack_and_its_frame);
+	tcase_add_test(tc, memmap_build_shows_chars_and_structs);
 	tcase_add_test(tc, memmap_build_shows_a_worker_frame_with_its_argument);
 	tcase_add_test(tc, memmap_build_shows_each_threads_tls);
 	tcase_add_test(tc, memmap_build_shows_heap_blocks_live_and_freed);

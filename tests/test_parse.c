@@ -257,6 +257,60 @@ START_TEST(test_parse_directive_errors)
 }
 END_TEST
 
+START_TEST(test_parse_structs_and_members)
+{
+	parse("struct point { char tag; int x, y; struct point *next; union { int n; char b[8]; } u; };\n"
+	      "int f(struct point *p) { struct epoll_event ev, events[10]; return p->next->u.b[1] + ev.data.fd; }");
+	ck_assert_int_eq(diags.errors, 0);
+	struct sdef *sd = NULL;
+	for (struct sdef *t = prog.structs; t; t = t->next)
+		if (t->tag && strcmp(t->tag, "point") == 0)
+			sd = t;
+	ck_assert_ptr_nonnull(sd);
+	ck_assert_int_eq(sd->nfields, 5);
+	ck_assert(sd->defined && !sd->is_union);
+	struct field *u = sdef_field(sd, "u");
+	ck_assert_ptr_nonnull(u);
+	ck_assert_int_eq(u->ty->kind, TY_STRUCT);
+	ck_assert(u->ty->sdef->is_union && !u->ty->sdef->tag);
+	ck_assert_ptr_eq(sdef_field(sd, "next")->ty->base->sdef, sd);
+	/* two declarators in one declaration: a block of two N_DECL */
+	struct node *decl = prog.funcs[0]->body->body;
+	ck_assert_int_eq(decl->kind, N_BLOCK);
+	ck_assert_int_eq(decl->body->var->ty->kind, TY_STRUCT);
+	ck_assert_int_eq(decl->body->next->var->ty->kind, TY_ARRAY);
+	ck_assert_str_eq(decl->body->next->var->ty->base->sdef->tag, "epoll_event");
+	/* p->next->u.b[1] + ev.data.fd */
+	struct node *sum = decl->next->lhs;
+	ck_assert_int_eq(sum->kind, N_BINARY);
+	struct node *ix = sum->lhs;
+	ck_assert_int_eq(ix->kind, N_INDEX);
+	ck_assert_int_eq(ix->lhs->kind, N_MEMBER);
+	ck_assert_int_eq(ix->lhs->op, '.');
+	ck_assert_str_eq(ix->lhs->str, "b");
+	ck_assert_int_eq(ix->lhs->lhs->lhs->op, TK_ARROW);
+	ck_assert_str_eq(ix->lhs->lhs->lhs->str, "next");
+	ck_assert_str_eq(sum->rhs->str, "fd");
+	ck_assert_str_eq(sum->rhs->lhs->str, "data");
+}
+END_TEST
+
+START_TEST(test_parse_struct_errors)
+{
+	parse("int main() { struct inner { int a; } x; return 0; }");
+	ck_assert_int_eq(diags.errors, 1);
+	ck_assert_ptr_nonnull(strstr(diags.v[0].msg, "defined at file scope"));
+	teardown();
+	parse("struct p { int a; }; int main() { struct p q; return q.; }");
+	ck_assert_int_eq(diags.errors, 1);
+	ck_assert_ptr_nonnull(strstr(diags.v[0].msg, "expected a field name after '.'"));
+	teardown();
+	parse("struct p { int a; }; union p u; int main() { return 0; }");
+	ck_assert_int_eq(diags.errors, 1);
+	ck_assert_ptr_nonnull(strstr(diags.v[0].msg, "'p' is a struct, not a union"));
+}
+END_TEST
+
 START_TEST(test_parse_nested_function)
 {
 	parse("int outer(int x) {\n int y = 2;\n int inner(int z) { return x + y + z; }\n return inner;\n}");
@@ -308,6 +362,8 @@ Suite *parse_suite(void)
 	tcase_add_test(tc, test_parse_recovers_from_stray_tokens);
 	tcase_add_test(tc, test_parse_end_of_file_errors_point_at_the_last_token);
 	tcase_add_test(tc, test_parse_nested_function);
+	tcase_add_test(tc, test_parse_structs_and_members);
+	tcase_add_test(tc, test_parse_struct_errors);
 	tcase_add_test(tc, test_parse_nesting_goes_one_level_deep);
 	suite_add_tcase(s, tc);
 	return s;

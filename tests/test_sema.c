@@ -5,7 +5,9 @@
 
 #include "tests.h"
 #include "lang/codegen.h"
+#include "lang/parse.h"
 #include "lang/sema.h"
+#include "sim/epoll_layout.h"
 
 /* Each case: a program and the first diagnostic it must give. */
 static const struct {
@@ -146,14 +148,14 @@ static const struct {
 	{ "mutex **f() { return 0; } int main() { return 0; }",
 	  "t.scn:1:9: error: 'f' cannot return a pointer to a mutex" },
 	{ "int long = 3; int main() { return 0; }",
-	  "t.scn:1:5: error: 'long' is not part of the scenario language (types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))" },
-	{ "int main() { return sizeof(char); }",
-	  "t.scn:1:28: error: 'char' is not part of the scenario language (types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))" },
+	  "t.scn:1:5: error: 'long' is not part of the scenario language (types: int, char, void, struct, union, mutex, semaphore, cond; see threadlab-scenario(5))" },
+	{ "int main() { return sizeof(short); }",
+	  "t.scn:1:28: error: 'short' is not part of the scenario language (types: int, char, void, struct, union, mutex, semaphore, cond; see threadlab-scenario(5))" },
 	{ "void f() {} int main() { return f() ? 1 : 2; }",
 	  "t.scn:1:33: error: 'f' returns void; its result cannot be used" },
 	/* closures */
 	{ "int main() { int a[2]; int f() { return a[0]; } return 0; }",
-	  "t.scn:1:41: error: 'f' cannot capture the array 'a' of 'main': a closure captures ints and pointers (capture a pointer to it instead)" },
+	  "t.scn:1:41: error: 'f' cannot capture the array 'a' of 'main': a closure captures ints, chars and pointers (capture a pointer to it instead)" },
 	{ "int main() { int g() { return g; } return 0; }",
 	  "t.scn:1:31: error: 'g' cannot use its own name: a nested function cannot call itself or make a closure of itself" },
 	{ "int main() { int g() { return 1; } return g(); }",
@@ -173,6 +175,37 @@ static const struct {
 	{ "int main() { int a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,n=14;\n"
 	  " int z() { return a+b+c+d+e+f+g+h+i+j+k+l+m+n; } return 0; }",
 	  "t.scn:2:45: error: 'z' would capture 'n', but a closure captures at most 13 variables" },
+	/* chars, structs, unions */
+	{ "struct p { int x; }; int main() { struct p a; return a.y; }",
+	  "t.scn:1:55: error: 'struct p' has no field 'y'" },
+	{ "int main() { int n = 0; return n.x; }",
+	  "t.scn:1:33: error: '.' needs a struct on its left, but this is of type int" },
+	{ "struct p { int x; }; int main() { struct p a; return a->x; }",
+	  "t.scn:1:55: error: '->' needs a pointer to a struct on its left, but this is of type struct p (use '.')" },
+	{ "int main() { struct q *p = 0; return p->x; }",
+	  "t.scn:1:39: error: 'struct q' is incomplete: its fields are not known" },
+	{ "int main() { struct q v; return 0; }",
+	  "t.scn:1:23: error: unknown struct 'q': no such struct is defined" },
+	{ "struct q; int main() { return sizeof(struct q); }",
+	  "t.scn:1:31: error: sizeof of an incomplete type 'struct q': its fields are never given" },
+	{ "struct p { int x; }; struct p { int y; }; int main() { return 0; }",
+	  "t.scn:1:29: error: redefinition of 'struct p' (first defined at line 1)" },
+	{ "int main() { char c = 128; return c; }",
+	  "t.scn:1:23: error: 128 does not fit in a char (-128 to 127)" },
+	{ "struct p { int x; }; int main() { struct p a, b; a = b; return 0; }",
+	  "t.scn:1:50: error: cannot assign a whole struct p: assign its fields one by one" },
+	{ "struct p { int x; }; int main() { struct p a; return a + 1; }",
+	  "t.scn:1:54: error: a struct p has no value as a whole: use its fields, or its address with '&'" },
+	{ "struct l { int v; struct l next; }; int main() { return 0; }",
+	  "t.scn:1:28: error: field 'next' cannot hold the struct l it is in (a pointer to it can)" },
+	{ "struct g { mutex m; }; int main() { return 0; }",
+	  "t.scn:1:18: error: field 'm': a mutex must be a global variable of its own, not in a struct" },
+	{ "struct p { int x; int x; }; int main() { return 0; }",
+	  "t.scn:1:23: error: duplicate field 'x' (first at line 1)" },
+	{ "char s[2] = \"abc\"; int main() { return 0; }",
+	  "t.scn:1:13: error: the string is 3 bytes, too long for 's' (2 bytes)" },
+	{ "int s[4] = \"abc\"; int main() { return 0; }",
+	  "t.scn:1:12: error: only a char array can be initialised with a string" },
 };
 
 START_TEST(test_sema_error_table)
@@ -235,6 +268,42 @@ END_TEST
 
 /* The variables a nested function captures: only those it uses, in the
  * order of their first use, each once, as words of the environment. */
+/* The layout of structs and unions: C's, with an int and a pointer 8
+ * bytes; and struct epoll_event's, epoll_layout.h's. */
+START_TEST(test_sema_struct_layout)
+{
+	const char *src =
+		"struct a { char c; int n; char tail[3]; };\n"     /* 0, 8, 16..19 -> 24 */
+		"struct b { char x; char y; };\n"                   /* 0, 1 -> 2 */
+		"struct c { struct b in; char z; struct a *p; };\n" /* 0, 2, 8 -> 16 */
+		"union d { char b[9]; int n; };\n"                  /* 16, align 8 */
+		"int main() { return 0; }";
+	struct program prog = { 0 };
+	struct diags d;
+	diags_init(&d, "t.scn", src, strlen(src));
+	parse_program(&prog, src, strlen(src), &d);
+	ck_assert_int_eq(sema_check(&prog, &d, 5), 0);
+	static const struct { const char *tag, *field; int64_t off, size, align; } want[] = {
+		{ "a", "tail", 16, 24, 8 }, { "b", "y", 1, 2, 1 }, { "c", "p", 8, 16, 8 },
+		{ "c", "z", 2, 16, 8 }, { "d", "n", 0, 16, 8 },
+		{ "epoll_event", "events", EPOLL_EVENT_EVENTS, EPOLL_EVENT_SIZE, 8 },
+		{ "epoll_event", "data", EPOLL_EVENT_DATA, EPOLL_EVENT_SIZE, 8 },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+		struct sdef *sd = NULL;
+		for (struct sdef *t = prog.structs; t; t = t->next)
+			if (t->tag && strcmp(t->tag, want[i].tag) == 0)
+				sd = t;
+		ck_assert_ptr_nonnull(sd);
+		ck_assert_int_eq(sdef_field(sd, want[i].field)->offset, want[i].off);
+		ck_assert_int_eq(sd->size, want[i].size);
+		ck_assert_int_eq(sd->align, want[i].align);
+	}
+	program_free(&prog);
+	diags_free(&d);
+}
+END_TEST
+
 START_TEST(test_sema_captures_only_what_is_used)
 {
 	const char *src = "int g;\nint outer(int a, int b) {\n int c = 1, d = 2;\n"
@@ -384,6 +453,7 @@ Suite *sema_suite(void)
 	tcase_add_loop_test(tc, test_sema_valid_programs, 0, (int)(sizeof valid / sizeof *valid));
 	tcase_add_test(tc, test_sema_reports_several_errors);
 	tcase_add_test(tc, test_sema_captures_only_what_is_used);
+	tcase_add_test(tc, test_sema_struct_layout);
 	tcase_add_test(tc, test_sema_one_error_per_mistake);
 	tcase_add_test(tc, test_sema_limits);
 	tcase_add_test(tc, test_sema_long_constant_chains);

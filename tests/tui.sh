@@ -377,6 +377,42 @@ keys q
 wait_exit
 check "the tour quits with 0" [ "$rc" = 0 ]
 
+# --- the I/O panel --------------------------------------------------------------
+start 120 40 race-counter
+wait_for " tick 0 " >/dev/null
+check "no I/O panel without an outside world" sh -c '! tmux -S "$1" capture-pane -p -t 0 | grep -q "I/O ─"' - "$sock"
+keys i
+check "i without I/O says why" wait_for "No I/O here"
+keys q
+wait_exit
+start 120 40 event-loop
+check "the I/O panel is there at tick 0" wait_for "─ I/O ─"
+check "... with the clients still to come" wait_for "clients 3: 3 to come"
+keys g 55 Enter
+check "epoll_wait blocks on its instance" wait_for "blocked  epoll_wait ep 3"
+check "the interest list shows the listening socket" wait_for "interest 4 in"
+check "the timeline marks waiting for I/O apart" wait_for "┄ waiting for I/O"
+keys g 120 Enter
+check "a request's bytes wait in the connection's buffer" wait_for 'fd 5  client 1  10 B "GET /index"'
+check "... and epoll reports it ready" wait_for "interest 4 in, 5 in  ready 5"
+keys g 300 Enter
+check "a client closed shows on its descriptor" wait_for "fd 5  client 1  empty, client closed"
+check "clients are counted by state" wait_for "clients 3: 1 to come, 1 waiting, 1 done"
+check "the longest waiting client is listed" wait_for "client 2 waiting for its reply since tick"
+keys i
+check "i hides the I/O panel" wait_gone "─ I/O ─"
+keys i
+check "i shows it again" wait_for "─ I/O ─"
+keys q
+wait_exit
+check "q from the I/O scenario exits 0" [ "$rc" = 0 ]
+start 80 24 --ascii short-read
+check "80x24 ASCII: the I/O panel fits" wait_for "\+- I/O -"
+keys g 100 Enter
+check "80x24 ASCII: the listening socket" wait_for "fd 3  listening, port 80"
+keys q
+wait_exit
+
 # --- exploring, loading the failing schedule, saving it -----------------------
 mkdir "$tmp/work"
 CDTO=$tmp/work start 120 40 race-counter

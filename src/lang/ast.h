@@ -15,18 +15,57 @@
 
 /* TY_ERROR is what a wrong expression has: it was reported once, and
  * every check on it stays quiet. */
-enum type_kind { TY_VOID, TY_INT, TY_PTR, TY_ARRAY, TY_FUNC, TY_MUTEX, TY_SEM, TY_COND, TY_ERROR };
+enum type_kind { TY_VOID, TY_INT, TY_PTR, TY_ARRAY, TY_FUNC, TY_MUTEX, TY_SEM, TY_COND, TY_ERROR,
+		 TY_CHAR, TY_STRUCT };
 
 struct type {
 	enum type_kind kind;
 	struct type *base;      /* TY_PTR, TY_ARRAY: element; TY_FUNC: return type */
 	int64_t len;            /* TY_ARRAY: element count (-1: from initializer) */
+	struct sdef *sdef;      /* TY_STRUCT: the struct or union */
 };
 
+/* A field of a struct or union, at its byte offset. */
+struct field {
+	const char *name;
+	struct type *ty;
+	struct node *len_expr;  /* an array field's length as written */
+	int64_t offset;
+	int line, col;
+	struct field *next;
+};
+
+/* A struct or union by its tag (NULL: an anonymous one).  It is
+ * complete once its fields are known and laid out (by sema, in C's
+ * way: each field at a multiple of its alignment, the size rounded up
+ * to the largest); declared when `struct tag;` or its definition was
+ * seen, not merely a mention. */
+struct sdef {
+	const char *tag;
+	int is_union;
+	struct field *fields;
+	int nfields;
+	int64_t size, align;
+	int defined, declared, laid_out, laying_out;
+	int predefined;         /* struct epoll_event, as <sys/epoll.h> has it */
+	int line, col;          /* where it was defined (or first named) */
+	struct sdef *next;      /* in the program's list */
+};
+
+#define CHAR_MIN_VALUE (-128)
+#define CHAR_MAX_VALUE 127
+
 int64_t type_size(const struct type *t);
-int type_is_scalar(const struct type *t);       /* int or pointer */
+int64_t type_align(const struct type *t);
+int type_is_scalar(const struct type *t);       /* int, char or pointer */
 int type_is_sync(const struct type *t);         /* mutex, semaphore, cond */
-/* Write a type as C would ("int *", "int[4]", "mutex"). */
+/* Does t hold (or is it) a synchronisation object anywhere inside? */
+int type_has_sync(const struct type *t);
+/* The bytes pointer arithmetic on a t (a pointer) moves by. */
+int64_t type_stride(const struct type *t);
+/* The field of s named name, or NULL. */
+struct field *sdef_field(const struct sdef *s, const char *name);
+/* Write a type as C would ("int *", "int[4]", "mutex", "struct point"). */
 void type_format(struct buf *out, const struct type *t);
 
 /* VAR_CAPTURE: a variable of the enclosing function, as a nested
@@ -65,7 +104,7 @@ enum node_kind {
 	/* expressions */
 	N_NUM, N_STR, N_IDENT, N_BINARY, N_LOGAND, N_LOGOR, N_TERNARY,
 	N_ASSIGN, N_UNARY, N_ADDR, N_DEREF, N_INDEX, N_PREINC, N_POSTINC,
-	N_CALL, N_INIT_LIST, N_SIZEOF,
+	N_CALL, N_INIT_LIST, N_SIZEOF, N_MEMBER,
 	/* statements */
 	N_BLOCK, N_IF, N_WHILE, N_DO, N_FOR, N_BREAK, N_CONTINUE, N_RETURN,
 	N_EXPR, N_DECL, N_EMPTY,
@@ -93,8 +132,10 @@ struct node {
 	enum ref_kind ref;
 	int builtin;            /* N_IDENT naming a builtin; N_CALL of one */
 	struct type *ty;        /* set by sema */
-	int scale;              /* N_BINARY/N_ASSIGN '+' '-': 1 scale rhs by WORD,
-				 * 2 scale lhs, 3 divide the difference by WORD */
+	int scale;              /* N_BINARY/N_ASSIGN '+' '-': 1 scale rhs by stride,
+				 * 2 scale lhs, 3 divide the difference by stride */
+	int64_t stride;         /* the bytes a pointer's element takes (see scale) */
+	struct field *field;    /* N_MEMBER ('.' or TK_ARROW in op): the field */
 	uint64_t str_addr;      /* N_STR, assert text: address in rodata */
 };
 
@@ -197,6 +238,7 @@ struct program {
 	struct machine_config config;
 	struct expect *expects, **expects_tail;
 	struct note *notes, **notes_tail;
+	struct sdef *structs;   /* every struct and union, named or not */
 	int uses_errno;         /* the name errno appears (see sema's predeclare_errno) */
 };
 

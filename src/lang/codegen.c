@@ -205,12 +205,25 @@ static struct loc gen_loc(struct gen *g, struct node *n, int d)
 	case N_DEREF:
 		gen_expr(g, n->lhs, d);
 		return (struct loc){ d, 0 };
+	case N_MEMBER: {
+		struct loc base;
+		if (n->op == TK_ARROW) {
+			gen_expr(g, n->lhs, d);
+			base = (struct loc){ d, 0 };
+		} else {
+			base = gen_loc(g, n->lhs, d);
+		}
+		base.off = (int64_t)((uint64_t)base.off + (uint64_t)n->field->offset);
+		return base;
+	}
 	case N_INDEX: {
 		struct node *a = n->lhs, *ix = n->rhs;
 		int64_t es = type_size(n->ty);
 		struct loc base;
-		if (a->kind == N_IDENT && a->ty->kind == TY_ARRAY) {
+		if (a->kind == N_IDENT && a->ty->kind == TY_ARRAY && a->var->where != VAR_CAPTURE) {
 			base = var_loc(a->var);
+		} else if (a->ty->kind == TY_ARRAY && a->kind != N_IDENT) {
+			base = gen_loc(g, a, d);        /* an array inside a struct, or an element */
 		} else {
 			gen_expr(g, a, d);
 			base = (struct loc){ d, 0 };
@@ -245,6 +258,18 @@ static void store(struct gen *g, int rs, struct loc l)
 	emit(g, OP_ST, rs, l.base, REG_NONE, l.off);
 }
 
+/* Load the object of type ty at l into rd: a byte for a char, else a word. */
+static void load_as(struct gen *g, int rd, struct loc l, const struct type *ty)
+{
+	emit(g, ty && ty->kind == TY_CHAR ? OP_LDB : OP_LD, rd, l.base, REG_NONE, l.off);
+}
+
+/* Store rs into the object of type ty at l. */
+static void store_as(struct gen *g, int rs, struct loc l, const struct type *ty)
+{
+	emit(g, ty && ty->kind == TY_CHAR ? OP_STB : OP_ST, rs, l.base, REG_NONE, l.off);
+}
+
 /* The instruction for an operator or op= token; OP_NOP if none. */
 static int alu_op(int tok)
 {
@@ -275,17 +300,19 @@ static int is_small(const struct node *n)
 	return n->kind == N_NUM && n->val >= INT16_MIN && n->val <= INT16_MAX;
 }
 
-/* rd = rd op rhs, with rhs scaled by WORD when pointer arithmetic says so. */
-static void gen_apply(struct gen *g, int op, int rd, struct node *rhs, int scale_rhs)
+/* rd = rd op rhs, with rhs scaled by the stride (the bytes of a
+ * pointer's element) when pointer arithmetic says so; 0 or 1: none. */
+static void gen_apply(struct gen *g, int op, int rd, struct node *rhs, int64_t stride)
 {
-	if (is_small(rhs) && (!scale_rhs || (rhs->val * WORD >= INT16_MIN &&
-					    rhs->val * WORD <= INT16_MAX))) {
-		emit_alui(g, op, rd, rd, scale_rhs ? rhs->val * WORD : rhs->val);
+	if (stride <= 1)
+		stride = 1;
+	if (is_small(rhs) && rhs->val * stride >= INT16_MIN && rhs->val * stride <= INT16_MAX) {
+		emit_alui(g, op, rd, rd, rhs->val * stride);
 		return;
 	}
 	gen_expr(g, rhs, rd + 1);
-	if (scale_rhs)
-		emit_alui(g, OP_MUL, rd + 1, rd + 1, WORD);
+	if (stride != 1)
+		emit_alui(g, OP_MUL, rd + 1, rd + 1, stride);
 	emit_alu(g, op, rd, rd, rd + 1);
 }
 
@@ -367,7 +394,8 @@ static void gen_closure(struct gen *g, struct func *fn, int d)
 	for (int r = 0; r < d; r++)
 		push(g, r);
 	for (int i = fn->ncaptures; i-- > 0;) {
-		load(g, R0, var_loc(fn->captures[i]->captured));
+		struct var *v = fn->captures[i]->captured;
+		load_as(g, R0, var_loc(v), v->ty);
 		push(g, R0);
 	}
 	emit_func_addr(g, OP_LI, R0, fn);
@@ -380,17 +408,27 @@ static void gen_closure(struct gen *g, struct func *fn, int d)
 		pop(g, r);
 }
 
+/* Make rd what it is as a char: its low byte, sign-extended. */
+static void sign_extend_char(struct gen *g, int rd)
+{
+	emit_alui(g, OP_SHL, rd, rd, 56);
+	emit_alui(g, OP_SHR, rd, rd, 56);
+}
+
 /* ++x, --x (post: x++, x--), leaving the expression's value in r<d>. */
 static void gen_incdec(struct gen *g, struct node *n, int d, int post)
 {
-	int64_t step = n->op * (n->ty->kind == TY_PTR ? WORD : 1);
+	int64_t step = n->op * (n->ty->kind == TY_PTR ? type_stride(n->ty) : 1);
+	const struct type *ty = n->lhs->ty;
 	struct loc l = gen_loc(g, n->lhs, d);
 	int v = l.base == d ? d + 1 : d;
-	load(g, v, l);
+	load_as(g, v, l, ty);
 	emit_alui(g, OP_ADD, v, v, step);
-	store(g, v, l);
+	store_as(g, v, l, ty);
 	if (post)
 		emit_alui(g, OP_SUB, v, v, step);
+	else if (ty->kind == TY_CHAR)
+		sign_extend_char(g, v);         /* the value the char now holds */
 	if (v != d)
 		emit_rr(g, OP_MOV, d, v);
 }
@@ -402,14 +440,18 @@ static void gen_assign(struct gen *g, struct node *n, int d)
 	if (n->op == '=') {
 		gen_expr(g, n->rhs, d);
 		struct loc l = gen_loc(g, lhs, d + 1);
-		store(g, d, l);
+		store_as(g, d, l, lhs->ty);
+		if (lhs->ty->kind == TY_CHAR)
+			sign_extend_char(g, d);
 		return;
 	}
 	struct loc l = gen_loc(g, lhs, d);
 	int v = l.base == d ? d + 1 : d;
-	load(g, v, l);
-	gen_apply(g, alu_op(n->op), v, n->rhs, n->scale == 1);
-	store(g, v, l);
+	load_as(g, v, l, lhs->ty);
+	gen_apply(g, alu_op(n->op), v, n->rhs, n->scale == 1 ? n->stride : 1);
+	store_as(g, v, l, lhs->ty);
+	if (lhs->ty->kind == TY_CHAR)
+		sign_extend_char(g, v);
 	if (v != d)
 		emit_rr(g, OP_MOV, d, v);
 }
@@ -460,10 +502,13 @@ static void gen_expr(struct gen *g, struct node *n, int d)
 		else if (n->ty->kind == TY_ARRAY)
 			gen_lea(g, d, var_loc(n->var));
 		else
-			load(g, d, gen_loc(g, n, d));
+			load_as(g, d, gen_loc(g, n, d), n->ty);
 		break;
-	case N_DEREF: case N_INDEX:
-		load(g, d, gen_loc(g, n, d));
+	case N_DEREF: case N_INDEX: case N_MEMBER:
+		if (n->ty->kind == TY_ARRAY)
+			gen_lea(g, d, gen_loc(g, n, d));        /* an array field: its address */
+		else
+			load_as(g, d, gen_loc(g, n, d), n->ty);
 		break;
 	case N_ADDR:
 		if (n->lhs->kind == N_IDENT && n->lhs->ref == REF_FUNC && n->lhs->fn->outer)
@@ -486,15 +531,16 @@ static void gen_expr(struct gen *g, struct node *n, int d)
 		if (n->scale == 2) {
 			/* int + pointer: scale the int on the left */
 			gen_expr(g, n->lhs, d);
-			emit_alui(g, OP_MUL, d, d, WORD);
+			if (n->stride != 1)
+				emit_alui(g, OP_MUL, d, d, n->stride);
 			gen_expr(g, n->rhs, d + 1);
 			emit_alu(g, OP_ADD, d, d, d + 1);
 			break;
 		}
 		gen_expr(g, n->lhs, d);
-		gen_apply(g, alu_op(n->op), d, n->rhs, n->scale == 1);
-		if (n->scale == 3)
-			emit_alui(g, OP_DIV, d, d, WORD);
+		gen_apply(g, alu_op(n->op), d, n->rhs, n->scale == 1 ? n->stride : 1);
+		if (n->scale == 3 && n->stride != 1)
+			emit_alui(g, OP_DIV, d, d, n->stride);
 		break;
 	case N_LOGAND: case N_LOGOR:
 		gen_logic(g, n, d);
@@ -544,19 +590,28 @@ static void gen_decl(struct gen *g, struct var *v)
 {
 	struct loc l = var_loc(v);
 	v->scope_lo = here(g);  /* as in C, a variable is in scope in its initializer */
-	if (v->init && v->init->kind == N_INIT_LIST) {
-		int64_t i = 0;
-		for (struct node *e = v->init->args; e; e = e->next, i++) {
-			gen_expr(g, e, R0);
-			store(g, R0, (struct loc){ l.base, l.off + i * WORD });
+	if (v->init && (v->init->kind == N_INIT_LIST || v->init->kind == N_STR)) {
+		const struct type *elem = v->ty->base;
+		int64_t i = 0, es = type_size(elem);
+		if (v->init->kind == N_STR) {
+			/* char s[] = "text": byte by byte, then the zeros */
+			for (; i < (int64_t)v->init->str_len && i < v->ty->len; i++) {
+				emit_li(g, R0, (signed char)v->init->str[i]);
+				store_as(g, R0, (struct loc){ l.base, l.off + i }, elem);
+			}
+		} else {
+			for (struct node *e = v->init->args; e; e = e->next, i++) {
+				gen_expr(g, e, R0);
+				store_as(g, R0, (struct loc){ l.base, l.off + i * es }, elem);
+			}
 		}
 		if (i < v->ty->len)
 			emit_li(g, R0, 0);
 		for (; i < v->ty->len; i++)
-			store(g, R0, (struct loc){ l.base, l.off + i * WORD });
+			store_as(g, R0, (struct loc){ l.base, l.off + i * es }, elem);
 	} else if (v->init) {
 		gen_expr(g, v->init, R0);
-		store(g, R0, l);
+		store_as(g, R0, l, v->ty);
 	}
 }
 
@@ -698,6 +753,8 @@ static void gen_stmt(struct gen *g, struct node *n)
 	case N_RETURN:
 		if (n->lhs)
 			gen_expr(g, n->lhs, R0);
+		if (n->lhs && g->fn->ret->kind == TY_CHAR)
+			sign_extend_char(g, R0);        /* what a char function returns */
 		gen_epilogue(g);
 		break;
 	default:
@@ -751,7 +808,8 @@ static void layout_globals(struct gen *g)
 	uint64_t data = 0, bss = 0;
 	for (size_t i = 0; i < prog->nglobals; i++) {
 		struct var *v = prog->globals[i];
-		uint64_t size = (uint64_t)type_size(v->ty);
+		/* each global starts at a word, whatever its size */
+		uint64_t size = ((uint64_t)type_size(v->ty) + WORD - 1) / WORD * WORD;
 		if (v->is_tls) {
 			v->seg = SEG_TLS;
 			v->offset = (int64_t)g->tls_size;
@@ -794,12 +852,18 @@ static int64_t cval_value(const struct cval *c)
 	return v;
 }
 
+/* Store v at p as n little-endian bytes. */
+static void put_bytes(uint8_t *p, int64_t v, int n)
+{
+	uint64_t u = (uint64_t)v;
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(u >> (8 * i));
+}
+
 /* Store v at p as 8 little-endian bytes. */
 static void put_word(uint8_t *p, int64_t v)
 {
-	uint64_t u = (uint64_t)v;
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(u >> (8 * i));
+	put_bytes(p, v, WORD);
 }
 
 /* Write the initial values of the globals into rodata, data and TLS. */
@@ -818,8 +882,10 @@ static void fill_globals(struct gen *g)
 		case SEG_TLS: base = img->tls + v->offset; break;
 		default: continue;
 		}
+		const struct type *elem = v->ty->kind == TY_ARRAY ? v->ty->base : v->ty;
+		int64_t es = type_size(elem);
 		for (int64_t j = 0; j < v->ncvals; j++)
-			put_word(base + j * WORD, cval_value(&v->cvals[j]));
+			put_bytes(base + j * es, cval_value(&v->cvals[j]), es < WORD ? (int)es : WORD);
 	}
 }
 

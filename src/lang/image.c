@@ -128,6 +128,27 @@ const struct img_var *image_var_at(const struct img_func *f, int64_t off, uint64
 	return NULL;
 }
 
+/* Name the byte off bytes into the object name of type type (size bytes). */
+void image_name_part(struct buf *out, const char *name, const char *type, uint64_t size,
+		     uint64_t off)
+{
+	const char *br = type ? strrchr(type, '[') : NULL;
+	if (off == 0) {
+		buf_puts(out, name);
+		return;
+	}
+	if (br && type[strlen(type) - 1] == ']') {
+		/* the element's size: the array's, over the count in its "[N]" */
+		unsigned long long count = strtoull(br + 1, NULL, 10);
+		uint64_t es = count ? size / count : 0;
+		if (es && off % es == 0) {
+			buf_printf(out, "%s[%llu]", name, (unsigned long long)(off / es));
+			return;
+		}
+	}
+	buf_printf(out, "%s+%llu", name, (unsigned long long)off);
+}
+
 /* Name addr after the symbol holding it. */
 int image_describe(const struct image *img, uint64_t addr, int tls, struct buf *out)
 {
@@ -144,17 +165,10 @@ int image_describe(const struct image *img, uint64_t addr, int tls, struct buf *
 	const struct img_sym *s = image_sym_at(img, addr, tls);
 	if (!s)
 		return 0;
-	uint64_t off = addr - s->addr;
-	if (off == 0)
-		buf_puts(out, s->name);
-	else if (strchr(s->type, '[') && s->kind != SYM_POOL && s->kind != SYM_STRING) {
-		uint64_t es = s->kind == SYM_MUTEX || s->kind == SYM_SEM || s->kind == SYM_COND ? 16 : 8;
-		if (off % es == 0)
-			buf_printf(out, "%s[%llu]", s->name, (unsigned long long)(off / es));
-		else
-			buf_printf(out, "%s+%llu", s->name, (unsigned long long)off);
-	} else {
-		buf_printf(out, "%s+%llu", s->name, (unsigned long long)off);
-	}
+	if (s->kind == SYM_POOL || s->kind == SYM_STRING)
+		buf_printf(out, addr == s->addr ? "%s" : "%s+%llu", s->name,
+			   (unsigned long long)(addr - s->addr));
+	else
+		image_name_part(out, s->name, s->type, s->size, addr - s->addr);
 	return 1;
 }

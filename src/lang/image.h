@@ -110,6 +110,10 @@ const struct img_func *image_func_at(const struct image *img, uint64_t addr);
 const struct img_sym *image_sym_at(const struct image *img, uint64_t addr, int tls);
 /* The symbol named name, or NULL. */
 const struct img_sym *image_sym_named(const struct image *img, const char *name);
+/* Name the byte off bytes into the object name of type type (size
+ * bytes): "buf", "buf[3]" for an array's element, "ev+8" otherwise. */
+void image_name_part(struct buf *out, const char *name, const char *type, uint64_t size,
+		     uint64_t off);
 /* Append a name for addr ("counter", "buf[2]", "main+8", ".str1");
  * 0 (and nothing appended) when no symbol holds it. */
 int image_describe(const struct image *img, uint64_t addr, int tls, struct buf *out);

@@ -13,6 +13,7 @@ static const char *const token_names[] = {
 
 static const struct { const char *word; int kind; } keywords[] = {
 	{ "int", TK_INT }, { "void", TK_VOID }, { "const", TK_CONST },
+	{ "char", TK_CHAR }, { "struct", TK_STRUCT }, { "union", TK_UNION },
 	{ "thread_local", TK_THREAD_LOCAL }, { "mutex", TK_MUTEX },
 	{ "semaphore", TK_SEMAPHORE }, { "cond", TK_COND },
 	{ "if", TK_IF }, { "else", TK_ELSE }, { "while", TK_WHILE },
@@ -25,7 +26,7 @@ static const struct { const char *op; int kind; } operators[] = {
 	{ "<<=", TK_SHL_EQ }, { ">>=", TK_SHR_EQ },
 	{ "==", TK_EQ }, { "!=", TK_NE }, { "<=", TK_LE }, { ">=", TK_GE },
 	{ "&&", TK_ANDAND }, { "||", TK_OROR }, { "<<", TK_SHL },
-	{ ">>", TK_SHR }, { "++", TK_INC }, { "--", TK_DEC },
+	{ ">>", TK_SHR }, { "++", TK_INC }, { "--", TK_DEC }, { "->", TK_ARROW },
 	{ "+=", TK_ADD_EQ }, { "-=", TK_SUB_EQ }, { "*=", TK_MUL_EQ },
 	{ "/=", TK_DIV_EQ }, { "%=", TK_MOD_EQ }, { "&=", TK_AND_EQ },
 	{ "|=", TK_OR_EQ }, { "^=", TK_XOR_EQ },

@@ -19,6 +19,7 @@
 	X(TK_IDENT, "identifier") X(TK_NUM, "number")                  \
 	X(TK_STR, "string") X(TK_DIRECTIVE, "directive")               \
 	X(TK_INT, "int") X(TK_VOID, "void") X(TK_CONST, "const")        \
+	X(TK_CHAR, "char") X(TK_STRUCT, "struct") X(TK_UNION, "union")  \
 	X(TK_THREAD_LOCAL, "thread_local") X(TK_MUTEX, "mutex")         \
 	X(TK_SEMAPHORE, "semaphore") X(TK_COND, "cond")                 \
 	X(TK_IF, "if") X(TK_ELSE, "else") X(TK_WHILE, "while")          \
@@ -31,7 +32,7 @@
 	X(TK_ADD_EQ, "+=") X(TK_SUB_EQ, "-=") X(TK_MUL_EQ, "*=")        \
 	X(TK_DIV_EQ, "/=") X(TK_MOD_EQ, "%=") X(TK_AND_EQ, "&=")        \
 	X(TK_OR_EQ, "|=") X(TK_XOR_EQ, "^=") X(TK_SHL_EQ, "<<=")        \
-	X(TK_SHR_EQ, ">>=")
+	X(TK_SHR_EQ, ">>=") X(TK_ARROW, "->")
 
 enum token_kind {
 	TK_FIRST = 256,

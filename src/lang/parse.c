@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/epoll_layout.h"
 #include "../sim/sched.h"
 #include "lex.h"
+#include "sema.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -181,8 +183,8 @@ static void leave(struct parser *p)
 /* C words that are not part of the scenario language: a clear message
  * beats "expected ';'". */
 static const char *const c_only_words[] = {
-	"char", "short", "long", "float", "double", "signed", "unsigned",
-	"struct", "union", "enum", "typedef", "static", "extern", "register", "auto",
+	"short", "long", "float", "double", "signed", "unsigned",
+	"enum", "typedef", "static", "extern", "register", "auto",
 	"volatile", "inline", "restrict", "switch", "case", "default", "goto",
 };
 
@@ -194,7 +196,8 @@ static int c_only_word(struct parser *p)
 	for (size_t i = 0; i < ARRAY_LEN(c_only_words); i++)
 		if (strcmp(p->tok.str, c_only_words[i]) == 0) {
 			error_tok(p, "'%s' is not part of the scenario language "
-				     "(types: int, void, mutex, semaphore, cond; see threadlab-scenario(5))",
+				     "(types: int, char, void, struct, union, mutex, semaphore, cond; "
+				     "see threadlab-scenario(5))",
 				  p->tok.str);
 			return 1;
 		}
@@ -248,7 +251,8 @@ static struct node *primary(struct parser *p)
 	return n;
 }
 
-/* postfix = primary { "[" expr "]" | "(" [ assign { "," assign } ] ")" | "++" | "--" } */
+/* postfix = primary { "[" expr "]" | "(" [ assign { "," assign } ] ")" | "++" | "--"
+ *                   | "." IDENT | "->" IDENT } */
 static struct node *postfix(struct parser *p)
 {
 	struct node *n = primary(p);
@@ -257,10 +261,28 @@ static struct node *postfix(struct parser *p)
 		struct token *t = &p->tok;
 		int line = t->line, col = t->col;
 		if (p->panic || !(check(p, '[') || check(p, '(') || check(p, TK_INC) ||
-				  check(p, TK_DEC)) || !enter(p))
+				  check(p, TK_DEC) || check(p, '.') || check(p, TK_ARROW)) || !enter(p))
 			break;
 		entered++;
-		if (accept(p, '[')) {
+		if (check(p, '.') || check(p, TK_ARROW)) {
+			struct node *m = new_node(p, N_MEMBER, line, col);
+			m->op = t->kind;
+			m->lhs = n;
+			m->src_start = n->src_start;
+			advance(p);
+			if (check(p, TK_IDENT)) {
+				m->str = dup_tok_str(p);
+				advance(p);
+			} else {
+				char found[64], msg[128];
+				describe_tok(p, found, sizeof found);
+				snprintf(msg, sizeof msg, "expected a field name after '%s' before %s",
+					 m->op == '.' ? "." : "->", found);
+				error_tok(p, "%s", msg);
+				m->str = "";
+			}
+			n = m;
+		} else if (accept(p, '[')) {
 			struct node *ix = new_node(p, N_INDEX, n->line, n->col);
 			ix->lhs = n;
 			ix->rhs = expr(p);
@@ -452,7 +474,8 @@ static int is_type_start(struct parser *p)
 {
 	switch (p->tok.kind) {
 	case TK_INT: case TK_VOID: case TK_CONST: case TK_THREAD_LOCAL:
-	case TK_MUTEX: case TK_SEMAPHORE: case TK_COND:
+	case TK_MUTEX: case TK_SEMAPHORE: case TK_COND: case TK_CHAR:
+	case TK_STRUCT: case TK_UNION:
 		return 1;
 	default:
 		return 0;
@@ -465,7 +488,179 @@ struct declspec {
 	int line, col;
 };
 
-/* declspec = { "const" | "thread_local" } ("int" | "void" | "mutex" | "semaphore" | "cond") */
+static int declspec(struct parser *p, struct declspec *ds);
+static int declarator_head(struct parser *p, struct declspec *ds, struct type **t,
+			   const char **name, int *line, int *col);
+
+/* The struct or union of this tag, or NULL. */
+static struct sdef *find_tag(struct parser *p, const char *tag)
+{
+	for (struct sdef *s = p->prog->structs; s; s = s->next)
+		if (s->tag && strcmp(s->tag, tag) == 0)
+			return s;
+	return NULL;
+}
+
+/* A new struct or union (tag NULL: anonymous) in the program's list. */
+static struct sdef *new_sdef(struct program *prog, const char *tag, int is_union,
+			     int line, int col)
+{
+	struct sdef *s = arena_alloc(&prog->arena, sizeof *s);
+	s->tag = tag;
+	s->is_union = is_union;
+	s->line = line;
+	s->col = col;
+	struct sdef **tail = &prog->structs;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = s;
+	return s;
+}
+
+/* Add a field to s. */
+static struct field *add_field(struct program *prog, struct sdef *s, const char *name,
+			       struct type *ty, int line, int col)
+{
+	struct field *f = arena_alloc(&prog->arena, sizeof *f);
+	f->name = name;
+	f->ty = ty;
+	f->line = line;
+	f->col = col;
+	struct field **tail = &s->fields;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = f;
+	s->nfields++;
+	return f;
+}
+
+/* struct epoll_event as <sys/epoll.h> has it, laid out as epoll_wait
+ * writes it (epoll_layout.h): int events; union epoll_data { void *ptr;
+ * int fd; int u32; int u64; } data. */
+static void predefine_epoll_event(struct program *prog)
+{
+	struct sdef *data = new_sdef(prog, "epoll_data", 1, 0, 0);
+	struct type *int_ty = type_new(prog, TY_INT, NULL);
+	add_field(prog, data, "ptr", type_new(prog, TY_PTR, type_new(prog, TY_VOID, NULL)), 0, 0);
+	add_field(prog, data, "fd", int_ty, 0, 0);
+	add_field(prog, data, "u32", int_ty, 0, 0);
+	add_field(prog, data, "u64", int_ty, 0, 0);
+	data->size = data->align = WORD;
+	struct sdef *ev = new_sdef(prog, "epoll_event", 0, 0, 0);
+	struct type *data_ty = type_new(prog, TY_STRUCT, NULL);
+	data_ty->sdef = data;
+	add_field(prog, ev, "events", int_ty, 0, 0)->offset = EPOLL_EVENT_EVENTS;
+	add_field(prog, ev, "data", data_ty, 0, 0)->offset = EPOLL_EVENT_DATA;
+	ev->size = EPOLL_EVENT_SIZE;
+	ev->align = WORD;
+	for (struct sdef *s = data; s; s = s->next)
+		s->defined = s->declared = s->laid_out = s->predefined = 1;
+}
+
+/* The fields of a struct or union, after its '{':
+ * { declspec declarator { "," declarator } ";" } "}" */
+static void struct_fields(struct parser *p, struct sdef *s, int open_line)
+{
+	while (!check(p, '}') && !check(p, TK_EOF) && !p->panic) {
+		struct declspec ds;
+		if (!declspec(p, &ds))
+			return;
+		if (ds.is_const || ds.is_tls) {
+			error_at(p, ds.line, ds.col, "%s", ds.is_tls ? "a field cannot be thread_local"
+								  : "a field cannot be const");
+			return;
+		}
+		do {
+			struct type *t;
+			const char *name;
+			int line, col;
+			if (!declarator_head(p, &ds, &t, &name, &line, &col))
+				return;
+			struct field *f = add_field(p->prog, s, name, t, line, col);
+			if (check(p, '[')) {
+				int l = p->tok.line;
+				advance(p);
+				f->ty = type_new(p->prog, TY_ARRAY, t);
+				f->ty->len = -1;
+				if (!check(p, ']'))
+					f->len_expr = expr(p);
+				expect_close(p, ']', '[', l);
+			}
+		} while (!p->panic && accept(p, ','));
+		if (!expect(p, ';'))
+			return;
+	}
+	expect_close(p, '}', '{', open_line);
+}
+
+/* struct-spec = ("struct" | "union") ( IDENT [ "{" fields "}" ] | "{" fields "}" )
+ * A definition belongs at file scope (or inside another struct). */
+static struct type *struct_spec(struct parser *p)
+{
+	int is_union = check(p, TK_UNION);
+	int line = p->tok.line, col = p->tok.col;
+	const char *kw = is_union ? "union" : "struct";
+	advance(p);
+	struct sdef *s = NULL;
+	const char *tag = NULL;
+	int tline = line, tcol = col;
+	if (check(p, TK_IDENT)) {
+		tag = dup_tok_str(p);
+		tline = p->tok.line;
+		tcol = p->tok.col;
+		advance(p);
+		s = find_tag(p, tag);
+		if (s && s->is_union != is_union) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "'%%s' is %s, not %s", s->is_union ? "a union" : "a struct",
+				 is_union ? "a union" : "a struct");
+			error_at(p, tline, tcol, msg, tag);
+			return NULL;
+		}
+	} else if (!check(p, '{')) {
+		char found[64], msg[128];
+		describe_tok(p, found, sizeof found);
+		snprintf(msg, sizeof msg, "expected a name or '{' after '%s' before %s", kw, found);
+		error_tok(p, "%s", msg);
+		return NULL;
+	}
+	if (check(p, '{')) {
+		if (p->fn) {
+			error_tok(p, "%s", "a struct or union is defined at file scope, not inside a function");
+			return NULL;
+		}
+		if (s && s->defined) {
+			char msg[200];
+			if (s->predefined)
+				snprintf(msg, sizeof msg, "redefinition of '%s %%s': it is predefined, "
+					 "as <sys/epoll.h> defines it", kw);
+			else
+				snprintf(msg, sizeof msg, "redefinition of '%s %%s' (first defined at line %d)",
+					 kw, s->line);
+			error_at(p, tline, tcol, msg, tag);
+			return NULL;
+		}
+		if (!s)
+			s = new_sdef(p->prog, tag, is_union, tline, tcol);
+		s->line = tline;
+		s->col = tcol;
+		s->defined = s->declared = 1;
+		int open_line = p->tok.line;
+		advance(p);
+		if (!enter(p))
+			return NULL;
+		struct_fields(p, s, open_line);
+		leave(p);
+	} else if (!s) {
+		s = new_sdef(p->prog, tag, is_union, tline, tcol);
+	}
+	struct type *t = type_new(p->prog, TY_STRUCT, NULL);
+	t->sdef = s;
+	return t;
+}
+
+/* declspec = { "const" | "thread_local" } ("int" | "char" | "void" | "mutex" | "semaphore"
+ *                                          | "cond" | struct-spec) */
 static int declspec(struct parser *p, struct declspec *ds)
 {
 	memset(ds, 0, sizeof *ds);
@@ -480,8 +675,13 @@ static int declspec(struct parser *p, struct declspec *ds)
 			break;
 	}
 	enum type_kind k;
+	if (check(p, TK_STRUCT) || check(p, TK_UNION)) {
+		ds->base = struct_spec(p);
+		return ds->base != NULL;
+	}
 	switch (p->tok.kind) {
 	case TK_INT: k = TY_INT; break;
+	case TK_CHAR: k = TY_CHAR; break;
 	case TK_VOID: k = TY_VOID; break;
 	case TK_MUTEX: k = TY_MUTEX; break;
 	case TK_SEMAPHORE: k = TY_SEM; break;
@@ -508,13 +708,28 @@ static struct type *pointers(struct parser *p, struct type *t)
 	return t;
 }
 
-/* type = declspec pointers   (as sizeof takes it) */
+/* type = declspec pointers [ "[" NUM "]" ]   (as sizeof takes it) */
 static struct type *type_name(struct parser *p)
 {
 	struct declspec ds;
 	if (!declspec(p, &ds))
 		return type_new(p->prog, TY_INT, NULL);
-	return pointers(p, ds.base);
+	struct type *t = pointers(p, ds.base);
+	if (check(p, '[')) {
+		int l = p->tok.line;
+		advance(p);
+		struct type *a = type_new(p->prog, TY_ARRAY, t);
+		a->len = 1;
+		if (check(p, TK_NUM) && p->tok.num > 0 && p->tok.num <= MAX_ARRAY) {
+			a->len = p->tok.num;
+			advance(p);
+		} else {
+			error_tok(p, "%s", "the length of an array type in sizeof is a number from 1 to 65536");
+		}
+		expect_close(p, ']', '[', l);
+		t = a;
+	}
+	return t;
 }
 
 /* initializer = assign | "{" [ assign { "," assign } [","] ] "}" */
@@ -814,7 +1029,7 @@ static struct node *stmt(struct parser *p)
 			if (n->lhs->kind == N_IDENT && check(p, TK_IDENT) && !p->panic) {
 				/* "name name": a declaration with a type we do not know */
 				error_at(p, n->lhs->line, n->lhs->col,
-					 "unknown type '%s' (types: int, void, mutex, semaphore, cond)",
+					 "unknown type '%s' (types: int, char, void, struct, union, mutex, semaphore, cond)",
 					 n->lhs->str);
 			}
 			expect(p, ';');
@@ -905,12 +1120,17 @@ static struct func *function(struct parser *p, struct declspec *ds, struct type 
 	return fn;
 }
 
-/* toplevel = declspec pointers IDENT ( function | declarator-rest { "," declarator } ";" ) */
+/* toplevel = declspec pointers IDENT ( function | declarator-rest { "," declarator } ";" )
+ *          | struct-spec ";" */
 static void toplevel(struct parser *p)
 {
 	struct declspec ds;
 	if (!declspec(p, &ds))
 		return;
+	if (ds.base->kind == TY_STRUCT && accept(p, ';')) {
+		ds.base->sdef->declared = 1;    /* struct tag; or a definition alone */
+		return;
+	}
 	/* Peek past the pointers and the name for "(": a function. */
 	struct type *t = pointers(p, ds.base);
 	if (check(p, '(')) {
@@ -1344,6 +1564,7 @@ void parse_program(struct program *prog, const char *src, size_t len, struct dia
 	int seen[ARRAY_LEN(directives)] = { 0 };
 
 	config_default(&prog->config);
+	predefine_epoll_event(prog);
 	prog->expects_tail = &prog->expects;
 	prog->notes_tail = &prog->notes;
 	if (len > MAX_SOURCE) {

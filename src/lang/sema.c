@@ -188,6 +188,12 @@ static struct type *decay(struct sema *s, struct node *n, struct type *t)
 		return ptr_to(s, t->base);
 	case TY_FUNC:
 		return s->int_ty;
+	case TY_CHAR:
+		return s->int_ty;       /* a char is promoted to int, as in C */
+	case TY_STRUCT:
+		error(s, n->line, n->col, "a %s has no value as a whole: use its fields, or its "
+		      "address with '&'", tyname(t));
+		return s->err_ty;
 	default:
 		return t;
 	}
@@ -203,7 +209,17 @@ static struct type *value(struct sema *s, struct node *n)
 static int is_lvalue(const struct node *n)
 {
 	return (n->kind == N_IDENT && n->ref == REF_VAR) || n->kind == N_DEREF ||
-	       n->kind == N_INDEX;
+	       n->kind == N_INDEX || (n->kind == N_MEMBER && (n->op == TK_ARROW || is_lvalue(n->lhs)));
+}
+
+/* The variable an element or a field of it is part of ('a' of a[i].x),
+ * when the object is inside the variable itself; NULL otherwise. */
+static const struct var *root_var(const struct node *n)
+{
+	while ((n->kind == N_MEMBER && n->op == '.') ||
+	       (n->kind == N_INDEX && n->lhs->ty && n->lhs->ty->kind == TY_ARRAY))
+		n = n->lhs;
+	return n->kind == N_IDENT && n->ref == REF_VAR ? n->var : NULL;
 }
 
 /* Check that n (already typed) may be assigned to. */
@@ -223,7 +239,15 @@ static void check_assignable(struct sema *s, struct node *n, const char *what)
 		error(s, n->line, n->col, "cannot assign to a %s", tyname(n->ty));
 		return;
 	}
-	if (n->kind == N_IDENT && n->var->is_const)
+	if (n->ty->kind == TY_STRUCT) {
+		error(s, n->line, n->col, "cannot assign a whole %s: assign its fields one by one",
+		      tyname(n->ty));
+		return;
+	}
+	const struct var *root = n->kind == N_MEMBER ? root_var(n) : NULL;
+	if (root && root->is_const)
+		error(s, n->line, n->col, "cannot assign to a field of '%s': it is const", root->name);
+	else if (n->kind == N_IDENT && n->var->is_const)
 		error(s, n->line, n->col, "cannot assign to '%s': it is const", n->var->name);
 	else if (n->kind == N_INDEX && n->lhs->kind == N_IDENT && n->lhs->ref == REF_VAR &&
 		 n->lhs->var->is_const && n->lhs->ty->kind == TY_ARRAY)
@@ -241,10 +265,12 @@ static struct type *additive(struct sema *s, struct node *n, struct type *l, str
 			return s->int_ty;
 		}
 		n->scale = lp ? 1 : rp ? 2 : 0;
+		n->stride = lp ? type_stride(l) : rp ? type_stride(r) : 0;
 		return lp ? l : rp ? r : s->int_ty;
 	}
 	if (lp && rp) {
 		n->scale = 3;
+		n->stride = type_stride(l);
 		return s->int_ty;
 	}
 	if (rp) {
@@ -252,6 +278,7 @@ static struct type *additive(struct sema *s, struct node *n, struct type *l, str
 		return s->int_ty;
 	}
 	n->scale = lp ? 1 : 0;
+	n->stride = lp ? type_stride(l) : 0;
 	return lp ? l : s->int_ty;
 }
 
@@ -447,10 +474,11 @@ static struct var *capture(struct sema *s, struct node *n, struct var *v)
 	for (int i = 0; i < fn->ncaptures; i++)
 		if (fn->captures[i]->captured == v)
 			return fn->captures[i];
-	if (v->ty->kind == TY_ARRAY) {
-		error(s, n->line, n->col, "'%s' cannot capture the array '%s' of '%s': a closure "
-		      "captures ints and pointers (capture a pointer to it instead)",
-		      fn->name, v->name, fn->outer->name);
+	if (v->ty->kind == TY_ARRAY || v->ty->kind == TY_STRUCT) {
+		error(s, n->line, n->col, "'%s' cannot capture the %s '%s' of '%s': a closure "
+		      "captures ints, chars and pointers (capture a pointer to it instead)",
+		      fn->name, v->ty->kind == TY_ARRAY ? "array" : v->ty->sdef->is_union ? "union" : "struct",
+		      v->name, fn->outer->name);
 		return NULL;
 	}
 	if (fn->ncaptures == MAX_CAPTURES) {
@@ -494,6 +522,59 @@ static struct type *nested_value(struct sema *s, struct node *n, struct func *in
 		return s->err_ty;
 	}
 	return type_new(s->prog, TY_FUNC, inner->ret);
+}
+
+/* Is n a constant, written otherwise than as a character ('a')?  Its
+ * value in *v. */
+static int fold_int(struct sema *s, struct node *n, int64_t *v);
+
+/* Report a constant stored into a char that does not fit in one. */
+static void char_fits(struct sema *s, struct node *e)
+{
+	int64_t v;
+	if (!e || e->kind == N_INIT_LIST || e->kind == N_STR || !fold_int(s, e, &v))
+		return;
+	if (e->kind == N_NUM && e->src_start && e->src_start[0] == '\'')
+		return;         /* '\xff' is the byte 0xff */
+	if (v < CHAR_MIN_VALUE || v > CHAR_MAX_VALUE)
+		error(s, e->line, e->col, "%lld does not fit in a char (%d to %d)", (long long)v,
+		      CHAR_MIN_VALUE, CHAR_MAX_VALUE);
+}
+
+/* The type of s.f or p->f, and its field in n->field. */
+static struct type *member(struct sema *s, struct node *n)
+{
+	int arrow = n->op == TK_ARROW;
+	struct type *l = check_expr(s, n->lhs);
+	if (l->kind == TY_ERROR)
+		return l;
+	if (arrow)
+		l = decay(s, n->lhs, l->kind == TY_STRUCT ? s->err_ty : l);
+	struct type *st = arrow ? (l->kind == TY_PTR ? l->base : NULL) : l;
+	if (arrow && (!st || st->kind != TY_STRUCT)) {
+		struct type *shown = n->lhs->ty ? n->lhs->ty : l;
+		error(s, n->line, n->col, "'->' needs a pointer to a struct on its left, but this is "
+		      "of type %s%s", tyname(shown), shown->kind == TY_STRUCT ? " (use '.')" : "");
+		return s->err_ty;
+	}
+	if (!arrow && st->kind != TY_STRUCT) {
+		int hint = st->kind == TY_PTR && st->base->kind == TY_STRUCT;
+		error(s, n->line, n->col, "'.' needs a struct on its left, but this is of type %s%s",
+		      tyname(st), hint ? " (use '->')" : "");
+		return s->err_ty;
+	}
+	struct sdef *sd = st->sdef;
+	if (!sd->laid_out) {
+		error(s, n->line, n->col, "'%s' is incomplete: its fields are not known", tyname(st));
+		return s->err_ty;
+	}
+	struct field *f = sdef_field(sd, n->str);
+	if (!f) {
+		error(s, n->line, n->col, "'%s' has no field '%s'", tyname(st), n->str);
+		return s->err_ty;
+	}
+	n->field = f;
+	return f->ty;
 }
 
 /* Type-check an expression and record its type. */
@@ -569,7 +650,10 @@ static struct type *check_expr(struct sema *s, struct node *n)
 				      n->op == TK_ADD_EQ ? "+=" : "-=");
 			else
 				n->scale = l->kind == TY_PTR ? 1 : 0;
+			n->stride = l->kind == TY_PTR ? type_stride(l) : 0;
 		}
+		if (n->op == '=' && l->kind == TY_CHAR)
+			char_fits(s, n->rhs);
 		t = l;
 		break;
 	}
@@ -624,12 +708,21 @@ static struct type *check_expr(struct sema *s, struct node *n)
 	case N_INIT_LIST:
 		error(s, n->line, n->col, "a '{...}' list can only initialise an array");
 		break;
+	case N_MEMBER:
+		t = member(s, n);
+		break;
 	case N_SIZEOF: {
 		/* the size is known now: the node becomes that number */
 		struct type *of = n->lhs ? check_expr(s, n->lhs) : n->ty;
+		const struct type *elem = of;
+		while (elem->kind == TY_ARRAY)
+			elem = elem->base;
 		if (of->kind == TY_VOID || of->kind == TY_FUNC)
 			error(s, n->line, n->col, "sizeof needs an object, not %s",
 			      of->kind == TY_VOID ? "void" : "a function");
+		else if (elem->kind == TY_STRUCT && !elem->sdef->laid_out)
+			error(s, n->line, n->col, "sizeof of an incomplete type '%s'%s", tyname(elem),
+			      elem->sdef->declared ? ": its fields are never given" : " (no such struct is defined)");
 		n->kind = N_NUM;
 		n->val = type_size(of);
 		n->lhs = NULL;
@@ -746,7 +839,8 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 			int64_t k = out->num;
 			if (fold(s, n->rhs, &r) && r.var) {
 				*out = r;
-				out->num = (int64_t)((uint64_t)r.num + (uint64_t)k * WORD);
+				out->num = (int64_t)((uint64_t)r.num + (uint64_t)k *
+						     (uint64_t)(n->stride ? n->stride : WORD));
 				return 1;
 			}
 		}
@@ -754,7 +848,7 @@ static int fold(struct sema *s, struct node *n, struct cval *out)
 			/* an address plus or minus whole elements */
 			if ((n->op != '+' && n->op != '-') || !fold_int(s, n->rhs, &b))
 				return 0;
-			int64_t bytes = (int64_t)((uint64_t)b * WORD);
+			int64_t bytes = (int64_t)((uint64_t)b * (uint64_t)(n->stride ? n->stride : WORD));
 			out->num = (int64_t)(n->op == '+' ? (uint64_t)out->num + (uint64_t)bytes
 							  : (uint64_t)out->num - (uint64_t)bytes);
 			return 1;
@@ -818,6 +912,8 @@ static void array_length(struct sema *s, struct var *v)
 			n = 1;
 		}
 		t->len = n;
+	} else if (v->init && v->init->kind == N_STR && t->base->kind == TY_CHAR) {
+		t->len = (int64_t)v->init->str_len + 1;
 	} else if (v->init && v->init->kind == N_INIT_LIST) {
 		t->len = v->init->nargs > 0 ? v->init->nargs : 1;
 		if (v->init->nargs == 0)
@@ -829,6 +925,115 @@ static void array_length(struct sema *s, struct var *v)
 	if (t->len > 0 && v->init && v->init->kind == N_INIT_LIST && v->init->nargs > t->len)
 		error(s, v->init->line, v->init->col, "too many initializers for '%s' (%d for %lld elements)",
 		      v->name, v->init->nargs, (long long)t->len);
+	if (v->init && v->init->kind == N_STR && t->base->kind == TY_CHAR &&
+	    (int64_t)v->init->str_len > t->len)
+		error(s, v->init->line, v->init->col, "the string is %zu bytes, too long for '%s' "
+		      "(%lld bytes)", v->init->str_len, v->name, (long long)t->len);
+}
+
+/* Lay out a struct or union: each field at the next multiple of its
+ * alignment (a union's all at 0), the size rounded up to the largest
+ * alignment.  Reports a field that cannot be in one. */
+static void layout_sdef(struct sema *s, struct sdef *sd)
+{
+	if (sd->laid_out || !sd->defined)
+		return;
+	if (sd->laying_out)
+		return;         /* the field that holds it reports it */
+	sd->laying_out = 1;
+	const char *kw = sd->is_union ? "union" : "struct";
+	int64_t off = 0, size = 0, align = 1;
+	if (!sd->fields)
+		error(s, sd->line, sd->col, "%s '%s' has no fields", kw, sd->tag ? sd->tag : "{...}");
+	for (struct field *f = sd->fields; f; f = f->next) {
+		for (struct field *g = sd->fields; g != f; g = g->next)
+			if (strcmp(g->name, f->name) == 0) {
+				error(s, f->line, f->col, "duplicate field '%s' (first at line %d)",
+				      f->name, g->line);
+				break;
+			}
+		struct type *ft = f->ty, *elem = ft->kind == TY_ARRAY ? ft->base : ft;
+		if (ft->kind == TY_ARRAY) {
+			int64_t n = 1;
+			if (!f->len_expr) {
+				error(s, f->line, f->col, "array field '%s' needs a length", f->name);
+			} else {
+				check_expr(s, f->len_expr);
+				int errors = s->d->errors;
+				if (!fold_int(s, f->len_expr, &n)) {
+					if (s->d->errors == errors)
+						error(s, f->len_expr->line, f->len_expr->col,
+						      "the length of field '%s' must be a constant", f->name);
+					n = 1;
+				} else if (n <= 0 || n > MAX_ARRAY) {
+					error(s, f->len_expr->line, f->len_expr->col,
+					      "the length of field '%s' must be between 1 and %d, not %lld",
+					      f->name, MAX_ARRAY, (long long)n);
+					n = 1;
+				}
+			}
+			ft->len = n;
+		}
+		if (elem->kind == TY_STRUCT)
+			layout_sdef(s, elem->sdef);
+		if (elem->kind == TY_VOID) {
+			error(s, f->line, f->col, "field '%s' cannot have type void", f->name);
+		} else if (type_has_sync(elem)) {
+			error(s, f->line, f->col, "field '%s': a %s must be a global variable of its own, "
+			      "not in a %s", f->name, type_is_sync(elem) ? tyname(elem) : "synchronisation object", kw);
+		} else if (elem->kind == TY_STRUCT && !elem->sdef->laid_out) {
+			if (elem->sdef == sd || elem->sdef->laying_out)
+				error(s, f->line, f->col, "field '%s' cannot hold the %s it is in "
+				      "(a pointer to it can)", f->name, tyname(elem));
+			else
+				error(s, f->line, f->col, "field '%s' has an incomplete type '%s'%s", f->name,
+				      tyname(elem), elem->sdef->declared ? "" : " (no such struct is defined)");
+		}
+		int64_t fa = type_align(ft), fs = type_size(ft);
+		if (fa > align)
+			align = fa;
+		if (sd->is_union) {
+			f->offset = 0;
+			if (fs > size)
+				size = fs;
+		} else {
+			off = (off + fa - 1) / fa * fa;
+			f->offset = off;
+			off += fs;
+			size = off;
+		}
+		if (size > MAX_FRAME) {
+			error(s, f->line, f->col, "%s '%s' is larger than %d bytes", kw,
+			      sd->tag ? sd->tag : "{...}", MAX_FRAME);
+			size = MAX_FRAME;
+		}
+	}
+	sd->align = align;
+	sd->size = (size + align - 1) / align * align;
+	if (sd->size == 0)
+		sd->size = align;
+	sd->laying_out = 0;
+	sd->laid_out = 1;
+}
+
+/* Report an object of a struct type whose fields are not known; 0 then. */
+static int complete_object(struct sema *s, const struct type *t, int line, int col,
+			   const char *name)
+{
+	while (t->kind == TY_ARRAY || t->kind == TY_PTR) {
+		if (t->kind == TY_PTR)
+			return 1;       /* a pointer to anything is fine */
+		t = t->base;
+	}
+	if (t->kind != TY_STRUCT || t->sdef->laid_out)
+		return 1;
+	if (!t->sdef->declared)
+		error(s, line, col, "unknown %s '%s': no such %s is defined", t->sdef->is_union ? "union" : "struct",
+		      t->sdef->tag, t->sdef->is_union ? "union" : "struct");
+	else
+		error(s, line, col, "variable '%s' has an incomplete type '%s': its fields are never given",
+		      name, tyname(t));
+	return 0;
 }
 
 /* Rules every variable's type follows, wherever it is declared. */
@@ -837,6 +1042,13 @@ static int check_var_type(struct sema *s, struct var *v)
 	struct type *t = v->ty, *elem = t->kind == TY_ARRAY ? t->base : t;
 	if (elem->kind == TY_VOID) {
 		error(s, v->line, v->col, "variable '%s' cannot have type void", v->name);
+		return 0;
+	}
+	if (!complete_object(s, t, v->line, v->col, v->name))
+		return 0;
+	if (elem->kind == TY_STRUCT && v->init) {
+		error(s, v->init->line, v->init->col, "a %s cannot have an initializer here: "
+		      "set its fields one by one", tyname(elem));
 		return 0;
 	}
 	if (elem->kind == TY_PTR) {
@@ -877,7 +1089,11 @@ static int check_var_type(struct sema *s, struct var *v)
 		error(s, v->init->line, v->init->col, "a '{...}' list can only initialise an array");
 		return 0;
 	}
-	if (t->kind == TY_ARRAY && v->init && v->init->kind != N_INIT_LIST) {
+	if (t->kind == TY_ARRAY && v->init && v->init->kind == N_STR && elem->kind != TY_CHAR) {
+		error(s, v->init->line, v->init->col, "only a char array can be initialised with a string");
+		return 0;
+	}
+	if (t->kind == TY_ARRAY && v->init && v->init->kind != N_INIT_LIST && v->init->kind != N_STR) {
 		error(s, v->init->line, v->init->col, "array '%s' must be initialised with a '{...}' list",
 		      v->name);
 		return 0;
@@ -885,7 +1101,9 @@ static int check_var_type(struct sema *s, struct var *v)
 	return 1;
 }
 
-/* Fold a global's initializer into v->cvals. */
+/* Fold a global's initializer into v->cvals: one value per element
+ * (a single object is one element), each written as a number of the
+ * element's size, a word at most (a semaphore's count: its first word). */
 static int fold_global(struct sema *s, struct var *v, int line, int col)
 {
 	if (v->cvals)
@@ -895,19 +1113,25 @@ static int fold_global(struct sema *s, struct var *v, int line, int col)
 		return 0;
 	}
 	v->folding = 1;
-	int64_t n = type_size(v->ty) / WORD;
-	if (type_is_sync(v->ty))
-		n = 1;
+	int64_t n = v->ty->kind == TY_ARRAY ? v->ty->len : 1;
+	struct type *elem = v->ty->kind == TY_ARRAY ? v->ty->base : v->ty;
+	if (!v->init || n < 1)
+		n = 0;
 	struct cval *cv = arena_alloc(&s->prog->arena, (size_t)(n > 0 ? n : 1) * sizeof *cv);
 	int ok = 1;
-	/* a semaphore takes two words: its count, then room for the machine */
-	struct type *elem = v->ty->kind == TY_ARRAY ? v->ty->base : v->ty;
-	int64_t stride = type_size(elem) / WORD;
+	if (v->init && v->init->kind == N_STR) {
+		for (int64_t i = 0; i < n && i < (int64_t)v->init->str_len; i++)
+			cv[i].num = (signed char)v->init->str[i];
+		v->folding = 0;
+		v->cvals = cv;
+		v->ncvals = n;
+		return 1;
+	}
 	struct node *one = v->init && v->init->kind != N_INIT_LIST ? v->init : NULL;
 	struct node *list = v->init && v->init->kind == N_INIT_LIST ? v->init->args : one;
 	int64_t i = 0;
-	for (struct node *e = list; e && i * stride < n; e = one ? NULL : e->next, i++) {
-		struct cval *c = &cv[i * stride];
+	for (struct node *e = list; e && i < n; e = one ? NULL : e->next, i++) {
+		struct cval *c = &cv[i];
 		int errors = s->d->errors;
 		value(s, e);
 		if (!fold(s, e, c)) {
@@ -921,6 +1145,14 @@ static int fold_global(struct sema *s, struct var *v, int line, int col)
 			error(s, e->line, e->col, "a semaphore starts at a count of 0 or more");
 			ok = 0;
 			break;
+		}
+		if (elem->kind == TY_CHAR) {
+			if (c->var || c->fn) {
+				error(s, e->line, e->col, "an address does not fit in a char");
+				ok = 0;
+				break;
+			}
+			char_fits(s, e);
 		}
 	}
 	v->folding = 0;
@@ -938,15 +1170,22 @@ static void local_decl(struct sema *s, struct node *n)
 	struct var *v = n->var;
 	if (!check_var_type(s, v))
 		return;
+	struct type *elem = v->ty->kind == TY_ARRAY ? v->ty->base : v->ty;
 	if (v->init) {
 		if (v->init->kind == N_INIT_LIST) {
-			for (struct node *e = v->init->args; e; e = e->next)
+			for (struct node *e = v->init->args; e; e = e->next) {
 				value(s, e);
-		} else {
+				if (elem->kind == TY_CHAR)
+					char_fits(s, e);
+			}
+		} else if (v->init->kind != N_STR || v->ty->kind != TY_ARRAY) {
 			value(s, v->init);
+			if (elem->kind == TY_CHAR)
+				char_fits(s, v->init);
 		}
 	}
-	int64_t size = type_size(v->ty);
+	/* every local starts at a word, so the frame stays aligned */
+	int64_t size = (type_size(v->ty) + WORD - 1) / WORD * WORD;
 	if (s->fn->frame_size + size > MAX_FRAME) {
 		error(s, v->line, v->col, "the locals of '%s' take more than %d bytes", s->fn->name, MAX_FRAME);
 		return;
@@ -1057,6 +1296,11 @@ static void check_func(struct sema *s, struct func *fn)
 		if (type_is_sync(v->ty)) {
 			error(s, v->line, v->col, "a %s cannot be a parameter; use the global by name",
 			      tyname(v->ty));
+			continue;
+		}
+		if (v->ty->kind == TY_STRUCT) {
+			error(s, v->line, v->col, "a %s cannot be passed by value; pass a pointer ('%s *%s')",
+			      tyname(v->ty), tyname(v->ty), v->name);
 			continue;
 		}
 		if (!check_var_type(s, v))
@@ -1188,6 +1432,9 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 			g++;
 		}
 	}
+	/* the structs' array lengths may name the global consts */
+	for (struct sdef *sd = prog->structs; sd; sd = sd->next)
+		layout_sdef(&s, sd);
 	for (size_t i = 0; i < prog->nglobals; i++) {
 		struct var *v = prog->globals[i];
 		if (check_var_type(&s, v))
@@ -1209,6 +1456,9 @@ int sema_check(struct program *prog, struct diags *d, int nlines)
 			      tyname(pointee));
 		else if (type_is_sync(fn->ret))
 			error(&s, fn->line, fn->col, "'%s' cannot return a %s", fn->name, tyname(fn->ret));
+		else if (fn->ret->kind == TY_STRUCT)
+			error(&s, fn->line, fn->col, "'%s' cannot return a %s by value; return a pointer",
+			      fn->name, tyname(fn->ret));
 		check_func(&s, fn);
 	}
 	if (!main_fn)

@@ -84,11 +84,8 @@ static void comment(struct buf *b, const struct image *img, const struct insn *i
 			const struct img_var *v = f ? image_var_at(f, in->imm, pc) : NULL;
 			if (v) {
 				found = 1;
-				if (in->imm == v->offset)
-					buf_puts(&c, v->name);
-				else
-					buf_printf(&c, "%s[%lld]", v->name,
-						   (long long)((in->imm - v->offset) / 8));
+				image_name_part(&c, v->name, v->type, v->size,
+						(uint64_t)(in->imm - v->offset));
 			}
 		}
 		break;

@@ -323,6 +323,8 @@ static const struct exec_phrase exec_phrases[OP_COUNT] = {
 	[OP_PUSH]  = { say_push, "pushes", NULL, 0 },
 	[OP_POP]   = { say_pop, "pops", NULL, 0 },
 	[OP_SYS]   = { say_sys, "calls", NULL, 0 },
+	[OP_LDB]   = { say_load, "loads the byte", NULL, 0 },
+	[OP_STB]   = { say_store, "stores the low byte of", NULL, 0 },
 };
 
 /* An instruction ran. */
@@ -553,7 +555,7 @@ static void say_wake(const struct say *s)
 		buf_printf(s->b, woken_by[e->a], e->other);
 	} else if (e->a == WAIT_SLEEP) {
 		buf_puts(s->b, ": its sleep is over");
-	} else if (e->a >= WAIT_ACCEPT && e->a <= WAIT_EPOLL) {
+	} else if (wait_is_io((int)e->a)) {
 		buf_printf(s->b, ": it makes its %s call again", wait_names[e->a]);
 	}
 }

@@ -4,8 +4,12 @@
 
 #include <string.h>
 
+#include "../sim/io_view.h"
 #include "explain.h"
 #include "trace.h"
+
+/* The process track of the network: its threads are the clients. */
+#define NET_PID (MAX_PROCESSES_LIMIT + 1)
 
 enum pf_state { PF_NEW, PF_READY, PF_RUNNING, PF_BLOCKED, PF_DONE };
 
@@ -41,6 +45,24 @@ struct pf_proc {
 	int shown;              /* the counters were written once */
 };
 
+/* A write to a client whose bytes have not reached it yet. */
+struct pf_write {
+	int pid, tid;
+	uint64_t tick;
+};
+
+/* What the exporter knows of one client of the network. */
+struct pf_client {
+	int named;
+	int waiting;            /* a "waiting for its reply" slice is open */
+	uint64_t wait_from;
+	int requests;           /* requests it has sent */
+	uint64_t *arrivals;     /* ticks its bytes arrived, not read yet: */
+	size_t narr, cap_arr;   /* flows to the next read, written by it */
+	struct pf_write *writes;        /* writes to it whose bytes are on */
+	size_t nwrites, cap_writes;     /* the way: flows to the reply */
+};
+
 /* The last unlock of a mutex, which the next lock by another thread
  * follows. */
 struct pf_unlock {
@@ -65,6 +87,10 @@ struct perfetto {
 	size_t nunlocks, cap_unlocks;
 	int *ender;             /* ender[pid]: the thread that ended process pid */
 	size_t cap_ender;
+	struct pf_client *cl;   /* cl[client] (from 1) */
+	size_t cap_cl;
+	int ncl;
+	int conns, conns_shown; /* open connections (-1: never shown) */
 	uint64_t flows;         /* flow ids given */
 	uint64_t tick;          /* the tick of the last event */
 	int dirty;              /* a counter changed in that tick */
@@ -208,6 +234,12 @@ static void flush_counters(struct perfetto *p)
 		}
 		pr->shown = 1;
 	}
+	if (p->ncl && p->conns != p->conns_shown) {
+		buf_printf(event_open(p), "\"name\":\"open connections\",\"ph\":\"C\","
+			   "\"ts\":%llu,\"pid\":%d,\"args\":{\"connections\":%d}}",
+			   (unsigned long long)p->tick, NET_PID, p->conns);
+		p->conns_shown = p->conns;
+	}
 }
 
 /* The end of a flow, at ts in thread tid's slice that holds it. */
@@ -349,6 +381,125 @@ static struct pf_unlock *unlock_of(struct perfetto *p, int pid, uint64_t addr)
 	return &p->unlocks[p->nunlocks++];
 }
 
+/* The record of client c (from 1), its track named when new: the
+ * network's process track first. */
+static struct pf_client *client_of(struct perfetto *p, int c)
+{
+	if (c >= p->ncl) {
+		size_t old = p->cap_cl;
+		p->cl = xgrow(p->cl, &p->cap_cl, (size_t)c + 1, sizeof *p->cl);
+		memset(p->cl + old, 0, (p->cap_cl - old) * sizeof *p->cl);
+		if (!p->ncl) {
+			buf_printf(event_open(p), "\"name\":\"process_name\",\"ph\":\"M\","
+				   "\"pid\":%d,\"args\":{\"name\":\"network: the clients outside "
+				   "the machine\"}}", NET_PID);
+			buf_printf(event_open(p), "\"name\":\"process_sort_index\",\"ph\":\"M\","
+				   "\"pid\":%d,\"args\":{\"sort_index\":%d}}", NET_PID, NET_PID);
+			p->dirty = 1;
+		}
+		p->ncl = c + 1;
+	}
+	struct pf_client *k = &p->cl[c];
+	if (!k->named) {
+		k->named = 1;
+		buf_printf(event_open(p), "\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,"
+			   "\"tid\":%d,\"args\":{\"name\":\"client %d\"}}", NET_PID, c, c);
+	}
+	return k;
+}
+
+/* Close client c's waiting slice, its last tick being last. */
+static void client_wait_close(struct perfetto *p, int c, uint64_t last)
+{
+	struct pf_client *k = client_of(p, c);
+	if (!k->waiting)
+		return;
+	k->waiting = 0;
+	buf_printf(event_open(p), "\"name\":\"waiting for its reply\",\"cat\":\"network\","
+		   "\"ph\":\"X\",\"ts\":%llu,\"dur\":%llu,\"pid\":%d,\"tid\":%d,"
+		   "\"args\":{\"request\":%d}}", (unsigned long long)k->wait_from,
+		   (unsigned long long)(last + 1 - k->wait_from), NET_PID, c, k->requests);
+}
+
+/* A flow named name from tick a on track (pa, ta) to tick b on track
+ * (pb, tb), both inside slices of theirs. */
+static void flow_between(struct perfetto *p, const char *name, int pa, int ta, uint64_t a,
+			 int pb, int tb, uint64_t b)
+{
+	uint64_t id = ++p->flows;
+	buf_printf(event_open(p), "\"name\":\"%s\",\"cat\":\"flow\",\"ph\":\"s\",\"id\":%llu,"
+		   "\"ts\":%llu,\"pid\":%d,\"tid\":%d}", name, (unsigned long long)id,
+		   (unsigned long long)a, pa, ta);
+	buf_printf(event_open(p), "\"name\":\"%s\",\"cat\":\"flow\",\"ph\":\"f\",\"bp\":\"e\","
+		   "\"id\":%llu,\"ts\":%llu,\"pid\":%d,\"tid\":%d}", name, (unsigned long long)id,
+		   (unsigned long long)b, pb, tb);
+}
+
+/* What an I/O event shows of the network: a client's waiting slice,
+ * the flows from its bytes to the read that takes them and from a
+ * write to the reply it sends, and the open connections. */
+static void net_event(struct perfetto *p, const struct event *e)
+{
+	int c;
+	struct pf_client *k;
+	switch (e->kind) {
+	case EV_CONNECT:
+		client_of(p, (int)e->a);
+		break;
+	case EV_ARRIVE:
+		k = client_of(p, c = e->other);
+		if (!e->a)
+			break;          /* its close: the read of 0 bytes ends nothing */
+		if (!k->waiting) {
+			k->waiting = 1;
+			k->wait_from = e->tick;
+			k->requests++;
+		}
+		k->arrivals = xgrow(k->arrivals, &k->cap_arr, k->narr + 1, sizeof *k->arrivals);
+		k->arrivals[k->narr++] = e->tick;
+		break;
+	case EV_READ:
+		c = io_fd_client(p->m, e->pid, (int)e->b);
+		if (c <= 0 || c >= p->ncl || e->a <= 0 || !runs_at(p, e->tid, e->tick))
+			break;
+		k = &p->cl[c];
+		for (size_t i = 0; i < k->narr; i++)
+			flow_between(p, "request to read", NET_PID, c, k->arrivals[i], e->pid, e->tid,
+				     e->tick);
+		k->narr = 0;
+		break;
+	case EV_WRITE:
+		c = io_fd_client(p->m, e->pid, (int)e->b);
+		if (c <= 0 || e->a <= 0 || !runs_at(p, e->tid, e->tick))
+			break;
+		k = client_of(p, c);
+		k->writes = xgrow(k->writes, &k->cap_writes, k->nwrites + 1, sizeof *k->writes);
+		k->writes[k->nwrites++] = (struct pf_write){ e->pid, e->tid, e->tick };
+		break;
+	case EV_REPLY:
+		k = client_of(p, c = e->other);
+		if (!e->a)
+			break;
+		if (!k->waiting && k->nwrites) {        /* a reply it did not ask for */
+			k->waiting = 1;
+			k->wait_from = e->tick;
+		}
+		for (size_t i = 0; i < k->nwrites; i++)
+			flow_between(p, "write to reply", k->writes[i].pid, k->writes[i].tid,
+				     k->writes[i].tick, NET_PID, c, e->tick);
+		k->nwrites = 0;
+		client_wait_close(p, c, e->tick);
+		break;
+	default:
+		break;
+	}
+	int open = io_open_connections(p->m);
+	if (open != p->conns) {
+		p->conns = open;
+		p->dirty = 1;
+	}
+}
+
 /* The flow from a waker to the thread it woke, by what that thread
  * waited in (NULL: none; a mutex's is the unlock-to-lock flow). */
 static const char *const wake_flows[WAIT_COUNT] = {
@@ -363,6 +514,7 @@ struct perfetto *perfetto_new(const struct scenario *sc, const struct machine *m
 	struct perfetto *p = xcalloc(1, sizeof *p);
 	p->sc = sc;
 	p->m = m;
+	p->conns_shown = -1;
 	thread_born(p, 1, 1);           /* main is ready before the first tick */
 	return p;
 }
@@ -489,6 +641,15 @@ void perfetto_event(struct perfetto *p, const struct event *e)
 	case EV_END:
 		p->ended = 1;
 		break;
+	case EV_CONNECT:
+	case EV_ARRIVE:
+	case EV_READ:
+	case EV_WRITE:
+	case EV_REPLY:
+	case EV_ACCEPT:
+	case EV_CLOSE:
+		net_event(p, e);
+		break;
 	default:
 		break;
 	}
@@ -502,6 +663,8 @@ void perfetto_finish(struct perfetto *p, struct buf *out)
 		run_close(p, tid);
 		block_close(p, tid, end);
 	}
+	for (int c = 1; c < p->ncl; c++)
+		client_wait_close(p, c, p->tick);
 	p->end.len = 0;
 	explain_end(p->sc, p->m, &p->end);
 	buf_puts(out, "{\"traceEvents\":[\n");
@@ -530,6 +693,11 @@ void perfetto_free(struct perfetto *p)
 	xfree(p->pr);
 	xfree(p->unlocks);
 	xfree(p->ender);
+	for (int c = 0; c < p->ncl; c++) {
+		xfree(p->cl[c].arrivals);
+		xfree(p->cl[c].writes);
+	}
+	xfree(p->cl);
 	buf_free(&p->ev);
 	buf_free(&p->end);
 	buf_free(&p->tmp);

@@ -6,7 +6,11 @@
  * failed assertions, data races, deadlocks and limits; flows from an
  * unlock to the lock it hands over, from a waker to the thread it wakes
  * and from a spawn to the new thread's first run; counters of heap
- * bytes in use and ready threads per process.  Timestamps are ticks,
+ * bytes in use and ready threads per process.  With clients, a network
+ * process track with a thread track per client: a slice while it waits
+ * for its reply, flows from its bytes' arrival to the read that takes
+ * them and from a write to the reply it becomes, and a counter of open
+ * connections.  Timestamps are ticks,
  * read as microseconds.  Everything comes from the event stream. */
 #ifndef THREADLAB_PERFETTO_H
 #define THREADLAB_PERFETTO_H

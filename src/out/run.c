@@ -5,6 +5,7 @@
 
 #include "../lang/ast.h"
 #include "../sim/race.h"
+#include "figures.h"
 #include "trace.h"
 
 struct runner {
@@ -17,6 +18,8 @@ struct runner {
 	size_t out_len;         /* bytes printed so far */
 	int out_differs;        /* the output left the expected text */
 	struct buf out;         /* what was printed, kept for the report */
+	const struct run_watcher *watchers;     /* the caller's and the figures' */
+	size_t nwatchers;
 };
 
 /* Print note i when it has not been shown yet. */
@@ -58,8 +61,8 @@ static void on_event(void *ctx, const struct event *e)
 	struct runner *r = ctx;
 	if (r->tr)
 		trace_event(r->tr, e);
-	for (size_t i = 0; i < r->o->nwatchers; i++) {
-		const struct run_watcher *w = &r->o->watchers[i];
+	for (size_t i = 0; i < r->nwatchers; i++) {
+		const struct run_watcher *w = &r->watchers[i];
 		if (w->event && (w->mask & EV_BIT(e->kind)))
 			w->event(w->ctx, e);
 	}
@@ -295,8 +298,8 @@ static int check_expects(struct runner *r, int *status_given)
 	return failed;
 }
 
-/* The statistics, as key: value lines. */
-static void stats(struct runner *r)
+/* The statistics, as key: value lines, the run's figures among them. */
+static void stats(struct runner *r, const struct figures *fig)
 {
 	const struct machine *m = r->m;
 	FILE *f = r->o->err;
@@ -324,6 +327,7 @@ static void stats(struct runner *r)
 		fprintf(f, "shared_pages.P%d: %zu\n", m->procs[i].pid,
 			machine_shared_pages(m, m->procs[i].pid));
 	}
+	figures_print_stats(fig, f);
 	fprintf(f, "end: %s\n", end_status_names[m->end]);
 }
 
@@ -381,6 +385,14 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 	if (o->started)
 		*o->started = 1;
 	struct runner r = { .sc = sc, .o = o, .m = m };
+	/* the figures watch the run beside the caller's watchers */
+	struct figures_watch *fw = o->stats || o->figures ? figures_new() : NULL;
+	size_t nwatch = o->nwatchers;
+	struct run_watcher *watch = xmalloc((nwatch + 1) * sizeof *watch);
+	if (nwatch)
+		memcpy(watch, o->watchers, nwatch * sizeof *watch);
+	if (fw)
+		watch[nwatch++] = figures_watcher(fw);
 	r.note_done = xcalloc(sc->nnotes + 1, 1);
 	for (size_t i = 0; i < sc->nexpects; i++)
 		if (sc->expects[i].kind == EXPECT_OUTPUT)
@@ -398,10 +410,12 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 		mask = EV_ALL & ~EV_BIT(EV_EXEC);
 	if (o->trace || (o->narration && line_notes))
 		mask = EV_ALL;
-	for (size_t i = 0; i < o->nwatchers; i++) {
-		mask |= o->watchers[i].mask;
-		if (o->watchers[i].start)
-			o->watchers[i].start(o->watchers[i].ctx, m);
+	r.watchers = watch;
+	r.nwatchers = nwatch;
+	for (size_t i = 0; i < nwatch; i++) {
+		mask |= watch[i].mask;
+		if (watch[i].start)
+			watch[i].start(watch[i].ctx, m);
 	}
 	machine_set_sink(m, (struct event_sink){ on_event, &r, mask });
 	for (size_t i = 0; i < sc->nnotes; i++)
@@ -426,8 +440,13 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 			status = RUN_LIMIT;
 		else if (failed || (!status_given && !ended_well))
 			status = RUN_FAILED;
+		for (size_t i = 0; i < nwatch; i++)
+			if (watch[i].end)
+				watch[i].end(watch[i].ctx, m);
 		if (o->stats)
-			stats(&r);
+			stats(&r, figures_get(fw));
+		if (o->figures)
+			*o->figures = *figures_get(fw);
 		if (o->print_schedule) {
 			struct buf b = { 0 };
 			sched_format(&m->taken, &b);
@@ -436,17 +455,15 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 			buf_free(&b);
 		}
 	}
-	if (status != RUN_INTERRUPTED) {
+	if (status != RUN_INTERRUPTED)
 		report_races(&r);
-		for (size_t i = 0; i < o->nwatchers; i++)
-			if (o->watchers[i].end)
-				o->watchers[i].end(o->watchers[i].ctx, m);
-	}
 	if (r.tr && trace_flush(r.tr) < 0 && status != RUN_INTERRUPTED) {
 		fprintf(o->err, "threadlab: cannot write the trace\n");
 		status = RUN_BAD;
 	}
 	trace_free(r.tr);
+	figures_free(fw);
+	xfree(watch);
 	buf_free(&r.out);
 	xfree(r.note_done);
 	machine_done(m);

@@ -10,6 +10,8 @@
 #include "../lang/scenario.h"
 #include "../sim/machine.h"
 
+struct figures;
+
 /* Another reader of a run's events, an export: told the machine once
  * the program is loaded (start), then each event whose kind is in mask
  * (event), then the machine as the run ended, unless a signal stopped
@@ -33,6 +35,8 @@ struct run_options {
 	int *started;           /* set to 1 once the program is loaded (NULL: not wanted) */
 	const struct run_watcher *watchers;     /* nwatchers of them (may be NULL) */
 	size_t nwatchers;
+	struct figures *figures;        /* filled in with the run's figures, see
+					 * figures.h (NULL: not wanted) */
 };
 
 /* Exit statuses, as threadlab(1) documents them. */

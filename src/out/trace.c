@@ -359,7 +359,8 @@ static void put_access(struct tracer *tr, const struct event *e, struct buf *b,
 	putn(b, what, wlen);
 	size_t at = b->len;
 	const struct img_var *var = NULL;
-	if (e->insn->op == OP_LD || e->insn->op == OP_ST)
+	if (e->insn->op == OP_LD || e->insn->op == OP_ST || e->insn->op == OP_LDB ||
+	    e->insn->op == OP_STB)
 		var = trace_local(tr->sc, tr->m, e, addr);
 	if (var) {
 		putstr(b, var->name);

@@ -80,6 +80,53 @@ static inline int store(struct machine *m, struct thread *t, uint64_t addr, int6
 	return e == MEM_OK ? 0 : access_failed(m, t, addr, e);
 }
 
+/* The program reads the byte at addr, sign-extended as a char, into *v;
+ * -1 after a fault.  Memory is read by words: the byte is taken out of
+ * the word that holds it (little-endian). */
+static int load_byte(struct machine *m, struct thread *t, uint64_t addr, int64_t *v)
+{
+	struct process *p = thread_proc(m, t);
+	int64_t w;
+	enum mem_err e = mem_read(&p->mem, addr & ~(uint64_t)7, &w);
+	if (e != MEM_OK)
+		return access_failed(m, t, addr, e);
+	if (in_heap(p, addr)) {
+		int f = heap_check(p, addr);
+		if (f >= 0) {
+			machine_fault(m, t, (enum fault_kind)f, addr);
+			return -1;
+		}
+	}
+	*v = (int64_t)(signed char)(uint8_t)((uint64_t)w >> (8 * (addr & 7)));
+	return 0;
+}
+
+/* The program writes the low byte of v to addr: the word that holds it
+ * is read, changed in that byte and written back; -1 after a fault. */
+static int store_byte(struct machine *m, struct thread *t, uint64_t addr, int64_t v)
+{
+	struct process *p = thread_proc(m, t);
+	uint64_t word = addr & ~(uint64_t)7;
+	unsigned shift = 8 * (unsigned)(addr & 7);
+	int prot = word < ADDR_LIMIT ? mem_prot(&p->mem, word) : 0;
+	int64_t w = 0;
+	if (prot & MP_R) {
+		enum mem_err e = mem_read(&p->mem, word, &w);
+		if (e != MEM_OK)
+			return access_failed(m, t, addr, e);
+	}
+	uint64_t u = ((uint64_t)w & ~((uint64_t)0xff << shift)) | (uint64_t)(uint8_t)v << shift;
+	if (in_heap(p, addr)) {
+		int f = heap_check(p, addr);
+		if (f >= 0) {
+			machine_fault(m, t, (enum fault_kind)f, addr);
+			return -1;
+		}
+	}
+	enum mem_err e = mem_write(&p->mem, word, (int64_t)u);
+	return e == MEM_OK ? 0 : access_failed(m, t, addr, e);
+}
+
 int cpu_load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v)
 {
 	return load(m, t, addr, v);
@@ -374,6 +421,21 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		waddr = addr, wval = r[in->rd];
 		race_access(m, t, addr, 1, pc);
 		break;
+	case OP_LDB:
+		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
+		if (load_byte(m, t, addr, &v) < 0)
+			return 1;
+		r[in->rd] = v;
+		raddr = addr, rval = v;
+		race_access(m, t, addr, 0, pc);
+		break;
+	case OP_STB:
+		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
+		if (store_byte(m, t, addr, r[in->rd]) < 0)
+			return 1;
+		waddr = addr, wval = (int64_t)(signed char)(uint8_t)r[in->rd];
+		race_access(m, t, addr, 1, pc);
+		break;
 	case OP_LEA: r[in->rd] = wrap_add(r[in->rs], in->imm); break;
 	case OP_JMP: next = (uint64_t)in->imm; break;
 	case OP_JZ: if (!r[in->rs]) next = (uint64_t)in->imm; break;
@@ -452,7 +514,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 	}
 	if (emit) {
 		struct event *e = exec_event(m, core, t, pc, idx);
-		if (in->op <= OP_LEA && in->op != OP_NOP && in->op != OP_ST) {
+		if ((in->op <= OP_LEA && in->op != OP_NOP && in->op != OP_ST) || in->op == OP_LDB) {
 			e->reg = in->rd;
 			e->regval = r[in->rd];
 		} else if (in->op == OP_POP) {
@@ -467,7 +529,7 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 		e->raddr = raddr, e->rval = rval;
 		e->waddr = waddr, e->wval = wval;
 		ev_emit(m);
-		if (in->op == OP_LD || in->op == OP_ST)
+		if (in->op == OP_LD || in->op == OP_ST || in->op == OP_LDB || in->op == OP_STB)
 			race_emit(m, t);        /* a race it found comes after it */
 	}
 	return 0;

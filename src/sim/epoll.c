@@ -22,8 +22,7 @@ uint32_t epoll_readiness(const struct machine *m, int fi)
 	}
 }
 
-/* What item it of an instance would report now (0: nothing). */
-static uint32_t item_events(const struct machine *m, const struct epitem *it)
+uint32_t epoll_item_events(const struct machine *m, const struct epitem *it)
 {
 	if (it->disarmed)
 		return 0;
@@ -39,7 +38,7 @@ int epoll_pending(const struct machine *m, int ep)
 	int n = 0;
 	for (int i = 0; i < f->nitems; i++)
 		if (f->items[i].file != ep)
-			n += item_events(m, &f->items[i]) != 0;
+			n += epoll_item_events(m, &f->items[i]) != 0;
 	return n;
 }
 
@@ -176,7 +175,7 @@ int epoll_wait_call(struct machine *m, struct thread *t, const int64_t *a, int a
 	int k = 0;
 	for (int i = 0; i < nitems; i++) {
 		struct epitem *it = &f->items[i];
-		uint32_t r = n < a[2] ? item_events(m, it) : 0;
+		uint32_t r = n < a[2] ? epoll_item_events(m, it) : 0;
 		if (!r) {
 			f->items[k++] = *it;
 			continue;
@@ -193,7 +192,8 @@ int epoll_wait_call(struct machine *m, struct thread *t, const int64_t *a, int a
 			it->disarmed = 1;
 		done[n++] = *it;
 	}
-	memcpy(f->items + k, done, (size_t)n * sizeof *done);
+	if (n)         /* an empty interest list has no array to copy into */
+		memcpy(f->items + k, done, (size_t)n * sizeof *done);
 	xfree(done);
 	if (n || a[3] == 0)
 		return waited(m, t, a[0], n);

@@ -43,6 +43,8 @@ struct file;
  * A peer's close is EPOLLIN (the read returns 0), as on Linux when the
  * peer has only shut its side. */
 uint32_t epoll_readiness(const struct machine *m, int fi);
+/* What item it of an instance would report now (0: nothing). */
+uint32_t epoll_item_events(const struct machine *m, const struct epitem *it);
 /* How many items epoll instance ep would report now. */
 int epoll_pending(const struct machine *m, int ep);
 /* Drop the items that watch open file fi, which has closed. */

@@ -112,6 +112,13 @@ enum wait_kind {
 	WAIT_COUNT
 };
 
+/* Whether a thread waiting for w waits for the outside world (accept,
+ * read, epoll_wait), not for another thread. */
+static inline int wait_is_io(int w)
+{
+	return w == WAIT_ACCEPT || w == WAIT_READ || w == WAIT_EPOLL;
+}
+
 /* Why a core switched: it was idle (SW_START), or the thread it ran was
  * preempted (by the timer, or the random or scripted policy), blocked,
  * ended or yielded. */

@@ -119,13 +119,15 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 		return (struct op){ OPK_GLOBAL, 1, 0 };
 	switch (in->op) {
 	case OP_LD:
-	case OP_ST: {
+	case OP_ST:
+	case OP_LDB:    /* a byte: its word stands for it (two bytes of one word */
+	case OP_STB: {  /* are taken to conflict, which only adds schedules) */
 		uint64_t addr = (uint64_t)t->r[in->rs] + (uint64_t)in->imm;
 		if (addr - t->slot_lo < THREAD_SLOT || (t->co && addr - t->co_lo < t->co_hi - t->co_lo))
 			return (struct op){ OPK_LOCAL, 0, 0 };  /* its stack, or its coroutine's */
 		int prot = addr < ADDR_LIMIT ? mem_prot(&thread_proc(m, t)->mem, addr) : 0;
 		if (prot & MP_W)
-			return (struct op){ OPK_WORD, in->op == OP_ST, addr & ~7ull };
+			return (struct op){ OPK_WORD, in->op == OP_ST || in->op == OP_STB, addr & ~7ull };
 		if (prot & (MP_R | MP_GUARD))
 			return (struct op){ OPK_LOCAL, 0, 0 };  /* read-only, or a fault */
 		return (struct op){ OPK_GLOBAL, 1, 0 };         /* a malloc may map it */

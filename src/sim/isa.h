@@ -72,7 +72,9 @@ enum insn_format {
 	X(RET,   "ret",  FMT_NONE,   "pc = pop")                              \
 	X(PUSH,  "push", FMT_R,      "sp -= 8; memory[sp] = rs")              \
 	X(POP,   "pop",  FMT_RD,     "rd = memory[sp]; sp += 8")              \
-	X(SYS,   "sys",  FMT_SYS,    "call builtin; arguments on the stack, result in r0")
+	X(SYS,   "sys",  FMT_SYS,    "call builtin; arguments on the stack, result in r0") \
+	X(LDB,   "ldb",  FMT_LOAD,   "rd = the byte at rs + imm, sign-extended (a char)") \
+	X(STB,   "stb",  FMT_STORE,  "the byte at rs + imm = the low byte of rd")
 
 enum opcode {
 #define X(name, mn, fmt, doc) OP_##name,

@@ -350,7 +350,7 @@ static void stalled(struct machine *m)
 	for (int i = 0; i < m->nthreads; i++)
 		if (m->threads[i].state == TS_BLOCKED) {
 			t = t ? t : &m->threads[i];
-			io |= m->threads[i].wait >= WAIT_ACCEPT;
+			io |= wait_is_io(m->threads[i].wait);
 		}
 	m->tick--;              /* it is the tick in which nothing could run */
 	if (t && io && m->net.nclients && !net_clients_waiting(m)) {

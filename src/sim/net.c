@@ -217,6 +217,16 @@ int net_clients_waiting(const struct machine *m)
 	return 0;
 }
 
+const struct client *net_client(const struct machine *m, int n)
+{
+	return n >= 1 && n <= m->net.nclients ? &m->net.clients[n - 1] : NULL;
+}
+
+int net_peak_connections(const struct machine *m)
+{
+	return m->net.peak_conns;
+}
+
 /* The listening socket on port, or -1. */
 static int listener_on(const struct machine *m, int port)
 {

@@ -101,6 +101,11 @@ void net_run(struct machine *m);
 /* Whether some client still expects something of the program. */
 int net_clients_waiting(const struct machine *m);
 
+/* Client n (numbered from 1, as the events number them), or NULL. */
+const struct client *net_client(const struct machine *m, int n);
+/* The most connections the program has had open at once. */
+int net_peak_connections(const struct machine *m);
+
 /* Whether the program has opened a file or a client is declared. */
 int net_active(const struct machine *m);
 /* A hash of everything about the files, clients, queued actions and

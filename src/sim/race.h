@@ -10,6 +10,11 @@
  *  - the races found: a report per word, for the first race on it, that
  *    counts the racy accesses which followed.
  *
+ * A byte access (ldb, stb: a char) is checked as an access to the word
+ * that holds it, and reported at the byte's own address: two threads
+ * that write two different bytes of one word without order are
+ * reported as a race too, which C would not call one.
+ *
  * A race is two accesses to one word by different threads, at least one
  * of them a write, that happens-before does not order.  Order comes
  * from: an unlock and a later lock of the same mutex (a hand-off to a

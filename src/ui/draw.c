@@ -9,6 +9,7 @@
 #include "../out/explain.h"
 #include "../out/trace.h"
 #include "../sim/coro.h"
+#include "../sim/io_view.h"
 #include "memmap.h"
 #include "term.h"
 #include "view.h"
@@ -73,7 +74,17 @@ static void layout(const struct ui *u, int rows, int cols, struct layout *l)
 	 * column holds the PC's mark */
 	l->p[P_CODE] = (struct rect){ y, 1, mid - threads - 1, l->split - 2 };
 	l->p[P_THREADS] = (struct rect){ y + mid - threads, 2, threads, l->split - 3 };
-	l->p[P_MEMORY] = (struct rect){ y, l->split + 2, mid, cols - l->split - 4 };
+	/* the I/O panel under the memory map: its rows, up to two fifths */
+	int io = 0;
+	if (view_panel_shown(u, P_IO) && mid >= 8) {
+		io = u->nio > 2 ? (int)u->nio : 2;
+		if (io > mid * 2 / 5)
+			io = mid * 2 / 5;
+	}
+	l->p[P_MEMORY] = (struct rect){ y, l->split + 2, io ? mid - io - 1 : mid,
+					cols - l->split - 4 };
+	if (io)
+		l->p[P_IO] = (struct rect){ y + mid - io, l->split + 2, io, cols - l->split - 4 };
 	y += mid + 1;
 	l->p[P_SCHEDULE] = (struct rect){ y, 2, sched, cols - 4 };
 	y += sched + 1;
@@ -145,6 +156,11 @@ int view_focus(const struct ui *u)
 	if (k && k->tid)
 		return k->tid;
 	return m->nthreads ? 1 : 0;
+}
+
+int view_panel_shown(const struct ui *u, enum panel p)
+{
+	return p != P_IO || (io_active(&u->s->m) && !u->io_hidden);
 }
 
 int view_mem_pid(const struct ui *u)
@@ -361,30 +377,19 @@ static void draw_code(struct ui *u, const struct rect *r)
 	}
 }
 
-/* What thread t waits for, "join T2", "mutex m held by T3". */
+/* What thread t waits for: "join T2", "mutex m held by T3", "read fd 5",
+ * "epoll_wait ep 3 until tick 90". */
 static void waits_for(const struct ui *u, const struct thread *t, struct buf *b)
 {
 	const struct machine *m = &u->s->m;
-	switch (t->wait) {
-	case WAIT_JOIN:
-		buf_printf(b, "join T%llu", (unsigned long long)t->wait_on);
-		break;
-	case WAIT_SLEEP:
-		buf_printf(b, "sleep until tick %llu", (unsigned long long)t->wait_on);
-		break;
-	case WAIT_CHILD:
-		buf_printf(b, "wait P%llu", (unsigned long long)t->wait_on);
-		break;
-	default:
-		buf_printf(b, "%s ", wait_names[t->wait]);
-		if (!image_describe(u->sc->image, t->wait_on, 0, b))
-			buf_printf(b, "0x%llx", (unsigned long long)t->wait_on);
-		if (t->wait == WAIT_MUTEX) {
-			int owner = machine_mutex_owner(m, t->pid, t->wait_on);
-			if (owner)
-				buf_printf(b, " held by T%d", owner);
-		}
+	explain_wait(u->sc, m, t->pid, t->wait, t->wait_on, b);
+	if (t->wait == WAIT_MUTEX) {
+		int owner = machine_mutex_owner(m, t->pid, t->wait_on);
+		if (owner)
+			buf_printf(b, " held by T%d", owner);
 	}
+	if (wait_is_io(t->wait) && t->wait_until)
+		buf_printf(b, " until tick %llu", (unsigned long long)t->wait_until);
 }
 
 /* Which threads a panel of room rows lists, into ids (at most room);
@@ -675,6 +680,38 @@ static void draw_memory(struct ui *u, const struct rect *r)
 	}
 }
 
+/* The I/O panel: the descriptors of the memory map's process, then the
+ * clients outside the machine.  Short of room and not scrolled, the
+ * heads and what is ready win, and stay in order. */
+static void draw_io(struct ui *u, const struct rect *r)
+{
+	size_t n = u->nio, first = (size_t)u->scroll[P_IO];
+	if (first + (size_t)r->h > n)
+		first = n > (size_t)r->h ? n - (size_t)r->h : 0;
+	u->scroll[P_IO] = (int)first;
+	char keep[ARRAY_LEN(u->io)] = { 0 };
+	size_t shown = 0;
+	for (int rank = 3; rank > 0; rank--)
+		for (size_t i = first; i < n && shown < (size_t)r->h; i++) {
+			const struct io_row *w = &u->io[i];
+			int my = first ? 1 : w->kind == IO_HEAD ? 3 : w->hot ? 2 : 1;
+			if (!keep[i] && my == rank)
+				keep[i] = 1, shown++;
+		}
+	int xmax = r->x + r->w, y = r->y;
+	for (size_t i = first; i < n; i++) {
+		if (!keep[i])
+			continue;
+		const struct io_row *w = &u->io[i];
+		int x = r->x;
+		enum theme th = w->kind == IO_HEAD ? TH_LABEL : w->kind == IO_MORE ? TH_DIM :
+				w->hot ? TH_CHANGED : TH_TEXT;
+		for (int d = 0; d < w->depth; d++)
+			put(y, &x, xmax, term_attr(TH_BORDER), "  ");
+		put(y++, &x, xmax, term_attr(th), w->text);
+	}
+}
+
 /* The glyph and theme of a thread's state in one tick of the timeline. */
 static void cell(uint8_t v, int tid, const char **g, int *attr)
 {
@@ -693,6 +730,10 @@ static void cell(uint8_t v, int tid, const char **g, int *attr)
 		break;
 	case TL_BLOCKED:
 		*g = term_glyph(G_BLOCK);
+		*attr = term_attr(TH_BLOCKED);
+		break;
+	case TL_IOWAIT:
+		*g = term_glyph(G_IOWAIT);
 		*attr = term_attr(TH_BLOCKED);
 		break;
 	default:
@@ -775,6 +816,9 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 		     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH));
 		put(y, &x, xmax, term_attr(TH_INTERRUPT), term_glyph(G_TIMER));
 		put(y, &x, xmax, term_attr(TH_DIM), " preempted");
+		if (io_active(m))
+			putf(y, &x, xmax, term_attr(TH_DIM), "  %s waiting for I/O",
+			     term_glyph(G_IOWAIT));
 	}
 }
 
@@ -974,10 +1018,18 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 				   (long long)p->code);
 	}
 	separator(th->y - 1, 0, l->split, G_LT, G_RT, t.s, u->panel == P_THREADS);
+	const struct rect *io = &l->p[P_IO];
+	int bottom = mem->y + mem->h;
+	if (io->h) {
+		separator(io->y - 1, l->split, l->cols - 1, G_LT, G_RT, "I/O", u->panel == P_IO);
+		bottom = io->y + io->h;
+	}
 	buf_free(&t);
-	for (int y = mem->y; y < mem->y + mem->h; y++)
-		if (y != th->y - 1)
+	for (int y = mem->y; y < bottom; y++)
+		if (y != th->y - 1 && !(io->h && y == io->y - 1))
 			term_put(y, l->split, 1, b, term_glyph(G_V));
+	if (io->h && io->y - 1 == th->y - 1)
+		term_put(io->y - 1, l->split, 1, b, term_glyph(G_CROSS));
 	const struct rect *s = &l->p[P_SCHEDULE];
 	separator(s->y - 1, 0, l->cols - 1, G_LT, G_RT, "Schedule", u->panel == P_SCHEDULE);
 	term_put(s->y - 1, l->split, 1, b, term_glyph(G_BT));
@@ -1130,6 +1182,8 @@ void view_draw(struct ui *u)
 		refresh();
 		return;
 	}
+	u->nio = view_panel_shown(u, P_IO) ?
+		iopanel_build(&u->s->m, view_mem_pid(u), term_ascii(), u->io, ARRAY_LEN(u->io)) : 0;
 	struct layout l;
 	layout(u, rows, cols, &l);
 	draw_frame(u, &l);
@@ -1147,6 +1201,8 @@ void view_draw(struct ui *u)
 	draw_code(u, &l.p[P_CODE]);
 	draw_threads(u, &l.p[P_THREADS]);
 	draw_memory(u, &l.p[P_MEMORY]);
+	if (l.p[P_IO].h)
+		draw_io(u, &l.p[P_IO]);
 	draw_schedule(u, &l.p[P_SCHEDULE]);
 	draw_events(u, &l.p[P_EVENTS]);
 	draw_narration(u, &l.p[P_NARRATION]);

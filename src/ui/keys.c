@@ -7,6 +7,7 @@
 
 #include "../out/tally.h"
 #include "../sim/explore.h"
+#include "../sim/io_view.h"
 #include "term.h"
 #include "view.h"
 
@@ -75,14 +76,18 @@ static int slower(struct ui *u)
 /* Tab: focus the next panel. */
 static int next_panel(struct ui *u)
 {
-	u->panel = (enum panel)((u->panel + 1) % P_COUNT);
+	do
+		u->panel = (enum panel)((u->panel + 1) % P_COUNT);
+	while (!view_panel_shown(u, u->panel));
 	return K_REDRAW;
 }
 
 /* Shift-Tab: focus the previous panel. */
 static int prev_panel(struct ui *u)
 {
-	u->panel = (enum panel)((u->panel + P_COUNT - 1) % P_COUNT);
+	do
+		u->panel = (enum panel)((u->panel + P_COUNT - 1) % P_COUNT);
+	while (!view_panel_shown(u, u->panel));
 	return K_REDRAW;
 }
 
@@ -296,6 +301,20 @@ static int next_process(struct ui *u)
 	return K_REDRAW;
 }
 
+/* i: show or hide the I/O panel. */
+static int toggle_io(struct ui *u)
+{
+	if (!io_active(&u->s->m)) {
+		snprintf(u->message, sizeof u->message,
+			 "No I/O here: the I/O panel shows up once the program opens a socket or the scenario declares clients.");
+		return K_REDRAW;
+	}
+	u->io_hidden = !u->io_hidden;
+	if (u->io_hidden && u->panel == P_IO)
+		u->panel = P_MEMORY;
+	return K_REDRAW;
+}
+
 const struct key_binding key_bindings[] = {
 	{ ' ',       0,         "space",   "space run",  "run or pause", play },
 	{ 'n',       KEY_RIGHT, "n Right", "n/\xe2\x86\x92 step", "one tick forward", step },
@@ -309,6 +328,8 @@ const struct key_binding key_bindings[] = {
 	  next_thread },
 	{ 'p',       0,         "p",       NULL,         "show the next process's address space in the memory map",
 	  next_process },
+	{ 'i',       0,         "i",       NULL,         "show or hide the I/O panel (descriptors, sockets, epoll, clients)",
+	  toggle_io },
 	{ 'g',       0,         "g",       "g go to",    "go to a tick (type it, then Enter)", ask_tick },
 	{ KEY_END,   'e',       "e End",   NULL,         "run to the end", to_end },
 	{ 'r',       0,         "r",       "r restart",  "restart from tick 0, following the running thread", restart },

@@ -6,6 +6,7 @@
  * own peek, and every walk checks what it reads before following it. */
 #include "memmap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../out/trace.h"
@@ -235,6 +236,70 @@ static int is_array(const char *type)
 	return len && type[len - 1] == ']';
 }
 
+#define CHARS_SHOWN 24          /* characters of a char array shown */
+
+/* The byte at addr. */
+static int peek_byte(const struct mm *mm, uint64_t addr)
+{
+	return (uint8_t)((uint64_t)peek(mm, addr & ~(uint64_t)7) >> (8 * (addr & 7)));
+}
+
+/* Append byte c as C writes it in a literal (q the quote around it). */
+static void put_c_char(struct mm *mm, int c, char q)
+{
+	if (c == q || c == '\\')
+		buf_printf(&mm->b, "\\%c", c);
+	else if (c == '\n')
+		buf_puts(&mm->b, "\\n");
+	else if (c >= 0x20 && c < 0x7f)
+		buf_putc(&mm->b, (char)c);
+	else
+		buf_printf(&mm->b, "\\x%02x", c);
+}
+
+/* Append a char: 'A', or its number when it is not printable. */
+static void put_char(struct mm *mm, uint64_t addr)
+{
+	int c = peek_byte(mm, addr);
+	if (c >= 0x20 && c < 0x7f) {
+		buf_putc(&mm->b, '\'');
+		put_c_char(mm, c, '\'');
+		buf_putc(&mm->b, '\'');
+	} else {
+		buf_printf(&mm->b, "%d", (signed char)c);
+	}
+}
+
+/* Append a char array as the string it holds, to its first zero byte:
+ * "GET /index", cut after CHARS_SHOWN characters. */
+static void put_chars(struct mm *mm, uint64_t addr, uint64_t size)
+{
+	uint64_t i = 0;
+	buf_putc(&mm->b, '"');
+	for (; i < size && i < CHARS_SHOWN; i++) {
+		int c = peek_byte(mm, addr + i);
+		if (!c)
+			break;
+		put_c_char(mm, c, '"');
+	}
+	buf_putc(&mm->b, '"');
+	if (i == CHARS_SHOWN && i < size && peek_byte(mm, addr + i))
+		buf_printf(&mm->b, "%s", mm->g->more);
+}
+
+/* Whether type is a char's or a char array's (not a pointer's). */
+static int is_char(const char *type)
+{
+	return strncmp(type, "char", 4) == 0 && !strchr(type, '*');
+}
+
+/* Whether type is a struct's or a union's, or an array of them. */
+static int is_struct(const char *type)
+{
+	return (strncmp(type, "struct ", 7) == 0 || strncmp(type, "union ", 6) == 0) &&
+	       !strchr(type, '*');
+}
+
 /* Append "name = value" (sep between them), an array as "buf[4] = {1, 2,
  * …}" with at most shown elements, of the object of type type, size
  * bytes at addr. */
@@ -244,6 +309,25 @@ static void put_named(struct mm *mm, const char *name, const char *type, uint64_
 	const char *t = type ? type : "int";
 	const struct elem_view *ev = elem_of(t);
 	buf_puts(&mm->b, name);
+	if (is_char(t) || is_struct(t)) {
+		/* a char shows as a character, a char array as its string;
+		 * a struct by its size, its fields being its own */
+		const char *br = is_array(t) ? strchr(t, '[') : NULL;
+		if (br)
+			buf_puts(&mm->b, br);
+		buf_puts(&mm->b, sep);
+		if (is_char(t) && br)
+			put_chars(mm, addr, size);
+		else if (is_char(t))
+			put_char(mm, addr);
+		else if (br)
+			buf_printf(&mm->b, "{%llu of %llu bytes}", strtoull(br + 1, NULL, 10),
+				   (unsigned long long)(strtoull(br + 1, NULL, 10) ?
+							size / strtoull(br + 1, NULL, 10) : 0));
+		else
+			buf_printf(&mm->b, "{%llu bytes}", (unsigned long long)size);
+		return;
+	}
 	if (!is_array(t)) {
 		buf_puts(&mm->b, sep);
 		ev->put(mm, addr);

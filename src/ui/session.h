@@ -28,7 +28,7 @@
 #define SS_OUTPUT     (1u << 20)        /* bytes of output kept */
 
 /* A thread during one tick. */
-enum tl_state { TL_NONE, TL_READY, TL_RUNNING, TL_SWITCHING, TL_BLOCKED, TL_DONE };
+enum tl_state { TL_NONE, TL_READY, TL_RUNNING, TL_SWITCHING, TL_BLOCKED, TL_IOWAIT, TL_DONE };
 /* What happened to it in that tick, or'ed into the state's byte. */
 enum { TL_STATE = 0x0f, TL_PREEMPTED = 0x10, TL_SWITCHED_IN = 0x20 };
 

@@ -60,6 +60,7 @@ enum theme {
 	X(OTHER_PC, "◆", "*")          \
 	X(RUN,      "█", "#")          \
 	X(BLOCK,    "▒", "=")          \
+	X(IOWAIT,   "┄", ":")          \
 	X(READY,    "·", ".")          \
 	X(SWITCH,   "░", "~")          \
 	X(TIMER,    "│", "|")          \

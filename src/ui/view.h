@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "iopanel.h"
 #include "memmap.h"
 #include "quiz_screen.h"
 #include "session.h"
@@ -16,6 +17,7 @@
 #define PANELS(X)                 \
 	X(CODE,      "Code")      \
 	X(MEMORY,    "Memory")    \
+	X(IO,        "I/O")       \
 	X(THREADS,   "Threads")   \
 	X(SCHEDULE,  "Schedule")  \
 	X(EVENTS,    "Events")    \
@@ -66,11 +68,18 @@ struct ui {
 	char message[160];              /* a line for the user, until the next key */
 	struct mm_row *rows;            /* the memory map, UI_MEM_ROWS rows */
 	char *keep;                     /* which of them fit */
+	struct io_row io[64];           /* the I/O panel's rows, this frame */
+	size_t nio;
+	int io_hidden;                  /* i: the I/O panel is hidden */
 	struct hit hits[128];
 	int nhits;
 	struct ui_quiz *quiz;           /* quiz mode (NULL: never turned on) */
 	int quit;
 };
+
+/* Whether panel p is on the screen now (the I/O panel only when the
+ * machine has an outside world and i has not hidden it). */
+int view_panel_shown(const struct ui *u, enum panel p);
 
 /* What a key's action did. */
 enum { K_REDRAW = 1, K_QUIT = 2 };
