@@ -5,7 +5,7 @@
 # the options that go with it.
 . "$(dirname "$0")/lib.sh"
 
-answers=$srcdir/tests/quiz
+answers=$srcdir/tests/quiz-answers
 
 # contains TEXT NEEDLE: TEXT holds NEEDLE (a fixed string).
 contains() { printf '%s\n' "$1" | grep -F -q -e "$2"; }
