@@ -942,14 +942,15 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			export_formats[f].name,
 			export_formats[f].explore ? "exports a run or an exploration"
 						  : "exports a run",
-			export_formats[f].explore ? "--compare, --check, --disasm or --list"
-						  : "--explore, --compare, --check, --disasm or --list");
+			export_formats[f].explore ? "--compare, --quiz, --check, --disasm or --list"
+						  : "--explore, --compare, --quiz, --check, --disasm or "
+						    "--list");
 		return -1;
 	}
 	if (cli->run_flags && cli->mode != MODE_RUN) {
 		fprintf(stderr, "threadlab: --trace, --stats and --print-schedule run the scenario; "
-				"they do not go with --explore, --compare, --check, --disasm or "
-				"--list\n");
+				"they do not go with --explore, --compare, --quiz, --check, --disasm "
+				"or --list\n");
 		return -1;
 	}
 	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {

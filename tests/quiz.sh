@@ -100,6 +100,12 @@ check "--questions 101 exits 2" [ "$rc" -eq 2 ]
 run --quiz --run race-counter
 check "--quiz does not go with --run" [ "$rc" -eq 2 ]
 check "it says to choose" contains "$err" "--quiz, --check, --disasm and --list"
+run --quiz --stats race-counter
+check "--stats does not go with --quiz" [ "$rc" -eq 2 ]
+check "it says so" contains "$err" "do not go with --explore, --compare, --quiz,"
+run --quiz --export=perfetto "$tmp/x.json" race-counter
+check "an export does not go with --quiz" [ "$rc" -eq 2 ]
+check "it says so too" contains "$err" "--compare, --quiz, --check, --disasm or --list"
 printf 'int main() { return x; }\n' >"$tmp/bad.scn"
 run --quiz "$tmp/bad.scn"
 check "a bad scenario exits 2" [ "$rc" -eq 2 ]
