@@ -46,14 +46,17 @@ start() {
 # screen: the pane's text now.
 screen() { tm capture-pane -p -t 0; }
 
+# How long a wait gives up after, in seconds: long enough for a machine
+# busy with other work, and a passing check never waits it out.
+patience=${TUI_PATIENCE:-30}
+
 # wait_for PATTERN: until the screen shows PATTERN (a grep -E pattern);
-# fails after 10 seconds.
+# fails after $patience seconds.
 wait_for() {
-	i=0
-	while [ $i -lt 200 ]; do
+	end=$(($(date +%s) + patience))
+	while [ "$(date +%s)" -lt "$end" ]; do
 		screen | grep -qE -- "$1" && return 0
 		sleep 0.05
-		i=$((i + 1))
 	done
 	diag "the screen never showed /$1/:" "$(screen)"
 	return 1
@@ -61,11 +64,10 @@ wait_for() {
 
 # wait_gone PATTERN: until the screen no longer shows PATTERN.
 wait_gone() {
-	i=0
-	while [ $i -lt 200 ]; do
+	end=$(($(date +%s) + patience))
+	while [ "$(date +%s)" -lt "$end" ]; do
 		screen | grep -qE -- "$1" || return 0
 		sleep 0.05
-		i=$((i + 1))
 	done
 	diag "the screen still shows /$1/:" "$(screen)"
 	return 1
@@ -73,10 +75,9 @@ wait_gone() {
 
 # wait_exit: until threadlab has exited; its status in $rc.
 wait_exit() {
-	i=0
-	while [ ! -f "$tmp/rc" ] && [ $i -lt 200 ]; do
+	end=$(($(date +%s) + patience))
+	while [ ! -f "$tmp/rc" ] && [ "$(date +%s)" -lt "$end" ]; do
 		sleep 0.05
-		i=$((i + 1))
 	done
 	rc=$(cat "$tmp/rc" 2>/dev/null || echo none)
 }
