@@ -85,9 +85,16 @@ wait_exit() {
 # keys K...: send keys to the pane.
 keys() { tm send-keys -t 0 "$@"; }
 
+# now_tick: the tick the header shows (waiting for a header to show one).
+now_tick() {
+	wait_for "^.* tick [0-9]+ " >/dev/null
+	t=$(screen | sed -n '1s/.* tick \([0-9]*\) .*/\1/p')
+	echo "${t:-0}"
+}
+
 # step N: press n N times and wait until the header shows the tick.
 step() {
-	t0=$(screen | sed -n '1s/.* tick \([0-9]*\) .*/\1/p')
+	t0=$(now_tick)
 	i=0
 	while [ $i -lt "$1" ]; do keys n; i=$((i + 1)); done
 	wait_for " tick $((t0 + $1)) "
@@ -124,7 +131,7 @@ done
 start 120 40 race-counter
 wait_for " tick 0 " >/dev/null
 for at in 25 36 60; do
-	step $((at - $(screen | sed -n '1s/.* tick \([0-9]*\) .*/\1/p'))) >/dev/null
+	step $((at - $(now_tick))) >/dev/null
 	screen >"$tmp/before"
 	for k in 1 3 8; do
 		step "$k" >/dev/null
