@@ -427,14 +427,14 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 			return 1;
 		r[in->rd] = v;
 		raddr = addr, rval = v;
-		race_access(m, t, addr, 0, pc);
+		race_access_byte(m, t, addr, 0, pc);
 		break;
 	case OP_STB:
 		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
 		if (store_byte(m, t, addr, r[in->rd]) < 0)
 			return 1;
 		waddr = addr, wval = (int64_t)(signed char)(uint8_t)r[in->rd];
-		race_access(m, t, addr, 1, pc);
+		race_access_byte(m, t, addr, 1, pc);
 		break;
 	case OP_LEA: r[in->rd] = wrap_add(r[in->rs], in->imm); break;
 	case OP_JMP: next = (uint64_t)in->imm; break;

@@ -99,6 +99,14 @@ int machine_init(struct machine *m, const struct image *img,
 	mem_init(&p->mem, 0);
 	fd_init(m, p);
 	net_init(m);
+	if (sched_max_client(&m->script) > m->net.nclients) {
+		snprintf(err, errlen, "schedule: 'c%d' names a client the scenario does not have "
+			 "(it declares %d)", sched_max_client(&m->script), m->net.nclients);
+		machine_done(m);
+		return -1;
+	}
+	if (m->script.net && m->cfg.policy == POLICY_SCRIPT)
+		net_hold(m);    /* the schedule says when the network delivers */
 	uint64_t end = CODE_BASE + img->ncode * INSN_SIZE;
 	mem_map(&p->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
 	mem_poke_bytes(&p->mem, CODE_BASE, img->words, img->ncode * INSN_SIZE);
@@ -461,6 +469,8 @@ int machine_step(struct machine *m)
 {
 	if (m->state == RUN_ENDED)
 		return 0;
+	if (m->net.held && m->cfg.policy == POLICY_SCRIPT && sched_script_over(m))
+		net_release(m);         /* past the schedule: the clock delivers again */
 	if (m->next_wake <= m->tick)
 		thread_wake_sleepers(m);
 	return finish_tick(m, 0, 0);
