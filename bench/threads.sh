@@ -5,8 +5,8 @@
 # and 10 100 1000 4000 threads)
 # For each COUNT, makes a scenario on the fly in which main spawns COUNT
 # workers, each of which adds up WORK numbers (WORK=3000 by default,
-# about 24,000 instructions a worker, preempted every 100) and adds its
-# sum to a shared total under one mutex, then joins them all; runs it
+# about 36,000 instructions a worker, preempted every 100) and adds its
+# sum to a shared total under one mutex; main then joins them all.  Runs it
 # with --run on CORES cores (CORES=1 by default; the policy is rr with a
 # quantum of 100) and reports the best of 3 wall times in milliseconds,
 # the instructions (--stats), the nanoseconds per instruction (the time
