@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "epoll.h"
 
 /* What the next instruction of a thread is to the others. */
 enum op_kind {
@@ -25,10 +26,20 @@ struct op {
 	enum op_kind kind;
 	int write;
 	uint64_t addr;
-	int file;               /* an I/O call on one open file, or the file a
-				 * delivery reaches: its index + 1 (0: none, or
-				 * it may touch any) */
+	uint64_t files;         /* the open files a thread's step may touch, or
+				 * the file a delivery reaches: bit (index % 64)
+				 * for each (0: none; ALL_FILES: any, or the
+				 * network as a whole: a process's end, a file
+				 * made or freed) */
 };
+
+#define ALL_FILES UINT64_MAX
+
+/* The bit of open file fi in a set of files (ALL_FILES when fi < 0). */
+static uint64_t file_bit(int fi)
+{
+	return fi < 0 ? ALL_FILES : 1ull << (fi % 64);
+}
 
 #define NONE UINT32_MAX
 
@@ -88,9 +99,12 @@ struct frame {
 	uint32_t node;
 	int cur, pre;
 	struct sleep sleep;
-	int nen, next;
+	int nen, nexp, next;
 	int *en;                /* the choices: threads that can take a step,
-				 * deliveries the network can make */
+				 * deliveries the network can make; the first
+				 * nexp are taken, the others wait (see
+				 * defer_deliveries) and only keep their place
+				 * in sleep sets */
 	struct op *ops;         /* and what that step is */
 	struct count *acc;      /* outcome counts of the schedules below */
 	size_t nacc, cap_acc;
@@ -156,7 +170,7 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 {
 	const struct insn *in = image_insn(m->img, t->pc);
 	if (!in)
-		return (struct op){ OPK_GLOBAL, 1, 0, 0 };
+		return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };
 	switch (in->op) {
 	case OP_LD:
 	case OP_ST:
@@ -172,7 +186,8 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 			return (struct op){ OPK_WORD, in->op == OP_ST, addr & ~7ull, 0 };
 		if (prot & (MP_R | MP_GUARD))
 			return (struct op){ OPK_LOCAL, 0, 0, 0 };  /* read-only, or a fault */
-		return (struct op){ OPK_GLOBAL, 1, 0, 0 };         /* a malloc may map it */
+		return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };      /* a malloc may map
+									 * it, or it faults */
 	}
 	case OP_SYS:
 		break;
@@ -186,14 +201,28 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 		 * file's (a close may free a file a connection then takes) */
 		int fi;
 		return (struct op){ OPK_GLOBAL, 1, 0,
-				    fd_file(m, t->pid, (int64_t)a0, &fi) ? fi + 1 : 0 };
+				    fd_file(m, t->pid, (int64_t)a0, &fi) ? file_bit(fi) : ALL_FILES };
+	}
+	case BI_EPOLL_CTL: {    /* what it watches of one file: when it wakes a waiter */
+		int fi;
+		return (struct op){ OPK_GLOBAL, 1, 0,
+				    fd_file(m, t->pid, sys_arg(m, t, 2), &fi) ? file_bit(fi) : ALL_FILES };
+	}
+	case BI_EPOLL_WAIT: {   /* how ready the files it watches are */
+		int ep;
+		const struct file *f = fd_file(m, t->pid, (int64_t)a0, &ep);
+		uint64_t files = 0;
+		for (int i = 0; f && f->kind == FK_EPOLL && i < f->nitems; i++)
+			files |= file_bit(f->items[i].file);
+		return (struct op){ OPK_GLOBAL, 1, 0, f && f->kind == FK_EPOLL ? files : ALL_FILES };
 	}
 	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY: case BI_GETPID:
 		return (struct op){ OPK_LOCAL, 0, 0, 0 };
 	case BI_PRINT:
 		return (struct op){ OPK_WORD, 1, WORD_OUTPUT, 0 };
-	case BI_THREAD_EXIT:
-		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)t->id, 0 };
+	case BI_THREAD_EXIT:    /* once forked, the last may end its process */
+		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)t->id,
+				    m->nprocs > 1 ? ALL_FILES : 0 };
 	case BI_JOIN:
 		return (struct op){ OPK_WORD, 0, WORD_THREAD + (a0 & 0xffffffffu), 0 };
 	case BI_LOCK: case BI_UNLOCK: case BI_TRYLOCK:
@@ -208,8 +237,13 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 		return (struct op){ OPK_WORD, 1, t->co & ~7ull, 0 };
 	case BI_CO_STATUS:
 		return (struct op){ OPK_WORD, 0, a0 & ~7ull, 0 };
-	default:
+	case BI_SPAWN: case BI_MALLOC: case BI_FREE: case BI_SLEEP:
+	case BI_COND_WAIT: case BI_COND_SIGNAL: case BI_COND_BROADCAST:
+	case BI_COROUTINE: case BI_CO_RETURN: case BI_MAKE_CLOSURE: case BI_TICKS:
+		/* memory and threads only: a held network has no clock */
 		return (struct op){ OPK_GLOBAL, 1, 0, 0 };
+	default:                /* exit, fork, wait, listen, close, epoll_create */
+		return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };
 	}
 }
 
@@ -220,12 +254,9 @@ static int dependent(const struct op *a, const struct op *b)
 		return a->addr == b->addr || (a->write && b->write);
 	if (a->kind == OPK_NET || b->kind == OPK_NET) {
 		/* a delivery touches no memory, only the file it reaches (and
-		 * epoll instances, which any epoll call may see); a thread's
-		 * end may end the run before it */
-		const struct op *d = a->kind == OPK_NET ? a : b, *t = a->kind == OPK_NET ? b : a;
-		if (t->kind == OPK_GLOBAL)
-			return !t->file || !d->file || t->file == d->file;
-		return t->kind == OPK_WORD && t->addr >= WORD_THREAD;
+		 * the epoll instances that watch it, which only an epoll_wait
+		 * on them sees); a thread's end may end its process */
+		return (a->files & b->files) != 0;
 	}
 	if (a->kind == OPK_GLOBAL || b->kind == OPK_GLOBAL)
 		return 1;
@@ -548,14 +579,65 @@ static uint32_t outcome_of(struct search *s, const struct machine *m)
 	return (uint32_t)r->noutcomes++;
 }
 
+/* Whether delivery i of frame f (ops[i], en[i]) must be tried at f's
+ * state: a thread's next step depends on it, or it wakes a thread
+ * blocked in I/O. */
+static int delivery_matters(const struct frame *f, int nthreads, int i)
+{
+	for (int j = 0; j < nthreads; j++)
+		if (dependent(&f->ops[j], &f->ops[i]))
+			return 1;
+	return net_wakes(f->m, net_delivery_file(f->m, (int)f->ops[i].addr));
+}
+
+/* Keep to the deliveries of frame f that can matter now: the others go
+ * last in f->en, where the search does not take them.  A delivery no
+ * thread's next step depends on, that wakes no one blocked, commutes
+ * with every step the threads can take until one does depend on it (a
+ * read, accept or epoll call on its file, a close, a process's end):
+ * it is tried there, or once no thread can go.  The deliveries kept
+ * are closed under dependence (two connections queue in order: one
+ * kept keeps them all), so together with every thread's step they form
+ * a persistent set and every end is still reached, each class of
+ * equivalent schedules once. */
+static void defer_deliveries(struct frame *f, int nthreads)
+{
+	int nd = f->nen - nthreads, keep[2 * EXPLORE_MAX_CLIENTS], any = 0, conn = 0;
+	if (!nthreads || !nd)
+		return;
+	for (int i = 0; i < nd; i++) {
+		keep[i] = delivery_matters(f, nthreads, nthreads + i);
+		any |= keep[i];
+		conn |= keep[i] && f->ops[nthreads + i].write;
+	}
+	if (conn)
+		for (int i = 0; i < nd; i++)
+			keep[i] |= f->ops[nthreads + i].write;
+	struct op ops[2 * EXPLORE_MAX_CLIENTS];
+	int en[2 * EXPLORE_MAX_CLIENTS], n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < nd; i++)
+			if (keep[i] == !pass) {
+				ops[n] = f->ops[nthreads + i];
+				en[n++] = f->en[nthreads + i];
+			}
+	memcpy(f->ops + nthreads, ops, (size_t)nd * sizeof *ops);
+	memcpy(f->en + nthreads, en, (size_t)nd * sizeof *en);
+	f->nexp = nthreads;
+	for (int i = 0; i < nd; i++)
+		f->nexp += keep[i];
+	(void)any;
+}
+
 /* Start frame f at the state in its machine: the threads that can take
  * a step, the one that ran last first, then the deliveries the network
- * can make, client by client, each whole and then split. */
-static void frame_choices(struct frame *f)
+ * can make, client by client, each whole and then split (with reduction,
+ * only those that can matter are taken: see defer_deliveries). */
+static void frame_choices(struct frame *f, int reduce)
 {
 	const struct machine *m = f->m;
 	int n = 0, nc = m->net.held ? m->net.nclients : 0;
-	f->nen = f->next = 0;
+	f->nen = f->nexp = f->next = 0;
 	for (int i = 0; i < m->nthreads && i < EXPLORE_MAX_THREADS; i++)
 		n += runnable(&m->threads[i]);
 	n += 2 * (nc < EXPLORE_MAX_CLIENTS ? nc : EXPLORE_MAX_CLIENTS);
@@ -572,16 +654,20 @@ static void frame_choices(struct frame *f)
 			f->ops[f->nen] = next_op(m, t);
 			f->en[f->nen++] = t->id;
 		}
+	int nthreads = f->nen;
 	for (int c = 0; c < nc && c < EXPLORE_MAX_CLIENTS; c++) {
 		int can = net_can_deliver(m, c);
 		for (int split = 0; split < 2; split++) {
 			if (!can || (split && !(can & NET_SPLIT)))
 				continue;
 			f->ops[f->nen] = (struct op){ OPK_NET, (can & NET_CONNECT) != 0, (uint64_t)c,
-						      net_delivery_file(m, c) + 1 };
+						      file_bit(net_delivery_file(m, c)) };
 			f->en[f->nen++] = sched_delivery(c + 1, split);
 		}
 	}
+	f->nexp = f->nen;
+	if (reduce)
+		defer_deliveries(f, nthreads);
 }
 
 /* Whether thread tid taking the next step of f preempts the thread
@@ -610,7 +696,7 @@ static void push(struct search *s, struct machine *m, uint32_t node, int cur, in
 	f->outlen = s->out.len;
 	f->outhash = outhash;
 	s->depth++;
-	frame_choices(f);
+	frame_choices(f, !s->o->no_reduction);
 }
 
 /* Free the machine m (held by a frame or a discarded child). */
@@ -770,7 +856,7 @@ static void search(struct search *s)
 	struct explore_result *r = s->res;
 	while (s->depth) {
 		struct frame *f = &s->stack[s->depth - 1];
-		if (f->next == f->nen) {
+		if (f->next == f->nexp) {
 			pop(s);
 			continue;
 		}
@@ -796,7 +882,7 @@ static void search(struct search *s)
 		s->out.len = f->outlen;
 		/* the last choice takes the frame's machine, the others a copy */
 		int last = 1;
-		for (int j = k + 1; j < f->nen && last; j++)
+		for (int j = k + 1; j < f->nexp && last; j++)
 			last = asleep(f->sleep, f->en[j]) ||
 			       (s->bounded && f->pre + preempts(f, f->en[j]) > s->o->max_preemptions);
 		struct machine *c = f->m;
