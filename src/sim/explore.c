@@ -14,6 +14,8 @@ enum op_kind {
 	OPK_BYTE,       /* reads or writes one byte (ldb, stb), at addr */
 	OPK_YIELD,      /* a step that touches nothing: sched_yield */
 	OPK_GLOBAL,     /* may touch anything: spawn, malloc, sleep, ... */
+	OPK_IO,         /* an I/O call on known open files (files), and what
+			 * else addr's IO_ bits say it touches */
 	OPK_NET,        /* a delivery of the network (addr: the client;
 			 * write: it is the client's connection) */
 };
@@ -34,6 +36,12 @@ struct op {
 };
 
 #define ALL_FILES UINT64_MAX
+
+/* What an I/O call touches beside its files (the addr of an OPK_IO). */
+#define IO_MEM   1ull   /* memory outside its own stack: a buffer */
+#define IO_TAKE  2ull   /* it takes the lowest free descriptor */
+#define IO_GIVE  4ull   /* it frees a descriptor, and maybe a file a
+			 * connection then takes (frees commute) */
 
 /* The bit of open file fi in a set of files (ALL_FILES when fi < 0). */
 static uint64_t file_bit(int fi)
@@ -165,6 +173,54 @@ static int64_t sys_arg(const struct machine *m, const struct thread *t, int i)
 	return machine_peek(m, t->pid, (uint64_t)t->r[REG_SP] + 8 * (uint64_t)i);
 }
 
+/* Whether len bytes at addr lie in t's own stack (its thread slot). */
+static int own_bytes(const struct thread *t, uint64_t addr, int64_t len)
+{
+	return len >= 0 && len <= THREAD_SLOT && addr - t->slot_lo < THREAD_SLOT &&
+	       addr + (uint64_t)len - t->slot_lo <= THREAD_SLOT;
+}
+
+/* What t's call of I/O builtin bi on descriptor fd is to the others:
+ * the open files it touches and, in a buffer outside its stack, the
+ * memory; anything, when a descriptor names no file it can use. */
+static struct op io_op(const struct machine *m, const struct thread *t, int bi, int64_t fd)
+{
+	static const struct op any = { OPK_GLOBAL, 1, 0, ALL_FILES };
+	int fi, gi;
+	const struct file *f = fd_file(m, t->pid, fd, &fi);
+	if (!f)
+		return any;
+	struct op o = { OPK_IO, 1, 0, file_bit(fi) };
+	uint64_t buf = (uint64_t)sys_arg(m, t, 1);
+	switch (bi) {
+	case BI_READ: case BI_WRITE:
+		o.addr = own_bytes(t, buf, sys_arg(m, t, 2)) ? 0 : IO_MEM;
+		break;
+	case BI_ACCEPT:         /* takes a descriptor for the connection */
+		o.addr = IO_TAKE;
+		break;
+	case BI_CLOSE:          /* a connection's: the client and its file */
+		if (f->kind != FK_CONN)
+			return any;
+		o.addr = IO_GIVE;
+		break;
+	case BI_EPOLL_CTL:      /* the instance, and how it watches one file */
+		if (f->kind != FK_EPOLL || !fd_file(m, t->pid, sys_arg(m, t, 2), &gi))
+			return any;
+		o.files |= file_bit(gi);
+		o.addr = own_bytes(t, (uint64_t)sys_arg(m, t, 3), EPOLL_EVENT_SIZE) ? 0 : IO_MEM;
+		break;
+	case BI_EPOLL_WAIT:     /* the instance, how ready the files it watches are */
+		if (f->kind != FK_EPOLL)
+			return any;
+		for (int i = 0; i < f->nitems; i++)
+			o.files |= file_bit(f->items[i].file);
+		o.addr = own_bytes(t, buf, sys_arg(m, t, 2) * EPOLL_EVENT_SIZE) ? 0 : IO_MEM;
+		break;
+	}
+	return o;
+}
+
 /* What t's next instruction is to the other threads. */
 static struct op next_op(const struct machine *m, const struct thread *t)
 {
@@ -196,33 +252,17 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	}
 	uint64_t a0 = (uint64_t)sys_arg(m, t, 0);
 	switch (in->imm) {
-	case BI_READ: case BI_WRITE: case BI_ACCEPT: case BI_SET_NONBLOCK: {
-		/* it may write memory: a step like any; to the network, one
-		 * file's (a close may free a file a connection then takes) */
-		int fi;
-		return (struct op){ OPK_GLOBAL, 1, 0,
-				    fd_file(m, t->pid, (int64_t)a0, &fi) ? file_bit(fi) : ALL_FILES };
-	}
-	case BI_EPOLL_CTL: {    /* what it watches of one file: when it wakes a waiter */
-		int fi;
-		return (struct op){ OPK_GLOBAL, 1, 0,
-				    fd_file(m, t->pid, sys_arg(m, t, 2), &fi) ? file_bit(fi) : ALL_FILES };
-	}
-	case BI_EPOLL_WAIT: {   /* how ready the files it watches are */
-		int ep;
-		const struct file *f = fd_file(m, t->pid, (int64_t)a0, &ep);
-		uint64_t files = 0;
-		for (int i = 0; f && f->kind == FK_EPOLL && i < f->nitems; i++)
-			files |= file_bit(f->items[i].file);
-		return (struct op){ OPK_GLOBAL, 1, 0, f && f->kind == FK_EPOLL ? files : ALL_FILES };
-	}
+	case BI_READ: case BI_WRITE: case BI_ACCEPT: case BI_SET_NONBLOCK:
+	case BI_CLOSE: case BI_EPOLL_CTL: case BI_EPOLL_WAIT:
+		return io_op(m, t, (int)in->imm, (int64_t)a0);
 	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY: case BI_GETPID:
 		return (struct op){ OPK_LOCAL, 0, 0, 0 };
 	case BI_PRINT:
 		return (struct op){ OPK_WORD, 1, WORD_OUTPUT, 0 };
 	case BI_THREAD_EXIT:    /* once forked, the last may end its process */
-		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)t->id,
-				    m->nprocs > 1 ? ALL_FILES : 0 };
+		if (m->nprocs > 1)
+			return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };
+		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)t->id, 0 };
 	case BI_JOIN:
 		return (struct op){ OPK_WORD, 0, WORD_THREAD + (a0 & 0xffffffffu), 0 };
 	case BI_LOCK: case BI_UNLOCK: case BI_TRYLOCK:
@@ -237,7 +277,9 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 		return (struct op){ OPK_WORD, 1, t->co & ~7ull, 0 };
 	case BI_CO_STATUS:
 		return (struct op){ OPK_WORD, 0, a0 & ~7ull, 0 };
-	case BI_SPAWN: case BI_MALLOC: case BI_FREE: case BI_SLEEP:
+	case BI_SPAWN:          /* the next thread id is its own */
+		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)m->nthreads + 1, 0 };
+	case BI_MALLOC: case BI_FREE: case BI_SLEEP:
 	case BI_COND_WAIT: case BI_COND_SIGNAL: case BI_COND_BROADCAST:
 	case BI_COROUTINE: case BI_CO_RETURN: case BI_MAKE_CLOSURE: case BI_TICKS:
 		/* memory and threads only: a held network has no clock */
@@ -255,8 +297,21 @@ static int dependent(const struct op *a, const struct op *b)
 	if (a->kind == OPK_NET || b->kind == OPK_NET) {
 		/* a delivery touches no memory, only the file it reaches (and
 		 * the epoll instances that watch it, which only an epoll_wait
-		 * on them sees); a thread's end may end its process */
-		return (a->files & b->files) != 0;
+		 * on them sees; a connection takes a file a close may free);
+		 * a thread's end may end its process */
+		const struct op *d = a->kind == OPK_NET ? a : b, *t = a->kind == OPK_NET ? b : a;
+		return (a->files & b->files) != 0 ||
+		       (t->kind == OPK_IO && d->write && (t->addr & IO_GIVE));
+	}
+	if (a->kind == OPK_IO || b->kind == OPK_IO) {
+		const struct op *io = a->kind == OPK_IO ? a : b, *o = a->kind == OPK_IO ? b : a;
+		if (o->kind == OPK_IO)
+			return (a->files & b->files) != 0 || (a->addr & b->addr & IO_MEM) ||
+			       ((a->addr | b->addr) & IO_TAKE && a->addr & (IO_TAKE | IO_GIVE) &&
+				b->addr & (IO_TAKE | IO_GIVE));
+		if (o->kind == OPK_WORD || o->kind == OPK_BYTE)
+			return (io->addr & IO_MEM) && o->addr < WORD_THREAD && o->addr != WORD_OUTPUT;
+		return o->kind == OPK_GLOBAL;
 	}
 	if (a->kind == OPK_GLOBAL || b->kind == OPK_GLOBAL)
 		return 1;
