@@ -88,7 +88,8 @@ static void put_asleep(struct sleep *s, int id)
 struct seen {
 	uint64_t h[2];          /* the machine and the output so far */
 	struct sleep sleep;     /* the sleep set it was reached with */
-	int32_t cur, pre;       /* the bound's view: who runs, preemptions used */
+	int32_t cur, pre;       /* the bounds' view: who runs, preemptions used
+				 * (and early deliveries made, times 2^20) */
 	uint32_t vec, nvec;     /* outcome counts, in the pool (settled nodes) */
 	uint32_t fail_len;      /* steps to the nearest failing end, or NONE */
 	uint32_t fail_child;    /* the node that step leads to (NONE: an end) */
@@ -105,8 +106,9 @@ struct count {
 struct frame {
 	struct machine *m;      /* until its last choice takes it (NULL then) */
 	uint32_t node;
-	int cur, pre;
+	int cur, pre, early;    /* who ran last, preemptions and early deliveries so far */
 	struct sleep sleep;
+	int nthr;               /* threads that can take a step */
 	int nen, nexp, next;
 	int *en;                /* the choices: threads that can take a step,
 				 * deliveries the network can make; the first
@@ -692,7 +694,7 @@ static void frame_choices(struct frame *f, int reduce)
 {
 	const struct machine *m = f->m;
 	int n = 0, nc = m->net.held ? m->net.nclients : 0;
-	f->nen = f->nexp = f->next = 0;
+	f->nen = f->nexp = f->next = f->nthr = 0;
 	for (int i = 0; i < m->nthreads && i < EXPLORE_MAX_THREADS; i++)
 		n += runnable(&m->threads[i]);
 	n += 2 * (nc < EXPLORE_MAX_CLIENTS ? nc : EXPLORE_MAX_CLIENTS);
@@ -709,7 +711,7 @@ static void frame_choices(struct frame *f, int reduce)
 			f->ops[f->nen] = next_op(m, t);
 			f->en[f->nen++] = t->id;
 		}
-	int nthreads = f->nen;
+	int nthreads = f->nthr = f->nen;
 	for (int c = 0; c < nc && c < EXPLORE_MAX_CLIENTS; c++) {
 		int can = net_can_deliver(m, c);
 		for (int split = 0; split < 2; split++) {
@@ -732,9 +734,23 @@ static int preempts(const struct frame *f, int tid)
 	return f->cur && !is_delivery(tid) && tid != f->cur && f->nen && f->en[0] == f->cur;
 }
 
+/* Whether choice tid of f goes past a bound (1: the preemptions', 2:
+ * the early deliveries'), the preemptions and early deliveries it
+ * leaves used in *pre and *early.  A delivery is early when a thread
+ * could take a step instead. */
+static int past_bounds(const struct search *s, const struct frame *f, int tid, int *pre,
+		       int *early)
+{
+	*pre = f->pre + preempts(f, tid);
+	*early = f->early + (is_delivery(tid) && f->nthr > 0);
+	if (s->bounded && *pre > s->o->max_preemptions)
+		return 1;
+	return s->o->bound_early && *early > s->o->max_early ? 2 : 0;
+}
+
 /* Push a frame for the state in m (taken over). */
 static void push(struct search *s, struct machine *m, uint32_t node, int cur, int pre,
-		 struct sleep sleep, uint64_t outhash)
+		 int early, struct sleep sleep, uint64_t outhash)
 {
 	s->stack = xgrow(s->stack, &s->cap_stack, s->depth + 1, sizeof *s->stack);
 	struct frame *f = &s->stack[s->depth];
@@ -743,6 +759,7 @@ static void push(struct search *s, struct machine *m, uint32_t node, int cur, in
 	f->node = node;
 	f->cur = cur;
 	f->pre = pre;
+	f->early = early;
 	f->sleep = sleep;
 	f->acc = NULL;
 	f->nacc = f->cap_acc = 0;
@@ -860,14 +877,16 @@ static void first_path(struct search *s, uint32_t id)
 }
 
 /* The key a child state gets: with a bound, who ran last and the
- * preemptions used count too. */
+ * preemptions used count too, and the early deliveries made. */
 static uint32_t child_node(struct search *s, const struct machine *m, uint64_t outhash,
-			   struct sleep sleep, int cur, int pre, int *fresh)
+			   struct sleep sleep, int cur, int pre, int early, int *fresh)
 {
 	uint64_t h[2];
 	state_hash(m, outhash, h);
 	if (!s->bounded)
 		cur = pre = 0;
+	if (s->o->bound_early)
+		pre |= early << 20;
 	return node_get(s, h, sleep, cur, pre, fresh);
 }
 
@@ -922,9 +941,10 @@ static void search(struct search *s)
 		int k = f->next++, tid = f->en[k];
 		if (asleep(f->sleep, tid))
 			continue;
-		int pre = f->pre + preempts(f, tid);
-		if (s->bounded && pre > s->o->max_preemptions) {
-			r->cut_by_bound++;
+		int pre, early, past = past_bounds(s, f, tid, &pre, &early);
+		if (past) {
+			r->cut_by_bound += past == 1;
+			r->cut_by_early += past == 2;
 			continue;
 		}
 		struct sleep sleep = { 0, 0 };
@@ -937,9 +957,8 @@ static void search(struct search *s)
 		s->out.len = f->outlen;
 		/* the last choice takes the frame's machine, the others a copy */
 		int last = 1;
-		for (int j = k + 1; j < f->nexp && last; j++)
-			last = asleep(f->sleep, f->en[j]) ||
-			       (s->bounded && f->pre + preempts(f, f->en[j]) > s->o->max_preemptions);
+		for (int j = k + 1, p, e; j < f->nexp && last; j++)
+			last = asleep(f->sleep, f->en[j]) || past_bounds(s, f, f->en[j], &p, &e);
 		struct machine *c = f->m;
 		if (last) {
 			f->m = NULL;
@@ -972,7 +991,7 @@ static void search(struct search *s)
 		int fresh;
 		/* who ran last: a delivery leaves it so, a yield gives the core up */
 		int cur = is_delivery(tid) ? f->cur : f->ops[k].kind == OPK_YIELD ? 0 : tid;
-		uint32_t node = child_node(s, c, outhash, sleep, cur, pre, &fresh);
+		uint32_t node = child_node(s, c, outhash, sleep, cur, pre, early, &fresh);
 		const struct seen *d = &s->nodes[node];
 		if (!fresh || s->nnodes <= s->o->max_states)  /* not the state that stops it */
 			tell_step(s, f->node, tid, node, 0);
@@ -993,7 +1012,7 @@ static void search(struct search *s)
 			r->stop = EXPLORE_DEPTH;
 			return;
 		} else {
-			push(s, c, node, cur, pre, sleep, outhash);
+			push(s, c, node, cur, pre, early, sleep, outhash);
 		}
 	}
 }
@@ -1027,8 +1046,8 @@ int explore(const struct image *img, const struct machine_config *cfg,
 	} else {
 		int fresh;
 		uint64_t outhash = hash_bytes(0xcbf29ce484222325ull, s.out.s ? s.out.s : "", s.out.len);
-		root = child_node(&s, m, outhash, (struct sleep){ 0, 0 }, 0, 0, &fresh);
-		push(&s, m, root, 0, 0, (struct sleep){ 0, 0 }, outhash);
+		root = child_node(&s, m, outhash, (struct sleep){ 0, 0 }, 0, 0, 0, &fresh);
+		push(&s, m, root, 0, 0, 0, (struct sleep){ 0, 0 }, outhash);
 		search(&s);
 		while (s.depth)                 /* after a stop: the counts so far */
 			pop(&s);
