@@ -1492,6 +1492,10 @@ static void dir_clients(struct parser *p)
 		}
 		advance(p);  /* the word */
 		if (w->type == CF_FLAG) {
+			if (check(p, TK_NUM)) {
+				error_tok(p, "'#clients': '%s' takes no number", w->word);
+				return;
+			}
 			*(int *)(void *)((char *)&g + w->off) = 1;
 			continue;
 		}
