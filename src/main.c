@@ -41,7 +41,7 @@ enum {
 	OPT_MAX_STEPS, OPT_MAX_THREADS, OPT_MAX_MEMORY, OPT_MAX_PROCESSES,
 	OPT_PROCESS_SWITCH_COST, OPT_STATS, OPT_PRINT_SCHEDULE,
 	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
-	OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES, OPT_EXPORT, OPT_COMPARE, OPT_CLIENTS,
+	OPT_MAX_EARLY, OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES, OPT_EXPORT, OPT_COMPARE, OPT_CLIENTS,
 	OPT_QUIZ, OPT_ANSWERS, OPT_QUESTIONS,
 };
 
@@ -77,6 +77,10 @@ static const struct option_doc {
 	{ "max-preemptions", OPT_MAX_PREEMPTIONS, required_argument, "N",
 	  "explore only schedules with at most N\n"
 	  "preemptions (0 to 1000, or none: the default)" },
+	{ "max-early-deliveries", OPT_MAX_EARLY, required_argument, "N",
+	  "explore only schedules where at most N of\n"
+	  "the clients' deliveries come while a thread\n"
+	  "could go on (0 to 1000, or none; default 0)" },
 	{ "no-reduction", OPT_NO_REDUCTION, no_argument, NULL,
 	  "explore every interleaving, not one schedule\n"
 	  "per class of equivalent ones" },
@@ -372,7 +376,8 @@ struct cli {
 	int exports;                    /* one given */
 	char *schedule;
 	struct limits lim;
-	struct tally_options explore;   /* --max-preemptions, --no-reduction, --max-states */
+	struct tally_options explore;   /* --max-preemptions, --max-early-deliveries,
+					 * --no-reduction, --max-states */
 	int explore_flags;              /* one of those given */
 	const char *answers;            /* --answers FILE (NULL: not given) */
 	int questions;                  /* --questions N (0: not given) */
@@ -798,6 +803,16 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			}
 			cli->explore_flags = 1;
 			break;
+		case OPT_MAX_EARLY:
+			if (!strcmp(optarg, "none")) {
+				cli->explore.max_early = -1;
+			} else {
+				if (parse_num(name, optarg, 0, 1000, &v) < 0)
+					return -1;
+				cli->explore.max_early = (int)v;
+			}
+			cli->explore_flags = 1;
+			break;
 		case OPT_NO_RACES: cli->no_races = 1; break;
 		case OPT_EXPORT: {
 			int f = export_lookup(optarg);
@@ -954,8 +969,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		return -1;
 	}
 	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {
-		fprintf(stderr, "threadlab: --max-preemptions, --no-reduction and --max-states "
-				"go with --explore\n");
+		fprintf(stderr, "threadlab: --max-preemptions, --max-early-deliveries, "
+				"--no-reduction and --max-states go with --explore\n");
 		return -1;
 	}
 	if ((cli->answers || cli->questions) && cli->mode != MODE_QUIZ) {

@@ -25,16 +25,24 @@ static enum verdict judge(void *ctx, const struct machine *m, const char *out, s
 	return VERDICT_OK;
 }
 
-/* Explore the sim's program, with reduction or not. */
-static struct explore_result *search_sim(struct sim *s, int reduction)
+/* Explore the sim's program, with reduction or not, and at most early
+ * early deliveries (-1: no bound). */
+static struct explore_result *search_bounded(struct sim *s, int reduction, int early)
 {
 	struct explore_options o = { .max_preemptions = -1, .no_reduction = !reduction,
+				     .bound_early = early >= 0, .max_early = early,
 				     .max_states = 100000, .judge = judge };
 	struct explore_result *r = at_test_end(xcalloc(1, sizeof *r));
 	char err[160];
 	ck_assert_msg(explore(s->sc->image, &s->cfg, &s->lim, &o, r, err, sizeof err) == 0,
 		      "explore: %s", err);
 	return r;
+}
+
+/* Explore the sim's program, with reduction or not. */
+static struct explore_result *search_sim(struct sim *s, int reduction)
+{
+	return search_bounded(s, reduction, -1);
 }
 
 /* Explore the program src. */
@@ -459,11 +467,89 @@ static const char epoll_server[] =
 	"    return 0;\n"
 	"}\n";
 
+/* A reader blocked in I/O while main stores: the delivery that wakes it
+ * decides whether it sees the store, though main's step does not
+ * touch the network. */
+static const char blocked_reader[] =
+	"#clients 1 port 80 send \"a\"\n"
+	"int x; int l;\n"
+	"void reader() {\n"
+	"    int buf[2];\n"
+	"    int c = accept(l);\n"
+	"    read(c, buf, 8);\n"
+	"    print(\"%d\", x);\n"
+	"}\n"
+	"int main() {\n"
+	"    l = listen(80);\n"
+	"    int t = spawn(reader);\n"
+	"    x = 1;\n"
+	"    x = 2;\n"
+	"    join(t);\n"
+	"    return 0;\n"
+	"}\n";
+
+/* Two handler threads, each its own connection, with their buffers on
+ * their stacks, counting into one word without a lock, and main
+ * computing in memory before it joins. */
+static const char two_handlers[] =
+	"#clients 2 port 80 send \"ab\"\n"
+	"int served; int l; int work;\n"
+	"void handle(int c) {\n"
+	"    int buf[2];\n"
+	"    int n = read(c, buf, 8);\n"
+	"    write(c, buf, n);\n"
+	"    served = served + n;\n"
+	"    close(c);\n"
+	"}\n"
+	"int main() {\n"
+	"    l = listen(80);\n"
+	"    int a = spawn(handle, accept(l));\n"
+	"    int b = spawn(handle, accept(l));\n"
+	"    for (int i = 0; i < 3; i++) work = work + i;\n"
+	"    join(a); join(b);\n"
+	"    print(\"%d\", served);\n"
+	"    return 0;\n"
+	"}\n";
+
+/* The event loop of event-loop.scn, cut down: one thread, epoll over a
+ * listener and its connections, a read per readiness, a close at the
+ * end of file, the count of bytes in memory between the calls. */
+static const char loop_until_closed[] =
+	"#clients 2 port 80 send \"ab\"\n"
+	"int got; int closed;\n"
+	"int main() {\n"
+	"    int ep = epoll_create();\n"
+	"    int l = listen(80);\n"
+	"    int ev[2]; int events[8];\n"
+	"    ev[0] = EPOLLIN; ev[1] = l;\n"
+	"    epoll_ctl(ep, EPOLL_CTL_ADD, l, ev);\n"
+	"    while (closed < 2) {\n"
+	"        int n = epoll_wait(ep, events, 4, -1);\n"
+	"        for (int i = 0; i < n; i++) {\n"
+	"            int fd = events[2 * i + 1];\n"
+	"            if (fd == l) {\n"
+	"                int c = accept(l);\n"
+	"                ev[0] = EPOLLIN; ev[1] = c;\n"
+	"                epoll_ctl(ep, EPOLL_CTL_ADD, c, ev);\n"
+	"            } else {\n"
+	"                int buf[2];\n"
+	"                int k = read(fd, buf, 8);\n"
+	"                if (k > 0) { print(\"%d\", k); got = got + k; write(fd, buf, k); }\n"
+	"                else { close(fd); closed++; }\n"
+	"            }\n"
+	"        }\n"
+	"    }\n"
+	"    print(\" %d\", got);\n"
+	"    return 0;\n"
+	"}\n";
+
 START_TEST(reduction_with_deliveries_keeps_every_outcome)
 {
-	/* sleep sets skip schedules, never an outcome: each end reached
-	 * without reduction is reached with it */
-	const char *const srcs[] = { one_byte, two_clients, one_read, epoll_server };
+	/* sleep sets skip schedules, and deliveries wait until a step
+	 * depends on them, never an outcome: each end reached without
+	 * reduction is reached with it */
+	const char *const srcs[] = { one_byte, two_clients, one_read, epoll_server,
+				     blocked_reader, two_handlers, loop_until_closed };
 	for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++) {
 		struct explore_result *all = search(srcs[i], 0), *red = search(srcs[i], 1);
 		ck_assert_int_eq(all->stop, EXPLORE_COMPLETE);
@@ -484,6 +570,121 @@ START_TEST(reduction_with_deliveries_keeps_every_outcome)
 	ck_assert_ptr_nonnull(printed(r, "112"));
 	ck_assert_ptr_nonnull(printed(r, "11"));
 	explore_result_free(r);
+	/* the woken reader sees main's stores or not, as it is woken */
+	r = search(blocked_reader, 1);
+	ck_assert_uint_eq(r->noutcomes, 3);
+	ck_assert(printed(r, "0") && printed(r, "1") && printed(r, "2"));
+	explore_result_free(r);
+}
+END_TEST
+
+START_TEST(deliveries_wait_where_they_cannot_matter)
+{
+	/* one thread computing in memory with the bytes pending: they are
+	 * tried before the read, not before each store (one_byte: x = 1
+	 * between the accept and the read), and the classes are still 4;
+	 * with the handlers, far fewer steps than every interleaving
+	 * needs, the same ends */
+	struct explore_result *all = search(two_handlers, 0), *red = search(two_handlers, 1);
+	ck_assert_int_eq(red->stop, EXPLORE_COMPLETE);
+	ck_assert_uint_eq(red->noutcomes, all->noutcomes);
+	ck_assert_uint_lt(red->steps * 2, all->steps);
+	ck_assert_uint_lt(red->schedules * 1000, all->schedules);
+	ck_assert_ptr_nonnull(printed(red, "4"));       /* both counted */
+	ck_assert_ptr_nonnull(printed(red, "2"));       /* an update lost */
+	for (size_t i = 0; i < red->noutcomes; i++) {
+		struct sim *p = replay(two_handlers, red->outcomes[i].schedule);
+		ck_assert_str_eq(sim_output(p), red->outcomes[i].out);
+	}
+	explore_result_free(all);
+	explore_result_free(red);
+	/* the same exploration twice: the same counts, the same schedules */
+	struct explore_result *a = search(loop_until_closed, 1), *b = search(loop_until_closed, 1);
+	ck_assert_uint_eq(a->schedules, b->schedules);
+	ck_assert_uint_eq(a->states, b->states);
+	ck_assert_ptr_nonnull(printed(a, "22 4"));
+	ck_assert_ptr_nonnull(printed(a, "1111 4"));
+	explore_result_free(a);
+	explore_result_free(b);
+}
+END_TEST
+
+START_TEST(the_early_bound_keeps_deliveries_for_when_threads_wait)
+{
+	/* with no early delivery, the reader is woken only once main waits
+	 * in join: it sees the last store; the bound says what it cut */
+	struct explore_result *r = search_bounded(sim_new(blocked_reader), 1, 0);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert_uint_eq(r->noutcomes, 1);
+	ck_assert_ptr_nonnull(printed(r, "2"));
+	ck_assert_uint_gt(r->cut_by_early, 0);
+	ck_assert_uint_eq(r->cut_by_bound, 0);
+	explore_result_free(r);
+	/* its connection and its bytes early, two deliveries: it may be
+	 * woken before either store or between them; one is not enough */
+	r = search_bounded(sim_new(blocked_reader), 1, 1);
+	ck_assert_uint_eq(r->noutcomes, 1);
+	explore_result_free(r);
+	r = search_bounded(sim_new(blocked_reader), 1, 2);
+	ck_assert_uint_eq(r->noutcomes, 3);
+	ck_assert_uint_eq(r->cut_by_early, 0);
+	explore_result_free(r);
+	/* a bound no schedule reaches changes nothing */
+	struct explore_result *wide = search_bounded(sim_new(one_byte), 1, 100);
+	struct explore_result *none = search(one_byte, 1);
+	ck_assert_uint_eq(wide->schedules, none->schedules);
+	ck_assert_uint_eq(wide->cut_by_early, 0);
+	explore_result_free(wide);
+	explore_result_free(none);
+	/* the split request is found with the bound at 0 too */
+	r = search_bounded(sim_new(one_read), 1, 0);
+	ck_assert_int_ge(r->failed, 0);
+	ck_assert_ptr_nonnull(printed(r, "2"));
+	explore_result_free(r);
+}
+END_TEST
+
+/* one_read with its client's request whole. */
+static const char one_read_whole[] =
+	"#clients 1 port 80 send \"abcd\" whole\n"
+	"int buf[2];\n"
+	"int main() {\n"
+	"    int l = listen(80);\n"
+	"    int c = accept(l);\n"
+	"    int n = read(c, buf, 8);\n"
+	"    print(\"%d\", n);\n"
+	"    assert(n == 4);\n"
+	"    write(c, buf, n);\n"
+	"    close(c);\n"
+	"    return 0;\n"
+	"}\n";
+
+START_TEST(a_whole_client_is_never_split)
+{
+	struct sim *w = sim_new(one_read_whole);
+	ck_assert_int_eq(w->cfg.ngroups, 1);
+	ck_assert_int_eq(w->cfg.groups[0].whole, 1);
+	ck_assert_int_eq(sim_new(one_read)->cfg.groups[0].whole, 0);
+	/* in a run nothing changes: the same events */
+	struct sim *a = sim_run(one_read), *b = sim_run(one_read_whole);
+	assert_same_lines(evlog_format(&b->log, 0), evlog_format(&a->log, 0), "a whole client's run");
+	/* the explorer never splits it: every read gets the 4 bytes */
+	struct explore_result *r = search(one_read_whole, 1);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert_uint_eq(r->noutcomes, 1);
+	ck_assert_ptr_nonnull(printed(r, "4"));
+	ck_assert_int_eq(r->failed, -1);
+	ck_assert_ptr_null(strstr(r->outcomes[0].schedule, "/2"));
+	explore_result_free(r);
+	r = search(one_read_whole, 0);
+	ck_assert_uint_eq(r->noutcomes, 1);
+	explore_result_free(r);
+	/* a held network delivers it whole even when asked for a half */
+	struct sim *h = held_until_main_blocks(one_read_whole);
+	ck_assert_int_eq(net_deliver(h->m, 0, 0), 0);   /* the connection */
+	ck_assert_int_eq(net_can_deliver(h->m, 0), NET_WHOLE);
+	ck_assert_int_eq(net_deliver(h->m, 0, 1), 0);
+	ck_assert_int_eq(net_can_deliver(h->m, 0), 0);  /* nothing left: it came whole */
 }
 END_TEST
 
@@ -546,6 +747,9 @@ Suite *delivery_suite(void)
 	tcase_add_test(tc, states_reached_by_commuting_deliveries_are_one);
 	tcase_add_test(tc, threads_and_deliveries_explore_together_and_replay);
 	tcase_add_test(tc, reduction_with_deliveries_keeps_every_outcome);
+	tcase_add_test(tc, deliveries_wait_where_they_cannot_matter);
+	tcase_add_test(tc, the_early_bound_keeps_deliveries_for_when_threads_wait);
+	tcase_add_test(tc, a_whole_client_is_never_split);
 	tcase_add_test(tc, a_program_without_clients_explores_as_before);
 	tcase_add_test(tc, more_clients_than_a_search_follows_stop_it);
 	suite_add_tcase(s, tc);

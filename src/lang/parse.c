@@ -1414,23 +1414,26 @@ static void dir_note(struct parser *p)
 	p->prog->notes_tail = &n->next;
 }
 
-/* The optional words of #clients, each followed by a number:
- * { word, least, most, offset of the field in struct client_group, int field }. */
+/* The optional words of #clients, each followed by a number unless it
+ * is a flag: { word, least, most, offset of the field in struct
+ * client_group, its type }. */
 #define CLIENT_TICKS 100000000
+enum client_field { CF_TICKS, CF_INT, CF_FLAG };
 static const struct client_word {
 	const char *word;
 	int64_t lo, hi;
 	size_t off;
-	int is_int;
+	enum client_field type;
 } client_words[] = {
-	{ "at", 0, CLIENT_TICKS, offsetof(struct client_group, at), 0 },
-	{ "every", 0, CLIENT_TICKS, offsetof(struct client_group, every), 0 },
-	{ "latency", 0, CLIENT_TICKS, offsetof(struct client_group, latency), 0 },
-	{ "jitter", 0, CLIENT_TICKS, offsetof(struct client_group, jitter), 0 },
-	{ "pieces", 1, CLIENT_SEND_MAX, offsetof(struct client_group, pieces), 1 },
-	{ "gap", 0, CLIENT_TICKS, offsetof(struct client_group, gap), 0 },
-	{ "requests", 1, 1000000, offsetof(struct client_group, requests), 1 },
-	{ "think", 0, CLIENT_TICKS, offsetof(struct client_group, think), 0 },
+	{ "at", 0, CLIENT_TICKS, offsetof(struct client_group, at), CF_TICKS },
+	{ "every", 0, CLIENT_TICKS, offsetof(struct client_group, every), CF_TICKS },
+	{ "latency", 0, CLIENT_TICKS, offsetof(struct client_group, latency), CF_TICKS },
+	{ "jitter", 0, CLIENT_TICKS, offsetof(struct client_group, jitter), CF_TICKS },
+	{ "pieces", 1, CLIENT_SEND_MAX, offsetof(struct client_group, pieces), CF_INT },
+	{ "gap", 0, CLIENT_TICKS, offsetof(struct client_group, gap), CF_TICKS },
+	{ "requests", 1, 1000000, offsetof(struct client_group, requests), CF_INT },
+	{ "think", 0, CLIENT_TICKS, offsetof(struct client_group, think), CF_TICKS },
+	{ "whole", 0, 0, offsetof(struct client_group, whole), CF_FLAG },
 };
 
 /* Expect the word w; 0 (reported) when it is not next. */
@@ -1488,9 +1491,17 @@ static void dir_clients(struct parser *p)
 			return;
 		}
 		advance(p);  /* the word */
+		if (w->type == CF_FLAG) {
+			if (check(p, TK_NUM)) {
+				error_tok(p, "'#clients': '%s' takes no number", w->word);
+				return;
+			}
+			*(int *)(void *)((char *)&g + w->off) = 1;
+			continue;
+		}
 		if (!dir_number(p, w->lo, w->hi, &v))
 			return;
-		if (w->is_int)
+		if (w->type == CF_INT)
 			*(int *)(void *)((char *)&g + w->off) = (int)v;
 		else
 			*(uint64_t *)(void *)((char *)&g + w->off) = (uint64_t)v;

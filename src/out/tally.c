@@ -93,9 +93,18 @@ static void coverage(const struct explore_result *r, const struct tally_options 
 {
 	switch (r->stop) {
 	case EXPLORE_COMPLETE:
-		if (r->cut_by_bound)
+		if (r->cut_by_bound && r->cut_by_early)
+			buf_printf(b, "every schedule with at most %d preemption%s and %d early "
+				   "deliver%s explored", o->max_preemptions,
+				   o->max_preemptions == 1 ? "" : "s", o->max_early,
+				   o->max_early == 1 ? "y" : "ies");
+		else if (r->cut_by_bound)
 			buf_printf(b, "every schedule with at most %d preemption%s explored",
 				   o->max_preemptions, o->max_preemptions == 1 ? "" : "s");
+		else if (r->cut_by_early)
+			buf_printf(b, "every schedule with at most %d early deliver%s explored "
+				   "(--max-early-deliveries)", o->max_early,
+				   o->max_early == 1 ? "y" : "ies");
 		else
 			buf_puts(b, "every schedule explored");
 		break;
@@ -138,6 +147,7 @@ int tally_scenario(const struct scenario *sc, const struct machine_config *cfg,
 {
 	struct explore_options eo = {
 		.max_preemptions = o->max_preemptions, .no_reduction = o->no_reduction,
+		.bound_early = o->max_early >= 0, .max_early = o->max_early,
 		.max_states = o->max_states, .judge = tally_judge, .judge_ctx = (void *)sc,
 		.interrupted = o->interrupted, .on_step = o->on_step, .step_ctx = o->step_ctx,
 	};

@@ -12,6 +12,8 @@
 
 struct tally_options {
 	int max_preemptions;            /* -1: no bound */
+	int max_early;                  /* deliveries while a thread could go on
+					 * (-1: no bound; 0, the default, none) */
 	int no_reduction;
 	uint64_t max_states;
 	FILE *out;                      /* the tally and the schedule line */

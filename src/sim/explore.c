@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "epoll.h"
 
 /* What the next instruction of a thread is to the others. */
 enum op_kind {
@@ -13,6 +14,8 @@ enum op_kind {
 	OPK_BYTE,       /* reads or writes one byte (ldb, stb), at addr */
 	OPK_YIELD,      /* a step that touches nothing: sched_yield */
 	OPK_GLOBAL,     /* may touch anything: spawn, malloc, sleep, ... */
+	OPK_IO,         /* an I/O call on known open files (files), and what
+			 * else addr's IO_ bits say it touches */
 	OPK_NET,        /* a delivery of the network (addr: the client;
 			 * write: it is the client's connection) */
 };
@@ -25,10 +28,26 @@ struct op {
 	enum op_kind kind;
 	int write;
 	uint64_t addr;
-	int file;               /* an I/O call on one open file, or the file a
-				 * delivery reaches: its index + 1 (0: none, or
-				 * it may touch any) */
+	uint64_t files;         /* the open files a thread's step may touch, or
+				 * the file a delivery reaches: bit (index % 64)
+				 * for each (0: none; ALL_FILES: any, or the
+				 * network as a whole: a process's end, a file
+				 * made or freed) */
 };
+
+#define ALL_FILES UINT64_MAX
+
+/* What an I/O call touches beside its files (the addr of an OPK_IO). */
+#define IO_MEM   1ull   /* memory outside its own stack: a buffer */
+#define IO_TAKE  2ull   /* it takes the lowest free descriptor */
+#define IO_GIVE  4ull   /* it frees a descriptor, and maybe a file a
+			 * connection then takes (frees commute) */
+
+/* The bit of open file fi in a set of files (ALL_FILES when fi < 0). */
+static uint64_t file_bit(int fi)
+{
+	return fi < 0 ? ALL_FILES : 1ull << (fi % 64);
+}
 
 #define NONE UINT32_MAX
 
@@ -69,7 +88,8 @@ static void put_asleep(struct sleep *s, int id)
 struct seen {
 	uint64_t h[2];          /* the machine and the output so far */
 	struct sleep sleep;     /* the sleep set it was reached with */
-	int32_t cur, pre;       /* the bound's view: who runs, preemptions used */
+	int32_t cur, pre;       /* the bounds' view: who runs, preemptions used
+				 * (and early deliveries made, times 2^20) */
 	uint32_t vec, nvec;     /* outcome counts, in the pool (settled nodes) */
 	uint32_t fail_len;      /* steps to the nearest failing end, or NONE */
 	uint32_t fail_child;    /* the node that step leads to (NONE: an end) */
@@ -86,11 +106,15 @@ struct count {
 struct frame {
 	struct machine *m;      /* until its last choice takes it (NULL then) */
 	uint32_t node;
-	int cur, pre;
+	int cur, pre, early;    /* who ran last, preemptions and early deliveries so far */
 	struct sleep sleep;
-	int nen, next;
+	int nthr;               /* threads that can take a step */
+	int nen, nexp, next;
 	int *en;                /* the choices: threads that can take a step,
-				 * deliveries the network can make */
+				 * deliveries the network can make; the first
+				 * nexp are taken, the others wait (see
+				 * defer_deliveries) and only keep their place
+				 * in sleep sets */
 	struct op *ops;         /* and what that step is */
 	struct count *acc;      /* outcome counts of the schedules below */
 	size_t nacc, cap_acc;
@@ -151,12 +175,60 @@ static int64_t sys_arg(const struct machine *m, const struct thread *t, int i)
 	return machine_peek(m, t->pid, (uint64_t)t->r[REG_SP] + 8 * (uint64_t)i);
 }
 
+/* Whether len bytes at addr lie in t's own stack (its thread slot). */
+static int own_bytes(const struct thread *t, uint64_t addr, int64_t len)
+{
+	return len >= 0 && len <= THREAD_SLOT && addr - t->slot_lo < THREAD_SLOT &&
+	       addr + (uint64_t)len - t->slot_lo <= THREAD_SLOT;
+}
+
+/* What t's call of I/O builtin bi on descriptor fd is to the others:
+ * the open files it touches and, in a buffer outside its stack, the
+ * memory; anything, when a descriptor names no file it can use. */
+static struct op io_op(const struct machine *m, const struct thread *t, int bi, int64_t fd)
+{
+	static const struct op any = { OPK_GLOBAL, 1, 0, ALL_FILES };
+	int fi, gi;
+	const struct file *f = fd_file(m, t->pid, fd, &fi);
+	if (!f)
+		return any;
+	struct op o = { OPK_IO, 1, 0, file_bit(fi) };
+	uint64_t buf = (uint64_t)sys_arg(m, t, 1);
+	switch (bi) {
+	case BI_READ: case BI_WRITE:
+		o.addr = own_bytes(t, buf, sys_arg(m, t, 2)) ? 0 : IO_MEM;
+		break;
+	case BI_ACCEPT:         /* takes a descriptor for the connection */
+		o.addr = IO_TAKE;
+		break;
+	case BI_CLOSE:          /* a connection's: the client and its file */
+		if (f->kind != FK_CONN)
+			return any;
+		o.addr = IO_GIVE;
+		break;
+	case BI_EPOLL_CTL:      /* the instance, and how it watches one file */
+		if (f->kind != FK_EPOLL || !fd_file(m, t->pid, sys_arg(m, t, 2), &gi))
+			return any;
+		o.files |= file_bit(gi);
+		o.addr = own_bytes(t, (uint64_t)sys_arg(m, t, 3), EPOLL_EVENT_SIZE) ? 0 : IO_MEM;
+		break;
+	case BI_EPOLL_WAIT:     /* the instance, how ready the files it watches are */
+		if (f->kind != FK_EPOLL)
+			return any;
+		for (int i = 0; i < f->nitems; i++)
+			o.files |= file_bit(f->items[i].file);
+		o.addr = own_bytes(t, buf, sys_arg(m, t, 2) * EPOLL_EVENT_SIZE) ? 0 : IO_MEM;
+		break;
+	}
+	return o;
+}
+
 /* What t's next instruction is to the other threads. */
 static struct op next_op(const struct machine *m, const struct thread *t)
 {
 	const struct insn *in = image_insn(m->img, t->pc);
 	if (!in)
-		return (struct op){ OPK_GLOBAL, 1, 0, 0 };
+		return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };
 	switch (in->op) {
 	case OP_LD:
 	case OP_ST:
@@ -172,7 +244,8 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 			return (struct op){ OPK_WORD, in->op == OP_ST, addr & ~7ull, 0 };
 		if (prot & (MP_R | MP_GUARD))
 			return (struct op){ OPK_LOCAL, 0, 0, 0 };  /* read-only, or a fault */
-		return (struct op){ OPK_GLOBAL, 1, 0, 0 };         /* a malloc may map it */
+		return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };      /* a malloc may map
+									 * it, or it faults */
 	}
 	case OP_SYS:
 		break;
@@ -181,18 +254,16 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	}
 	uint64_t a0 = (uint64_t)sys_arg(m, t, 0);
 	switch (in->imm) {
-	case BI_READ: case BI_WRITE: case BI_ACCEPT: case BI_SET_NONBLOCK: {
-		/* it may write memory: a step like any; to the network, one
-		 * file's (a close may free a file a connection then takes) */
-		int fi;
-		return (struct op){ OPK_GLOBAL, 1, 0,
-				    fd_file(m, t->pid, (int64_t)a0, &fi) ? fi + 1 : 0 };
-	}
+	case BI_READ: case BI_WRITE: case BI_ACCEPT: case BI_SET_NONBLOCK:
+	case BI_CLOSE: case BI_EPOLL_CTL: case BI_EPOLL_WAIT:
+		return io_op(m, t, (int)in->imm, (int64_t)a0);
 	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY: case BI_GETPID:
 		return (struct op){ OPK_LOCAL, 0, 0, 0 };
 	case BI_PRINT:
 		return (struct op){ OPK_WORD, 1, WORD_OUTPUT, 0 };
-	case BI_THREAD_EXIT:
+	case BI_THREAD_EXIT:    /* once forked, the last may end its process */
+		if (m->nprocs > 1)
+			return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };
 		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)t->id, 0 };
 	case BI_JOIN:
 		return (struct op){ OPK_WORD, 0, WORD_THREAD + (a0 & 0xffffffffu), 0 };
@@ -208,8 +279,15 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 		return (struct op){ OPK_WORD, 1, t->co & ~7ull, 0 };
 	case BI_CO_STATUS:
 		return (struct op){ OPK_WORD, 0, a0 & ~7ull, 0 };
-	default:
+	case BI_SPAWN:          /* the next thread id is its own */
+		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)m->nthreads + 1, 0 };
+	case BI_MALLOC: case BI_FREE: case BI_SLEEP:
+	case BI_COND_WAIT: case BI_COND_SIGNAL: case BI_COND_BROADCAST:
+	case BI_COROUTINE: case BI_CO_RETURN: case BI_MAKE_CLOSURE: case BI_TICKS:
+		/* memory and threads only: a held network has no clock */
 		return (struct op){ OPK_GLOBAL, 1, 0, 0 };
+	default:                /* exit, fork, wait, listen, close, epoll_create */
+		return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };
 	}
 }
 
@@ -220,12 +298,22 @@ static int dependent(const struct op *a, const struct op *b)
 		return a->addr == b->addr || (a->write && b->write);
 	if (a->kind == OPK_NET || b->kind == OPK_NET) {
 		/* a delivery touches no memory, only the file it reaches (and
-		 * epoll instances, which any epoll call may see); a thread's
-		 * end may end the run before it */
+		 * the epoll instances that watch it, which only an epoll_wait
+		 * on them sees; a connection takes a file a close may free);
+		 * a thread's end may end its process */
 		const struct op *d = a->kind == OPK_NET ? a : b, *t = a->kind == OPK_NET ? b : a;
-		if (t->kind == OPK_GLOBAL)
-			return !t->file || !d->file || t->file == d->file;
-		return t->kind == OPK_WORD && t->addr >= WORD_THREAD;
+		return (a->files & b->files) != 0 ||
+		       (t->kind == OPK_IO && d->write && (t->addr & IO_GIVE));
+	}
+	if (a->kind == OPK_IO || b->kind == OPK_IO) {
+		const struct op *io = a->kind == OPK_IO ? a : b, *o = a->kind == OPK_IO ? b : a;
+		if (o->kind == OPK_IO)
+			return (a->files & b->files) != 0 || (a->addr & b->addr & IO_MEM) ||
+			       ((a->addr | b->addr) & IO_TAKE && a->addr & (IO_TAKE | IO_GIVE) &&
+				b->addr & (IO_TAKE | IO_GIVE));
+		if (o->kind == OPK_WORD || o->kind == OPK_BYTE)
+			return (io->addr & IO_MEM) && o->addr < WORD_THREAD && o->addr != WORD_OUTPUT;
+		return o->kind == OPK_GLOBAL;
 	}
 	if (a->kind == OPK_GLOBAL || b->kind == OPK_GLOBAL)
 		return 1;
@@ -548,14 +636,65 @@ static uint32_t outcome_of(struct search *s, const struct machine *m)
 	return (uint32_t)r->noutcomes++;
 }
 
+/* Whether delivery i of frame f (ops[i], en[i]) must be tried at f's
+ * state: a thread's next step depends on it, or it wakes a thread
+ * blocked in I/O. */
+static int delivery_matters(const struct frame *f, int nthreads, int i)
+{
+	for (int j = 0; j < nthreads; j++)
+		if (dependent(&f->ops[j], &f->ops[i]))
+			return 1;
+	return net_wakes(f->m, net_delivery_file(f->m, (int)f->ops[i].addr));
+}
+
+/* Keep to the deliveries of frame f that can matter now: the others go
+ * last in f->en, where the search does not take them.  A delivery no
+ * thread's next step depends on, that wakes no one blocked, commutes
+ * with every step the threads can take until one does depend on it (a
+ * read, accept or epoll call on its file, a close, a process's end):
+ * it is tried there, or once no thread can go.  The deliveries kept
+ * are closed under dependence (two connections queue in order: one
+ * kept keeps them all), so together with every thread's step they form
+ * a persistent set and every end is still reached, each class of
+ * equivalent schedules once. */
+static void defer_deliveries(struct frame *f, int nthreads)
+{
+	int nd = f->nen - nthreads, keep[2 * EXPLORE_MAX_CLIENTS], any = 0, conn = 0;
+	if (!nthreads || !nd)
+		return;
+	for (int i = 0; i < nd; i++) {
+		keep[i] = delivery_matters(f, nthreads, nthreads + i);
+		any |= keep[i];
+		conn |= keep[i] && f->ops[nthreads + i].write;
+	}
+	if (conn)
+		for (int i = 0; i < nd; i++)
+			keep[i] |= f->ops[nthreads + i].write;
+	struct op ops[2 * EXPLORE_MAX_CLIENTS];
+	int en[2 * EXPLORE_MAX_CLIENTS], n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < nd; i++)
+			if (keep[i] == !pass) {
+				ops[n] = f->ops[nthreads + i];
+				en[n++] = f->en[nthreads + i];
+			}
+	memcpy(f->ops + nthreads, ops, (size_t)nd * sizeof *ops);
+	memcpy(f->en + nthreads, en, (size_t)nd * sizeof *en);
+	f->nexp = nthreads;
+	for (int i = 0; i < nd; i++)
+		f->nexp += keep[i];
+	(void)any;
+}
+
 /* Start frame f at the state in its machine: the threads that can take
  * a step, the one that ran last first, then the deliveries the network
- * can make, client by client, each whole and then split. */
-static void frame_choices(struct frame *f)
+ * can make, client by client, each whole and then split (with reduction,
+ * only those that can matter are taken: see defer_deliveries). */
+static void frame_choices(struct frame *f, int reduce)
 {
 	const struct machine *m = f->m;
 	int n = 0, nc = m->net.held ? m->net.nclients : 0;
-	f->nen = f->next = 0;
+	f->nen = f->nexp = f->next = f->nthr = 0;
 	for (int i = 0; i < m->nthreads && i < EXPLORE_MAX_THREADS; i++)
 		n += runnable(&m->threads[i]);
 	n += 2 * (nc < EXPLORE_MAX_CLIENTS ? nc : EXPLORE_MAX_CLIENTS);
@@ -572,16 +711,20 @@ static void frame_choices(struct frame *f)
 			f->ops[f->nen] = next_op(m, t);
 			f->en[f->nen++] = t->id;
 		}
+	int nthreads = f->nthr = f->nen;
 	for (int c = 0; c < nc && c < EXPLORE_MAX_CLIENTS; c++) {
 		int can = net_can_deliver(m, c);
 		for (int split = 0; split < 2; split++) {
 			if (!can || (split && !(can & NET_SPLIT)))
 				continue;
 			f->ops[f->nen] = (struct op){ OPK_NET, (can & NET_CONNECT) != 0, (uint64_t)c,
-						      net_delivery_file(m, c) + 1 };
+						      file_bit(net_delivery_file(m, c)) };
 			f->en[f->nen++] = sched_delivery(c + 1, split);
 		}
 	}
+	f->nexp = f->nen;
+	if (reduce)
+		defer_deliveries(f, nthreads);
 }
 
 /* Whether thread tid taking the next step of f preempts the thread
@@ -591,9 +734,23 @@ static int preempts(const struct frame *f, int tid)
 	return f->cur && !is_delivery(tid) && tid != f->cur && f->nen && f->en[0] == f->cur;
 }
 
+/* Whether choice tid of f goes past a bound (1: the preemptions', 2:
+ * the early deliveries'), the preemptions and early deliveries it
+ * leaves used in *pre and *early.  A delivery is early when a thread
+ * could take a step instead. */
+static int past_bounds(const struct search *s, const struct frame *f, int tid, int *pre,
+		       int *early)
+{
+	*pre = f->pre + preempts(f, tid);
+	*early = f->early + (is_delivery(tid) && f->nthr > 0);
+	if (s->bounded && *pre > s->o->max_preemptions)
+		return 1;
+	return s->o->bound_early && *early > s->o->max_early ? 2 : 0;
+}
+
 /* Push a frame for the state in m (taken over). */
 static void push(struct search *s, struct machine *m, uint32_t node, int cur, int pre,
-		 struct sleep sleep, uint64_t outhash)
+		 int early, struct sleep sleep, uint64_t outhash)
 {
 	s->stack = xgrow(s->stack, &s->cap_stack, s->depth + 1, sizeof *s->stack);
 	struct frame *f = &s->stack[s->depth];
@@ -602,6 +759,7 @@ static void push(struct search *s, struct machine *m, uint32_t node, int cur, in
 	f->node = node;
 	f->cur = cur;
 	f->pre = pre;
+	f->early = early;
 	f->sleep = sleep;
 	f->acc = NULL;
 	f->nacc = f->cap_acc = 0;
@@ -610,7 +768,7 @@ static void push(struct search *s, struct machine *m, uint32_t node, int cur, in
 	f->outlen = s->out.len;
 	f->outhash = outhash;
 	s->depth++;
-	frame_choices(f);
+	frame_choices(f, !s->o->no_reduction);
 }
 
 /* Free the machine m (held by a frame or a discarded child). */
@@ -719,14 +877,16 @@ static void first_path(struct search *s, uint32_t id)
 }
 
 /* The key a child state gets: with a bound, who ran last and the
- * preemptions used count too. */
+ * preemptions used count too, and the early deliveries made. */
 static uint32_t child_node(struct search *s, const struct machine *m, uint64_t outhash,
-			   struct sleep sleep, int cur, int pre, int *fresh)
+			   struct sleep sleep, int cur, int pre, int early, int *fresh)
 {
 	uint64_t h[2];
 	state_hash(m, outhash, h);
 	if (!s->bounded)
 		cur = pre = 0;
+	if (s->o->bound_early)
+		pre |= early << 20;
 	return node_get(s, h, sleep, cur, pre, fresh);
 }
 
@@ -770,7 +930,7 @@ static void search(struct search *s)
 	struct explore_result *r = s->res;
 	while (s->depth) {
 		struct frame *f = &s->stack[s->depth - 1];
-		if (f->next == f->nen) {
+		if (f->next == f->nexp) {
 			pop(s);
 			continue;
 		}
@@ -781,9 +941,10 @@ static void search(struct search *s)
 		int k = f->next++, tid = f->en[k];
 		if (asleep(f->sleep, tid))
 			continue;
-		int pre = f->pre + preempts(f, tid);
-		if (s->bounded && pre > s->o->max_preemptions) {
-			r->cut_by_bound++;
+		int pre, early, past = past_bounds(s, f, tid, &pre, &early);
+		if (past) {
+			r->cut_by_bound += past == 1;
+			r->cut_by_early += past == 2;
 			continue;
 		}
 		struct sleep sleep = { 0, 0 };
@@ -796,9 +957,8 @@ static void search(struct search *s)
 		s->out.len = f->outlen;
 		/* the last choice takes the frame's machine, the others a copy */
 		int last = 1;
-		for (int j = k + 1; j < f->nen && last; j++)
-			last = asleep(f->sleep, f->en[j]) ||
-			       (s->bounded && f->pre + preempts(f, f->en[j]) > s->o->max_preemptions);
+		for (int j = k + 1, p, e; j < f->nexp && last; j++)
+			last = asleep(f->sleep, f->en[j]) || past_bounds(s, f, f->en[j], &p, &e);
 		struct machine *c = f->m;
 		if (last) {
 			f->m = NULL;
@@ -831,7 +991,7 @@ static void search(struct search *s)
 		int fresh;
 		/* who ran last: a delivery leaves it so, a yield gives the core up */
 		int cur = is_delivery(tid) ? f->cur : f->ops[k].kind == OPK_YIELD ? 0 : tid;
-		uint32_t node = child_node(s, c, outhash, sleep, cur, pre, &fresh);
+		uint32_t node = child_node(s, c, outhash, sleep, cur, pre, early, &fresh);
 		const struct seen *d = &s->nodes[node];
 		if (!fresh || s->nnodes <= s->o->max_states)  /* not the state that stops it */
 			tell_step(s, f->node, tid, node, 0);
@@ -852,7 +1012,7 @@ static void search(struct search *s)
 			r->stop = EXPLORE_DEPTH;
 			return;
 		} else {
-			push(s, c, node, cur, pre, sleep, outhash);
+			push(s, c, node, cur, pre, early, sleep, outhash);
 		}
 	}
 }
@@ -886,8 +1046,8 @@ int explore(const struct image *img, const struct machine_config *cfg,
 	} else {
 		int fresh;
 		uint64_t outhash = hash_bytes(0xcbf29ce484222325ull, s.out.s ? s.out.s : "", s.out.len);
-		root = child_node(&s, m, outhash, (struct sleep){ 0, 0 }, 0, 0, &fresh);
-		push(&s, m, root, 0, 0, (struct sleep){ 0, 0 }, outhash);
+		root = child_node(&s, m, outhash, (struct sleep){ 0, 0 }, 0, 0, 0, &fresh);
+		push(&s, m, root, 0, 0, 0, (struct sleep){ 0, 0 }, outhash);
 		search(&s);
 		while (s.depth)                 /* after a stop: the counts so far */
 			pop(&s);

@@ -95,6 +95,9 @@ typedef void (*explore_step_fn)(void *ctx, const struct explore_step *st);
 
 struct explore_options {
 	int max_preemptions;            /* -1: no bound */
+	int bound_early;                /* set: at most max_early deliveries made
+					 * while a thread could take a step instead */
+	int max_early;
 	int no_reduction;               /* every interleaving, not one per class */
 	uint64_t max_states;            /* states kept before the search stops */
 	explore_judge judge;
@@ -138,6 +141,7 @@ struct explore_result {
 	uint64_t states;                /* distinct states kept */
 	uint64_t steps;                 /* steps run */
 	uint64_t cut_by_bound;          /* choices the preemption bound left out */
+	uint64_t cut_by_early;          /* deliveries the early bound left out */
 	uint64_t cycles;                /* schedules cut where they came back to a state */
 	int failed;                     /* index of the outcome with the shortest failing
 					 * schedule, or -1 */

@@ -623,6 +623,24 @@ static void retry(struct machine *m, struct thread *t)
 	thread_wake(m, t, 0, 0);
 }
 
+/* Whether t, blocked in an I/O call, waits for open file fi: an accept
+ * or a read on it, or an epoll_wait on an instance that watches it. */
+static int waits_for(const struct machine *m, const struct thread *t, int fi)
+{
+	int gi;
+	if (t->state != TS_BLOCKED || !fd_file(m, t->pid, (int64_t)t->wait_on, &gi))
+		return 0;
+	if (t->wait == WAIT_ACCEPT || t->wait == WAIT_READ)
+		return gi == fi;
+	if (t->wait == WAIT_EPOLL) {
+		const struct file *ep = &m->net.files[gi];
+		for (int k = 0; k < ep->nitems; k++)
+			if (ep->items[k].file == fi)
+				return 1;
+	}
+	return 0;
+}
+
 void net_ready(struct machine *m, int fi)
 {
 	/* accept wakes the thread that waited longest, read every reader,
@@ -632,29 +650,32 @@ void net_ready(struct machine *m, int fi)
 	for (uint64_t bits = m->io_waiting[w]; bits; bits &= bits - 1) {
 		/* only the threads waiting in I/O, in the order of their ids */
 		struct thread *t = &m->threads[w * 64 + __builtin_ctzll(bits)];
-		int gi;
 		if (t->state != TS_BLOCKED) {   /* its process died */
 			m->io_waiting[w] &= ~(1ull << (t->id - 1) % 64);
 			continue;
 		}
-		if (!fd_file(m, t->pid, (int64_t)t->wait_on, &gi))
+		if (!waits_for(m, t, fi))
 			continue;
-		if (t->wait == WAIT_ACCEPT && gi == fi) {
+		if (t->wait == WAIT_ACCEPT) {
 			if (!first || t->wait_seq < first->wait_seq)
 				first = t;
-		} else if (t->wait == WAIT_READ && gi == fi) {
+		} else {
 			retry(m, t);
-		} else if (t->wait == WAIT_EPOLL) {
-			const struct file *ep = &m->net.files[gi];
-			for (int k = 0; k < ep->nitems; k++)
-				if (ep->items[k].file == fi) {
-					retry(m, t);
-					break;
-				}
 		}
 	}
 	if (first)
 		retry(m, first);
+}
+
+int net_wakes(const struct machine *m, int fi)
+{
+	if (fi < 0)
+		return 1;       /* it may reach anything */
+	for (int w = 0; w < (m->nthreads + 63) / 64; w++)
+		for (uint64_t bits = m->io_waiting[w]; bits; bits &= bits - 1)
+			if (waits_for(m, &m->threads[w * 64 + __builtin_ctzll(bits)], fi))
+				return 1;
+	return 0;
 }
 
 void net_hold(struct machine *m)
@@ -696,7 +717,10 @@ int net_can_deliver(const struct machine *m, int c)
 	case NA_CONNECT:
 		return listener_on(m, group_of(m, c)->port) >= 0 ? NET_WHOLE | NET_CONNECT : 0;
 	case NA_DATA:
-		return conn_of(m, c) < 0 ? 0 : a->n >= 2 && !a->split ? NET_WHOLE | NET_SPLIT : NET_WHOLE;
+		if (conn_of(m, c) < 0)
+			return 0;
+		return a->n >= 2 && !a->split && !group_of(m, c)->whole ? NET_WHOLE | NET_SPLIT
+									: NET_WHOLE;
 	case NA_FIN:
 		return conn_of(m, c) < 0 ? 0 : NET_WHOLE;
 	default:

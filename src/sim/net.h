@@ -162,5 +162,8 @@ void net_closed(struct machine *m, int fi);
 /* Open file fi became more ready: its epoll watchers and the threads
  * waiting in accept or read on it may go on. */
 void net_ready(struct machine *m, int fi);
+/* Whether open file fi becoming more ready would wake a thread blocked
+ * in an I/O call (1 as well when fi is -1: unknown). */
+int net_wakes(const struct machine *m, int fi);
 
 #endif

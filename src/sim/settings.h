@@ -51,6 +51,7 @@ struct client_group {
 	uint64_t latency;       /* one way, each direction */
 	uint64_t jitter;        /* up to this many ticks more, at random */
 	int pieces;             /* a request arrives in this many pieces */
+	int whole;              /* the explorer never splits a piece in two */
 	uint64_t gap;           /* ... this many ticks apart */
 	int requests;           /* requests per connection */
 	uint64_t think;         /* ticks between a reply and the next request */
