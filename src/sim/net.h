@@ -5,7 +5,8 @@
  * queue ordered by tick; the machine runs the due ones before each tick
  * and sleeps no further than the next.  The jitter comes from a
  * generator of its own, seeded from the machine's seed: the same
- * scenario and settings, the same deliveries. */
+ * scenario and settings, the same deliveries.  The remote services'
+ * answers (service.h) go through the same queue. */
 #ifndef THREADLAB_NET_H
 #define THREADLAB_NET_H
 
@@ -60,6 +61,8 @@ enum net_act_kind {
 	NA_SEND,        /* the client sends its next request */
 	NA_REPLY,       /* n bytes the program wrote reach the client */
 	NA_HUP,         /* the program's close reaches the client */
+	NA_ANSWER,      /* a remote service's answer reaches connection
+			 * client (an open file; see service.h) */
 };
 
 struct net_act {
@@ -69,6 +72,7 @@ struct net_act {
 	int64_t n;
 	char bytes[CLIENT_REPLY_KEEP];  /* NA_REPLY: the start of what was written */
 	int nbytes;
+	uint64_t serial;        /* NA_ANSWER: the connection's serial */
 };
 
 struct net {
@@ -84,6 +88,7 @@ struct net {
 	uint64_t rng;
 	int open_conns;         /* connections open on the program's side */
 	int peak_conns;
+	uint64_t dials;         /* connections made to remote services */
 };
 
 struct machine;
