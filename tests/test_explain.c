@@ -264,12 +264,12 @@ END_TEST
 
 START_TEST(a_cond_wait_and_its_signal)
 {
-	struct told *t = told_run_src("mutex m; cond c; int go;\n"
-				      "void w() { lock(m); while (!go) cond_wait(c, m); unlock(m); }\n"
+	struct told *t = told_run_src("mutex m; cond c; int ready;\n"
+				      "void w() { lock(m); while (!ready) cond_wait(c, m); unlock(m); }\n"
 				      "int main() {\n"
 				      "    int a = spawn(w);\n"
 				      "    sleep(20);\n"
-				      "    lock(m); go = 1; cond_signal(c); unlock(m);\n"
+				      "    lock(m); ready = 1; cond_signal(c); unlock(m);\n"
 				      "    join(a);\n"
 				      "    return 0;\n"
 				      "}\n");
