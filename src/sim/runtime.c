@@ -10,6 +10,7 @@
 #include "fd.h"
 #include "heap.h"
 #include "race.h"
+#include "service.h"
 
 const char *const rco_state_names[RCO_COUNT] = {
 #define X(id, name) [RCO_##id] = name,
@@ -328,6 +329,7 @@ int runtime_park(struct machine *m, struct thread *t, int wait, int64_t fd, int 
 	c->wait = wait;
 	c->fd = fd;
 	c->file = fi;
+	c->service = service_of_file(m, fi);
 	c->seq = ++m->seq;
 	/* at the end of the file's list: readiness wakes them in order */
 	c->next = 0;
@@ -416,6 +418,14 @@ size_t runtime_workers(const struct machine *m, int *out, size_t max)
 	for (int i = 0; i < m->rt.nworkers && n < max; i++)
 		out[n++] = m->rt.workers[i];
 	return n;
+}
+
+void runtime_worker_counts(const struct machine *m, int tid, int by_state[RCO_COUNT])
+{
+	memset(by_state, 0, RCO_COUNT * sizeof *by_state);
+	for (int i = 0; i < m->rt.nco; i++)
+		if (m->rt.co[i].worker == tid)
+			by_state[m->rt.co[i].state]++;
 }
 
 int runtime_running_on(const struct machine *m, int tid)

@@ -53,7 +53,8 @@ struct rco {
 	int worker;             /* the worker running it, or that ran it last (0: none) */
 	int wait;               /* RCO_PARKED: WAIT_READ or WAIT_ACCEPT ... */
 	int64_t fd;             /* ... on this descriptor ... */
-	int file;               /* ... which names this open file */
+	int file;               /* ... which names this open file, */
+	int service;            /* ... a connection to this service (from 1; 0: none) */
 	int next;               /* the next parked on that file (index + 1; 0: none) */
 	uint64_t since;         /* the tick it entered its state */
 	uint64_t seq;           /* when it parked: accept wakes the oldest */
@@ -124,6 +125,8 @@ int runtime_counts(const struct machine *m, int by_state[RCO_COUNT]);
 int runtime_peak(const struct machine *m);
 /* The worker threads (ids) into out (at most max); returns how many. */
 size_t runtime_workers(const struct machine *m, int *out, size_t max);
+/* How many coroutines worker tid runs or ran last, by state. */
+void runtime_worker_counts(const struct machine *m, int tid, int by_state[RCO_COUNT]);
 /* The coroutine worker tid runs now (its id; 0: none). */
 int runtime_running_on(const struct machine *m, int tid);
 /* Coroutine id of the runtime into *out; 0 when there is none. */
