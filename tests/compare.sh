@@ -4,8 +4,9 @@
 # would check: the pool keeps up with a thread per connection while its
 # threads stay bounded, the event loop holds one thread, and the memory
 # per connection orders fork > threads > event loop; the table's shape,
-# its columns documented in threadlab(1), and the exit status, the
-# highest of the runs'.
+# its columns documented in threadlab(1), the pool's size measured
+# (about the cores for a CPU-bound handler, more for an I/O-bound one),
+# and the exit status, the highest of the runs'.
 . "$(dirname "$0")/lib.sh"
 
 servers="server-fork server-threads thread-pool event-loop-server reactor"
@@ -75,6 +76,33 @@ run --compare --clients 18 thread-pool server-threads
 check "--clients 18: thread-pool still has 3 threads at its peak" [ "$(cell thread-pool thr)" = 3 ]
 check "--clients 18: server-threads has more than with 6" \
 	[ "$(cell server-threads thr)" -gt "$(awk '$1 == "server-threads" { print $11 }' "$tmp/six")" ]
+
+# the pool's size, measured: copies of thread-pool with 1, 2 and 8 workers,
+# CPU-bound (WAIT 0) and I/O-bound (the handler waits 300 ticks)
+for w in 1 2 8; do
+	for wait in 0 300; do
+		sed "s/^const int WORKERS = 2;/const int WORKERS = $w;/; s/^const int WAIT = 0; /const int WAIT = $wait;/" \
+			"$srcdir/scenarios/thread-pool.scn" >"$tmp/pool-$w-$wait.scn"
+	done
+done
+cd "$tmp" || exit 1
+run --compare --clients 16 pool-1-0.scn pool-2-0.scn pool-8-0.scn pool-1-300.scn pool-2-300.scn pool-8-300.scn
+cd - >/dev/null || exit 1
+check "the six pools exit 0" [ "$rc" -eq 0 ]
+check "CPU-bound: 2 workers (the cores) serve faster than 1" \
+	[ "$(tenths "$(cell pool-2-0.scn req/1k)")" -gt "$(tenths "$(cell pool-1-0.scn req/1k)")" ]
+check "CPU-bound: 1 worker leaves a core mostly idle" \
+	sh -c 'u=${1%%/*}; v=${1#*/}; [ "$u" -lt 50 ] || [ "$v" -lt 50 ]' - "$(cell pool-1-0.scn cpu%)"
+check "CPU-bound: 8 workers serve no faster than 2" \
+	[ "$(tenths "$(cell pool-8-0.scn req/1k)")" -le "$(tenths "$(cell pool-2-0.scn req/1k)")" ]
+check "CPU-bound: 8 workers switch more than 2" \
+	[ "$(cell pool-8-0.scn t-sw)" -gt "$(cell pool-2-0.scn t-sw)" ]
+check "I/O-bound: 8 workers serve faster than 2" \
+	[ "$(tenths "$(cell pool-8-300.scn req/1k)")" -gt "$(tenths "$(cell pool-2-300.scn req/1k)")" ]
+check "I/O-bound: 2 workers serve faster than 1" \
+	[ "$(tenths "$(cell pool-2-300.scn req/1k)")" -gt "$(tenths "$(cell pool-1-300.scn req/1k)")" ]
+check "I/O-bound: 8 workers have a lower p99 than 2" \
+	[ "$(cell pool-8-300.scn p99)" -lt "$(cell pool-2-300.scn p99)" ]
 
 # the columns are those threadlab(1) documents
 heads=$(printf '%s\n' "$out" | head -n 1)

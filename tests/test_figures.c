@@ -1,13 +1,12 @@
 /* Tests of a run's figures: percentiles by nearest rank on known lists,
  * throughput, utilisation and memory per connection from known counts,
- * the table's byte sizes, and the figures of real runs checked against
- * the machine's own counters — switches, replies, the clients' worst
- * waits, each core's ticks — and against what the programs do: threads
- * alive at once, processes, coroutines, stacks and heap. */
+ * and the figures of real runs checked against the machine's own
+ * counters — switches, replies, the clients' worst waits, each core's
+ * ticks — and against what the programs do: threads alive at once,
+ * processes, coroutines, stacks and heap. */
 #include <stdio.h>
 #include <string.h>
 
-#include "out/compare.h"
 #include "out/figures.h"
 #include "sim.h"
 
@@ -59,22 +58,6 @@ START_TEST(throughput_utilisation_and_memory_per_connection_from_counts)
 	f.peak_memory = 1000 + 3 * 65536;
 	f.peak_connections = 3;
 	ck_assert_int_eq(figures_memory_per_connection(&f), 65536);
-}
-END_TEST
-
-START_TEST(the_table_writes_sizes_in_binary_units)
-{
-	static const struct { uint64_t bytes; const char *text; } sizes[] = {
-		{ 0, "0B" }, { 1023, "1023B" }, { 1024, "1.0K" }, { 1536, "1.5K" },
-		{ 10240, "10K" }, { 65536, "64K" }, { 1048576, "1.0M" },
-		{ 1572864, "1.5M" }, { 655360000, "625M" }, { 5ull << 30, "5.0G" },
-	};
-	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
-		struct buf b = { 0 };
-		compare_bytes(&b, sizes[i].bytes);
-		ck_assert_str_eq(b.s, sizes[i].text);
-		buf_free(&b);
-	}
 }
 END_TEST
 
@@ -286,44 +269,16 @@ START_TEST(coroutines_alive_and_their_stacks_in_the_heap)
 }
 END_TEST
 
-START_TEST(the_compare_table_has_a_heading_and_a_row_a_run)
-{
-	struct compare_row rows[2] = { { .name = "a", .status = 0 }, { .name = "longer", .status = 1 } };
-	rows[0].f.ncores = 2;
-	rows[0].f.served = 4;
-	rows[0].f.ticks = 1000;
-	rows[0].f.busy[0] = 500;
-	rows[1].f.ncores = 1;
-	rows[1].f.end = END_ASSERT;
-	FILE *out = tmpfile();
-	ck_assert(out != NULL);
-	compare_print(out, rows, 2);
-	char *text = at_test_end(xcalloc(1, 4096));
-	rewind(out);
-	ck_assert_uint_gt(fread(text, 1, 4095, out), 0);
-	fclose(out);
-	char *l1 = text, *l2 = strchr(l1, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
-	ck_assert(strncmp(l1, "scenario  end     exit  served  req/1k", 38) == 0);
-	ck_assert(strncmp(l2, "a         ok         0       4     4.0", 38) == 0);
-	ck_assert(strncmp(l3, "longer    assert     1       0     0.0", 38) == 0);
-	ck_assert_msg(strstr(l2, "  50/0\n") == l2 + strcspn(l2, "\n") - 6, "%s", l2);
-	ck_assert(strstr(l3, "  -  ") != NULL);                 /* no connection: no memory per one */
-	ck_assert_int_eq((int)(strchr(l1, '\n') - l1), (int)(strchr(l2, '\n') - l2));   /* aligned */
-}
-END_TEST
-
 Suite *figures_suite(void)
 {
 	Suite *s = suite_create("figures");
 	TCase *tc = sim_tcase("figures");
 	tcase_add_test(tc, percentiles_are_by_nearest_rank);
 	tcase_add_test(tc, throughput_utilisation_and_memory_per_connection_from_counts);
-	tcase_add_test(tc, the_table_writes_sizes_in_binary_units);
 	tcase_add_test(tc, a_thread_per_connection_counts_its_threads_and_stacks);
 	tcase_add_test(tc, an_event_loop_adds_no_memory_per_connection);
 	tcase_add_test(tc, forked_children_count_as_processes_with_their_images);
 	tcase_add_test(tc, coroutines_alive_and_their_stacks_in_the_heap);
-	tcase_add_test(tc, the_compare_table_has_a_heading_and_a_row_a_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
