@@ -212,6 +212,39 @@ START_TEST(a_snapshot_with_answers_on_the_way_runs_on_the_same)
 }
 END_TEST
 
+START_TEST(a_race_in_a_read_s_buffer_is_reported_at_that_read)
+{
+	/* found while the builtin copies the bytes in, the race comes right
+	 * after the read's own instruction, by its thread */
+	struct sim *s = sim_run(
+		"#service a port 9001 latency 5 reply \"abcd\"\n"
+		"char buf[8];\n"
+		"void w(int x) {\n"
+		"    char req[2] = \"?\";\n"
+		"    int fd = connect(9001);\n"
+		"    write(fd, req, 1);\n"
+		"    read(fd, buf, 8);\n"
+		"}\n"
+		"int main() { int a = spawn(w, 0); int b = spawn(w, 0); join(a); join(b); return 0; }\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_ge(sim_count(s, EV_RACE), 1);
+	const struct event *last_sys = NULL;
+	for (size_t i = 0; i < s->log.n; i++) {
+		const struct event *e = &s->log.ev[i];
+		if (e->kind == EV_EXEC && e->insn && e->insn->op == OP_SYS)
+			last_sys = e;
+		if (e->kind != EV_RACE)
+			continue;
+		ck_assert_ptr_nonnull(last_sys);
+		ck_assert_int_eq(last_sys->insn->imm, BI_READ);
+		ck_assert_int_eq(e->tid, last_sys->tid);
+		ck_assert_uint_eq(e->tick, last_sys->tick);
+		ck_assert_int_ne(e->other, e->tid);
+		break;
+	}
+}
+END_TEST
+
 Suite *service_suite(void)
 {
 	Suite *s = suite_create("service");
@@ -224,6 +257,7 @@ Suite *service_suite(void)
 	tcase_add_test(tc, epoll_reports_a_connection_whose_answer_came);
 	tcase_add_test(tc, the_io_view_shows_a_connection_to_a_service);
 	tcase_add_test(tc, a_snapshot_with_answers_on_the_way_runs_on_the_same);
+	tcase_add_test(tc, a_race_in_a_read_s_buffer_is_reported_at_that_read);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1516,7 +1516,7 @@ static void dir_service(struct parser *p)
 	struct service sv = { .line = line };
 	int64_t v;
 	size_t len;
-	if (!check(p, TK_IDENT)) {
+	if (!check(p, TK_IDENT) || strcmp(p->tok.str, "port") == 0) {
 		char found[64];
 		describe_tok(p, found, sizeof found);
 		error_tok(p, "expected the service's name before %s", found);

@@ -463,6 +463,7 @@ static int copy_out(struct machine *m, struct thread *t, uint64_t buf, const cha
 		if (cpu_store(m, t, w, v) < 0)
 			return -1;
 		race_access(m, t, w, 1, t->pc);
+		race_emit(m, t);        /* the sys instruction's event is out already */
 	}
 	return 0;
 }
