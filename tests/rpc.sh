@@ -81,4 +81,21 @@ check "mn-runtime: some coroutine moves between workers" \
 	grep -q ' pick co[0-9]* from T' "$tmp/out"
 check "... and every go is picked" \
 	[ "$(printf '%s\n' "$out" | grep -c ' go co')" -eq 12 ]
+
+# a coroutine that waits for an answer never asked for: the deadlock
+# report names the parked coroutine and what the threads wait in
+cat >"$tmp/parked.scn" <<'END'
+#workers 1
+#service s port 9 latency 5 reply "x"
+void w(int x) { char b[4]; int fd = connect(9); read(fd, b, 4); }
+int main() { go(w, 0); go_wait(); return 0; }
+END
+run --run "$tmp/parked.scn"
+check "a coroutine parked for ever: a deadlock, exit 1" [ "$rc" -eq 1 ]
+check "... main waits in go_wait" \
+	sh -c 'printf "%s" "$1" | grep -q "T1 (main) waits in go_wait for every coroutine to finish, at line 4"' - "$err"
+check "... the worker on the run queue" \
+	sh -c 'printf "%s" "$1" | grep -q "T2 (go_worker) waits on the run queue: no coroutine is ready"' - "$err"
+check "... and the coroutine is named, parked in read" \
+	sh -c 'printf "%s" "$1" | grep -q "co1 (w) is parked in read on fd 3"' - "$err"
 finish
