@@ -6,7 +6,10 @@ if exists("b:current_syntax")
   finish
 endif
 
-syn keyword scnType        int void
+syn keyword scnType        int void char
+syn keyword scnStructure   struct union
+" struct epoll_event, which every scenario has predefined
+syn keyword scnType        epoll_event epoll_data
 syn keyword scnStorage     const thread_local
 syn keyword scnSync        mutex semaphore cond
 syn keyword scnStatement   return break continue sizeof
@@ -51,6 +54,7 @@ syn match   scnEventName   contained "\<io-fail\>"
 syn keyword scnEventName   contained dial answer go pick park unpark
 
 hi def link scnType        Type
+hi def link scnStructure   Structure
 hi def link scnStorage     StorageClass
 hi def link scnSync        Type
 hi def link scnStatement   Statement
