@@ -184,8 +184,8 @@ void runtime_go(struct machine *m, struct thread *t, uint64_t h, int64_t arg)
 		e->b = (int64_t)c.entry;
 		ev_emit(m);
 	}
-	if (!rt->nworkers)
-		start_workers(m, tid);
+	if (!rt->live)
+		start_workers(m, tid);  /* the first go, or the pool ended since */
 	else
 		wake_worker(m, tid);
 }
@@ -278,9 +278,14 @@ int runtime_next(struct machine *m, struct thread *t)
 	}
 	if (rt->closing && !rt->alive) {
 		/* the last worker to end lets go_wait return */
-		if (!--rt->live)
-			for (struct thread *w; (w = thread_first_waiter(m, t->pid, WAIT_GO, 0));)
-				thread_wake(m, w, t->id, 0);
+		if (!--rt->live) {
+			for (int j = 0; j < m->nthreads; j++) {
+				struct thread *w = &m->threads[j];
+				if (w->state == TS_BLOCKED && w->wait == WAIT_GO && w->pid == t->pid)
+					thread_wake(m, w, t->id, 0);
+			}
+			rt->waiters = 0;
+		}
 		thread_exit(m, t, 0);
 		return 0;
 	}
@@ -293,8 +298,6 @@ int runtime_wait(struct machine *m, struct thread *t)
 	struct runtime *rt = &m->rt;
 	if (!rt->alive && !rt->live) {
 		/* nothing left: the next go starts a new pool */
-		if (rt->waiters)
-			rt->waiters--;
 		rt->nworkers = 0;
 		rt->closing = 0;
 		t->r[R0] = rt->by_state[RCO_DONE];
