@@ -328,6 +328,50 @@ START_TEST(the_explorer_runs_the_runtime_s_steps_as_steps)
 }
 END_TEST
 
+START_TEST(the_explorer_finds_both_orders_of_two_unparks)
+{
+	/* two coroutines parked in read on one worker: which request comes
+	 * first decides which coroutine runs first */
+	struct sim *s = sim_new(
+		"#clients 2 port 80 send \"a\"\n"
+		"#workers 1\n"
+		"int first = 0;\n"
+		"void h(int c) {\n"
+		"    char b[4];\n"
+		"    read(c, b, 4);\n"
+		"    if (!first)\n"
+		"        first = c;\n"
+		"    write(c, b, 1);\n"
+		"    close(c);\n"
+		"}\n"
+		"int main() {\n"
+		"    int l = listen(80);\n"
+		"    int c1 = accept(l);\n"
+		"    go(h, c1);\n"
+		"    int c2 = accept(l);\n"
+		"    go(h, c2);\n"
+		"    go_wait();\n"
+		"    print(\"%d\", first);\n"
+		"    return 0;\n"
+		"}\n");
+	struct explore_options o = { .max_preemptions = -1, .max_states = 100000 };
+	struct explore_result *r = at_test_end(xcalloc(1, sizeof *r));
+	char err[160];
+	ck_assert_msg(explore(s->sc->image, &s->cfg, &s->lim, &o, r, err, sizeof err) == 0,
+		      "explore: %s", err);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	int four = 0, five = 0;
+	for (size_t i = 0; i < r->noutcomes; i++) {
+		ck_assert_int_eq(r->outcomes[i].end, END_OK);
+		four += !strcmp(r->outcomes[i].out, "4");
+		five += !strcmp(r->outcomes[i].out, "5");
+	}
+	ck_assert_int_eq(four, 1);
+	ck_assert_int_eq(five, 1);
+	explore_result_free(r);
+}
+END_TEST
+
 Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -343,6 +387,7 @@ Suite *runtime_suite(void)
 	tcase_add_test(tc, go_wait_with_nothing_started_returns_at_once);
 	tcase_add_test(tc, a_snapshot_of_the_runtime_runs_on_the_same);
 	tcase_add_test(tc, the_explorer_runs_the_runtime_s_steps_as_steps);
+	tcase_add_test(tc, the_explorer_finds_both_orders_of_two_unparks);
 	suite_add_tcase(s, tc);
 	return s;
 }

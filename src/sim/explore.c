@@ -185,6 +185,8 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 		/* it may write memory: a step like any; to the network, one
 		 * file's (a close may free a file a connection then takes) */
 		int fi;
+		if (runtime_runs(m, t))         /* a park or an unpark changes the run queue */
+			return (struct op){ OPK_GLOBAL, 1, 0, 0 };
 		return (struct op){ OPK_GLOBAL, 1, 0,
 				    fd_file(m, t->pid, (int64_t)a0, &fi) ? fi + 1 : 0 };
 	}
