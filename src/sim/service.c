@@ -1,8 +1,8 @@
 /* service: connections to the remote services and their answers.  See
  * service.h. */
 #include "service.h"
-#include <string.h>
 
+#include <string.h>
 
 #include "../lang/ast.h"
 #include "core.h"
