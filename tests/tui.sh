@@ -513,4 +513,24 @@ check "q is an answer while it asks" wait_for "your answer: q_"
 keys Escape q
 wait_exit
 
+# --- the coroutine runtime, summarised in the Threads panel ---------------------
+start 150 50 mn-runtime
+wait_for " tick 0 " >/dev/null
+keys g 2 0 0 Enter
+check "mn-runtime at tick 200: the runtime's counts" \
+	wait_for "go: [0-9]+ coroutines on 2 workers: .*parked"
+check "... each worker with what it runs" wait_for "T2   runs (co[0-9]+ \\(handle\\)|none)"
+check "... the coroutines parked longest, on what" \
+	wait_for "co[0-9]+ \\(handle\\) parked in read fd [0-9]+ for [0-9]+ ticks"
+check "... and the I/O panel says what is parked on a descriptor" wait_for "1 coroutine parked"
+screen >"$tmp/at200"
+step 5 >/dev/null
+keys b b b b b
+wait_for " tick 200 " >/dev/null
+screen >"$tmp/back200"
+check "n x5 then b x5 gives the same runtime, the same screen" cmp -s "$tmp/at200" "$tmp/back200"
+keys q
+wait_exit
+check "q exits 0" [ "$rc" = 0 ]
+
 finish

@@ -6,6 +6,7 @@
 #include "../lang/ast.h"
 #include "../sim/closure.h"
 #include "../sim/coro.h"
+#include "../sim/service.h"
 #include "trace.h"
 
 /* What a sentence is about: the event, the machine that sent it (as it
@@ -464,6 +465,12 @@ static void say_block(const struct say *s)
 		buf_printf(s->b, "blocks in epoll_wait on fd %llu: none of the descriptors it "
 			   "watches is ready", (unsigned long long)e->addr);
 		return;
+	case WAIT_RUNQ:
+		buf_puts(s->b, "waits on the run queue: a worker with no coroutine ready to run");
+		return;
+	case WAIT_GO:
+		buf_puts(s->b, "waits in go_wait until every coroutine has finished");
+		return;
 	default:
 		buf_puts(s->b, e->a == WAIT_COND ? "waits on " : "waits for ");
 		put_object(s, e->a >= 0 && e->a < WAIT_COUNT ? wait_names[e->a] : "object", e->addr);
@@ -498,6 +505,8 @@ static const struct wait_words {
 	[WAIT_ACCEPT] = { "accept fd", WO_FD },
 	[WAIT_READ] = { "read fd", WO_FD },
 	[WAIT_EPOLL] = { "epoll_wait ep", WO_FD },
+	[WAIT_RUNQ] = { "run queue", WO_NONE },
+	[WAIT_GO] = { "go_wait", WO_NONE },
 };
 
 void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,
@@ -542,6 +551,8 @@ static const char *const woken_by[WAIT_COUNT] = {
 	[WAIT_ACCEPT] = "T%d woke it",
 	[WAIT_READ] = "T%d woke it",
 	[WAIT_EPOLL] = "T%d woke it",
+	[WAIT_RUNQ] = "T%d made a coroutine ready",
+	[WAIT_GO] = "the last worker, T%d, ended",
 };
 
 /* "T1 wakes: T2 released the mutex", "T2 wakes: its sleep is over". */
@@ -555,6 +566,8 @@ static void say_wake(const struct say *s)
 		buf_printf(s->b, woken_by[e->a], e->other);
 	} else if (e->a == WAIT_SLEEP) {
 		buf_puts(s->b, ": its sleep is over");
+	} else if (e->a == WAIT_RUNQ) {
+		buf_puts(s->b, ": a coroutine is ready, or the runtime is closing");
 	} else if (wait_is_io((int)e->a)) {
 		buf_printf(s->b, ": it makes its %s call again", wait_names[e->a]);
 	}
@@ -902,10 +915,85 @@ static void say_reap(const struct say *s)
 		   (long long)e->a, (long long)e->b);
 }
 
-/* The I/O events: see io_text.c. */
+/* The I/O events: see io_text.c; an answer names its service. */
 static void say_io(const struct say *s)
 {
+	const struct service *sv = service_get(s->m, s->e->other);
+	if (s->e->kind == EV_ANSWER && sv) {
+		buf_printf(s->b, "service %s answers after %llu ticks: %lld %s in the program's "
+			   "connection to it:", sv->name, (unsigned long long)sv->latency,
+			   (long long)s->e->a, s->e->a == 1 ? "byte arrives" : "bytes arrive");
+		if (s->e->text && s->e->len)
+			buf_printf(s->b, " \"%.*s\"", (int)(s->e->len < 32 ? s->e->len : 32), s->e->text);
+		return;
+	}
 	io_sentence(s->e, s->b);
+}
+
+/* Append "coroutine 3 (handle)" for runtime event e. */
+static void put_rco(const struct say *s)
+{
+	struct rco c;
+	buf_printf(s->b, "coroutine %d", s->e->other);
+	if (runtime_coroutine(s->m, s->e->other, &c)) {
+		buf_puts(s->b, " (");
+		put_func(s, c.entry);
+		buf_putc(s->b, ')');
+	}
+}
+
+/* Append " on fd 6 (service user)" for what a coroutine parks on. */
+static void put_park_fd(const struct say *s)
+{
+	buf_printf(s->b, " on fd %lld", (long long)s->e->b);
+	const struct service *sv = service_get(s->m, service_of_fd(s->m, say_pid(s), s->e->b));
+	if (sv)
+		buf_printf(s->b, " (its connection to service %s)", sv->name);
+}
+
+/* "T1 hands coroutine 3 (handle) to the runtime: it waits in the run
+ * queue for a worker thread" */
+static void say_go(const struct say *s)
+{
+	subject(s);
+	buf_puts(s->b, "hands ");
+	put_rco(s);
+	buf_printf(s->b, " to the runtime with argument %lld: its stack is on the heap, and it "
+		   "waits in the run queue for a worker thread", (long long)s->e->a);
+}
+
+/* "worker T2 takes coroutine 3 (handle) off the run queue and runs it;
+ * it ran on T3 before" */
+static void say_pick(const struct say *s)
+{
+	buf_printf(s->b, "worker T%d takes ", s->e->tid);
+	put_rco(s);
+	buf_puts(s->b, " off the run queue and runs it");
+	if (s->e->a)
+		buf_printf(s->b, "; it ran on T%lld before: a coroutine may go on on any worker",
+			   (long long)s->e->a);
+	buf_printf(s->b, " (%lld still ready)", (long long)s->e->b);
+}
+
+/* "coroutine 3 (handle) parks in read on fd 6: worker T2 does not
+ * block, it goes back to the run queue for another" */
+static void say_park(const struct say *s)
+{
+	put_rco(s);
+	buf_printf(s->b, " parks in %s", s->e->a >= 0 && s->e->a < WAIT_COUNT ?
+		   wait_names[s->e->a] : "a call");
+	put_park_fd(s);
+	buf_printf(s->b, ": its stack stays on the heap and worker T%d does not block, it "
+		   "goes back to the run queue for another coroutine", s->e->tid);
+}
+
+/* "fd 6 is ready: coroutine 3 (handle), parked in read, is ready again" */
+static void say_unpark(const struct say *s)
+{
+	buf_printf(s->b, "fd %lld is ready: ", (long long)s->e->b);
+	put_rco(s);
+	buf_printf(s->b, ", parked in %s, is ready again, for whichever worker is free",
+		   s->e->a >= 0 && s->e->a < WAIT_COUNT ? wait_names[s->e->a] : "a call");
 }
 
 static void (*const event_says[EV_COUNT])(const struct say *s) = {
@@ -944,6 +1032,8 @@ static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_ARRIVE] = say_io, [EV_READ] = say_io, [EV_WRITE] = say_io,
 	[EV_CLOSE] = say_io, [EV_REPLY] = say_io, [EV_EPOLL_CTL] = say_io,
 	[EV_EPOLL] = say_io, [EV_IOFAIL] = say_io,
+	[EV_DIAL] = say_io, [EV_ANSWER] = say_io,
+	[EV_GO] = say_go, [EV_PICK] = say_pick, [EV_PARK] = say_park, [EV_UNPARK] = say_unpark,
 };
 
 void explain_event(const struct scenario *sc, const struct machine *m,

@@ -52,7 +52,13 @@
 	X(REPLY,    "reply",    NEV_REPLY,   "what the program wrote reached its client") \
 	X(EPOLL_CTL, "epoll-ctl", -1,        "the interest list of an epoll instance changed") \
 	X(EPOLL,    "epoll",    NEV_EPOLL,   "epoll_wait returned the ready descriptors") \
-	X(IOFAIL,   "io-fail",  NEV_IOFAIL,  "an I/O call failed and set errno")
+	X(IOFAIL,   "io-fail",  NEV_IOFAIL,  "an I/O call failed and set errno") \
+	X(DIAL,     "dial",     NEV_DIAL,    "the program connected to a remote service") \
+	X(ANSWER,   "answer",   NEV_ANSWER,  "a remote service's answer reached the program") \
+	X(GO,       "go",       NEV_GO,      "a coroutine was handed to the runtime's run queue") \
+	X(PICK,     "pick",     NEV_PICK,    "a worker thread took a ready coroutine and runs it") \
+	X(PARK,     "park",     NEV_PARK,    "a coroutine waits for a descriptor: its worker runs another") \
+	X(UNPARK,   "unpark",   NEV_UNPARK,  "a parked coroutine's descriptor is ready: it is ready again")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -103,7 +109,9 @@ enum fault_kind {
 	X(CHILD, "child")                                                    \
 	X(ACCEPT, "accept")                                                  \
 	X(READ,  "read")                                                     \
-	X(EPOLL, "epoll_wait")
+	X(EPOLL, "epoll_wait")                                               \
+	X(RUNQ,  "run queue")                                                \
+	X(GO,    "go_wait")
 
 enum wait_kind {
 #define X(id, name) WAIT_##id,
@@ -209,7 +217,27 @@ struct context {
  *          descriptor other, events addr.
  * EPOLL    tid's epoll_wait on b returned a items (0: its timeout).
  * IOFAIL   tid's call of builtin a failed with errno b (on descriptor
- *          other). */
+ *          other).
+ * DIAL     tid connected to remote service other (numbered from 1, as
+ *          the #service lines) on port a: descriptor b; text/len: the
+ *          service's name.
+ * ANSWER   service other's answer of a bytes reached the program's
+ *          connection to it (tid 0); text/len: their start.
+ * The coroutine runtime (see runtime.h): addr is the coroutine's
+ * handle and other its id.
+ * GO       tid handed coroutine other to the run queue (function b,
+ *          argument a).
+ * PICK     worker tid took coroutine other off the run queue to run it;
+ *          a = the worker that ran it last when another (0: none, or
+ *          the same), b = coroutines still ready.
+ * PARK     coroutine other, run by worker tid, waits in a (enum
+ *          wait_kind: read or accept) on descriptor b; from = its
+ *          context, saved at the call it makes again once woken, to =
+ *          the worker's own, restored.
+ * UNPARK   descriptor b is ready: coroutine other, parked in a on it,
+ *          is ready again (tid 0: the runtime's poller did it).
+ * BLOCK with WAIT_RUNQ: a worker with no ready coroutine waits for one;
+ * with WAIT_GO: go_wait waits for every coroutine and worker to end. */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;

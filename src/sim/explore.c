@@ -256,6 +256,8 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	switch (in->imm) {
 	case BI_READ: case BI_WRITE: case BI_ACCEPT: case BI_SET_NONBLOCK:
 	case BI_CLOSE: case BI_EPOLL_CTL: case BI_EPOLL_WAIT:
+		if (runtime_runs(m, t))         /* a park or an unpark changes the run queue */
+			return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };
 		return io_op(m, t, (int)in->imm, (int64_t)a0);
 	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY: case BI_GETPID:
 		return (struct op){ OPK_LOCAL, 0, 0, 0 };

@@ -147,6 +147,7 @@ void machine_done(struct machine *m)
 		fdtab_free(&m->procs[i].fds);
 	}
 	net_free(&m->net);
+	runtime_free(&m->rt);
 	xfree(m->procs);
 	xfree(m->threads);
 	xfree(m->ready_base);
@@ -171,6 +172,7 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 		fdtab_copy(&dst->procs[i].fds, &p->fds);
 	}
 	net_copy(&dst->net, &src->net);
+	runtime_copy(&dst->rt, &src->rt);
 	dst->sink = (struct event_sink){ NULL, NULL, 0 };
 	dst->threads = xmalloc((size_t)(src->cap_threads ? src->cap_threads : 1) * sizeof *dst->threads);
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
@@ -386,7 +388,7 @@ static void stalled(struct machine *m)
 	for (int i = 0; i < m->nthreads; i++)
 		if (m->threads[i].state == TS_BLOCKED) {
 			t = t ? t : &m->threads[i];
-			io |= wait_is_io(m->threads[i].wait);
+			io |= wait_is_io(m->threads[i].wait) || m->threads[i].wait == WAIT_RUNQ;
 		}
 	m->tick--;              /* it is the tick in which nothing could run */
 	if (t && io && m->net.nclients && !net_clients_waiting(m)) {

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "mem.h"
 #include "net.h"
+#include "runtime.h"
 #include "sched.h"
 #include "settings.h"
 
@@ -191,6 +192,7 @@ struct machine {
 	uint64_t stack_peak;            /* bytes, the deepest any stack went */
 	int ncoros;                     /* coroutines created: the last one's id */
 	struct net net;                 /* open files, clients, the network; see net.h */
+	struct runtime rt;              /* the M:N coroutine runtime; see runtime.h */
 
 	int record;                     /* keep the schedule taken */
 	struct schedule taken;          /* what ran on each core, as a schedule */

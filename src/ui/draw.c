@@ -10,6 +10,7 @@
 #include "../out/trace.h"
 #include "../sim/coro.h"
 #include "../sim/io_view.h"
+#include "../sim/service.h"
 #include "memmap.h"
 #include "term.h"
 #include "view.h"
@@ -475,22 +476,134 @@ static void draw_coro(const struct ui *u, const struct coro *c, int y, int x, in
 	buf_free(&b);
 }
 
+/* Rows the runtime's summary takes, at most: the counts, a row a worker
+ * (RT_WORKERS at most), the longest parked and the longest ready. */
+#define RT_WORKERS 4
+#define RT_PARKED 3
+#define RT_READY 2
+
+/* How many rows draw_runtime would take with room enough. */
+static int runtime_rows(const struct machine *m)
+{
+	int by[RCO_COUNT], w[CONFIG_MAX_WORKERS];
+	runtime_counts(m, by);
+	int nw = (int)runtime_workers(m, w, CONFIG_MAX_WORKERS);
+	return 1 + (nw < RT_WORKERS ? nw : RT_WORKERS) +
+	       (by[RCO_PARKED] > RT_PARKED ? RT_PARKED + 1 : by[RCO_PARKED]) +
+	       (by[RCO_READY] > RT_READY ? RT_READY + 1 : by[RCO_READY]);
+}
+
+/* Append "co3 (handle)" for coroutine c of the runtime. */
+static void rco_name(const struct ui *u, const struct rco *c, struct buf *b)
+{
+	const struct img_func *f = image_func_at(u->sc->image, c->entry);
+	buf_printf(b, "co%d (%s)", c->id, f ? f->name : "?");
+}
+
+/* The M:N runtime, summarised so that its size does not matter: its
+ * coroutines counted by state, each worker with the one it runs and
+ * how many it ran last are parked or ready, then the coroutines parked
+ * longest (on what) and ready longest.  From row y, at most rows rows;
+ * returns how many it drew. */
+static int draw_runtime(const struct ui *u, int y, int x0, int xmax, int rows)
+{
+	const struct machine *m = &u->s->m;
+	int by[RCO_COUNT], n = 0;
+	int total = runtime_counts(m, by);
+	int workers[CONFIG_MAX_WORKERS];
+	size_t nw = runtime_workers(m, workers, CONFIG_MAX_WORKERS);
+	if (rows < 1)
+		return 0;
+	struct buf b = { 0 };
+	buf_printf(&b, "go: %d coroutine%s on %zu worker%s:", total, total == 1 ? "" : "s", nw,
+		   nw == 1 ? "" : "s");
+	for (int s = 0; s < RCO_COUNT; s++)
+		if (by[s])
+			buf_printf(&b, " %d %s", by[s], rco_state_names[s]);
+	int x = x0;
+	put(y + n++, &x, xmax, term_attr(TH_TITLE), b.s);
+	for (size_t i = 0; i < nw && i < RT_WORKERS && n < rows; i++) {
+		int w[RCO_COUNT], id = runtime_running_on(m, workers[i]);
+		struct rco c;
+		b.len = 0;
+		buf_printf(&b, "  T%-3d ", workers[i]);
+		x = x0;
+		put(y + n, &x, xmax, term_attr(term_thread_color(workers[i])), b.s);
+		b.len = 0;
+		if (id && runtime_coroutine(m, id, &c)) {
+			buf_puts(&b, "runs ");
+			rco_name(u, &c, &b);
+		} else {
+			buf_puts(&b, "runs none");
+		}
+		runtime_worker_counts(m, workers[i], w);
+		if (w[RCO_PARKED] || w[RCO_READY]) {
+			buf_puts(&b, "; it last ran");
+			if (w[RCO_READY])
+				buf_printf(&b, " %d now ready", w[RCO_READY]);
+			if (w[RCO_PARKED])
+				buf_printf(&b, "%s %d now parked", w[RCO_READY] ? "," : "", w[RCO_PARKED]);
+		}
+		put(y + n++, &x, xmax, term_attr(id ? TH_RUNNING : TH_READY), b.s);
+	}
+	static const struct { enum rco_state s; int max; enum theme th; } lists[] = {
+		{ RCO_PARKED, RT_PARKED, TH_BLOCKED }, { RCO_READY, RT_READY, TH_READY },
+	};
+	for (size_t l = 0; l < ARRAY_LEN(lists); l++) {
+		struct rco c[RT_PARKED];
+		size_t k = runtime_longest(m, lists[l].s, c, (size_t)lists[l].max);
+		for (size_t i = 0; i < k && i < (size_t)lists[l].max && n < rows; i++) {
+			b.len = 0;
+			buf_puts(&b, "  ");
+			rco_name(u, &c[i], &b);
+			if (lists[l].s == RCO_PARKED) {
+				buf_printf(&b, " parked in %s fd %lld", wait_names[c[i].wait],
+					   (long long)c[i].fd);
+				const struct service *sv = service_get(m, c[i].service);
+				if (sv)
+					buf_printf(&b, " (service %s)", sv->name);
+			} else {
+				buf_puts(&b, " ready");
+			}
+			buf_printf(&b, " for %llu ticks", (unsigned long long)(m->tick - c[i].since));
+			if (c[i].worker)
+				buf_printf(&b, ", last on T%d", c[i].worker);
+			x = x0;
+			put(y + n++, &x, xmax, term_attr(lists[l].th), b.s);
+		}
+		if (k > (size_t)lists[l].max && n < rows) {
+			b.len = 0;
+			buf_printf(&b, "  %s %zu more %s", term_ascii() ? "..." : "…",
+				   k - (size_t)lists[l].max, rco_state_names[lists[l].s]);
+			x = x0;
+			put(y + n++, &x, xmax, term_attr(TH_DIM), b.s);
+		}
+	}
+	buf_free(&b);
+	return n;
+}
+
 /* The threads: id, entry function, state, and what a blocked one waits
- * for; then the coroutines in the room left. */
+ * for; then the coroutines in the room left (the runtime's summarised). */
 static void draw_threads(struct ui *u, const struct rect *r)
 {
 	const struct machine *m = &u->s->m;
 	int focus = view_focus(u);
 	int ids[64];
 	struct coro coros[CORO_ROWS];
-	int nco = m->ncoros ? list_coros(m, coros) : 0;
+	int rt = runtime_used(m);
+	int nco = rt ? runtime_rows(m) : m->ncoros ? list_coros(m, coros) : 0;
 	int room = r->h - (nco < r->h - 1 ? nco : r->h - 1);
+	if (rt && room < m->nthreads && room < r->h / 2)
+		room = m->nthreads < r->h / 2 ? m->nthreads : r->h / 2;  /* the threads first */
 	if (room > m->nthreads)
 		room = m->nthreads;
 	if (room < 1)
 		room = 1;
 	int n = pick_threads(u, u->scroll[P_THREADS], room < 64 ? room : 64, ids);
-	for (int i = 0; i < nco && n + i < r->h; i++)
+	if (rt)
+		draw_runtime(u, r->y + n, r->x, r->x + r->w, r->h - n);
+	for (int i = 0; i < nco && n + i < r->h && !rt; i++)
 		draw_coro(u, &coros[i], r->y + n + i, r->x, r->x + r->w);
 	for (int i = 0; i < n; i++) {
 		const struct thread *t = machine_thread(m, ids[i]);

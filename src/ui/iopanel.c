@@ -7,6 +7,7 @@
 
 #include "../sim/epoll.h"
 #include "../sim/io_view.h"
+#include "../sim/service.h"
 
 /* What the panel calls a client in each state. */
 static const char *const state_words[CL_COUNT] = {
@@ -86,6 +87,7 @@ static void fd_rows(struct rows *o, const struct machine *m, const struct io_fd 
 	static const char *const short_names[FK_COUNT] = {
 		[FK_STDIN] = "stdin", [FK_STDOUT] = "stdout", [FK_STDERR] = "stderr",
 		[FK_LISTEN] = "listening", [FK_CONN] = "client", [FK_EPOLL] = "epoll",
+		[FK_REMOTE] = "service",
 	};
 	struct io_row *r = add(o, IO_FD, 1, "fd %-2d %s", d->fd,
 			       short_names[d->kind] ? short_names[d->kind] : "?");
@@ -111,6 +113,19 @@ static void fd_rows(struct rows *o, const struct machine *m, const struct io_fd 
 			more(r, ", client closed");
 		r->hot = d->unread > 0 || d->peer_closed;
 		break;
+	case FK_REMOTE: {
+		const struct service *sv = service_get(m, d->service);
+		more(r, " %s, port %d  %d asked, %d answered", sv ? sv->name : "?",
+		     sv ? sv->port : 0, d->requests, d->answers);
+		if (d->unread) {
+			bytes_text(m, d->file, d->unread, o->ascii, b, sizeof b);
+			more(r, "  %llu B %s", (unsigned long long)d->unread, b);
+		} else if (d->answers < d->requests) {
+			more(r, "  waiting for its answer");
+		}
+		r->hot = d->unread > 0;
+		break;
+	}
 	case FK_EPOLL:
 		more(r, "  %d watched, %d ready", d->watched, d->pending);
 		r->hot = d->pending > 0;
@@ -122,6 +137,8 @@ static void fd_rows(struct rows *o, const struct machine *m, const struct io_fd 
 		more(r, "  non-blocking");
 	if (d->refs > 1)
 		more(r, "  shared by %d", d->refs);
+	if (d->parked)
+		more(r, "  %d coroutine%s parked", d->parked, d->parked == 1 ? "" : "s");
 	if (d->kind != FK_EPOLL || !d->watched)
 		return;
 	struct io_watch w[8];
