@@ -207,7 +207,8 @@ enum note_trigger { NOTE_START, NOTE_TICK, NOTE_LINE, NOTE_EVENT, NOTE_END };
 	X(LISTEN, "listen") X(CONNECT, "connect") X(ACCEPT, "accept")      \
 	X(ARRIVE, "arrive") X(READ, "read") X(WRITE, "write")              \
 	X(CLOSE, "close") X(REPLY, "reply") X(EPOLL, "epoll")              \
-	X(IOFAIL, "io-fail")
+	X(IOFAIL, "io-fail") X(CONTAINER, "container")                     \
+	X(THROTTLE, "throttle") X(OOM, "oom")
 
 enum note_event {
 #define X(id, name) NEV_##id,

@@ -52,7 +52,11 @@
 	X(REPLY,    "reply",    NEV_REPLY,   "what the program wrote reached its client") \
 	X(EPOLL_CTL, "epoll-ctl", -1,        "the interest list of an epoll instance changed") \
 	X(EPOLL,    "epoll",    NEV_EPOLL,   "epoll_wait returned the ready descriptors") \
-	X(IOFAIL,   "io-fail",  NEV_IOFAIL,  "an I/O call failed and set errno")
+	X(IOFAIL,   "io-fail",  NEV_IOFAIL,  "an I/O call failed and set errno") \
+	X(CONTAINER, "container", NEV_CONTAINER, "a process was started in a new container (pid namespace, hostname, limits)") \
+	X(HOSTNAME, "hostname", -1,          "a container's hostname was set") \
+	X(THROTTLE, "throttle", NEV_THROTTLE, "a container used its CPU share: its threads wait for the next period") \
+	X(OOM,      "oom",      NEV_OOM,     "a container went over its memory limit: its processes were killed")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -83,7 +87,8 @@ enum event_kind {
 	X(CODONE,     "resume of a coroutine that has finished")            \
 	X(CORUNNING,  "resume of a coroutine that is running")              \
 	X(YIELDOUT,   "yield outside a coroutine")                          \
-	X(COSTACK,    "coroutine stack overflow")
+	X(COSTACK,    "coroutine stack overflow")                           \
+	X(OOM,        "out of memory: its container went over its memory limit")
 
 enum fault_kind {
 #define X(id, doc) FAULT_##id,
@@ -103,7 +108,8 @@ enum fault_kind {
 	X(CHILD, "child")                                                    \
 	X(ACCEPT, "accept")                                                  \
 	X(READ,  "read")                                                     \
-	X(EPOLL, "epoll_wait")
+	X(EPOLL, "epoll_wait")                                               \
+	X(CPU,   "cpu share")
 
 enum wait_kind {
 #define X(id, name) WAIT_##id,
@@ -209,7 +215,18 @@ struct context {
  *          descriptor other, events addr.
  * EPOLL    tid's epoll_wait on b returned a items (0: its timeout).
  * IOFAIL   tid's call of builtin a failed with errno b (on descriptor
- *          other). */
+ *          other).
+ * Containers (see container.h); a box is numbered from 1:
+ * CONTAINER tid started process a (its host pid) in new box b, pid 1
+ *          there, with other its one thread; addr is the memory limit
+ *          in bytes and regval the CPU share in percent (0: none).
+ * HOSTNAME tid named its box a: text/len.
+ * THROTTLE box a used its CPU share (regval percent): b ticks this
+ *          period; its threads wait (BLOCK with WAIT_CPU, addr the box)
+ *          until tick addr (tid 0).
+ * OOM      box a holds b heap bytes, over its limit addr: its
+ *          processes are killed (PEXIT with FAULT_OOM follow; tid 0).
+ * BLOCK and WAKE with WAIT_CPU: addr is the box. */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;

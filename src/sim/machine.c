@@ -373,6 +373,8 @@ int machine_step(struct machine *m)
 {
 	if (m->state == RUN_ENDED)
 		return 0;
+	if (m->nboxes > 1)
+		container_tick_begin(m);
 	if (m->next_wake <= m->tick)
 		thread_wake_sleepers(m);
 	int active = 0;
@@ -409,6 +411,8 @@ int machine_step(struct machine *m)
 		int tid = t->id;
 		cpu_exec(m, i, t);
 		t = &m->threads[tid - 1];       /* a spawn may have moved the threads */
+		if (m->nboxes > 1)
+			container_ran(m, t);
 		c->slice++;
 		if (++c->phase == (uint64_t)m->cfg.quantum)
 			c->phase = 0;
@@ -422,6 +426,8 @@ int machine_step(struct machine *m)
 			t->core = -1;
 		}
 	}
+	if (m->nboxes > 1 && m->state != RUN_ENDED)
+		container_tick_end(m);
 	if (m->state == RUN_ENDED) {
 		m->tick++;
 		return 0;
@@ -438,7 +444,7 @@ int machine_step(struct machine *m)
 static uint64_t burst_length(const struct machine *m, uint64_t stop)
 {
 	const struct core *c = &m->cores[0];
-	if (m->ncores != 1 || !c->tid || c->busy || c->left || ev_exec_on(m) ||
+	if (m->ncores != 1 || !c->tid || c->busy || c->left || ev_exec_on(m) || m->nboxes > 1 ||
 	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
 		return 0;
 	uint64_t n = stop - m->tick;

@@ -935,8 +935,12 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 		const struct process *p = &m->procs[i];
 		buf_printf(&t, " %s P%d ", i ? (term_ascii() ? "," : "\xc2\xb7") : term_glyph(G_H),
 			   p->pid);
+		if (p->box)             /* its own view: pid 1 in box1 */
+			buf_printf(&t, "(pid %d in box%d) ", p->ns_pid, p->box);
 		if (p->state == PS_LIVE)
 			buf_puts(&t, "live");
+		else if (p->how == PE_FAULT && p->fault == FAULT_OOM)
+			buf_puts(&t, "OOM-killed");
 		else if (p->how == PE_FAULT)
 			buf_puts(&t, "killed");
 		else
