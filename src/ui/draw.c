@@ -12,6 +12,7 @@
 #include "../sim/io_view.h"
 #include "memmap.h"
 #include "term.h"
+#include "tour.h"
 #include "view.h"
 
 struct rect {
@@ -216,6 +217,12 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	int xmax = l->cols - 2 - rw - 1;
 	put(0, &x, xmax, b, " ");
 	put(0, &x, xmax, term_attr(TH_TITLE), "threadlab");
+	char where[32];                 /* in the tour: "lesson 4/30" */
+	snprintf(where, sizeof where, "lesson %d/%zu", u->lesson + 1, tour_count);
+	if (u->in_tour && u->lesson >= 0 && xmax - x >= 3 + term_width(where)) {
+		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
+		put(0, &x, xmax, term_attr(TH_FOCUS), where);
+	}
 	if (xmax - x >= 3 + (term_width(u->sc->name) < 8 ? term_width(u->sc->name) : 8)) {
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
@@ -875,19 +882,31 @@ static void draw_narration(struct ui *u, const struct rect *r)
 {
 	int y = r->y;
 	size_t first = (size_t)u->scroll[P_NARRATION];
+	struct buf lesson = { 0 };      /* in the tour, at tick 0: the lesson first */
+	if (u->in_tour && u->lesson >= 0 && session_tick(u->s) == 0) {
+		const struct lesson *l = &tour_lessons[u->lesson];
+		buf_printf(&lesson, "Lesson %d/%zu", u->lesson + 1, tour_count);
+		if (l->row)
+			buf_printf(&lesson, " (row %d)", l->row);
+		buf_printf(&lesson, ": %s. Look at %s.", l->idea, l->look);
+	}
 	for (size_t i = first; y < r->y + r->h; i++) {
-		const struct ss_note *n = session_note(u->s, i);
+		size_t k0 = lesson.s ? 1 : 0;   /* the lesson takes the first place */
+		const struct ss_note *n = i >= k0 ? session_note(u->s, i - k0) : NULL;
 		const char *text = n ? u->sc->notes[n->index].text :
-				   i == 0 && u->sc->description ? u->sc->description : NULL;
+				   lesson.s && i == 0 ? lesson.s :
+				   i == k0 && !session_note(u->s, 0) && u->sc->description ?
+				   u->sc->description : NULL;
 		if (!text)
 			break;
 		const char *starts[16];
 		int lens[16];
 		int k = wrap(text, r->w, starts, lens, 16);
-		int attr = term_attr(i == first && n ? TH_NOTE : TH_DIM);
+		int attr = term_attr(i == first && (n || text == lesson.s) ? TH_NOTE : TH_DIM);
 		for (int j = 0; j < k && y < r->y + r->h; j++)
 			term_putn(y++, r->x, r->w, attr, starts[j], (size_t)lens[j]);
 	}
+	buf_free(&lesson);
 }
 
 /* The program's output, its last lines. */
@@ -1076,6 +1095,46 @@ static void draw_help(const struct layout *l)
 	put(y + 1, &x, x0 + w - 1, term_attr(TH_DIM), "? or Escape closes this help.");
 }
 
+/* The lesson list: every lesson of the tour, the cursor's in reverse,
+ * the one on screen marked, the ones not there yet dimmed; in a box
+ * over the view, scrolled to keep the cursor in sight. */
+static void draw_lessons(const struct ui *u, const struct layout *l)
+{
+	int w = l->cols - 4 < 96 ? l->cols - 4 : 96;
+	int h = (int)tour_count + 4;
+	if (h > l->rows - 2)
+		h = l->rows - 2;
+	int y0 = (l->rows - h) / 2, x0 = (l->cols - w) / 2;
+	for (int y = y0; y < y0 + h; y++) {
+		move(y, x0);
+		for (int x = 0; x < w; x++)
+			addch(' ');
+	}
+	term_box(y0, x0, y0 + h - 1, x0 + w - 1, "Lessons of the tour", term_attr(TH_FOCUS));
+	int room = h - 3, top = 0;
+	if (u->list_at >= room)
+		top = u->list_at - room + 1;
+	for (int i = top; i < (int)tour_count && i - top < room; i++) {
+		const struct lesson *ls = &tour_lessons[i];
+		int here = tour_scenario((size_t)i) != NULL;
+		int attr = term_attr(here ? TH_TEXT : TH_DIM);
+		if (i == u->list_at)
+			attr |= A_REVERSE;
+		int x = x0 + 2, y = y0 + 1 + i - top;
+		char row[8] = "";
+		if (ls->row)
+			snprintf(row, sizeof row, "%d", ls->row);
+		putf(y, &x, x0 + w - 1, attr, "%s%2d %3s  %-20.20s %s%s",
+		     i == u->lesson ? ">" : " ", i + 1, row, ls->scenario,
+		     here ? "" : "(not there yet) ", ls->idea);
+		while (i == u->list_at && x < x0 + w - 2)
+			put(y, &x, x0 + w - 2, attr, " ");
+	}
+	int x = x0 + 2;
+	put(y0 + h - 2, &x, x0 + w - 1, term_attr(TH_DIM),
+	    "Up, Down: choose   Enter: open it   Escape: close");
+}
+
 /* Below the smallest size: say so, in what room there is. */
 static void draw_too_small(int rows, int cols)
 {
@@ -1131,5 +1190,7 @@ void view_draw(struct ui *u)
 	draw_footer(u, &l);
 	if (u->help)
 		draw_help(&l);
+	if (u->lessons)
+		draw_lessons(u, &l);
 	refresh();
 }

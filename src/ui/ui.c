@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "term.h"
+#include "tour.h"
 #include "view.h"
 
 #define FRAME_MS   33           /* redraws while running: about 30 a second */
@@ -113,6 +114,11 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	u->speed = o->speed ? o->speed : UI_SPEED_DEFAULT;
 	u->playing = o->play;
 	u->panel = P_CODE;
+	u->lesson = tour_find(sc->name);
+	u->in_tour = o->tour && u->lesson >= 0;
+	if (u->in_tour)
+		snprintf(u->message, sizeof u->message, "The tour: lesson %d of %zu. ] next lesson, "
+			 "[ previous, L the list, ? the keys.", u->lesson + 1, tour_count);
 	double last = now_ms();
 	while (!term_signal) {
 		view_draw(u);
@@ -128,6 +134,8 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 			u->message[0] = 0;
 			if (u->prompt)
 				prompt_key(u, c);
+			else if (u->lessons)
+				keys_lesson_list(u, c);
 			else if (u->help && c != '?' && c != 27 && c != 'q')
 				;               /* the help covers the view */
 			else if (keys_dispatch(u, c) & K_QUIT)
@@ -140,6 +148,7 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	xfree(u->keep);
 	xfree(u->schedule);
 	session_free(u->s);
+	scenario_free(u->own_sc);
 	xfree(u);
 	if (sig) {
 		fprintf(stderr, "threadlab: interrupted\n");

@@ -14,6 +14,7 @@ struct ui_options {
 	uint64_t speed;         /* ticks per second */
 	int color;              /* 0: monochrome */
 	int ascii;              /* no line drawing, no UTF-8 */
+	int tour;               /* the scenario is the tour's first lesson */
 };
 
 #define UI_SPEED_DEFAULT 8
