@@ -485,6 +485,7 @@ enum wait_object {
 	WO_TICK,        /* a tick */
 	WO_PROCESS,     /* a pid: "P2" */
 	WO_FD,          /* a file descriptor: "fd 4" */
+	WO_BOX,         /* a container: "box1" */
 };
 
 /* The words of each wait kind: what it is called and how its object
@@ -503,7 +504,7 @@ static const struct wait_words {
 	[WAIT_ACCEPT] = { "accept fd", WO_FD },
 	[WAIT_READ] = { "read fd", WO_FD },
 	[WAIT_EPOLL] = { "epoll_wait ep", WO_FD },
-	[WAIT_CPU] = { "cpu share of box", WO_FD },
+	[WAIT_CPU] = { "cpu share of", WO_BOX },
 };
 
 void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,
@@ -532,6 +533,9 @@ void explain_wait(const struct scenario *sc, const struct machine *m, int pid, i
 		break;
 	case WO_PROCESS:
 		buf_printf(out, " P%llu", (unsigned long long)on);
+		break;
+	case WO_BOX:
+		buf_printf(out, " box%llu", (unsigned long long)on);
 		break;
 	}
 }

@@ -390,7 +390,7 @@ static void waits_for(const struct ui *u, const struct thread *t, struct buf *b)
 		if (owner)
 			buf_printf(b, " held by T%d", owner);
 	}
-	if (wait_is_io(t->wait) && t->wait_until)
+	if ((wait_is_io(t->wait) || t->wait == WAIT_CPU) && t->wait_until)
 		buf_printf(b, " until tick %llu", (unsigned long long)t->wait_until);
 }
 
@@ -954,9 +954,12 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 		const struct process *p = &m->procs[i];
 		buf_printf(&t, " %s P%d ", i ? (term_ascii() ? "," : "\xc2\xb7") : term_glyph(G_H),
 			   p->pid);
-		if (p->box)             /* its own view: pid 1 in box1 */
-			buf_printf(&t, "(pid %d in box%d) ", p->ns_pid, p->box);
-		if (p->state == PS_LIVE)
+		if (p->box)             /* its own view: pid 1 in box1 (live goes without saying) */
+			buf_printf(&t, "(pid %d in box%d)%s", p->ns_pid, p->box,
+				   p->state == PS_LIVE ? "" : " ");
+		if (p->state == PS_LIVE && p->box)
+			;
+		else if (p->state == PS_LIVE)
 			buf_puts(&t, "live");
 		else if (p->how == PE_FAULT && p->fault == FAULT_OOM)
 			buf_puts(&t, "OOM-killed");
