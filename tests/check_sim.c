@@ -360,6 +360,8 @@ int main(void)
 	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, figures_suite());
 	srunner_add_suite(sr, compare_suite());
+	srunner_add_suite(sr, container_suite());
+	srunner_add_suite(sr, tour_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
 	int failed = srunner_ntests_failed(sr);

@@ -33,6 +33,8 @@ Suite *iopanel_suite(void);
 Suite *export_suite(void);
 Suite *figures_suite(void);
 Suite *compare_suite(void);
+Suite *container_suite(void);
+Suite *tour_suite(void);
 
 /* Every event a machine sent, copied: a print's or an assert's text and
  * a switch's contexts are copies owned by the log. */
