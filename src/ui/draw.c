@@ -217,15 +217,16 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	int xmax = l->cols - 2 - rw - 1;
 	put(0, &x, xmax, b, " ");
 	put(0, &x, xmax, term_attr(TH_TITLE), "threadlab");
-	char where[32];                 /* in the tour: "lesson 4/30" */
-	snprintf(where, sizeof where, "lesson %d/%zu", u->lesson + 1, tour_count);
-	if (u->in_tour && u->lesson >= 0 && xmax - x >= 3 + term_width(where)) {
-		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
-		put(0, &x, xmax, term_attr(TH_FOCUS), where);
-	}
 	if (xmax - x >= 3 + (term_width(u->sc->name) < 8 ? term_width(u->sc->name) : 8)) {
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
+	}
+	char where[32];                 /* in the tour: "lesson 4/30", or "4/30" when tight */
+	snprintf(where, sizeof where, "lesson %d/%zu", u->lesson + 1, tour_count);
+	const char *w = xmax - x >= 3 + term_width(where) ? where : where + 7;
+	if (u->in_tour && u->lesson >= 0 && xmax - x >= 3 + term_width(w)) {
+		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
+		put(0, &x, xmax, term_attr(TH_FOCUS), w);
 	}
 	if (u->sc->title && xmax - x >= 16) {    /* a title cut to a stub says nothing */
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
@@ -530,7 +531,11 @@ static void draw_threads(struct ui *u, const struct rect *r)
 			th = TH_BLOCKED;
 			break;
 		case TS_DONE:
-			if (t->killed && m->procs[t->pid - 1].how == PE_FAULT)
+			if (t->killed && m->procs[t->pid - 1].fault == FAULT_OOM &&
+			    m->procs[t->pid - 1].how == PE_FAULT)
+				buf_printf(&b, " OOM-killed: box%d went over its memory limit",
+					   m->procs[t->pid - 1].box);
+			else if (t->killed && m->procs[t->pid - 1].how == PE_FAULT)
 				buf_puts(&b, " killed by a fault in its process");
 			else if (t->killed)
 				buf_puts(&b, " killed");
