@@ -18,6 +18,7 @@
 #include "out/disasm.h"
 #include "out/export.h"
 #include "out/figures.h"
+#include "out/quiz.h"
 #include "out/run.h"
 #include "out/tally.h"
 #include "sim/sched.h"
@@ -33,7 +34,7 @@ enum {
 };
 
 enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST, MODE_RUN, MODE_EXPLORE,
-	     MODE_COMPARE };
+	     MODE_COMPARE, MODE_QUIZ };
 
 /* Keys of the options that have no short form. */
 enum {
@@ -42,6 +43,7 @@ enum {
 	OPT_PROCESS_SWITCH_COST, OPT_STATS, OPT_PRINT_SCHEDULE,
 	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
 	OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES, OPT_EXPORT, OPT_COMPARE, OPT_CLIENTS,
+	OPT_QUIZ, OPT_ANSWERS, OPT_QUESTIONS,
 };
 
 /* The options: one table drives getopt_long and --help. */
@@ -86,6 +88,16 @@ static const struct option_doc {
 	  "the screen and print one table of their\n"
 	  "figures, a row a scenario; exit with the\n"
 	  "highest of their statuses" },
+	{ "quiz",    OPT_QUIZ, no_argument, NULL,
+	  "ask questions about the run: on the screen,\n"
+	  "just before the tick that answers each;\n"
+	  "without a terminal, print them for handing out" },
+	{ "answers", OPT_ANSWERS, required_argument, "FILE",
+	  "with --quiz: grade the answers in FILE, one\n"
+	  "'N: ANSWER' a line; exit 0 when all are right" },
+	{ "questions", OPT_QUESTIONS, required_argument, "N",
+	  "with --quiz: ask at most N questions (1 to 100,\n"
+	  "default 10)" },
 	{ "check",   'c', no_argument, NULL,
 	  "compile the scenario and report any errors;\n"
 	  "exit 0 or 2" },
@@ -365,6 +377,8 @@ struct cli {
 	struct limits lim;
 	struct tally_options explore;   /* --max-preemptions, --no-reduction, --max-states */
 	int explore_flags;              /* one of those given */
+	const char *answers;            /* --answers FILE (NULL: not given) */
+	int questions;                  /* --questions N (0: not given) */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -675,6 +689,59 @@ static int tour_mode(const struct cli *cli)
 	return status;
 }
 
+/* --quiz: the questions on the screen, printed, or graded against
+ * --answers FILE. */
+static int quiz_mode(const struct scenario *sc, const struct cli *cli)
+{
+	struct machine_config cfg;
+	if (settings(sc, cli, &cfg) < 0)
+		return EXIT_USAGE;
+	size_t max = cli->questions ? (size_t)cli->questions : QUIZ_DEFAULT_QUESTIONS;
+	char err[256];
+	if (!cli->answers && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		struct ui_options o = cli->ui;
+		o.quiz = max;
+		int status = ui_run(sc, &cfg, &cli->lim, &o, err, sizeof err);
+		if (status == -1)
+			fprintf(stderr, "threadlab: %s; printing the questions instead\n", err);
+		else if (status == EXIT_USAGE || status == EXIT_LIMIT)
+			fprintf(stderr, "threadlab: %s\n", err);
+		if (status != -1)
+			return status;
+	}
+	struct source ans = { 0 };
+	if (cli->answers && read_file(cli->answers, &ans) < 0)
+		return EXIT_USAGE;
+	struct quiz q;
+	int status = quiz_build(sc, &cfg, &cli->lim, max, &q, err, sizeof err);
+	if (status) {
+		fprintf(stderr, "threadlab: %s\n", err);
+		source_free(&ans);
+		return status;
+	}
+	struct buf b = { 0 };
+	if (!cli->answers) {
+		quiz_write(&q, sc, &b);
+		fputs(b.s ? b.s : "", stdout);
+	} else {
+		char **answers = xcalloc(q.n ? q.n : 1, sizeof *answers);
+		if (quiz_read_answers(&q, ans.name, ans.text, ans.len, answers, &b) < 0) {
+			fputs(b.s, stderr);
+			status = EXIT_USAGE;
+		} else {
+			status = quiz_grade(&q, answers, &b) == q.n ? EXIT_OK : EXIT_FAILED;
+			fputs(b.s, stdout);
+		}
+		for (size_t i = 0; i < q.n; i++)
+			free(answers[i]);
+		free(answers);
+	}
+	buf_free(&b);
+	quiz_free(&q);
+	source_free(&ans);
+	return status;
+}
+
 /* The full screen; without a usable terminal, the narrated run. */
 static int screen(const struct scenario *sc, const struct cli *cli)
 {
@@ -736,6 +803,19 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case 'r': want = MODE_RUN; break;
 		case OPT_EXPLORE: want = MODE_EXPLORE; break;
 		case OPT_COMPARE: want = MODE_COMPARE; break;
+		case OPT_QUIZ: want = MODE_QUIZ; break;
+		case OPT_ANSWERS:
+			if (!*optarg) {
+				fprintf(stderr, "threadlab: --answers wants a file name\n");
+				return -1;
+			}
+			cli->answers = optarg;
+			break;
+		case OPT_QUESTIONS:
+			if (parse_num(name, optarg, 1, QUIZ_MAX_QUESTIONS, &v) < 0)
+				return -1;
+			cli->questions = (int)v;
+			break;
 		case OPT_CLIENTS:
 			if (parse_num(name, optarg, 1, CONFIG_MAX_CLIENTS, &v) < 0)
 				return -1;
@@ -879,8 +959,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (want == MODE_DEFAULT)
 			continue;
 		if (cli->mode != MODE_DEFAULT && cli->mode != want) {
-			fprintf(stderr, "threadlab: choose one of --run, --explore, --compare, --check, "
-					"--disasm and --list\n");
+			fprintf(stderr, "threadlab: choose one of --run, --explore, --compare, --quiz, "
+					"--check, --disasm and --list\n");
 			return -1;
 		}
 		cli->mode = want;
@@ -895,19 +975,24 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			export_formats[f].name,
 			export_formats[f].explore ? "exports a run or an exploration"
 						  : "exports a run",
-			export_formats[f].explore ? "--compare, --check, --disasm or --list"
-						  : "--explore, --compare, --check, --disasm or --list");
+			export_formats[f].explore ? "--compare, --quiz, --check, --disasm or --list"
+						  : "--explore, --compare, --quiz, --check, --disasm or "
+						    "--list");
 		return -1;
 	}
 	if (cli->run_flags && cli->mode != MODE_RUN) {
 		fprintf(stderr, "threadlab: --trace, --stats and --print-schedule run the scenario; "
-				"they do not go with --explore, --compare, --check, --disasm or "
-				"--list\n");
+				"they do not go with --explore, --compare, --quiz, --check, --disasm "
+				"or --list\n");
 		return -1;
 	}
 	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {
 		fprintf(stderr, "threadlab: --max-preemptions, --no-reduction and --max-states "
 				"go with --explore\n");
+		return -1;
+	}
+	if ((cli->answers || cli->questions) && cli->mode != MODE_QUIZ) {
+		fprintf(stderr, "threadlab: --answers and --questions go with --quiz\n");
 		return -1;
 	}
 	if (cli->mode == MODE_COMPARE && optind == argc) {
@@ -964,6 +1049,8 @@ int main(int argc, char **argv)
 		disasm_write(stdout, sc);
 	else if (sc && cli.mode == MODE_EXPLORE)
 		status = explore_mode(sc, &cli);
+	else if (sc && cli.mode == MODE_QUIZ)
+		status = quiz_mode(sc, &cli);
 	else if (sc && cli.mode == MODE_DEFAULT && tty)
 		status = screen(sc, &cli);
 	else if (sc && (cli.mode == MODE_DEFAULT || cli.mode == MODE_RUN))

@@ -106,10 +106,10 @@ enum fault_kind {
 	X(COND,  "cond")                                                     \
 	X(SLEEP, "sleep")                                                    \
 	X(CHILD, "child")                                                    \
+	X(CPU,   "cpu share")      /* before the I/O waits: see thread.c */  \
 	X(ACCEPT, "accept")                                                  \
 	X(READ,  "read")                                                     \
-	X(EPOLL, "epoll_wait")                                               \
-	X(CPU,   "cpu share")
+	X(EPOLL, "epoll_wait")
 
 enum wait_kind {
 #define X(id, name) WAIT_##id,

@@ -53,11 +53,15 @@ static void prompt_key(struct ui *u, int c)
  * time while going to a tick. */
 static void advance(struct ui *u, double elapsed_ms)
 {
+	uint64_t room = ui_quiz_room(u);        /* the next question stops it */
 	if (u->seeking) {
 		uint64_t t = session_tick(u->s);
 		uint64_t n = u->seek - t < SEEK_CHUNK ? u->seek - t : SEEK_CHUNK;
+		if (n > room)
+			n = room;
 		if (!session_advance(u->s, n) || session_tick(u->s) >= u->seek)
 			u->seeking = 0;
+		ui_quiz_stop(u);
 		return;
 	}
 	if (!u->playing)
@@ -70,11 +74,15 @@ static void advance(struct ui *u, double elapsed_ms)
 	if (u->owed > SEEK_CHUNK)
 		u->owed = SEEK_CHUNK;
 	uint64_t n = (uint64_t)u->owed;
+	if (n > room)
+		n = room;
 	if (n) {
 		u->owed -= (double)n;
 		if (!session_advance(u->s, n))
 			u->playing = 0;
 	}
+	if (ui_quiz_stop(u))
+		u->owed = 0;
 }
 
 /* How long to wait for a key before the next frame (-1: until one comes). */
@@ -119,6 +127,8 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	if (u->in_tour)
 		snprintf(u->message, sizeof u->message, "The tour: lesson %d of %zu. ] next lesson, "
 			 "[ previous, L the list, ? the keys.", u->lesson + 1, tour_count);
+	if (o->quiz)
+		ui_quiz_start(u, o->quiz);
 	double last = now_ms();
 	while (!term_signal) {
 		view_draw(u);
@@ -132,7 +142,9 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 			clear();
 		} else if (c != ERR) {
 			u->message[0] = 0;
-			if (u->prompt)
+			if (ui_quiz_asking(u) && !u->help)
+				ui_quiz_key(u, c);
+			else if (u->prompt)
 				prompt_key(u, c);
 			else if (u->lessons)
 				keys_lesson_list(u, c);
@@ -147,6 +159,7 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	xfree(u->rows);
 	xfree(u->keep);
 	xfree(u->schedule);
+	ui_quiz_free(u);
 	session_free(u->s);
 	scenario_free(u->own_sc);
 	xfree(u);
