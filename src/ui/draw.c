@@ -584,8 +584,8 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 			return RANK_STACK;
 		return w->addr >= DATA_BASE && w->addr < machine_proc(m, pid)->heap.base ?
 		       RANK_GLOBALS_HEAD : RANK_SHARED_HEAD;    /* data and bss first */
-	case MM_TLS:
-		return RANK_TLS;
+	case MM_TLS:            /* a thread's TLS block counts as much as its stack */
+		return RANK_STACK;
 	case MM_FRAME:
 		return RANK_FRAME;
 	case MM_BLOCK:
@@ -594,7 +594,7 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 		return RANK_BLOCK;
 	case MM_VAR: {
 		if (!w->shared)
-			return RANK_TLS;
+			return RANK_FRAME;      /* a TLS variable: as much as a frame */
 		if (w->addr < RODATA_BASE || w->text[strspn(w->text, " ")] == '.')
 			return RANK_CODE;       /* functions, strings, the literal pool */
 		const struct img_sym *sym = image_sym_at(m->img, w->addr, 0);
