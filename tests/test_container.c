@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "sim/explore.h"
 
 START_TEST(a_contained_process_is_pid_1_inside_and_its_real_pid_outside)
 {
@@ -260,6 +261,42 @@ START_TEST(machine_copy_with_containers_steps_the_same)
 }
 END_TEST
 
+/* The explorer's judge: a run that ends well with exit status 0 is ok. */
+static enum verdict judge(void *ctx, const struct machine *m, const char *out, size_t len,
+			  struct buf *why)
+{
+	(void)ctx, (void)out, (void)len, (void)why;
+	if (m->end == END_LIMIT)
+		return VERDICT_LIMIT;
+	return m->end == END_OK && !m->exit_status ? VERDICT_OK : VERDICT_FAILED;
+}
+
+START_TEST(a_throttled_thread_goes_on_with_its_registers_on_every_schedule)
+{
+	/* the explorer wakes a throttled thread the way the clock does: its
+	 * registers must come back as they were, whichever schedule runs */
+	struct sim *s = sim_new(
+		"int hog(int n) { int k = 0; for (int i = 0; i < n; i++) k++; exit(k); }\n"
+		"int main() {\n"
+		"    int b = container(hog, 12, 0, 20);\n"
+		"    int mine = 0;\n"
+		"    for (int i = 0; i < 5; i++) mine++;\n"
+		"    return wait(b) - 12;\n"
+		"}\n");
+	struct explore_options o = { .max_preemptions = 2, .max_states = 200000, .judge = judge };
+	struct explore_result *r = at_test_end(xcalloc(1, sizeof *r));
+	char err[160];
+	ck_assert_msg(explore(s->sc->image, &s->cfg, &s->lim, &o, r, err, sizeof err) == 0,
+		      "explore: %s", err);
+	ck_assert_int_eq(r->failed, -1);
+	uint64_t sum = 0;
+	for (size_t i = 0; i < r->noutcomes; i++)
+		sum += r->outcomes[i].count;
+	ck_assert_uint_eq(sum, r->schedules);
+	explore_result_free(r);
+}
+END_TEST
+
 Suite *container_suite(void)
 {
 	Suite *s = suite_create("container");
@@ -279,6 +316,7 @@ Suite *container_suite(void)
 	tc = sim_tcase("cpu_share");
 	tcase_add_test(tc, the_cpu_share_throttles_the_container_in_every_period);
 	tcase_add_test(tc, a_throttled_container_alone_lets_the_clock_jump);
+	tcase_add_test(tc, a_throttled_thread_goes_on_with_its_registers_on_every_schedule);
 	suite_add_tcase(s, tc);
 	tc = sim_tcase("limits_copy");
 	tcase_add_test(tc, limits_out_of_range_make_no_container);
