@@ -40,7 +40,11 @@ start() {
 		echo "echo \$? >'$tmp/rc.t'; stty -g >'$tmp/stty-after'; mv '$tmp/rc.t' '$tmp/rc'"
 		echo "exec sleep 600"
 	} >"$tmp/cmd"
-	tm new-session -d -x "$w" -y "$h" "sh '$tmp/cmd'"
+	# a server killed just now may still be going: try again then
+	for try in 1 2 3 4 5; do
+		tm new-session -d -x "$w" -y "$h" "sh '$tmp/cmd'" 2>/dev/null && break
+		sleep 0.2
+	done
 }
 
 # screen: the pane's text now.

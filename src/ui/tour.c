@@ -53,7 +53,7 @@ const struct lesson tour_lessons[] = {
 	  "server-fork", "a process and its memory per client, and the switches between address spaces" },
 	{ 15, "Servers: a thread per connection, and the C10K problem",
 	  "server-threads", "a thread and a stack per client; threadlab --compare server-threads "
-	  "event-loop-server --clients 1000 shows what 10,000 would cost" },
+	  "event-loop-server --clients 1000 shows the cost growing with the connections" },
 	{ 16, "An event loop: one thread, epoll, many sockets",
 	  "event-loop", "epoll_wait returning the ready descriptors and the handlers run in turn (i: the I/O panel)" },
 	{ 16, "An event-loop server: every connection on one thread",
