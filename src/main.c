@@ -22,6 +22,7 @@
 #include "out/run.h"
 #include "out/tally.h"
 #include "sim/sched.h"
+#include "ui/tour.h"
 #include "ui/ui.h"
 
 /* Exit codes, as threadlab(1) documents them. */
@@ -165,7 +166,7 @@ static void usage(FILE *out)
 		"Show what happens inside a running program: CPUs, processes, threads,\n"
 		"stacks, heap and scheduling, scripted by a scenario file.\n\n"
 		"FILE is a scenario file; NAME is a bundled scenario (see --list).\n"
-		"With neither, the built-in tour is used.\n\n");
+		"With neither, the tour: every idea of the chapter, lesson by lesson.\n\n");
 	for (size_t i = 0; i < ARRAY_LEN(options); i++) {
 		const struct option_doc *o = &options[i];
 		char head[40];
@@ -186,9 +187,11 @@ static void usage(FILE *out)
 	}
 	fprintf(out,
 		"\nWithout a mode option, threadlab opens the scenario on the full screen,\n"
-		"paused at tick 0 (press ? there for the keys).  When standard input or\n"
+		"paused at tick 0 (press ? there for the keys; ] and [ go to the next and\n"
+		"previous lesson of the tour, L lists them).  When standard input or\n"
 		"output is not a terminal, it prints the title and description and runs\n"
-		"the scenario with its narration instead.\n\n"
+		"the scenario with its narration instead; without a scenario (or with\n"
+		"--run and none), it does so for every lesson of the tour in turn.\n\n"
 		"Exit status: 0 success; 1 the simulated program failed (an assertion, a\n"
 		"fault, a deadlock, a nonzero return from main or a failed expectation);\n"
 		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n"
@@ -661,6 +664,36 @@ static int compare_mode(char **names, int n, const struct cli *cli)
 	return status;
 }
 
+/* No scenario, without the screen: every lesson of the tour in order,
+ * the first with the command line's settings. */
+static int tour_mode(const struct cli *cli)
+{
+	struct source src;
+	load_source(NULL, &src);
+	struct scenario *sc = compile(&src);
+	struct machine_config cfg;
+	int status = EXIT_USAGE;
+	if (sc && settings(sc, cli, &cfg) == 0) {
+		struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		status = tour_print(stdout, stderr, &cfg, &cli->lim, &interrupted);
+	}
+	scenario_free(sc);
+	source_free(&src);
+	if (status == RUN_INTERRUPTED || interrupted) {
+		int sig = interrupted ? interrupted : SIGINT;
+		fflush(stdout);
+		fprintf(stderr, "threadlab: interrupted\n");
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return 128 + sig;
+	}
+	return status;
+}
+
 /* --quiz: the questions on the screen, printed, or graded against
  * --answers FILE. */
 static int quiz_mode(const struct scenario *sc, const struct cli *cli)
@@ -1011,6 +1044,15 @@ int main(int argc, char **argv)
 		return status;
 	}
 
+	int tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (optind == argc && !cli.run_flags && !cli.exports &&
+	    (cli.mode == MODE_RUN || (cli.mode == MODE_DEFAULT && !tty))) {
+		int status = tour_mode(&cli);
+		free(cli.schedule);
+		return status;
+	}
+	cli.ui.tour = optind == argc;
+
 	struct source src;
 	if (load_source(optind < argc ? argv[optind] : NULL, &src) < 0) {
 		free(cli.schedule);
@@ -1024,7 +1066,7 @@ int main(int argc, char **argv)
 		status = explore_mode(sc, &cli);
 	else if (sc && cli.mode == MODE_QUIZ)
 		status = quiz_mode(sc, &cli);
-	else if (sc && cli.mode == MODE_DEFAULT && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+	else if (sc && cli.mode == MODE_DEFAULT && tty)
 		status = screen(sc, &cli);
 	else if (sc && (cli.mode == MODE_DEFAULT || cli.mode == MODE_RUN))
 		status = run(sc, &cli);

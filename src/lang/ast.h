@@ -208,7 +208,9 @@ enum note_trigger { NOTE_START, NOTE_TICK, NOTE_LINE, NOTE_EVENT, NOTE_END };
 	X(ARRIVE, "arrive") X(READ, "read") X(WRITE, "write")              \
 	X(CLOSE, "close") X(REPLY, "reply") X(EPOLL, "epoll")              \
 	X(IOFAIL, "io-fail") X(DIAL, "dial") X(ANSWER, "answer")           \
-	X(GO, "go") X(PICK, "pick") X(PARK, "park") X(UNPARK, "unpark")
+	X(GO, "go") X(PICK, "pick") X(PARK, "park") X(UNPARK, "unpark")    \
+	X(CONTAINER, "container")                                          \
+	X(THROTTLE, "throttle") X(OOM, "oom")
 
 enum note_event {
 #define X(id, name) NEV_##id,

@@ -5,6 +5,7 @@
 
 #include "../lang/ast.h"
 #include "../sim/closure.h"
+#include "../sim/container.h"
 #include "../sim/coro.h"
 #include "../sim/service.h"
 #include "trace.h"
@@ -471,6 +472,10 @@ static void say_block(const struct say *s)
 	case WAIT_GO:
 		buf_puts(s->b, "waits in go_wait until every coroutine has finished");
 		return;
+	case WAIT_CPU:
+		buf_printf(s->b, "is throttled: box%llu used its CPU share, so it waits for the "
+			   "next period", (unsigned long long)e->addr);
+		return;
 	default:
 		buf_puts(s->b, e->a == WAIT_COND ? "waits on " : "waits for ");
 		put_object(s, e->a >= 0 && e->a < WAIT_COUNT ? wait_names[e->a] : "object", e->addr);
@@ -487,6 +492,7 @@ enum wait_object {
 	WO_TICK,        /* a tick */
 	WO_PROCESS,     /* a pid: "P2" */
 	WO_FD,          /* a file descriptor: "fd 4" */
+	WO_BOX,         /* a container: "box1" */
 };
 
 /* The words of each wait kind: what it is called and how its object
@@ -507,6 +513,7 @@ static const struct wait_words {
 	[WAIT_EPOLL] = { "epoll_wait ep", WO_FD },
 	[WAIT_RUNQ] = { "run queue", WO_NONE },
 	[WAIT_GO] = { "go_wait", WO_NONE },
+	[WAIT_CPU] = { "cpu share of", WO_BOX },
 };
 
 void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,
@@ -536,6 +543,9 @@ void explain_wait(const struct scenario *sc, const struct machine *m, int pid, i
 	case WO_PROCESS:
 		buf_printf(out, " P%llu", (unsigned long long)on);
 		break;
+	case WO_BOX:
+		buf_printf(out, " box%llu", (unsigned long long)on);
+		break;
 	}
 }
 
@@ -553,6 +563,7 @@ static const char *const woken_by[WAIT_COUNT] = {
 	[WAIT_EPOLL] = "T%d woke it",
 	[WAIT_RUNQ] = "T%d made a coroutine ready",
 	[WAIT_GO] = "the last worker, T%d, ended",
+	[WAIT_CPU] = "T%d woke it",
 };
 
 /* "T1 wakes: T2 released the mutex", "T2 wakes: its sleep is over". */
@@ -568,6 +579,8 @@ static void say_wake(const struct say *s)
 		buf_puts(s->b, ": its sleep is over");
 	} else if (e->a == WAIT_RUNQ) {
 		buf_puts(s->b, ": a coroutine is ready, or the runtime is closing");
+	} else if (e->a == WAIT_CPU) {
+		buf_puts(s->b, ": a new CPU period, its box has its share again");
 	} else if (wait_is_io((int)e->a)) {
 		buf_printf(s->b, ": it makes its %s call again", wait_names[e->a]);
 	}
@@ -915,6 +928,48 @@ static void say_reap(const struct say *s)
 		   (long long)e->a, (long long)e->b);
 }
 
+/* "T1 starts process P2 in container box1: pid 1 there, ..." */
+static void say_container(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_printf(s->b, "starts process P%lld in a new container, box%lld: it is pid 1 in its own "
+		   "pid namespace (the host calls it P%lld), with T%d as its one thread, on the same "
+		   "kernel", (long long)e->a, (long long)e->b, (long long)e->a, e->other);
+	if (e->addr)
+		buf_printf(s->b, "; its heap may hold %llu bytes", (unsigned long long)e->addr);
+	if (e->regval && e->regval < 100)
+		buf_printf(s->b, "; it gets %lld%% of a core", (long long)e->regval);
+}
+
+/* "T3 names its container web" */
+static void say_hostname(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_printf(s->b, "sets the hostname of %s%lld to '%.*s': only its own namespace sees it",
+		   e->a ? "box" : "the host, box ", (long long)e->a, (int)e->len, e->text);
+}
+
+/* "box1 used its 50% of a core ..." */
+static void say_throttle(const struct say *s)
+{
+	const struct event *e = s->e;
+	buf_printf(s->b, "box%lld used its CPU share (%lld%% of a core: %lld ticks of %d): its "
+		   "threads are throttled until tick %llu, while the others run", (long long)e->a,
+		   (long long)e->regval, (long long)e->b, BOX_CPU_PERIOD,
+		   (unsigned long long)e->addr);
+}
+
+/* "box1's heap is 8192 bytes, over its limit ..." */
+static void say_oom(const struct say *s)
+{
+	const struct event *e = s->e;
+	buf_printf(s->b, "box%lld holds %lld bytes of heap, over its limit of %llu: the kernel's "
+		   "OOM killer kills its processes; the host goes on", (long long)e->a,
+		   (long long)e->b, (unsigned long long)e->addr);
+}
+
 /* The I/O events: see io_text.c; an answer names its service. */
 static void say_io(const struct say *s)
 {
@@ -1034,6 +1089,8 @@ static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_EPOLL] = say_io, [EV_IOFAIL] = say_io,
 	[EV_DIAL] = say_io, [EV_ANSWER] = say_io,
 	[EV_GO] = say_go, [EV_PICK] = say_pick, [EV_PARK] = say_park, [EV_UNPARK] = say_unpark,
+	[EV_CONTAINER] = say_container, [EV_HOSTNAME] = say_hostname,
+	[EV_THROTTLE] = say_throttle, [EV_OOM] = say_oom,
 };
 
 void explain_event(const struct scenario *sc, const struct machine *m,

@@ -51,6 +51,10 @@ static void printed(struct runner *r, const char *text, size_t len)
 
 int note_fires(const struct scenario_note *n, const struct event *e)
 {
+	/* a switch note waits for a switch from one thread to another, not
+	 * for a core taking its first thread or going idle */
+	if (n->trigger == NOTE_EVENT && e->kind == EV_SWITCH && (!e->tid || !e->other))
+		return 0;
 	return (n->trigger == NOTE_LINE && e->kind == EV_EXEC && e->line == n->at) ||
 	       (n->trigger == NOTE_EVENT && event_kinds[e->kind].note == n->at);
 }

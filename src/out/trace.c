@@ -643,6 +643,10 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		case WAIT_GO:
 			putstr(b, wait_names[e->a]);
 			break;
+		case WAIT_CPU:
+			PUTS(b, "cpu share of box");
+			put_u(b, e->addr);
+			break;
 		case WAIT_ACCEPT:
 		case WAIT_READ:
 		case WAIT_EPOLL:
@@ -822,6 +826,45 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		put_u(b, (uint64_t)e->a);
 		PUTS(b, " code ");
 		put_val(b, e->b);
+		break;
+	case EV_CONTAINER:
+		PUTS(b, "P");
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " T");
+		put_u(b, (uint64_t)e->other);
+		PUTS(b, " (pid 1 in box");
+		put_u(b, (uint64_t)e->b);
+		PUTS(b, ") memory ");
+		put_u(b, e->addr);
+		PUTS(b, " cpu ");
+		put_val(b, e->regval);
+		putch(b, '%');
+		break;
+	case EV_HOSTNAME:
+		PUTS(b, "box");
+		put_u(b, (uint64_t)e->a);
+		putch(b, ' ');
+		trace_quote(b, e->text, e->len);
+		break;
+	case EV_THROTTLE:
+		PUTS(b, "box");
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " used ");
+		put_val(b, e->b);
+		PUTS(b, " ticks (");
+		put_val(b, e->regval);
+		PUTS(b, "%) until tick ");
+		put_u(b, e->addr);
+		line = 0;
+		break;
+	case EV_OOM:
+		PUTS(b, "box");
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " heap ");
+		put_val(b, e->b);
+		PUTS(b, " over limit ");
+		put_u(b, e->addr);
+		line = 0;
 		break;
 	case EV_RACE:
 		put_object(tr, e, b, "on", e->addr);

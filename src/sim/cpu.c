@@ -291,6 +291,9 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 	case BI_EXIT: case BI_FORK: case BI_GETPID: case BI_WAIT:
 		proc_call(m, t, bi, a);
 		break;
+	case BI_CONTAINER: case BI_SETHOSTNAME: case BI_GETHOSTNAME:
+		container_call(m, t, bi, a);
+		break;
 	case BI_LOCK: case BI_UNLOCK: case BI_TRYLOCK:
 	case BI_SEM_WAIT: case BI_SEM_POST:
 	case BI_COND_WAIT: case BI_COND_SIGNAL: case BI_COND_BROADCAST:

@@ -58,7 +58,11 @@
 	X(GO,       "go",       NEV_GO,      "a coroutine was handed to the runtime's run queue") \
 	X(PICK,     "pick",     NEV_PICK,    "a worker thread took a ready coroutine and runs it") \
 	X(PARK,     "park",     NEV_PARK,    "a coroutine waits for a descriptor: its worker runs another") \
-	X(UNPARK,   "unpark",   NEV_UNPARK,  "a parked coroutine's descriptor is ready: it is ready again")
+	X(UNPARK,   "unpark",   NEV_UNPARK,  "a parked coroutine's descriptor is ready: it is ready again") \
+	X(CONTAINER, "container", NEV_CONTAINER, "a process was started in a new container (pid namespace, hostname, limits)") \
+	X(HOSTNAME, "hostname", -1,          "a container's hostname was set") \
+	X(THROTTLE, "throttle", NEV_THROTTLE, "a container used its CPU share: its threads wait for the next period") \
+	X(OOM,      "oom",      NEV_OOM,     "a container went over its memory limit: its processes were killed")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -89,7 +93,8 @@ enum event_kind {
 	X(CODONE,     "resume of a coroutine that has finished")            \
 	X(CORUNNING,  "resume of a coroutine that is running")              \
 	X(YIELDOUT,   "yield outside a coroutine")                          \
-	X(COSTACK,    "coroutine stack overflow")
+	X(COSTACK,    "coroutine stack overflow")                           \
+	X(OOM,        "out of memory: its container went over its memory limit")
 
 enum fault_kind {
 #define X(id, doc) FAULT_##id,
@@ -107,6 +112,7 @@ enum fault_kind {
 	X(COND,  "cond")                                                     \
 	X(SLEEP, "sleep")                                                    \
 	X(CHILD, "child")                                                    \
+	X(CPU,   "cpu share")      /* before the I/O waits: see thread.c */  \
 	X(ACCEPT, "accept")                                                  \
 	X(READ,  "read")                                                     \
 	X(EPOLL, "epoll_wait")                                               \
@@ -237,7 +243,18 @@ struct context {
  * UNPARK   descriptor b is ready: coroutine other, parked in a on it,
  *          is ready again (tid 0: the runtime's poller did it).
  * BLOCK with WAIT_RUNQ: a worker with no ready coroutine waits for one;
- * with WAIT_GO: go_wait waits for every coroutine and worker to end. */
+ * with WAIT_GO: go_wait waits for every coroutine and worker to end.
+ * Containers (see container.h); a box is numbered from 1:
+ * CONTAINER tid started process a (its host pid) in new box b, pid 1
+ *          there, with other its one thread; addr is the memory limit
+ *          in bytes and regval the CPU share in percent (0: none).
+ * HOSTNAME tid named its box a: text/len.
+ * THROTTLE box a used its CPU share (regval percent): b ticks this
+ *          period; its threads wait (BLOCK with WAIT_CPU, addr the box)
+ *          until tick addr (tid 0).
+ * OOM      box a holds b heap bytes, over its limit addr: its
+ *          processes are killed (PEXIT with FAULT_OOM follow; tid 0).
+ * BLOCK and WAKE with WAIT_CPU: addr is the box. */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;

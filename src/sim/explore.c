@@ -524,6 +524,12 @@ static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
 		mix(h, net_hash(m));
 		clock |= !m->net.held;
 	}
+	for (int b = 1; b < m->nboxes; b++) {   /* containers: their limits count ticks */
+		const struct box *x = &m->boxes[b];
+		mix(h, x->used | (uint64_t)x->throttled << 32 | (uint64_t)x->oom << 33);
+		mix(h, hash_bytes(0, x->hostname, sizeof x->hostname));
+		clock |= x->cpu_share != 0;
+	}
 	mix(h, clock ? m->tick : 0);
 	mix(h, (uint64_t)m->exit_status);
 	mix(h, (uint64_t)m->state | (uint64_t)m->end << 8 | (uint64_t)m->fault << 16 |

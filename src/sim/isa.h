@@ -119,6 +119,9 @@ enum opcode {
 	X(FORK,           "fork",           "",    1, AVAIL)                \
 	X(GETPID,         "getpid",         "",    1, AVAIL)                \
 	X(WAIT,           "wait",           "v",   1, AVAIL)                \
+	X(CONTAINER,      "container",      "fvvv", 1, AVAIL)               \
+	X(SETHOSTNAME,    "sethostname",    "F",   0, AVAIL)                \
+	X(GETHOSTNAME,    "gethostname",    "vv",  1, AVAIL)                \
 	X(SOCKET,         "socket",         "",    1, LATER)                \
 	X(LISTEN,         "listen",         "v",   1, AVAIL)                \
 	X(ACCEPT,         "accept",         "v",   1, AVAIL)                \

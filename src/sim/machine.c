@@ -443,6 +443,8 @@ static void core_tick(struct machine *m, int i, int *active)
 	int tid = t->id;
 	cpu_exec(m, i, t);
 	t = &m->threads[tid - 1];       /* a spawn may have moved the threads */
+	if (m->nboxes > 1)
+		container_ran(m, t);
 	c->slice++;
 	if (++c->phase == (uint64_t)m->cfg.quantum)
 		c->phase = 0;
@@ -457,6 +459,8 @@ static int finish_tick(struct machine *m, int first, int active)
 {
 	for (int i = first; i < m->ncores && m->state != RUN_ENDED; i++)
 		core_tick(m, i, &active);
+	if (m->nboxes > 1 && m->state != RUN_ENDED)
+		container_tick_end(m);
 	if (m->state == RUN_ENDED) {
 		m->tick++;
 		return 0;
@@ -473,6 +477,8 @@ int machine_step(struct machine *m)
 		return 0;
 	if (m->net.held && m->cfg.policy == POLICY_SCRIPT && sched_script_over(m))
 		net_release(m);         /* past the schedule: the clock delivers again */
+	if (m->nboxes > 1)
+		container_tick_begin(m);
 	if (m->next_wake <= m->tick)
 		thread_wake_sleepers(m);
 	return finish_tick(m, 0, 0);
@@ -484,7 +490,7 @@ int machine_step(struct machine *m)
 static uint64_t burst_length(const struct machine *m, uint64_t stop)
 {
 	const struct core *c = &m->cores[0];
-	if (m->ncores != 1 || !c->tid || c->busy || c->left || ev_exec_on(m) ||
+	if (m->ncores != 1 || !c->tid || c->busy || c->left || ev_exec_on(m) || m->nboxes > 1 ||
 	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
 		return 0;
 	uint64_t n = stop - m->tick;
@@ -541,7 +547,7 @@ static void burst(struct machine *m, uint64_t k)
 static uint64_t lockstep_length(const struct machine *m, uint64_t stop, int *run, int *nrun)
 {
 	*nrun = 0;
-	if (m->ncores == 1 || m->pinned || ev_exec_on(m) ||
+	if (m->ncores == 1 || m->pinned || ev_exec_on(m) || m->nboxes > 1 ||
 	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
 		return 0;
 	int idle = 0;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../lang/image.h"
+#include "container.h"
 #include "event.h"
 #include "mem.h"
 #include "net.h"
@@ -157,6 +158,9 @@ struct process {
 	struct heap heap;
 	struct race *race;      /* its data-race detector (NULL: off); see race.h */
 	struct fdtab fds;       /* its file descriptors; see fd.h */
+	int box;                /* its container (0: the host); see container.h */
+	int ns_pid;             /* its pid in that container's namespace */
+	int64_t box_base;       /* heap bytes it held when it joined the box */
 };
 
 /* A timed wait: thread tid, in the wait that began with wait_seq seq,
@@ -193,6 +197,8 @@ struct machine {
 	int ncoros;                     /* coroutines created: the last one's id */
 	struct net net;                 /* open files, clients, the network; see net.h */
 	struct runtime rt;              /* the M:N coroutine runtime; see runtime.h */
+	struct box boxes[MAX_BOXES];    /* the host's and the containers'; see container.h */
+	int nboxes;                     /* 0 until the first container or hostname */
 
 	int record;                     /* keep the schedule taken */
 	struct schedule taken;          /* what ran on each core, as a schedule */

@@ -13,6 +13,7 @@
 #include "../sim/service.h"
 #include "memmap.h"
 #include "term.h"
+#include "tour.h"
 #include "view.h"
 
 struct rect {
@@ -221,6 +222,13 @@ static void draw_header(const struct ui *u, const struct layout *l)
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
 	}
+	char where[32];                 /* in the tour: "lesson 4/30", or "4/30" when tight */
+	snprintf(where, sizeof where, "lesson %d/%zu", u->lesson + 1, tour_count);
+	const char *w = xmax - x >= 3 + term_width(where) ? where : where + 7;
+	if (u->in_tour && u->lesson >= 0 && xmax - x >= 3 + term_width(w)) {
+		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
+		put(0, &x, xmax, term_attr(TH_FOCUS), w);
+	}
 	if (u->sc->title && xmax - x >= 16) {    /* a title cut to a stub says nothing */
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_TEXT), u->sc->title);
@@ -389,7 +397,7 @@ static void waits_for(const struct ui *u, const struct thread *t, struct buf *b)
 		if (owner)
 			buf_printf(b, " held by T%d", owner);
 	}
-	if (wait_is_io(t->wait) && t->wait_until)
+	if ((wait_is_io(t->wait) || t->wait == WAIT_CPU) && t->wait_until)
 		buf_printf(b, " until tick %llu", (unsigned long long)t->wait_until);
 }
 
@@ -641,7 +649,11 @@ static void draw_threads(struct ui *u, const struct rect *r)
 			th = TH_BLOCKED;
 			break;
 		case TS_DONE:
-			if (t->killed && m->procs[t->pid - 1].how == PE_FAULT)
+			if (t->killed && m->procs[t->pid - 1].fault == FAULT_OOM &&
+			    m->procs[t->pid - 1].how == PE_FAULT)
+				buf_printf(&b, " OOM-killed: box%d went over its memory limit",
+					   m->procs[t->pid - 1].box);
+			else if (t->killed && m->procs[t->pid - 1].how == PE_FAULT)
 				buf_puts(&b, " killed by a fault in its process");
 			else if (t->killed)
 				buf_puts(&b, " killed");
@@ -685,8 +697,8 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 			return RANK_STACK;
 		return w->addr >= DATA_BASE && w->addr < machine_proc(m, pid)->heap.base ?
 		       RANK_GLOBALS_HEAD : RANK_SHARED_HEAD;    /* data and bss first */
-	case MM_TLS:
-		return RANK_TLS;
+	case MM_TLS:            /* a thread's TLS block counts as much as its stack */
+		return RANK_STACK;
 	case MM_FRAME:
 		return RANK_FRAME;
 	case MM_BLOCK:
@@ -695,7 +707,7 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 		return RANK_BLOCK;
 	case MM_VAR: {
 		if (!w->shared)
-			return RANK_TLS;
+			return RANK_FRAME;      /* a TLS variable: as much as a frame */
 		if (w->addr < RODATA_BASE || w->text[strspn(w->text, " ")] == '.')
 			return RANK_CODE;       /* functions, strings, the literal pool */
 		const struct img_sym *sym = image_sym_at(m->img, w->addr, 0);
@@ -1003,19 +1015,31 @@ static void draw_narration(struct ui *u, const struct rect *r)
 {
 	int y = r->y;
 	size_t first = (size_t)u->scroll[P_NARRATION];
+	struct buf lesson = { 0 };      /* in the tour, at tick 0: the lesson first */
+	if (u->in_tour && u->lesson >= 0 && session_tick(u->s) == 0) {
+		const struct lesson *l = &tour_lessons[u->lesson];
+		buf_printf(&lesson, "Lesson %d/%zu", u->lesson + 1, tour_count);
+		if (l->row)
+			buf_printf(&lesson, " (row %d)", l->row);
+		buf_printf(&lesson, ": %s. Look at %s.", l->idea, l->look);
+	}
 	for (size_t i = first; y < r->y + r->h; i++) {
-		const struct ss_note *n = session_note(u->s, i);
+		size_t k0 = lesson.s ? 1 : 0;   /* the lesson takes the first place */
+		const struct ss_note *n = i >= k0 ? session_note(u->s, i - k0) : NULL;
 		const char *text = n ? u->sc->notes[n->index].text :
-				   i == 0 && u->sc->description ? u->sc->description : NULL;
+				   lesson.s && i == 0 ? lesson.s :
+				   i == k0 && !session_note(u->s, 0) && u->sc->description ?
+				   u->sc->description : NULL;
 		if (!text)
 			break;
 		const char *starts[16];
 		int lens[16];
 		int k = wrap(text, r->w, starts, lens, 16);
-		int attr = term_attr(i == first && n ? TH_NOTE : TH_DIM);
+		int attr = term_attr(i == first && (n || text == lesson.s) ? TH_NOTE : TH_DIM);
 		for (int j = 0; j < k && y < r->y + r->h; j++)
 			term_putn(y++, r->x, r->w, attr, starts[j], (size_t)lens[j]);
 	}
+	buf_free(&lesson);
 }
 
 /* Draw text wrapped in rows y..ymax-1 of columns [x, x + w); returns
@@ -1122,8 +1146,15 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 		const struct process *p = &m->procs[i];
 		buf_printf(&t, " %s P%d ", i ? (term_ascii() ? "," : "\xc2\xb7") : term_glyph(G_H),
 			   p->pid);
-		if (p->state == PS_LIVE)
+		if (p->box)             /* its own view: pid 1 in box1 (live goes without saying) */
+			buf_printf(&t, "(pid %d in box%d)%s", p->ns_pid, p->box,
+				   p->state == PS_LIVE ? "" : " ");
+		if (p->state == PS_LIVE && p->box)
+			;
+		else if (p->state == PS_LIVE)
 			buf_puts(&t, "live");
+		else if (p->how == PE_FAULT && p->fault == FAULT_OOM)
+			buf_puts(&t, "OOM-killed");
 		else if (p->how == PE_FAULT)
 			buf_puts(&t, "killed");
 		else
@@ -1269,6 +1300,46 @@ static void draw_help(const struct layout *l)
 	put(y + 1, &x, x0 + w - 1, term_attr(TH_DIM), "? or Escape closes this help.");
 }
 
+/* The lesson list: every lesson of the tour, the cursor's in reverse,
+ * the one on screen marked, the ones not there yet dimmed; in a box
+ * over the view, scrolled to keep the cursor in sight. */
+static void draw_lessons(const struct ui *u, const struct layout *l)
+{
+	int w = l->cols - 4 < 96 ? l->cols - 4 : 96;
+	int h = (int)tour_count + 4;
+	if (h > l->rows - 2)
+		h = l->rows - 2;
+	int y0 = (l->rows - h) / 2, x0 = (l->cols - w) / 2;
+	for (int y = y0; y < y0 + h; y++) {
+		move(y, x0);
+		for (int x = 0; x < w; x++)
+			addch(' ');
+	}
+	term_box(y0, x0, y0 + h - 1, x0 + w - 1, "Lessons of the tour", term_attr(TH_FOCUS));
+	int room = h - 3, top = 0;
+	if (u->list_at >= room)
+		top = u->list_at - room + 1;
+	for (int i = top; i < (int)tour_count && i - top < room; i++) {
+		const struct lesson *ls = &tour_lessons[i];
+		int here = tour_scenario((size_t)i) != NULL;
+		int attr = term_attr(here ? TH_TEXT : TH_DIM);
+		if (i == u->list_at)
+			attr |= A_REVERSE;
+		int x = x0 + 2, y = y0 + 1 + i - top;
+		char row[8] = "";
+		if (ls->row)
+			snprintf(row, sizeof row, "%d", ls->row);
+		putf(y, &x, x0 + w - 1, attr, "%s%2d %3s  %-20.20s %s%s",
+		     i == u->lesson ? ">" : " ", i + 1, row, ls->scenario,
+		     here ? "" : "(not there yet) ", ls->idea);
+		while (i == u->list_at && x < x0 + w - 2)
+			put(y, &x, x0 + w - 2, attr, " ");
+	}
+	int x = x0 + 2;
+	put(y0 + h - 2, &x, x0 + w - 1, term_attr(TH_DIM),
+	    "Up, Down: choose   Enter: open it   Escape: close");
+}
+
 /* Below the smallest size: say so, in what room there is. */
 static void draw_too_small(int rows, int cols)
 {
@@ -1325,5 +1396,7 @@ void view_draw(struct ui *u)
 	draw_footer(u, &l);
 	if (u->help)
 		draw_help(&l);
+	if (u->lessons)
+		draw_lessons(u, &l);
 	refresh();
 }

@@ -9,6 +9,7 @@
 #include "../sim/explore.h"
 #include "../sim/io_view.h"
 #include "term.h"
+#include "tour.h"
 #include "view.h"
 
 /* The longest run whose schedule w saves. */
@@ -315,6 +316,126 @@ static int toggle_io(struct ui *u)
 	return K_REDRAW;
 }
 
+/* Put lesson i of the tour on the screen at tick 0, paused, with its
+ * own settings; returns 0, or -1 with a message (the screen is as it
+ * was). */
+static int open_lesson(struct ui *u, int i)
+{
+	const struct bundled *b = tour_scenario((size_t)i);
+	if (!b) {
+		snprintf(u->message, sizeof u->message, "Lesson %d, %.40s, is not there yet.", i + 1,
+			 tour_lessons[i].scenario);
+		return -1;
+	}
+	struct diags d;
+	struct scenario *sc = scenario_compile(b->name, b->text, b->len, &d);
+	diags_free(&d);
+	if (!sc) {
+		snprintf(u->message, sizeof u->message, "Lesson %d: %.40s does not compile.", i + 1,
+			 b->name);
+		return -1;
+	}
+	char err[160];
+	int code;
+	struct session *s = session_new(sc, &sc->config, &u->lim, err, sizeof err, &code);
+	if (!s) {
+		snprintf(u->message, sizeof u->message, "Lesson %d cannot start: %.100s", i + 1, err);
+		scenario_free(sc);
+		return -1;
+	}
+	session_free(u->s);
+	scenario_free(u->own_sc);
+	u->s = s;
+	u->sc = u->own_sc = sc;
+	xfree(u->schedule);
+	u->cfg = sc->config;
+	u->schedule = u->cfg.schedule ? xstrdup(u->cfg.schedule) : NULL;
+	u->cfg.schedule = u->schedule;
+	u->playing = u->seeking = 0;
+	u->owed = 0;
+	u->focus_tid = u->mem_pid = 0;
+	u->panel = P_CODE;
+	memset(u->scroll, 0, sizeof u->scroll);
+	u->io_hidden = u->help = u->lessons = 0;
+	u->lesson = i;
+	u->in_tour = 1;
+	snprintf(u->message, sizeof u->message, "Lesson %d of %zu: %.40s. ] next, [ previous, "
+		 "L the list.", i + 1, tour_count, b->name);
+	return 0;
+}
+
+/* ] or [: the next or previous lesson there is; the ones not there yet
+ * are named and passed over. */
+static int lesson_by(struct ui *u, int dir)
+{
+	int from = u->lesson >= 0 ? u->lesson : dir > 0 ? -1 : (int)tour_count;
+	int skipped = 0;
+	int to = from + dir >= 0 && from + dir < (int)tour_count ?
+		 tour_step((size_t)(from < 0 ? 0 : from), dir, &skipped) : -1;
+	if (from < 0 && tour_scenario(0))
+		to = 0, skipped = 0;
+	if (to >= 0 && (open_lesson(u, to) < 0 || !skipped))
+		return K_REDRAW;
+	/* say what was passed over: "rpc-callbacks, mn-runtime: not there yet" */
+	struct buf b = { 0 };
+	for (int k = 1; k <= skipped; k++)
+		buf_printf(&b, "%s%s", k > 1 ? ", " : "", tour_lessons[from + dir * k].scenario);
+	if (to >= 0)
+		snprintf(u->message, sizeof u->message, "%.80s: not there yet; on to %.30s.", b.s, tour_lessons[to].scenario);
+	else if (skipped)
+		snprintf(u->message, sizeof u->message, "%.80s: not there yet; this is the %s lesson "
+			 "there is.", b.s, dir > 0 ? "last" : "first");
+	else
+		snprintf(u->message, sizeof u->message, dir > 0 ?
+			 "This is the tour's last lesson: L lists them all." :
+			 "This is the tour's first lesson: ] goes on.");
+	buf_free(&b);
+	return K_REDRAW;
+}
+
+/* ]: the tour's next lesson. */
+static int next_lesson(struct ui *u)
+{
+	return lesson_by(u, 1);
+}
+
+/* [: the tour's previous lesson. */
+static int prev_lesson(struct ui *u)
+{
+	return lesson_by(u, -1);
+}
+
+/* L: the list of lessons, to jump from. */
+static int lesson_list(struct ui *u)
+{
+	u->playing = u->seeking = 0;
+	u->help = 0;
+	u->lessons = 1;
+	u->list_at = u->lesson >= 0 ? u->lesson : 0;
+	return K_REDRAW;
+}
+
+void keys_lesson_list(struct ui *u, int c)
+{
+	int n = (int)tour_count;
+	if (c == KEY_UP || c == 'k')
+		u->list_at = u->list_at > 0 ? u->list_at - 1 : 0;
+	else if (c == KEY_DOWN || c == 'j')
+		u->list_at = u->list_at < n - 1 ? u->list_at + 1 : n - 1;
+	else if (c == KEY_PPAGE)
+		u->list_at = u->list_at > 10 ? u->list_at - 10 : 0;
+	else if (c == KEY_NPAGE)
+		u->list_at = u->list_at < n - 11 ? u->list_at + 10 : n - 1;
+	else if (c == KEY_HOME || c == 'g')
+		u->list_at = 0;
+	else if (c == KEY_END || c == 'G')
+		u->list_at = n - 1;
+	else if (c == '\r' || c == '\n' || c == KEY_ENTER)
+		open_lesson(u, u->list_at);
+	else if (c == 27 || c == 'q' || c == 'L')
+		u->lessons = 0;
+}
+
 const struct key_binding key_bindings[] = {
 	{ ' ',       0,         "space",   "space run",  "run or pause", play },
 	{ 'n',       KEY_RIGHT, "n Right", "n/\xe2\x86\x92 step", "one tick forward", step },
@@ -335,6 +456,10 @@ const struct key_binding key_bindings[] = {
 	{ 'r',       0,         "r",       "r restart",  "restart from tick 0, following the running thread", restart },
 	{ 'x',       0,         "x",       "x explore",  "explore every schedule; load the shortest failing one", explore_key },
 	{ 'w',       0,         "w",       NULL,         "save a copy of the scenario that replays this run", save_key },
+	{ ']',       0,         "] [ L",   NULL,         "the tour: next lesson, previous, the list to jump from",
+	  next_lesson },
+	{ '[',       0,         NULL,      NULL,         NULL, prev_lesson },
+	{ 'L',       0,         NULL,      NULL,         NULL, lesson_list },
 	{ 'Q',       0,         "Q",       NULL,         "quiz mode: stop before what a question asks, type the answer, see why",
 	  ui_quiz_toggle },
 	{ KEY_UP,    'k',       "Up Down", NULL,         "scroll the panel in focus (also k and j)", scroll_up },

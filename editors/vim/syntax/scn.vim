@@ -23,6 +23,7 @@ syn keyword scnBuiltin cond_wait cond_signal cond_broadcast atomic_add cas xchg
 syn keyword scnBuiltin sleep sched_yield thread_exit exit set_priority ticks
 syn keyword scnBuiltin coroutine resume yield co_status co_return make_closure
 syn keyword scnBuiltin fork getpid wait
+syn keyword scnBuiltin container sethostname gethostname
 syn keyword scnBuiltin listen accept read write close set_nonblocking
 syn keyword scnBuiltin epoll_create epoll_ctl epoll_wait
 syn keyword scnBuiltin connect go go_wait
@@ -52,6 +53,7 @@ syn keyword scnEventName   contained switch preempt spawn exit block wake lock u
 syn keyword scnEventName   contained listen connect accept arrive read write close reply epoll
 syn match   scnEventName   contained "\<io-fail\>"
 syn keyword scnEventName   contained dial answer go pick park unpark
+syn keyword scnEventName   contained container throttle oom
 
 hi def link scnType        Type
 hi def link scnStructure   Structure
