@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <getopt.h>
+#include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "i18n.h"
 #include "lang/parse.h"
 #include "lang/scenario.h"
 #include "out/compare.h"
@@ -52,104 +55,103 @@ static const struct option_doc {
 	const char *help;
 } options[] = {
 	{ "run",     'r', no_argument, NULL,
-	  "run the scenario to the end without the screen:\n"
-	  "the program's output on stdout, reports on stderr" },
+	  N_("run the scenario to the end without the screen:\n"
+	     "the program's output on stdout, reports on stderr") },
 	{ "trace",   't', optional_argument, "FILE",
-	  "run and write the event trace, one line per event,\n"
-	  "to FILE (written whole or not at all) or, without\n"
-	  "FILE, to stdout in place of the program's output" },
+	  N_("run and write the event trace, one line per event,\n"
+	     "to FILE (written whole or not at all) or, without\n"
+	     "FILE, to stdout in place of the program's output") },
 	{ "stats",   OPT_STATS, no_argument, NULL,
-	  "run and print statistics (key: value) on stderr" },
+	  N_("run and print statistics (key: value) on stderr") },
 	{ "print-schedule", OPT_PRINT_SCHEDULE, no_argument, NULL,
-	  "run and print the schedule taken on stderr, in\n"
-	  "the form --schedule replays" },
+	  N_("run and print the schedule taken on stderr, in\n"
+	     "the form --schedule replays") },
 	{ "export",  OPT_EXPORT, required_argument, "FORMAT FILE",
-	  "run and write FILE (written whole or not at\n"
-	  "all): perfetto, a Chrome trace JSON for\n"
-	  "Perfetto; dot, the wait-for graph at the end,\n"
-	  "or with --explore the state graph (Graphviz)" },
+	  N_("run and write FILE (written whole or not at\n"
+	     "all): perfetto, a Chrome trace JSON for\n"
+	     "Perfetto; dot, the wait-for graph at the end,\n"
+	     "or with --explore the state graph (Graphviz)") },
 	{ "explore", OPT_EXPLORE, no_argument, NULL,
-	  "search the scenario's schedules: how many end\n"
-	  "how, and the shortest failing one as a schedule\n"
-	  "line; exit 1 when a schedule fails" },
+	  N_("search the scenario's schedules: how many end\n"
+	     "how, and the shortest failing one as a schedule\n"
+	     "line; exit 1 when a schedule fails") },
 	{ "max-preemptions", OPT_MAX_PREEMPTIONS, required_argument, "N",
-	  "explore only schedules with at most N\n"
-	  "preemptions (0 to 1000, or none: the default)" },
+	  N_("explore only schedules with at most N\n"
+	     "preemptions (0 to 1000, or none: the default)") },
 	{ "no-reduction", OPT_NO_REDUCTION, no_argument, NULL,
-	  "explore every interleaving, not one schedule\n"
-	  "per class of equivalent ones" },
+	  N_("explore every interleaving, not one schedule\n"
+	     "per class of equivalent ones") },
 	{ "max-states", OPT_MAX_STATES, required_argument, "N",
-	  "stop exploring after N states (default 1000000)" },
+	  N_("stop exploring after N states (default 1000000)") },
 	{ "compare", OPT_COMPARE, no_argument, NULL,
-	  "run each scenario given (one or more) without\n"
-	  "the screen and print one table of their\n"
-	  "figures, a row a scenario; exit with the\n"
-	  "highest of their statuses" },
+	  N_("run each scenario given (one or more) without\n"
+	     "the screen and print one table of their\n"
+	     "figures, a row a scenario; exit with the\n"
+	     "highest of their statuses") },
 	{ "check",   'c', no_argument, NULL,
-	  "compile the scenario and report any errors;\n"
-	  "exit 0 or 2" },
+	  N_("compile the scenario and report any errors;\n"
+	     "exit 0 or 2") },
 	{ "disasm",  'd', no_argument, NULL,
-	  "print the compiled program: segments, symbols,\n"
-	  "and every function's instructions interleaved\n"
-	  "with its source lines" },
-	{ "list",    'l', no_argument, NULL, "list the bundled scenarios with their titles" },
-	{ "cores",   OPT_CORES, required_argument, "N", "simulate N cores (1 to 64)" },
+	  N_("print the compiled program: segments, symbols,\n"
+	     "and every function's instructions interleaved\n"
+	     "with its source lines") },
+	{ "list",    'l', no_argument, NULL, N_("list the bundled scenarios with their titles") },
+	{ "cores",   OPT_CORES, required_argument, "N", N_("simulate N cores (1 to 64)") },
 	{ "clients", OPT_CLIENTS, required_argument, "N",
-	  "every #clients line of the scenario declares\n"
-	  "N clients (1 to 100000, at most 100000 in all)" },
+	  N_("every #clients line of the scenario declares\n"
+	     "N clients (1 to 100000, at most 100000 in all)") },
 	{ "quantum", OPT_QUANTUM, required_argument, "N",
-	  "ticks between timer interrupts (1 to 1000000)" },
+	  N_("ticks between timer interrupts (1 to 1000000)") },
 	{ "policy",  OPT_POLICY, required_argument, "NAME",
-	  "scheduling policy: rr, fifo, priority, random\n"
-	  "or script" },
-	{ "seed",    OPT_SEED, required_argument, "N", "seed of the random policy" },
+	  N_("scheduling policy: rr, fifo, priority, random\n"
+	     "or script") },
+	{ "seed",    OPT_SEED, required_argument, "N", N_("seed of the random policy") },
 	{ "schedule", OPT_SCHEDULE, required_argument, "S",
-	  "replay schedule S (or the one in file F, given\n"
-	  "as @F); sets the policy to script" },
+	  N_("replay schedule S (or the one in file F, given\n"
+	     "as @F); sets the policy to script") },
 	{ "switch-cost", OPT_SWITCH_COST, required_argument, "N",
-	  "ticks a context switch takes (0 to 1000000)" },
+	  N_("ticks a context switch takes (0 to 1000000)") },
 	{ "process-switch-cost", OPT_PROCESS_SWITCH_COST, required_argument, "N",
-	  "ticks a switch between threads of two\n"
-	  "processes takes (0 to 1000000; default four\n"
-	  "times the switch cost)" },
+	  N_("ticks a switch between threads of two\n"
+	     "processes takes (0 to 1000000; default four\n"
+	     "times the switch cost)") },
 	{ "no-races", OPT_NO_RACES, no_argument, NULL,
-	  "run without the data-race detector (faster;\n"
-	  "no race is reported)" },
+	  N_("run without the data-race detector (faster;\n"
+	     "no race is reported)") },
 	{ "max-steps", OPT_MAX_STEPS, required_argument, "N",
-	  "stop after N instructions (default 1000000000;\n"
-	  "for --explore, per schedule, default 1000000)" },
+	  N_("stop after N instructions (default 1000000000;\n"
+	     "for --explore, per schedule, default 1000000)") },
 	{ "max-threads", OPT_MAX_THREADS, required_argument, "N",
-	  "stop when a thread beyond N is created\n"
-	  "(default 1024)" },
+	  N_("stop when a thread beyond N is created\n"
+	     "(default 1024)") },
 	{ "max-memory", OPT_MAX_MEMORY, required_argument, "BYTES",
-	  "simulated memory of each process, suffix K, M\n"
-	  "or G allowed (default 64M)" },
+	  N_("simulated memory of each process, suffix K, M\n"
+	     "or G allowed (default 64M)") },
 	{ "max-processes", OPT_MAX_PROCESSES, required_argument, "N",
-	  "stop when a fork would make more than N\n"
-	  "processes (1 to 1024, default 64)" },
-	{ "play",    OPT_PLAY, no_argument, NULL, "start the screen running, not paused" },
+	  N_("stop when a fork would make more than N\n"
+	     "processes (1 to 1024, default 64)") },
+	{ "play",    OPT_PLAY, no_argument, NULL, N_("start the screen running, not paused") },
 	{ "speed",   OPT_SPEED, required_argument, "N",
-	  "run the screen at N ticks per second (1 to\n"
-	  "10000000, default 8)" },
+	  N_("run the screen at N ticks per second (1 to\n"
+	     "10000000, default 8)") },
 	{ "no-color", OPT_NO_COLOR, no_argument, NULL,
-	  "no colours on the screen (also when NO_COLOR\n"
-	  "is set)" },
+	  N_("no colours on the screen (also when NO_COLOR\n"
+	     "is set)") },
 	{ "ascii",   OPT_ASCII, no_argument, NULL,
-	  "draw the screen with ASCII only: no line\n"
-	  "drawing, no UTF-8" },
-	{ "help",    'h', no_argument, NULL, "show this help and exit" },
-	{ "version", 'V', no_argument, NULL, "show the version and exit" },
+	  N_("draw the screen with ASCII only: no line\n"
+	     "drawing, no UTF-8") },
+	{ "help",    'h', no_argument, NULL, N_("show this help and exit") },
+	{ "version", 'V', no_argument, NULL, N_("show the version and exit") },
 };
 
 /* --help: the usage, the options and the exit statuses, printed to out. */
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: threadlab [OPTION]... [FILE|NAME]\n"
+	fputs(_("Usage: threadlab [OPTION]... [FILE|NAME]\n"
 		"Show what happens inside a running program: CPUs, processes, threads,\n"
 		"stacks, heap and scheduling, scripted by a scenario file.\n\n"
 		"FILE is a scenario file; NAME is a bundled scenario (see --list).\n"
-		"With neither, the built-in tour is used.\n\n");
+		"With neither, the built-in tour is used.\n\n"), out);
 	for (size_t i = 0; i < ARRAY_LEN(options); i++) {
 		const struct option_doc *o = &options[i];
 		char head[40];
@@ -163,13 +165,12 @@ static void usage(FILE *out)
 			fprintf(out, "  %s\n%29s", head, "");
 		else
 			fprintf(out, "  %-26s ", head);
-		const char *h = o->help;
+		const char *h = _(o->help);
 		for (const char *nl; (nl = strchr(h, '\n')); h = nl + 1)
 			fprintf(out, "%.*s\n%29s", (int)(nl - h), h, "");
 		fprintf(out, "%s\n", h);
 	}
-	fprintf(out,
-		"\nWithout a mode option, threadlab opens the scenario on the full screen,\n"
+	fputs(_("\nWithout a mode option, threadlab opens the scenario on the full screen,\n"
 		"paused at tick 0 (press ? there for the keys).  When standard input or\n"
 		"output is not a terminal, it prints the title and description and runs\n"
 		"the scenario with its narration instead.\n\n"
@@ -177,7 +178,7 @@ static void usage(FILE *out)
 		"fault, a deadlock, a nonzero return from main or a failed expectation);\n"
 		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n"
 		"--compare exits with the highest of its runs' statuses.\n\n"
-		"See threadlab(1) and threadlab-scenario(5).\n");
+		"See threadlab(1) and threadlab-scenario(5).\n"), out);
 }
 
 /* A scenario's text and the name diagnostics call it by. */
@@ -288,7 +289,7 @@ static int list_bundled(void)
 		struct diags d;
 		struct scenario *sc = scenario_compile(b->name, b->text, b->len, &d);
 		printf("%-*s  %s\n", (int)width, b->name,
-		       sc && sc->title ? sc->title : "(does not compile)");
+		       sc && sc->title ? _(sc->title) : _("(does not compile)"));
 		if (!sc)
 			status = EXIT_USAGE;
 		scenario_free(sc);
@@ -892,9 +893,50 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	return -2;
 }
 
+/* Take the language from the environment (LANG, LC_ALL, LC_MESSAGES,
+ * LANGUAGE) for the words people read.  Numbers stay in the C locale's
+ * form.  The catalogues are the installed ones, except for the program
+ * run from the build tree, which reads the build tree's: what a change to
+ * po/ gives is seen without installing. */
+static void i18n_start(void)
+{
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	const char *dir = LOCALEDIR;
+	char self[PATH_MAX], build[PATH_MAX];
+	if (realpath("/proc/self/exe", self) && realpath(BUILD_PROGRAM, build) &&
+	    !strcmp(self, build))
+		dir = BUILD_LOCALEDIR;
+	bindtextdomain(I18N_DOMAIN, dir);
+	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+	textdomain(I18N_DOMAIN);
+}
+
+/* Give the scenario's title, description and notes in the reader's
+ * language, for the screen and the narrated run; a text the catalogue
+ * does not hold stays as written. */
+static void translate_scenario(struct scenario *sc)
+{
+	char **texts[] = { &sc->title, &sc->description };
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+		if (*texts[i] && _(*texts[i]) != *texts[i]) {
+			char *t = xstrdup(_(*texts[i]));
+			xfree(*texts[i]);
+			*texts[i] = t;
+		}
+	for (size_t i = 0; i < sc->nnotes; i++) {
+		char *text = sc->notes[i].text;
+		if (text && _(text) != text) {
+			sc->notes[i].text = xstrdup(_(text));
+			xfree(text);
+		}
+	}
+}
+
 /* Parse the options and run the chosen mode; returns the exit status. */
 int main(int argc, char **argv)
 {
+	i18n_start();
 	struct cli cli;
 	int rc = parse_args(argc, argv, &cli);
 	if (rc != -2) {
@@ -918,6 +960,8 @@ int main(int argc, char **argv)
 	}
 	struct scenario *sc = compile(&src);
 	int status = sc ? EXIT_OK : EXIT_USAGE;
+	if (sc && cli.mode == MODE_DEFAULT)
+		translate_scenario(sc);
 	if (sc && cli.mode == MODE_DISASM)
 		disasm_write(stdout, sc);
 	else if (sc && cli.mode == MODE_EXPLORE)
