@@ -225,7 +225,7 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	}
 	if (u->sc->title && xmax - x >= 16) {    /* a title cut to a stub says nothing */
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
-		put(0, &x, xmax, term_attr(TH_TEXT), _(u->sc->title));
+		put(0, &x, xmax - 1, term_attr(TH_TEXT), _(u->sc->title));   /* a space after it */
 	}
 	put(0, &x, xmax, b, " ");
 	if (l->cols - 1 - rw > 0)
