@@ -37,6 +37,28 @@ else
 	skip "bash is not installed: the completion is not tried"
 fi
 
+# The vim syntax knows every name the language has, read from the tables
+# that define them: each builtin a program can call, each predefined
+# constant, each directive and each event a note can wait for.
+vim_syntax=$srcdir/editors/vim/syntax/scn.vim
+knows() { grep -v '^"' "$vim_syntax" | grep -q -- "$1"; }
+for name in $(sed -n 's/^\s*X([A-Z_0-9]*, *"\([a-z_]*\)", *"[^"]*", *[0-9], *AVAIL).*/\1/p' \
+		"$srcdir/src/sim/isa.h"); do
+	check "vim highlights the builtin $name" knows "[ ]$name\( \|\$\)"
+done
+for name in $(sed -n 's/^\s*X(\([A-Z_]*\), .*/\1/p' "$srcdir/src/lang/consts.h") \
+	    $(sed -n '/define ERRNO_VALUES/,/^$/s/^\s*X(\([A-Z]*\), *[0-9].*/\1/p' "$srcdir/src/sim/fd.h"); do
+	check "vim highlights the constant $name" knows "[ ]$name\( \|\$\)"
+done
+for name in $(sed -n '/^} directives\[\] = {/,/^};/s/^\s*{ "\([a-z-]*\)".*/\1/p' "$srcdir/src/lang/parse.c"); do
+	[ "$name" = note ] && continue         # #note has a rule of its own
+	check "vim highlights the directive #$name" knows "\\\\|$name\\\\|\\|(${name}\\\\|"
+done
+for name in $(sed -n '/define NOTE_EVENTS/,/^$/p' "$srcdir/src/lang/ast.h" |
+	      grep -o 'X([A-Z_]*, "[a-z-]*")' | sed 's/.*"\(.*\)")/\1/'); do
+	check "vim highlights the note event $name" knows "[ \"<]$name\( \|\$\|\\\\>\)"
+done
+
 if command -v vim >/dev/null 2>&1 && vim --version 2>/dev/null | grep -q '+syntax'; then
 	cp "$srcdir/scenarios/race-counter.scn" race.scn
 	# the word at the first match of each pattern, and what vim calls it
