@@ -1,7 +1,7 @@
 # bash completion for threadlab(1): its options (read from --help, so
 # they are always the program's own), the values of --policy and
-# --export, the file after --export=FORMAT, and scenarios: the bundled
-# names (from --list) and .scn files.
+# --export, the file after --export=FORMAT or --answers, and scenarios:
+# the bundled names (from --list) and .scn files.
 
 # Complete the word under the cursor of a threadlab command line.
 _threadlab()
@@ -28,7 +28,8 @@ _threadlab()
 	elif [[ $cur == --*=* ]]; then
 		opt=${cur%%=*}
 		cur=${cur#*=}
-	elif [[ $prev == --policy || $prev == --export || $prev == --schedule ]]; then
+	elif [[ $prev == --policy || $prev == --export || $prev == --schedule ||
+	        $prev == --answers ]]; then
 		opt=$prev
 	fi
 	case $opt in
@@ -38,7 +39,7 @@ _threadlab()
 	--export)
 		COMPREPLY=($(compgen -W "perfetto dot" -- "$cur"))
 		return 0 ;;
-	--trace|--schedule)
+	--trace|--schedule|--answers)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	--*)

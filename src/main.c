@@ -21,6 +21,7 @@
 #include "out/disasm.h"
 #include "out/export.h"
 #include "out/figures.h"
+#include "out/quiz.h"
 #include "out/run.h"
 #include "out/tally.h"
 #include "sim/sched.h"
@@ -35,7 +36,7 @@ enum {
 };
 
 enum mode { MODE_DEFAULT, MODE_CHECK, MODE_DISASM, MODE_LIST, MODE_RUN, MODE_EXPLORE,
-	     MODE_COMPARE };
+	     MODE_COMPARE, MODE_QUIZ };
 
 /* Keys of the options that have no short form. */
 enum {
@@ -44,6 +45,7 @@ enum {
 	OPT_PROCESS_SWITCH_COST, OPT_STATS, OPT_PRINT_SCHEDULE,
 	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
 	OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES, OPT_EXPORT, OPT_COMPARE, OPT_CLIENTS,
+	OPT_QUIZ, OPT_ANSWERS, OPT_QUESTIONS,
 };
 
 /* The options: one table drives getopt_long and --help. */
@@ -88,6 +90,16 @@ static const struct option_doc {
 	     "the screen and print one table of their\n"
 	     "figures, a row a scenario; exit with the\n"
 	     "highest of their statuses") },
+	{ "quiz",    OPT_QUIZ, no_argument, NULL,
+	  N_("ask questions about the run: on the screen,\n"
+	     "just before the tick that answers each;\n"
+	     "without a terminal, print them for handing out") },
+	{ "answers", OPT_ANSWERS, required_argument, "FILE",
+	  N_("with --quiz: grade the answers in FILE, one\n"
+	     "'N: ANSWER' a line; exit 0 when all are right") },
+	{ "questions", OPT_QUESTIONS, required_argument, "N",
+	  N_("with --quiz: ask at most N questions (1 to 100,\n"
+	     "default 10)") },
 	{ "check",   'c', no_argument, NULL,
 	  N_("compile the scenario and report any errors;\n"
 	     "exit 0 or 2") },
@@ -363,6 +375,8 @@ struct cli {
 	struct limits lim;
 	struct tally_options explore;   /* --max-preemptions, --no-reduction, --max-states */
 	int explore_flags;              /* one of those given */
+	const char *answers;            /* --answers FILE (NULL: not given) */
+	int questions;                  /* --questions N (0: not given) */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -643,6 +657,59 @@ static int compare_mode(char **names, int n, const struct cli *cli)
 	return status;
 }
 
+/* --quiz: the questions on the screen, printed, or graded against
+ * --answers FILE. */
+static int quiz_mode(const struct scenario *sc, const struct cli *cli)
+{
+	struct machine_config cfg;
+	if (settings(sc, cli, &cfg) < 0)
+		return EXIT_USAGE;
+	size_t max = cli->questions ? (size_t)cli->questions : QUIZ_DEFAULT_QUESTIONS;
+	char err[256];
+	if (!cli->answers && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		struct ui_options o = cli->ui;
+		o.quiz = max;
+		int status = ui_run(sc, &cfg, &cli->lim, &o, err, sizeof err);
+		if (status == -1)
+			fprintf(stderr, "threadlab: %s; printing the questions instead\n", err);
+		else if (status == EXIT_USAGE || status == EXIT_LIMIT)
+			fprintf(stderr, "threadlab: %s\n", err);
+		if (status != -1)
+			return status;
+	}
+	struct source ans = { 0 };
+	if (cli->answers && read_file(cli->answers, &ans) < 0)
+		return EXIT_USAGE;
+	struct quiz q;
+	int status = quiz_build(sc, &cfg, &cli->lim, max, &q, err, sizeof err);
+	if (status) {
+		fprintf(stderr, "threadlab: %s\n", err);
+		source_free(&ans);
+		return status;
+	}
+	struct buf b = { 0 };
+	if (!cli->answers) {
+		quiz_write(&q, sc, &b);
+		fputs(b.s ? b.s : "", stdout);
+	} else {
+		char **answers = xcalloc(q.n ? q.n : 1, sizeof *answers);
+		if (quiz_read_answers(&q, ans.name, ans.text, ans.len, answers, &b) < 0) {
+			fputs(b.s, stderr);
+			status = EXIT_USAGE;
+		} else {
+			status = quiz_grade(&q, answers, &b) == q.n ? EXIT_OK : EXIT_FAILED;
+			fputs(b.s, stdout);
+		}
+		for (size_t i = 0; i < q.n; i++)
+			free(answers[i]);
+		free(answers);
+	}
+	buf_free(&b);
+	quiz_free(&q);
+	source_free(&ans);
+	return status;
+}
+
 /* The full screen; without a usable terminal, the narrated run. */
 static int screen(const struct scenario *sc, const struct cli *cli)
 {
@@ -708,6 +775,19 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			if (parse_num(name, optarg, 1, CONFIG_MAX_CLIENTS, &v) < 0)
 				return -1;
 			cli->clients = (int)v;
+			break;
+		case OPT_QUIZ: want = MODE_QUIZ; break;
+		case OPT_ANSWERS:
+			if (!*optarg) {
+				fprintf(stderr, "threadlab: --answers wants a file name\n");
+				return -1;
+			}
+			cli->answers = optarg;
+			break;
+		case OPT_QUESTIONS:
+			if (parse_num(name, optarg, 1, QUIZ_MAX_QUESTIONS, &v) < 0)
+				return -1;
+			cli->questions = (int)v;
 			break;
 		case OPT_MAX_PREEMPTIONS:
 			if (!strcmp(optarg, "none")) {
@@ -847,7 +927,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (want == MODE_DEFAULT)
 			continue;
 		if (cli->mode != MODE_DEFAULT && cli->mode != want) {
-			fprintf(stderr, "threadlab: choose one of --run, --explore, --compare, --check, "
+			fprintf(stderr, "threadlab: choose one of --run, --explore, --compare, --quiz, --check, "
 					"--disasm and --list\n");
 			return -1;
 		}
@@ -880,6 +960,10 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	}
 	if (cli->mode == MODE_COMPARE && optind == argc) {
 		fprintf(stderr, "threadlab: --compare wants one or more scenarios\n");
+		return -1;
+	}
+	if ((cli->answers || cli->questions) && cli->mode != MODE_QUIZ) {
+		fprintf(stderr, "threadlab: --answers and --questions go with --quiz\n");
 		return -1;
 	}
 	if (argc - optind > 1 && cli->mode != MODE_COMPARE) {
@@ -966,6 +1050,8 @@ int main(int argc, char **argv)
 		disasm_write(stdout, sc);
 	else if (sc && cli.mode == MODE_EXPLORE)
 		status = explore_mode(sc, &cli);
+	else if (sc && cli.mode == MODE_QUIZ)
+		status = quiz_mode(sc, &cli);
 	else if (sc && cli.mode == MODE_DEFAULT && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		status = screen(sc, &cli);
 	else if (sc && (cli.mode == MODE_DEFAULT || cli.mode == MODE_RUN))

@@ -351,6 +351,7 @@ int main(void)
 	srunner_add_suite(sr, memmap_suite());
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, explore_suite());
+	srunner_add_suite(sr, delivery_suite());
 	srunner_add_suite(sr, coro_suite());
 	srunner_add_suite(sr, race_suite());
 	srunner_add_suite(sr, closure_suite());
@@ -360,6 +361,7 @@ int main(void)
 	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, figures_suite());
 	srunner_add_suite(sr, compare_suite());
+	srunner_add_suite(sr, quiz_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
 	int failed = srunner_ntests_failed(sr);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # explore.sh: --explore as a user meets it — the tally, the exit status
 # (1 when a schedule fails), the failing schedule replaying exactly with
-# --schedule and from a scenario file, the bound, the reduction, the
-# state limit, and the options that go with it.
+# --schedule and from a scenario file, the network's deliveries in it,
+# the bound, the reduction, the state limit, and the options that go
+# with it.
 . "$(dirname "$0")/lib.sh"
 
 # contains TEXT NEEDLE: TEXT holds NEEDLE (a fixed string).
@@ -64,6 +65,62 @@ done
 run --explore deadlock
 check "the deadlock's tally names it" contains "$out" "deadlock"
 check "the deadlock's report shows the cycle" contains "$err" "cycle: T2 -> T3 -> T2"
+
+# The network: a delivery split in two is found, and its schedule replays.
+run --run short-read
+check "short-read passes as it runs: each request arrives whole" [ "$rc" -eq 0 ]
+run --explore short-read
+check "short-read explores to exit 1" [ "$rc" -eq 1 ]
+check "the tally has the short read with the assertion" \
+	contains "$out" 'read 5 bytes: GET /\n"  assertion failed: n == REQUEST'
+check "the tally has the whole requests too" contains "$out" 'read 10 bytes: GET /index\nread 10 bytes: GET /index\n"'
+S=$(schedule_line)
+check "the schedule names the deliveries, one split in two" contains " $S " " c1/2 "
+check "the scenario's narration gives that schedule" \
+	grep -q -F -e "--schedule '$S' short-read" "$srcdir/scenarios/short-read.scn"
+run --run --schedule "$S" short-read
+check "the delivery schedule replays to the failure (exit 1)" [ "$rc" -eq 1 ]
+check "the replay reads half a request" [ "$out" = "read 5 bytes: GET /" ]
+check "the replay fails the assertion" contains "$err" "assertion failed: n == REQUEST"
+"$THREADLAB" --trace --schedule "$S" short-read >"$tmp/trace1" 2>&1
+"$THREADLAB" --trace --schedule "$S" short-read >"$tmp/trace2" 2>&1
+check "two replays trace the same, byte for byte" cmp -s "$tmp/trace1" "$tmp/trace2"
+check "the replay's trace shows the first 5 bytes arriving" \
+	grep -q -e "arrive client 1 5 bytes" "$tmp/trace1"
+# a scenario file can carry it
+sed -e "s|^#cores 1\$|#cores 1\\n#policy script\\n#schedule \"$S\"|" \
+	"$srcdir/scenarios/short-read.scn" >"$tmp/carried-net.scn"
+run --run "$tmp/carried-net.scn"
+check "a scenario carrying the delivery schedule fails the same way" \
+	[ "$rc" -eq 1 ] && [ "$out" = "read 5 bytes: GET /" ]
+# the state graph names the deliveries as the schedule does
+cat >"$tmp/split.scn" <<'EOF'
+#clients 1 port 80 send "abcd"
+int buf[2];
+int main() {
+    int c = accept(listen(80));
+    int n = read(c, buf, 8);
+    assert(n == 4);
+    return 0;
+}
+EOF
+run --explore --export=dot "$tmp/net.dot" "$tmp/split.scn"
+check "a request read once fails when split (exit 1)" [ "$rc" -eq 1 ]
+check "the state graph labels a split delivery c1/2" grep -q -F 'label="c1/2"' "$tmp/net.dot"
+# more clients than a search follows
+printf '#clients 33 port 80 send "q"\nint main() { listen(80); return 0; }\n' >"$tmp/crowd.scn"
+run --explore "$tmp/crowd.scn"
+check "more than 32 clients stop the search with exit 3" [ "$rc" -eq 3 ]
+check "... and the first line says why" contains "$out" "stopped: more than 32 clients"
+# bad delivery tokens
+run --run --schedule "1*16 c0" short-read
+check "a delivery to client 0 is refused with exit 2" [ "$rc" -eq 2 ] && \
+	contains "$err" "column 7: expected a client number"
+run --run --schedule "1*16 c1/3" short-read
+check "a split other than /2 is refused with exit 2" [ "$rc" -eq 2 ] && contains "$err" "expected '/2'"
+run --run --schedule "1*16 c3" short-read
+check "a delivery to a client the scenario lacks is refused with exit 2" [ "$rc" -eq 2 ] && \
+	contains "$err" "'c3' names a client the scenario does not have (it declares 2)"
 
 # Reduction: every interleaving is at least as many as one per class.
 cat >"$tmp/twenty.scn" <<'EOF'

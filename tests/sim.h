@@ -24,6 +24,7 @@ Suite *explain_suite(void);
 Suite *memmap_suite(void);
 Suite *session_suite(void);
 Suite *explore_suite(void);
+Suite *delivery_suite(void);
 Suite *coro_suite(void);
 Suite *race_suite(void);
 Suite *closure_suite(void);
@@ -33,6 +34,7 @@ Suite *iopanel_suite(void);
 Suite *export_suite(void);
 Suite *figures_suite(void);
 Suite *compare_suite(void);
+Suite *quiz_suite(void);
 
 /* Every event a machine sent, copied: a print's or an assert's text and
  * a switch's contexts are copies owned by the log. */

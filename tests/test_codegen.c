@@ -539,12 +539,24 @@ END_TEST
 
 START_TEST(test_codegen_a_char_is_a_byte_load_and_store)
 {
+	/* as a statement: its value is not needed */
 	char *got = insns_of("char c;\nvoid w() { c = c + 1; }\nint main() { w(); return 0; }", "w");
 	ck_assert_str_eq(got,
 		"push fp\n"
 		"mov  fp, sp\n"
 		"ldb  r0, [0x600000]\n"
 		"add  r0, r0, 1\n"
+		"stb  [0x600000], r0\n"
+		"mov  sp, fp\n"
+		"pop  fp\n"
+		"ret\n");
+	free(got);
+	/* as a value: what the char holds, its low byte sign-extended */
+	got = insns_of("char c;\nint w(int v) { return c = v; }\nint main() { return 0; }", "w");
+	ck_assert_str_eq(got,
+		"push fp\n"
+		"mov  fp, sp\n"
+		"ld   r0, [fp+16]\n"
 		"stb  [0x600000], r0\n"
 		"shl  r0, r0, 56\n"
 		"shr  r0, r0, 56\n"

@@ -518,6 +518,79 @@ START_TEST(an_unwatched_run_ends_the_same)
 }
 END_TEST
 
+/* Programs whose runs on several cores are compared with and without
+ * EXEC events: threads spinning side by side, blocking, waking and
+ * sleeping, a racy counter, a fork whose child faults while its
+ * parent's threads run, and a step limit reached mid-tick. */
+static const char *const lockstep_progs[] = {
+	"int t;\nint w(int n) { for (int i = 0; i < n; i++) t += i; return t; }\n"
+	"int main() { int a = spawn(w, 500); int b = spawn(w, 700); int c = spawn(w, 90);\n"
+	"    sleep(3); join(a); join(b); join(c); print(\"%d\", t); return t % 1000; }\n",
+	"int counter; mutex m; semaphore s; int *p;\n"
+	"void w(int n) { for (int i = 0; i < n; i++) { lock(m); counter++; unlock(m); }\n"
+	"    for (int i = 0; i < n; i++) counter--; sleep(i_am(n));\n"
+	"    p = malloc(n * 8); p[1] = n; free(p); sem_post(s); }\n"
+	"int i_am(int n) { return n % 5; }\n"
+	"void hi() { set_priority(self(), 3); sleep(9); for (int i = 0; i < 200; i++) counter += 2; }\n"
+	"int main() { int a = spawn(w, 120); int b = spawn(w, 70); int c = spawn(hi); int d = spawn(w, 33);\n"
+	"    sem_wait(s); sem_wait(s); sem_wait(s);\n"
+	"    join(a); join(b); join(c); join(d); print(\"%d\", counter); return counter; }\n",
+	"int x;\nvoid spin(int n) { for (int i = 0; i < n; i++) x++; }\n"
+	"int main() { int a = spawn(spin, 300); int pid = fork();\n"
+	"    if (pid == 0) { int b = spawn(spin, 50); for (int i = 0; i < 40; i++) x++;\n"
+	"        int *q = 0; *q = 1; }\n"
+	"    spin(200); wait(pid); join(a); print(\"%d\", x); return 0; }\n",
+	"int x;\nvoid spin(int n) { for (;;) x++; }\n"
+	"int main() { spawn(spin, 0); spawn(spin, 0); spawn(spin, 0); spin(0); return 0; }\n",
+};
+
+/* Machines the lockstep comparison runs on: cores, policy, quantum. */
+static const struct { int cores; enum sched_policy policy; int quantum; } lockstep_cfgs[] = {
+	{ 2, POLICY_RR, 1 }, { 2, POLICY_RR, 7 }, { 3, POLICY_RR, 50 }, { 8, POLICY_RR, 100 },
+	{ 2, POLICY_FIFO, 1 }, { 5, POLICY_FIFO, 4 }, { 2, POLICY_PRIORITY, 2 },
+	{ 4, POLICY_PRIORITY, 9 },
+};
+
+START_TEST(an_unwatched_run_on_several_cores_ends_the_same)
+{
+	/* without anyone watching instructions, the cores run in lockstep */
+	for (size_t k = 0; k < ARRAY_LEN(lockstep_progs); k++) {
+		const char *prog = lockstep_progs[k];
+		struct sim *s = sim_new(prog), *q = sim_new(prog);
+		for (int j = 0; j < 2; j++) {
+			struct sim *x = j ? q : s;
+			x->cfg.cores = lockstep_cfgs[_i].cores;
+			x->cfg.policy = lockstep_cfgs[_i].policy;
+			x->cfg.quantum = lockstep_cfgs[_i].quantum;
+			x->lim.max_steps = 20000;
+			ck_assert_int_eq(sim_start(x), 0);
+			x->m->record = 1;
+		}
+		struct event_sink sink = evlog_sink(&q->log);
+		sink.mask &= ~EV_BIT(EV_EXEC);
+		machine_set_sink(q->m, sink);
+		sim_finish(s);
+		sim_finish(q);
+		ck_assert_int_eq(sim_count(q, EV_EXEC), 0);
+		ck_assert_str_eq(sim_output(q), sim_output(s));
+		ck_assert_int_eq(q->m->end, s->m->end);
+		ck_assert_int_eq(q->m->exit_status, s->m->exit_status);
+		ck_assert_uint_eq(q->m->tick, s->m->tick);
+		ck_assert_uint_eq(q->m->insns, s->m->insns);
+		ck_assert_uint_eq(q->m->preempts, s->m->preempts);
+		ck_assert_uint_eq(q->m->switches, s->m->switches);
+		for (int t = 1; t <= s->m->nthreads; t++)
+			ck_assert_uint_eq(machine_thread(q->m, t)->cpu_ticks,
+					  machine_thread(s->m, t)->cpu_ticks);
+		ck_assert_str_eq(sim_taken(q), sim_taken(s));
+		char *want = without_exec(&s->log), *got = evlog_format(&q->log, 0);
+		assert_same_lines(got, want, "events without EXEC");
+		sim_free(s);
+		sim_free(q);
+	}
+}
+END_TEST
+
 Suite *cpu_suite(void)
 {
 	Suite *s = suite_create("cpu");
@@ -544,6 +617,8 @@ Suite *cpu_suite(void)
 	tcase_add_test(tc, globals_start_with_their_initialisers);
 	tcase_add_test(tc, a_single_thread_runs_one_instruction_per_tick);
 	tcase_add_loop_test(tc, an_unwatched_run_ends_the_same, 0, (int)ARRAY_LEN(burst_policies));
+	tcase_add_loop_test(tc, an_unwatched_run_on_several_cores_ends_the_same, 0,
+			    (int)ARRAY_LEN(lockstep_cfgs));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -558,7 +558,8 @@ START_TEST(memmap_build_shows_many_threads_fast_enough)
 END_TEST
 
 /* A char shows as a character, a char array as the string it holds, a
- * struct by its size: in a frame and among the globals. */
+ * struct by its fields (a union by its first): in a frame and among the
+ * globals. */
 START_TEST(memmap_build_shows_chars_and_structs)
 {
 	struct sim *s = stop_at_stage(
@@ -568,9 +569,10 @@ START_TEST(memmap_build_shows_chars_and_structs)
 	size_t n;
 	struct mm_row *rows = build(s, NULL, 0, 1, &n);
 	const struct mm_row *f = need(rows, n, MM_FRAME, "main() ");
-	ck_assert_msg(strstr(f->text, " c='x'") && strstr(f->text, " ev={16 bytes}"), "%s", f->text);
+	ck_assert_msg(strstr(f->text, " c='x'") && strstr(f->text, " ev={events=1, data={fd=0}}"),
+		      "%s", f->text);
 	need(rows, n, -1, "name[16] = \"T1 \\\"main\\\"\"");
-	need(rows, n, -1, "evs[4] = {4 of 16 bytes}");
+	need(rows, n, -1, "evs[4] = {{events=0, data={fd=0}}, {events=0, data={fd=0}}, ");
 }
 END_TEST
 

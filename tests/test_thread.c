@@ -349,6 +349,245 @@ START_TEST(a_thread_can_spawn_threads)
 }
 END_TEST
 
+/* 40 workers wait for one mutex, in an order the sleeps fix (each
+ * worker n sleeps n ticks, so they block one after another, though not
+ * in the order of their ids), and write down the order they get it in. */
+static const char *queue_prog =
+	"mutex m; int order[40]; int n;\n"
+	"void w(int k) { sleep((k * 7) % 40 * 3 + 1); lock(m); order[n] = self(); n++; unlock(m); }\n"
+	"int main() {\n"
+	"    int ids[40];\n"
+	"    lock(m);\n"
+	"    for (int i = 0; i < 40; i++) ids[i] = spawn(w, i);\n"
+	"    sleep(200);\n"
+	"    unlock(m);\n"
+	"    for (int i = 0; i < 40; i++) join(ids[i]);\n"
+	"    return n;\n"
+	"}\n";
+
+START_TEST(a_mutex_goes_to_its_waiters_in_the_order_they_came)
+{
+	struct sim *s = sim_run(queue_prog);
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 40);
+	uint64_t m = sim_addr(s, "m");
+	int k = 0;
+	for (int i = 0; i < sim_count(s, EV_BLOCK); i++) {
+		const struct event *b = sim_nth(s, EV_BLOCK, i);
+		if (b->a != WAIT_MUTEX || b->addr != m)
+			continue;
+		ck_assert_int_eq(sim_global(s, "order", k), b->tid);
+		k++;
+	}
+	ck_assert_int_eq(k, 40);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_woken_cond_waiter_queues_behind_the_mutexs_waiters)
+{
+	/* main holds m while w1, w2 wait on c and w3, w4 queue for m; the
+	 * broadcast sends w1 and w2 to the back of m's queue */
+	struct sim *s = sim_run("mutex m; cond c; int order[4]; int n; int ready;\n"
+				"void waiter() { lock(m); ready++; cond_wait(c, m); order[n] = self(); n++; unlock(m); }\n"
+				"void taker() { lock(m); order[n] = self(); n++; unlock(m); }\n"
+				"int main() {\n"
+				"    int a = spawn(waiter); int b = spawn(waiter);\n"
+				"    while (ready < 2) sleep(1);\n"
+				"    lock(m);\n"
+				"    int c3 = spawn(taker); sleep(20); int c4 = spawn(taker); sleep(20);\n"
+				"    cond_broadcast(c);\n"
+				"    unlock(m);\n"
+				"    join(a); join(b); join(c3); join(c4);\n"
+				"    return order[0] * 1000 + order[1] * 100 + order[2] * 10 + order[3];\n"
+				"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 4523);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(every_joiner_of_a_thread_wakes_in_the_order_it_came)
+{
+	struct sim *s = sim_run("int order[5]; int n; int t; mutex m;\n"
+				"void slow() { sleep(300); }\n"
+				"void joiner(int k) { sleep(200 - 40 * k); join(t); lock(m); order[n] = self(); n++; unlock(m); }\n"
+				"int main() {\n"
+				"    t = spawn(slow);\n"
+				"    int ids[5];\n"
+				"    for (int i = 0; i < 5; i++) ids[i] = spawn(joiner, i);\n"
+				"    for (int i = 0; i < 5; i++) join(ids[i]);\n"
+				"    return n;\n"
+				"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 5);
+	int k = 0;
+	for (int i = 0; i < sim_count(s, EV_BLOCK); i++) {
+		const struct event *b = sim_nth(s, EV_BLOCK, i);
+		if (b->a == WAIT_JOIN && b->addr == 2) {
+			ck_assert_int_eq(sim_global(s, "order", k), b->tid);
+			k++;
+		}
+	}
+	ck_assert_int_eq(k, 5);
+	/* they blocked in the reverse order of their ids */
+	ck_assert_int_eq(sim_global(s, "order", 0), 7);
+	ck_assert_int_eq(sim_global(s, "order", 4), 3);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_copy_keeps_the_wait_queues)
+{
+	struct sim *s = sim_new(queue_prog);
+	ck_assert_int_eq(sim_start(s), 0);
+	int waiting = 0;
+	while (waiting < 40 && machine_run(s->m, 10)) {      /* till every worker waits for m */
+		waiting = 0;
+		for (int i = 0; i < s->m->nthreads; i++)
+			waiting += s->m->threads[i].state == TS_BLOCKED &&
+				   s->m->threads[i].wait == WAIT_MUTEX;
+	}
+	ck_assert_int_eq(waiting, 40);
+	size_t at = s->log.n;
+	struct sim *c = sim_copy(s);
+	sim_finish(s);
+	sim_finish(c);
+	assert_same_lines(evlog_format(&c->log, 0), evlog_format(&s->log, at), "the copy's events");
+	ck_assert_int_eq(c->m->exit_status, 40);
+	for (int i = 0; i < 40; i++)
+		ck_assert_int_eq(sim_global(c, "order", i), sim_global(s, "order", i));
+	sim_free(c);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_call_after_a_deadlock_passes_over_the_ended_waiters)
+{
+	/* the call runs with every other thread ended: the post it makes
+	 * finds no waiter to hand the unit to, and its own wait goes through */
+	struct sim *s = sim_run("semaphore s = 0;\n"
+				"void w() { sem_wait(s); }\n"
+				"int f() { sem_post(s); sem_wait(s); return 7; }\n"
+				"int main() { spawn(w); spawn(w); sem_wait(s); return 0; }\n");
+	ck_assert_int_eq(sim_end(s), END_DEADLOCK);
+	int64_t v = 0;
+	char err[128];
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "f"), 1000, &v, err, sizeof err), 0);
+	ck_assert_int_eq(v, 7);
+	ck_assert_int_eq(machine_call(s->m, 1, sim_addr(s, "f"), 1000, &v, err, sizeof err), 0);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(sleepers_due_at_one_tick_wake_in_the_order_of_their_ids)
+{
+	/* T2..T7 block in the reverse order of their ids, all until tick 400 */
+	struct sim *s = sim_run("int order[6]; int n; mutex m;\n"
+				"void w(int k) { sleep(300 - 40 * k); int t = ticks(); sleep(400 - t - 1);\n"
+				"    lock(m); order[n] = self(); n++; unlock(m); }\n"
+				"int main() { int ids[6]; for (int i = 0; i < 6; i++) ids[i] = spawn(w, i);\n"
+				"    for (int i = 0; i < 6; i++) join(ids[i]); return n; }\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 6);
+	/* the last sleeps end together (the code's length sets the tick) */
+	uint64_t last = 0;
+	for (int i = 0; i < sim_count(s, EV_WAKE); i++)
+		if (sim_nth(s, EV_WAKE, i)->a == WAIT_SLEEP)
+			last = sim_nth(s, EV_WAKE, i)->tick;
+	int k = 0;
+	for (int i = 0; i < sim_count(s, EV_WAKE); i++) {
+		const struct event *e = sim_nth(s, EV_WAKE, i);
+		if (e->a == WAIT_SLEEP && e->tick == last)
+			ck_assert_int_eq(e->tid, 2 + k++);
+	}
+	ck_assert_int_eq(k, 6);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_timed_wait_ended_early_does_not_wake_at_its_deadline)
+{
+	/* epoll_wait for at most 500 ticks gets a connection at tick 100;
+	 * the thread then sleeps past the old deadline: one wake from the
+	 * sleep, none from the deadline */
+	struct sim *s = sim_run("#clients 1 port 80 send \"hi\" at 100 latency 40\n"
+				"int ev[2]; int out[20]; int buf[4];\n"
+				"int main() {\n"
+				"    int ep = epoll_create(); int l = listen(80);\n"
+				"    ev[0] = EPOLLIN; ev[1] = l; epoll_ctl(ep, EPOLL_CTL_ADD, l, ev);\n"
+				"    int n = epoll_wait(ep, out, 10, 500);\n"
+				"    int c = accept(l);\n"
+				"    sleep(1000);\n"
+				"    read(c, buf, 2); close(c);\n"
+				"    return n;\n"
+				"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 1);
+	int wakes = 0;
+	for (int i = 0; i < sim_count(s, EV_WAKE); i++)
+		wakes += sim_nth(s, EV_WAKE, i)->tid == 1;
+	ck_assert_int_eq(wakes, 2);     /* the arrival, then the sleep's end */
+	ck_assert_int_eq(sim_nth_of(s, EV_WAKE, 1, 1)->a, WAIT_SLEEP);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(connections_are_accepted_in_the_order_they_came)
+{
+	/* the server keeps every other connection open, so the files of the
+	 * ones it closes are reused by later connections at lower indices:
+	 * the accept queue still goes by arrival */
+	struct sim *s = sim_run("#clients 12 port 80 send \"x\" every 2 latency 3\n"
+				"int keep[12];\n"
+				"int main() {\n"
+				"    int l = listen(80);\n"
+				"    sleep(60);\n"
+				"    for (int i = 0; i < 12; i++) {\n"
+				"        int c = accept(l);\n"
+				"        if (i % 2) close(c); else keep[i] = c;\n"
+				"        if (i == 3) sleep(40);\n"
+				"    }\n"
+				"    return 0;\n"
+				"}\n");
+	ck_assert_int_eq(sim_count(s, EV_ACCEPT), 12);
+	ck_assert_int_eq(sim_count(s, EV_CONNECT), 12);
+	for (int i = 0; i < 12; i++)
+		ck_assert_int_eq(sim_nth(s, EV_ACCEPT, i)->a, sim_nth(s, EV_CONNECT, i)->a);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(an_arrival_wakes_its_readers_in_the_order_of_their_ids)
+{
+	/* three threads read one shared connection; they block in the order
+	 * 4, 3, 2 and are woken 2, 3, 4 when the bytes arrive */
+	struct sim *s = sim_run("#clients 1 port 80 send \"abc\" latency 300\n"
+				"int c; int buf[3];\n"
+				"void r(int k) { sleep(100 - 30 * k); read(c, buf + k, 1); }\n"
+				"int main() { int l = listen(80); c = accept(l);\n"
+				"    int a = spawn(r, 0); int b = spawn(r, 1); int d = spawn(r, 2);\n"
+				"    join(a); join(b); join(d); close(c); return 0; }\n");
+	int k = 0, order[3] = { 0 };
+	for (int i = 0; i < sim_count(s, EV_BLOCK); i++) {
+		const struct event *b = sim_nth(s, EV_BLOCK, i);
+		if (b->a == WAIT_READ)
+			order[k++] = b->tid;
+	}
+	ck_assert_int_eq(k, 3);
+	ck_assert_int_eq(order[0], 4);
+	ck_assert_int_eq(order[2], 2);
+	k = 0;
+	for (int i = 0; i < sim_count(s, EV_WAKE); i++) {
+		const struct event *w = sim_nth(s, EV_WAKE, i);
+		if (w->a == WAIT_READ)
+			ck_assert_int_eq(w->tid, 2 + k++);
+	}
+	ck_assert_int_ge(k, 3);
+	sim_free(s);
+}
+END_TEST
+
 Suite *thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -367,6 +606,18 @@ Suite *thread_suite(void)
 	tcase_add_test(tc, a_thread_can_spawn_threads);
 	tcase_add_test(tc, many_threads_can_be_spawned_and_joined);
 	tcase_add_test(tc, threads_share_the_address_space);
+	suite_add_tcase(s, tc);
+
+	tc = sim_tcase("wait queues");
+	tcase_add_test(tc, a_mutex_goes_to_its_waiters_in_the_order_they_came);
+	tcase_add_test(tc, a_woken_cond_waiter_queues_behind_the_mutexs_waiters);
+	tcase_add_test(tc, every_joiner_of_a_thread_wakes_in_the_order_it_came);
+	tcase_add_test(tc, a_copy_keeps_the_wait_queues);
+	tcase_add_test(tc, a_call_after_a_deadlock_passes_over_the_ended_waiters);
+	tcase_add_test(tc, sleepers_due_at_one_tick_wake_in_the_order_of_their_ids);
+	tcase_add_test(tc, a_timed_wait_ended_early_does_not_wake_at_its_deadline);
+	tcase_add_test(tc, connections_are_accepted_in_the_order_they_came);
+	tcase_add_test(tc, an_arrival_wakes_its_readers_in_the_order_of_their_ids);
 	suite_add_tcase(s, tc);
 
 	tc = sim_tcase("memory");

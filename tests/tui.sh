@@ -395,7 +395,7 @@ check "the timeline marks waiting for I/O apart" wait_for "┄ waiting for I/O"
 keys g 120 Enter
 check "a request's bytes wait in the connection's buffer" wait_for 'fd 5  client 1  10 B "GET /index"'
 check "... and epoll reports it ready" wait_for "interest 4 in, 5 in  ready 5"
-keys g 300 Enter
+keys g 230 Enter
 check "a client closed shows on its descriptor" wait_for "fd 5  client 1  empty, client closed"
 check "clients are counted by state" wait_for "clients 3: 1 to come, 1 waiting, 1 done"
 check "the longest waiting client is listed" wait_for "client 2 waiting for its reply since tick"
@@ -437,6 +437,72 @@ tm send-keys -t 0 x
 check "x on a correct scenario: none fails" wait_for "Explored [0-9]+ schedules: none fails"
 check "... and the run stays as it was" wait_for " rr "
 tm send-keys -t 0 q
+wait_exit
+
+# --- quiz mode -----------------------------------------------------------------
+start 80 24 --quiz race-counter
+check "--quiz on a terminal opens the screen in quiz mode" wait_for "Quiz mode: 10 questions"
+keys g 3 0 Enter
+wait_for " tick 30 " >/dev/null
+keys n
+wait_for " tick 31 " >/dev/null
+keys n
+check "the step to a question's tick stops and asks" wait_for "Quiz . question 1 of 10"
+check "the question is asked in words" wait_for "T1 is about to call join on T2. Will it block\?"
+check "the bottom line reads the answer" wait_for "your answer: _"
+keys n
+check "keys are the answer while it asks" wait_for "your answer: n_"
+check "the tick has not run" wait_for " tick 32 "
+keys BSpace m a y b e Enter
+check "an answer of the wrong form is refused" wait_for "Answer with yes or no"
+keys BSpace BSpace BSpace BSpace BSpace y e s Enter
+check "a right answer is revealed right" wait_for "Right: yes"
+check "with why" wait_for "T1 waits for T2 to end \(join\)"
+check "and the tick has run" wait_for " tick 33 "
+check "the score" wait_for "1 of 1 right"
+keys g 4 3 Enter
+wait_for " tick 43 " >/dev/null
+keys n
+check "a load is asked" wait_for "What value will it read\?"
+check "the word's value is hidden" wait_for "counter = \?"
+keys 7 Enter
+check "a wrong answer is revealed wrong, with the right one" \
+	wait_for "Wrong: you answered 7; the answer is 1"
+check "the value is shown again" wait_for "counter = 1"
+keys b
+check "b goes back to the question's tick" wait_for " tick 44 "
+check "... and the view is the usual one" wait_for "Narration"
+keys n
+check "an answered question is not asked again" wait_for " tick 45 "
+check "the next one is" wait_for "question 3 of 10"
+keys Escape
+check "Escape puts the question away" wait_for "n asks it again"
+keys n
+check "n asks it again" wait_for "question 3 of 10"
+keys Escape
+keys Q
+check "Q turns quiz mode off" wait_for "Quiz mode off: 1 of 2 answered right"
+keys n
+check "without quiz mode n steps" wait_for " tick 46 "
+keys Q
+check "Q turns it on again, afresh" wait_for "Quiz mode: 10 questions"
+keys space
+check "running stops at the next question" wait_for "question 4 of 10"
+check "and pauses" wait_for "paused"
+keys Escape '?'
+check "the help lists Q" wait_for "Q +quiz mode"
+keys '?' q
+wait_exit
+check "q after the quiz exits 0" [ "$rc" = 0 ]
+start 80 24 race-counter
+wait_for " tick 0 " >/dev/null
+keys Q
+check "Q on the screen starts quiz mode" wait_for "Quiz mode: 10 questions"
+keys e
+check "running to the end stops at the first question" wait_for "question 1 of 10"
+keys q
+check "q is an answer while it asks" wait_for "your answer: q_"
+keys Escape q
 wait_exit
 
 finish

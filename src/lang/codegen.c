@@ -415,8 +415,9 @@ static void sign_extend_char(struct gen *g, int rd)
 	emit_alui(g, OP_SHR, rd, rd, 56);
 }
 
-/* ++x, --x (post: x++, x--), leaving the expression's value in r<d>. */
-static void gen_incdec(struct gen *g, struct node *n, int d, int post)
+/* ++x, --x (post: x++, x--), leaving the expression's value in r<d>
+ * (a char's, as the char holds it, only when used). */
+static void gen_incdec(struct gen *g, struct node *n, int d, int post, int used)
 {
 	int64_t step = n->op * (n->ty->kind == TY_PTR ? type_stride(n->ty) : 1);
 	const struct type *ty = n->lhs->ty;
@@ -427,21 +428,22 @@ static void gen_incdec(struct gen *g, struct node *n, int d, int post)
 	store_as(g, v, l, ty);
 	if (post)
 		emit_alui(g, OP_SUB, v, v, step);
-	else if (ty->kind == TY_CHAR)
+	else if (ty->kind == TY_CHAR && used)
 		sign_extend_char(g, v);         /* the value the char now holds */
 	if (v != d)
 		emit_rr(g, OP_MOV, d, v);
 }
 
-/* x = e and x op= e. */
-static void gen_assign(struct gen *g, struct node *n, int d)
+/* x = e and x op= e; used: the value is needed (for a char: as the
+ * char holds it). */
+static void gen_assign(struct gen *g, struct node *n, int d, int used)
 {
 	struct node *lhs = n->lhs;
 	if (n->op == '=') {
 		gen_expr(g, n->rhs, d);
 		struct loc l = gen_loc(g, lhs, d + 1);
 		store_as(g, d, l, lhs->ty);
-		if (lhs->ty->kind == TY_CHAR)
+		if (lhs->ty->kind == TY_CHAR && used)
 			sign_extend_char(g, d);
 		return;
 	}
@@ -450,7 +452,7 @@ static void gen_assign(struct gen *g, struct node *n, int d)
 	load_as(g, v, l, lhs->ty);
 	gen_apply(g, alu_op(n->op), v, n->rhs, n->scale == 1 ? n->stride : 1);
 	store_as(g, v, l, lhs->ty);
-	if (lhs->ty->kind == TY_CHAR)
+	if (lhs->ty->kind == TY_CHAR && used)
 		sign_extend_char(g, v);
 	if (v != d)
 		emit_rr(g, OP_MOV, d, v);
@@ -556,13 +558,13 @@ static void gen_expr(struct gen *g, struct node *n, int d)
 		break;
 	}
 	case N_ASSIGN:
-		gen_assign(g, n, d);
+		gen_assign(g, n, d, 1);
 		break;
 	case N_PREINC:
-		gen_incdec(g, n, d, 0);
+		gen_incdec(g, n, d, 0, 1);
 		break;
 	case N_POSTINC:
-		gen_incdec(g, n, d, 1);
+		gen_incdec(g, n, d, 1, 1);
 		break;
 	case N_CALL:
 		gen_call(g, n, d);
@@ -573,6 +575,17 @@ static void gen_expr(struct gen *g, struct node *n, int d)
 }
 
 static void gen_stmt(struct gen *g, struct node *n);
+
+/* Evaluate n for its effect alone, its value not needed (a statement). */
+static void gen_discarded(struct gen *g, struct node *n)
+{
+	if (n->kind == N_ASSIGN)
+		gen_assign(g, n, R0, 0);
+	else if (n->kind == N_PREINC)
+		gen_incdec(g, n, R0, 0, 0);
+	else
+		gen_expr(g, n, R0);
+}
 
 /* Close the scopes of the locals a block declared. */
 static void end_scope(struct gen *g, struct node *first)
@@ -675,7 +688,7 @@ static void gen_stmt(struct gen *g, struct node *n)
 		/* x++ as a statement: its old value is not needed */
 		if (n->lhs->kind == N_POSTINC)
 			n->lhs->kind = N_PREINC;
-		gen_expr(g, n->lhs, R0);
+		gen_discarded(g, n->lhs);
 		break;
 	case N_IF: {
 		gen_expr(g, n->cond, R0);
@@ -732,7 +745,7 @@ static void gen_stmt(struct gen *g, struct node *n)
 		if (n->inc) {
 			if (n->inc->kind == N_POSTINC)
 				n->inc->kind = N_PREINC;
-			gen_expr(g, n->inc, R0);
+			gen_discarded(g, n->inc);
 		}
 		emit(g, OP_JMP, REG_NONE, REG_NONE, REG_NONE, (int64_t)top);
 		loop_leave(g, &lp);
@@ -1055,6 +1068,28 @@ static void tables(struct gen *g, struct func **funcs, size_t nfuncs)
 	qsort(img->syms, img->nsyms, sizeof *img->syms, sym_order);
 }
 
+/* The image's table of the named structs and unions that are laid out. */
+static void struct_table(struct gen *g)
+{
+	struct image *img = g->img;
+	size_t n = 0;
+	for (struct sdef *sd = g->prog->structs; sd; sd = sd->next)
+		n += sd->tag && sd->laid_out;
+	img->structs = xcalloc(n ? n : 1, sizeof *img->structs);
+	for (struct sdef *sd = g->prog->structs; sd; sd = sd->next) {
+		if (!sd->tag || !sd->laid_out)
+			continue;
+		struct img_struct *st = &img->structs[img->nstructs++];
+		struct type t = { .kind = TY_STRUCT, .sdef = sd };
+		st->type = type_string(&t);
+		st->is_union = sd->is_union;
+		st->fields = xcalloc((size_t)sd->nfields + 1, sizeof *st->fields);
+		for (struct field *f = sd->fields; f; f = f->next)
+			st->fields[st->nfields++] = (struct img_field){ xstrdup(f->name),
+				type_string(f->ty), (uint64_t)f->offset, (uint64_t)type_size(f->ty) };
+	}
+}
+
 /* Functions in address order. */
 static int by_addr(const void *a, const void *b)
 {
@@ -1131,6 +1166,7 @@ struct image *codegen(struct program *prog, struct diags *d)
 	img->rodata = (uint8_t *)buf_take(&g.rodata);
 	fill_globals(&g);
 	tables(&g, all, nfuncs);
+	struct_table(&g);
 	xfree(all);
 	xfree(g.strs);
 

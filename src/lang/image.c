@@ -34,7 +34,26 @@ void image_free(struct image *img)
 		xfree(f->name);
 	}
 	xfree(img->funcs);
+	for (size_t i = 0; i < img->nstructs; i++) {
+		struct img_struct *st = &img->structs[i];
+		for (size_t j = 0; j < st->nfields; j++) {
+			xfree(st->fields[j].name);
+			xfree(st->fields[j].type);
+		}
+		xfree(st->fields);
+		xfree(st->type);
+	}
+	xfree(img->structs);
 	xfree(img);
+}
+
+/* Find a struct or union by its type's text. */
+const struct img_struct *image_struct_named(const struct image *img, const char *type)
+{
+	for (size_t i = 0; i < img->nstructs; i++)
+		if (strcmp(img->structs[i].type, type) == 0)
+			return &img->structs[i];
+	return NULL;
 }
 
 /* Instruction index of addr, or -1. */

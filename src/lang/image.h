@@ -62,6 +62,21 @@ struct img_func {
 	size_t ncaptures;       /* in the order of the environment's values */
 };
 
+/* A field of a struct or union, as the memory panel shows it. */
+struct img_field {
+	char *name;
+	char *type;             /* "int", "char[5]", "union epoll_data" */
+	uint64_t offset, size;
+};
+
+/* A named struct or union: its type as C writes it and its fields. */
+struct img_struct {
+	char *type;             /* "struct epoll_event" */
+	struct img_field *fields;
+	size_t nfields;
+	int is_union;
+};
+
 struct image {
 	/* code: instruction i is at CODE_BASE + 4*i */
 	struct insn *code;
@@ -87,6 +102,8 @@ struct image {
 	size_t nsyms;
 	struct img_func *funcs; /* sorted by address */
 	size_t nfuncs;
+	struct img_struct *structs;     /* the named structs and unions */
+	size_t nstructs;
 
 	uint64_t entry;         /* _start: calls main, then exit */
 	uint64_t thread_exit;   /* where a spawned thread's entry returns */
@@ -110,6 +127,8 @@ const struct img_func *image_func_at(const struct image *img, uint64_t addr);
 const struct img_sym *image_sym_at(const struct image *img, uint64_t addr, int tls);
 /* The symbol named name, or NULL. */
 const struct img_sym *image_sym_named(const struct image *img, const char *name);
+/* The struct or union of this type ("struct epoll_event"), or NULL. */
+const struct img_struct *image_struct_named(const struct image *img, const char *type);
 /* Name the byte off bytes into the object name of type type (size
  * bytes): "buf", "buf[3]" for an array's element, "ev+8" otherwise. */
 void image_name_part(struct buf *out, const char *name, const char *type, uint64_t size,

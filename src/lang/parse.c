@@ -535,14 +535,14 @@ static struct field *add_field(struct program *prog, struct sdef *s, const char 
 }
 
 /* struct epoll_event as <sys/epoll.h> has it, laid out as epoll_wait
- * writes it (epoll_layout.h): int events; union epoll_data { void *ptr;
- * int fd; int u32; int u64; } data. */
+ * writes it (epoll_layout.h): int events; union epoll_data { int fd;
+ * void *ptr; int u32; int u64; } data. */
 static void predefine_epoll_event(struct program *prog)
 {
 	struct sdef *data = new_sdef(prog, "epoll_data", 1, 0, 0);
 	struct type *int_ty = type_new(prog, TY_INT, NULL);
+	add_field(prog, data, "fd", int_ty, 0, 0);         /* first: the field a union shows */
 	add_field(prog, data, "ptr", type_new(prog, TY_PTR, type_new(prog, TY_VOID, NULL)), 0, 0);
-	add_field(prog, data, "fd", int_ty, 0, 0);
 	add_field(prog, data, "u32", int_ty, 0, 0);
 	add_field(prog, data, "u64", int_ty, 0, 0);
 	data->size = data->align = WORD;

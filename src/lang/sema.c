@@ -524,8 +524,7 @@ static struct type *nested_value(struct sema *s, struct node *n, struct func *in
 	return type_new(s->prog, TY_FUNC, inner->ret);
 }
 
-/* Is n a constant, written otherwise than as a character ('a')?  Its
- * value in *v. */
+/* Fold n to a plain number in *v (below); 0 when it is not one. */
 static int fold_int(struct sema *s, struct node *n, int64_t *v);
 
 /* Report a constant stored into a char that does not fit in one. */

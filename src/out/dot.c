@@ -299,7 +299,8 @@ void dot_wait_free(struct dot_wait *d)
 /* One step of the state graph. */
 struct ds_edge {
 	uint32_t from, to;
-	int tid;
+	int tid;                /* 0: a delivery of client (from 1), split or not */
+	int client, split;
 	int end;
 };
 
@@ -359,7 +360,8 @@ void dot_states_step(void *ctx, const struct explore_step *st)
 	if (d->states > DOT_MAX_STATES)
 		return;         /* too big to draw: only counted */
 	d->edges = xgrow(d->edges, &d->cap_edges, d->nedges + 1, sizeof *d->edges);
-	d->edges[d->nedges++] = (struct ds_edge){ st->from, st->to, st->tid, st->end };
+	d->edges[d->nedges++] = (struct ds_edge){ st->from, st->to, st->tid, st->client,
+						  st->split, st->end };
 }
 
 uint64_t dot_states_count(const struct dot_states *d)
@@ -393,8 +395,12 @@ int dot_states_write(const struct dot_states *d, const struct scenario *sc, stru
 	for (size_t i = 0; i < d->nedges; i++) {
 		const struct ds_edge *e = &d->edges[i];
 		int failed = e->end && d->ends[e->to].verdict == VERDICT_FAILED;
-		buf_printf(out, "\tS%u -> %c%u [label=\"T%d\"%s];\n", e->from, e->end ? 'E' : 'S',
-			   e->to, e->tid, failed ? ", color=red" : "");
+		buf_printf(out, "\tS%u -> %c%u [label=\"", e->from, e->end ? 'E' : 'S', e->to);
+		if (e->tid)
+			buf_printf(out, "T%d", e->tid);
+		else    /* as a schedule says it */
+			buf_printf(out, "c%d%s", e->client, e->split ? "/2" : "");
+		buf_printf(out, "\"%s];\n", failed ? ", color=red" : "");
 	}
 	buf_puts(out, "}\n");
 	buf_free(&b);

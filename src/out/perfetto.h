@@ -11,7 +11,8 @@
  * for its reply, flows from its bytes' arrival to the read that takes
  * them and from a write to the reply it becomes, and a counter of open
  * connections.  Timestamps are ticks,
- * read as microseconds.  Everything comes from the event stream. */
+ * read as microseconds.  Everything comes from the event stream and,
+ * for the network, the read-only io_view.h. */
 #ifndef THREADLAB_PERFETTO_H
 #define THREADLAB_PERFETTO_H
 

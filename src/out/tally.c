@@ -107,6 +107,10 @@ static void coverage(const struct explore_result *r, const struct tally_options 
 		buf_printf(b, "stopped: more than %d threads, the most a search follows",
 			   EXPLORE_MAX_THREADS);
 		break;
+	case EXPLORE_CLIENTS:
+		buf_printf(b, "stopped: more than %d clients, the most a search follows",
+			   EXPLORE_MAX_CLIENTS);
+		break;
 	case EXPLORE_DEPTH:
 		buf_printf(b, "stopped: a schedule was too long to follow (over %d steps, or "
 			   "over %d of them with choices left)", EXPLORE_MAX_DEPTH, EXPLORE_MAX_HELD);

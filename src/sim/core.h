@@ -54,8 +54,10 @@ void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint
 /* t can run again, with r0 = result; by is who woke it (0: the clock). */
 void thread_wake(struct machine *m, struct thread *t, int by, int64_t result);
 /* The thread of process pid that has waited longest for kind/on, or
- * NULL (kind/on is about its address space, or a thread or child). */
-struct thread *thread_first_waiter(const struct machine *m, int pid, enum wait_kind kind,
+ * NULL (kind/on is about its address space, or a thread or child; kind
+ * is one of join, mutex, semaphore, cond and child, whose waits are
+ * kept in queues). */
+struct thread *thread_first_waiter(struct machine *m, int pid, enum wait_kind kind,
 				   uint64_t on);
 /* Put tid at the back of the ready queue; take it out. */
 void ready_push(struct machine *m, int tid);
@@ -71,6 +73,14 @@ void cpu_exec(struct machine *m, int core, struct thread *t);
  * or a builtin call that changed what the scheduler decides on; returns
  * how many ran. */
 uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n);
+/* Run up to ticks ticks of the n cores listed in cores (in order), each
+ * running its thread and every other core idle, nobody watching
+ * instruction by instruction: in each tick, one instruction of each, as
+ * machine_step would.  Stops after a builtin call or a fault that
+ * changed what the scheduler decides on or what a core runs: returns the
+ * ticks that ran whole, and sets *stop to the index in cores of the core
+ * whose instruction stopped the next one (-1: none did). */
+uint64_t cpu_lockstep(struct machine *m, const int *cores, int n, uint64_t ticks, int *stop);
 /* The program's own access to a word: on failure the process faults
  * (or the run hits the memory limit) and -1 is returned. */
 int cpu_load(struct machine *m, struct thread *t, uint64_t addr, int64_t *v);

@@ -557,3 +557,47 @@ uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n)
 	}
 	return i;
 }
+
+/* Whether a builtin run by t on one of the running cores changed what
+ * the scheduler decides on, or what the other cores run: then the
+ * lockstep run must stop there. */
+static int lockstep_broken(const struct machine *m, const struct thread *arr, int nready,
+			   uint64_t wake, const struct thread *t, uint64_t pc,
+			   const int *cores, const int *tids, int n)
+{
+	if (m->state == RUN_ENDED || m->threads != arr || m->nready != nready ||
+	    m->next_wake != wake || t->state != TS_RUNNING ||
+	    image_insn(m->img, pc)->imm == BI_SET_PRIORITY)
+		return 1;
+	for (int k = 0; k < n; k++)
+		if (m->cores[cores[k]].tid != tids[k] || m->cores[cores[k]].left)
+			return 1;       /* a thread of a dying process let its core go */
+	return 0;
+}
+
+uint64_t cpu_lockstep(struct machine *m, const int *cores, int n, uint64_t ticks, int *stop)
+{
+	struct thread *th[CONFIG_MAX_CORES];
+	int tids[CONFIG_MAX_CORES];
+	uint64_t start = m->tick;
+	for (int j = 0; j < n; j++) {
+		tids[j] = m->cores[cores[j]].tid;
+		th[j] = &m->threads[tids[j] - 1];
+	}
+	*stop = -1;
+	for (uint64_t i = 0; i < ticks; i++) {
+		m->tick = start + i;    /* events and sleeps need the right tick */
+		for (int j = 0; j < n; j++) {
+			struct thread *t = th[j], *arr = m->threads;
+			int nready = m->nready;
+			uint64_t wake = m->next_wake, pc = t->pc;
+			if (__builtin_expect(!exec(m, cores[j], t), 1))
+				continue;
+			if (lockstep_broken(m, arr, nready, wake, t, pc, cores, tids, n)) {
+				*stop = j;
+				return i;
+			}
+		}
+	}
+	return ticks;
+}

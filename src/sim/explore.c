@@ -12,6 +12,8 @@ enum op_kind {
 	OPK_WORD,       /* reads or writes one word (or a pseudo-word below) */
 	OPK_YIELD,      /* a step that touches nothing: sched_yield */
 	OPK_GLOBAL,     /* may touch anything: spawn, malloc, sleep, ... */
+	OPK_NET,        /* a delivery of the network (addr: the client;
+			 * write: it is the client's connection) */
 };
 
 /* Pseudo-words for what is not memory: the output, and each thread's end. */
@@ -22,14 +24,50 @@ struct op {
 	enum op_kind kind;
 	int write;
 	uint64_t addr;
+	int file;               /* an I/O call on one open file, or the file a
+				 * delivery reaches: its index + 1 (0: none, or
+				 * it may touch any) */
 };
 
 #define NONE UINT32_MAX
 
+/* A choice is a thread id (from 1), or a delivery of the network: the
+ * schedule's run for it, below 0 (see sched_delivery). */
+static int is_delivery(int id) { return id < 0; }
+
+/* A sleep set: threads (bit tid - 1), and deliveries (bit 2 * client +
+ * split, clients from 0). */
+struct sleep { uint64_t t, d; };
+
+/* The bit of choice id in a sleep set, and which word it is in. */
+static uint64_t *sleep_word(struct sleep *s, int id, uint64_t *bit)
+{
+	if (!is_delivery(id)) {
+		*bit = 1ull << (id - 1);
+		return &s->t;
+	}
+	*bit = 1ull << (2 * (sched_delivery_client(id) - 1) + sched_delivery_split(id));
+	return &s->d;
+}
+
+/* Whether choice id is in sleep set s. */
+static int asleep(struct sleep s, int id)
+{
+	uint64_t bit, *w = sleep_word(&s, id, &bit);
+	return (*w & bit) != 0;
+}
+
+/* Put choice id into sleep set s. */
+static void put_asleep(struct sleep *s, int id)
+{
+	uint64_t bit, *w = sleep_word(s, id, &bit);
+	*w |= bit;
+}
+
 /* A state in the table, with what was learnt below it. */
 struct seen {
 	uint64_t h[2];          /* the machine and the output so far */
-	uint64_t sleep;         /* the sleep set it was reached with */
+	struct sleep sleep;     /* the sleep set it was reached with */
 	int32_t cur, pre;       /* the bound's view: who runs, preemptions used */
 	uint32_t vec, nvec;     /* outcome counts, in the pool (settled nodes) */
 	uint32_t fail_len;      /* steps to the nearest failing end, or NONE */
@@ -48,9 +86,10 @@ struct frame {
 	struct machine *m;      /* until its last choice takes it (NULL then) */
 	uint32_t node;
 	int cur, pre;
-	uint64_t sleep;
+	struct sleep sleep;
 	int nen, next;
-	int *en;                /* the threads that can take a step */
+	int *en;                /* the choices: threads that can take a step,
+				 * deliveries the network can make */
 	struct op *ops;         /* and what that step is */
 	struct count *acc;      /* outcome counts of the schedules below */
 	size_t nacc, cap_acc;
@@ -116,7 +155,7 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 {
 	const struct insn *in = image_insn(m->img, t->pc);
 	if (!in)
-		return (struct op){ OPK_GLOBAL, 1, 0 };
+		return (struct op){ OPK_GLOBAL, 1, 0, 0 };
 	switch (in->op) {
 	case OP_LD:
 	case OP_ST:
@@ -124,49 +163,67 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	case OP_STB: {  /* are taken to conflict, which only adds schedules) */
 		uint64_t addr = (uint64_t)t->r[in->rs] + (uint64_t)in->imm;
 		if (addr - t->slot_lo < THREAD_SLOT || (t->co && addr - t->co_lo < t->co_hi - t->co_lo))
-			return (struct op){ OPK_LOCAL, 0, 0 };  /* its stack, or its coroutine's */
+			return (struct op){ OPK_LOCAL, 0, 0, 0 };  /* its stack, or its coroutine's */
 		int prot = addr < ADDR_LIMIT ? mem_prot(&thread_proc(m, t)->mem, addr) : 0;
 		if (prot & MP_W)
-			return (struct op){ OPK_WORD, in->op == OP_ST || in->op == OP_STB, addr & ~7ull };
+			return (struct op){ OPK_WORD, in->op == OP_ST || in->op == OP_STB, addr & ~7ull, 0 };
 		if (prot & (MP_R | MP_GUARD))
-			return (struct op){ OPK_LOCAL, 0, 0 };  /* read-only, or a fault */
-		return (struct op){ OPK_GLOBAL, 1, 0 };         /* a malloc may map it */
+			return (struct op){ OPK_LOCAL, 0, 0, 0 };  /* read-only, or a fault */
+		return (struct op){ OPK_GLOBAL, 1, 0, 0 };         /* a malloc may map it */
 	}
 	case OP_SYS:
 		break;
 	default:
-		return (struct op){ OPK_LOCAL, 0, 0 };
+		return (struct op){ OPK_LOCAL, 0, 0, 0 };
 	}
 	uint64_t a0 = (uint64_t)sys_arg(m, t, 0);
 	switch (in->imm) {
+	case BI_READ: case BI_WRITE: case BI_ACCEPT: case BI_SET_NONBLOCK: {
+		/* it may write memory: a step like any; to the network, one
+		 * file's (a close may free a file a connection then takes) */
+		int fi;
+		return (struct op){ OPK_GLOBAL, 1, 0,
+				    fd_file(m, t->pid, (int64_t)a0, &fi) ? fi + 1 : 0 };
+	}
 	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY: case BI_GETPID:
-		return (struct op){ OPK_LOCAL, 0, 0 };
+		return (struct op){ OPK_LOCAL, 0, 0, 0 };
 	case BI_PRINT:
-		return (struct op){ OPK_WORD, 1, WORD_OUTPUT };
+		return (struct op){ OPK_WORD, 1, WORD_OUTPUT, 0 };
 	case BI_THREAD_EXIT:
-		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)t->id };
+		return (struct op){ OPK_WORD, 1, WORD_THREAD + (uint64_t)t->id, 0 };
 	case BI_JOIN:
-		return (struct op){ OPK_WORD, 0, WORD_THREAD + (a0 & 0xffffffffu) };
+		return (struct op){ OPK_WORD, 0, WORD_THREAD + (a0 & 0xffffffffu), 0 };
 	case BI_LOCK: case BI_UNLOCK: case BI_TRYLOCK:
 	case BI_SEM_WAIT: case BI_SEM_POST:
 	case BI_ATOMIC_ADD: case BI_CAS: case BI_XCHG:
-		return (struct op){ OPK_WORD, 1, a0 & ~7ull };
+		return (struct op){ OPK_WORD, 1, a0 & ~7ull, 0 };
 	case BI_SCHED_YIELD:
-		return (struct op){ OPK_YIELD, 0, 0 };
+		return (struct op){ OPK_YIELD, 0, 0, 0 };
 	case BI_RESUME:
-		return (struct op){ OPK_WORD, 1, a0 & ~7ull };
+		return (struct op){ OPK_WORD, 1, a0 & ~7ull, 0 };
 	case BI_YIELD:
-		return (struct op){ OPK_WORD, 1, t->co & ~7ull };
+		return (struct op){ OPK_WORD, 1, t->co & ~7ull, 0 };
 	case BI_CO_STATUS:
-		return (struct op){ OPK_WORD, 0, a0 & ~7ull };
+		return (struct op){ OPK_WORD, 0, a0 & ~7ull, 0 };
 	default:
-		return (struct op){ OPK_GLOBAL, 1, 0 };
+		return (struct op){ OPK_GLOBAL, 1, 0, 0 };
 	}
 }
 
-/* Whether the order of a and b (of two threads) can matter. */
+/* Whether the order of a and b (of two threads, or the network) can matter. */
 static int dependent(const struct op *a, const struct op *b)
 {
+	if (a->kind == OPK_NET && b->kind == OPK_NET)   /* connections queue in order */
+		return a->addr == b->addr || (a->write && b->write);
+	if (a->kind == OPK_NET || b->kind == OPK_NET) {
+		/* a delivery touches no memory, only the file it reaches (and
+		 * epoll instances, which any epoll call may see); a thread's
+		 * end may end the run before it */
+		const struct op *d = a->kind == OPK_NET ? a : b, *t = a->kind == OPK_NET ? b : a;
+		if (t->kind == OPK_GLOBAL)
+			return !t->file || !d->file || t->file == d->file;
+		return t->kind == OPK_WORD && t->addr >= WORD_THREAD;
+	}
 	if (a->kind == OPK_GLOBAL || b->kind == OPK_GLOBAL)
 		return 1;
 	if (a->kind != OPK_WORD || b->kind != OPK_WORD)
@@ -223,10 +280,22 @@ static void run_one(struct machine *m, int tid)
 	m->pinned = 0;
 }
 
+/* Whether the network of m, held, has a delivery to make. */
+static int net_offers(const struct machine *m)
+{
+	if (!m->net.held)
+		return 0;
+	for (int c = 0; c < m->net.nclients && c < EXPLORE_MAX_CLIENTS; c++)
+		if (net_can_deliver(m, c))
+			return 1;
+	return 0;
+}
+
 /* Bring every ready thread to its next step: what threads do between
  * steps touches nobody else, so when they do it does not matter.  Then,
- * when no thread can take a step, let the waiting ones block and the
- * clock run until one can, or the run ends. */
+ * when no thread can take a step and the network has nothing to
+ * deliver, let the waiting ones block and the clock run until one can,
+ * or the run ends. */
 static void settle(struct machine *m)
 {
 	for (;;) {
@@ -249,7 +318,7 @@ static void settle(struct machine *m)
 		}
 		if (moved)
 			continue;
-		if (go || m->state == RUN_ENDED)
+		if (go || m->state == RUN_ENDED || net_offers(m))
 			return;
 		if (waiting) {
 			run_one(m, waiting);    /* it blocks */
@@ -261,10 +330,15 @@ static void settle(struct machine *m)
 	}
 }
 
-/* Thread tid takes its step: the step itself, then what it does before
- * its next one; then the others settle. */
+/* Choice tid is taken: a thread's step, then what it does before its
+ * next one, or a delivery; then the others settle. */
 static void take_step(struct machine *m, int tid)
 {
+	if (is_delivery(tid)) {
+		net_deliver(m, sched_delivery_client(tid) - 1, sched_delivery_split(tid));
+		settle(m);
+		return;
+	}
 	run_one(m, tid);
 	for (;;) {
 		const struct thread *t = machine_thread(m, tid);
@@ -324,7 +398,7 @@ static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
 				rank += u->state == TS_BLOCKED && u->wait == t->wait &&
 					u->wait_on == t->wait_on && u->wait_seq < t->wait_seq;
 			}
-		clock |= t->state == TS_BLOCKED && t->wait == WAIT_SLEEP;
+		clock |= t->state == TS_BLOCKED && (t->wait == WAIT_SLEEP || t->wait_until);
 		int state = t->state == TS_RUNNING ? TS_READY : t->state;
 		mix(h, t->pc);
 		for (int r = 0; r < 16; r++)
@@ -348,9 +422,9 @@ static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
 	mix(h, p1->heap.blocks);
 	if (m->nprocs > 1)
 		mix(h, (uint64_t)p1->state | (uint64_t)p1->how << 8 | (uint64_t)p1->code << 16);
-	if (net_active(m)) {    /* the network's actions are timed: the clock matters */
+	if (net_active(m)) {    /* unless it is held, the network's actions are timed */
 		mix(h, net_hash(m));
-		clock = 1;
+		clock |= !m->net.held;
 	}
 	mix(h, clock ? m->tick : 0);
 	mix(h, (uint64_t)m->exit_status);
@@ -384,15 +458,21 @@ static void merge(struct search *s, struct frame *f, const struct count *v, size
 	}
 }
 
+/* Where the table starts looking for a node of hash h and sleep set sl. */
+static size_t slot_of(const uint64_t h[2], struct sleep sl, size_t size)
+{
+	return (size_t)(h[0] ^ sl.t ^ sl.d * 0x9e3779b97f4a7c15ull) & (size - 1);
+}
+
 /* The node for this key, made when missing (*fresh set then). */
-static uint32_t node_get(struct search *s, const uint64_t h[2], uint64_t sleep, int cur,
+static uint32_t node_get(struct search *s, const uint64_t h[2], struct sleep sleep, int cur,
 			 int pre, int *fresh)
 {
 	if (2 * (s->nnodes + 1) > s->table_size) {
 		size_t n = s->table_size ? s->table_size * 2 : 1024;
 		uint32_t *t = xcalloc(n, sizeof *t);
 		for (size_t i = 0; i < s->nnodes; i++) {
-			size_t j = (size_t)(s->nodes[i].h[0] ^ s->nodes[i].sleep) & (n - 1);
+			size_t j = slot_of(s->nodes[i].h, s->nodes[i].sleep, n);
 			while (t[j])
 				j = (j + 1) & (n - 1);
 			t[j] = (uint32_t)i + 1;
@@ -401,10 +481,10 @@ static uint32_t node_get(struct search *s, const uint64_t h[2], uint64_t sleep, 
 		s->table = t;
 		s->table_size = n;
 	}
-	size_t j = (size_t)(h[0] ^ sleep) & (s->table_size - 1);
+	size_t j = slot_of(h, sleep, s->table_size);
 	for (; s->table[j]; j = (j + 1) & (s->table_size - 1)) {
 		struct seen *d = &s->nodes[s->table[j] - 1];
-		if (d->h[0] == h[0] && d->h[1] == h[1] && d->sleep == sleep && d->cur == cur &&
+		if (d->h[0] == h[0] && d->h[1] == h[1] && d->sleep.t == sleep.t && d->sleep.d == sleep.d && d->cur == cur &&
 		    d->pre == pre) {
 			*fresh = 0;
 			return s->table[j] - 1;
@@ -461,14 +541,16 @@ static uint32_t outcome_of(struct search *s, const struct machine *m)
 }
 
 /* Start frame f at the state in its machine: the threads that can take
- * a step, the one that ran last first. */
+ * a step, the one that ran last first, then the deliveries the network
+ * can make, client by client, each whole and then split. */
 static void frame_choices(struct frame *f)
 {
 	const struct machine *m = f->m;
-	int n = 0;
+	int n = 0, nc = m->net.held ? m->net.nclients : 0;
 	f->nen = f->next = 0;
 	for (int i = 0; i < m->nthreads && i < EXPLORE_MAX_THREADS; i++)
 		n += runnable(&m->threads[i]);
+	n += 2 * (nc < EXPLORE_MAX_CLIENTS ? nc : EXPLORE_MAX_CLIENTS);
 	n = n ? n : 1;
 	f->ops = xmalloc((size_t)n * (sizeof *f->ops + sizeof *f->en));
 	f->en = (int *)(f->ops + n);
@@ -482,18 +564,28 @@ static void frame_choices(struct frame *f)
 			f->ops[f->nen] = next_op(m, t);
 			f->en[f->nen++] = t->id;
 		}
+	for (int c = 0; c < nc && c < EXPLORE_MAX_CLIENTS; c++) {
+		int can = net_can_deliver(m, c);
+		for (int split = 0; split < 2; split++) {
+			if (!can || (split && !(can & NET_SPLIT)))
+				continue;
+			f->ops[f->nen] = (struct op){ OPK_NET, (can & NET_CONNECT) != 0, (uint64_t)c,
+						      net_delivery_file(m, c) + 1 };
+			f->en[f->nen++] = sched_delivery(c + 1, split);
+		}
+	}
 }
 
 /* Whether thread tid taking the next step of f preempts the thread
  * that ran last (it could have gone on and did not give up the core). */
 static int preempts(const struct frame *f, int tid)
 {
-	return f->cur && tid != f->cur && f->nen && f->en[0] == f->cur;
+	return f->cur && !is_delivery(tid) && tid != f->cur && f->nen && f->en[0] == f->cur;
 }
 
 /* Push a frame for the state in m (taken over). */
 static void push(struct search *s, struct machine *m, uint32_t node, int cur, int pre,
-		 uint64_t sleep, uint64_t outhash)
+		 struct sleep sleep, uint64_t outhash)
 {
 	s->stack = xgrow(s->stack, &s->cap_stack, s->depth + 1, sizeof *s->stack);
 	struct frame *f = &s->stack[s->depth];
@@ -583,6 +675,8 @@ static int start(struct search *s, struct machine *m, int record, char *err, siz
 	machine_set_sink(m, (struct event_sink){ on_print, s, EV_BIT(EV_PRINT) });
 	mem_track(&m->procs[0].mem);   /* a fork's copy keeps tracking */
 	m->record = record;
+	if (m->net.nclients)
+		net_hold(m);    /* deliveries are choices */
 	settle(m);
 	return 0;
 }
@@ -619,7 +713,7 @@ static void first_path(struct search *s, uint32_t id)
 /* The key a child state gets: with a bound, who ran last and the
  * preemptions used count too. */
 static uint32_t child_node(struct search *s, const struct machine *m, uint64_t outhash,
-			   uint64_t sleep, int cur, int pre, int *fresh)
+			   struct sleep sleep, int cur, int pre, int *fresh)
 {
 	uint64_t h[2];
 	state_hash(m, outhash, h);
@@ -653,8 +747,12 @@ static void tell_step(struct search *s, uint32_t from, int tid, uint32_t to, int
 {
 	if (!s->o->on_step)
 		return;
-	struct explore_step st = { .from = from, .to = to, .tid = tid, .end = end,
-				   .outcome = end ? &s->res->outcomes[to] : NULL };
+	struct explore_step st = { .from = from, .to = to, .tid = is_delivery(tid) ? 0 : tid,
+				   .end = end, .outcome = end ? &s->res->outcomes[to] : NULL };
+	if (is_delivery(tid)) {
+		st.client = sched_delivery_client(tid);
+		st.split = sched_delivery_split(tid);
+	}
 	s->o->on_step(s->o->step_ctx, &st);
 }
 
@@ -673,26 +771,25 @@ static void search(struct search *s)
 			return;
 		}
 		int k = f->next++, tid = f->en[k];
-		uint64_t bit = 1ull << (tid - 1);
-		if (f->sleep & bit)
+		if (asleep(f->sleep, tid))
 			continue;
 		int pre = f->pre + preempts(f, tid);
 		if (s->bounded && pre > s->o->max_preemptions) {
 			r->cut_by_bound++;
 			continue;
 		}
-		uint64_t sleep = 0;
+		struct sleep sleep = { 0, 0 };
 		if (!s->o->no_reduction) {
 			for (int j = 0; j < f->nen; j++)
-				if ((f->sleep & (1ull << (f->en[j] - 1))) && !dependent(&f->ops[j], &f->ops[k]))
-					sleep |= 1ull << (f->en[j] - 1);
-			f->sleep |= bit;
+				if (asleep(f->sleep, f->en[j]) && !dependent(&f->ops[j], &f->ops[k]))
+					put_asleep(&sleep, f->en[j]);
+			put_asleep(&f->sleep, tid);
 		}
 		s->out.len = f->outlen;
 		/* the last choice takes the frame's machine, the others a copy */
 		int last = 1;
 		for (int j = k + 1; j < f->nen && last; j++)
-			last = (f->sleep & (1ull << (f->en[j] - 1))) ||
+			last = asleep(f->sleep, f->en[j]) ||
 			       (s->bounded && f->pre + preempts(f, f->en[j]) > s->o->max_preemptions);
 		struct machine *c = f->m;
 		if (last) {
@@ -723,8 +820,10 @@ static void search(struct search *s)
 			drop(c);
 			continue;
 		}
-		int yielded = f->ops[k].kind == OPK_YIELD, fresh;
-		uint32_t node = child_node(s, c, outhash, sleep, yielded ? 0 : tid, pre, &fresh);
+		int fresh;
+		/* who ran last: a delivery leaves it so, a yield gives the core up */
+		int cur = is_delivery(tid) ? f->cur : f->ops[k].kind == OPK_YIELD ? 0 : tid;
+		uint32_t node = child_node(s, c, outhash, sleep, cur, pre, &fresh);
 		const struct seen *d = &s->nodes[node];
 		if (!fresh || s->nnodes <= s->o->max_states)  /* not the state that stops it */
 			tell_step(s, f->node, tid, node, 0);
@@ -745,7 +844,7 @@ static void search(struct search *s)
 			r->stop = EXPLORE_DEPTH;
 			return;
 		} else {
-			push(s, c, node, yielded ? 0 : tid, pre, sleep, outhash);
+			push(s, c, node, cur, pre, sleep, outhash);
 		}
 	}
 }
@@ -763,6 +862,13 @@ int explore(const struct image *img, const struct machine_config *cfg,
 		xfree(m);
 		return -1;
 	}
+	if (m->net.nclients > EXPLORE_MAX_CLIENTS) {
+		drop(m);
+		res->stop = EXPLORE_CLIENTS;
+		xfree(s.table);
+		buf_free(&s.out);
+		return 0;
+	}
 	uint32_t root = NONE;
 	if (m->state == RUN_ENDED) {
 		uint32_t id = outcome_of(&s, m);
@@ -772,8 +878,8 @@ int explore(const struct image *img, const struct machine_config *cfg,
 	} else {
 		int fresh;
 		uint64_t outhash = hash_bytes(0xcbf29ce484222325ull, s.out.s ? s.out.s : "", s.out.len);
-		root = child_node(&s, m, outhash, 0, 0, 0, &fresh);
-		push(&s, m, root, 0, 0, 0, outhash);
+		root = child_node(&s, m, outhash, (struct sleep){ 0, 0 }, 0, 0, &fresh);
+		push(&s, m, root, 0, 0, (struct sleep){ 0, 0 }, outhash);
 		search(&s);
 		while (s.depth)                 /* after a stop: the counts so far */
 			pop(&s);

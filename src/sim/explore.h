@@ -12,25 +12,44 @@
  *
  * A lock of a mutex someone holds, a join of a thread that has not
  * ended and a sem_wait of an empty semaphore are not choices: the thread
- * waits until they would succeed.  When no thread can take a step, the
- * waiting ones block for real and the machine reports the deadlock.
+ * waits until they would succeed.  When no thread can take a step and
+ * the network has nothing to deliver, the waiting ones block for real
+ * and the machine reports the deadlock.
  *
- * States reached are hashed (memory, threads, output so far): a state
- * already settled is not searched again, and the number of complete
+ * When the scenario declares clients, the network is one more actor and
+ * its deliveries are choices beside the threads' steps: a client's
+ * connection reaching the listening socket on its port (once there is
+ * one), the bytes of its request (or of one of its pieces), its close.
+ * Each client's come in the order it sends them, the clients' in any
+ * order, and bytes may come whole or split in two: the first half
+ * (rounded down), then the rest, which is not split again.  The network
+ * is held (see net.h): the search explores orders, not ticks.
+ * Latency, jitter, gaps and think times do not count, what a client
+ * does on its own side happens at once, and a timeout fires only when
+ * nothing is left to deliver.
+ *
+ * States reached are hashed (memory, threads, output so far, and the
+ * network: its files, clients, and what waits to be delivered, client by
+ * client, without ticks; the clock only while a thread sleeps or waits
+ * with a timeout): two states that differ in when the same deliveries
+ * were made are one.  A state already settled is not searched again, and the number of complete
  * schedules through it is added from what was counted the first time,
  * so the counts stay exact where schedules number in the millions.  A
  * schedule that comes back to a state it is already in (a thread
  * spinning in a loop that changes nothing) is cut there and not
  * counted.  With reduction on, sleep sets skip a step whose order with
  * the step just taken does not matter (different words, or both
- * reads): each class of equivalent schedules is run once, and the
- * count is of those classes.  Preemptions (switching away from a thread
+ * reads; a delivery and a load or store, or an I/O call on another
+ * open file; two clients' deliveries, unless both are connections):
+ * each class of equivalent schedules is run once, and the count is of
+ * those classes.  Preemptions (switching away from a thread
  * that could go on) may be bounded, as CHESS does.
  *
  * The search uses one core with the scenario's switch cost; a schedule
  * it reports has a lane for each of the scenario's cores, the first
- * running the threads and the others idle, and the script policy
- * replays it exactly on that machine. */
+ * running the threads and making the deliveries ("c2", "c2/2": see
+ * sched.h), the others idle, and the script policy replays it exactly
+ * on that machine, with the network held. */
 #ifndef THREADLAB_EXPLORE_H
 #define THREADLAB_EXPLORE_H
 
@@ -49,6 +68,7 @@ typedef enum verdict (*explore_judge)(void *ctx, const struct machine *m,
 				      const char *out, size_t len, struct buf *why);
 
 #define EXPLORE_MAX_THREADS 64          /* a sleep set is a 64-bit mask */
+#define EXPLORE_MAX_CLIENTS 32          /* ... and one for deliveries, two a client */
 #define EXPLORE_DEFAULT_MAX_STATES 1000000
 #define EXPLORE_DEFAULT_MAX_STEPS 1000000       /* instructions per schedule */
 #define EXPLORE_MAX_DEPTH 100000        /* steps in one schedule */
@@ -57,13 +77,15 @@ typedef enum verdict (*explore_judge)(void *ctx, const struct machine *m,
 struct explore_outcome;
 
 /* One step the search took, for a caller drawing the state graph:
- * thread tid took state from (states are numbered from 0, the start) to
+ * thread tid (or the network, delivering client's next piece) took state
+ * from (states are numbered from 0, the start) to
  * state to, or, when end is set, to the end of a schedule, whose
  * outcome (valid during the call only) is the result's outcome number
  * to. */
 struct explore_step {
 	uint32_t from, to;
-	int tid;
+	int tid;                        /* 0: the network delivered */
+	int client, split;              /* what it delivered: client (from 1), split in two */
 	int end;
 	const struct explore_outcome *outcome;  /* when end */
 };
@@ -102,6 +124,7 @@ enum explore_stop {
 	EXPLORE_COMPLETE,               /* every schedule within the bounds */
 	EXPLORE_STATES,                 /* max_states reached */
 	EXPLORE_THREADS,                /* more than EXPLORE_MAX_THREADS threads */
+	EXPLORE_CLIENTS,                /* more than EXPLORE_MAX_CLIENTS clients */
 	EXPLORE_DEPTH,                  /* a schedule too long to follow (see above) */
 	EXPLORE_INTERRUPTED,
 };

@@ -43,10 +43,13 @@ struct file {
 	/* FK_LISTEN */
 	int port;
 	int queued;             /* connections waiting for accept */
+	int q_head, q_tail;     /* the first and the last of them, in the order
+				 * they came (index + 1; 0: none) */
 	/* FK_CONN: the connection to a client of the network (net.h) */
 	int client;             /* its index */
 	int listener;           /* the listening file it came in on */
 	uint64_t queued_seq;    /* its place in the listener's queue (0: accepted) */
+	int q_next;             /* the connection after it there (index + 1; 0: none) */
 	uint64_t arrived;       /* bytes of the client's stream delivered */
 	uint64_t consumed;      /* ... and read by the program */
 	int peer_closed;        /* the client's close has arrived: end of file */

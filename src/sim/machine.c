@@ -99,6 +99,14 @@ int machine_init(struct machine *m, const struct image *img,
 	mem_init(&p->mem, 0);
 	fd_init(m, p);
 	net_init(m);
+	if (sched_max_client(&m->script) > m->net.nclients) {
+		snprintf(err, errlen, "schedule: 'c%d' names a client the scenario does not have "
+			 "(it declares %d)", sched_max_client(&m->script), m->net.nclients);
+		machine_done(m);
+		return -1;
+	}
+	if (m->script.net && m->cfg.policy == POLICY_SCRIPT)
+		net_hold(m);    /* the schedule says when the network delivers */
 	uint64_t end = CODE_BASE + img->ncode * INSN_SIZE;
 	mem_map(&p->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
 	mem_poke_bytes(&p->mem, CODE_BASE, img->words, img->ncode * INSN_SIZE);
@@ -142,6 +150,8 @@ void machine_done(struct machine *m)
 	xfree(m->procs);
 	xfree(m->threads);
 	xfree(m->ready);
+	xfree(m->waitqs);
+	xfree(m->timed);
 	sched_free(&m->script);
 	sched_free(&m->taken);
 	memset(m, 0, sizeof *m);
@@ -166,6 +176,16 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
 	dst->ready = xmalloc((size_t)(src->cap_ready ? src->cap_ready : 1) * sizeof *dst->ready);
 	memcpy(dst->ready, src->ready, (size_t)src->nready * sizeof *dst->ready);
+	dst->timed = NULL;
+	if (src->cap_timed) {
+		dst->timed = xmalloc((size_t)src->cap_timed * sizeof *dst->timed);
+		memcpy(dst->timed, src->timed, (size_t)src->ntimed * sizeof *dst->timed);
+	}
+	dst->waitqs = NULL;
+	if (src->cap_waitqs) {
+		dst->waitqs = xmalloc(src->cap_waitqs * sizeof *dst->waitqs);
+		memcpy(dst->waitqs, src->waitqs, src->cap_waitqs * sizeof *dst->waitqs);
+	}
 	sched_copy(&dst->script, &src->script);
 	sched_copy(&dst->taken, &src->taken);
 }
@@ -333,6 +353,21 @@ static void record(struct machine *m, int core, int tid, uint64_t n)
 	sched_add(&m->taken, core, tid, n);
 }
 
+/* Thread t, which has just run on core i, lets the core go when it
+ * no longer runs (it ended, blocked or yielded); the switch comes at the
+ * core's next tick. */
+static void core_left(struct machine *m, int i, struct thread *t)
+{
+	struct core *c = &m->cores[i];
+	if (t->state == TS_RUNNING || m->state == RUN_ENDED)
+		return;
+	c->left = t->id;
+	c->left_reason = t->state == TS_DONE ? SW_EXIT :
+			 t->state == TS_BLOCKED ? SW_BLOCK : SW_YIELD;
+	c->tid = 0;
+	t->core = -1;
+}
+
 /* Nothing ran and nothing can: wait for a sleeper, or it is a deadlock. */
 static void stalled(struct machine *m)
 {
@@ -369,59 +404,56 @@ static void stalled(struct machine *m)
 	m->tick++;
 }
 
-int machine_step(struct machine *m)
+/* Core i's part of the tick: its context switch, or one instruction of
+ * its thread, or an idle tick; *active is set when it did something. */
+static void core_tick(struct machine *m, int i, int *active)
 {
-	if (m->state == RUN_ENDED)
-		return 0;
-	if (m->next_wake <= m->tick)
-		thread_wake_sleepers(m);
-	int active = 0;
-	for (int i = 0; i < m->ncores && m->state != RUN_ENDED; i++) {
-		struct core *c = &m->cores[i];
+	struct core *c = &m->cores[i];
+	if (c->busy) {
+		c->busy--;
+		*active = 1;
+		return;
+	}
+	/* a thread switched in runs at least one instruction; under rr
+	 * only a timer interrupt can take the core from it */
+	int next = c->tid && (!c->slice || (c->phase && m->cfg.policy == POLICY_RR)) ?
+		   c->tid : sched_next(m, i);
+	if (next != c->tid || c->left) {
+		switch_to(m, i, next);
 		if (c->busy) {
 			c->busy--;
-			active = 1;
-			continue;
-		}
-		/* a thread switched in runs at least one instruction; under rr
-		 * only a timer interrupt can take the core from it */
-		int next = c->tid && (!c->slice || (c->phase && m->cfg.policy == POLICY_RR)) ?
-			   c->tid : sched_next(m, i);
-		if (next != c->tid || c->left) {
-			switch_to(m, i, next);
-			if (c->busy) {
-				c->busy--;
-				active = 1;
-				continue;
-			}
-		}
-		if (!c->tid) {
-			record(m, i, 0, 1);
-			sched_advance(m, i, 0, 1);
-			continue;
-		}
-		struct thread *t = &m->threads[c->tid - 1];
-		active = 1;
-		if (m->lim.max_steps && m->insns >= m->lim.max_steps) {
-			machine_limit(m, t, LIMIT_STEPS);
-			break;
-		}
-		int tid = t->id;
-		cpu_exec(m, i, t);
-		t = &m->threads[tid - 1];       /* a spawn may have moved the threads */
-		c->slice++;
-		if (++c->phase == (uint64_t)m->cfg.quantum)
-			c->phase = 0;
-		record(m, i, t->id, 1);
-		sched_advance(m, i, t->id, 1);
-		if (t->state != TS_RUNNING && m->state != RUN_ENDED) {
-			c->left = t->id;
-			c->left_reason = t->state == TS_DONE ? SW_EXIT :
-					 t->state == TS_BLOCKED ? SW_BLOCK : SW_YIELD;
-			c->tid = 0;
-			t->core = -1;
+			*active = 1;
+			return;
 		}
 	}
+	if (!c->tid) {
+		record(m, i, 0, 1);
+		sched_advance(m, i, 0, 1);
+		return;
+	}
+	struct thread *t = &m->threads[c->tid - 1];
+	*active = 1;
+	if (m->lim.max_steps && m->insns >= m->lim.max_steps) {
+		machine_limit(m, t, LIMIT_STEPS);
+		return;
+	}
+	int tid = t->id;
+	cpu_exec(m, i, t);
+	t = &m->threads[tid - 1];       /* a spawn may have moved the threads */
+	c->slice++;
+	if (++c->phase == (uint64_t)m->cfg.quantum)
+		c->phase = 0;
+	record(m, i, t->id, 1);
+	sched_advance(m, i, t->id, 1);
+	core_left(m, i, t);
+}
+
+/* The rest of the tick, from core first on; *active as core_tick sets
+ * it.  Returns 0 once the run has ended. */
+static int finish_tick(struct machine *m, int first, int active)
+{
+	for (int i = first; i < m->ncores && m->state != RUN_ENDED; i++)
+		core_tick(m, i, &active);
 	if (m->state == RUN_ENDED) {
 		m->tick++;
 		return 0;
@@ -430,6 +462,17 @@ int machine_step(struct machine *m)
 	if (!active && !m->nready)
 		stalled(m);
 	return m->state != RUN_ENDED;
+}
+
+int machine_step(struct machine *m)
+{
+	if (m->state == RUN_ENDED)
+		return 0;
+	if (m->net.held && m->cfg.policy == POLICY_SCRIPT && sched_script_over(m))
+		net_release(m);         /* past the schedule: the clock delivers again */
+	if (m->next_wake <= m->tick)
+		thread_wake_sleepers(m);
+	return finish_tick(m, 0, 0);
 }
 
 /* Whether the next ticks can run as a burst: one core running a thread
@@ -483,15 +526,97 @@ static void burst(struct machine *m, uint64_t k)
 	c->phase = (c->phase + ran) % (uint64_t)m->cfg.quantum;
 	record(m, 0, tid, ran);
 	m->tick = start + ran;
-	if (m->state == RUN_ENDED)
-		return;
-	if (t->state != TS_RUNNING) {
-		c->left = t->id;
-		c->left_reason = t->state == TS_DONE ? SW_EXIT :
-				 t->state == TS_BLOCKED ? SW_BLOCK : SW_YIELD;
-		c->tid = 0;
-		t->core = -1;
+	core_left(m, 0, t);
+}
+
+/* Whether the next ticks of a machine of several cores can run in
+ * lockstep: every core either runs a thread that keeps it at least
+ * until a builtin call, or idles with nothing ready to take, nothing
+ * switching, and nobody watching instruction by instruction.  Fills
+ * run with the running cores, in order, and *nrun with their number;
+ * returns how many ticks. */
+static uint64_t lockstep_length(const struct machine *m, uint64_t stop, int *run, int *nrun)
+{
+	*nrun = 0;
+	if (m->ncores == 1 || m->pinned || ev_exec_on(m) ||
+	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
+		return 0;
+	int idle = 0;
+	for (int i = 0; i < m->ncores; i++) {
+		const struct core *c = &m->cores[i];
+		if (c->busy || c->left)
+			return 0;
+		if (c->tid)
+			run[(*nrun)++] = i;
+		else
+			idle = 1;
 	}
+	if (!*nrun || (idle && m->nready))
+		return 0;               /* an idle core would take a ready thread */
+	uint64_t n = stop - m->tick;
+	if (m->nready && m->cfg.policy != POLICY_FIFO) {
+		/* nothing of higher priority waits: each core keeps its thread
+		 * up to its next timer interrupt, where the policy decides */
+		int best = INT_MIN;
+		for (int i = 0; i < m->nready && m->cfg.policy == POLICY_PRIORITY; i++)
+			if (m->threads[m->ready[i] - 1].prio > best)
+				best = m->threads[m->ready[i] - 1].prio;
+		for (int j = 0; j < *nrun; j++) {
+			const struct core *c = &m->cores[run[j]];
+			if (best > m->threads[c->tid - 1].prio)
+				return 0;
+			uint64_t q = (uint64_t)m->cfg.quantum, left = q - c->phase;
+			if (c->slice && left == q)
+				return 0;
+			if (left < n)
+				n = left;
+		}
+	}
+	if (m->next_wake != UINT64_MAX) {
+		if (m->next_wake <= m->tick)
+			return 0;
+		if (m->next_wake - m->tick < n)
+			n = m->next_wake - m->tick;
+	}
+	if (m->lim.max_steps) {
+		/* every instruction of the lockstep run passes the limit's test */
+		uint64_t left = m->insns >= m->lim.max_steps ? 0 : m->lim.max_steps - m->insns;
+		if (left / (uint64_t)*nrun < n)
+			n = left / (uint64_t)*nrun;
+	}
+	return n;
+}
+
+/* Run k ticks found by lockstep_length, run its running cores: the same
+ * as k steps.  Returns 0 once the run has ended. */
+static int lockstep(struct machine *m, uint64_t k, const int *run, int nrun)
+{
+	int tids[CONFIG_MAX_CORES] = { 0 }, at;
+	uint64_t start = m->tick;
+	for (int j = 0; j < nrun; j++)
+		tids[run[j]] = m->cores[run[j]].tid;
+	uint64_t done = cpu_lockstep(m, run, nrun, k, &at);
+	/* the cores up to the one that stopped it ran one tick more */
+	int last = at < 0 ? -1 : run[at];
+	for (int i = 0; i < m->ncores; i++) {
+		struct core *c = &m->cores[i];
+		uint64_t n = done + (i <= last);
+		if (tids[i]) {
+			c->slice += n;
+			c->phase = (c->phase + n) % (uint64_t)m->cfg.quantum;
+		}
+		if (n)
+			record(m, i, tids[i], n);
+	}
+	m->tick = start + done;
+	if (at < 0)
+		return 1;
+	if (m->state == RUN_ENDED) {
+		m->tick++;
+		return 0;
+	}
+	core_left(m, last, &m->threads[tids[last] - 1]);
+	return finish_tick(m, last + 1, 1);
 }
 
 int machine_run(struct machine *m, uint64_t max_ticks)
@@ -499,10 +624,14 @@ int machine_run(struct machine *m, uint64_t max_ticks)
 	uint64_t stop = max_ticks && max_ticks < UINT64_MAX - m->tick ? m->tick + max_ticks
 								       : UINT64_MAX;
 	while (m->tick < stop) {
+		int run[CONFIG_MAX_CORES], nrun;
 		uint64_t k = burst_length(m, stop);
 		if (k)
 			burst(m, k);
-		else if (!machine_step(m))
+		else if ((k = lockstep_length(m, stop, run, &nrun)) > 0) {
+			if (!lockstep(m, k, run, nrun))
+				return 0;
+		} else if (!machine_step(m))
 			return 0;
 		if (m->state == RUN_ENDED)
 			return 0;

@@ -85,6 +85,17 @@ struct thread {
 	uint64_t created, ended;        /* ticks */
 	uint64_t co;            /* the coroutine it runs (its handle; 0: its own stack) */
 	uint64_t co_lo, co_hi;  /* that coroutine's stack, below which sp may not go */
+	int wq_in;              /* in the wait queue of what it waits for */
+	int wq_prev, wq_next;   /* its neighbours there (0: none) */
+};
+
+/* The threads of process pid waiting for kind/on (a join, a mutex, a
+ * semaphore, a cond or a child), first come first served: a list
+ * through their wq_prev and wq_next, from head to tail (0: empty). */
+struct waitq {
+	uint64_t on;
+	int pid, kind;          /* kind WAIT_NONE: a free slot */
+	int head, tail;
 };
 
 struct core {
@@ -147,6 +158,13 @@ struct process {
 	struct fdtab fds;       /* its file descriptors; see fd.h */
 };
 
+/* A timed wait: thread tid, in the wait that began with wait_seq seq,
+ * wakes at tick at (a sleep's end or a timed I/O wait's deadline). */
+struct timed_wait {
+	uint64_t at, seq;
+	int tid;
+};
+
 struct machine {
 	const struct image *img;
 	struct machine_config cfg;
@@ -163,6 +181,13 @@ struct machine {
 	int *ready;                     /* the ready queue, thread ids */
 	int nready, cap_ready;
 	uint64_t seq;                   /* orders waits */
+	struct waitq *waitqs;           /* open addressing, linear probing; never shrinks */
+	uint32_t nwaitqs, cap_waitqs;   /* cap_waitqs: 0 or a power of two */
+	struct timed_wait *timed;       /* a binary heap by (at, seq); entries of
+					 * waits already over are dropped lazily */
+	int ntimed, cap_timed;
+	uint64_t io_waiting[MAX_THREADS_LIMIT / 64];    /* bit tid - 1: blocked in
+							 * accept, read or epoll_wait */
 	uint64_t next_wake;             /* earliest sleeper's tick (UINT64_MAX: none) */
 	uint64_t rng;
 	int pinned;                     /* the explorer's choice: the only thread

@@ -20,10 +20,24 @@ static int before(const struct net_act *a, const struct net_act *b)
 	return a->tick != b->tick ? a->tick < b->tick : a->seq < b->seq;
 }
 
-/* Queue action a; the machine will not sleep past it. */
+static void act(struct machine *m, const struct net_act *a);
+
+/* Whether an action of kind k happens on the clients' side only. */
+static int clients_side(enum net_act_kind k)
+{
+	return k == NA_SEND || k == NA_REPLY || k == NA_HUP;
+}
+
+/* Queue action a; the machine will not sleep past it.  A held network
+ * runs what happens on the clients' side at once, and keeps the rest
+ * for a delivery. */
 static void push(struct machine *m, struct net_act a)
 {
 	struct net *n = &m->net;
+	if (n->held && clients_side(a.kind)) {
+		act(m, &a);
+		return;
+	}
 	if (n->nq == n->cap_q) {
 		n->cap_q = n->cap_q ? 2 * n->cap_q : 16;
 		n->q = xrealloc(n->q, (size_t)n->cap_q * sizeof *n->q);
@@ -35,8 +49,36 @@ static void push(struct machine *m, struct net_act a)
 		i = (i - 1) / 2;
 	}
 	n->q[i] = a;
-	if (a.tick < m->next_wake)
+	if (a.tick < m->next_wake && !n->held)
 		m->next_wake = a.tick;
+}
+
+/* Restore the heap order of the queue after changes anywhere in it. */
+static void heapify(struct net *n)
+{
+	for (int s = n->nq / 2 - 1; s >= 0; s--) {
+		struct net_act x = n->q[s];
+		int i = s;
+		for (;;) {
+			int c = 2 * i + 1;
+			if (c >= n->nq)
+				break;
+			if (c + 1 < n->nq && before(&n->q[c + 1], &n->q[c]))
+				c++;
+			if (!before(&n->q[c], &x))
+				break;
+			n->q[i] = n->q[c];
+			i = c;
+		}
+		n->q[i] = x;
+	}
+}
+
+/* Take action i off the queue, wherever it is. */
+static void take(struct net *n, int i)
+{
+	n->q[i] = n->q[--n->nq];
+	heapify(n);
 }
 
 /* Take the first action off the queue. */
@@ -71,6 +113,8 @@ static uint64_t trip(struct machine *m, int c)
 {
 	const struct client_group *g = group_of(m, c);
 	uint64_t j = 0;
+	if (m->net.held)
+		return 0;               /* no clock: only the order counts */
 	if (g->jitter) {
 		uint64_t x = m->net.rng;        /* xorshift64 */
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -189,12 +233,32 @@ uint64_t net_hash(const struct machine *m)
 		int64_t w[] = { cl->state, cl->conn, cl->requests, cl->replies };
 		h = mix_bytes(h, w, sizeof w);
 	}
+	if (n->held) {
+		/* what waits, client by client in order, without ticks: the
+		 * same deliveries made in another order meet here */
+		for (int c = 0; c < n->nclients; c++)
+			for (uint64_t after = 0;;) {
+				int at = -1;
+				for (int i = 0; i < n->nq; i++)
+					if (n->q[i].client == c && n->q[i].seq > after &&
+					    (at < 0 || n->q[i].seq < n->q[at].seq))
+						at = i;
+				if (at < 0)
+					break;
+				const struct net_act *a = &n->q[at];
+				int64_t w[] = { a->kind, a->client, a->n, a->split };
+				h = mix_bytes(h, w, sizeof w);
+				after = a->seq;
+			}
+		goto tables;
+	}
 	for (int i = 0; i < n->nq; i++) {
 		const struct net_act *a = &n->q[i];
 		int64_t w[] = { (int64_t)a->tick, a->kind, a->client, a->n };
 		h = mix_bytes(h, w, sizeof w);
 	}
 	h = mix_bytes(h, &n->rng, sizeof n->rng);
+tables:
 	for (int p = 0; p < m->nprocs; p++)
 		h = mix_bytes(h, m->procs[p].fds.of, (size_t)m->procs[p].fds.n * sizeof(int));
 	for (int i = 0; i < m->nthreads; i++) {
@@ -206,7 +270,7 @@ uint64_t net_hash(const struct machine *m)
 
 uint64_t net_next(const struct machine *m)
 {
-	return m->net.nq ? m->net.q[0].tick : UINT64_MAX;
+	return m->net.nq && !m->net.held ? m->net.q[0].tick : UINT64_MAX;
 }
 
 int net_clients_waiting(const struct machine *m)
@@ -267,8 +331,14 @@ static void connect_client(struct machine *m, int c)
 	f->client = c;
 	f->listener = l;
 	f->queued_seq = ++m->net.qseq;
-	m->net.files[l].queued++;
-	m->net.files[l].edges++;
+	struct file *lf = &m->net.files[l];
+	if (lf->q_tail)
+		m->net.files[lf->q_tail - 1].q_next = fi + 1;
+	else
+		lf->q_head = fi + 1;
+	lf->q_tail = fi + 1;
+	lf->queued++;
+	lf->edges++;
 	cl = &m->net.clients[c];
 	cl->conn = fi;
 	cl->start = m->tick;
@@ -287,6 +357,21 @@ static int conn_of(const struct machine *m, int c)
 {
 	int fi = m->net.clients[c].conn;
 	return fi >= 0 && m->net.files[fi].kind == FK_CONN && m->net.files[fi].client == c ? fi : -1;
+}
+
+/* In a held network, drop what client c still has to deliver to a
+ * connection the program no longer has. */
+static void drop_pending(struct machine *m, int c)
+{
+	struct net *n = &m->net;
+	if (!n->held)
+		return;
+	int k = 0;
+	for (int i = 0; i < n->nq; i++)
+		if (n->q[i].client != c || (n->q[i].kind != NA_DATA && n->q[i].kind != NA_FIN))
+			n->q[k++] = n->q[i];
+	n->nq = k;
+	heapify(n);
 }
 
 /* Run one action. */
@@ -346,7 +431,7 @@ static void act(struct machine *m, const struct net_act *a)
 
 void net_run(struct machine *m)
 {
-	while (m->net.nq && m->net.q[0].tick <= m->tick && m->state != RUN_ENDED) {
+	while (!m->net.held && m->net.nq && m->net.q[0].tick <= m->tick && m->state != RUN_ENDED) {
 		struct net_act a = pop(&m->net);
 		act(m, &a);
 	}
@@ -388,12 +473,7 @@ int net_accept(struct machine *m, struct thread *t, int64_t fd)
 	if (f->kind != FK_LISTEN)
 		return io_fail(m, t, BI_ACCEPT, fd, f->kind == FK_CONN ? IO_EINVAL : IO_ENOTSOCK);
 	if (f->queued)
-		for (int i = 0; i < m->net.nfiles; i++) {
-			const struct file *g = &m->net.files[i];
-			if (g->kind == FK_CONN && g->listener == l && g->queued_seq &&
-			    (best < 0 || g->queued_seq < m->net.files[best].queued_seq))
-				best = i;
-		}
+		best = f->q_head - 1;   /* the connection that came first */
 	if (best < 0) {
 		if (f->nonblock)
 			return io_fail(m, t, BI_ACCEPT, fd, IO_EAGAIN);
@@ -403,8 +483,13 @@ int net_accept(struct machine *m, struct thread *t, int64_t fd)
 	int nfd = fd_open(m, t->pid, best);
 	if (nfd < 0)
 		return io_fail(m, t, BI_ACCEPT, fd, IO_EMFILE);
-	m->net.files[best].queued_seq = 0;
-	m->net.files[l].queued--;
+	struct file *g = &m->net.files[best], *lf = &m->net.files[l];
+	g->queued_seq = 0;
+	lf->q_head = g->q_next;
+	if (!lf->q_head)
+		lf->q_tail = 0;
+	g->q_next = 0;
+	lf->queued--;
 	if (++m->net.open_conns > m->net.peak_conns)
 		m->net.peak_conns = m->net.open_conns;
 	t->r[R0] = nfd;
@@ -509,14 +594,18 @@ void net_closed(struct machine *m, int fi)
 				memset(g, 0, sizeof *g);
 				g->kind = FK_FREE;
 				m->net.free_files++;
+				drop_pending(m, c);
 				later(m, NA_HUP, c, trip(m, c), 0);
 			}
 		}
+		f = &m->net.files[fi];
+		f->q_head = f->q_tail = 0;
 		return;
 	}
 	int c = f->client;
 	m->net.open_conns--;
 	f->client = -1;
+	drop_pending(m, c);
 	struct client *cl = &m->net.clients[c];
 	if (cl->state != CL_DONE && cl->state != CL_FAILED)
 		later(m, NA_HUP, c, trip(m, c), 0);
@@ -535,10 +624,16 @@ void net_ready(struct machine *m, int fi)
 	/* accept wakes the thread that waited longest, read every reader,
 	 * epoll_wait every waiter of an instance that watches fi */
 	struct thread *first = NULL;
-	for (int i = 0; i < m->nthreads; i++) {
-		struct thread *t = &m->threads[i];
+	for (int w = 0; w < (m->nthreads + 63) / 64; w++)
+	for (uint64_t bits = m->io_waiting[w]; bits; bits &= bits - 1) {
+		/* only the threads waiting in I/O, in the order of their ids */
+		struct thread *t = &m->threads[w * 64 + __builtin_ctzll(bits)];
 		int gi;
-		if (t->state != TS_BLOCKED || !fd_file(m, t->pid, (int64_t)t->wait_on, &gi))
+		if (t->state != TS_BLOCKED) {   /* its process died */
+			m->io_waiting[w] &= ~(1ull << (t->id - 1) % 64);
+			continue;
+		}
+		if (!fd_file(m, t->pid, (int64_t)t->wait_on, &gi))
 			continue;
 		if (t->wait == WAIT_ACCEPT && gi == fi) {
 			if (!first || t->wait_seq < first->wait_seq)
@@ -556,4 +651,85 @@ void net_ready(struct machine *m, int fi)
 	}
 	if (first)
 		retry(m, first);
+}
+
+void net_hold(struct machine *m)
+{
+	m->net.held = 1;
+	m->next_wake = UINT64_MAX;      /* no thread sleeps yet, nothing is timed */
+	m->taken.net = 1;               /* the schedule it takes says so */
+}
+
+void net_release(struct machine *m)
+{
+	struct net *n = &m->net;
+	n->held = 0;
+	for (int i = 0; i < n->nq; i++)
+		n->q[i].tick = m->tick;         /* in the order they were sent */
+	heapify(n);
+	if (n->nq && m->tick < m->next_wake)
+		m->next_wake = m->tick;
+}
+
+/* The queue index of client c's next delivery, or -1. */
+static int head_of(const struct net *n, int c)
+{
+	int at = -1;
+	for (int i = 0; i < n->nq; i++)
+		if (n->q[i].client == c && (at < 0 || n->q[i].seq < n->q[at].seq))
+			at = i;
+	return at;
+}
+
+int net_can_deliver(const struct machine *m, int c)
+{
+	const struct net *n = &m->net;
+	int i = c >= 0 && c < n->nclients ? head_of(n, c) : -1;
+	if (!n->held || i < 0)
+		return 0;
+	const struct net_act *a = &n->q[i];
+	switch (a->kind) {
+	case NA_CONNECT:
+		return listener_on(m, group_of(m, c)->port) >= 0 ? NET_WHOLE | NET_CONNECT : 0;
+	case NA_DATA:
+		return conn_of(m, c) < 0 ? 0 : a->n >= 2 && !a->split ? NET_WHOLE | NET_SPLIT : NET_WHOLE;
+	case NA_FIN:
+		return conn_of(m, c) < 0 ? 0 : NET_WHOLE;
+	default:
+		return 0;
+	}
+}
+
+int net_delivery_file(const struct machine *m, int c)
+{
+	int i = c >= 0 && c < m->net.nclients ? head_of(&m->net, c) : -1;
+	if (i < 0)
+		return -1;
+	if (m->net.q[i].kind == NA_CONNECT)
+		return listener_on(m, group_of(m, c)->port);
+	return conn_of(m, c);
+}
+
+int net_deliver(struct machine *m, int c, int split)
+{
+	int can = net_can_deliver(m, c);
+	if (!can)
+		return -1;
+	struct net *n = &m->net;
+	int i = head_of(n, c);
+	struct net_act a = n->q[i];
+	split = split && (can & NET_SPLIT);
+	if (split) {
+		a.n = n->q[i].n / 2;
+		n->q[i].n -= a.n;
+		n->q[i].split = 1;
+	} else {
+		take(n, i);
+	}
+	if (m->record) {
+		sched_add_delivery(&m->taken, 0, c + 1, split);
+		m->taken_runs++;
+	}
+	act(m, &a);
+	return 0;
 }

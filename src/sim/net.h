@@ -5,7 +5,16 @@
  * queue ordered by tick; the machine runs the due ones before each tick
  * and sleeps no further than the next.  The jitter comes from a
  * generator of its own, seeded from the machine's seed: the same
- * scenario and settings, the same deliveries. */
+ * scenario and settings, the same deliveries.
+ *
+ * A held network has no clock: what a client does on its own side (take
+ * a reply, send its next request, see the program's close) happens at
+ * once, and what reaches the program (a client's connection, the bytes
+ * of a request, its close) waits, in order per client, until someone
+ * delivers it: the explorer, which takes each delivery as a choice, or
+ * a schedule's 'c' tokens (see sched.h).  A piece of a request may be
+ * delivered whole, or its first half (rounded down) first and the rest
+ * after; a piece so split is not split again. */
 #ifndef THREADLAB_NET_H
 #define THREADLAB_NET_H
 
@@ -67,6 +76,7 @@ struct net_act {
 	enum net_act_kind kind;
 	int client;
 	int64_t n;
+	int split;              /* NA_DATA: the rest of a piece split in two */
 	char bytes[CLIENT_REPLY_KEEP];  /* NA_REPLY: the start of what was written */
 	int nbytes;
 };
@@ -84,7 +94,13 @@ struct net {
 	uint64_t rng;
 	int open_conns;         /* connections open on the program's side */
 	int peak_conns;
+	int held;               /* deliveries wait to be made (see above) */
 };
+
+/* What client c's next delivery can be, from net_can_deliver. */
+#define NET_WHOLE   1           /* it can be delivered */
+#define NET_SPLIT   2           /* ... or its first half only */
+#define NET_CONNECT 4           /* it is the client's connection */
 
 struct machine;
 struct thread;
@@ -98,6 +114,22 @@ void net_free(struct net *n);
 uint64_t net_next(const struct machine *m);
 /* Run the actions due by now. */
 void net_run(struct machine *m);
+/* Hold the network of m, before its first tick. */
+void net_hold(struct machine *m);
+/* Let a held network run on its clock again: what waits is due now. */
+void net_release(struct machine *m);
+/* In a held network, what client c's next delivery can be now: 0 (none:
+ * nothing waits, or its connection waits for a listener), or NET_WHOLE
+ * with NET_SPLIT and NET_CONNECT as they apply. */
+int net_can_deliver(const struct machine *m, int c);
+/* The open file client c's next delivery reaches: its connection, or
+ * the listener its connection queues on (-1: none). */
+int net_delivery_file(const struct machine *m, int c);
+/* Deliver client c's next piece, its first half only when split is set
+ * and it can be split (whole otherwise); the schedule taken records it.
+ * Returns 0, or -1 when nothing can be delivered. */
+int net_deliver(struct machine *m, int c, int split);
+
 /* Whether some client still expects something of the program. */
 int net_clients_waiting(const struct machine *m);
 

@@ -119,9 +119,10 @@ static void vc_reserve(struct vc *v, uint32_t n)
 static void vc_join(struct vc *dst, const struct vc *src)
 {
 	vc_reserve(dst, src->n);
-	for (uint32_t i = 0; i < src->n; i++)
-		if (src->c[i] > dst->c[i])
-			dst->c[i] = src->c[i];
+	uint32_t *restrict d = dst->c;
+	const uint32_t *restrict s = src->c;
+	for (uint32_t i = 0, n = src->n; i < n; i++)       /* branchless: it vectorises */
+		d[i] = d[i] > s[i] ? d[i] : s[i];
 }
 
 /* A copy of src in dst (dst uninitialised). */

@@ -13,12 +13,29 @@ void sched_add(struct schedule *s, int core, int tid, uint64_t n)
 	struct sched_lane *l = &s->lane[core];
 	if (core >= s->ncores)
 		s->ncores = core + 1;
-	if (l->n && l->runs[l->n - 1].tid == tid) {
+	if (l->n && l->runs[l->n - 1].tid == tid && tid >= 0) {
 		l->runs[l->n - 1].n += n;
 		return;
 	}
 	l->runs = xgrow(l->runs, &l->cap, l->n + 1, sizeof *l->runs);
 	l->runs[l->n++] = (struct sched_run){ tid, n };
+}
+
+void sched_add_delivery(struct schedule *s, int core, int c, int split)
+{
+	s->net = 1;
+	sched_add(s, core, sched_delivery(c, split), 1);
+}
+
+int sched_max_client(const struct schedule *s)
+{
+	int max = 0;
+	for (int c = 0; c < s->ncores; c++)
+		for (size_t i = 0; i < s->lane[c].n; i++)
+			if (s->lane[c].runs[i].tid < 0 &&
+			    sched_delivery_client(s->lane[c].runs[i].tid) > max)
+				max = sched_delivery_client(s->lane[c].runs[i].tid);
+	return max;
 }
 
 /* Lanes from ncores on are empty: sched_add and sched_parse see to it. */
@@ -29,6 +46,7 @@ void sched_free(struct schedule *s)
 		s->lane[i] = (struct sched_lane){ NULL, 0, 0 };
 	}
 	s->ncores = 0;
+	s->net = 0;
 }
 
 void sched_copy(struct schedule *dst, const struct schedule *src)
@@ -62,7 +80,40 @@ static int64_t number(const char **p, int64_t max)
 	return v;
 }
 
-/* schedule := lane { '|' lane }   lane := { run }   run := (tid | '.') [ '*' n ] */
+/* A delivery at *p, after its 'c': client [ "/2" ] names one (1 into
+ * *c), nothing holds the network only (0); -1 with err. */
+static int delivery(const char *text, const char **p, int *c, int *split, char *err, size_t errlen)
+{
+	*c = *split = 0;
+	if (!**p || strchr(" \t,\n|", **p))
+		return 0;
+	const char *at = *p;
+	int64_t v = number(p, SCHED_MAX_CLIENT);
+	if (v <= 0) {
+		snprintf(err, errlen, "column %d: expected a client number (1 to %d) after 'c'",
+			 (int)(at - text) + 1, SCHED_MAX_CLIENT);
+		return -1;
+	}
+	*c = (int)v;
+	if (**p == '/') {
+		if ((*p)[1] != '2' || isdigit((unsigned char)(*p)[2])) {
+			snprintf(err, errlen, "column %d: expected '/2' (the piece split in two) "
+				 "after a delivery", (int)(*p - text) + 1);
+			return -1;
+		}
+		*p += 2;
+		*split = 1;
+	}
+	if (**p == '*') {
+		snprintf(err, errlen, "column %d: a delivery takes no '*': write 'c%d' again for "
+			 "the next piece", (int)(*p - text) + 1, *c);
+		return -1;
+	}
+	return 1;
+}
+
+/* schedule := lane { '|' lane }   lane := { run }
+ * run := (tid | '.') [ '*' n ] | 'c' [ client [ "/2" ] ] */
 int sched_parse(const char *text, struct schedule *s, char *err, size_t errlen)
 {
 	const char *p = text;
@@ -86,6 +137,21 @@ int sched_parse(const char *text, struct schedule *s, char *err, size_t errlen)
 			continue;
 		}
 		int64_t tid = 0, n = 1;
+		if (*p == 'c') {
+			int c, split, got;
+			p++;
+			if ((got = delivery(text, &p, &c, &split, err, errlen)) < 0)
+				goto fail;
+			if (*p && !strchr(" \t,\n|", *p)) {
+				snprintf(err, errlen, "column %d: unexpected '%c'",
+					 (int)(p - text) + 1, isprint((unsigned char)*p) ? *p : '?');
+				goto fail;
+			}
+			s->net = 1;
+			if (got)
+				sched_add_delivery(s, core, c, split);
+			continue;
+		}
 		if (*p == '.')
 			p++;
 		else if ((tid = number(&p, SCHED_MAX_TID)) <= 0) {
@@ -117,6 +183,8 @@ fail:
 
 void sched_format(const struct schedule *s, struct buf *out)
 {
+	if (s->net && !sched_max_client(s))
+		buf_puts(out, s->ncores && s->lane[0].n ? "c " : "c");
 	for (int c = 0; c < s->ncores; c++) {
 		if (c)
 			buf_puts(out, " | ");
@@ -124,6 +192,11 @@ void sched_format(const struct schedule *s, struct buf *out)
 		for (size_t i = 0; i < l->n; i++) {
 			if (i)
 				buf_putc(out, ' ');
+			if (l->runs[i].tid < 0) {
+				buf_printf(out, "c%d%s", sched_delivery_client(l->runs[i].tid),
+					   sched_delivery_split(l->runs[i].tid) ? "/2" : "");
+				continue;
+			}
 			if (l->runs[i].tid)
 				buf_printf(out, "%d", l->runs[i].tid);
 			else
@@ -176,6 +249,10 @@ static int next_script(struct machine *m, struct core *c, int core)
 	struct sched_cursor *k = &c->script;
 	for (; k->i < l->n; k->i++, k->used = 0) {
 		const struct sched_run *r = &l->runs[k->i];
+		if (r->tid < 0) {       /* the network's turn; nothing to deliver: skipped */
+			net_deliver(m, sched_delivery_client(r->tid) - 1, sched_delivery_split(r->tid));
+			continue;
+		}
 		if (k->used >= r->n)
 			continue;
 		if (r->tid == 0 || r->tid == c->tid)
@@ -222,6 +299,14 @@ int sched_next(struct machine *m, int core)
 	default:
 		return next_rr(m, c);
 	}
+}
+
+int sched_script_over(const struct machine *m)
+{
+	for (int c = 0; c < m->ncores; c++)
+		if (m->cores[c].script.i < m->script.lane[c].n)
+			return 0;
+	return 1;
 }
 
 void sched_advance(struct machine *m, int core, int tid, uint64_t n)

@@ -1,5 +1,6 @@
 /* thread: creating and ending threads, their memory slots (in their
  * process's address space), waiting and waking, and the ready queue. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lang/ast.h"
@@ -116,14 +117,147 @@ void thread_exit(struct machine *m, struct thread *t, int64_t value)
 		proc_end(m, thread_proc(m, t), t, PE_LAST, 0, 0, 0);
 }
 
+/* Whether waits of kind are kept in queues. */
+static int queued(enum wait_kind kind)
+{
+	return kind == WAIT_JOIN || kind == WAIT_MUTEX || kind == WAIT_SEM || kind == WAIT_COND ||
+	       kind == WAIT_CHILD;
+}
+
+/* The slot of pid/kind/on in the wait queues' table (cap_waitqs > 0):
+ * its own, or the free one where it would go. */
+static uint32_t waitq_slot(const struct machine *m, int pid, int kind, uint64_t on)
+{
+	uint64_t h = (on * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)pid << 8 | (uint64_t)kind);
+	uint32_t mask = m->cap_waitqs - 1, i = (uint32_t)((h * 0xbf58476d1ce4e5b9ull) >> 32) & mask;
+	for (;; i = (i + 1) & mask) {
+		const struct waitq *q = &m->waitqs[i];
+		if (q->kind == WAIT_NONE || (q->on == on && q->pid == pid && q->kind == kind))
+			return i;
+	}
+}
+
+/* The queue of the threads of pid waiting for kind/on; made when
+ * missing if make is set (else NULL). */
+static struct waitq *waitq_find(struct machine *m, int pid, int kind, uint64_t on, int make)
+{
+	if (m->cap_waitqs) {
+		struct waitq *q = &m->waitqs[waitq_slot(m, pid, kind, on)];
+		if (q->kind != WAIT_NONE || !make)
+			return q->kind != WAIT_NONE ? q : NULL;
+	} else if (!make) {
+		return NULL;
+	}
+	if (2 * (m->nwaitqs + 1) > m->cap_waitqs) {
+		struct waitq *old = m->waitqs;
+		uint32_t oldcap = m->cap_waitqs;
+		m->cap_waitqs = oldcap ? 2 * oldcap : 16;
+		m->waitqs = xcalloc(m->cap_waitqs, sizeof *m->waitqs);
+		for (uint32_t i = 0; i < oldcap; i++)
+			if (old[i].kind != WAIT_NONE)
+				m->waitqs[waitq_slot(m, old[i].pid, old[i].kind, old[i].on)] = old[i];
+		xfree(old);
+	}
+	struct waitq *q = &m->waitqs[waitq_slot(m, pid, kind, on)];
+	*q = (struct waitq){ on, pid, kind, 0, 0 };
+	m->nwaitqs++;
+	return q;
+}
+
+/* Take t out of the queue it waits in. */
+static void waitq_unlink(struct machine *m, struct thread *t)
+{
+	struct waitq *q = waitq_find(m, t->pid, t->wait, t->wait_on, 0);
+	if (t->wq_prev)
+		m->threads[t->wq_prev - 1].wq_next = t->wq_next;
+	else
+		q->head = t->wq_next;
+	if (t->wq_next)
+		m->threads[t->wq_next - 1].wq_prev = t->wq_prev;
+	else
+		q->tail = t->wq_prev;
+	t->wq_in = t->wq_prev = t->wq_next = 0;
+}
+
+/* Put t, which has just started to wait, at the back of its queue. */
+static void waitq_link(struct machine *m, struct thread *t)
+{
+	struct waitq *q = waitq_find(m, t->pid, t->wait, t->wait_on, 1);
+	t->wq_in = 1;
+	t->wq_prev = q->tail;
+	t->wq_next = 0;
+	if (q->tail)
+		m->threads[q->tail - 1].wq_next = t->id;
+	else
+		q->head = t->id;
+	q->tail = t->id;
+}
+
+/* Whether timed wait a comes before b. */
+static int timed_before(const struct timed_wait *a, const struct timed_wait *b)
+{
+	return a->at != b->at ? a->at < b->at : a->seq < b->seq;
+}
+
+/* Put a timed wait into the heap. */
+static void timed_push(struct machine *m, struct timed_wait w)
+{
+	if (m->ntimed == m->cap_timed) {
+		m->cap_timed = m->cap_timed ? 2 * m->cap_timed : 16;
+		m->timed = xrealloc(m->timed, (size_t)m->cap_timed * sizeof *m->timed);
+	}
+	int i = m->ntimed++;
+	while (i && timed_before(&w, &m->timed[(i - 1) / 2])) {
+		m->timed[i] = m->timed[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	m->timed[i] = w;
+}
+
+/* Take the first timed wait off the heap. */
+static void timed_pop(struct machine *m)
+{
+	struct timed_wait last = m->timed[--m->ntimed];
+	int i = 0;
+	for (;;) {
+		int c = 2 * i + 1;
+		if (c >= m->ntimed)
+			break;
+		if (c + 1 < m->ntimed && timed_before(&m->timed[c + 1], &m->timed[c]))
+			c++;
+		if (!timed_before(&m->timed[c], &last))
+			break;
+		m->timed[i] = m->timed[c];
+		i = c;
+	}
+	if (m->ntimed)
+		m->timed[i] = last;
+}
+
+/* The thread of timed wait w while that wait lasts, or NULL. */
+static struct thread *timed_thread(struct machine *m, const struct timed_wait *w)
+{
+	struct thread *t = &m->threads[w->tid - 1];
+	return t->state == TS_BLOCKED && t->wait_seq == w->seq ? t : NULL;
+}
+
 void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint64_t on,
 		  int holder)
 {
+	if (t->wq_in)
+		waitq_unlink(m, t);     /* a cond's waiter now waits for the mutex */
 	t->state = TS_BLOCKED;
 	t->wait = kind;
 	t->wait_on = on;
 	t->wait_seq = ++m->seq;
 	t->wait_pc = t->pc;
+	if (queued(kind))
+		waitq_link(m, t);
+	if (kind == WAIT_SLEEP || t->wait_until)
+		timed_push(m, (struct timed_wait){ kind == WAIT_SLEEP ? on : t->wait_until,
+						   t->wait_seq, t->id });
+	if (kind >= WAIT_ACCEPT)
+		m->io_waiting[(t->id - 1) / 64] |= 1ull << ((t->id - 1) % 64);
 	if (kind == WAIT_SLEEP && on < m->next_wake)
 		m->next_wake = on;
 	if (kind != WAIT_SLEEP && t->wait_until && t->wait_until < m->next_wake)
@@ -140,6 +274,9 @@ void thread_block(struct machine *m, struct thread *t, enum wait_kind kind, uint
 void thread_wake(struct machine *m, struct thread *t, int by, int64_t result)
 {
 	enum wait_kind was = t->wait;
+	if (t->wq_in)
+		waitq_unlink(m, t);
+	m->io_waiting[(t->id - 1) / 64] &= ~(1ull << ((t->id - 1) % 64));
 	t->r[R0] = result;
 	t->wait = WAIT_NONE;
 	t->wait_on = 0;
@@ -153,36 +290,50 @@ void thread_wake(struct machine *m, struct thread *t, int by, int64_t result)
 	}
 }
 
-struct thread *thread_first_waiter(const struct machine *m, int pid, enum wait_kind kind,
-				    uint64_t on)
+struct thread *thread_first_waiter(struct machine *m, int pid, enum wait_kind kind,
+				   uint64_t on)
 {
-	struct thread *best = NULL;
-	for (int i = 0; i < m->nthreads; i++) {
-		struct thread *t = &m->threads[i];
-		if (t->state == TS_BLOCKED && t->wait == kind && t->wait_on == on && t->pid == pid &&
-		    (!best || t->wait_seq < best->wait_seq))
-			best = t;
+	struct waitq *q = waitq_find(m, pid, kind, on, 0);
+	while (q && q->head) {
+		struct thread *t = &m->threads[q->head - 1];
+		if (t->state == TS_BLOCKED)
+			return t;
+		waitq_unlink(m, t);     /* its process died: it waits no more */
 	}
-	return best;
+	return NULL;
+}
+
+/* Order thread ids, for qsort. */
+static int by_id(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
 }
 
 void thread_wake_sleepers(struct machine *m)
 {
 	net_run(m);
-	uint64_t next = net_next(m);
-	for (int i = 0; i < m->nthreads; i++) {
-		struct thread *t = &m->threads[i];
-		if (t->state != TS_BLOCKED || (t->wait != WAIT_SLEEP && !t->wait_until))
-			continue;
-		uint64_t at = t->wait == WAIT_SLEEP ? t->wait_on : t->wait_until;
-		if (at <= m->tick) {
-			if (t->wait != WAIT_SLEEP)
-				t->io_again = 2;        /* a timed I/O wait ran out */
-			thread_wake(m, t, 0, 0);
-		} else if (at < next) {
-			next = at;
+	/* the waits whose time has come, woken in the order of their ids */
+	int *due = NULL;
+	size_t ndue = 0, cap = 0;
+	while (m->ntimed && (m->timed[0].at <= m->tick || !timed_thread(m, &m->timed[0]))) {
+		if (timed_thread(m, &m->timed[0])) {
+			due = xgrow(due, &cap, ndue + 1, sizeof *due);
+			due[ndue++] = m->timed[0].tid;
 		}
+		timed_pop(m);
 	}
+	if (ndue > 1)
+		qsort(due, ndue, sizeof *due, by_id);
+	for (size_t i = 0; i < ndue; i++) {
+		struct thread *t = &m->threads[due[i] - 1];
+		if (t->wait != WAIT_SLEEP)
+			t->io_again = 2;        /* a timed I/O wait ran out */
+		thread_wake(m, t, 0, 0);
+	}
+	xfree(due);
+	uint64_t next = net_next(m);
+	if (m->ntimed && m->timed[0].at < next)
+		next = m->timed[0].at;
 	m->next_wake = next;
 }
 

@@ -266,6 +266,8 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 		putf(y, &x, xmax, term_attr(TH_DIM), _(" since tick %llu"),
 		     (unsigned long long)(m->tick - k->slice));
 	int val = term_attr(TH_TEXT), hot = term_attr(TH_CHANGED);
+	const struct quiz_question *ask = ui_quiz_asking(u);
+	int hide = ask && ask->tid == t->id && (ask->kind == QK_LOAD || ask->kind == QK_STORE);
 	putf(y, &x, xmax, val, "  pc ");
 	putf(y, &x, xmax, all ? hot : val, "0x%llx", (unsigned long long)t->pc);
 	put(y, &x, xmax, val, "  sp ");
@@ -276,8 +278,11 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 	     (unsigned long long)t->r[REG_FP]);
 	for (int r = 0; r < NGPR; r++) {
 		putf(y, &x, xmax, val, "  r%d ", r);
-		putf(y, &x, xmax, all || (mine && ch->reg == r) ? hot : val, "%lld",
-		     (long long)t->r[r]);
+		if (hide)       /* the quiz asks what they lead to */
+			put(y, &x, xmax, term_attr(TH_DIM), "?");
+		else
+			putf(y, &x, xmax, all || (mine && ch->reg == r) ? hot : val, "%lld",
+			     (long long)t->r[r]);
 	}
 }
 
@@ -635,6 +640,16 @@ static void draw_memory(struct ui *u, const struct rect *r)
 			keep[i] = keep[i] == -1;
 	}
 	int y = r->y, xmax = r->x + r->w;
+	const struct quiz_question *ask = ui_quiz_asking(u);
+	if (ask && (ask->kind == QK_LOAD || ask->kind == QK_STORE) && ask->pid == pid)
+		for (size_t i = 0; i < n; i++) {
+			struct mm_row *w = &rows[i];
+			char *eq = strstr(w->text, " = ");
+			/* the word the quiz asks about: its value is not shown */
+			if (w->kind == MM_VAR && eq && ask->addr >= w->addr &&
+			    ask->addr < w->addr + (w->size ? w->size : 8))
+				snprintf(eq, sizeof w->text - (size_t)(eq - w->text), " = ?");
+		}
 	for (size_t i = 0; i < n && y < r->y + r->h; i++) {
 		if (!keep[i])
 			continue;
@@ -899,6 +914,65 @@ static void draw_narration(struct ui *u, const struct rect *r)
 	}
 }
 
+/* Draw text wrapped in rows y..ymax-1 of columns [x, x + w); returns
+ * the row after it. */
+static int put_wrapped(int y, int ymax, int x, int w, int attr, const char *text)
+{
+	const char *starts[24];
+	int lens[24];
+	int k = wrap(text, w, starts, lens, 24);
+	for (int j = 0; j < k && y < ymax; j++)
+		term_putn(y++, x, w, attr, starts[j], (size_t)lens[j]);
+	return y;
+}
+
+/* Quiz mode, while it asks or reveals: the question, or the answer and
+ * why, over the events and the narration. */
+static void draw_quiz(struct ui *u, const struct layout *l)
+{
+	const struct quiz_question *ask = ui_quiz_asking(u), *shown = ui_quiz_shown(u);
+	const struct quiz_question *q = ask ? ask : shown;
+	if (!q)
+		return;
+	const struct ui_quiz *z = u->quiz;
+	const struct rect *e = &l->p[P_EVENTS], *n = &l->p[P_NARRATION];
+	int top = e->y, bottom = n->y + n->h, x = e->x, w = e->w;
+	for (int y = top; y < bottom; y++)
+	{
+		mvhline(y, 1, ' ', l->cols - 2);
+		term_put(y, 0, 1, term_attr(TH_BORDER), term_glyph(G_V));
+		term_put(y, l->cols - 1, 1, term_attr(TH_BORDER), term_glyph(G_V));
+	}
+	size_t idx = (size_t)(q - z->q.q) + 1;
+	struct buf t = { 0 };
+	buf_printf(&t, "Quiz %s question %zu of %zu %s %zu of %zu right", term_glyph(G_H), idx,
+		   z->q.n, term_glyph(G_H), z->right, z->answered);
+	separator(top - 1, 0, l->cols - 1, G_LT, G_RT, t.s, 1);
+	t.len = 0;
+	int y = top;
+	if (ask) {
+		buf_printf(&t, "%s: %s", q->where, q->prompt);
+		y = put_wrapped(y, bottom, x, w, term_attr(TH_NOTE), t.s);
+		if (y < bottom && q->source) {
+			int xx = x;
+			putf(y++, &xx, x + w, term_attr(TH_DIM), "line %d: %s", q->line, q->source);
+		}
+	} else {
+		int right = z->result[shown - z->q.q] == 1;
+		if (right) {
+			buf_puts(&t, "Right: ");
+			quiz_answer_text(q, &t);
+		} else {
+			buf_printf(&t, "Wrong: you answered %s; the answer is ", z->given);
+			quiz_answer_text(q, &t);
+		}
+		int xx = x;
+		put(y++, &xx, x + w, term_attr(right ? TH_RUNNING : TH_BAD), t.s);
+		put_wrapped(y, bottom, x, w, term_attr(TH_TEXT), q->why);
+	}
+	buf_free(&t);
+}
+
 /* The program's output, its last lines. */
 static void draw_output(struct ui *u, const struct rect *r)
 {
@@ -1009,6 +1083,16 @@ static void draw_footer(const struct ui *u, const struct layout *l)
 	term_put(y, l->cols - 1, 1, b, term_glyph(G_BR));
 	int x = 2, xmax = l->cols - 2;
 	put(y, &x, xmax, b, " ");
+	const struct quiz_question *ask = ui_quiz_asking(u);
+	if (ask && !u->message[0]) {
+		struct buf f = { 0 };
+		quiz_form_text(ask, &f);
+		putf(y, &x, xmax, term_attr(TH_KEY), "your answer: %s_", u->quiz->input);
+		putf(y, &x, xmax, term_attr(TH_DIM), "  (%s; Enter answers, Escape puts it away) ",
+		     f.s);
+		buf_free(&f);
+		return;
+	}
 	if (u->prompt) {
 		putf(y, &x, xmax, term_attr(TH_KEY), _("go to tick: %s_"), u->input);
 		put(y, &x, xmax, term_attr(TH_DIM), _("  (Enter goes, Escape cancels) "));
@@ -1133,6 +1217,7 @@ void view_draw(struct ui *u)
 	draw_narration(u, &l.p[P_NARRATION]);
 	if (l.output.w)
 		draw_output(u, &l.output);
+	draw_quiz(u, &l);
 	draw_footer(u, &l);
 	if (u->help)
 		draw_help(&l);

@@ -35,12 +35,16 @@ static int play(struct ui *u)
 	return K_REDRAW;
 }
 
-/* n, Right: one tick forward. */
+/* n, Right: one tick forward; in quiz mode, a question's tick first
+ * asks it. */
 static int step(struct ui *u)
 {
 	u->playing = u->seeking = 0;
+	if (ui_quiz_stop(u))
+		return K_REDRAW;
 	if (!session_step(u->s) && session_ended(u->s))
 		snprintf(u->message, sizeof u->message, "%s", _("The run has ended."));
+	ui_quiz_stop(u);
 	return K_REDRAW;
 }
 
@@ -150,6 +154,7 @@ static int load_schedule(struct ui *u, char *schedule)
 	u->cfg = cfg;
 	memset(u->scroll, 0, sizeof u->scroll);
 	u->focus_tid = 0;
+	ui_quiz_reload(u);
 	return 0;
 }
 
@@ -331,6 +336,8 @@ const struct key_binding key_bindings[] = {
 	{ 'r',       0,         "r",       N_("r restart"),  N_("restart from tick 0, following the running thread"), restart },
 	{ 'x',       0,         "x",       N_("x explore"),  N_("explore every schedule; load the shortest failing one"), explore_key },
 	{ 'w',       0,         "w",       NULL,         N_("save a copy of the scenario that replays this run"), save_key },
+	{ 'Q',       0,         "Q",       NULL,         N_("quiz mode: stop before what a question asks, type the answer, see why"),
+	  ui_quiz_toggle },
 	{ KEY_UP,    'k',       "Up Down", NULL,         N_("scroll the panel in focus (also k and j)"), scroll_up },
 	{ KEY_DOWN,  'j',       NULL,      NULL,         NULL, scroll_down },
 	{ KEY_MOUSE, 0,         "click",   NULL,         N_("click a thread to follow it"), click },

@@ -300,41 +300,61 @@ static int is_struct(const char *type)
 	       !strchr(type, '*');
 }
 
-/* Append "name = value" (sep between them), an array as "buf[4] = {1, 2,
- * …}" with at most shown elements, of the object of type type, size
- * bytes at addr. */
-static void put_named(struct mm *mm, const char *name, const char *type, uint64_t addr,
-		      uint64_t size, const char *sep, size_t shown)
+#define STRUCT_DEPTH 2           /* structs inside structs shown, deeper ones by size */
+
+/* Append the value of the object of type type, size bytes at addr: a
+ * number, a character, a char array's string, an array as "{1, 2, …}"
+ * with at most shown elements, a struct as "{events=1, data={fd=4}}"
+ * (a union by its first field). */
+static void put_value(struct mm *mm, const char *type, uint64_t addr, uint64_t size,
+		      size_t shown, int depth)
 {
-	const char *t = type ? type : "int";
-	const struct elem_view *ev = elem_of(t);
-	buf_puts(&mm->b, name);
-	if (is_char(t) || is_struct(t)) {
-		/* a char shows as a character, a char array as its string;
-		 * a struct by its size, its fields being its own */
-		const char *br = is_array(t) ? strchr(t, '[') : NULL;
+	const char *br = is_array(type) ? strrchr(type, '[') : NULL;
+	if (is_char(type)) {
 		if (br)
-			buf_puts(&mm->b, br);
-		buf_puts(&mm->b, sep);
-		if (is_char(t) && br)
 			put_chars(mm, addr, size);
-		else if (is_char(t))
-			put_char(mm, addr);
-		else if (br)
-			buf_printf(&mm->b, "{%llu of %llu bytes}", strtoull(br + 1, NULL, 10),
-				   (unsigned long long)(strtoull(br + 1, NULL, 10) ?
-							size / strtoull(br + 1, NULL, 10) : 0));
 		else
-			buf_printf(&mm->b, "{%llu bytes}", (unsigned long long)size);
+			put_char(mm, addr);
 		return;
 	}
-	if (!is_array(t)) {
-		buf_puts(&mm->b, sep);
+	if (is_struct(type) && br) {
+		/* an array of structs: its first elements, each by its fields */
+		char elem[128];
+		uint64_t n = strtoull(br + 1, NULL, 10), es = n ? size / n : 0;
+		snprintf(elem, sizeof elem, "%.*s", (int)(br - type), type);
+		buf_putc(&mm->b, '{');
+		for (uint64_t i = 0; i < n && i < shown && es; i++) {
+			if (i)
+				buf_puts(&mm->b, ", ");
+			put_value(mm, elem, addr + i * es, es, shown, depth);
+		}
+		if (n > shown)
+			buf_printf(&mm->b, ", %s", mm->g->more);
+		buf_putc(&mm->b, '}');
+		return;
+	}
+	if (is_struct(type)) {
+		const struct img_struct *st = image_struct_named(mm->img, type);
+		if (!st || depth >= STRUCT_DEPTH) {
+			buf_printf(&mm->b, "{%llu bytes}", (unsigned long long)size);
+			return;
+		}
+		buf_putc(&mm->b, '{');
+		for (size_t i = 0; i < st->nfields && (i == 0 || !st->is_union); i++) {
+			const struct img_field *f = &st->fields[i];
+			if (i)
+				buf_puts(&mm->b, ", ");
+			buf_printf(&mm->b, "%s=", f->name);
+			put_value(mm, f->type, addr + f->offset, f->size, shown, depth + 1);
+		}
+		buf_putc(&mm->b, '}');
+		return;
+	}
+	const struct elem_view *ev = elem_of(type);
+	if (!br) {
 		ev->put(mm, addr);
 		return;
 	}
-	buf_puts(&mm->b, strchr(t, '['));
-	buf_puts(&mm->b, sep);
 	uint64_t n = size / ev->size;
 	buf_putc(&mm->b, '{');
 	for (uint64_t i = 0; i < n && i < shown; i++) {
@@ -345,6 +365,20 @@ static void put_named(struct mm *mm, const char *name, const char *type, uint64_
 	if (n > shown)
 		buf_printf(&mm->b, ", %s", mm->g->more);
 	buf_putc(&mm->b, '}');
+}
+
+/* Append "name = value" (sep between them), an array as "buf[4] = {1, 2,
+ * …}" with at most shown elements, of the object of type type, size
+ * bytes at addr. */
+static void put_named(struct mm *mm, const char *name, const char *type, uint64_t addr,
+		      uint64_t size, const char *sep, size_t shown)
+{
+	const char *t = type ? type : "int";
+	buf_puts(&mm->b, name);
+	if (is_array(t))
+		buf_puts(&mm->b, strrchr(t, '['));
+	buf_puts(&mm->b, sep);
+	put_value(mm, t, addr, size, shown, 0);
 }
 
 /* Append the name of a code address: its function's, or the number. */

@@ -52,11 +52,15 @@ static void prompt_key(struct ui *u, int c)
  * time while going to a tick. */
 static void advance(struct ui *u, double elapsed_ms)
 {
+	uint64_t room = ui_quiz_room(u);        /* the next question stops it */
 	if (u->seeking) {
 		uint64_t t = session_tick(u->s);
 		uint64_t n = u->seek - t < SEEK_CHUNK ? u->seek - t : SEEK_CHUNK;
+		if (n > room)
+			n = room;
 		if (!session_advance(u->s, n) || session_tick(u->s) >= u->seek)
 			u->seeking = 0;
+		ui_quiz_stop(u);
 		return;
 	}
 	if (!u->playing)
@@ -69,11 +73,15 @@ static void advance(struct ui *u, double elapsed_ms)
 	if (u->owed > SEEK_CHUNK)
 		u->owed = SEEK_CHUNK;
 	uint64_t n = (uint64_t)u->owed;
+	if (n > room)
+		n = room;
 	if (n) {
 		u->owed -= (double)n;
 		if (!session_advance(u->s, n))
 			u->playing = 0;
 	}
+	if (ui_quiz_stop(u))
+		u->owed = 0;
 }
 
 /* How long to wait for a key before the next frame (-1: until one comes). */
@@ -113,6 +121,8 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	u->speed = o->speed ? o->speed : UI_SPEED_DEFAULT;
 	u->playing = o->play;
 	u->panel = P_CODE;
+	if (o->quiz)
+		ui_quiz_start(u, o->quiz);
 	double last = now_ms();
 	while (!term_signal) {
 		view_draw(u);
@@ -126,7 +136,9 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 			clear();
 		} else if (c != ERR) {
 			u->message[0] = 0;
-			if (u->prompt)
+			if (ui_quiz_asking(u) && !u->help)
+				ui_quiz_key(u, c);
+			else if (u->prompt)
 				prompt_key(u, c);
 			else if (u->help && c != '?' && c != 27 && c != 'q')
 				;               /* the help covers the view */
@@ -139,6 +151,7 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	xfree(u->rows);
 	xfree(u->keep);
 	xfree(u->schedule);
+	ui_quiz_free(u);
 	session_free(u->s);
 	xfree(u);
 	if (sig) {

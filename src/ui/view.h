@@ -9,6 +9,7 @@
 
 #include "iopanel.h"
 #include "memmap.h"
+#include "quiz_screen.h"
 #include "session.h"
 #include "ui.h"
 
@@ -72,6 +73,7 @@ struct ui {
 	int io_hidden;                  /* i: the I/O panel is hidden */
 	struct hit hits[128];
 	int nhits;
+	struct ui_quiz *quiz;           /* quiz mode (NULL: never turned on) */
 	int quit;
 };
 

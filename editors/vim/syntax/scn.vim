@@ -6,7 +6,10 @@ if exists("b:current_syntax")
   finish
 endif
 
-syn keyword scnType        int void
+syn keyword scnType        int void char
+syn keyword scnStructure   struct union
+" struct epoll_event, which every scenario has predefined
+syn keyword scnType        epoll_event epoll_data
 syn keyword scnStorage     const thread_local
 syn keyword scnSync        mutex semaphore cond
 syn keyword scnStatement   return break continue sizeof
@@ -48,6 +51,7 @@ syn keyword scnEventName   contained listen connect accept arrive read write clo
 syn match   scnEventName   contained "\<io-fail\>"
 
 hi def link scnType        Type
+hi def link scnStructure   Structure
 hi def link scnStorage     StorageClass
 hi def link scnSync        Type
 hi def link scnStatement   Statement
