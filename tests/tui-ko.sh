@@ -119,6 +119,7 @@ for size in "80 24" "120 40" "97 31"; do
 		wait_for "블로킹|스케줄"
 	tm send-keys -t 0 g 6 0 Enter
 	check "$tag race-counter: at tick 60" wait_for " 틱 60 "
+	check "$tag race-counter: the events are Korean" wait_for "T[0-9]: .*(적재|저장|호출|더함)"
 	look "$tag race-counter at tick 60"
 done
 
