@@ -206,7 +206,7 @@ static int read_file(const char *path, struct source *src)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "threadlab: cannot open '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, _("threadlab: cannot open '%s': %s\n"), path, strerror(errno));
 		return -1;
 	}
 	struct buf b = { 0 };
@@ -220,7 +220,7 @@ static int read_file(const char *path, struct source *src)
 	int err = ferror(f) ? errno : 0;
 	fclose(f);
 	if (err) {
-		fprintf(stderr, "threadlab: cannot read '%s': %s\n", path, strerror(err));
+		fprintf(stderr, _("threadlab: cannot read '%s': %s\n"), path, strerror(err));
 		buf_free(&b);
 		return -1;
 	}
@@ -253,7 +253,7 @@ static int load_source(const char *arg, struct source *src)
 		if (f)
 			fclose(f);
 		if (!f && !strchr(arg, '/') && open_errno == ENOENT) {
-			fprintf(stderr, "threadlab: '%s' is neither a file nor a bundled scenario (see --list)\n", arg);
+			fprintf(stderr, _("threadlab: '%s' is neither a file nor a bundled scenario (see --list)\n"), arg);
 			return -1;
 		}
 		return read_file(arg, src);
@@ -317,7 +317,7 @@ static int parse_num(const char *name, const char *arg, int64_t lo, int64_t hi, 
 	errno = 0;
 	long long v = strtoll(arg, &end, 10);
 	if (!*arg || *end || errno || v < lo || v > hi || !strchr("0123456789", *arg)) {
-		fprintf(stderr, "threadlab: --%s wants a number from %lld to %lld, not '%s'\n",
+		fprintf(stderr, _("threadlab: --%s wants a number from %lld to %lld, not '%s'\n"),
 			name, (long long)lo, (long long)hi, arg);
 		return -1;
 	}
@@ -337,8 +337,8 @@ static int parse_bytes(const char *arg, uint64_t *out)
 	else if (*end == 'G' || *end == 'g') mul = 1ull << 30, end++;
 	if (!strchr("0123456789", *arg) || !*arg || *end || errno || v > (4ull << 30) / mul ||
 	    v * mul < (1ull << 20)) {
-		fprintf(stderr, "threadlab: --max-memory wants a size from 1M to 4G "
-				"(bytes, or with K, M or G), not '%s'\n", arg);
+		fprintf(stderr, _("threadlab: --max-memory wants a size from 1M to 4G "
+				"(bytes, or with K, M or G), not '%s'\n"), arg);
 		return -1;
 	}
 	*out = v * mul;
@@ -394,7 +394,7 @@ static FILE *open_atomic(const char *path, char **tmp)
 	int fd = temp_file_next_to(path, tmp);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
-		fprintf(stderr, "threadlab: cannot write '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, _("threadlab: cannot write '%s': %s\n"), path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(*tmp);
@@ -412,13 +412,13 @@ static int settings(const struct scenario *sc, const struct cli *cli, struct mac
 	struct machine_config cfg = sc->config;
 	if (cli->clients) {
 		if (!cfg.ngroups) {
-			fprintf(stderr, "threadlab: --clients: %s has no clients to count (no "
-				"#clients line)\n", sc->name);
+			fprintf(stderr, _("threadlab: --clients: %s has no clients to count (no "
+				"#clients line)\n"), sc->name);
 			return -1;
 		}
 		if ((int64_t)cli->clients * cfg.ngroups > CONFIG_MAX_CLIENTS) {
-			fprintf(stderr, "threadlab: --clients %d: %s has %d #clients lines, so %lld "
-				"clients in all, more than %d\n", cli->clients, sc->name, cfg.ngroups,
+			fprintf(stderr, _("threadlab: --clients %d: %s has %d #clients lines, so %lld "
+				"clients in all, more than %d\n"), cli->clients, sc->name, cfg.ngroups,
 				(long long)cli->clients * cfg.ngroups, CONFIG_MAX_CLIENTS);
 			return -1;
 		}
@@ -483,7 +483,7 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		/* a device or a pipe is written in place, never replaced (opening
 		 * a pipe waits for a reader: a signal then just ends the program) */
 		if (!(o.trace = fopen(cli->trace_file, "w"))) {
-			fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
+			fprintf(stderr, _("threadlab: cannot write '%s': %s\n"), cli->trace_file,
 				strerror(errno));
 			return EXIT_USAGE;
 		}
@@ -519,7 +519,7 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		exporter_free(ex[f]);
 	}
 	if (direct && fclose(o.trace) != 0 && status != RUN_INTERRUPTED) {
-		fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file, strerror(errno));
+		fprintf(stderr, _("threadlab: cannot write '%s': %s\n"), cli->trace_file, strerror(errno));
 		status = EXIT_USAGE;
 	}
 	if (tmp) {
@@ -528,7 +528,7 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		int whole = started && status != RUN_INTERRUPTED && status != EXIT_USAGE;
 		if (bad || !whole || rename(tmp, cli->trace_file) != 0) {
 			if (bad || whole) {
-				fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
+				fprintf(stderr, _("threadlab: cannot write '%s': %s\n"), cli->trace_file,
 					strerror(errno));
 				status = EXIT_USAGE;
 			}
@@ -538,7 +538,7 @@ static int run(const struct scenario *sc, const struct cli *cli)
 	}
 	if (status == RUN_INTERRUPTED) {
 		fflush(stdout);
-		fprintf(stderr, "threadlab: interrupted\n");
+		fprintf(stderr, _("threadlab: interrupted\n"));
 		signal(interrupted, SIG_DFL);
 		raise(interrupted);
 		status = 128 + interrupted;
@@ -573,9 +573,9 @@ static int explore_mode(const struct scenario *sc, const struct cli *cli)
 	if (graph && !interrupted && status != RUN_INTERRUPTED && status != RUN_BAD) {
 		struct buf b = { 0 };
 		if (dot_states_write(graph, sc, &b) < 0) {
-			fprintf(stderr, "threadlab: the state graph has %llu states, more than the %d "
+			fprintf(stderr, _("threadlab: the state graph has %llu states, more than the %d "
 				"--export=dot draws; bound the search with --max-preemptions, or with "
-				"--max-states %d to draw its beginning, or pick a smaller scenario\n",
+				"--max-states %d to draw its beginning, or pick a smaller scenario\n"),
 				(unsigned long long)dot_states_count(graph), DOT_MAX_STATES,
 				DOT_MAX_STATES);
 			status = EXIT_LIMIT;
@@ -587,7 +587,7 @@ static int explore_mode(const struct scenario *sc, const struct cli *cli)
 	dot_states_free(graph);
 	if (interrupted || status == RUN_INTERRUPTED) {
 		fflush(stdout);
-		fprintf(stderr, "threadlab: interrupted\n");
+		fprintf(stderr, _("threadlab: interrupted\n"));
 		signal(interrupted ? interrupted : SIGINT, SIG_DFL);
 		raise(interrupted ? interrupted : SIGINT);
 		status = 128 + (interrupted ? interrupted : SIGINT);
@@ -645,13 +645,13 @@ static int compare_mode(char **names, int n, const struct cli *cli)
 	xfree(rows);
 	if (interrupted) {
 		fflush(stdout);
-		fprintf(stderr, "threadlab: interrupted\n");
+		fprintf(stderr, _("threadlab: interrupted\n"));
 		signal(interrupted, SIG_DFL);
 		raise(interrupted);
 		return 128 + interrupted;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "threadlab: cannot write output: %s\n", strerror(errno));
+		fprintf(stderr, _("threadlab: cannot write output: %s\n"), strerror(errno));
 		return EXIT_USAGE;
 	}
 	return status;
@@ -671,7 +671,7 @@ static int quiz_mode(const struct scenario *sc, const struct cli *cli)
 		o.quiz = max;
 		int status = ui_run(sc, &cfg, &cli->lim, &o, err, sizeof err);
 		if (status == -1)
-			fprintf(stderr, "threadlab: %s; printing the questions instead\n", err);
+			fprintf(stderr, _("threadlab: %s; printing the questions instead\n"), err);
 		else if (status == EXIT_USAGE || status == EXIT_LIMIT)
 			fprintf(stderr, "threadlab: %s\n", err);
 		if (status != -1)
@@ -719,7 +719,7 @@ static int screen(const struct scenario *sc, const struct cli *cli)
 	char err[256];
 	int status = ui_run(sc, &cfg, &cli->lim, &cli->ui, err, sizeof err);
 	if (status == -1) {
-		fprintf(stderr, "threadlab: %s; running without the screen\n", err);
+		fprintf(stderr, _("threadlab: %s; running without the screen\n"), err);
 		return run(sc, cli);
 	}
 	if (status == EXIT_USAGE || status == EXIT_LIMIT)
@@ -779,7 +779,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_QUIZ: want = MODE_QUIZ; break;
 		case OPT_ANSWERS:
 			if (!*optarg) {
-				fprintf(stderr, "threadlab: --answers wants a file name\n");
+				fprintf(stderr, _("threadlab: --answers wants a file name\n"));
 				return -1;
 			}
 			cli->answers = optarg;
@@ -803,7 +803,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_EXPORT: {
 			int f = export_lookup(optarg);
 			if (f < 0) {
-				fprintf(stderr, "threadlab: unknown export format '%s' (formats:", optarg);
+				fprintf(stderr, _("threadlab: unknown export format '%s' (formats:"), optarg);
 				for (int i = 0; i < EXPORT_COUNT; i++)
 					fprintf(stderr, "%s %s", i ? "," : "", export_formats[i].name);
 				fprintf(stderr, ")\n");
@@ -812,7 +812,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			/* the file is the argument after the format */
 			const char *file = optind < argc ? argv[optind] : NULL;
 			if (!file || !*file || (file[0] == '-' && file[1])) {
-				fprintf(stderr, "threadlab: --export=%s wants a file name after it%s%s%s\n",
+				fprintf(stderr, _("threadlab: --export=%s wants a file name after it%s%s%s\n"),
 					optarg, file ? ", not '" : "", file ? file : "", file ? "'" : "");
 				return -1;
 			}
@@ -832,7 +832,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			cli->trace = 1;
 			cli->trace_file = optarg;
 			if (optarg && !*optarg) {
-				fprintf(stderr, "threadlab: --trace=FILE wants a file name\n");
+				fprintf(stderr, _("threadlab: --trace=FILE wants a file name\n"));
 				return -1;
 			}
 			cli->run_flags = 1;
@@ -852,8 +852,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_POLICY: {
 			int p = sched_policy_lookup(optarg);
 			if (p < 0) {
-				fprintf(stderr, "threadlab: unknown policy '%s' (policies: rr, fifo, "
-						"priority, random, script)\n", optarg);
+				fprintf(stderr, _("threadlab: unknown policy '%s' (policies: rr, fifo, "
+						"priority, random, script)\n"), optarg);
 				return -1;
 			}
 			cli->cfg.policy = p, cli->set_policy = 1;
@@ -881,7 +881,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			struct schedule sch = { 0 };
 			char err[160];
 			if (sched_parse(cli->schedule, &sch, err, sizeof err) < 0) {
-				fprintf(stderr, "threadlab: --schedule: %s\n", err);
+				fprintf(stderr, _("threadlab: --schedule: %s\n"), err);
 				return -1;
 			}
 			sched_free(&sch);
@@ -927,8 +927,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (want == MODE_DEFAULT)
 			continue;
 		if (cli->mode != MODE_DEFAULT && cli->mode != want) {
-			fprintf(stderr, "threadlab: choose one of --run, --explore, --compare, --quiz, --check, "
-					"--disasm and --list\n");
+			fprintf(stderr, _("threadlab: choose one of --run, --explore, --compare, --quiz, --check, "
+					"--disasm and --list\n"));
 			return -1;
 		}
 		cli->mode = want;
@@ -939,39 +939,39 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (!cli->export_file[f] || cli->mode == MODE_RUN ||
 		    (cli->mode == MODE_EXPLORE && export_formats[f].explore))
 			continue;
-		fprintf(stderr, "threadlab: --export=%s %s; it does not go with %s\n",
+		fprintf(stderr, _("threadlab: --export=%s %s; it does not go with %s\n"),
 			export_formats[f].name,
-			export_formats[f].explore ? "exports a run or an exploration"
-						  : "exports a run",
-			export_formats[f].explore ? "--compare, --check, --disasm or --list"
-						  : "--explore, --compare, --check, --disasm or --list");
+			export_formats[f].explore ? _("exports a run or an exploration")
+						  : _("exports a run"),
+			export_formats[f].explore ? _("--compare, --check, --disasm or --list")
+						  : _("--explore, --compare, --check, --disasm or --list"));
 		return -1;
 	}
 	if (cli->run_flags && cli->mode != MODE_RUN) {
-		fprintf(stderr, "threadlab: --trace, --stats and --print-schedule run the scenario; "
+		fprintf(stderr, _("threadlab: --trace, --stats and --print-schedule run the scenario; "
 				"they do not go with --explore, --compare, --check, --disasm or "
-				"--list\n");
+				"--list\n"));
 		return -1;
 	}
 	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {
-		fprintf(stderr, "threadlab: --max-preemptions, --no-reduction and --max-states "
-				"go with --explore\n");
+		fprintf(stderr, _("threadlab: --max-preemptions, --no-reduction and --max-states "
+				"go with --explore\n"));
 		return -1;
 	}
 	if (cli->mode == MODE_COMPARE && optind == argc) {
-		fprintf(stderr, "threadlab: --compare wants one or more scenarios\n");
+		fprintf(stderr, _("threadlab: --compare wants one or more scenarios\n"));
 		return -1;
 	}
 	if ((cli->answers || cli->questions) && cli->mode != MODE_QUIZ) {
-		fprintf(stderr, "threadlab: --answers and --questions go with --quiz\n");
+		fprintf(stderr, _("threadlab: --answers and --questions go with --quiz\n"));
 		return -1;
 	}
 	if (argc - optind > 1 && cli->mode != MODE_COMPARE) {
-		fprintf(stderr, "threadlab: one scenario at a time (got %d)\n", argc - optind);
+		fprintf(stderr, _("threadlab: one scenario at a time (got %d)\n"), argc - optind);
 		return -1;
 	}
 	if (cli->mode == MODE_LIST && optind < argc) {
-		fprintf(stderr, "threadlab: --list takes no scenario\n");
+		fprintf(stderr, _("threadlab: --list takes no scenario\n"));
 		return -1;
 	}
 	return -2;
@@ -1026,7 +1026,7 @@ int main(int argc, char **argv)
 	if (rc != -2) {
 		free(cli.schedule);
 		if (rc == -1)
-			fprintf(stderr, "Try 'threadlab --help' for more information.\n");
+			fprintf(stderr, _("Try 'threadlab --help' for more information.\n"));
 		return rc == -1 ? EXIT_USAGE : rc;
 	}
 	if (cli.mode == MODE_LIST)
@@ -1060,7 +1060,7 @@ int main(int argc, char **argv)
 	source_free(&src);
 	free(cli.schedule);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "threadlab: cannot write output: %s\n", strerror(errno));
+		fprintf(stderr, _("threadlab: cannot write output: %s\n"), strerror(errno));
 		return EXIT_USAGE;
 	}
 	return status;
