@@ -101,7 +101,6 @@ first_note() {
 }
 tour_note=$(first_note)
 
-
 # the two sizes of the chapter's screen, and an odd one where more text
 # is cut at the edge of its panel
 for size in "80 24" "120 40" "97 31"; do
@@ -134,7 +133,7 @@ done
 
 # a title cut in the middle of its Hangul, at the edge of the header
 start 140 40 coroutine-stacks
-check "140x40 coroutine-stacks: the title is Korean" wait_for "코루틴 스택은 힙에"
+check "140x40 coroutine-stacks: the screen is Korean" wait_for "─ 코드 ─"
 look "140x40 coroutine-stacks' header"
 
 # without the screen
