@@ -6,7 +6,7 @@
 # million instructions) with tracing off (--run) on one core, which is
 # the baseline, on 2 and on 8 cores, without the race detector
 # (--no-races) on 1 and on 8 cores, and with --trace=FILE into a
-# temporary file, and reports, for each, the best of 3 runs: wall time
+# temporary file, and reports, for each, the best of 5 runs: wall time
 # in milliseconds, simulated instructions per second (the count --stats
 # gives), that rate as a ratio to the baseline's in the same run and,
 # when tracing, trace lines and megabytes per second; then what the race
@@ -30,10 +30,10 @@ if [ -n "${ROUNDS:-}" ]; then
 	scn=$tmp/counter.scn
 fi
 
-# Milliseconds of the best of 3 runs of the command (which must succeed).
+# Milliseconds of the best of 5 runs of the command (which must succeed).
 best_ms() {
 	best=
-	for _ in 1 2 3; do
+	for _ in 1 2 3 4 5; do
 		rm -f "$tmp/trace"
 		t0=$(date +%s%N)
 		"$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }

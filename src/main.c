@@ -771,11 +771,6 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case 'r': want = MODE_RUN; break;
 		case OPT_EXPLORE: want = MODE_EXPLORE; break;
 		case OPT_COMPARE: want = MODE_COMPARE; break;
-		case OPT_CLIENTS:
-			if (parse_num(name, optarg, 1, CONFIG_MAX_CLIENTS, &v) < 0)
-				return -1;
-			cli->clients = (int)v;
-			break;
 		case OPT_QUIZ: want = MODE_QUIZ; break;
 		case OPT_ANSWERS:
 			if (!*optarg) {
@@ -788,6 +783,11 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			if (parse_num(name, optarg, 1, QUIZ_MAX_QUESTIONS, &v) < 0)
 				return -1;
 			cli->questions = (int)v;
+			break;
+		case OPT_CLIENTS:
+			if (parse_num(name, optarg, 1, CONFIG_MAX_CLIENTS, &v) < 0)
+				return -1;
+			cli->clients = (int)v;
 			break;
 		case OPT_MAX_PREEMPTIONS:
 			if (!strcmp(optarg, "none")) {
@@ -927,8 +927,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (want == MODE_DEFAULT)
 			continue;
 		if (cli->mode != MODE_DEFAULT && cli->mode != want) {
-			fprintf(stderr, _("threadlab: choose one of --run, --explore, --compare, --quiz, --check, "
-					"--disasm and --list\n"));
+			fprintf(stderr, _("threadlab: choose one of --run, --explore, --compare, --quiz, "
+					"--check, --disasm and --list\n"));
 			return -1;
 		}
 		cli->mode = want;
@@ -943,14 +943,15 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			export_formats[f].name,
 			export_formats[f].explore ? _("exports a run or an exploration")
 						  : _("exports a run"),
-			export_formats[f].explore ? _("--compare, --check, --disasm or --list")
-						  : _("--explore, --compare, --check, --disasm or --list"));
+			export_formats[f].explore ? _("--compare, --quiz, --check, --disasm or --list")
+						  : _("--explore, --compare, --quiz, --check, --disasm or "
+						      "--list"));
 		return -1;
 	}
 	if (cli->run_flags && cli->mode != MODE_RUN) {
 		fprintf(stderr, _("threadlab: --trace, --stats and --print-schedule run the scenario; "
-				"they do not go with --explore, --compare, --check, --disasm or "
-				"--list\n"));
+				"they do not go with --explore, --compare, --quiz, --check, --disasm "
+				"or --list\n"));
 		return -1;
 	}
 	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {
@@ -958,12 +959,12 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				"go with --explore\n"));
 		return -1;
 	}
-	if (cli->mode == MODE_COMPARE && optind == argc) {
-		fprintf(stderr, _("threadlab: --compare wants one or more scenarios\n"));
-		return -1;
-	}
 	if ((cli->answers || cli->questions) && cli->mode != MODE_QUIZ) {
 		fprintf(stderr, _("threadlab: --answers and --questions go with --quiz\n"));
+		return -1;
+	}
+	if (cli->mode == MODE_COMPARE && optind == argc) {
+		fprintf(stderr, _("threadlab: --compare wants one or more scenarios\n"));
 		return -1;
 	}
 	if (argc - optind > 1 && cli->mode != MODE_COMPARE) {

@@ -6,8 +6,8 @@
 # structs, unions and sizeof prints what C would.
 . "$(dirname "$0")/lib.sh"
 
-loop=$srcdir/tests/lang/epoll-loop.scn
-types=$srcdir/tests/lang/types.scn
+loop=$srcdir/tests/lang-programs/epoll-loop.scn
+types=$srcdir/tests/lang-programs/types.scn
 sed '1,/\*\//d' "$loop" >"$tmp/code"      # the program, without the comment naming the edits
 
 # The edits, and only those: none of what was taken out is left, and

@@ -5,7 +5,7 @@
 # the options that go with it.
 . "$(dirname "$0")/lib.sh"
 
-answers=$srcdir/tests/quiz
+answers=$srcdir/tests/quiz-answers
 
 # contains TEXT NEEDLE: TEXT holds NEEDLE (a fixed string).
 contains() { printf '%s\n' "$1" | grep -F -q -e "$2"; }
@@ -99,7 +99,13 @@ run --quiz --questions 101 race-counter
 check "--questions 101 exits 2" [ "$rc" -eq 2 ]
 run --quiz --run race-counter
 check "--quiz does not go with --run" [ "$rc" -eq 2 ]
-check "it says to choose" contains "$err" "choose one of --run, --explore, --compare, --quiz"
+check "it says to choose" contains "$err" "--quiz, --check, --disasm and --list"
+run --quiz --stats race-counter
+check "--stats does not go with --quiz" [ "$rc" -eq 2 ]
+check "it says so" contains "$err" "do not go with --explore, --compare, --quiz,"
+run --quiz --export=perfetto "$tmp/x.json" race-counter
+check "an export does not go with --quiz" [ "$rc" -eq 2 ]
+check "it says so too" contains "$err" "--compare, --quiz, --check, --disasm or --list"
 printf 'int main() { return x; }\n' >"$tmp/bad.scn"
 run --quiz "$tmp/bad.scn"
 check "a bad scenario exits 2" [ "$rc" -eq 2 ]

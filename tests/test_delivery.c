@@ -251,6 +251,31 @@ START_TEST(a_request_split_in_two_is_found_and_replays)
 }
 END_TEST
 
+START_TEST(a_delivery_schedule_replays_on_more_cores_with_switch_costs)
+{
+	/* the schedule's other lanes idle; the deliveries are the first's */
+	struct sim *s = sim_new(one_read);
+	s->cfg.cores = 3;
+	s->cfg.switch_cost = 2;
+	struct explore_result *r = search_sim(s, 1);
+	ck_assert_int_ge(r->failed, 0);
+	for (size_t i = 0; i < r->noutcomes; i++) {
+		const struct explore_outcome *x = &r->outcomes[i];
+		ck_assert_msg(strstr(x->schedule, " | .*") != NULL, "%s", x->schedule);
+		struct sim *p = sim_new(one_read);
+		p->cfg = s->cfg;
+		p->cfg.policy = POLICY_SCRIPT;
+		p->cfg.schedule = x->schedule;
+		ck_assert_msg(sim_start(p) == 0, "%s: %s", x->schedule, p->err);
+		sim_finish(p);
+		p->cfg.schedule = NULL;
+		ck_assert_int_eq(sim_end(p), x->end);
+		ck_assert_str_eq(sim_output(p), x->out);
+	}
+	explore_result_free(r);
+}
+END_TEST
+
 START_TEST(a_failing_schedule_before_any_delivery_still_holds_the_network)
 {
 	/* main fails before the client's connection is delivered: the
@@ -307,6 +332,59 @@ START_TEST(past_the_schedule_the_held_network_runs_on_its_clock)
 }
 END_TEST
 
+/* A held machine of src, stepped until main blocks. */
+static struct sim *held_until_main_blocks(const char *src)
+{
+	struct sim *s = sim_new(src);
+	ck_assert_int_eq(sim_start(s), 0);
+	net_hold(s->m);
+	while (machine_thread(s->m, 1)->state != TS_BLOCKED)
+		ck_assert(machine_step(s->m));
+	return s;
+}
+
+/* A copy of m with clients' next pieces delivered in order (-1 ends). */
+static struct machine *delivered(const struct machine *m, const int *order)
+{
+	struct machine *c = at_test_end(xmalloc(sizeof *c));
+	machine_copy(c, m);
+	for (; *order >= 0; order++)
+		ck_assert_int_eq(net_deliver(c, *order, 0), 0);
+	return c;
+}
+
+START_TEST(states_reached_by_commuting_deliveries_are_one)
+{
+	struct sim *s = held_until_main_blocks(
+		"#clients 1 port 80 send \"ab\"\n"
+		"#clients 1 port 80 send \"cd\"\n"
+		"int main() { int l = listen(80); int c = accept(l); return 0; }\n");
+	ck_assert_int_eq(net_can_deliver(s->m, 0), NET_WHOLE | NET_CONNECT);
+	/* two connections queue in the order they come: not the same state */
+	struct machine *a = delivered(s->m, (const int[]){ 0, 1, -1 });
+	struct machine *b = delivered(s->m, (const int[]){ 1, 0, -1 });
+	ck_assert_uint_ne(net_hash(a), net_hash(b));
+	/* the bytes of two connections, in either order: the same state */
+	struct machine *x = delivered(a, (const int[]){ 0, 1, -1 });
+	struct machine *y = delivered(a, (const int[]){ 1, 0, -1 });
+	ck_assert_uint_eq(net_hash(x), net_hash(y));
+	ck_assert_int_eq(net_can_deliver(x, 0), 0);     /* nothing left to send */
+	ck_assert_int_eq(net_deliver(x, 0, 0), -1);
+	/* half, then the rest, which is not split again, is not the whole:
+	 * it arrived twice (an edge more for epoll) */
+	ck_assert_int_eq(net_can_deliver(a, 0), NET_WHOLE | NET_SPLIT);
+	struct machine *h = delivered(a, (const int[]){ -1 });
+	ck_assert_int_eq(net_deliver(h, 0, 1), 0);
+	ck_assert_int_eq(net_can_deliver(h, 0), NET_WHOLE);
+	ck_assert_int_eq(net_deliver(h, 0, 1), 0);      /* whole: it cannot split */
+	struct machine *w = delivered(a, (const int[]){ 0, -1 });
+	ck_assert_uint_ne(net_hash(h), net_hash(w));
+	struct machine *all[] = { a, b, x, y, h, w };
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		machine_done(all[i]);
+}
+END_TEST
+
 START_TEST(threads_and_deliveries_explore_together_and_replay)
 {
 	/* two workers, each serving one client, lose an update; every
@@ -349,6 +427,63 @@ START_TEST(threads_and_deliveries_explore_together_and_replay)
 	ck_assert_uint_eq(sum, r->schedules);
 	explore_result_free(r);
 	explore_result_free(again);
+}
+END_TEST
+
+/* One thread serving two clients with epoll, counting what it read. */
+static const char epoll_server[] =
+	"#clients 2 port 80 send \"ab\"\n"
+	"int served;\n"
+	"int main() {\n"
+	"    int ep = epoll_create();\n"
+	"    int l = listen(80);\n"
+	"    int ev[2]; int events[8];\n"
+	"    ev[0] = EPOLLIN; ev[1] = l;\n"
+	"    epoll_ctl(ep, EPOLL_CTL_ADD, l, ev);\n"
+	"    while (served < 2) {\n"
+	"        int n = epoll_wait(ep, events, 4, -1);\n"
+	"        for (int i = 0; i < n; i++) {\n"
+	"            int fd = events[2 * i + 1];\n"
+	"            if (fd == l) {\n"
+	"                int c = accept(l);\n"
+	"                ev[0] = EPOLLIN; ev[1] = c;\n"
+	"                epoll_ctl(ep, EPOLL_CTL_ADD, c, ev);\n"
+	"            } else {\n"
+	"                int buf[2];\n"
+	"                int k = read(fd, buf, 8);\n"
+	"                if (k > 0) { print(\"%d\", k); write(fd, buf, k); served++; }\n"
+	"                else close(fd);\n"
+	"            }\n"
+	"        }\n"
+	"    }\n"
+	"    return 0;\n"
+	"}\n";
+
+START_TEST(reduction_with_deliveries_keeps_every_outcome)
+{
+	/* sleep sets skip schedules, never an outcome: each end reached
+	 * without reduction is reached with it */
+	const char *const srcs[] = { one_byte, two_clients, one_read, epoll_server };
+	for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++) {
+		struct explore_result *all = search(srcs[i], 0), *red = search(srcs[i], 1);
+		ck_assert_int_eq(all->stop, EXPLORE_COMPLETE);
+		ck_assert_int_eq(red->stop, EXPLORE_COMPLETE);
+		ck_assert_uint_eq(red->noutcomes, all->noutcomes);
+		ck_assert_uint_le(red->schedules, all->schedules);
+		for (size_t k = 0; k < all->noutcomes; k++) {
+			const struct explore_outcome *x = printed(red, all->outcomes[k].out);
+			ck_assert_msg(x != NULL, "program %zu: \"%s\" lost", i, all->outcomes[k].out);
+			ck_assert_int_eq(x->end, all->outcomes[k].end);
+		}
+		explore_result_free(all);
+		explore_result_free(red);
+	}
+	/* the epoll server reads each request whole or in two */
+	struct explore_result *r = search(epoll_server, 1);
+	ck_assert_ptr_nonnull(printed(r, "22"));
+	ck_assert_ptr_nonnull(printed(r, "112"));
+	ck_assert_ptr_nonnull(printed(r, "11"));
+	explore_result_free(r);
 }
 END_TEST
 
@@ -404,10 +539,13 @@ Suite *delivery_suite(void)
 	tcase_add_test(tc, counts_with_a_delivery_are_exact);
 	tcase_add_test(tc, the_order_of_deliveries_between_connections_is_a_choice);
 	tcase_add_test(tc, a_request_split_in_two_is_found_and_replays);
+	tcase_add_test(tc, a_delivery_schedule_replays_on_more_cores_with_switch_costs);
 	tcase_add_test(tc, a_failing_schedule_before_any_delivery_still_holds_the_network);
 	tcase_add_test(tc, a_schedule_without_deliveries_runs_the_network_on_its_clock);
 	tcase_add_test(tc, past_the_schedule_the_held_network_runs_on_its_clock);
+	tcase_add_test(tc, states_reached_by_commuting_deliveries_are_one);
 	tcase_add_test(tc, threads_and_deliveries_explore_together_and_replay);
+	tcase_add_test(tc, reduction_with_deliveries_keeps_every_outcome);
 	tcase_add_test(tc, a_program_without_clients_explores_as_before);
 	tcase_add_test(tc, more_clients_than_a_search_follows_stop_it);
 	suite_add_tcase(s, tc);

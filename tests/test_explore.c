@@ -101,6 +101,57 @@ START_TEST(test_explore_dependent_steps)
 }
 END_TEST
 
+/* Bytes: stores to two bytes of one word commute, like stores to two
+ * words (one class); stores to one byte do not, and neither does a
+ * byte and the whole word that holds it. */
+START_TEST(test_explore_bytes)
+{
+	static const char apart[] =
+		"char c[8];\n"
+		"void b() { c[1] = 4; c[1] = 5; }\n"
+		"int main() {\n"
+		"    int t = spawn(b);\n"
+		"    c[2] = 1; c[2] = 2; c[2] = 3;\n"
+		"    join(t);\n"
+		"    print(\"%d %d\", c[1], c[2]);\n"
+		"    return 0;\n"
+		"}\n";
+	struct explore_result *r = search(apart, -1, 1);
+	ck_assert_uint_eq(r->schedules, 1);
+	ck_assert_ptr_nonnull(printed(r, "5 3"));
+	explore_result_free(r);
+	static const char same[] =
+		"char c[8];\n"
+		"void b() { c[1] = 4; c[1] = 5; }\n"
+		"int main() {\n"
+		"    int t = spawn(b);\n"
+		"    c[1] = 1; c[1] = 2; c[1] = 3;\n"
+		"    join(t);\n"
+		"    print(\"%d\", c[1]);\n"
+		"    return 0;\n"
+		"}\n";
+	r = search(same, -1, 1);
+	ck_assert_uint_eq(r->schedules, 10);    /* as test_explore_dependent_steps */
+	ck_assert_uint_eq(printed(r, "3")->count, 6);
+	ck_assert_uint_eq(printed(r, "5")->count, 4);
+	explore_result_free(r);
+	static const char mixed[] =
+		"int w;\n"
+		"void b() { char *p = &w; p[1] = 1; }\n"
+		"int main() {\n"
+		"    int t = spawn(b);\n"
+		"    w = 0;\n"
+		"    join(t);\n"
+		"    print(\"%d\", w);\n"
+		"    return 0;\n"
+		"}\n";
+	r = search(mixed, -1, 1);
+	ck_assert_ptr_nonnull(printed(r, "0"));
+	ck_assert_ptr_nonnull(printed(r, "256"));
+	explore_result_free(r);
+}
+END_TEST
+
 /* The lost update with one round per worker.  With reduction, by hand:
  * spawn(b) before the first worker's load (4 classes, 2 lose an
  * update), between its load and its store (3 classes, 2 lose one),
@@ -414,6 +465,7 @@ Suite *explore_suite(void)
 	TCase *tc = sim_tcase("explore");
 	tcase_add_test(tc, test_explore_twenty_interleavings);
 	tcase_add_test(tc, test_explore_dependent_steps);
+	tcase_add_test(tc, test_explore_bytes);
 	tcase_add_test(tc, test_explore_lost_update);
 	tcase_add_test(tc, test_explore_schedules_replay);
 	tcase_add_test(tc, test_explore_preemption_bound);

@@ -572,7 +572,7 @@ START_TEST(memmap_build_shows_chars_and_structs)
 	ck_assert_msg(strstr(f->text, " c='x'") && strstr(f->text, " ev={events=1, data={fd=0}}"),
 		      "%s", f->text);
 	need(rows, n, -1, "name[16] = \"T1 \\\"main\\\"\"");
-	need(rows, n, -1, "evs[4] = {{events=0, data={fd=0}}, {events=0, data={fd=0}}, ");
+	need(rows, n, -1, "evs[4] = {{events=0, data={fd=0}}, {events=0, data={fd=0}}, ...}");
 }
 END_TEST
 

@@ -99,25 +99,35 @@ START_TEST(test_quiz_build_race_counter)
 }
 END_TEST
 
-START_TEST(test_quiz_answers_match_the_machine)
+/* Check every question of scenario name on cores cores against the
+ * machine stepped to its tick: what it asks is what the step does. */
+static void check_against_machine(const char *name, int cores)
 {
-	struct sim *s = bundled("race-counter");
+	struct sim *s = bundled(name);
+	s->cfg.cores = cores;
 	struct quiz *q = quiz_of(s, QUIZ_MAX_QUESTIONS);
 	ck_assert_uint_gt(q->n, 10);
 	for (size_t i = 0; i < q->n; i++) {
 		const struct quiz_question *x = &q->q[i];
-		struct sim *c = at_tick(bundled("race-counter"), x->tick);
+		struct sim *c = bundled(name);
+		c->cfg.cores = cores;
+		at_tick(c, x->tick);
 		const struct thread *t = machine_thread(c->m, x->tid);
 		ck_assert_ptr_nonnull(t);
+		int pid = t->pid;
 		switch (x->kind) {
-		case QK_LOAD:   /* the load reads what memory holds */
-			ck_assert_int_eq(machine_peek(c->m, t->pid, x->addr), x->answer);
+		case QK_LOAD: { /* the load reads what memory holds into its register */
+			const struct insn *in = image_insn(c->sc->image, t->pc);
+			ck_assert_ptr_nonnull(in);
+			ck_assert_int_eq(in->op, OP_LD);
+			ck_assert_int_eq(machine_peek(c->m, pid, x->addr), x->answer);
 			machine_step(c->m);
-			ck_assert_int_eq(c->m->threads[x->tid - 1].r[R0], x->answer);
+			ck_assert_int_eq(c->m->threads[x->tid - 1].r[in->rd], x->answer);
 			break;
+		}
 		case QK_STORE:  /* the word holds it afterwards */
 			machine_step(c->m);
-			ck_assert_int_eq(machine_peek(c->m, t->pid, x->addr), x->answer);
+			ck_assert_int_eq(machine_peek(c->m, pid, x->addr), x->answer);
 			break;
 		case QK_SWITCH: /* the core runs that thread afterwards */
 			machine_step(c->m);
@@ -128,12 +138,25 @@ START_TEST(test_quiz_answers_match_the_machine)
 			machine_step(c->m);
 			ck_assert_int_eq(c->m->threads[x->tid - 1].state == TS_BLOCKED, x->answer);
 			break;
+		case QK_HANDOFF:
+			machine_step(c->m);
+			ck_assert_int_eq(machine_mutex_owner(c->m, pid, x->addr), x->answer);
+			break;
 		default:
 			break;
 		}
 		sim_free(c);
 	}
 	drop(q);
+}
+
+START_TEST(test_quiz_answers_match_the_machine)
+{
+	check_against_machine("race-counter", 1);
+	check_against_machine("race-counter", 2);
+	check_against_machine("race-mutex", 1);
+	check_against_machine("bounded-buffer", 2);
+	check_against_machine("fork", 1);
 }
 END_TEST
 

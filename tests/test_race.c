@@ -393,6 +393,68 @@ START_TEST(race_check_names_a_heap_word_by_its_block)
 }
 END_TEST
 
+/* A byte access races only with accesses to its byte or to the word
+ * that holds it. */
+START_TEST(race_check_keeps_bytes_apart)
+{
+	/* two threads, two bytes of one word: no race, on any schedule */
+	no_race_anywhere("char flag[8];\n"
+			 "void w(int i) { flag[i] = 1; int x = flag[i]; }\n"
+			 "int main() { int a = spawn(w, 1); int b = spawn(w, 2); join(a); join(b);\n"
+			 "    return 0; }\n");
+	/* the same byte: a race, named as the element it is */
+	struct sim *s = sim_run_policy("char flag[8];\n"
+				       "void w(int i) { flag[3] = i; }\n"
+				       "int main() { int a = spawn(w, 1); int b = spawn(w, 2);\n"
+				       "    join(a); join(b); return 0; }\n", POLICY_FIFO, 1);
+	ck_assert_msg(race_count(s->m) == 1, "races:\n%s", races_of(s));
+	ck_assert_uint_eq(race_get(s->m, 0)->addr, sim_addr(s, "flag") + 3);
+	ck_assert_str_eq(race_sentence(s), "data race on flag[3]: T3 writes it, T2 wrote it at "
+			 "line 2 and no lock orders the two");
+	sim_free(s);
+	/* a byte of a word another thread writes whole, either way round */
+	s = sim_run_policy("int word;\n"
+			   "void part() { char *p = &word; p[3] = 1; }\n"
+			   "void whole() { word = 5; }\n"
+			   "int main() { int a = spawn(whole); int b = spawn(part); join(a); join(b);\n"
+			   "    return 0; }\n", POLICY_FIFO, 1);
+	ck_assert_msg(race_count(s->m) == 1, "races:\n%s", races_of(s));
+	ck_assert_uint_eq(race_get(s->m, 0)->addr, sim_addr(s, "word") + 3);
+	sim_free(s);
+	s = sim_run_policy("int word;\n"
+			   "void part() { char *p = &word; int x = p[3]; }\n"
+			   "void whole() { word = 5; }\n"
+			   "int main() { int a = spawn(part); int b = spawn(whole); join(a); join(b);\n"
+			   "    return 0; }\n", POLICY_FIFO, 1);
+	ck_assert_msg(race_count(s->m) == 1, "races:\n%s", races_of(s));
+	ck_assert_uint_eq(race_get(s->m, 0)->addr, sim_addr(s, "word"));
+	sim_free(s);
+	/* ordered by a mutex: none */
+	no_race_anywhere("char flag[8];\nmutex m;\n"
+			 "void w(int i) { lock(m); flag[3] = i; unlock(m); }\n"
+			 "int main() { int a = spawn(w, 1); int b = spawn(w, 2); join(a); join(b);\n"
+			 "    return 0; }\n");
+}
+END_TEST
+
+/* Freeing a block makes its bytes forget their accesses too. */
+START_TEST(race_check_forgets_the_bytes_of_a_freed_block)
+{
+	const char *src = "char *p; int same;\n"
+			  "void w1() { p[0] = 1; p[9] = 2; free(p); }\n"
+			  "void w2() { sleep(100); char *q = malloc(16); same = q == p;\n"
+			  "    q[0] = 3; q[9] = q[0]; }\n"
+			  "int main() { p = malloc(16); int a = spawn(w1); int b = spawn(w2);\n"
+			  "    join(a); join(b); return same; }\n";
+	for (size_t i = 0; i < ARRAY_LEN(schedules); i++) {
+		struct sim *s = run_schedule(src, i);
+		ck_assert_int_eq(s->m->exit_status, 1);
+		ck_assert_msg(race_count(s->m) == 0, "schedule %zu: races:\n%s", i, races_of(s));
+		sim_free(s);
+	}
+}
+END_TEST
+
 START_TEST(race_check_forgets_a_freed_block)
 {
 	/* w1 writes its block and frees it; w2, unordered with w1, gets the
@@ -651,6 +713,8 @@ Suite *race_suite(void)
 	tcase_add_test(tc, race_check_names_an_array_element);
 	tcase_add_test(tc, race_check_names_a_heap_word_by_its_block);
 	tcase_add_test(tc, race_check_forgets_a_freed_block);
+	tcase_add_test(tc, race_check_keeps_bytes_apart);
+	tcase_add_test(tc, race_check_forgets_the_bytes_of_a_freed_block);
 	tcase_add_test(tc, race_check_names_the_locks_held);
 	tcase_add_test(tc, race_check_is_off_when_the_settings_say_so);
 	suite_add_tcase(s, tc);

@@ -588,6 +588,36 @@ START_TEST(an_arrival_wakes_its_readers_in_the_order_of_their_ids)
 }
 END_TEST
 
+START_TEST(a_closed_socket_leaves_every_epoll_instance_that_watched_it)
+{
+	/* two instances watch a connection, one is closed and another made
+	 * in its place and set to watch it too; the connection is closed and
+	 * the next one takes its file: neither instance reports it */
+	struct sim *s = sim_run("#clients 2 port 80 send \"ab\" every 200 latency 5\n"
+				"int ev[2]; int out[20]; int buf[4];\n"
+				"int main() {\n"
+				"    int l = listen(80);\n"
+				"    int e1 = epoll_create(); int e2 = epoll_create();\n"
+				"    int c = accept(l);\n"
+				"    ev[0] = EPOLLIN; ev[1] = c;\n"
+				"    epoll_ctl(e1, EPOLL_CTL_ADD, c, ev); epoll_ctl(e2, EPOLL_CTL_ADD, c, ev);\n"
+				"    close(e1);\n"
+				"    int e3 = epoll_create();\n"
+				"    epoll_ctl(e3, EPOLL_CTL_ADD, c, ev);\n"
+				"    close(c);\n"
+				"    int c2 = accept(l);\n"
+				"    sleep(100);\n"
+				"    int n2 = epoll_wait(e2, out, 10, 0);\n"
+				"    int n3 = epoll_wait(e3, out, 10, 0);\n"
+				"    read(c2, buf, 2); close(c2);\n"
+				"    return n2 * 10 + n3 + 100 * (c2 == c) + 1000 * (e3 == e1);\n"
+				"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->exit_status, 1100);
+	sim_free(s);
+}
+END_TEST
+
 Suite *thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -618,6 +648,7 @@ Suite *thread_suite(void)
 	tcase_add_test(tc, a_timed_wait_ended_early_does_not_wake_at_its_deadline);
 	tcase_add_test(tc, connections_are_accepted_in_the_order_they_came);
 	tcase_add_test(tc, an_arrival_wakes_its_readers_in_the_order_of_their_ids);
+	tcase_add_test(tc, a_closed_socket_leaves_every_epoll_instance_that_watched_it);
 	suite_add_tcase(s, tc);
 
 	tc = sim_tcase("memory");

@@ -46,14 +46,17 @@ start() {
 # screen: the pane's text now.
 screen() { tm capture-pane -p -t 0; }
 
+# How long a wait gives up after, in seconds: long enough for a machine
+# busy with other work, and a passing check never waits it out.
+patience=${TUI_PATIENCE:-30}
+
 # wait_for PATTERN: until the screen shows PATTERN (a grep -E pattern);
-# fails after 10 seconds.
+# fails after $patience seconds.
 wait_for() {
-	i=0
-	while [ $i -lt 200 ]; do
+	end=$(($(date +%s) + patience))
+	while [ "$(date +%s)" -lt "$end" ]; do
 		screen | grep -qE -- "$1" && return 0
 		sleep 0.05
-		i=$((i + 1))
 	done
 	diag "the screen never showed /$1/:" "$(screen)"
 	return 1
@@ -61,11 +64,10 @@ wait_for() {
 
 # wait_gone PATTERN: until the screen no longer shows PATTERN.
 wait_gone() {
-	i=0
-	while [ $i -lt 200 ]; do
+	end=$(($(date +%s) + patience))
+	while [ "$(date +%s)" -lt "$end" ]; do
 		screen | grep -qE -- "$1" || return 0
 		sleep 0.05
-		i=$((i + 1))
 	done
 	diag "the screen still shows /$1/:" "$(screen)"
 	return 1
@@ -73,10 +75,9 @@ wait_gone() {
 
 # wait_exit: until threadlab has exited; its status in $rc.
 wait_exit() {
-	i=0
-	while [ ! -f "$tmp/rc" ] && [ $i -lt 200 ]; do
+	end=$(($(date +%s) + patience))
+	while [ ! -f "$tmp/rc" ] && [ "$(date +%s)" -lt "$end" ]; do
 		sleep 0.05
-		i=$((i + 1))
 	done
 	rc=$(cat "$tmp/rc" 2>/dev/null || echo none)
 }
@@ -84,9 +85,16 @@ wait_exit() {
 # keys K...: send keys to the pane.
 keys() { tm send-keys -t 0 "$@"; }
 
+# now_tick: the tick the header shows (waiting for a header to show one).
+now_tick() {
+	wait_for "^.* tick [0-9]+ " >/dev/null
+	t=$(screen | sed -n '1s/.* tick \([0-9]*\) .*/\1/p')
+	echo "${t:-0}"
+}
+
 # step N: press n N times and wait until the header shows the tick.
 step() {
-	t0=$(screen | sed -n '1s/.* tick \([0-9]*\) .*/\1/p')
+	t0=$(now_tick)
 	i=0
 	while [ $i -lt "$1" ]; do keys n; i=$((i + 1)); done
 	wait_for " tick $((t0 + $1)) "
@@ -123,7 +131,7 @@ done
 start 120 40 race-counter
 wait_for " tick 0 " >/dev/null
 for at in 25 36 60; do
-	step $((at - $(screen | sed -n '1s/.* tick \([0-9]*\) .*/\1/p'))) >/dev/null
+	step $((at - $(now_tick))) >/dev/null
 	screen >"$tmp/before"
 	for k in 1 3 8; do
 		step "$k" >/dev/null

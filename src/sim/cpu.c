@@ -427,14 +427,14 @@ static inline __attribute__((always_inline)) int exec(struct machine *m, int cor
 			return 1;
 		r[in->rd] = v;
 		raddr = addr, rval = v;
-		race_access(m, t, addr, 0, pc);
+		race_access_byte(m, t, addr, 0, pc);
 		break;
 	case OP_STB:
 		addr = (uint64_t)wrap_add(r[in->rs], in->imm);
 		if (store_byte(m, t, addr, r[in->rd]) < 0)
 			return 1;
 		waddr = addr, wval = (int64_t)(signed char)(uint8_t)r[in->rd];
-		race_access(m, t, addr, 1, pc);
+		race_access_byte(m, t, addr, 1, pc);
 		break;
 	case OP_LEA: r[in->rd] = wrap_add(r[in->rs], in->imm); break;
 	case OP_JMP: next = (uint64_t)in->imm; break;
@@ -540,24 +540,6 @@ void cpu_exec(struct machine *m, int core, struct thread *t)
 	exec(m, core, t);
 }
 
-uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n)
-{
-	uint64_t i = 0, start = m->tick;
-	while (i < n) {
-		int nready = m->nready;
-		uint64_t wake = m->next_wake, pc = t->pc;
-		m->tick = start + i++;  /* events and sleeps need the right tick */
-		if (!exec(m, 0, t))
-			continue;
-		/* a builtin ran (or a fault): go on only if the scheduler would
-		 * still keep this thread, that is if nothing it decides on changed */
-		if (m->state == RUN_ENDED || m->nready != nready || m->next_wake != wake ||
-		    t->state != TS_RUNNING || image_insn(m->img, pc)->imm == BI_SET_PRIORITY)
-			break;
-	}
-	return i;
-}
-
 /* Whether a builtin run by t on one of the running cores changed what
  * the scheduler decides on, or what the other cores run: then the
  * lockstep run must stop there. */
@@ -600,4 +582,22 @@ uint64_t cpu_lockstep(struct machine *m, const int *cores, int n, uint64_t ticks
 		}
 	}
 	return ticks;
+}
+
+uint64_t cpu_burst(struct machine *m, struct thread *t, uint64_t n)
+{
+	uint64_t i = 0, start = m->tick;
+	while (i < n) {
+		int nready = m->nready;
+		uint64_t wake = m->next_wake, pc = t->pc;
+		m->tick = start + i++;  /* events and sleeps need the right tick */
+		if (!exec(m, 0, t))
+			continue;
+		/* a builtin ran (or a fault): go on only if the scheduler would
+		 * still keep this thread, that is if nothing it decides on changed */
+		if (m->state == RUN_ENDED || m->nready != nready || m->next_wake != wake ||
+		    t->state != TS_RUNNING || image_insn(m->img, pc)->imm == BI_SET_PRIORITY)
+			break;
+	}
+	return i;
 }

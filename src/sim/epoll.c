@@ -44,8 +44,8 @@ int epoll_pending(const struct machine *m, int ep)
 
 void epoll_forget(struct machine *m, int fi)
 {
-	for (int e = 0; e < m->net.nfiles; e++) {
-		struct file *f = &m->net.files[e];
+	for (int j = 0; j < m->net.nepolls; j++) {
+		struct file *f = &m->net.files[m->net.epolls[j]];
 		if (f->kind != FK_EPOLL)
 			continue;
 		int k = 0;

@@ -10,6 +10,7 @@
 enum op_kind {
 	OPK_LOCAL,      /* nothing: not a step */
 	OPK_WORD,       /* reads or writes one word (or a pseudo-word below) */
+	OPK_BYTE,       /* reads or writes one byte (ldb, stb), at addr */
 	OPK_YIELD,      /* a step that touches nothing: sched_yield */
 	OPK_GLOBAL,     /* may touch anything: spawn, malloc, sleep, ... */
 	OPK_NET,        /* a delivery of the network (addr: the client;
@@ -159,14 +160,16 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	switch (in->op) {
 	case OP_LD:
 	case OP_ST:
-	case OP_LDB:    /* a byte: its word stands for it (two bytes of one word */
-	case OP_STB: {  /* are taken to conflict, which only adds schedules) */
+	case OP_LDB:
+	case OP_STB: {
 		uint64_t addr = (uint64_t)t->r[in->rs] + (uint64_t)in->imm;
 		if (addr - t->slot_lo < THREAD_SLOT || (t->co && addr - t->co_lo < t->co_hi - t->co_lo))
 			return (struct op){ OPK_LOCAL, 0, 0, 0 };  /* its stack, or its coroutine's */
 		int prot = addr < ADDR_LIMIT ? mem_prot(&thread_proc(m, t)->mem, addr) : 0;
+		if (prot & MP_W && (in->op == OP_LDB || in->op == OP_STB))
+			return (struct op){ OPK_BYTE, in->op == OP_STB, addr, 0 };
 		if (prot & MP_W)
-			return (struct op){ OPK_WORD, in->op == OP_ST || in->op == OP_STB, addr & ~7ull, 0 };
+			return (struct op){ OPK_WORD, in->op == OP_ST, addr & ~7ull, 0 };
 		if (prot & (MP_R | MP_GUARD))
 			return (struct op){ OPK_LOCAL, 0, 0, 0 };  /* read-only, or a fault */
 		return (struct op){ OPK_GLOBAL, 1, 0, 0 };         /* a malloc may map it */
@@ -226,9 +229,14 @@ static int dependent(const struct op *a, const struct op *b)
 	}
 	if (a->kind == OPK_GLOBAL || b->kind == OPK_GLOBAL)
 		return 1;
-	if (a->kind != OPK_WORD || b->kind != OPK_WORD)
+	if ((a->kind != OPK_WORD && a->kind != OPK_BYTE) ||
+	    (b->kind != OPK_WORD && b->kind != OPK_BYTE) || !(a->write || b->write))
 		return 0;
-	return a->addr == b->addr && (a->write || b->write);
+	if (a->kind == b->kind)
+		return a->addr == b->addr;
+	/* a byte and a word: the byte in the word (two bytes apart commute) */
+	return (a->kind == OPK_BYTE ? a->addr & ~7ull : a->addr) ==
+	       (b->kind == OPK_BYTE ? b->addr & ~7ull : b->addr);
 }
 
 /* Whether t, ready at a step, can take it now: a lock of a held mutex,
@@ -484,8 +492,8 @@ static uint32_t node_get(struct search *s, const uint64_t h[2], struct sleep sle
 	size_t j = slot_of(h, sleep, s->table_size);
 	for (; s->table[j]; j = (j + 1) & (s->table_size - 1)) {
 		struct seen *d = &s->nodes[s->table[j] - 1];
-		if (d->h[0] == h[0] && d->h[1] == h[1] && d->sleep.t == sleep.t && d->sleep.d == sleep.d && d->cur == cur &&
-		    d->pre == pre) {
+		if (d->h[0] == h[0] && d->h[1] == h[1] && d->sleep.t == sleep.t &&
+		    d->sleep.d == sleep.d && d->cur == cur && d->pre == pre) {
 			*fresh = 0;
 			return s->table[j] - 1;
 		}

@@ -35,6 +35,18 @@ int file_new(struct machine *m, enum file_kind k)
 	}
 	memset(&n->files[fi], 0, sizeof n->files[fi]);
 	n->files[fi].kind = k;
+	if (k == FK_EPOLL) {    /* epoll_forget looks through these only */
+		int i = 0;
+		while (i < n->nepolls && n->epolls[i] != fi)
+			i++;
+		if (i == n->nepolls) {
+			if (n->nepolls == n->cap_epolls) {
+				n->cap_epolls = n->cap_epolls ? 2 * n->cap_epolls : 4;
+				n->epolls = xrealloc(n->epolls, (size_t)n->cap_epolls * sizeof *n->epolls);
+			}
+			n->epolls[n->nepolls++] = fi;
+		}
+	}
 	n->files[fi].client = -1;
 	n->files[fi].listener = -1;
 	return fi;
@@ -51,6 +63,10 @@ void file_unref(struct machine *m, int fi)
 	f = &m->net.files[fi];
 	if (f->kind <= FK_STDERR)
 		return;         /* the standard files stay, closed or not */
+	if (f->kind == FK_EPOLL)
+		for (int i = 0; i < m->net.nepolls; i++)
+			if (m->net.epolls[i] == fi)
+				m->net.epolls[i] = m->net.epolls[--m->net.nepolls];
 	xfree(f->items);
 	memset(f, 0, sizeof *f);
 	f->kind = FK_FREE;

@@ -149,7 +149,7 @@ void machine_done(struct machine *m)
 	net_free(&m->net);
 	xfree(m->procs);
 	xfree(m->threads);
-	xfree(m->ready);
+	xfree(m->ready_base);
 	xfree(m->waitqs);
 	xfree(m->timed);
 	sched_free(&m->script);
@@ -174,7 +174,8 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 	dst->sink = (struct event_sink){ NULL, NULL, 0 };
 	dst->threads = xmalloc((size_t)(src->cap_threads ? src->cap_threads : 1) * sizeof *dst->threads);
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
-	dst->ready = xmalloc((size_t)(src->cap_ready ? src->cap_ready : 1) * sizeof *dst->ready);
+	dst->ready = dst->ready_base = xmalloc((size_t)(src->cap_ready ? src->cap_ready : 1) *
+					       sizeof *dst->ready);
 	memcpy(dst->ready, src->ready, (size_t)src->nready * sizeof *dst->ready);
 	dst->timed = NULL;
 	if (src->cap_timed) {

@@ -181,13 +181,6 @@ struct machine {
 	int *ready;                     /* the ready queue, thread ids */
 	int nready, cap_ready;
 	uint64_t seq;                   /* orders waits */
-	struct waitq *waitqs;           /* open addressing, linear probing; never shrinks */
-	uint32_t nwaitqs, cap_waitqs;   /* cap_waitqs: 0 or a power of two */
-	struct timed_wait *timed;       /* a binary heap by (at, seq); entries of
-					 * waits already over are dropped lazily */
-	int ntimed, cap_timed;
-	uint64_t io_waiting[MAX_THREADS_LIMIT / 64];    /* bit tid - 1: blocked in
-							 * accept, read or epoll_wait */
 	uint64_t next_wake;             /* earliest sleeper's tick (UINT64_MAX: none) */
 	uint64_t rng;
 	int pinned;                     /* the explorer's choice: the only thread
@@ -219,6 +212,18 @@ struct machine {
 	struct event_sink sink;
 	struct event ev;                /* the event being built */
 	char text[4096];                /* print output and assert text */
+
+	/* where blocked threads wait, to be found without looking through
+	 * every thread */
+	struct waitq *waitqs;           /* open addressing, linear probing; never shrinks */
+	uint32_t nwaitqs, cap_waitqs;   /* cap_waitqs: 0 or a power of two */
+	struct timed_wait *timed;       /* a binary heap by (at, seq); entries of
+					 * waits already over are dropped lazily */
+	int ntimed, cap_timed;
+	uint64_t io_waiting[MAX_THREADS_LIMIT / 64];    /* bit tid - 1: blocked in
+							 * accept, read or epoll_wait */
+	int *ready_base;                /* the ready queue's allocation: its front
+					 * moves up in it, cap_ready ids long */
 };
 
 /* Load img into m with settings cfg (copied) and limits lim.  The main

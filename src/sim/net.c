@@ -183,6 +183,9 @@ void net_copy(struct net *dst, const struct net *src)
 	dst->clients = src->nclients ? xmalloc((size_t)src->nclients * sizeof *dst->clients) : NULL;
 	if (src->nclients)
 		memcpy(dst->clients, src->clients, (size_t)src->nclients * sizeof *dst->clients);
+	dst->epolls = src->cap_epolls ? xmalloc((size_t)src->cap_epolls * sizeof *dst->epolls) : NULL;
+	if (src->nepolls)
+		memcpy(dst->epolls, src->epolls, (size_t)src->nepolls * sizeof *dst->epolls);
 	dst->q = src->cap_q ? xmalloc((size_t)src->cap_q * sizeof *dst->q) : NULL;
 	if (src->nq)
 		memcpy(dst->q, src->q, (size_t)src->nq * sizeof *dst->q);
@@ -194,6 +197,7 @@ void net_free(struct net *n)
 		xfree(n->files[i].items);
 	xfree(n->files);
 	xfree(n->clients);
+	xfree(n->epolls);
 	xfree(n->q);
 	memset(n, 0, sizeof *n);
 }
@@ -726,7 +730,7 @@ int net_deliver(struct machine *m, int c, int split)
 	} else {
 		take(n, i);
 	}
-	if (m->record) {
+	if (m->record && !m->taken_partial) {   /* a schedule cut short ends there */
 		sched_add_delivery(&m->taken, 0, c + 1, split);
 		m->taken_runs++;
 	}

@@ -95,6 +95,10 @@ struct net {
 	int open_conns;         /* connections open on the program's side */
 	int peak_conns;
 	int held;               /* deliveries wait to be made (see above) */
+	int *epolls;            /* the files that are epoll instances, in no
+				 * order (fd.c keeps it; an entry may have
+				 * been freed since) */
+	int nepolls, cap_epolls;
 };
 
 /* What client c's next delivery can be, from net_can_deliver. */

@@ -35,6 +35,15 @@ struct shpage {
 	struct shadow w[SH_WORDS];
 };
 
+/* The shadows of the bytes of one word that byte accesses (ldb, stb)
+ * reached: a byte is checked against the others' accesses to that
+ * byte and against the word accesses of its word, which are in the
+ * word's own shadow. */
+struct bword {
+	uint64_t addr;          /* the word (0: an empty slot) */
+	struct shadow b[WORD_BYTES];
+};
+
 /* The shadow pages of one leaf of the address space (NULL: none made). */
 struct shleaf {
 	struct shpage *pg[LEAF_PAGES];
@@ -91,6 +100,8 @@ struct race {
 	uint32_t nreports, capreports;
 	uint32_t *byaddr;               /* reports by address */
 	int pending;                    /* the report to emit (-1: none) */
+	struct bword *bytes;            /* open addressing, linear probing */
+	uint32_t nbytes, capbytes;      /* capbytes: 0 or a power of two */
 };
 
 /* ---- vector clocks ---------------------------------------------------- */
@@ -404,6 +415,56 @@ static void rset_put(struct race *r, uint32_t rs, struct racc a)
 	s->a[s->n++] = a;
 }
 
+/* ---- byte shadows --------------------------------------------------------- */
+
+/* The slot of word addr in the byte table (capbytes > 0). */
+static inline uint32_t bword_slot(const struct race *r, uint64_t addr)
+{
+	return (uint32_t)(((addr >> 3) * 0x9e3779b97f4a7c15ull) >> 32) & (r->capbytes - 1);
+}
+
+/* The byte shadows of word addr, or NULL when no byte of it was reached. */
+static struct bword *bword_find(const struct race *r, uint64_t addr)
+{
+	if (!r->nbytes)
+		return NULL;
+	for (uint32_t i = bword_slot(r, addr);; i = (i + 1) & (r->capbytes - 1)) {
+		if (r->bytes[i].addr == addr)
+			return &r->bytes[i];
+		if (!r->bytes[i].addr)
+			return NULL;
+	}
+}
+
+/* The byte shadows of word addr, made when missing. */
+static struct bword *bword_get(struct race *r, uint64_t addr)
+{
+	struct bword *b = bword_find(r, addr);
+	if (b)
+		return b;
+	if (2 * (r->nbytes + 1) > r->capbytes) {
+		struct bword *old = r->bytes;
+		uint32_t n = r->capbytes;
+		r->capbytes = n ? 2 * n : 16;
+		r->bytes = xcalloc(r->capbytes, sizeof *r->bytes);
+		for (uint32_t i = 0; i < n; i++)
+			if (old[i].addr) {
+				uint32_t j = bword_slot(r, old[i].addr);
+				while (r->bytes[j].addr)
+					j = (j + 1) & (r->capbytes - 1);
+				r->bytes[j] = old[i];
+			}
+		xfree(old);
+	}
+	uint32_t i = bword_slot(r, addr);
+	while (r->bytes[i].addr)
+		i = (i + 1) & (r->capbytes - 1);
+	memset(&r->bytes[i], 0, sizeof r->bytes[i]);
+	r->bytes[i].addr = addr;
+	r->nbytes++;
+	return &r->bytes[i];
+}
+
 /* ---- the detector ------------------------------------------------------- */
 
 struct race *race_new(void)
@@ -447,6 +508,7 @@ void race_free(struct race *r)
 	xfree(r->setidx);
 	xfree(r->reports);
 	xfree(r->byaddr);
+	xfree(r->bytes);
 	xfree(r);
 }
 
@@ -497,6 +559,7 @@ struct race *race_copy(const struct race *r)
 	c->reports = dup_array(r->reports, r->nreports, sizeof *r->reports);
 	c->capreports = r->nreports;
 	c->byaddr = dup_array(r->byaddr, r->nreports, sizeof *r->byaddr);
+	c->bytes = dup_array(r->bytes, r->capbytes, sizeof *r->bytes);
 	return c;
 }
 
@@ -646,13 +709,82 @@ static int found(struct machine *m, const struct process *p, struct shadow *s, u
 	return 1;
 }
 
+/* The earlier access that access now races with, of those shadow s
+ * remembers; NULL when none does.  Nothing is remembered. */
+static const struct racc *conflict(const struct race *r, const struct shadow *s,
+				   const struct racc *now)
+{
+	const struct vc *v = &r->th[now->tid - 1].vc;
+	if (!s)
+		return NULL;
+	if (s->w.tid && s->w.tid != now->tid && unordered(&s->w, v))
+		return &s->w;
+	if (!(now->how & RA_WRITE))
+		return NULL;
+	if (s->r.tid && s->r.tid != now->tid && unordered(&s->r, v))
+		return &s->r;
+	if (s->rs) {
+		const struct rset *rs = &r->rsets[s->rs - 1];
+		for (uint32_t i = 0; i < rs->n; i++)
+			if (rs->a[i].tid != now->tid && unordered(&rs->a[i], v))
+				return &rs->a[i];
+	}
+	return NULL;
+}
+
+static int check_shadow(struct machine *m, const struct process *p, struct shadow *s,
+			uint64_t addr, struct racc now);
+
 /* Check access now of the word at addr against what its shadow
- * remembers, and remember it.  Returns 1 on the word's first race. */
+ * remembers, and remember it; and against the accesses to its bytes,
+ * if any.  Returns 1 on the word's first race. */
 static int check(struct machine *m, const struct process *p, uint64_t addr, struct racc now)
 {
 	struct race *r = p->race;
-	const struct vc *v = &r->th[now.tid - 1].vc;
 	struct shadow *s = shadow_get(r, addr);
+	const struct bword *bw = bword_find(r, addr);
+	const struct racc *byte_was = NULL;
+	for (unsigned i = 0; bw && i < WORD_BYTES && !byte_was; i++)
+		byte_was = conflict(r, &bw->b[i], &now);
+	struct racc earlier = byte_was ? *byte_was : (struct racc){ 0 };
+	uint32_t rep0 = s->report;
+	uint64_t more0 = rep0 ? r->reports[rep0 - 1].more : 0;
+	int raced = check_shadow(m, p, s, addr, now);
+	if (byte_was && !s->report)
+		raced = found(m, p, s, addr, &now, &earlier);
+	else if (byte_was && s->report == rep0 && r->reports[rep0 - 1].more == more0)
+		r->reports[rep0 - 1].more++;    /* racy, and not counted yet */
+	return raced;
+}
+
+/* Check access now of the byte at addr against the other accesses to
+ * that byte and the word accesses of its word, and remember it with
+ * the byte.  Returns 1 on the byte's first race. */
+static int check_byte(struct machine *m, const struct process *p, uint64_t addr,
+		      struct racc now)
+{
+	struct race *r = p->race;
+	uint64_t word = addr & ~(uint64_t)(WORD_BYTES - 1);
+	const struct racc *word_was = conflict(r, shadow_peek(r, word), &now);
+	struct racc earlier = word_was ? *word_was : (struct racc){ 0 };
+	struct shadow *b = &bword_get(r, word)->b[addr - word];
+	uint32_t rep0 = b->report;
+	uint64_t more0 = rep0 ? r->reports[rep0 - 1].more : 0;
+	int raced = check_shadow(m, p, b, addr, now);
+	if (word_was && !b->report)
+		raced = found(m, p, b, addr, &now, &earlier);
+	else if (word_was && b->report == rep0 && r->reports[rep0 - 1].more == more0)
+		r->reports[rep0 - 1].more++;    /* racy, and not counted yet */
+	return raced;
+}
+
+/* Check access now against shadow s (of the word or byte at addr), and
+ * remember it there.  Returns 1 on the first race of what s is for. */
+static int check_shadow(struct machine *m, const struct process *p, struct shadow *s,
+			uint64_t addr, struct racc now)
+{
+	struct race *r = p->race;
+	const struct vc *v = &r->th[now.tid - 1].vc;
 	const struct racc *was = NULL;
 	if (s->w.tid && s->w.tid != now.tid && unordered(&s->w, v))
 		was = &s->w;
@@ -715,8 +847,8 @@ void race_check(struct machine *m, const struct thread *t, uint64_t addr, int wr
 	const struct shadow *p = shadow_peek(r, addr);
 	/* the same thread again in the same epoch, nothing of others' since:
 	 * nothing new to check or to remember (a read after its own write
-	 * is covered by the write) */
-	if (p && !p->rs && (!p->r.tid || p->r.tid == tid)) {
+	 * is covered by the write); what the word's bytes saw is not here */
+	if (p && !p->rs && (!p->r.tid || p->r.tid == tid) && !bword_find(r, addr)) {
 		if (p->w.tid == tid && p->w.clock == clock) {
 			memo(r, addr, tid, 1);
 			return;
@@ -738,6 +870,17 @@ void race_check(struct machine *m, const struct thread *t, uint64_t addr, int wr
 	const struct shadow *s = shadow_peek(r, addr);
 	if (r->nreports == reports && (!s->report || r->reports[s->report - 1].more == more))
 		memo(r, addr, tid, write);
+	if (raced && !ev_exec_on(m))
+		race_emit(m, t);        /* no instruction event to wait for */
+}
+
+void race_check_byte(struct machine *m, const struct thread *t, uint64_t addr, int write,
+		     uint64_t pc)
+{
+	const struct process *pr = thread_proc(m, t);
+	struct race *r = pr->race;
+	int raced = check_byte(m, pr, addr, access_of(r, t->id, pc, write ? RA_WRITE : 0));
+	r->front.gen++;
 	if (raced && !ev_exec_on(m))
 		race_emit(m, t);        /* no instruction event to wait for */
 }
@@ -777,6 +920,18 @@ void race_forget(struct machine *m, int pid, uint64_t lo, uint64_t hi)
 		memset(s, 0, sizeof *s);
 	}
 	sync_forget(r, lo, hi);
+	for (uint32_t i = 0; i < r->capbytes; i++) {
+		struct bword *b = &r->bytes[i];
+		if (!b->addr || b->addr + WORD_BYTES <= lo || b->addr >= hi)
+			continue;
+		for (unsigned k = 0; k < WORD_BYTES; k++) {
+			if (b->addr + k < lo || b->addr + k >= hi)
+				continue;
+			if (b->b[k].rs)
+				rset_drop(r, b->b[k].rs);
+			memset(&b->b[k], 0, sizeof b->b[k]);
+		}
+	}
 	uint32_t i = 0, n = r->nreports;
 	while (i < n && r->reports[r->byaddr[i]].addr < lo)
 		i++;

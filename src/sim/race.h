@@ -10,10 +10,10 @@
  *  - the races found: a report per word, for the first race on it, that
  *    counts the racy accesses which followed.
  *
- * A byte access (ldb, stb: a char) is checked as an access to the word
- * that holds it, and reported at the byte's own address: two threads
- * that write two different bytes of one word without order are
- * reported as a race too, which C would not call one.
+ * A byte access (ldb, stb: a char) is about its one byte: it races
+ * with another thread's unordered access to that byte, or to the word
+ * that holds it, never with one to another byte of the word; its
+ * shadow is kept apart, by word, with one for each byte reached.
  *
  * A race is two accesses to one word by different threads, at least one
  * of them a write, that happens-before does not order.  Order comes
@@ -133,6 +133,19 @@ static inline void race_access(struct machine *m, const struct thread *t, uint64
 		return;
 	race_check(m, t, addr, write, pc);
 }
+/* race_check for a byte access (ldb, stb) of the byte at addr. */
+void race_check_byte(struct machine *m, const struct thread *t, uint64_t addr, int write,
+		     uint64_t pc);
+
+/* race_check_byte, after the same cheap tests as race_access. */
+static inline void race_access_byte(struct machine *m, const struct thread *t, uint64_t addr,
+				    int write, uint64_t pc)
+{
+	if (addr - t->slot_lo < THREAD_SLOT || addr < DATA_BASE || !thread_proc(m, t)->race)
+		return;
+	race_check_byte(m, t, addr, write, pc);
+}
+
 /* Send EV_RACE for the race thread t has just found, if there is one
  * not sent yet. */
 void race_emit(struct machine *m, const struct thread *t);

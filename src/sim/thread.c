@@ -339,16 +339,28 @@ void thread_wake_sleepers(struct machine *m)
 
 void ready_push(struct machine *m, int tid)
 {
-	if (m->nready == m->cap_ready) {
-		m->cap_ready = m->cap_ready ? m->cap_ready * 2 : 8;
-		m->ready = xrealloc(m->ready, (size_t)m->cap_ready * sizeof *m->ready);
+	int off = (int)(m->ready - m->ready_base);
+	if (off + m->nready == m->cap_ready) {
+		if (off && off >= m->nready) {  /* room at the front: move down */
+			memmove(m->ready_base, m->ready, (size_t)m->nready * sizeof *m->ready);
+			off = 0;
+		} else {
+			m->cap_ready = m->cap_ready ? m->cap_ready * 2 : 8;
+			m->ready_base = xrealloc(m->ready_base, (size_t)m->cap_ready * sizeof *m->ready);
+		}
+		m->ready = m->ready_base + off;
 	}
 	m->ready[m->nready++] = tid;
 }
 
 void ready_remove(struct machine *m, int tid)
 {
-	for (int i = 0; i < m->nready; i++)
+	if (m->nready && m->ready[0] == tid) {  /* the front, the usual one */
+		m->ready++;
+		m->nready--;
+		return;
+	}
+	for (int i = 1; i < m->nready; i++)
 		if (m->ready[i] == tid) {
 			memmove(m->ready + i, m->ready + i + 1,
 				(size_t)(m->nready - i - 1) * sizeof *m->ready);

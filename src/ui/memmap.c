@@ -322,6 +322,7 @@ static void put_value(struct mm *mm, const char *type, uint64_t addr, uint64_t s
 		/* an array of structs: its first elements, each by its fields */
 		char elem[128];
 		uint64_t n = strtoull(br + 1, NULL, 10), es = n ? size / n : 0;
+		shown = shown == ARRAY_INLINE ? 1 : 2;  /* a struct takes room */
 		snprintf(elem, sizeof elem, "%.*s", (int)(br - type), type);
 		buf_putc(&mm->b, '{');
 		for (uint64_t i = 0; i < n && i < shown && es; i++) {

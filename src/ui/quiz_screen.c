@@ -20,8 +20,7 @@ static int build(struct ui *u)
 	z->right = z->answered = 0;
 	z->asking = z->shown = -1;
 	char err[160];
-	z->built = quiz_build(u->sc, &u->cfg, &u->lim, z->max, &z->q, err, sizeof err) == 0;
-	if (!z->built) {
+	if (quiz_build(u->sc, &u->cfg, &u->lim, z->max, &z->q, err, sizeof err) != 0) {
 		snprintf(u->message, sizeof u->message, "No quiz: %.120s", err);
 		return -1;
 	}

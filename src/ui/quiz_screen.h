@@ -18,7 +18,6 @@ struct ui;
 struct ui_quiz {
 	struct quiz q;
 	size_t max;             /* questions asked for */
-	int built;              /* q holds the questions of the run on screen */
 	int on;
 	char *result;           /* a byte per question: 0 not answered, 1 right, 2 wrong */
 	size_t right, answered;
