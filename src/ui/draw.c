@@ -11,6 +11,7 @@
 #include "../sim/coro.h"
 #include "../sim/io_view.h"
 #include "../sim/service.h"
+#include "i18n.h"
 #include "memmap.h"
 #include "term.h"
 #include "tour.h"
@@ -176,25 +177,26 @@ int view_mem_pid(const struct ui *u)
 
 /* How a run ended, in the header's few words (after END_OK's exit). */
 static const char *const end_words[END_COUNT] = {
-	[END_OK] = "exit", [END_ASSERT] = "assertion failed", [END_FAULT] = "killed by a fault",
-	[END_DEADLOCK] = "deadlock", [END_LIMIT] = "stopped by a limit",
+	[END_OK] = N_("exit"), [END_ASSERT] = N_("assertion failed"),
+	[END_FAULT] = N_("killed by a fault"), [END_DEADLOCK] = N_("deadlock"),
+	[END_LIMIT] = N_("stopped by a limit"),
 };
 
 /* The run's state for the header: "❚❚ paused", "▶ running", "■ ended". */
 static void run_state(const struct ui *u, struct buf *b)
 {
 	if (u->seeking && u->seek == UINT64_MAX)
-		buf_puts(b, "running to the end");
+		buf_puts(b, _("running to the end"));
 	else if (u->seeking)
-		buf_printf(b, "going to tick %llu", (unsigned long long)u->seek);
+		buf_printf(b, _("going to tick %llu"), (unsigned long long)u->seek);
 	else if (session_ended(u->s) && u->s->m.end == END_OK)
-		buf_printf(b, "ended: exit %lld", (long long)u->s->m.exit_status);
+		buf_printf(b, _("ended: exit %lld"), (long long)u->s->m.exit_status);
 	else if (session_ended(u->s))      /* the events panel says the rest */
-		buf_printf(b, "ended: %s", end_words[u->s->m.end]);
+		buf_printf(b, _("ended: %s"), _(end_words[u->s->m.end]));
 	else if (u->playing)
-		buf_printf(b, "%s running", term_glyph(G_PLAYING));
+		buf_printf(b, _("%s running"), term_glyph(G_PLAYING));
 	else
-		buf_printf(b, "%s paused", term_glyph(G_PAUSED));
+		buf_printf(b, _("%s paused"), term_glyph(G_PAUSED));
 }
 
 /* The top line: scenario, tick, state, settings. */
@@ -207,12 +209,13 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	term_put(0, l->cols - 1, 1, b, term_glyph(G_TR));
 	struct buf r = { 0 }, st = { 0 };
 	run_state(u, &st);
-	buf_printf(&r, " tick %llu %s %s %s %s", (unsigned long long)m->tick, term_glyph(G_H),
-		   st.s, term_glyph(G_H), sched_policies[m->cfg.policy].name);
+	buf_printf(&r, " %s %llu %s %s %s %s", _("tick"), (unsigned long long)m->tick,
+		   term_glyph(G_H), st.s, term_glyph(G_H), sched_policies[m->cfg.policy].name);
 	if (m->cfg.policy == POLICY_RR)
 		buf_printf(&r, " q=%d", m->cfg.quantum);
-	buf_printf(&r, " %s %d core%s %s %llu/s ", term_glyph(G_H), m->ncores,
-		   m->ncores == 1 ? "" : "s", term_glyph(G_H), (unsigned long long)u->speed);
+	buf_printf(&r, " %s ", term_glyph(G_H));
+	buf_printf(&r, ngettext("%d core", "%d cores", (unsigned long)m->ncores), m->ncores);
+	buf_printf(&r, " %s %llu/s ", term_glyph(G_H), (unsigned long long)u->speed);
 	int rw = term_width(r.s);
 	int x = 2;
 	int xmax = l->cols - 2 - rw - 1;
@@ -231,7 +234,7 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	}
 	if (u->sc->title && xmax - x >= 16) {    /* a title cut to a stub says nothing */
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
-		put(0, &x, xmax, term_attr(TH_TEXT), u->sc->title);
+		put(0, &x, xmax - 1, term_attr(TH_TEXT), _(u->sc->title));   /* a space after it */
 	}
 	put(0, &x, xmax, b, " ");
 	if (l->cols - 1 - rw > 0)
@@ -251,7 +254,7 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 	putf(y, &x, xmax, term_attr(TH_LABEL), "CPU%d  ", c);
 	const struct thread *t = machine_thread(m, k->tid);
 	if (!t) {
-		put(y, &x, xmax, term_attr(TH_DIM), "idle");
+		put(y, &x, xmax, term_attr(TH_DIM), _("idle"));
 		return;
 	}
 	struct buf n = { 0 };
@@ -260,16 +263,16 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 	buf_free(&n);
 	if (k->busy) {
 		putf(y, &x, xmax, term_attr(TH_SWITCHING),
-		     "  context switch: %llu tick%s left", (unsigned long long)k->busy,
-		     k->busy == 1 ? "" : "s");
+		     ngettext("  context switch: %llu tick left", "  context switch: %llu ticks left",
+			      (unsigned long)k->busy), (unsigned long long)k->busy);
 		return;
 	}
 	int mine = ch && ch->tid == t->id;
 	int all = ch && ch->switched;
 	if (all)
-		put(y, &x, xmax, term_attr(TH_SWITCHING), " context restored");
+		put(y, &x, xmax, term_attr(TH_SWITCHING), _(" context restored"));
 	else
-		putf(y, &x, xmax, term_attr(TH_DIM), " since tick %llu",
+		putf(y, &x, xmax, term_attr(TH_DIM), _(" since tick %llu"),
 		     (unsigned long long)(m->tick - k->slice));
 	int val = term_attr(TH_TEXT), hot = term_attr(TH_CHANGED);
 	const struct quiz_question *ask = ui_quiz_asking(u);
@@ -395,10 +398,10 @@ static void waits_for(const struct ui *u, const struct thread *t, struct buf *b)
 	if (t->wait == WAIT_MUTEX) {
 		int owner = machine_mutex_owner(m, t->pid, t->wait_on);
 		if (owner)
-			buf_printf(b, " held by T%d", owner);
+			buf_printf(b, _(" held by T%d"), owner);
 	}
 	if ((wait_is_io(t->wait) || t->wait == WAIT_CPU) && t->wait_until)
-		buf_printf(b, " until tick %llu", (unsigned long long)t->wait_until);
+		buf_printf(b, _(" until tick %llu"), (unsigned long long)t->wait_until);
 }
 
 /* Which threads a panel of room rows lists, into ids (at most room);
@@ -460,23 +463,24 @@ static void draw_coro(const struct ui *u, const struct coro *c, int y, int x, in
 	switch (c->status) {
 	case CO_SUSPENDED: {
 		int line = image_line(u->sc->image, c->ctx.pc);
-		buf_printf(&b, " %s saved: pc 0x%llx", c->started ? "suspended" : "new      ",
+		/* TRANSLATORS: the two words are padded to one width */
+		buf_printf(&b, _(" %s saved: pc 0x%llx"), c->started ? _("suspended") : _("new      "),
 			   (unsigned long long)c->ctx.pc);
 		if (line)
-			buf_printf(&b, " line %d", line);
+			buf_printf(&b, _(" line %d"), line);
 		buf_printf(&b, " sp 0x%llx", (unsigned long long)c->ctx.sp);
 		break;
 	}
 	case CO_RUNNING:
-		buf_printf(&b, " running   on T%d", c->tid);
+		buf_printf(&b, _(" running   on T%d"), c->tid);
 		if (c->resumer) {
-			buf_puts(&b, ", resumed by ");
+			buf_puts(&b, _(", resumed by "));
 			coro_name(u, c->pid, c->resumer, &b);
 		}
 		th = TH_RUNNING;
 		break;
 	default:
-		buf_printf(&b, " finished  returned %lld", (long long)c->value);
+		buf_printf(&b, _(" finished  returned %lld"), (long long)c->value);
 		th = TH_DIM;
 		break;
 	}
@@ -627,38 +631,38 @@ static void draw_threads(struct ui *u, const struct rect *r)
 		enum theme th = TH_READY;
 		switch (t->state) {
 		case TS_RUNNING:
-			buf_printf(&b, " running  CPU%d", t->core);
+			buf_printf(&b, _(" running  CPU%d"), t->core);
 			th = TH_RUNNING;
 			if (t->co) {
-				buf_puts(&b, "  on ");
+				buf_puts(&b, _("  on "));
 				coro_name(u, t->pid, t->co, &b);
 			}
 			break;
 		case TS_READY:          /* its saved context: what it resumes with */
-			buf_printf(&b, " ready    saved: pc 0x%llx", (unsigned long long)t->pc);
+			buf_printf(&b, _(" ready    saved: pc 0x%llx"), (unsigned long long)t->pc);
 			for (int k = 0; k < 4; k++)
 				buf_printf(&b, " r%d %lld", k, (long long)t->r[k]);
 			if (t->co) {
-				buf_puts(&b, "  on ");
+				buf_puts(&b, _("  on "));
 				coro_name(u, t->pid, t->co, &b);
 			}
 			break;
 		case TS_BLOCKED:
-			buf_puts(&b, " blocked  ");
+			buf_puts(&b, _(" blocked  "));
 			waits_for(u, t, &b);
 			th = TH_BLOCKED;
 			break;
 		case TS_DONE:
 			if (t->killed && m->procs[t->pid - 1].fault == FAULT_OOM &&
 			    m->procs[t->pid - 1].how == PE_FAULT)
-				buf_printf(&b, " OOM-killed: box%d went over its memory limit",
+				buf_printf(&b, _(" OOM-killed: box%d went over its memory limit"),
 					   m->procs[t->pid - 1].box);
 			else if (t->killed && m->procs[t->pid - 1].how == PE_FAULT)
-				buf_puts(&b, " killed by a fault in its process");
+				buf_puts(&b, _(" killed by a fault in its process"));
 			else if (t->killed)
-				buf_puts(&b, " killed");
+				buf_puts(&b, _(" killed"));
 			else
-				buf_printf(&b, " done     returned %lld", (long long)t->retval);
+				buf_printf(&b, _(" done     returned %lld"), (long long)t->retval);
 			th = TH_DIM;
 			break;
 		}
@@ -798,9 +802,11 @@ static void draw_memory(struct ui *u, const struct rect *r)
 		} else {
 			put(y, &x, xmax, attr, w->text);
 		}
-		if (w->access)
-			putf(y, &x, xmax, term_attr(TH_CHANGED), " %s %s by T%d", term_glyph(G_LARROW),
-			     w->access & MM_WRITE ? "written" : "read", w->access_tid);
+		if (w->access) {
+			putf(y, &x, xmax, term_attr(TH_CHANGED), " %s ", term_glyph(G_LARROW));
+			putf(y, &x, xmax, term_attr(TH_CHANGED),
+			     w->access & MM_WRITE ? _("written by T%d") : _("read by T%d"), w->access_tid);
+		}
 		y++;
 	}
 }
@@ -880,7 +886,7 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 	uint64_t start = end > (uint64_t)ncols ? end - (uint64_t)ncols : 0;
 	int xmax = r->x + r->w;
 	int x = r->x;
-	put(r->y, &x, xmax, term_attr(TH_DIM), "tick");
+	put(r->y, &x, xmax, term_attr(TH_DIM), _("tick"));
 	for (uint64_t t = start; t < start + (uint64_t)ncols; t++) {
 		int cx = r->x + label + (int)(t - start);
 		if (t % 10 == 0 && cx + 6 < xmax) {
@@ -937,12 +943,12 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 	if (legend) {
 		x = r->x + label;
 		y = r->y + r->h - 1;
-		putf(y, &x, xmax, term_attr(TH_DIM), "%s running  %s blocked  %s ready  %s switching  ",
+		putf(y, &x, xmax, term_attr(TH_DIM), _("%s running  %s blocked  %s ready  %s switching  "),
 		     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH));
 		put(y, &x, xmax, term_attr(TH_INTERRUPT), term_glyph(G_TIMER));
-		put(y, &x, xmax, term_attr(TH_DIM), " preempted");
+		put(y, &x, xmax, term_attr(TH_DIM), _(" preempted"));
 		if (io_active(m))
-			putf(y, &x, xmax, term_attr(TH_DIM), "  %s waiting for I/O",
+			putf(y, &x, xmax, term_attr(TH_DIM), _("  %s waiting for I/O"),
 			     term_glyph(G_IOWAIT));
 	}
 }
@@ -991,17 +997,20 @@ static int wrap(const char *text, int width, const char **starts, int *lens, int
 		while (*s == ' ')
 			s++;
 		const char *brk = NULL, *p = s;
-		int cols = 0;
-		while (*p && *p != '\n' && cols < width) {
+		int cols = 0, full = 0;
+		while (*p && *p != '\n') {
+			size_t len;
+			int w = term_char(p, strlen(p), &len);
+			if (cols + w > width) {         /* a wide character never straddles the edge */
+				full = 1;
+				break;
+			}
 			if (*p == ' ')
 				brk = p;
-			if (((unsigned char)*p & 0xc0) != 0x80)
-				cols++;
-			p++;
+			cols += w;
+			p += len;
 		}
-		while (*p && ((unsigned char)*p & 0xc0) == 0x80)
-			p++;
-		const char *e = *p && *p != '\n' && cols >= width && brk ? brk : p;
+		const char *e = full && brk ? brk : p;
 		starts[n] = s;
 		lens[n++] = (int)(e - s);
 		s = *e == '\n' ? e + 1 : e;
@@ -1026,10 +1035,10 @@ static void draw_narration(struct ui *u, const struct rect *r)
 	for (size_t i = first; y < r->y + r->h; i++) {
 		size_t k0 = lesson.s ? 1 : 0;   /* the lesson takes the first place */
 		const struct ss_note *n = i >= k0 ? session_note(u->s, i - k0) : NULL;
-		const char *text = n ? u->sc->notes[n->index].text :
+		const char *text = n ? _(u->sc->notes[n->index].text) :
 				   lesson.s && i == 0 ? lesson.s :
 				   i == k0 && !session_note(u->s, 0) && u->sc->description ?
-				   u->sc->description : NULL;
+				   _(u->sc->description) : NULL;
 		if (!text)
 			break;
 		const char *starts[16];
@@ -1129,43 +1138,43 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	}
 	const struct rect *code = &l->p[P_CODE], *mem = &l->p[P_MEMORY];
 	struct buf t = { 0 };
-	buf_printf(&t, "Code %s ", term_glyph(G_H));
+	buf_printf(&t, "%s %s ", _("Code"), term_glyph(G_H));
 	thread_name(u, view_focus(u), &t);
 	separator(code->y - 1, 0, l->split, G_LT, G_TT, t.s, u->panel == P_CODE);
 	const struct machine *m = &u->s->m;
 	t.len = 0;
-	buf_puts(&t, "Memory");
+	buf_puts(&t, _("Memory"));
 	if (m->nprocs > 1)      /* whose address space: p cycles */
-		buf_printf(&t, " %s process P%d of %d (p: next)", term_glyph(G_H), view_mem_pid(u),
+		buf_printf(&t, _(" %s process P%d of %d (p: next)"), term_glyph(G_H), view_mem_pid(u),
 			   m->nprocs);
 	separator(mem->y - 1, l->split, l->cols - 1, G_TT, G_RT, t.s, u->panel == P_MEMORY);
 	const struct rect *th = &l->p[P_THREADS];
 	t.len = 0;
-	buf_puts(&t, "Threads");
+	buf_puts(&t, _("Threads"));
 	for (int i = 0; i < m->nprocs && m->nprocs > 1; i++) {
 		const struct process *p = &m->procs[i];
 		buf_printf(&t, " %s P%d ", i ? (term_ascii() ? "," : "\xc2\xb7") : term_glyph(G_H),
 			   p->pid);
 		if (p->box)             /* its own view: pid 1 in box1 (live goes without saying) */
-			buf_printf(&t, "(pid %d in box%d)%s", p->ns_pid, p->box,
+			buf_printf(&t, _("(pid %d in box%d)%s"), p->ns_pid, p->box,
 				   p->state == PS_LIVE ? "" : " ");
 		if (p->state == PS_LIVE && p->box)
 			;
 		else if (p->state == PS_LIVE)
-			buf_puts(&t, "live");
+			buf_puts(&t, _("live"));
 		else if (p->how == PE_FAULT && p->fault == FAULT_OOM)
-			buf_puts(&t, "OOM-killed");
+			buf_puts(&t, _("OOM-killed"));
 		else if (p->how == PE_FAULT)
-			buf_puts(&t, "killed");
+			buf_puts(&t, _("killed"));
 		else
-			buf_printf(&t, "%s %lld", p->state == PS_REAPED ? "reaped" : "exited",
+			buf_printf(&t, p->state == PS_REAPED ? _("reaped %lld") : _("exited %lld"),
 				   (long long)p->code);
 	}
 	separator(th->y - 1, 0, l->split, G_LT, G_RT, t.s, u->panel == P_THREADS);
 	const struct rect *io = &l->p[P_IO];
 	int bottom = mem->y + mem->h;
 	if (io->h) {
-		separator(io->y - 1, l->split, l->cols - 1, G_LT, G_RT, "I/O", u->panel == P_IO);
+		separator(io->y - 1, l->split, l->cols - 1, G_LT, G_RT, _("I/O"), u->panel == P_IO);
 		bottom = io->y + io->h;
 	}
 	buf_free(&t);
@@ -1175,15 +1184,15 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	if (io->h && io->y - 1 == th->y - 1)
 		term_put(io->y - 1, l->split, 1, b, term_glyph(G_CROSS));
 	const struct rect *s = &l->p[P_SCHEDULE];
-	separator(s->y - 1, 0, l->cols - 1, G_LT, G_RT, "Schedule", u->panel == P_SCHEDULE);
+	separator(s->y - 1, 0, l->cols - 1, G_LT, G_RT, _("Schedule"), u->panel == P_SCHEDULE);
 	term_put(s->y - 1, l->split, 1, b, term_glyph(G_BT));
 	const struct rect *e = &l->p[P_EVENTS];
-	separator(e->y - 1, 0, l->cols - 1, G_LT, G_RT, "Events", u->panel == P_EVENTS);
+	separator(e->y - 1, 0, l->cols - 1, G_LT, G_RT, _("Events"), u->panel == P_EVENTS);
 	const struct rect *n = &l->p[P_NARRATION];
-	separator(n->y - 1, 0, l->cols - 1, G_LT, G_RT, "Narration", u->panel == P_NARRATION);
+	separator(n->y - 1, 0, l->cols - 1, G_LT, G_RT, _("Narration"), u->panel == P_NARRATION);
 	if (l->output.w) {
 		int x = l->output.x - 2;
-		separator(n->y - 1, x, l->cols - 1, G_TT, G_RT, "Output", 0);
+		separator(n->y - 1, x, l->cols - 1, G_TT, G_RT, _("Output"), 0);
 		for (int y = n->y; y < n->y + n->h; y++)
 			term_put(y, x, 1, b, term_glyph(G_V));
 	}
@@ -1229,8 +1238,8 @@ static void draw_footer(const struct ui *u, const struct layout *l)
 		return;
 	}
 	if (u->prompt) {
-		putf(y, &x, xmax, term_attr(TH_KEY), "go to tick: %s_", u->input);
-		put(y, &x, xmax, term_attr(TH_DIM), "  (Enter goes, Escape cancels) ");
+		putf(y, &x, xmax, term_attr(TH_KEY), _("go to tick: %s_"), u->input);
+		put(y, &x, xmax, term_attr(TH_DIM), _("  (Enter goes, Escape cancels) "));
 		return;
 	}
 	if (u->message[0]) {
@@ -1244,17 +1253,17 @@ static void draw_footer(const struct ui *u, const struct layout *l)
 	for (size_t i = 0; i < key_count && n < ARRAY_LEN(shown); i++)
 		if (key_bindings[i].hint) {
 			shown[n++] = i;
-			width += term_width(hint_text(key_bindings[i].hint)) + 2;
+			width += term_width(hint_text(_(key_bindings[i].hint))) + 2;
 			if (key_bindings[i].key == '?')
 				keep = (int)n - 1;
 		}
 	while (width > xmax - x && keep > 0) {
-		width -= term_width(hint_text(key_bindings[shown[keep - 1]].hint)) + 2;
+		width -= term_width(hint_text(_(key_bindings[shown[keep - 1]].hint))) + 2;
 		memmove(&shown[keep - 1], &shown[keep], (n - (size_t)keep) * sizeof *shown);
 		n--, keep--;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *h = hint_text(key_bindings[shown[i]].hint);
+		const char *h = hint_text(_(key_bindings[shown[i]].hint));
 		const char *sp = strchr(h, ' ');
 		if (x + term_width(h) + 2 > xmax)
 			break;
@@ -1280,7 +1289,7 @@ static void draw_help(const struct layout *l)
 		for (int x = 0; x < w; x++)
 			addch(' ');
 	}
-	term_box(y0, x0, y0 + h - 1, x0 + w - 1, "Keys", term_attr(TH_FOCUS));
+	term_box(y0, x0, y0 + h - 1, x0 + w - 1, _("Keys"), term_attr(TH_FOCUS));
 	int y = y0 + 1;
 	for (size_t i = 0; i < key_count && y < y0 + h - 3; i++) {
 		const struct key_binding *k = &key_bindings[i];
@@ -1288,16 +1297,16 @@ static void draw_help(const struct layout *l)
 			continue;
 		int x = x0 + 2;
 		putf(y, &x, x0 + w - 1, term_attr(TH_LABEL), "%-9s", k->name);
-		put(y++, &x, x0 + w - 1, term_attr(TH_TEXT), k->help);
+		put(y++, &x, x0 + w - 1, term_attr(TH_TEXT), _(k->help));
 	}
 	int x = x0 + 2;
 	y = y0 + h - 3;
 	putf(y, &x, x0 + w - 1, term_attr(TH_DIM),
-	     "Schedule: %s running  %s blocked  %s ready  %s switching  %s preempted",
+	     _("Schedule: %s running  %s blocked  %s ready  %s switching  %s preempted"),
 	     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH),
 	     term_glyph(G_TIMER));
 	x = x0 + 2;
-	put(y + 1, &x, x0 + w - 1, term_attr(TH_DIM), "? or Escape closes this help.");
+	put(y + 1, &x, x0 + w - 1, term_attr(TH_DIM), _("? or Escape closes this help."));
 }
 
 /* The lesson list: every lesson of the tour, the cursor's in reverse,
@@ -1343,12 +1352,12 @@ static void draw_lessons(const struct ui *u, const struct layout *l)
 /* Below the smallest size: say so, in what room there is. */
 static void draw_too_small(int rows, int cols)
 {
-	char a[64], b[64];
-	snprintf(a, sizeof a, "terminal too small: %dx%d", cols, rows);
-	snprintf(b, sizeof b, "threadlab needs %dx%d; q quits", MIN_COLS, MIN_ROWS);
+	char a[128], b[128];
+	snprintf(a, sizeof a, _("terminal too small: %dx%d"), cols, rows);
+	snprintf(b, sizeof b, _("threadlab needs %dx%d; q quits"), MIN_COLS, MIN_ROWS);
 	const char *lines[] = { a, b };
 	for (int i = 0; i < 2 && i < rows; i++) {
-		int w = (int)strlen(lines[i]);
+		int w = term_width(lines[i]);
 		int x = w < cols ? (cols - w) / 2 : 0;
 		term_put(rows / 2 - 1 + i < 0 ? 0 : (rows < 2 ? i : rows / 2 - 1 + i), x, cols,
 			 term_attr(TH_TEXT), lines[i]);
@@ -1376,7 +1385,7 @@ void view_draw(struct ui *u)
 		int y = l.cpu_y + c;
 		if (c == l.cpu_h - 1 && u->s->m.ncores > l.cpu_h && c > 0) {
 			int x = 2;
-			putf(y, &x, cols - 1, term_attr(TH_DIM), "%d more cores: see the schedule",
+			putf(y, &x, cols - 1, term_attr(TH_DIM), _("%d more cores: see the schedule"),
 			     u->s->m.ncores - c);
 			break;
 		}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../out/explain.h"
 #include "term.h"
 #include "tour.h"
 #include "view.h"
@@ -102,6 +103,7 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	   const struct limits *lim, const struct ui_options *o, char *err, size_t errlen)
 {
 	int code;
+	explain_translate(1);           /* the events in the reader's language */
 	struct session *s = session_new(sc, cfg, lim, err, errlen, &code);
 	if (!s)
 		return code;
