@@ -234,6 +234,22 @@ START_TEST(limits_out_of_range_make_no_container)
 }
 END_TEST
 
+START_TEST(a_container_cannot_start_one_inside_it)
+{
+	struct sim *s = sim_run(
+		"int inner(int x) { return 0; }\n"
+		"int outer(int x) { exit(container(inner, 0, 0, 100)); }\n"
+		"int main() {\n"
+		"    print(\"%d\", wait(container(outer, 0, 0, 100)));\n"
+		"    return 0;\n"
+		"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_str_eq(sim_output(s), "-1");
+	ck_assert_int_eq(s->m->nboxes, 2);
+	ck_assert_int_eq(sim_count(s, EV_CONTAINER), 1);
+}
+END_TEST
+
 START_TEST(machine_copy_with_containers_steps_the_same)
 {
 	const char *src =
@@ -320,6 +336,7 @@ Suite *container_suite(void)
 	suite_add_tcase(s, tc);
 	tc = sim_tcase("limits_copy");
 	tcase_add_test(tc, limits_out_of_range_make_no_container);
+	tcase_add_test(tc, a_container_cannot_start_one_inside_it);
 	tcase_add_test(tc, machine_copy_with_containers_steps_the_same);
 	suite_add_tcase(s, tc);
 	return s;

@@ -269,6 +269,25 @@ START_TEST(coroutines_alive_and_their_stacks_in_the_heap)
 }
 END_TEST
 
+START_TEST(containers_count_as_processes_as_forks_do)
+{
+	struct measured *x;
+	const struct figures *f = measure(
+		"int boxed(int n) { sleep(20); exit(n); }\n"
+		"int main() {\n"
+		"    int a = container(boxed, 1, 0, 100);\n"
+		"    int b = container(boxed, 2, 4096, 50);\n"
+		"    return wait(a) + wait(b) - 3;\n"
+		"}\n", 1, &x);
+	ck_assert_int_eq(f->end, END_OK);
+	ck_assert_int_eq(f->peak_processes, 3);
+	ck_assert_int_eq(f->peak_threads, 3);
+	ck_assert_uint_ge(f->peak_memory, f->base_memory);     /* nothing counted below zero */
+	ck_assert_uint_lt(f->peak_memory, 64ull << 20);
+	(void)x;
+}
+END_TEST
+
 Suite *figures_suite(void)
 {
 	Suite *s = suite_create("figures");
@@ -278,6 +297,7 @@ Suite *figures_suite(void)
 	tcase_add_test(tc, a_thread_per_connection_counts_its_threads_and_stacks);
 	tcase_add_test(tc, an_event_loop_adds_no_memory_per_connection);
 	tcase_add_test(tc, forked_children_count_as_processes_with_their_images);
+	tcase_add_test(tc, containers_count_as_processes_as_forks_do);
 	tcase_add_test(tc, coroutines_alive_and_their_stacks_in_the_heap);
 	suite_add_tcase(s, tc);
 	return s;

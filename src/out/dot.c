@@ -107,6 +107,7 @@ void dot_wait_event(struct dot_wait *d, const struct event *e)
 		dw_born(d, e->other, e->pid);
 		break;
 	case EV_FORK:
+	case EV_CONTAINER:
 		dw_born(d, e->other, (int)e->a);
 		break;
 	case EV_BLOCK:

@@ -16,7 +16,7 @@
 /* The events the wait-for graph reads. */
 #define DOT_WAIT_EVENTS                                                       \
 	(EV_BIT(EV_SPAWN) | EV_BIT(EV_FORK) | EV_BIT(EV_BLOCK) | EV_BIT(EV_WAKE) | \
-	 EV_BIT(EV_EXIT) | EV_BIT(EV_LOCK) | EV_BIT(EV_UNLOCK))
+	 EV_BIT(EV_EXIT) | EV_BIT(EV_LOCK) | EV_BIT(EV_UNLOCK) | EV_BIT(EV_CONTAINER))
 
 struct dot_wait;
 

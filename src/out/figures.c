@@ -127,7 +127,7 @@ static void on_event(void *ctx, const struct event *e)
 		return;
 	case EV_SPAWN: w->threads++; break;
 	case EV_EXIT: w->threads--; break;
-	case EV_FORK: w->threads++, w->procs++; break;
+	case EV_FORK: case EV_CONTAINER: w->threads++, w->procs++; break;
 	case EV_PEXIT: w->procs--; break;
 	case EV_CO_CREATE: w->coros++; break;
 	case EV_CO_RETURN: w->coros--; break;
@@ -170,7 +170,7 @@ static void on_end(void *ctx, const struct machine *m)
 struct run_watcher figures_watcher(struct figures_watch *w)
 {
 	uint64_t mask = EV_BIT(EV_SWITCH) | EV_BIT(EV_REPLY) | EV_BIT(EV_SPAWN) |
-			EV_BIT(EV_EXIT) | EV_BIT(EV_FORK) | EV_BIT(EV_PEXIT) |
+			EV_BIT(EV_EXIT) | EV_BIT(EV_FORK) | EV_BIT(EV_CONTAINER) | EV_BIT(EV_PEXIT) |
 			EV_BIT(EV_CO_CREATE) | EV_BIT(EV_CO_RETURN) | EV_BIT(EV_MALLOC) |
 			EV_BIT(EV_FREE) | EV_BIT(EV_CLOSURE);
 	return (struct run_watcher){ on_start, on_event, on_end, mask, w };

@@ -548,10 +548,11 @@ void perfetto_event(struct perfetto *p, const struct event *e)
 		flow(p, "spawn", tid, e->tick, e->other);
 		break;
 	case EV_FORK:
+	case EV_CONTAINER:      /* a container's process is a copy, as a fork's */
 		name_proc(p, (int)e->a);
 		heap_now(p, (int)e->a);
 		thread_born(p, e->other, (int)e->a);
-		flow(p, "fork", tid, e->tick, e->other);
+		flow(p, e->kind == EV_FORK ? "fork" : "container", tid, e->tick, e->other);
 		break;
 	case EV_BLOCK: {
 		struct pf_thread *t = thread_of(p, tid);

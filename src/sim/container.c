@@ -49,8 +49,8 @@ void container_fork(struct machine *m, struct process *child, const struct proce
 
 /* container(f, arg, memory, cpu): a new process in a new box, a copy of
  * the caller's address space whose one thread runs f(arg); the caller
- * gets its host pid, or -1 when the limits are out of range or no box
- * is left. */
+ * gets its host pid, or -1 when the limits are out of range, no box is
+ * left, or the caller is in a container itself (boxes do not nest). */
 static void start(struct machine *m, struct thread *t, const int64_t *a)
 {
 	const struct img_func *f = image_func_at(m->img, (uint64_t)a[0]);
@@ -59,7 +59,7 @@ static void start(struct machine *m, struct thread *t, const int64_t *a)
 		return;
 	}
 	if (a[2] < 0 || a[2] > BOX_MEM_MAX || a[3] < 0 || a[3] > 100 ||
-	    (m->nboxes && m->nboxes >= MAX_BOXES)) {
+	    (m->nboxes && m->nboxes >= MAX_BOXES) || thread_proc(m, t)->box) {
 		t->r[R0] = -1;
 		return;
 	}
@@ -144,9 +144,10 @@ static void get_name(struct machine *m, struct thread *t, const int64_t *a)
 	struct process *p = thread_proc(m, t);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t at = (uint64_t)a[0] + i;
-		if (at >= ADDR_LIMIT || !(mem_prot(&p->mem, at) & MP_W)) {
-			machine_fault(m, t, at < PAGE_SIZE ? FAULT_NULL : mem_prot(&p->mem, at) ?
-					 FAULT_READONLY : FAULT_UNMAPPED, at);
+		int prot = at < ADDR_LIMIT ? mem_prot(&p->mem, at) : 0;
+		if (!(prot & MP_W)) {
+			machine_fault(m, t, at < PAGE_SIZE ? FAULT_NULL : prot & MP_GUARD ? FAULT_GUARD :
+					 prot ? FAULT_READONLY : FAULT_UNMAPPED, at);
 			return;
 		}
 		char c = i + 1 == n ? 0 : name[i];

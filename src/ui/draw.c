@@ -1128,6 +1128,33 @@ static void draw_output(struct ui *u, const struct rect *r)
 	}
 }
 
+/* The processes for the Threads panel's title, appended to t: each
+ * with its own view in a container ("P2 (pid 1 in box1)") and how it is;
+ * short: "P2 1@box1", with only the ends said. */
+static void threads_title(const struct machine *m, int shrt, struct buf *t)
+{
+	for (int i = 0; i < m->nprocs && m->nprocs > 1; i++) {
+		const struct process *p = &m->procs[i];
+		buf_printf(t, " %s P%d", i ? (term_ascii() ? "," : "\xc2\xb7") : term_glyph(G_H),
+			   p->pid);
+		if (p->box)             /* its own view: pid 1 in box1 (live goes without saying) */
+			buf_printf(t, shrt ? _(" %d@box%d") : _(" (pid %d in box%d)"), p->ns_pid, p->box);
+		if (p->state == PS_LIVE && (p->box || shrt))
+			;
+		else if (p->state == PS_LIVE)
+			buf_puts(t, _(" live"));
+		else if (p->how == PE_FAULT && p->fault == FAULT_OOM)
+			buf_puts(t, shrt ? _(" OOM") : _(" OOM-killed"));
+		else if (p->how == PE_FAULT)
+			buf_puts(t, _(" killed"));
+		else if (shrt)
+			buf_puts(t, _(" done"));
+		else
+			buf_printf(t, p->state == PS_REAPED ? _(" reaped %lld") : _(" exited %lld"),
+				   (long long)p->code);
+	}
+}
+
 /* The frame: the outer border and the lines between the panels. */
 static void draw_frame(const struct ui *u, const struct layout *l)
 {
@@ -1151,24 +1178,11 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	const struct rect *th = &l->p[P_THREADS];
 	t.len = 0;
 	buf_puts(&t, _("Threads"));
-	for (int i = 0; i < m->nprocs && m->nprocs > 1; i++) {
-		const struct process *p = &m->procs[i];
-		buf_printf(&t, " %s P%d ", i ? (term_ascii() ? "," : "\xc2\xb7") : term_glyph(G_H),
-			   p->pid);
-		if (p->box)             /* its own view: pid 1 in box1 (live goes without saying) */
-			buf_printf(&t, _("(pid %d in box%d)%s"), p->ns_pid, p->box,
-				   p->state == PS_LIVE ? "" : " ");
-		if (p->state == PS_LIVE && p->box)
-			;
-		else if (p->state == PS_LIVE)
-			buf_puts(&t, _("live"));
-		else if (p->how == PE_FAULT && p->fault == FAULT_OOM)
-			buf_puts(&t, _("OOM-killed"));
-		else if (p->how == PE_FAULT)
-			buf_puts(&t, _("killed"));
-		else
-			buf_printf(&t, p->state == PS_REAPED ? _("reaped %lld") : _("exited %lld"),
-				   (long long)p->code);
+	threads_title(m, 0, &t);
+	if (m->nboxes > 1 && term_width(t.s) > l->split - 6) {   /* short of room: the short form */
+		t.len = 0;
+		buf_puts(&t, _("Threads"));
+		threads_title(m, 1, &t);
 	}
 	separator(th->y - 1, 0, l->split, G_LT, G_RT, t.s, u->panel == P_THREADS);
 	const struct rect *io = &l->p[P_IO];

@@ -360,6 +360,7 @@ static int open_lesson(struct ui *u, int i)
 	u->io_hidden = u->help = u->lessons = 0;
 	u->lesson = i;
 	u->in_tour = 1;
+	ui_quiz_reload(u);              /* in quiz mode: the lesson's own questions */
 	snprintf(u->message, sizeof u->message, "Lesson %d of %zu: %.40s. ] next, [ previous, "
 		 "L the list.", i + 1, tour_count, b->name);
 	return 0;
