@@ -659,12 +659,11 @@ static int delivery_matters(const struct frame *f, int nthreads, int i)
  * equivalent schedules once. */
 static void defer_deliveries(struct frame *f, int nthreads)
 {
-	int nd = f->nen - nthreads, keep[2 * EXPLORE_MAX_CLIENTS], any = 0, conn = 0;
+	int nd = f->nen - nthreads, keep[2 * EXPLORE_MAX_CLIENTS], conn = 0;
 	if (!nthreads || !nd)
 		return;
 	for (int i = 0; i < nd; i++) {
 		keep[i] = delivery_matters(f, nthreads, nthreads + i);
-		any |= keep[i];
 		conn |= keep[i] && f->ops[nthreads + i].write;
 	}
 	if (conn)
@@ -683,7 +682,6 @@ static void defer_deliveries(struct frame *f, int nthreads)
 	f->nexp = nthreads;
 	for (int i = 0; i < nd; i++)
 		f->nexp += keep[i];
-	(void)any;
 }
 
 /* Start frame f at the state in its machine: the threads that can take
