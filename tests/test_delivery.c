@@ -637,6 +637,25 @@ START_TEST(deliveries_wait_where_they_cannot_matter)
 }
 END_TEST
 
+/* one_read's classes, by hand: the accept blocks first or not (2);
+ * whole, the bytes come before the read or wake it (2), and the
+ * client's close comes before main's close or never (2): 8; split, both
+ * halves come before the read, or the read blocks and both wake it
+ * (2 x 2 x 2 = 8): 16 that read 4.  The half alone: 2 x 2 (before the
+ * read or waking it), and the rest comes before the failing assertion
+ * or never, which are two classes though the assertion looks like a
+ * print: a step that ends the run depends on every delivery (2): 8. */
+START_TEST(a_step_that_ends_the_run_depends_on_every_delivery)
+{
+	struct explore_result *r = search(one_read, 1);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert_uint_eq(r->schedules, 24);
+	ck_assert_uint_eq(printed(r, "4")->count, 16);
+	ck_assert_uint_eq(printed(r, "2")->count, 8);
+	explore_result_free(r);
+}
+END_TEST
+
 START_TEST(the_early_bound_keeps_deliveries_for_when_threads_wait)
 {
 	/* with no early delivery, the reader is woken only once main waits
@@ -776,6 +795,7 @@ Suite *delivery_suite(void)
 	tcase_add_test(tc, threads_and_deliveries_explore_together_and_replay);
 	tcase_add_test(tc, reduction_with_deliveries_keeps_every_outcome);
 	tcase_add_test(tc, deliveries_wait_where_they_cannot_matter);
+	tcase_add_test(tc, a_step_that_ends_the_run_depends_on_every_delivery);
 	tcase_add_test(tc, the_early_bound_keeps_deliveries_for_when_threads_wait);
 	tcase_add_test(tc, a_whole_client_is_never_split);
 	tcase_add_test(tc, a_program_without_clients_explores_as_before);
