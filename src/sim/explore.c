@@ -692,7 +692,6 @@ static void defer_deliveries(struct frame *f, int nthreads)
 	f->nexp = nthreads;
 	for (int i = 0; i < nd; i++)
 		f->nexp += keep[i];
-	f->live = live_procs(f->m);
 }
 
 /* Whether the deliveries frame f keeps waiting may still be taken
@@ -740,6 +739,7 @@ static void frame_choices(struct frame *f, int reduce)
 		}
 	}
 	f->nexp = f->nen;
+	f->live = live_procs(m);
 	if (reduce)
 		defer_deliveries(f, nthreads);
 }
@@ -991,7 +991,7 @@ static void search(struct search *s)
 		/* a step that ends the run or a process (an assertion, a fault)
 		 * disables what the network had to deliver, whatever the step
 		 * looked like: the deliveries kept waiting are tried here too */
-		if (f->nexp < f->nen && (c->state == RUN_ENDED || live_procs(c) != f->live)) {
+		if (f->nen > f->nthr && (c->state == RUN_ENDED || live_procs(c) != f->live)) {
 			f->nexp = f->nen;
 			f->ops[k].files = ALL_FILES;    /* so no delivery sleeps on it */
 		}
