@@ -59,7 +59,7 @@ row() {
 	n=$(sed -n 's/^instructions: //p' "$tmp/stats")
 	ms=$(best_ms "$bin" --run "$@" "$scn")
 	[ -n "$base_ms" ] || base_ms=$ms
-	printf '%-22s %12d %8d %12s %6s %12s %12s %9s %8s\n' "$name" "$n" "$ms" "$(per_s "$n" "$ms")" \
+	printf '%-26s %12d %8d %12s %6s %12s %12s %9s %8s\n' "$name" "$n" "$ms" "$(per_s "$n" "$ms")" \
 		"$(ratio "$n" "$ms")" - - - -
 	eval "ms_$(echo "$name" | tr -c 'a-z0-9\n' _)=\$ms"
 }
@@ -73,7 +73,7 @@ ratio() {
 "$bin" --run --stats "$scn" >/dev/null 2>"$tmp/stats" || { cat "$tmp/stats" >&2; exit 1; }
 insns=$(sed -n 's/^instructions: //p' "$tmp/stats")
 
-printf '%-22s %12s %8s %12s %6s %12s %12s %9s %8s\n' \
+printf '%-26s %12s %8s %12s %6s %12s %12s %9s %8s\n' \
 	mode instructions best_ms insns_per_s ratio trace_lines lines_per_s trace_MB MB_per_s
 row run
 row 'run --cores 2' --cores 2
@@ -85,7 +85,7 @@ trace_ms=$(best_ms "$bin" --trace="$tmp/trace" "$scn")
 lines=$(wc -l <"$tmp/trace")
 bytes=$(wc -c <"$tmp/trace")
 rm -f "$tmp/trace"
-printf '%-22s %12d %8d %12s %6s %12d %12s %9s %8s\n' \
+printf '%-26s %12d %8d %12s %6s %12d %12s %9s %8s\n' \
 	trace "$insns" "$trace_ms" "$(per_s "$insns" "$trace_ms")" "$(ratio "$insns" "$trace_ms")" \
 	"$lines" "$(per_s "$lines" "$trace_ms")" \
 	"$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')" \

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <getopt.h>
+#include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "i18n.h"
 #include "lang/parse.h"
 #include "lang/scenario.h"
 #include "out/compare.h"
@@ -22,6 +25,7 @@
 #include "out/run.h"
 #include "out/tally.h"
 #include "sim/sched.h"
+#include "ui/tour.h"
 #include "ui/ui.h"
 
 /* Exit codes, as threadlab(1) documents them. */
@@ -54,118 +58,117 @@ static const struct option_doc {
 	const char *help;
 } options[] = {
 	{ "run",     'r', no_argument, NULL,
-	  "run the scenario to the end without the screen:\n"
-	  "the program's output on stdout, reports on stderr" },
+	  N_("run the scenario to the end without the screen:\n"
+	     "the program's output on stdout, reports on stderr") },
 	{ "trace",   't', optional_argument, "FILE",
-	  "run and write the event trace, one line per event,\n"
-	  "to FILE (written whole or not at all) or, without\n"
-	  "FILE, to stdout in place of the program's output" },
+	  N_("run and write the event trace, one line per event,\n"
+	     "to FILE (written whole or not at all) or, without\n"
+	     "FILE, to stdout in place of the program's output") },
 	{ "stats",   OPT_STATS, no_argument, NULL,
-	  "run and print statistics (key: value) on stderr" },
+	  N_("run and print statistics (key: value) on stderr") },
 	{ "print-schedule", OPT_PRINT_SCHEDULE, no_argument, NULL,
-	  "run and print the schedule taken on stderr, in\n"
-	  "the form --schedule replays" },
+	  N_("run and print the schedule taken on stderr, in\n"
+	     "the form --schedule replays") },
 	{ "export",  OPT_EXPORT, required_argument, "FORMAT FILE",
-	  "run and write FILE (written whole or not at\n"
-	  "all): perfetto, a Chrome trace JSON for\n"
-	  "Perfetto; dot, the wait-for graph at the end,\n"
-	  "or with --explore the state graph (Graphviz)" },
+	  N_("run and write FILE (written whole or not at\n"
+	     "all): perfetto, a Chrome trace JSON for\n"
+	     "Perfetto; dot, the wait-for graph at the end,\n"
+	     "or with --explore the state graph (Graphviz)") },
 	{ "explore", OPT_EXPLORE, no_argument, NULL,
-	  "search the scenario's schedules: how many end\n"
-	  "how, and the shortest failing one as a schedule\n"
-	  "line; exit 1 when a schedule fails" },
+	  N_("search the scenario's schedules: how many end\n"
+	     "how, and the shortest failing one as a schedule\n"
+	     "line; exit 1 when a schedule fails") },
 	{ "max-preemptions", OPT_MAX_PREEMPTIONS, required_argument, "N",
-	  "explore only schedules with at most N\n"
-	  "preemptions (0 to 1000, or none: the default)" },
+	  N_("explore only schedules with at most N\n"
+	     "preemptions (0 to 1000, or none: the default)") },
 	{ "max-early-deliveries", OPT_MAX_EARLY, required_argument, "N",
-	  "explore only schedules where at most N of\n"
-	  "the clients' deliveries come while a thread\n"
-	  "could go on (0 to 1000, or none; default 0)" },
+	  N_("explore only schedules where at most N of\n"
+	     "the clients' deliveries come while a thread\n"
+	     "could go on (0 to 1000, or none; default 0)") },
 	{ "no-reduction", OPT_NO_REDUCTION, no_argument, NULL,
-	  "explore every interleaving, not one schedule\n"
-	  "per class of equivalent ones" },
+	  N_("explore every interleaving, not one schedule\n"
+	     "per class of equivalent ones") },
 	{ "max-states", OPT_MAX_STATES, required_argument, "N",
-	  "stop exploring after N states (default 1000000)" },
+	  N_("stop exploring after N states (default 1000000)") },
 	{ "compare", OPT_COMPARE, no_argument, NULL,
-	  "run each scenario given (one or more) without\n"
-	  "the screen and print one table of their\n"
-	  "figures, a row a scenario; exit with the\n"
-	  "highest of their statuses" },
+	  N_("run each scenario given (one or more) without\n"
+	     "the screen and print one table of their\n"
+	     "figures, a row a scenario; exit with the\n"
+	     "highest of their statuses") },
 	{ "quiz",    OPT_QUIZ, no_argument, NULL,
-	  "ask questions about the run: on the screen,\n"
-	  "just before the tick that answers each;\n"
-	  "without a terminal, print them for handing out" },
+	  N_("ask questions about the run: on the screen,\n"
+	     "just before the tick that answers each;\n"
+	     "without a terminal, print them for handing out") },
 	{ "answers", OPT_ANSWERS, required_argument, "FILE",
-	  "with --quiz: grade the answers in FILE, one\n"
-	  "'N: ANSWER' a line; exit 0 when all are right" },
+	  N_("with --quiz: grade the answers in FILE, one\n"
+	     "'N: ANSWER' a line; exit 0 when all are right") },
 	{ "questions", OPT_QUESTIONS, required_argument, "N",
-	  "with --quiz: ask at most N questions (1 to 100,\n"
-	  "default 10)" },
+	  N_("with --quiz: ask at most N questions (1 to 100,\n"
+	     "default 10)") },
 	{ "check",   'c', no_argument, NULL,
-	  "compile the scenario and report any errors;\n"
-	  "exit 0 or 2" },
+	  N_("compile the scenario and report any errors;\n"
+	     "exit 0 or 2") },
 	{ "disasm",  'd', no_argument, NULL,
-	  "print the compiled program: segments, symbols,\n"
-	  "and every function's instructions interleaved\n"
-	  "with its source lines" },
-	{ "list",    'l', no_argument, NULL, "list the bundled scenarios with their titles" },
-	{ "cores",   OPT_CORES, required_argument, "N", "simulate N cores (1 to 64)" },
+	  N_("print the compiled program: segments, symbols,\n"
+	     "and every function's instructions interleaved\n"
+	     "with its source lines") },
+	{ "list",    'l', no_argument, NULL, N_("list the bundled scenarios with their titles") },
+	{ "cores",   OPT_CORES, required_argument, "N", N_("simulate N cores (1 to 64)") },
 	{ "clients", OPT_CLIENTS, required_argument, "N",
-	  "every #clients line of the scenario declares\n"
-	  "N clients (1 to 100000, at most 100000 in all)" },
+	  N_("every #clients line of the scenario declares\n"
+	     "N clients (1 to 100000, at most 100000 in all)") },
 	{ "quantum", OPT_QUANTUM, required_argument, "N",
-	  "ticks between timer interrupts (1 to 1000000)" },
+	  N_("ticks between timer interrupts (1 to 1000000)") },
 	{ "policy",  OPT_POLICY, required_argument, "NAME",
-	  "scheduling policy: rr, fifo, priority, random\n"
-	  "or script" },
-	{ "seed",    OPT_SEED, required_argument, "N", "seed of the random policy" },
+	  N_("scheduling policy: rr, fifo, priority, random\n"
+	     "or script") },
+	{ "seed",    OPT_SEED, required_argument, "N", N_("seed of the random policy") },
 	{ "schedule", OPT_SCHEDULE, required_argument, "S",
-	  "replay schedule S (or the one in file F, given\n"
-	  "as @F); sets the policy to script" },
+	  N_("replay schedule S (or the one in file F, given\n"
+	     "as @F); sets the policy to script") },
 	{ "switch-cost", OPT_SWITCH_COST, required_argument, "N",
-	  "ticks a context switch takes (0 to 1000000)" },
+	  N_("ticks a context switch takes (0 to 1000000)") },
 	{ "process-switch-cost", OPT_PROCESS_SWITCH_COST, required_argument, "N",
-	  "ticks a switch between threads of two\n"
-	  "processes takes (0 to 1000000; default four\n"
-	  "times the switch cost)" },
+	  N_("ticks a switch between threads of two\n"
+	     "processes takes (0 to 1000000; default four\n"
+	     "times the switch cost)") },
 	{ "no-races", OPT_NO_RACES, no_argument, NULL,
-	  "run without the data-race detector (faster;\n"
-	  "no race is reported)" },
+	  N_("run without the data-race detector (faster;\n"
+	     "no race is reported)") },
 	{ "max-steps", OPT_MAX_STEPS, required_argument, "N",
-	  "stop after N instructions (default 1000000000;\n"
-	  "for --explore, per schedule, default 1000000)" },
+	  N_("stop after N instructions (default 1000000000;\n"
+	     "for --explore, per schedule, default 1000000)") },
 	{ "max-threads", OPT_MAX_THREADS, required_argument, "N",
-	  "stop when a thread beyond N is created\n"
-	  "(default 1024)" },
+	  N_("stop when a thread beyond N is created\n"
+	     "(default 1024)") },
 	{ "max-memory", OPT_MAX_MEMORY, required_argument, "BYTES",
-	  "simulated memory of each process, suffix K, M\n"
-	  "or G allowed (default 64M)" },
+	  N_("simulated memory of each process, suffix K, M\n"
+	     "or G allowed (default 64M)") },
 	{ "max-processes", OPT_MAX_PROCESSES, required_argument, "N",
-	  "stop when a fork would make more than N\n"
-	  "processes (1 to 1024, default 64)" },
-	{ "play",    OPT_PLAY, no_argument, NULL, "start the screen running, not paused" },
+	  N_("stop when a fork would make more than N\n"
+	     "processes (1 to 1024, default 64)") },
+	{ "play",    OPT_PLAY, no_argument, NULL, N_("start the screen running, not paused") },
 	{ "speed",   OPT_SPEED, required_argument, "N",
-	  "run the screen at N ticks per second (1 to\n"
-	  "10000000, default 8)" },
+	  N_("run the screen at N ticks per second (1 to\n"
+	     "10000000, default 8)") },
 	{ "no-color", OPT_NO_COLOR, no_argument, NULL,
-	  "no colours on the screen (also when NO_COLOR\n"
-	  "is set)" },
+	  N_("no colours on the screen (also when NO_COLOR\n"
+	     "is set)") },
 	{ "ascii",   OPT_ASCII, no_argument, NULL,
-	  "draw the screen with ASCII only: no line\n"
-	  "drawing, no UTF-8" },
-	{ "help",    'h', no_argument, NULL, "show this help and exit" },
-	{ "version", 'V', no_argument, NULL, "show the version and exit" },
+	  N_("draw the screen with ASCII only: no line\n"
+	     "drawing, no UTF-8") },
+	{ "help",    'h', no_argument, NULL, N_("show this help and exit") },
+	{ "version", 'V', no_argument, NULL, N_("show the version and exit") },
 };
 
 /* --help: the usage, the options and the exit statuses, printed to out. */
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: threadlab [OPTION]... [FILE|NAME]\n"
+	fputs(_("Usage: threadlab [OPTION]... [FILE|NAME]\n"
 		"Show what happens inside a running program: CPUs, processes, threads,\n"
 		"stacks, heap and scheduling, scripted by a scenario file.\n\n"
 		"FILE is a scenario file; NAME is a bundled scenario (see --list).\n"
-		"With neither, the built-in tour is used.\n\n");
+		"With neither, the tour: every idea of the chapter, lesson by lesson.\n\n"), out);
 	for (size_t i = 0; i < ARRAY_LEN(options); i++) {
 		const struct option_doc *o = &options[i];
 		char head[40];
@@ -179,21 +182,22 @@ static void usage(FILE *out)
 			fprintf(out, "  %s\n%29s", head, "");
 		else
 			fprintf(out, "  %-26s ", head);
-		const char *h = o->help;
+		const char *h = _(o->help);
 		for (const char *nl; (nl = strchr(h, '\n')); h = nl + 1)
 			fprintf(out, "%.*s\n%29s", (int)(nl - h), h, "");
 		fprintf(out, "%s\n", h);
 	}
-	fprintf(out,
-		"\nWithout a mode option, threadlab opens the scenario on the full screen,\n"
-		"paused at tick 0 (press ? there for the keys).  When standard input or\n"
+	fputs(_("\nWithout a mode option, threadlab opens the scenario on the full screen,\n"
+		"paused at tick 0 (press ? there for the keys; ] and [ go to the next and\n"
+		"previous lesson of the tour, L lists them).  When standard input or\n"
 		"output is not a terminal, it prints the title and description and runs\n"
-		"the scenario with its narration instead.\n\n"
+		"the scenario with its narration instead; without a scenario (or with\n"
+		"--run and none), it does so for every lesson of the tour in turn.\n\n"
 		"Exit status: 0 success; 1 the simulated program failed (an assertion, a\n"
 		"fault, a deadlock, a nonzero return from main or a failed expectation);\n"
 		"2 bad usage or a bad scenario file; 3 a resource limit stopped the run.\n"
 		"--compare exits with the highest of its runs' statuses.\n\n"
-		"See threadlab(1) and threadlab-scenario(5).\n");
+		"See threadlab(1) and threadlab-scenario(5).\n"), out);
 }
 
 /* A scenario's text and the name diagnostics call it by. */
@@ -209,7 +213,7 @@ static int read_file(const char *path, struct source *src)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "threadlab: cannot open '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, _("threadlab: cannot open '%s': %s\n"), path, strerror(errno));
 		return -1;
 	}
 	struct buf b = { 0 };
@@ -223,7 +227,7 @@ static int read_file(const char *path, struct source *src)
 	int err = ferror(f) ? errno : 0;
 	fclose(f);
 	if (err) {
-		fprintf(stderr, "threadlab: cannot read '%s': %s\n", path, strerror(err));
+		fprintf(stderr, _("threadlab: cannot read '%s': %s\n"), path, strerror(err));
 		buf_free(&b);
 		return -1;
 	}
@@ -256,7 +260,7 @@ static int load_source(const char *arg, struct source *src)
 		if (f)
 			fclose(f);
 		if (!f && !strchr(arg, '/') && open_errno == ENOENT) {
-			fprintf(stderr, "threadlab: '%s' is neither a file nor a bundled scenario (see --list)\n", arg);
+			fprintf(stderr, _("threadlab: '%s' is neither a file nor a bundled scenario (see --list)\n"), arg);
 			return -1;
 		}
 		return read_file(arg, src);
@@ -304,7 +308,7 @@ static int list_bundled(void)
 		struct diags d;
 		struct scenario *sc = scenario_compile(b->name, b->text, b->len, &d);
 		printf("%-*s  %s\n", (int)width, b->name,
-		       sc && sc->title ? sc->title : "(does not compile)");
+		       sc && sc->title ? _(sc->title) : _("(does not compile)"));
 		if (!sc)
 			status = EXIT_USAGE;
 		scenario_free(sc);
@@ -320,7 +324,7 @@ static int parse_num(const char *name, const char *arg, int64_t lo, int64_t hi, 
 	errno = 0;
 	long long v = strtoll(arg, &end, 10);
 	if (!*arg || *end || errno || v < lo || v > hi || !strchr("0123456789", *arg)) {
-		fprintf(stderr, "threadlab: --%s wants a number from %lld to %lld, not '%s'\n",
+		fprintf(stderr, _("threadlab: --%s wants a number from %lld to %lld, not '%s'\n"),
 			name, (long long)lo, (long long)hi, arg);
 		return -1;
 	}
@@ -340,8 +344,8 @@ static int parse_bytes(const char *arg, uint64_t *out)
 	else if (*end == 'G' || *end == 'g') mul = 1ull << 30, end++;
 	if (!strchr("0123456789", *arg) || !*arg || *end || errno || v > (4ull << 30) / mul ||
 	    v * mul < (1ull << 20)) {
-		fprintf(stderr, "threadlab: --max-memory wants a size from 1M to 4G "
-				"(bytes, or with K, M or G), not '%s'\n", arg);
+		fprintf(stderr, _("threadlab: --max-memory wants a size from 1M to 4G "
+				"(bytes, or with K, M or G), not '%s'\n"), arg);
 		return -1;
 	}
 	*out = v * mul;
@@ -398,7 +402,7 @@ static FILE *open_atomic(const char *path, char **tmp)
 	int fd = temp_file_next_to(path, tmp);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
-		fprintf(stderr, "threadlab: cannot write '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, _("threadlab: cannot write '%s': %s\n"), path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(*tmp);
@@ -416,13 +420,13 @@ static int settings(const struct scenario *sc, const struct cli *cli, struct mac
 	struct machine_config cfg = sc->config;
 	if (cli->clients) {
 		if (!cfg.ngroups) {
-			fprintf(stderr, "threadlab: --clients: %s has no clients to count (no "
-				"#clients line)\n", sc->name);
+			fprintf(stderr, _("threadlab: --clients: %s has no clients to count (no "
+				"#clients line)\n"), sc->name);
 			return -1;
 		}
 		if ((int64_t)cli->clients * cfg.ngroups > CONFIG_MAX_CLIENTS) {
-			fprintf(stderr, "threadlab: --clients %d: %s has %d #clients lines, so %lld "
-				"clients in all, more than %d\n", cli->clients, sc->name, cfg.ngroups,
+			fprintf(stderr, _("threadlab: --clients %d: %s has %d #clients lines, so %lld "
+				"clients in all, more than %d\n"), cli->clients, sc->name, cfg.ngroups,
 				(long long)cli->clients * cfg.ngroups, CONFIG_MAX_CLIENTS);
 			return -1;
 		}
@@ -487,7 +491,7 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		/* a device or a pipe is written in place, never replaced (opening
 		 * a pipe waits for a reader: a signal then just ends the program) */
 		if (!(o.trace = fopen(cli->trace_file, "w"))) {
-			fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
+			fprintf(stderr, _("threadlab: cannot write '%s': %s\n"), cli->trace_file,
 				strerror(errno));
 			return EXIT_USAGE;
 		}
@@ -523,7 +527,7 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		exporter_free(ex[f]);
 	}
 	if (direct && fclose(o.trace) != 0 && status != RUN_INTERRUPTED) {
-		fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file, strerror(errno));
+		fprintf(stderr, _("threadlab: cannot write '%s': %s\n"), cli->trace_file, strerror(errno));
 		status = EXIT_USAGE;
 	}
 	if (tmp) {
@@ -532,7 +536,7 @@ static int run(const struct scenario *sc, const struct cli *cli)
 		int whole = started && status != RUN_INTERRUPTED && status != EXIT_USAGE;
 		if (bad || !whole || rename(tmp, cli->trace_file) != 0) {
 			if (bad || whole) {
-				fprintf(stderr, "threadlab: cannot write '%s': %s\n", cli->trace_file,
+				fprintf(stderr, _("threadlab: cannot write '%s': %s\n"), cli->trace_file,
 					strerror(errno));
 				status = EXIT_USAGE;
 			}
@@ -542,7 +546,7 @@ static int run(const struct scenario *sc, const struct cli *cli)
 	}
 	if (status == RUN_INTERRUPTED) {
 		fflush(stdout);
-		fprintf(stderr, "threadlab: interrupted\n");
+		fprintf(stderr, _("threadlab: interrupted\n"));
 		signal(interrupted, SIG_DFL);
 		raise(interrupted);
 		status = 128 + interrupted;
@@ -577,9 +581,9 @@ static int explore_mode(const struct scenario *sc, const struct cli *cli)
 	if (graph && !interrupted && status != RUN_INTERRUPTED && status != RUN_BAD) {
 		struct buf b = { 0 };
 		if (dot_states_write(graph, sc, &b) < 0) {
-			fprintf(stderr, "threadlab: the state graph has %llu states, more than the %d "
+			fprintf(stderr, _("threadlab: the state graph has %llu states, more than the %d "
 				"--export=dot draws; bound the search with --max-preemptions, or with "
-				"--max-states %d to draw its beginning, or pick a smaller scenario\n",
+				"--max-states %d to draw its beginning, or pick a smaller scenario\n"),
 				(unsigned long long)dot_states_count(graph), DOT_MAX_STATES,
 				DOT_MAX_STATES);
 			status = EXIT_LIMIT;
@@ -591,7 +595,7 @@ static int explore_mode(const struct scenario *sc, const struct cli *cli)
 	dot_states_free(graph);
 	if (interrupted || status == RUN_INTERRUPTED) {
 		fflush(stdout);
-		fprintf(stderr, "threadlab: interrupted\n");
+		fprintf(stderr, _("threadlab: interrupted\n"));
 		signal(interrupted ? interrupted : SIGINT, SIG_DFL);
 		raise(interrupted ? interrupted : SIGINT);
 		status = 128 + (interrupted ? interrupted : SIGINT);
@@ -649,14 +653,44 @@ static int compare_mode(char **names, int n, const struct cli *cli)
 	xfree(rows);
 	if (interrupted) {
 		fflush(stdout);
-		fprintf(stderr, "threadlab: interrupted\n");
+		fprintf(stderr, _("threadlab: interrupted\n"));
 		signal(interrupted, SIG_DFL);
 		raise(interrupted);
 		return 128 + interrupted;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "threadlab: cannot write output: %s\n", strerror(errno));
+		fprintf(stderr, _("threadlab: cannot write output: %s\n"), strerror(errno));
 		return EXIT_USAGE;
+	}
+	return status;
+}
+
+/* No scenario, without the screen: every lesson of the tour in order,
+ * the first with the command line's settings. */
+static int tour_mode(const struct cli *cli)
+{
+	struct source src;
+	load_source(NULL, &src);
+	struct scenario *sc = compile(&src);
+	struct machine_config cfg;
+	int status = EXIT_USAGE;
+	if (sc && settings(sc, cli, &cfg) == 0) {
+		struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		status = tour_print(stdout, stderr, &cfg, &cli->lim, &interrupted);
+	}
+	scenario_free(sc);
+	source_free(&src);
+	if (status == RUN_INTERRUPTED || interrupted) {
+		int sig = interrupted ? interrupted : SIGINT;
+		fflush(stdout);
+		fprintf(stderr, "threadlab: interrupted\n");
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return 128 + sig;
 	}
 	return status;
 }
@@ -675,7 +709,7 @@ static int quiz_mode(const struct scenario *sc, const struct cli *cli)
 		o.quiz = max;
 		int status = ui_run(sc, &cfg, &cli->lim, &o, err, sizeof err);
 		if (status == -1)
-			fprintf(stderr, "threadlab: %s; printing the questions instead\n", err);
+			fprintf(stderr, _("threadlab: %s; printing the questions instead\n"), err);
 		else if (status == EXIT_USAGE || status == EXIT_LIMIT)
 			fprintf(stderr, "threadlab: %s\n", err);
 		if (status != -1)
@@ -723,7 +757,7 @@ static int screen(const struct scenario *sc, const struct cli *cli)
 	char err[256];
 	int status = ui_run(sc, &cfg, &cli->lim, &cli->ui, err, sizeof err);
 	if (status == -1) {
-		fprintf(stderr, "threadlab: %s; running without the screen\n", err);
+		fprintf(stderr, _("threadlab: %s; running without the screen\n"), err);
 		return run(sc, cli);
 	}
 	if (status == EXIT_USAGE || status == EXIT_LIMIT)
@@ -778,7 +812,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_QUIZ: want = MODE_QUIZ; break;
 		case OPT_ANSWERS:
 			if (!*optarg) {
-				fprintf(stderr, "threadlab: --answers wants a file name\n");
+				fprintf(stderr, _("threadlab: --answers wants a file name\n"));
 				return -1;
 			}
 			cli->answers = optarg;
@@ -817,7 +851,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_EXPORT: {
 			int f = export_lookup(optarg);
 			if (f < 0) {
-				fprintf(stderr, "threadlab: unknown export format '%s' (formats:", optarg);
+				fprintf(stderr, _("threadlab: unknown export format '%s' (formats:"), optarg);
 				for (int i = 0; i < EXPORT_COUNT; i++)
 					fprintf(stderr, "%s %s", i ? "," : "", export_formats[i].name);
 				fprintf(stderr, ")\n");
@@ -826,7 +860,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			/* the file is the argument after the format */
 			const char *file = optind < argc ? argv[optind] : NULL;
 			if (!file || !*file || (file[0] == '-' && file[1])) {
-				fprintf(stderr, "threadlab: --export=%s wants a file name after it%s%s%s\n",
+				fprintf(stderr, _("threadlab: --export=%s wants a file name after it%s%s%s\n"),
 					optarg, file ? ", not '" : "", file ? file : "", file ? "'" : "");
 				return -1;
 			}
@@ -846,7 +880,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			cli->trace = 1;
 			cli->trace_file = optarg;
 			if (optarg && !*optarg) {
-				fprintf(stderr, "threadlab: --trace=FILE wants a file name\n");
+				fprintf(stderr, _("threadlab: --trace=FILE wants a file name\n"));
 				return -1;
 			}
 			cli->run_flags = 1;
@@ -866,8 +900,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_POLICY: {
 			int p = sched_policy_lookup(optarg);
 			if (p < 0) {
-				fprintf(stderr, "threadlab: unknown policy '%s' (policies: rr, fifo, "
-						"priority, random, script)\n", optarg);
+				fprintf(stderr, _("threadlab: unknown policy '%s' (policies: rr, fifo, "
+						"priority, random, script)\n"), optarg);
 				return -1;
 			}
 			cli->cfg.policy = p, cli->set_policy = 1;
@@ -895,7 +929,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			struct schedule sch = { 0 };
 			char err[160];
 			if (sched_parse(cli->schedule, &sch, err, sizeof err) < 0) {
-				fprintf(stderr, "threadlab: --schedule: %s\n", err);
+				fprintf(stderr, _("threadlab: --schedule: %s\n"), err);
 				return -1;
 			}
 			sched_free(&sch);
@@ -941,8 +975,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (want == MODE_DEFAULT)
 			continue;
 		if (cli->mode != MODE_DEFAULT && cli->mode != want) {
-			fprintf(stderr, "threadlab: choose one of --run, --explore, --compare, --quiz, "
-					"--check, --disasm and --list\n");
+			fprintf(stderr, _("threadlab: choose one of --run, --explore, --compare, --quiz, "
+					"--check, --disasm and --list\n"));
 			return -1;
 		}
 		cli->mode = want;
@@ -953,54 +987,95 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		if (!cli->export_file[f] || cli->mode == MODE_RUN ||
 		    (cli->mode == MODE_EXPLORE && export_formats[f].explore))
 			continue;
-		fprintf(stderr, "threadlab: --export=%s %s; it does not go with %s\n",
+		fprintf(stderr, _("threadlab: --export=%s %s; it does not go with %s\n"),
 			export_formats[f].name,
-			export_formats[f].explore ? "exports a run or an exploration"
-						  : "exports a run",
-			export_formats[f].explore ? "--compare, --quiz, --check, --disasm or --list"
-						  : "--explore, --compare, --quiz, --check, --disasm or "
-						    "--list");
+			export_formats[f].explore ? _("exports a run or an exploration")
+						  : _("exports a run"),
+			export_formats[f].explore ? _("--compare, --quiz, --check, --disasm or --list")
+						  : _("--explore, --compare, --quiz, --check, --disasm or "
+						      "--list"));
 		return -1;
 	}
 	if (cli->run_flags && cli->mode != MODE_RUN) {
-		fprintf(stderr, "threadlab: --trace, --stats and --print-schedule run the scenario; "
+		fprintf(stderr, _("threadlab: --trace, --stats and --print-schedule run the scenario; "
 				"they do not go with --explore, --compare, --quiz, --check, --disasm "
-				"or --list\n");
+				"or --list\n"));
 		return -1;
 	}
 	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {
-		fprintf(stderr, "threadlab: --max-preemptions, --max-early-deliveries, "
-				"--no-reduction and --max-states go with --explore\n");
+		fprintf(stderr, _("threadlab: --max-preemptions, --max-early-deliveries, "
+				  "--no-reduction and --max-states go with --explore\n"));
 		return -1;
 	}
 	if ((cli->answers || cli->questions) && cli->mode != MODE_QUIZ) {
-		fprintf(stderr, "threadlab: --answers and --questions go with --quiz\n");
+		fprintf(stderr, _("threadlab: --answers and --questions go with --quiz\n"));
 		return -1;
 	}
 	if (cli->mode == MODE_COMPARE && optind == argc) {
-		fprintf(stderr, "threadlab: --compare wants one or more scenarios\n");
+		fprintf(stderr, _("threadlab: --compare wants one or more scenarios\n"));
 		return -1;
 	}
 	if (argc - optind > 1 && cli->mode != MODE_COMPARE) {
-		fprintf(stderr, "threadlab: one scenario at a time (got %d)\n", argc - optind);
+		fprintf(stderr, _("threadlab: one scenario at a time (got %d)\n"), argc - optind);
 		return -1;
 	}
 	if (cli->mode == MODE_LIST && optind < argc) {
-		fprintf(stderr, "threadlab: --list takes no scenario\n");
+		fprintf(stderr, _("threadlab: --list takes no scenario\n"));
 		return -1;
 	}
 	return -2;
 }
 
+/* Take the language from the environment (LANG, LC_ALL, LC_MESSAGES,
+ * LANGUAGE) for the words people read.  Numbers stay in the C locale's
+ * form.  The catalogues are the installed ones, except for the program
+ * run from the build tree, which reads the build tree's: what a change to
+ * po/ gives is seen without installing. */
+static void i18n_start(void)
+{
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	const char *dir = LOCALEDIR;
+	char self[PATH_MAX], build[PATH_MAX];
+	if (realpath("/proc/self/exe", self) && realpath(BUILD_PROGRAM, build) &&
+	    !strcmp(self, build))
+		dir = BUILD_LOCALEDIR;
+	bindtextdomain(I18N_DOMAIN, dir);
+	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+	textdomain(I18N_DOMAIN);
+}
+
+/* Give the scenario's title, description and notes in the reader's
+ * language, for the screen and the narrated run; a text the catalogue
+ * does not hold stays as written. */
+static void translate_scenario(struct scenario *sc)
+{
+	char **texts[] = { &sc->title, &sc->description };
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+		if (*texts[i] && _(*texts[i]) != *texts[i]) {
+			char *t = xstrdup(_(*texts[i]));
+			xfree(*texts[i]);
+			*texts[i] = t;
+		}
+	for (size_t i = 0; i < sc->nnotes; i++) {
+		char *text = sc->notes[i].text;
+		if (text && _(text) != text) {
+			sc->notes[i].text = xstrdup(_(text));
+			xfree(text);
+		}
+	}
+}
+
 /* Parse the options and run the chosen mode; returns the exit status. */
 int main(int argc, char **argv)
 {
+	i18n_start();
 	struct cli cli;
 	int rc = parse_args(argc, argv, &cli);
 	if (rc != -2) {
 		free(cli.schedule);
 		if (rc == -1)
-			fprintf(stderr, "Try 'threadlab --help' for more information.\n");
+			fprintf(stderr, _("Try 'threadlab --help' for more information.\n"));
 		return rc == -1 ? EXIT_USAGE : rc;
 	}
 	if (cli.mode == MODE_LIST)
@@ -1011,6 +1086,15 @@ int main(int argc, char **argv)
 		return status;
 	}
 
+	int tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (optind == argc && !cli.run_flags && !cli.exports &&
+	    (cli.mode == MODE_RUN || (cli.mode == MODE_DEFAULT && !tty))) {
+		int status = tour_mode(&cli);
+		free(cli.schedule);
+		return status;
+	}
+	cli.ui.tour = optind == argc;
+
 	struct source src;
 	if (load_source(optind < argc ? argv[optind] : NULL, &src) < 0) {
 		free(cli.schedule);
@@ -1018,13 +1102,15 @@ int main(int argc, char **argv)
 	}
 	struct scenario *sc = compile(&src);
 	int status = sc ? EXIT_OK : EXIT_USAGE;
+	if (sc && cli.mode == MODE_DEFAULT)
+		translate_scenario(sc);
 	if (sc && cli.mode == MODE_DISASM)
 		disasm_write(stdout, sc);
 	else if (sc && cli.mode == MODE_EXPLORE)
 		status = explore_mode(sc, &cli);
 	else if (sc && cli.mode == MODE_QUIZ)
 		status = quiz_mode(sc, &cli);
-	else if (sc && cli.mode == MODE_DEFAULT && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+	else if (sc && cli.mode == MODE_DEFAULT && tty)
 		status = screen(sc, &cli);
 	else if (sc && (cli.mode == MODE_DEFAULT || cli.mode == MODE_RUN))
 		status = run(sc, &cli);
@@ -1032,7 +1118,7 @@ int main(int argc, char **argv)
 	source_free(&src);
 	free(cli.schedule);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "threadlab: cannot write output: %s\n", strerror(errno));
+		fprintf(stderr, _("threadlab: cannot write output: %s\n"), strerror(errno));
 		return EXIT_USAGE;
 	}
 	return status;

@@ -361,6 +361,10 @@ int main(void)
 	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, figures_suite());
 	srunner_add_suite(sr, compare_suite());
+	srunner_add_suite(sr, service_suite());
+	srunner_add_suite(sr, runtime_suite());
+	srunner_add_suite(sr, container_suite());
+	srunner_add_suite(sr, tour_suite());
 	srunner_add_suite(sr, quiz_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);

@@ -102,14 +102,29 @@ printf 'int main() { return y; }\n' >"$tmp/cwd/tour"
 (cd "$tmp/cwd" && timeout 20 "$THREADLAB" --check tour >/dev/null 2>&1)
 check "a file named like a bundled scenario is read as the file" [ $? -eq 2 ]
 
-# No argument: the built-in tour.
+# No argument: the built-in tour, every lesson in turn.
 run
 check "no argument exits 0" [ "$rc" -eq 0 ]
 tour_title=$(sed -n 's/^#title "\(.*\)"$/\1/p' "$srcdir/scenarios/tour.scn")
-check "no argument shows the tour" [ "$(printf '%s\n' "$out" | head -n 1)" = "$tour_title" ]
+check "no argument shows the tour" sh -c 'printf "%s\n" "$1" | head -n 1 | grep -q "^A tour of the chapter: [0-9]* lessons"' - "$out"
 check "no argument runs the tour: its output" sh -c 'printf "%s" "$1" | grep -q "^add(2, 3) = 5$"' - "$out"
 check "no argument runs the tour: its narration" sh -c 'printf "%s" "$1" | grep -q "^\[tick 0\] "' - "$out"
-check "no argument shows the title once" [ "$(printf '%s\n' "$out" | grep -cF "$tour_title")" -eq 1 ]
+check "no argument shows the first lesson's title once" [ "$(printf '%s\n' "$out" | grep -cF "$tour_title")" -eq 1 ]
+check "the tour's lessons come in the chapter's order" sh -c '
+	rows=$(printf "%s\n" "$1" | sed -n "s/^== Lesson [0-9]* of [0-9]*, row \([0-9]*\):.*/\1/p")
+	printf "%s\n" "$rows" | sort -n -c && [ "$(printf "%s\n" "$rows" | sort -un | wc -l)" -eq 21 ]' - "$out"
+check "the tour ends with the containers" sh -c 'printf "%s" "$1" | grep -q "^host: still host$"' - "$out"
+for pending in rpc-callbacks mn-runtime; do
+	if [ ! -f "$srcdir/scenarios/$pending.scn" ]; then
+		check "the tour says $pending is not there yet" sh -c 'printf "%s" "$1" | grep -q "^$2 is not there yet: the tour goes on.$"' - "$out" "$pending"
+	fi
+done
+run --run
+check "--run without a scenario prints the tour too" sh -c 'printf "%s\n" "$1" | grep -c "^== Lesson " | grep -q "^[0-9][0-9]"' - "$out"
+run --cores 3 --run
+check "settings without a scenario go to the tour's first lesson" sh -c 'printf "%s" "$1" | grep -q "^add(2, 3) = 5$"' - "$out"
+run --trace
+check "--trace without a scenario traces the tour's first lesson" sh -c 'printf "%s" "$1" | head -n 1 | grep -q "^0 cpu0 T1 switch"' - "$out"
 
 run --disasm race-counter
 check "--disasm exits 0" [ "$rc" -eq 0 ]

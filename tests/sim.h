@@ -34,6 +34,10 @@ Suite *iopanel_suite(void);
 Suite *export_suite(void);
 Suite *figures_suite(void);
 Suite *compare_suite(void);
+Suite *service_suite(void);
+Suite *runtime_suite(void);
+Suite *container_suite(void);
+Suite *tour_suite(void);
 Suite *quiz_suite(void);
 
 /* Every event a machine sent, copied: a print's or an assert's text and

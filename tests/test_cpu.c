@@ -521,7 +521,8 @@ END_TEST
 /* Programs whose runs on several cores are compared with and without
  * EXEC events: threads spinning side by side, blocking, waking and
  * sleeping, a racy counter, a fork whose child faults while its
- * parent's threads run, and a step limit reached mid-tick. */
+ * parent's threads run, a step limit reached mid-tick, and a server
+ * whose clients' arrivals wake threads while others spin. */
 static const char *const lockstep_progs[] = {
 	"int t;\nint w(int n) { for (int i = 0; i < n; i++) t += i; return t; }\n"
 	"int main() { int a = spawn(w, 500); int b = spawn(w, 700); int c = spawn(w, 90);\n"
@@ -542,6 +543,13 @@ static const char *const lockstep_progs[] = {
 	"    spin(200); wait(pid); join(a); print(\"%d\", x); return 0; }\n",
 	"int x;\nvoid spin(int n) { for (;;) x++; }\n"
 	"int main() { spawn(spin, 0); spawn(spin, 0); spawn(spin, 0); spin(0); return 0; }\n",
+	"#clients 6 port 80 send \"hello\" every 40 latency 30\n"
+	"int busy; int buf[4];\n"
+	"void spin(int n) { for (int i = 0; i < n; i++) busy++; }\n"
+	"void serve(int c) { read(c, buf, 5); write(c, buf, 5); close(c); }\n"
+	"int main() { int l = listen(80); int a = spawn(spin, 900); int b = spawn(spin, 700);\n"
+	"    for (int i = 0; i < 6; i++) join(spawn(serve, accept(l)));\n"
+	"    join(a); join(b); return busy % 256; }\n",
 };
 
 /* Machines the lockstep comparison runs on: cores, policy, quantum. */

@@ -264,12 +264,12 @@ END_TEST
 
 START_TEST(a_cond_wait_and_its_signal)
 {
-	struct told *t = told_run_src("mutex m; cond c; int go;\n"
-				      "void w() { lock(m); while (!go) cond_wait(c, m); unlock(m); }\n"
+	struct told *t = told_run_src("mutex m; cond c; int ready;\n"
+				      "void w() { lock(m); while (!ready) cond_wait(c, m); unlock(m); }\n"
 				      "int main() {\n"
 				      "    int a = spawn(w);\n"
 				      "    sleep(20);\n"
-				      "    lock(m); go = 1; cond_signal(c); unlock(m);\n"
+				      "    lock(m); ready = 1; cond_signal(c); unlock(m);\n"
 				      "    join(a);\n"
 				      "    return 0;\n"
 				      "}\n");
@@ -438,6 +438,68 @@ START_TEST(every_event_and_opcode_has_a_sentence)
 }
 END_TEST
 
+START_TEST(the_runtime_and_a_service_in_words)
+{
+	struct told *t = told_run_src(
+		"#cores 1\n"
+		"#workers 1\n"
+		"#service slow port 9001 latency 60 reply \"late\"\n"
+		"void ask(int x) {\n"
+		"    char req[2] = \"?\"; char got[8];\n"
+		"    int fd = connect(9001);\n"
+		"    write(fd, req, 1);\n"
+		"    read(fd, got, 8);\n"
+		"    close(fd);\n"
+		"}\n"
+		"int main() {\n"
+		"    go(ask, 1);\n"
+		"    go(ask, 2);\n"
+		"    go_wait();\n"
+		"    return 0;\n"
+		"}\n");
+	assert_said(t, "T1 hands coroutine 1 (ask) to the runtime with argument 1: its stack is on "
+		    "the heap, and it waits in the run queue for a worker thread");
+	assert_said(t, "worker T2 takes coroutine 1 (ask) off the run queue and runs it (0 still ready)");
+	assert_said(t, "T2 connects to service slow on port 9001: fd 3; each request written to it "
+		    "is answered after the service's latency");
+	assert_said(t, "coroutine 1 (ask) parks in read on fd 3 (its connection to service slow): "
+		    "its stack stays on the heap and worker T2 does not block, it goes back to the "
+		    "run queue for another coroutine");
+	assert_said(t, "T2 waits on the run queue: a worker with no coroutine ready to run");
+	assert_said(t, "service slow answers after 60 ticks: 4 bytes arrive in the program's "
+		    "connection to it: \"late\"");
+	assert_said(t, "fd 3 is ready: coroutine 1 (ask), parked in read, is ready again, for "
+		    "whichever worker is free");
+	assert_said(t, "T2 wakes: a coroutine is ready, or the runtime is closing");
+	assert_said(t, "T1 waits in go_wait until every coroutine has finished");
+	assert_said(t, "T1 wakes: the last worker, T2, ended");
+}
+END_TEST
+
+START_TEST(a_coroutine_that_moves_says_where_it_ran)
+{
+	struct told *t = told_run_src(
+		"#cores 2\n"
+		"#workers 2\n"
+		"#service a port 9001 latency 30 reply \"x\"\n"
+		"#service b port 9002 latency 47 reply \"y\"\n"
+		"void ask(int x) {\n"
+		"    char req[2] = \"?\"; char got[4];\n"
+		"    for (int i = 0; i < 3; i++) {\n"
+		"        int fd = connect(9001 + (x + i) % 2);\n"
+		"        write(fd, req, 1);\n"
+		"        read(fd, got, 4);\n"
+		"        close(fd);\n"
+		"    }\n"
+		"}\n"
+		"int main() { for (int i = 0; i < 4; i++) go(ask, i); go_wait(); return 0; }\n");
+	ck_assert_msg(strstr(t->text.s, "off the run queue and runs it; it ran on T") != NULL,
+		      "no pick says where the coroutine ran before");
+	ck_assert_msg(strstr(t->text.s, ": a coroutine may go on on any worker (") != NULL,
+		      "the move is not explained");
+}
+END_TEST
+
 Suite *explain_suite(void)
 {
 	Suite *s = suite_create("explain");
@@ -463,6 +525,8 @@ Suite *explain_suite(void)
 	tcase_add_loop_test(tc, a_deadlock_says_where_the_waiting_ends, 0, (int)ARRAY_LEN(stuck_cases));
 	tcase_add_test(tc, a_limit_stops_the_run);
 	tcase_add_test(tc, explain_end_says_running_until_the_end);
+	tcase_add_test(tc, the_runtime_and_a_service_in_words);
+	tcase_add_test(tc, a_coroutine_that_moves_says_where_it_ran);
 	suite_add_tcase(s, tc);
 	return s;
 }

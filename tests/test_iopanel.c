@@ -204,6 +204,44 @@ START_TEST(io_fds_shows_a_socket_a_fork_shares)
 }
 END_TEST
 
+START_TEST(iopanel_build_shows_a_connection_to_a_service_and_what_is_parked_on_it)
+{
+	const char *src =
+		"#workers 1\n"
+		"#service user port 9001 latency 400 reply \"user=kim\"\n"
+		"char req[2] = \"x\";\n"
+		"void w(int x) { char b[16]; int fd = connect(9001); write(fd, req, 1); read(fd, b, 16); }\n"
+		"int main() {\n"
+		"    int fd = connect(9001);\n"
+		"    write(fd, req, 1);\n"
+		"    write(fd, req, 1);\n"
+		"    go(w, 0);\n"
+		"    sleep(450);\n"
+		"    return 0;\n"
+		"}\n";
+	struct sim *s = run_to(src, 0);
+	while (!sim_count(s, EV_PARK) && machine_step(s->m))
+		;
+	ck_assert_int_eq(sim_count(s, EV_ANSWER), 0);
+	size_t n;
+	const struct io_row *rows = build(s, 1, &n);
+	const struct io_row *r = find(rows, n, "fd 3  service user, port 9001");
+	ck_assert_msg(r != NULL, "no row for the connection");
+	ck_assert_ptr_nonnull(strstr(r->text, "2 asked, 0 answered  waiting for its answer"));
+	ck_assert(!r->hot);
+	r = find(rows, n, "fd 4  service user");
+	ck_assert_msg(r != NULL, "no row for the coroutine's connection");
+	ck_assert_ptr_nonnull(strstr(r->text, "1 coroutine parked"));
+	while (!sim_count(s, EV_ANSWER) && machine_step(s->m))
+		;
+	rows = build(s, 1, &n);
+	r = find(rows, n, "fd 3  service user");
+	ck_assert_ptr_nonnull(strstr(r->text, "1 answered  8 B \"user=kim\""));
+	ck_assert(r->hot);
+	sim_finish(s);
+}
+END_TEST
+
 Suite *iopanel_suite(void)
 {
 	Suite *s = suite_create("iopanel");
@@ -214,6 +252,7 @@ Suite *iopanel_suite(void)
 	tcase_add_test(tc, iopanel_build_counts_the_clients_and_lists_the_longest_waiting);
 	tcase_add_test(tc, iopanel_build_lists_a_bounded_number_of_descriptors);
 	tcase_add_test(tc, io_fds_shows_a_socket_a_fork_shares);
+	tcase_add_test(tc, iopanel_build_shows_a_connection_to_a_service_and_what_is_parked_on_it);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -693,6 +693,53 @@ START_TEST(session_marks_the_race_from_its_tick_on)
 }
 END_TEST
 
+START_TEST(clocks_of_many_threads_through_one_mutex_keep_their_order)
+{
+	/* 300 workers (ids past 256, the clocks' second level) pass one
+	 * mutex on: each learns what all the ones before it did */
+	const char *src = "int counter; mutex m; int ids[300];\n"
+			  "void w() { lock(m); counter++; unlock(m); }\n"
+			  "int main() {\n"
+			  "    for (int i = 0; i < 300; i++) ids[i] = spawn(w);\n"
+			  "    for (int i = 0; i < 300; i++) join(ids[i]);\n"
+			  "    return counter == 300 ? 0 : 1;\n"
+			  "}\n";
+	for (size_t i = 0; i < ARRAY_LEN(schedules); i++) {
+		struct sim *s = sim_new(src);
+		s->cfg.policy = schedules[i].policy;
+		s->cfg.quantum = schedules[i].quantum;
+		s->cfg.cores = schedules[i].cores;
+		s->cfg.seed = schedules[i].seed;
+		s->lim.max_threads = 400;
+		ck_assert_int_eq(sim_start(s), 0);
+		sim_finish(s);
+		ck_assert_msg(sim_end(s) == END_OK, "schedule %zu: ended %d", i, sim_end(s));
+		ck_assert_int_eq(s->m->exit_status, 0);
+		ck_assert_msg(race_count(s->m) == 0, "schedule %zu: races found:\n%s", i, races_of(s));
+		sim_free(s);
+	}
+}
+END_TEST
+
+START_TEST(what_a_thread_does_after_it_took_a_clock_stays_its_own)
+{
+	/* T3 takes the mutex's clock, the one T2 left, then writes x after
+	 * its unlock; T4 takes the mutex after that: it knows T3 up to the
+	 * unlock, not the write, which races with its read */
+	struct sim *s = one_race_on("int x; int y; mutex m;\n"
+				    "void a() { lock(m); y = 1; unlock(m); }\n"
+				    "void b() { lock(m); unlock(m); x = 1; }\n"
+				    "void c() { lock(m); int v = y; unlock(m); v = x; }\n"
+				    "int main() { int ta = spawn(a); int tb = spawn(b); int tc = spawn(c);\n"
+				    "    join(ta); join(tb); join(tc); return 0; }\n", "x");
+	const struct race_report *p = race_get(s->m, 0);
+	ck_assert_int_eq(p->tid, 4);
+	ck_assert_int_eq(p->other, 3);
+	ck_assert_int_eq(p->write2, 1);
+	sim_free(s);
+}
+END_TEST
+
 Suite *race_suite(void)
 {
 	Suite *s = suite_create("race");
@@ -717,6 +764,10 @@ Suite *race_suite(void)
 	tcase_add_test(tc, race_check_forgets_the_bytes_of_a_freed_block);
 	tcase_add_test(tc, race_check_names_the_locks_held);
 	tcase_add_test(tc, race_check_is_off_when_the_settings_say_so);
+	suite_add_tcase(s, tc);
+	tc = sim_tcase("clocks");
+	tcase_add_test(tc, clocks_of_many_threads_through_one_mutex_keep_their_order);
+	tcase_add_test(tc, what_a_thread_does_after_it_took_a_clock_stays_its_own);
 	suite_add_tcase(s, tc);
 	tc = sim_tcase("machine_copy");
 	tcase_add_test(tc, machine_copy_finds_the_same_races);

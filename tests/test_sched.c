@@ -661,6 +661,60 @@ START_TEST(run_scenario_prints_a_schedule_that_replays)
 }
 END_TEST
 
+START_TEST(rr_takes_turns_in_queue_order_with_many_threads)
+{
+	/* 60 threads yield 5 times each: the cores take them in the order
+	 * they joined the queue, round after round (the queue's front moves
+	 * up its array and is moved back down as it fills) */
+	struct sim *s = sim_new("int ids[60];\n"
+				"void w() { for (int i = 0; i < 5; i++) sched_yield(); }\n"
+				"int main() { for (int i = 0; i < 60; i++) ids[i] = spawn(w);\n"
+				"    for (int i = 0; i < 60; i++) join(ids[i]); return 0; }\n");
+	s->cfg.policy = POLICY_RR;
+	s->cfg.quantum = 1000;
+	ck_assert_int_eq(sim_start(s), 0);
+	sim_finish(s);
+	ck_assert_int_eq(sim_end(s), END_OK);
+	/* after main blocks in its first join, the workers run 2..61, 2..61, ... */
+	int first = -1, k = 0;
+	for (int i = 0; i < sim_count(s, EV_SWITCH); i++) {
+		const struct event *e = sim_nth(s, EV_SWITCH, i);
+		if (first < 0 && e->other == 1 && e->a == SW_BLOCK)
+			first = i;
+		if (first < 0 || !e->tid || e->tid == 1)
+			continue;
+		ck_assert_int_eq(e->tid, 2 + k % 60);
+		k++;
+	}
+	ck_assert_int_ge(k, 5 * 60);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(a_copy_keeps_the_ready_queue_in_order)
+{
+	struct sim *s = sim_new("int ids[40];\n"
+				"void w() { for (int i = 0; i < 4; i++) sched_yield(); }\n"
+				"int main() { for (int i = 0; i < 40; i++) ids[i] = spawn(w);\n"
+				"    for (int i = 0; i < 40; i++) join(ids[i]); return 0; }\n");
+	s->cfg.policy = POLICY_RR;
+	s->cfg.quantum = 1000;
+	ck_assert_int_eq(sim_start(s), 0);
+	while (s->m->nready < 20 && machine_step(s->m))
+		;
+	for (int i = 0; i < 200; i++)
+		ck_assert(machine_step(s->m));
+	ck_assert_int_gt(s->m->nready, 10);
+	size_t at = s->log.n;
+	struct sim *c = sim_copy(s);
+	sim_finish(s);
+	sim_finish(c);
+	assert_same_lines(evlog_format(&c->log, 0), evlog_format(&s->log, at), "the copy's events");
+	sim_free(c);
+	sim_free(s);
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
 	Suite *s = suite_create("sched");
@@ -679,6 +733,8 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, random_with_other_seeds_gives_other_schedules);
 	tcase_add_test(tc, random_switches_at_any_tick);
 	tcase_add_test(tc, a_lost_update_needs_a_switch_inside_the_increment);
+	tcase_add_test(tc, rr_takes_turns_in_queue_order_with_many_threads);
+	tcase_add_test(tc, a_copy_keeps_the_ready_queue_in_order);
 	suite_add_tcase(s, tc);
 
 	tc = sim_tcase("script");

@@ -288,12 +288,12 @@ START_TEST(producer_and_consumer_meet_through_conds)
 END_TEST
 
 static const char *waiters_prog =
-	"mutex m; cond c; int go; int woke; int order[3]; int after_signal;\n"
-	"void waiter() { lock(m); while (!go) cond_wait(c, m); order[woke] = self(); woke++; unlock(m); }\n"
+	"mutex m; cond c; int ready; int woke; int order[3]; int after_signal;\n"
+	"void waiter() { lock(m); while (!ready) cond_wait(c, m); order[woke] = self(); woke++; unlock(m); }\n"
 	"int main() {\n"
 	"    int a = spawn(waiter); sleep(20); int b = spawn(waiter); sleep(20); int d = spawn(waiter);\n"
 	"    sleep(20);\n"
-	"    lock(m); go = 1; %s(c); unlock(m);\n"
+	"    lock(m); ready = 1; %s(c); unlock(m);\n"
 	"    sleep(500); after_signal = woke;\n"
 	"    lock(m); cond_broadcast(c); unlock(m);\n"
 	"    join(a); join(b); join(d);\n"

@@ -207,7 +207,10 @@ enum note_trigger { NOTE_START, NOTE_TICK, NOTE_LINE, NOTE_EVENT, NOTE_END };
 	X(LISTEN, "listen") X(CONNECT, "connect") X(ACCEPT, "accept")      \
 	X(ARRIVE, "arrive") X(READ, "read") X(WRITE, "write")              \
 	X(CLOSE, "close") X(REPLY, "reply") X(EPOLL, "epoll")              \
-	X(IOFAIL, "io-fail")
+	X(IOFAIL, "io-fail") X(DIAL, "dial") X(ANSWER, "answer")           \
+	X(GO, "go") X(PICK, "pick") X(PARK, "park") X(UNPARK, "unpark")    \
+	X(CONTAINER, "container")                                          \
+	X(THROTTLE, "throttle") X(OOM, "oom")
 
 enum note_event {
 #define X(id, name) NEV_##id,

@@ -65,6 +65,7 @@ struct gen {
 	struct func *fn;
 	size_t tls_size;
 	int uses_coroutines;    /* some call creates a coroutine */
+	int uses_runtime;       /* some call is go's */
 };
 
 /* Address of the next instruction. */
@@ -363,8 +364,10 @@ static void gen_call(struct gen *g, struct node *n, int d)
 		}
 		emit(g, OP_SYS, REG_NONE, REG_NONE, nv, n->builtin);
 		nargs = nv;
-		if (n->builtin == BI_COROUTINE)
+		if (n->builtin == BI_COROUTINE || n->builtin == BI_GO)
 			g->uses_coroutines = 1;
+		if (n->builtin == BI_GO)
+			g->uses_runtime = 1;
 	} else {
 		for (int i = nargs; i-- > 0;) {
 			gen_expr(g, args[i], R0);
@@ -1138,6 +1141,16 @@ struct image *codegen(struct program *prog, struct diags *d)
 		emit(&g, OP_SYS, REG_NONE, REG_NONE, 1, BI_CO_RETURN);
 		coret.end = here(&g);
 	}
+	/* A worker of the coroutine runtime loops in go_worker: go_next
+	 * resumes the next ready coroutine, which comes back here when it
+	 * returns, yields or parks. */
+	struct func gow = { .name = "go_worker" };
+	if (g.uses_runtime) {
+		gow.addr = here(&g);
+		emit(&g, OP_SYS, REG_NONE, REG_NONE, 0, BI_GO_NEXT);
+		emit(&g, OP_JMP, REG_NONE, REG_NONE, REG_NONE, (int64_t)gow.addr);
+		gow.end = here(&g);
+	}
 
 	for (size_t i = 0; i < g.nfixups; i++)
 		img->code[g.fixups[i].insn].imm = (int64_t)g.fixups[i].fn->addr;
@@ -1146,19 +1159,22 @@ struct image *codegen(struct program *prog, struct diags *d)
 	img->entry = start.addr;
 	img->thread_exit = texit.addr;
 	img->co_return = coret.addr;
+	img->go_worker = gow.addr;
 	img->main_addr = main_fn->addr;
 	img->errno_off = -1;
 	for (size_t i = 0; i < prog->nglobals; i++)
 		if (prog->globals[i]->is_tls && strcmp(prog->globals[i]->name, "errno") == 0)
 			img->errno_off = prog->globals[i]->offset;
 
-	size_t nfuncs = prog->nfuncs + 2 + (g.uses_coroutines ? 1 : 0);
+	size_t nfuncs = prog->nfuncs + 2 + (g.uses_coroutines ? 1 : 0) + (g.uses_runtime ? 1 : 0);
 	struct func **all = xmalloc(nfuncs * sizeof *all);
 	all[0] = &start;
 	all[1] = &texit;
 	memcpy(all + 2, prog->funcs, prog->nfuncs * sizeof *all);
 	if (g.uses_coroutines)
-		all[nfuncs - 1] = &coret;
+		all[nfuncs - 1 - (g.uses_runtime ? 1 : 0)] = &coret;
+	if (g.uses_runtime)
+		all[nfuncs - 1] = &gow;
 	qsort(all, nfuncs, sizeof *all, by_addr);
 
 	encode(&g);

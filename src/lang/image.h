@@ -109,6 +109,8 @@ struct image {
 	uint64_t thread_exit;   /* where a spawned thread's entry returns */
 	uint64_t co_return;     /* where a coroutine's function returns (0: the
 				 * program creates no coroutine) */
+	uint64_t go_worker;     /* the runtime's worker loop (0: the program
+				 * never calls go; see runtime.h) */
 	uint64_t main_addr;
 	int64_t errno_off;      /* the thread_local errno's offset in the TLS
 				 * block (-1: the program has none) */

@@ -1517,6 +1517,77 @@ static void dir_clients(struct parser *p)
 		c->groups[c->ngroups++] = g;
 }
 
+/* #service NAME port P latency L reply "TEXT": a remote service that
+ * connect(P) reaches and that answers each request written to it with
+ * TEXT, L ticks later (see service.h). */
+static void dir_service(struct parser *p)
+{
+	struct machine_config *c = &p->prog->config;
+	int line = p->tok.line, col = p->tok.col;
+	struct service sv = { .line = line };
+	int64_t v;
+	size_t len;
+	if (!check(p, TK_IDENT) || strcmp(p->tok.str, "port") == 0) {
+		char found[64];
+		describe_tok(p, found, sizeof found);
+		error_tok(p, "expected the service's name before %s", found);
+		return;
+	}
+	char name[64];
+	snprintf(name, sizeof name, "%s", p->tok.str);
+	hyphenated(p, name, sizeof name);
+	if (strlen(name) >= SERVICE_NAME_MAX) {
+		error_tok(p, "%s", "'#service': the name must be at most 23 characters");
+		return;
+	}
+	advance(p);
+	snprintf(sv.name, sizeof sv.name, "%s", name);
+	if (!dir_word(p, "port") || !dir_number(p, 1, 65535, &v))
+		return;
+	sv.port = (int)v;
+	if (!dir_word(p, "latency") || !dir_number(p, 0, CLIENT_TICKS, &v))
+		return;
+	sv.latency = (uint64_t)v;
+	if (!dir_word(p, "reply"))
+		return;
+	const char *text = dir_string(p, &len);
+	if (!text)
+		return;
+	if (len == 0 || len >= SERVICE_REPLY_MAX) {
+		error_at(p, line, col, "%s", "'#service': the reply must be 1 to 255 bytes");
+		return;
+	}
+	memcpy(sv.reply, text, len);
+	sv.reply_len = (int)len;
+	for (int i = 0; i < c->nservices; i++)
+		if (strcmp(c->services[i].name, sv.name) == 0 || c->services[i].port == sv.port) {
+			char msg[128];
+			snprintf(msg, sizeof msg, "'#service': %s already declared on line %d",
+				 c->services[i].port == sv.port ? "a service on this port is" : "this name is",
+				 c->services[i].line);
+			error_at(p, line, col, "%s", msg);
+			return;
+		}
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i].port == sv.port) {
+			error_at(p, line, col, "%s", "'#service': the port is the one a '#clients' line connects to");
+			return;
+		}
+	if (c->nservices == CONFIG_MAX_SERVICES)
+		error_at(p, line, col, "%s", "at most 8 '#service' lines");
+	else
+		c->services[c->nservices++] = sv;
+}
+
+/* #workers N: the coroutine runtime runs go()'s coroutines on N worker
+ * threads (see runtime.h). */
+static void dir_workers(struct parser *p)
+{
+	int64_t v;
+	if (dir_number(p, 1, CONFIG_MAX_WORKERS, &v))
+		p->prog->config.workers = (int)v;
+}
+
 /* The scenario directives: "#name arguments" on a line of their own. */
 static const struct directive {
 	const char *name;
@@ -1537,6 +1608,8 @@ static const struct directive {
 	{ "expect-status", dir_expect_status, 1 },
 	{ "note", dir_note, 0 },
 	{ "clients", dir_clients, 0 },
+	{ "service", dir_service, 0 },
+	{ "workers", dir_workers, 1 },
 };
 
 /* directive = "#" NAME arguments EOL */

@@ -373,7 +373,8 @@ static struct type *builtin_call(struct sema *s, struct node *n, int b)
 		case 'f': {
 			struct type *t = check_expr(s, a);
 			if (a->kind == N_IDENT && a->ref == REF_FUNC) {
-				int given = n->nargs - 1;
+				/* spawn(f, ...) passes f the rest; container(f, arg, ...) one */
+				int given = variadic ? n->nargs - 1 : 1;
 				if (a->fn->nparams != given)
 					error(s, a->line, a->col, "'%s' takes %d argument%s, but %s passes %d",
 					      a->fn->name, a->fn->nparams, a->fn->nparams == 1 ? "" : "s",

@@ -3,10 +3,29 @@
 #include "io_text.h"
 #include "explain.h"
 
+#include "../i18n.h"
 #include "../lang/ast.h"
 #include "../sim/closure.h"
+#include "../sim/container.h"
 #include "../sim/coro.h"
+#include "../sim/service.h"
 #include "trace.h"
+
+/* Whether the sentences are said in the reader's language: the screen
+ * asks for it; the exports, the quiz's grading and the tests never do. */
+static int translated;
+
+void explain_translate(int on)
+{
+	translated = on;
+}
+
+/* s in the reader's language when the screen asked for it, else s. */
+#define T_(s) (translated ? gettext(s) : (s))
+/* The same for a count: s when n is 1, p otherwise, in English. */
+#define TN_(s, p, n) (translated ? ngettext(s, p, (unsigned long)(n)) : (n) == 1 ? (s) : (p))
+/* An instruction's phrase: explain's own %s and %o in it, not printf's. */
+#define NX_(s) (s)
 
 /* What a sentence is about: the event, the machine that sent it (as it
  * is when it sends it) and the event's thread. */
@@ -24,6 +43,17 @@ static int say_pid(const struct say *s)
 	return s->e->pid ? s->e->pid : 1;
 }
 
+/* Take back what was appended to s's sentence since at, as a string the
+ * caller frees: a piece to put in a translated sentence where its words
+ * want it. */
+static char *take_tail(const struct say *s, size_t at)
+{
+	char *t = xstrdup(s->b->s + at);
+	s->b->len = at;
+	s->b->s[at] = 0;
+	return t;
+}
+
 /* Append "0x..." for an address. */
 static void put_hex(struct buf *b, uint64_t v)
 {
@@ -33,21 +63,22 @@ static void put_hex(struct buf *b, uint64_t v)
 /* Append "tick" or "ticks" after n. */
 static void put_ticks(struct buf *b, int64_t n)
 {
-	buf_printf(b, "%lld %s", (long long)n, n == 1 ? "tick" : "ticks");
+	buf_printf(b, TN_("%lld tick", "%lld ticks", n), (long long)n);
 }
 
 /* Start the sentence with its thread: "T2 " (nothing without one). */
 static void subject(const struct say *s)
 {
 	if (s->e->tid)
-		buf_printf(s->b, "T%d ", s->e->tid);
+		/* TRANSLATORS: the thread that does what the sentence says */
+		buf_printf(s->b, T_("T%d "), s->e->tid);
 }
 
 /* Append " (line N)" when the line is known. */
 static void put_line(struct buf *b, int line)
 {
 	if (line)
-		buf_printf(b, " (line %d)", line);
+		buf_printf(b, T_(" (line %d)"), line);
 }
 
 /* Append a name for the word at addr that e's instruction reached: a
@@ -105,7 +136,7 @@ static void put_code(const struct say *s, uint64_t addr)
 {
 	int line = image_line(s->sc->image, addr);
 	if (line)
-		buf_printf(s->b, "line %d", line);
+		buf_printf(s->b, T_("line %d"), line);
 	else if (!image_describe(s->sc->image, addr, 0, s->b))
 		put_hex(s->b, addr);
 }
@@ -125,8 +156,10 @@ struct exec_phrase;
 /* Say what an instruction did, after its subject. */
 typedef void exec_say_fn(const struct say *s, const struct exec_phrase *p);
 
-/* How to say what an opcode did.  In text, %s is the source register
- * and %o the operand (a register or the immediate). */
+/* How to say what an opcode did.  For an ALU instruction, %s in text is
+ * the source register and %o the operand (a register or the
+ * immediate); for the others text is a printf format taking the
+ * pieces its function says. */
 struct exec_phrase {
 	exec_say_fn *say;
 	const char *text;
@@ -138,7 +171,7 @@ struct exec_phrase {
 static void say_alu(const struct say *s, const struct exec_phrase *p)
 {
 	const struct insn *in = s->e->insn;
-	const char *t = in->rs == in->rd && p->same ? p->same : p->text;
+	const char *t = T_(in->rs == in->rd && p->same ? p->same : p->text);
 	for (; *t; t++) {
 		if (*t != '%' || (t[1] != 's' && t[1] != 'o')) {
 			buf_putc(s->b, *t);
@@ -154,50 +187,68 @@ static void say_alu(const struct say *s, const struct exec_phrase *p)
 	buf_puts(s->b, ": ");
 	put_result(s);
 	if (p->truth)
-		buf_puts(s->b, s->e->regval ? " (true)" : " (false)");
+		buf_puts(s->b, s->e->regval ? T_(" (true)") : T_(" (false)"));
 }
 
 /* Append li: "sets r0 = 5". */
 static void say_li(const struct say *s, const struct exec_phrase *p)
 {
-	buf_printf(s->b, "%s ", p->text);
+	size_t at = s->b->len;
 	put_result(s);
+	char *r = take_tail(s, at);
+	buf_printf(s->b, T_(p->text), r);
+	xfree(r);
 }
 
 /* Append lea: "takes the address of counter: r0 = 0x600000". */
 static void say_lea(const struct say *s, const struct exec_phrase *p)
 {
-	buf_printf(s->b, "%s ", p->text);
+	size_t at = s->b->len;
 	put_place(s, (uint64_t)s->e->regval);
-	buf_printf(s->b, ": %s = ", isa_reg_name(s->e->reg));
+	char *place = take_tail(s, at);
+	buf_printf(s->b, "%s = ", isa_reg_name(s->e->reg));
 	trace_value(s->b, s->e->regval);
+	char *r = take_tail(s, at);
+	buf_printf(s->b, T_(p->text), place, r);
+	xfree(place);
+	xfree(r);
 }
 
 /* Append ld: "loads counter = 2 into r0". */
 static void say_load(const struct say *s, const struct exec_phrase *p)
 {
-	buf_printf(s->b, "%s ", p->text);
+	size_t at = s->b->len;
 	put_place(s, s->e->raddr);
 	buf_puts(s->b, " = ");
 	put_value(s, s->e->rval);
-	buf_printf(s->b, " into %s", isa_reg_name(s->e->reg));
+	char *what = take_tail(s, at);
+	buf_printf(s->b, T_(p->text), what, isa_reg_name(s->e->reg));
+	xfree(what);
 }
 
 /* Append st: "stores r0 = 3 into counter". */
 static void say_store(const struct say *s, const struct exec_phrase *p)
 {
-	buf_printf(s->b, "%s %s = ", p->text, isa_reg_name(s->e->insn->rd));
+	size_t at = s->b->len;
+	buf_printf(s->b, "%s = ", isa_reg_name(s->e->insn->rd));
 	put_value(s, s->e->wval);
-	buf_puts(s->b, " into ");
+	char *what = take_tail(s, at);
 	put_place(s, s->e->waddr);
+	char *where = take_tail(s, at);
+	buf_printf(s->b, T_(p->text), what, where);
+	xfree(what);
+	xfree(where);
 }
 
 /* Append jmp: "jumps to line 12", "jumps back to line 9". */
 static void say_jump(const struct say *s, const struct exec_phrase *p)
 {
 	uint64_t to = (uint64_t)s->e->insn->imm;
-	buf_printf(s->b, "%s%s ", p->text, to <= s->e->pc ? " back to" : " to");
+	size_t at = s->b->len;
 	put_code(s, to);
+	char *where = take_tail(s, at);
+	buf_printf(s->b, to <= s->e->pc ? T_("jumps back to %s") : T_("jumps to %s"), where);
+	xfree(where);
 }
 
 /* Append jz or jnz, taken or not: the thread's pc already says where it
@@ -207,36 +258,47 @@ static void say_branch(const struct say *s, const struct exec_phrase *p)
 	const struct insn *in = s->e->insn;
 	uint64_t to = (uint64_t)in->imm;
 	if (!s->t || to == s->e->pc + INSN_SIZE) {
-		buf_printf(s->b, "tests %s (%s)", isa_reg_name(in->rs), p->text);
+		buf_printf(s->b, T_("tests %s (%s)"), isa_reg_name(in->rs), T_(p->text));
 		return;
 	}
 	if (s->t->pc == to) {
-		buf_puts(s->b, to <= s->e->pc ? "jumps back to " : "jumps to ");
+		size_t at = s->b->len;
 		put_code(s, to);
+		char *where = take_tail(s, at);
+		buf_printf(s->b, to <= s->e->pc ? T_("jumps back to %s") : T_("jumps to %s"), where);
+		xfree(where);
 	} else {
-		buf_puts(s->b, "does not jump");
+		buf_puts(s->b, T_("does not jump"));
 	}
 	int64_t v = s->t->r[in->rs & 15];
-	buf_printf(s->b, " (%s is %lld%s)", isa_reg_name(in->rs), (long long)v, v ? ", not 0" : "");
+	buf_printf(s->b, T_(" (%s is %lld%s)"), isa_reg_name(in->rs), (long long)v,
+		   v ? T_(", not 0") : "");
 }
 
 /* Append call: "calls worker". */
 static void say_call(const struct say *s, const struct exec_phrase *p)
 {
 	const struct insn *in = s->e->insn;
-	buf_printf(s->b, "%s ", p->text);
+	size_t at = s->b->len;
 	if (in->op == OP_CALL) {
 		put_func(s, (uint64_t)in->imm);
+		char *f = take_tail(s, at);
+		buf_printf(s->b, T_(p->text), f);
+		xfree(f);
 	} else if (s->t && s->e->reg == CLOSURE_ENV_REG) {
 		put_func(s, s->t->pc);
-		buf_printf(s->b, ", the closure in %s: its environment ", isa_reg_name(in->rs));
-		put_hex(s->b, (uint64_t)s->e->regval);
-		buf_printf(s->b, " goes in %s", isa_reg_name(CLOSURE_ENV_REG));
+		char *f = take_tail(s, at);
+		buf_printf(s->b, T_("calls %s, the closure in %s: its environment 0x%llx goes in %s"),
+			   f, isa_reg_name(in->rs), (unsigned long long)s->e->regval,
+			   isa_reg_name(CLOSURE_ENV_REG));
+		xfree(f);
 	} else if (s->t) {
 		put_func(s, s->t->pc);
-		buf_printf(s->b, " (its address in %s)", isa_reg_name(in->rs));
+		char *f = take_tail(s, at);
+		buf_printf(s->b, T_("calls %s (its address in %s)"), f, isa_reg_name(in->rs));
+		xfree(f);
 	} else {
-		buf_printf(s->b, "the function at %s", isa_reg_name(in->rs));
+		buf_printf(s->b, T_("calls the function at %s"), isa_reg_name(in->rs));
 	}
 }
 
@@ -245,31 +307,36 @@ static void say_ret(const struct say *s, const struct exec_phrase *p)
 {
 	const struct img_func *f = image_func_at(s->sc->image, s->e->pc);
 	const struct img_func *to = s->t ? image_func_at(s->sc->image, s->t->pc) : NULL;
-	buf_puts(s->b, p->text);
+	buf_puts(s->b, T_(p->text));
 	if (f && f->returns_value && s->t) {
 		buf_putc(s->b, ' ');
 		put_value(s, s->t->r[R0]);
 	}
 	if (f)
-		buf_printf(s->b, " from %s", f->name);
+		buf_printf(s->b, T_(" from %s"), f->name);
 	if (to && to->line)     /* not into the runtime's own code */
-		buf_printf(s->b, " to %s", to->name);
+		buf_printf(s->b, T_(" to %s"), to->name);
 }
 
 /* Append push: "pushes r0 = 3 onto its stack". */
 static void say_push(const struct say *s, const struct exec_phrase *p)
 {
-	buf_printf(s->b, "%s %s = ", p->text, isa_reg_name(s->e->insn->rs));
+	size_t at = s->b->len;
+	buf_printf(s->b, "%s = ", isa_reg_name(s->e->insn->rs));
 	put_value(s, s->e->wval);
-	buf_puts(s->b, " onto its stack");
+	char *what = take_tail(s, at);
+	buf_printf(s->b, T_(p->text), what);
+	xfree(what);
 }
 
 /* Append pop: "pops fp = 0x7fffeff0 off its stack". */
 static void say_pop(const struct say *s, const struct exec_phrase *p)
 {
-	buf_printf(s->b, "%s ", p->text);
+	size_t at = s->b->len;
 	put_result(s);
-	buf_puts(s->b, " off its stack");
+	char *what = take_tail(s, at);
+	buf_printf(s->b, T_(p->text), what);
+	xfree(what);
 }
 
 /* Append sys: "calls spawn" (what it did follows as its own events). */
@@ -277,54 +344,54 @@ static void say_sys(const struct say *s, const struct exec_phrase *p)
 {
 	int64_t bi = s->e->insn->imm;
 	if (bi >= 0 && bi < BI_COUNT)
-		buf_printf(s->b, "%s %s", p->text, isa_builtins[bi].name);
+		buf_printf(s->b, T_(p->text), isa_builtins[bi].name);
 	else
-		buf_printf(s->b, "%s builtin %lld", p->text, (long long)bi);
+		buf_printf(s->b, T_("calls builtin %lld"), (long long)bi);
 }
 
 /* Append an instruction said in words alone: "does nothing (nop)". */
 static void say_text(const struct say *s, const struct exec_phrase *p)
 {
-	buf_puts(s->b, p->text);
+	buf_puts(s->b, T_(p->text));
 }
 
 /* What each opcode did, in words. */
 static const struct exec_phrase exec_phrases[OP_COUNT] = {
-	[OP_NOP]   = { say_text, "does nothing (nop)", NULL, 0 },
-	[OP_LI]    = { say_li, "sets", NULL, 0 },
-	[OP_MOV]   = { say_alu, "copies %s", NULL, 0 },
-	[OP_NEG]   = { say_alu, "negates %s", NULL, 0 },
-	[OP_NOT]   = { say_alu, "flips the bits of %s", NULL, 0 },
-	[OP_ADD]   = { say_alu, "adds %o to %s", "adds %o", 0 },
-	[OP_SUB]   = { say_alu, "subtracts %o from %s", "subtracts %o", 0 },
-	[OP_MUL]   = { say_alu, "multiplies %s by %o", "multiplies by %o", 0 },
-	[OP_DIV]   = { say_alu, "divides %s by %o", "divides by %o", 0 },
-	[OP_MOD]   = { say_alu, "takes %s modulo %o", "takes modulo %o", 0 },
-	[OP_AND]   = { say_alu, "ands %s with %o", "ands with %o", 0 },
-	[OP_OR]    = { say_alu, "ors %s with %o", "ors with %o", 0 },
-	[OP_XOR]   = { say_alu, "xors %s with %o", "xors with %o", 0 },
-	[OP_SHL]   = { say_alu, "shifts %s left by %o", "shifts left by %o", 0 },
-	[OP_SHR]   = { say_alu, "shifts %s right by %o", "shifts right by %o", 0 },
-	[OP_SEQ]   = { say_alu, "compares %s == %o", NULL, 1 },
-	[OP_SNE]   = { say_alu, "compares %s != %o", NULL, 1 },
-	[OP_SLT]   = { say_alu, "compares %s < %o", NULL, 1 },
-	[OP_SLE]   = { say_alu, "compares %s <= %o", NULL, 1 },
-	[OP_SGT]   = { say_alu, "compares %s > %o", NULL, 1 },
-	[OP_SGE]   = { say_alu, "compares %s >= %o", NULL, 1 },
-	[OP_LD]    = { say_load, "loads", NULL, 0 },
-	[OP_ST]    = { say_store, "stores", NULL, 0 },
-	[OP_LEA]   = { say_lea, "takes the address of", NULL, 0 },
+	[OP_NOP]   = { say_text, N_("does nothing (nop)"), NULL, 0 },
+	[OP_LI]    = { say_li, N_("sets %s"), NULL, 0 },
+	[OP_MOV]   = { say_alu, NX_("copies %s"), NULL, 0 },
+	[OP_NEG]   = { say_alu, NX_("negates %s"), NULL, 0 },
+	[OP_NOT]   = { say_alu, NX_("flips the bits of %s"), NULL, 0 },
+	[OP_ADD]   = { say_alu, NX_("adds %o to %s"), NX_("adds %o"), 0 },
+	[OP_SUB]   = { say_alu, NX_("subtracts %o from %s"), NX_("subtracts %o"), 0 },
+	[OP_MUL]   = { say_alu, NX_("multiplies %s by %o"), NX_("multiplies by %o"), 0 },
+	[OP_DIV]   = { say_alu, NX_("divides %s by %o"), NX_("divides by %o"), 0 },
+	[OP_MOD]   = { say_alu, NX_("takes %s modulo %o"), NX_("takes modulo %o"), 0 },
+	[OP_AND]   = { say_alu, NX_("ands %s with %o"), NX_("ands with %o"), 0 },
+	[OP_OR]    = { say_alu, NX_("ors %s with %o"), NX_("ors with %o"), 0 },
+	[OP_XOR]   = { say_alu, NX_("xors %s with %o"), NX_("xors with %o"), 0 },
+	[OP_SHL]   = { say_alu, NX_("shifts %s left by %o"), NX_("shifts left by %o"), 0 },
+	[OP_SHR]   = { say_alu, NX_("shifts %s right by %o"), NX_("shifts right by %o"), 0 },
+	[OP_SEQ]   = { say_alu, NX_("compares %s == %o"), NULL, 1 },
+	[OP_SNE]   = { say_alu, NX_("compares %s != %o"), NULL, 1 },
+	[OP_SLT]   = { say_alu, NX_("compares %s < %o"), NULL, 1 },
+	[OP_SLE]   = { say_alu, NX_("compares %s <= %o"), NULL, 1 },
+	[OP_SGT]   = { say_alu, NX_("compares %s > %o"), NULL, 1 },
+	[OP_SGE]   = { say_alu, NX_("compares %s >= %o"), NULL, 1 },
+	[OP_LD]    = { say_load, N_("loads %s into %s"), NULL, 0 },
+	[OP_ST]    = { say_store, N_("stores %s into %s"), NULL, 0 },
+	[OP_LEA]   = { say_lea, N_("takes the address of %s: %s"), NULL, 0 },
 	[OP_JMP]   = { say_jump, "jumps", NULL, 0 },
-	[OP_JZ]    = { say_branch, "jumps if it is 0", NULL, 0 },
-	[OP_JNZ]   = { say_branch, "jumps if it is not 0", NULL, 0 },
-	[OP_CALL]  = { say_call, "calls", NULL, 0 },
-	[OP_CALLR] = { say_call, "calls", NULL, 0 },
-	[OP_RET]   = { say_ret, "returns", NULL, 0 },
-	[OP_PUSH]  = { say_push, "pushes", NULL, 0 },
-	[OP_POP]   = { say_pop, "pops", NULL, 0 },
-	[OP_SYS]   = { say_sys, "calls", NULL, 0 },
-	[OP_LDB]   = { say_load, "loads the byte", NULL, 0 },
-	[OP_STB]   = { say_store, "stores the low byte of", NULL, 0 },
+	[OP_JZ]    = { say_branch, N_("jumps if it is 0"), NULL, 0 },
+	[OP_JNZ]   = { say_branch, N_("jumps if it is not 0"), NULL, 0 },
+	[OP_CALL]  = { say_call, N_("calls %s"), NULL, 0 },
+	[OP_CALLR] = { say_call, N_("calls %s"), NULL, 0 },
+	[OP_RET]   = { say_ret, N_("returns"), NULL, 0 },
+	[OP_PUSH]  = { say_push, N_("pushes %s onto its stack"), NULL, 0 },
+	[OP_POP]   = { say_pop, N_("pops %s off its stack"), NULL, 0 },
+	[OP_SYS]   = { say_sys, N_("calls %s"), NULL, 0 },
+	[OP_LDB]   = { say_load, N_("loads the byte %s into %s"), NULL, 0 },
+	[OP_STB]   = { say_store, N_("stores the low byte of %s into %s"), NULL, 0 },
 };
 
 /* An instruction ran. */
@@ -333,7 +400,7 @@ static void say_exec(const struct say *s)
 	const struct insn *in = s->e->insn;
 	subject(s);
 	if (!in || in->op >= OP_COUNT || !exec_phrases[in->op].say) {
-		buf_puts(s->b, "runs an instruction");
+		buf_puts(s->b, T_("runs an instruction"));
 		return;
 	}
 	exec_phrases[in->op].say(s, &exec_phrases[in->op]);
@@ -347,7 +414,7 @@ static void put_context(const struct say *s, const struct context *c, int regs)
 	buf_puts(s->b, "(pc ");
 	put_hex(s->b, c->pc);
 	if (line)
-		buf_printf(s->b, " at line %d", line);
+		buf_printf(s->b, T_(" at line %d"), line);
 	if (regs) {
 		buf_puts(s->b, ", sp ");
 		put_hex(s->b, c->sp);
@@ -365,43 +432,51 @@ static void say_switch(const struct say *s)
 	int saved = e->other && e->from && e->a != SW_EXIT;
 	buf_printf(s->b, "CPU%d: ", e->core);
 	if (saved) {
-		buf_printf(s->b, "T%d's context saved ", e->other);
+		buf_printf(s->b, T_("T%d's context saved "), e->other);
 		put_context(s, e->from, 1);
 	} else if (e->other) {
-		buf_printf(s->b, "T%d has ended", e->other);
+		buf_printf(s->b, T_("T%d has ended"), e->other);
 	}
 	if (e->tid && e->to) {
-		buf_printf(s->b, "%sT%d's %srestored ", e->other ? "; " : "", e->tid,
-			   saved ? "" : "context ");
+		if (e->other)
+			buf_puts(s->b, "; ");
+		buf_printf(s->b, saved ? T_("T%d's restored ") : T_("T%d's context restored "),
+			   e->tid);
 		put_context(s, e->to, 0);
 	} else {
-		buf_puts(s->b, e->other ? "; the core goes idle" : "the core is idle");
+		buf_puts(s->b, e->other ? T_("; the core goes idle") : T_("the core is idle"));
 	}
 	if (e->space)
-		buf_puts(s->b, e->b ? "; another process: the address space changes too" :
-			 "; another process: the address space changes");
+		buf_puts(s->b, e->b ? T_("; another process: the address space changes too") :
+			 T_("; another process: the address space changes"));
 	if (e->b) {
-		buf_puts(s->b, ", the switch takes ");
+		size_t at = s->b->len;
 		put_ticks(s->b, e->b);
+		char *n = take_tail(s, at);
+		buf_printf(s->b, T_(", the switch takes %s"), n);
+		xfree(n);
 	}
 }
 
 /* Who takes a core from a thread, by scheduling policy. */
 static const char *const preempted_by[POLICY_COUNT] = {
-	[POLICY_RR] = "timer interrupt",
-	[POLICY_FIFO] = "the scheduler",
-	[POLICY_PRIORITY] = "the scheduler",
-	[POLICY_RANDOM] = "the random scheduler",
-	[POLICY_SCRIPT] = "the schedule script",
+	[POLICY_RR] = N_("timer interrupt"),
+	[POLICY_FIFO] = N_("the scheduler"),
+	[POLICY_PRIORITY] = N_("the scheduler"),
+	[POLICY_RANDOM] = N_("the random scheduler"),
+	[POLICY_SCRIPT] = N_("the schedule script"),
 };
 
 /* "timer interrupt: T2 preempted after 2 ticks" */
 static void say_preempt(const struct say *s)
 {
 	int p = s->m->cfg.policy;
-	buf_printf(s->b, "%s: T%d preempted after ",
-		   p >= 0 && p < POLICY_COUNT ? preempted_by[p] : "the scheduler", s->e->tid);
+	size_t at = s->b->len;
 	put_ticks(s->b, s->e->a);
+	char *n = take_tail(s, at);
+	buf_printf(s->b, T_("%s: T%d preempted after %s"),
+		   T_(p >= 0 && p < POLICY_COUNT ? preempted_by[p] : "the scheduler"), s->e->tid, n);
+	xfree(n);
 }
 
 /* "T1 creates T2 (worker, arg 3)" */
@@ -410,10 +485,10 @@ static void say_spawn(const struct say *s)
 	const struct event *e = s->e;
 	const struct img_func *f = image_func_at(s->sc->image, e->addr);
 	subject(s);
-	buf_printf(s->b, "creates T%d (", e->other);
+	buf_printf(s->b, T_("creates T%d ("), e->other);
 	put_func(s, e->addr);
 	if (f && f->addr == e->addr && f->nparams) {
-		buf_puts(s->b, f->nparams > 1 ? ", first arg " : ", arg ");
+		buf_puts(s->b, f->nparams > 1 ? T_(", first arg ") : T_(", arg "));
 		put_value(s, e->a);
 	}
 	buf_putc(s->b, ')');
@@ -424,10 +499,10 @@ static void say_exit(const struct say *s)
 {
 	subject(s);
 	if (s->e->b) {
-		buf_puts(s->b, "is killed: its process ended");
+		buf_puts(s->b, T_("is killed: its process ended"));
 		return;
 	}
-	buf_puts(s->b, "ends, returning ");
+	buf_puts(s->b, T_("ends, returning "));
 	put_value(s, s->e->a);
 }
 
@@ -438,38 +513,55 @@ static void say_block(const struct say *s)
 	subject(s);
 	switch (e->a) {
 	case WAIT_JOIN:
-		buf_printf(s->b, "waits for T%llu to end (join)", (unsigned long long)e->addr);
+		buf_printf(s->b, T_("waits for T%llu to end (join)"), (unsigned long long)e->addr);
 		return;
 	case WAIT_SLEEP:
-		buf_printf(s->b, "waits until tick %llu", (unsigned long long)e->addr);
+		buf_printf(s->b, T_("waits until tick %llu"), (unsigned long long)e->addr);
 		return;
-	case WAIT_SEM:
-		buf_puts(s->b, "waits for ");
+	case WAIT_SEM: {
+		size_t at = s->b->len;
 		put_object(s, "semaphore", e->addr);
-		buf_puts(s->b, " (its count is 0)");
+		char *o = take_tail(s, at);
+		buf_printf(s->b, T_("waits for %s (its count is 0)"), o);
+		xfree(o);
 		return;
+	}
 	case WAIT_CHILD:
-		buf_printf(s->b, "waits for child process P%llu to end (wait)",
+		buf_printf(s->b, T_("waits for child process P%llu to end (wait)"),
 			   (unsigned long long)e->addr);
 		return;
 	case WAIT_ACCEPT:
-		buf_printf(s->b, "blocks in accept on fd %llu: no client is waiting to be accepted",
+		buf_printf(s->b, T_("blocks in accept on fd %llu: no client is waiting to be accepted"),
 			   (unsigned long long)e->addr);
 		return;
 	case WAIT_READ:
-		buf_printf(s->b, "blocks in read on fd %llu: no data has arrived yet",
+		buf_printf(s->b, T_("blocks in read on fd %llu: no data has arrived yet"),
 			   (unsigned long long)e->addr);
 		return;
 	case WAIT_EPOLL:
-		buf_printf(s->b, "blocks in epoll_wait on fd %llu: none of the descriptors it "
-			   "watches is ready", (unsigned long long)e->addr);
+		buf_printf(s->b, T_("blocks in epoll_wait on fd %llu: none of the descriptors it "
+				    "watches is ready"), (unsigned long long)e->addr);
 		return;
-	default:
-		buf_puts(s->b, e->a == WAIT_COND ? "waits on " : "waits for ");
+	case WAIT_RUNQ:
+		buf_puts(s->b, T_("waits on the run queue: a worker with no coroutine ready to run"));
+		return;
+	case WAIT_GO:
+		buf_puts(s->b, T_("waits in go_wait until every coroutine has finished"));
+		return;
+	case WAIT_CPU:
+		buf_printf(s->b, T_("is throttled: box%llu used its CPU share, so it waits for the "
+				    "next period"), (unsigned long long)e->addr);
+		return;
+	default: {
+		size_t at = s->b->len;
 		put_object(s, e->a >= 0 && e->a < WAIT_COUNT ? wait_names[e->a] : "object", e->addr);
+		char *o = take_tail(s, at);
+		buf_printf(s->b, e->a == WAIT_COND ? T_("waits on %s") : T_("waits for %s"), o);
+		xfree(o);
+	}
 	}
 	if (e->other)
-		buf_printf(s->b, ", held by T%d", e->other);
+		buf_printf(s->b, T_(", held by T%d"), e->other);
 }
 
 /* How a wait names what it waits on. */
@@ -480,6 +572,7 @@ enum wait_object {
 	WO_TICK,        /* a tick */
 	WO_PROCESS,     /* a pid: "P2" */
 	WO_FD,          /* a file descriptor: "fd 4" */
+	WO_BOX,         /* a container: "box1" */
 };
 
 /* The words of each wait kind: what it is called and how its object
@@ -498,6 +591,9 @@ static const struct wait_words {
 	[WAIT_ACCEPT] = { "accept fd", WO_FD },
 	[WAIT_READ] = { "read fd", WO_FD },
 	[WAIT_EPOLL] = { "epoll_wait ep", WO_FD },
+	[WAIT_RUNQ] = { "run queue", WO_NONE },
+	[WAIT_GO] = { "go_wait", WO_NONE },
+	[WAIT_CPU] = { "cpu share of", WO_BOX },
 };
 
 void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,
@@ -527,21 +623,27 @@ void explain_wait(const struct scenario *sc, const struct machine *m, int pid, i
 	case WO_PROCESS:
 		buf_printf(out, " P%llu", (unsigned long long)on);
 		break;
+	case WO_BOX:
+		buf_printf(out, " box%llu", (unsigned long long)on);
+		break;
 	}
 }
 
 /* Why a thread woke, by what it waited in: %d is the thread that woke it. */
 static const char *const woken_by[WAIT_COUNT] = {
-	[WAIT_NONE] = "T%d woke it",
-	[WAIT_JOIN] = "T%d ended",
-	[WAIT_MUTEX] = "T%d released the mutex",
-	[WAIT_SEM] = "T%d posted the semaphore",
-	[WAIT_COND] = "T%d signalled the cond",
-	[WAIT_SLEEP] = "T%d woke it",
-	[WAIT_CHILD] = "T%d woke it",
-	[WAIT_ACCEPT] = "T%d woke it",
-	[WAIT_READ] = "T%d woke it",
-	[WAIT_EPOLL] = "T%d woke it",
+	[WAIT_NONE] = N_("T%d woke it"),
+	[WAIT_JOIN] = N_("T%d ended"),
+	[WAIT_MUTEX] = N_("T%d released the mutex"),
+	[WAIT_SEM] = N_("T%d posted the semaphore"),
+	[WAIT_COND] = N_("T%d signalled the cond"),
+	[WAIT_SLEEP] = N_("T%d woke it"),
+	[WAIT_CHILD] = N_("T%d woke it"),
+	[WAIT_ACCEPT] = N_("T%d woke it"),
+	[WAIT_READ] = N_("T%d woke it"),
+	[WAIT_EPOLL] = N_("T%d woke it"),
+	[WAIT_RUNQ] = N_("T%d made a coroutine ready"),
+	[WAIT_GO] = N_("the last worker, T%d, ended"),
+	[WAIT_CPU] = N_("T%d woke it"),
 };
 
 /* "T1 wakes: T2 released the mutex", "T2 wakes: its sleep is over". */
@@ -549,14 +651,18 @@ static void say_wake(const struct say *s)
 {
 	const struct event *e = s->e;
 	subject(s);
-	buf_puts(s->b, "wakes");
+	buf_puts(s->b, T_("wakes"));
 	if (e->other && e->a >= 0 && e->a < WAIT_COUNT) {
 		buf_puts(s->b, ": ");
-		buf_printf(s->b, woken_by[e->a], e->other);
+		buf_printf(s->b, T_(woken_by[e->a]), e->other);
 	} else if (e->a == WAIT_SLEEP) {
-		buf_puts(s->b, ": its sleep is over");
+		buf_puts(s->b, T_(": its sleep is over"));
+	} else if (e->a == WAIT_RUNQ) {
+		buf_puts(s->b, T_(": a coroutine is ready, or the runtime is closing"));
+	} else if (e->a == WAIT_CPU) {
+		buf_puts(s->b, T_(": a new CPU period, its box has its share again"));
 	} else if (wait_is_io((int)e->a)) {
-		buf_printf(s->b, ": it makes its %s call again", wait_names[e->a]);
+		buf_printf(s->b, T_(": it makes its %s call again"), wait_names[e->a]);
 	}
 }
 
@@ -564,16 +670,22 @@ static void say_wake(const struct say *s)
 static void say_lock(const struct say *s)
 {
 	subject(s);
-	buf_puts(s->b, "takes ");
+	size_t at = s->b->len;
 	put_object(s, "mutex", s->e->addr);
+	char *o = take_tail(s, at);
+	buf_printf(s->b, T_("takes %s"), o);
+	xfree(o);
 }
 
 /* "T1 releases mutex m" */
 static void say_unlock(const struct say *s)
 {
 	subject(s);
-	buf_puts(s->b, "releases ");
+	size_t at = s->b->len;
 	put_object(s, "mutex", s->e->addr);
+	char *o = take_tail(s, at);
+	buf_printf(s->b, T_("releases %s"), o);
+	xfree(o);
 }
 
 /* "T1 posts semaphore s: its count is now 1" and the like. */
@@ -581,12 +693,16 @@ static void say_sem(const struct say *s)
 {
 	const struct event *e = s->e;
 	subject(s);
-	buf_puts(s->b, e->b < 0 ? "takes a unit of " : "posts ");
+	size_t at = s->b->len;
 	put_object(s, "semaphore", e->addr);
+	char *o = take_tail(s, at);
+	buf_printf(s->b, e->b < 0 ? T_("takes a unit of %s") : T_("posts %s"), o);
+	xfree(o);
 	if (e->b)
-		buf_printf(s->b, ": its count is now %lld", (long long)e->a);
+		buf_printf(s->b, T_(": its count is now %lld"), (long long)e->a);
 	else
-		buf_printf(s->b, ": the unit goes to a waiter, its count stays %lld", (long long)e->a);
+		buf_printf(s->b, T_(": the unit goes to a waiter, its count stays %lld"),
+			   (long long)e->a);
 }
 
 /* "T1 signals cond c, waking 1 thread" */
@@ -594,12 +710,16 @@ static void say_signal(const struct say *s)
 {
 	const struct event *e = s->e;
 	subject(s);
-	buf_puts(s->b, e->b ? "broadcasts on " : "signals ");
+	size_t at = s->b->len;
 	put_object(s, "cond", e->addr);
+	char *o = take_tail(s, at);
+	buf_printf(s->b, e->b ? T_("broadcasts on %s") : T_("signals %s"), o);
+	xfree(o);
 	if (e->a)
-		buf_printf(s->b, ", waking %lld thread%s", (long long)e->a, e->a == 1 ? "" : "s");
+		buf_printf(s->b, TN_(", waking %lld thread", ", waking %lld threads", e->a),
+			   (long long)e->a);
 	else
-		buf_puts(s->b, ", waking no thread");
+		buf_puts(s->b, T_(", waking no thread"));
 }
 
 /* "T1's atomic_add changes counter from 3 to 4" */
@@ -607,36 +727,40 @@ static void say_atomic(const struct say *s)
 {
 	const struct event *e = s->e;
 	const char *name = e->a >= 0 && e->a < BI_COUNT ? isa_builtins[e->a].name : "atomic";
-	buf_printf(s->b, "T%d's %s ", e->tid, name);
-	if (e->rval == e->wval) {
-		buf_puts(s->b, "leaves ");
-		put_place(s, e->addr);
-		buf_puts(s->b, " at ");
-		put_value(s, e->rval);
-		return;
-	}
-	buf_puts(s->b, "changes ");
+	size_t at = s->b->len;
 	put_place(s, e->addr);
-	buf_puts(s->b, " from ");
+	char *place = take_tail(s, at);
 	put_value(s, e->rval);
-	buf_puts(s->b, " to ");
-	put_value(s, e->wval);
+	char *from = take_tail(s, at);
+	if (e->rval == e->wval) {
+		buf_printf(s->b, T_("T%d's %s leaves %s at %s"), e->tid, name, place, from);
+	} else {
+		put_value(s, e->wval);
+		char *to = take_tail(s, at);
+		buf_printf(s->b, T_("T%d's %s changes %s from %s to %s"), e->tid, name, place, from,
+			   to);
+		xfree(to);
+	}
+	xfree(place);
+	xfree(from);
 }
 
 /* "T1 yields its core" */
 static void say_yield(const struct say *s)
 {
 	subject(s);
-	buf_puts(s->b, "yields its core");
+	buf_puts(s->b, T_("yields its core"));
 }
 
 /* "T1 sleeps for 5 ticks, until tick 40" */
 static void say_sleep(const struct say *s)
 {
 	subject(s);
-	buf_puts(s->b, "sleeps for ");
+	size_t at = s->b->len;
 	put_ticks(s->b, s->e->a);
-	buf_printf(s->b, ", until tick %llu", (unsigned long long)s->e->addr);
+	char *n = take_tail(s, at);
+	buf_printf(s->b, T_("sleeps for %s, until tick %llu"), n, (unsigned long long)s->e->addr);
+	xfree(n);
 }
 
 /* "T1 allocates 32 bytes at 0x601010" */
@@ -644,20 +768,20 @@ static void say_malloc(const struct say *s)
 {
 	subject(s);
 	if (!s->e->addr) {
-		buf_printf(s->b, "asks for %lld bytes: the heap cannot grow, malloc returns 0",
+		buf_printf(s->b, T_("asks for %lld bytes: the heap cannot grow, malloc returns 0"),
 			   (long long)s->e->a);
 		return;
 	}
-	buf_printf(s->b, "allocates %lld bytes at ", (long long)s->e->a);
-	put_hex(s->b, s->e->addr);
+	buf_printf(s->b, T_("allocates %lld bytes at 0x%llx"), (long long)s->e->a,
+		   (unsigned long long)s->e->addr);
 }
 
 /* "T1 frees the 32 bytes at 0x601010" */
 static void say_free(const struct say *s)
 {
 	subject(s);
-	buf_printf(s->b, "frees the %lld bytes at ", (long long)s->e->a);
-	put_hex(s->b, s->e->addr);
+	buf_printf(s->b, T_("frees the %lld bytes at 0x%llx"), (long long)s->e->a,
+		   (unsigned long long)s->e->addr);
 }
 
 /* "T1 prints \"counter = 4\"" (a final newline goes without saying). */
@@ -667,16 +791,19 @@ static void say_print(const struct say *s)
 	if (len && s->e->text[len - 1] == '\n')
 		len--;
 	subject(s);
-	buf_puts(s->b, "prints ");
+	size_t at = s->b->len;
 	trace_quote(s->b, s->e->text ? s->e->text : "", len);
+	char *q = take_tail(s, at);
+	buf_printf(s->b, T_("prints %s"), q);
+	xfree(q);
 }
 
 /* "T1 faults, the process is killed: division by zero" */
 static void say_fault(const struct say *s)
 {
 	if (s->e->tid)
-		buf_printf(s->b, "T%d faults, ", s->e->tid);
-	buf_puts(s->b, "the process is killed: ");
+		buf_printf(s->b, T_("T%d faults, "), s->e->tid);
+	buf_puts(s->b, T_("the process is killed: "));
 	trace_fault(s->sc, s->m, say_pid(s), (int)s->e->a, s->e->addr, s->b);
 }
 
@@ -685,32 +812,32 @@ static void say_assert(const struct say *s)
 {
 	if (s->e->tid)
 		buf_printf(s->b, "T%d: ", s->e->tid);
-	buf_puts(s->b, "assertion failed: ");
+	buf_puts(s->b, T_("assertion failed: "));
 	buf_put(s->b, s->e->text ? s->e->text : "", s->e->text ? s->e->len : 0);
 }
 
 /* "deadlock: every thread left is blocked" */
 static void say_deadlock(const struct say *s)
 {
-	buf_puts(s->b, "deadlock: every thread left is blocked");
+	buf_puts(s->b, T_("deadlock: every thread left is blocked"));
 }
 
 /* What ran out, by limit. */
 static const char *const limit_phrases[LIMIT_COUNT] = {
-	[LIMIT_STEPS] = "too many instructions",
-	[LIMIT_THREADS] = "too many threads",
-	[LIMIT_MEMORY] = "the simulated memory is full",
-	[LIMIT_PROCESSES] = "too many processes",
+	[LIMIT_STEPS] = N_("too many instructions"),
+	[LIMIT_THREADS] = N_("too many threads"),
+	[LIMIT_MEMORY] = N_("the simulated memory is full"),
+	[LIMIT_PROCESSES] = N_("too many processes"),
 };
 
 /* Append "stopped: too many instructions (--max-steps)" for limit k. */
 static void put_limit(struct buf *b, int64_t k)
 {
 	if (k < 0 || k >= LIMIT_COUNT) {
-		buf_puts(b, "stopped: a limit was reached");
+		buf_puts(b, T_("stopped: a limit was reached"));
 		return;
 	}
-	buf_printf(b, "stopped: %s (--%s)", limit_phrases[k], limit_kinds[k].option);
+	buf_printf(b, T_("stopped: %s (--%s)"), T_(limit_phrases[k]), limit_kinds[k].option);
 }
 
 /* "stopped: too many instructions (--max-steps)" */
@@ -722,7 +849,7 @@ static void say_limit(const struct say *s)
 /* "the run ends: main returned 0" */
 static void say_end(const struct say *s)
 {
-	buf_puts(s->b, "the run ends: ");
+	buf_puts(s->b, T_("the run ends: "));
 	explain_end(s->sc, s->m, s->b);
 }
 
@@ -730,7 +857,7 @@ static void say_end(const struct say *s)
 static void put_coro(const struct say *s, uint64_t h)
 {
 	struct coro c;
-	buf_puts(s->b, "coroutine ");
+	buf_puts(s->b, T_("coroutine "));
 	put_hex(s->b, h);
 	if (coro_read(s->m, say_pid(s), h, &c) < 0) {
 		buf_puts(s->b, " (");
@@ -746,7 +873,7 @@ static void put_resume_point(const struct say *s, const struct context *c)
 	buf_puts(s->b, "pc ");
 	put_hex(s->b, c->pc);
 	if (line)
-		buf_printf(s->b, " (line %d)", line);
+		buf_printf(s->b, T_(" (line %d)"), line);
 }
 
 /* "T1 creates coroutine 0x602010 (gen, arg 7), suspended: its stack is
@@ -757,17 +884,17 @@ static void say_co_create(const struct say *s)
 	const struct img_func *f = image_func_at(s->sc->image, (uint64_t)e->b);
 	struct coro c;
 	subject(s);
-	buf_puts(s->b, "creates coroutine ");
+	buf_puts(s->b, T_("creates coroutine "));
 	put_hex(s->b, e->addr);
 	buf_puts(s->b, " (");
 	put_func(s, (uint64_t)e->b);
 	if (f && f->addr == (uint64_t)e->b && f->nparams) {
-		buf_puts(s->b, f->nparams > 1 ? ", first arg " : ", arg ");
+		buf_puts(s->b, f->nparams > 1 ? T_(", first arg ") : T_(", arg "));
 		put_value(s, e->a);
 	}
-	buf_puts(s->b, "), suspended");
+	buf_puts(s->b, T_("), suspended"));
 	if (coro_read(s->m, say_pid(s), e->addr, &c) < 0) {
-		buf_printf(s->b, ": its stack is a %u-byte heap block at ", CO_STACK_SIZE);
+		buf_printf(s->b, T_(": its stack is a %u-byte heap block at "), CO_STACK_SIZE);
 		put_hex(s->b, c.stack);
 	}
 }
@@ -778,17 +905,17 @@ static void say_resume(const struct say *s)
 {
 	const struct event *e = s->e;
 	subject(s);
-	buf_puts(s->b, e->b ? "starts " : "resumes ");
+	buf_puts(s->b, e->b ? T_("starts ") : T_("resumes "));
 	put_coro(s, e->addr);
 	if (!e->b) {
-		buf_puts(s->b, " with ");
+		buf_puts(s->b, T_(" with "));
 		put_value(s, e->a);
 	}
 	if (e->to) {
 		buf_puts(s->b, ": pc ");
 		put_hex(s->b, e->to->pc);
 	}
-	buf_puts(s->b, ", a user-level switch, no kernel involved");
+	buf_puts(s->b, T_(", a user-level switch, no kernel involved"));
 }
 
 /* "T1's coroutine 0x602010 (gen) yields 1: pc 0x4000c4 saved, back to
@@ -798,19 +925,19 @@ static void say_co_leave(const struct say *s)
 {
 	const struct event *e = s->e;
 	if (e->tid)
-		buf_printf(s->b, "T%d's ", e->tid);
+		buf_printf(s->b, T_("T%d's "), e->tid);
 	put_coro(s, e->addr);
-	buf_puts(s->b, e->kind == EV_CO_YIELD ? " yields " : " returns ");
+	buf_puts(s->b, e->kind == EV_CO_YIELD ? T_(" yields ") : T_(" returns "));
 	put_value(s, e->a);
 	if (e->kind == EV_CO_YIELD && e->from) {
 		buf_puts(s->b, ": pc ");
 		put_hex(s->b, e->from->pc);
-		buf_puts(s->b, " saved");
+		buf_puts(s->b, T_(" saved"));
 	} else if (e->kind != EV_CO_YIELD) {
-		buf_puts(s->b, ": finished, stack block freed");
+		buf_puts(s->b, T_(": finished, stack block freed"));
 	}
 	if (e->to) {
-		buf_puts(s->b, ", back to ");
+		buf_puts(s->b, T_(", back to "));
 		put_resume_point(s, e->to);
 	}
 }
@@ -820,7 +947,7 @@ static void put_holding(const struct say *s, const uint64_t *held, int n)
 {
 	if (!n)
 		return;
-	buf_puts(s->b, " holding ");
+	buf_puts(s->b, T_(" holding "));
 	trace_locks(s->sc, s->m, say_pid(s), held, n, s->b);
 }
 
@@ -829,16 +956,16 @@ static void put_holding(const struct say *s, const uint64_t *held, int n)
 static void say_race(const struct say *s)
 {
 	const struct event *e = s->e;
-	buf_puts(s->b, "data race on ");
+	buf_puts(s->b, T_("data race on "));
 	trace_word(s->sc, s->m, say_pid(s), e->addr, 0, s->b);
-	buf_printf(s->b, ": T%d %s it", e->tid, e->a ? "writes" : "reads");
+	buf_printf(s->b, e->a ? T_(": T%d writes it") : T_(": T%d reads it"), e->tid);
 	put_holding(s, e->held, e->nheld);
-	buf_printf(s->b, ", T%d %s it", e->other, e->b ? "wrote" : "read");
+	buf_printf(s->b, e->b ? T_(", T%d wrote it") : T_(", T%d read it"), e->other);
 	if (e->line2)
-		buf_printf(s->b, " at line %d", e->line2);
+		buf_printf(s->b, T_(" at line %d"), e->line2);
 	put_holding(s, e->held2, e->nheld2);
-	buf_puts(s->b, e->nheld || e->nheld2 ? ", and no lock orders the two"
-					     : " and no lock orders the two");
+	buf_puts(s->b, e->nheld || e->nheld2 ? T_(", and no lock orders the two")
+					     : T_(" and no lock orders the two"));
 }
 
 /* "T1 makes a closure of innerFunction: its environment, a heap block
@@ -848,15 +975,15 @@ static void say_closure(const struct say *s)
 	const struct event *e = s->e;
 	const struct img_func *f = image_func_at(s->sc->image, (uint64_t)e->b);
 	subject(s);
-	buf_puts(s->b, "makes a closure of ");
+	buf_puts(s->b, T_("makes a closure of "));
 	put_func(s, (uint64_t)e->b);
-	buf_puts(s->b, ": its environment, a heap block at ");
+	buf_puts(s->b, T_(": its environment, a heap block at "));
 	put_hex(s->b, e->addr);
 	if (!e->a || !f || f->addr != (uint64_t)e->b || f->ncaptures != (size_t)e->a) {
-		buf_puts(s->b, e->a ? "" : ", captures nothing");
+		buf_puts(s->b, e->a ? "" : T_(", captures nothing"));
 		return;
 	}
-	buf_puts(s->b, ", holds ");
+	buf_puts(s->b, T_(", holds "));
 	for (size_t i = 0; i < f->ncaptures; i++) {
 		buf_printf(s->b, "%s%s = ", i ? ", " : "", f->captures[i]);
 		put_value(s, machine_peek(s->m, say_pid(s), e->addr + (CLOSURE_W_VALUES + i) * WORD));
@@ -869,8 +996,8 @@ static void say_fork(const struct say *s)
 {
 	const struct event *e = s->e;
 	subject(s);
-	buf_printf(s->b, "forks: process P%lld is a copy-on-write copy of P%d (they share every "
-		   "page until one writes it), with T%d, a copy of T%d, as its one thread",
+	buf_printf(s->b, T_("forks: process P%lld is a copy-on-write copy of P%d (they share every "
+			    "page until one writes it), with T%d, a copy of T%d, as its one thread"),
 		   (long long)e->a, e->pid, e->other, e->tid);
 }
 
@@ -878,34 +1005,151 @@ static void say_fork(const struct say *s)
 static void say_pexit(const struct say *s)
 {
 	const struct event *e = s->e;
-	buf_printf(s->b, "process P%lld ", (long long)e->a);
+	buf_printf(s->b, T_("process P%lld "), (long long)e->a);
 	switch (e->b) {
 	case PE_FAULT:
-		buf_printf(s->b, "is killed: %s; the other processes go on",
+		buf_printf(s->b, T_("is killed: %s; the other processes go on"),
 			   e->addr < FAULT_COUNT ? fault_names[e->addr] : "a fault");
 		break;
 	case PE_LAST:
-		buf_puts(s->b, "ends: its last thread ended (code 0)");
+		buf_puts(s->b, T_("ends: its last thread ended (code 0)"));
 		break;
 	default:
-		buf_printf(s->b, "ends: %s %lld", e->b == PE_RETURN ? "main returned" : "exit",
+		buf_printf(s->b, e->b == PE_RETURN ? T_("ends: main returned %lld") : T_("ends: exit %lld"),
 			   (long long)e->addr);
 	}
-	buf_puts(s->b, "; its threads and address space are gone");
+	buf_puts(s->b, T_("; its threads and address space are gone"));
 }
 
 /* "T1's wait collects P2's exit code 3" */
 static void say_reap(const struct say *s)
 {
 	const struct event *e = s->e;
-	buf_printf(s->b, "T%d's wait collects process P%lld's exit code %lld", e->tid,
+	buf_printf(s->b, T_("T%d's wait collects process P%lld's exit code %lld"), e->tid,
 		   (long long)e->a, (long long)e->b);
 }
 
-/* The I/O events: see io_text.c. */
+/* "T1 starts process P2 in container box1: pid 1 there, ..." */
+static void say_container(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_printf(s->b, "starts process P%lld in a new container, box%lld: it is pid 1 in its own "
+		   "pid namespace (the host calls it P%lld), with T%d as its one thread, on the same "
+		   "kernel", (long long)e->a, (long long)e->b, (long long)e->a, e->other);
+	if (e->addr)
+		buf_printf(s->b, "; its heap may hold %llu bytes", (unsigned long long)e->addr);
+	if (e->regval && e->regval < 100)
+		buf_printf(s->b, "; it gets %lld%% of a core", (long long)e->regval);
+}
+
+/* "T3 names its container web" */
+static void say_hostname(const struct say *s)
+{
+	const struct event *e = s->e;
+	subject(s);
+	buf_printf(s->b, "sets the hostname of %s%lld to '%.*s': only its own namespace sees it",
+		   e->a ? "box" : "the host, box ", (long long)e->a, (int)e->len, e->text);
+}
+
+/* "box1 used its 50% of a core ..." */
+static void say_throttle(const struct say *s)
+{
+	const struct event *e = s->e;
+	buf_printf(s->b, "box%lld used its CPU share (%lld%% of a core: %lld ticks of %d): its "
+		   "threads are throttled until tick %llu, while the others run", (long long)e->a,
+		   (long long)e->regval, (long long)e->b, BOX_CPU_PERIOD,
+		   (unsigned long long)e->addr);
+}
+
+/* "box1's heap is 8192 bytes, over its limit ..." */
+static void say_oom(const struct say *s)
+{
+	const struct event *e = s->e;
+	buf_printf(s->b, "box%lld holds %lld bytes of heap, over its limit of %llu: the kernel's "
+		   "OOM killer kills its processes; the host goes on", (long long)e->a,
+		   (long long)e->b, (unsigned long long)e->addr);
+}
+
+/* The I/O events: see io_text.c; an answer names its service. */
 static void say_io(const struct say *s)
 {
+	const struct service *sv = service_get(s->m, s->e->other);
+	if (s->e->kind == EV_ANSWER && sv) {
+		buf_printf(s->b, "service %s answers after %llu ticks: %lld %s in the program's "
+			   "connection to it:", sv->name, (unsigned long long)sv->latency,
+			   (long long)s->e->a, s->e->a == 1 ? "byte arrives" : "bytes arrive");
+		if (s->e->text && s->e->len)
+			buf_printf(s->b, " \"%.*s\"", (int)(s->e->len < 32 ? s->e->len : 32), s->e->text);
+		return;
+	}
 	io_sentence(s->e, s->b);
+}
+
+/* Append "coroutine 3 (handle)" for runtime event e. */
+static void put_rco(const struct say *s)
+{
+	struct rco c;
+	buf_printf(s->b, "coroutine %d", s->e->other);
+	if (runtime_coroutine(s->m, s->e->other, &c)) {
+		buf_puts(s->b, " (");
+		put_func(s, c.entry);
+		buf_putc(s->b, ')');
+	}
+}
+
+/* Append " on fd 6 (service user)" for what a coroutine parks on. */
+static void put_park_fd(const struct say *s)
+{
+	buf_printf(s->b, " on fd %lld", (long long)s->e->b);
+	const struct service *sv = service_get(s->m, service_of_fd(s->m, say_pid(s), s->e->b));
+	if (sv)
+		buf_printf(s->b, " (its connection to service %s)", sv->name);
+}
+
+/* "T1 hands coroutine 3 (handle) to the runtime: it waits in the run
+ * queue for a worker thread" */
+static void say_go(const struct say *s)
+{
+	subject(s);
+	buf_puts(s->b, "hands ");
+	put_rco(s);
+	buf_printf(s->b, " to the runtime with argument %lld: its stack is on the heap, and it "
+		   "waits in the run queue for a worker thread", (long long)s->e->a);
+}
+
+/* "worker T2 takes coroutine 3 (handle) off the run queue and runs it;
+ * it ran on T3 before" */
+static void say_pick(const struct say *s)
+{
+	buf_printf(s->b, "worker T%d takes ", s->e->tid);
+	put_rco(s);
+	buf_puts(s->b, " off the run queue and runs it");
+	if (s->e->a)
+		buf_printf(s->b, "; it ran on T%lld before: a coroutine may go on on any worker",
+			   (long long)s->e->a);
+	buf_printf(s->b, " (%lld still ready)", (long long)s->e->b);
+}
+
+/* "coroutine 3 (handle) parks in read on fd 6: worker T2 does not
+ * block, it goes back to the run queue for another" */
+static void say_park(const struct say *s)
+{
+	put_rco(s);
+	buf_printf(s->b, " parks in %s", s->e->a >= 0 && s->e->a < WAIT_COUNT ?
+		   wait_names[s->e->a] : "a call");
+	put_park_fd(s);
+	buf_printf(s->b, ": its stack stays on the heap and worker T%d does not block, it "
+		   "goes back to the run queue for another coroutine", s->e->tid);
+}
+
+/* "fd 6 is ready: coroutine 3 (handle), parked in read, is ready again" */
+static void say_unpark(const struct say *s)
+{
+	buf_printf(s->b, "fd %lld is ready: ", (long long)s->e->b);
+	put_rco(s);
+	buf_printf(s->b, ", parked in %s, is ready again, for whichever worker is free",
+		   s->e->a >= 0 && s->e->a < WAIT_COUNT ? wait_names[s->e->a] : "a call");
 }
 
 static void (*const event_says[EV_COUNT])(const struct say *s) = {
@@ -944,6 +1188,10 @@ static void (*const event_says[EV_COUNT])(const struct say *s) = {
 	[EV_ARRIVE] = say_io, [EV_READ] = say_io, [EV_WRITE] = say_io,
 	[EV_CLOSE] = say_io, [EV_REPLY] = say_io, [EV_EPOLL_CTL] = say_io,
 	[EV_EPOLL] = say_io, [EV_IOFAIL] = say_io,
+	[EV_DIAL] = say_io, [EV_ANSWER] = say_io,
+	[EV_GO] = say_go, [EV_PICK] = say_pick, [EV_PARK] = say_park, [EV_UNPARK] = say_unpark,
+	[EV_CONTAINER] = say_container, [EV_HOSTNAME] = say_hostname,
+	[EV_THROTTLE] = say_throttle, [EV_OOM] = say_oom,
 };
 
 void explain_event(const struct scenario *sc, const struct machine *m,
@@ -953,7 +1201,7 @@ void explain_event(const struct scenario *sc, const struct machine *m,
 	if (e->kind < EV_COUNT && event_says[e->kind])
 		event_says[e->kind](&s);
 	else
-		buf_puts(out, "something happened");
+		buf_puts(out, T_("something happened"));
 }
 
 /* The line the run ended at, when a thread ended it. */
@@ -966,17 +1214,17 @@ static int end_line(const struct scenario *sc, const struct machine *m)
 static void end_ok(const struct scenario *sc, const struct machine *m, struct buf *b)
 {
 	if (m->idle)
-		buf_printf(b, "idle: all %d clients were served and the program only waits for more",
+		buf_printf(b, T_("idle: all %d clients were served and the program only waits for more"),
 			   m->net.nclients);
 	else
-		buf_printf(b, "main returned %lld", (long long)m->exit_status);
+		buf_printf(b, T_("main returned %lld"), (long long)m->exit_status);
 }
 
 /* "T1 (main): assertion failed: counter == 2 * ROUNDS (line 37)" */
 static void end_assert(const struct scenario *sc, const struct machine *m, struct buf *b)
 {
 	trace_thread_name(sc, m, m->end_tid, b);
-	buf_printf(b, ": assertion failed: %s", m->text);
+	buf_printf(b, T_(": assertion failed: %s"), m->text);
 	put_line(b, end_line(sc, m));
 }
 
@@ -984,7 +1232,7 @@ static void end_assert(const struct scenario *sc, const struct machine *m, struc
 static void end_fault(const struct scenario *sc, const struct machine *m, struct buf *b)
 {
 	trace_thread_name(sc, m, m->end_tid, b);
-	buf_puts(b, " was killed by a fault: ");
+	buf_puts(b, T_(" was killed by a fault: "));
 	const struct thread *t = machine_thread(m, m->end_tid);
 	trace_fault(sc, m, t ? t->pid : 1, m->fault, m->fault_addr, b);
 	put_line(b, end_line(sc, m));
@@ -1011,9 +1259,9 @@ static void end_deadlock(const struct scenario *sc, const struct machine *m, str
 			n = machine_wait_chain(m, m->threads[i].id, chain, 64, &cycle);
 			break;
 		}
-	buf_puts(b, "deadlock: ");
+	buf_puts(b, T_("deadlock: "));
 	if (!n) {
-		buf_puts(b, "every thread left is blocked");
+		buf_puts(b, T_("every thread left is blocked"));
 		return;
 	}
 	const struct thread *last = machine_thread(m, chain[n - 1]);
@@ -1027,7 +1275,7 @@ static void end_deadlock(const struct scenario *sc, const struct machine *m, str
 	if (cycle) {
 		buf_printf(b, " -> T%d", back);
 	} else if (last->state == TS_DONE) {
-		buf_puts(b, " (ended)");
+		buf_puts(b, T_(" (ended)"));
 	} else if (last->wait == WAIT_SEM || last->wait == WAIT_COND) {
 		buf_printf(b, " -> %s ", wait_names[last->wait]);
 		if (!image_describe(sc->image, last->wait_on, 0, b))
@@ -1054,9 +1302,9 @@ static void (*const end_says[END_COUNT])(const struct scenario *sc, const struct
 void explain_end(const struct scenario *sc, const struct machine *m, struct buf *out)
 {
 	if (m->state != RUN_ENDED)
-		buf_puts(out, "running");
+		buf_puts(out, T_("running"));
 	else if (m->end >= 0 && m->end < END_COUNT)
 		end_says[m->end](sc, m, out);
 	else
-		buf_puts(out, "ended");
+		buf_puts(out, T_("ended"));
 }

@@ -6,6 +6,11 @@
 #include "../lang/scenario.h"
 #include "../sim/machine.h"
 
+/* Say the sentences in the reader's language (on: the screen asks for
+ * it, after setlocale) or in English (off, the default: the exports, the
+ * quiz's grading and every test read English). */
+void explain_translate(int on);
+
 /* Append the sentence for event e to out (no newline, no tick).  m is the
  * machine that sent e, as it is when e is sent. */
 void explain_event(const struct scenario *sc, const struct machine *m,

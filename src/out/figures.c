@@ -158,7 +158,8 @@ static void on_end(void *ctx, const struct machine *m)
 	for (int i = 1; net_client(m, i); i++)
 		f->served += (uint64_t)net_client(m, i)->replies;
 	f->peak_connections = net_peak_connections(m);
-	qsort(w->lat, f->nlat, sizeof *w->lat, by_value);
+	if (f->nlat)     /* no latencies: no array either */
+		qsort(w->lat, f->nlat, sizeof *w->lat, by_value);
 	f->lat_p50 = figures_percentile(w->lat, f->nlat, 50);
 	f->lat_p99 = figures_percentile(w->lat, f->nlat, 99);
 	f->lat_max = f->nlat ? w->lat[f->nlat - 1] : 0;

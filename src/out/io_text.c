@@ -6,7 +6,8 @@
 
 int io_event(const struct event *e)
 {
-	return e->kind >= EV_LISTEN && e->kind <= EV_IOFAIL;
+	return (e->kind >= EV_LISTEN && e->kind <= EV_IOFAIL) || e->kind == EV_DIAL ||
+	       e->kind == EV_ANSWER;
 }
 
 const char *io_errno_name(int64_t err)
@@ -119,6 +120,14 @@ void io_trace(const struct event *e, struct buf *b)
 		else
 			buf_printf(b, "ep %lld none ready", (long long)e->b);
 		break;
+	case EV_DIAL:
+		buf_printf(b, "service %d %.*s port %lld fd %lld", e->other, (int)e->len,
+			   e->text ? e->text : "", (long long)e->a, (long long)e->b);
+		break;
+	case EV_ANSWER:
+		buf_printf(b, "service %d %lld bytes", e->other, (long long)e->a);
+		put_bytes(b, e);
+		break;
 	case EV_IOFAIL: {
 		const char *name = io_errno_name(e->b);
 		buf_printf(b, "%s", e->a >= 0 && e->a < BI_COUNT ? isa_builtins[e->a].name : "?");
@@ -213,6 +222,16 @@ void io_sentence(const struct event *e, struct buf *b)
 				   (long long)e->b, (long long)e->a, e->a == 1 ? "" : "s");
 		else
 			buf_printf(b, "epoll_wait on fd %lld returns 0: nothing is ready", (long long)e->b);
+		break;
+	case EV_DIAL:
+		buf_printf(b, "connects to service %.*s on port %lld: fd %lld; each request "
+			   "written to it is answered after the service's latency",
+			   (int)e->len, e->text ? e->text : "", (long long)e->a, (long long)e->b);
+		break;
+	case EV_ANSWER:
+		buf_printf(b, "service %d answers: %lld %s arrive in the program's connection to it:",
+			   e->other, (long long)e->a, bytes(e->a));
+		put_bytes(b, e);
 		break;
 	case EV_IOFAIL: {
 		const char *name = io_errno_name(e->b);

@@ -1,6 +1,7 @@
 /* io_text: how the I/O events read — one trace line and one sentence for
  * each of listen, connect, accept, arrive, read, write, close, reply,
- * epoll-ctl, epoll and io-fail (see event.h for their fields). */
+ * epoll-ctl, epoll, io-fail, dial and answer (see event.h for their
+ * fields). */
 #ifndef THREADLAB_IO_TEXT_H
 #define THREADLAB_IO_TEXT_H
 

@@ -51,6 +51,10 @@ static void printed(struct runner *r, const char *text, size_t len)
 
 int note_fires(const struct scenario_note *n, const struct event *e)
 {
+	/* a switch note waits for a switch from one thread to another, not
+	 * for a core taking its first thread or going idle */
+	if (n->trigger == NOTE_EVENT && e->kind == EV_SWITCH && (!e->tid || !e->other))
+		return 0;
 	return (n->trigger == NOTE_LINE && e->kind == EV_EXEC && e->line == n->at) ||
 	       (n->trigger == NOTE_EVENT && event_kinds[e->kind].note == n->at);
 }
@@ -131,6 +135,12 @@ static void waits_for(struct runner *r, const struct thread *t, struct buf *b)
 		buf_printf(b, " waits in %s on fd %llu", wait_names[t->wait],
 			   (unsigned long long)t->wait_on);
 		break;
+	case WAIT_RUNQ:
+		buf_puts(b, " waits on the run queue: no coroutine is ready");
+		break;
+	case WAIT_GO:
+		buf_puts(b, " waits in go_wait for every coroutine to finish");
+		break;
 	default:
 		buf_puts(b, " waits");
 	}
@@ -159,6 +169,16 @@ static void report_deadlock(struct runner *r)
 		waits_for(r, t, &b);
 		fprintf(r->o->err, "  %s\n", b.s);
 	}
+	/* the coroutines of the runtime that wait too, parked longest first */
+	struct rco parked[4];
+	size_t np = runtime_longest(m, RCO_PARKED, parked, 4);
+	for (size_t i = 0; i < np && i < 4; i++) {
+		const struct img_func *f = image_func_at(r->sc->image, parked[i].entry);
+		fprintf(r->o->err, "  co%d (%s) is parked in %s on fd %lld\n", parked[i].id,
+			f ? f->name : "?", wait_names[parked[i].wait], (long long)parked[i].fd);
+	}
+	if (np > 4)
+		fprintf(r->o->err, "  and %zu more coroutines are parked\n", np - 4);
 	if (cycle) {
 		/* the chain ends where the cycle closes: print the loop only */
 		int start = 0;

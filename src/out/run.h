@@ -54,7 +54,8 @@ int run_scenario(const struct scenario *sc, const struct machine_config *cfg,
 		 const struct limits *lim, const struct run_options *o);
 
 /* Whether event e triggers note n by its line or its event (a note on a
- * tick, at the start or at the end is for the caller to time). */
+ * tick, at the start or at the end is for the caller to time); a switch
+ * triggers only when it saves one thread and restores another. */
 int note_fires(const struct scenario_note *n, const struct event *e);
 
 /* How many instructions an #expect condition may take. */

@@ -463,6 +463,41 @@ static void put_object(struct tracer *tr, const struct event *e, struct buf *b, 
 	put_x(b, addr);
 }
 
+/* A runtime event: "co2 handle(5) 0x601140", then what the kind adds:
+ * "from T3 1 ready" (pick), "read fd 6" (park, unpark). */
+static void put_runtime(struct tracer *tr, const struct event *e, struct buf *b)
+{
+	PUTS(b, "co");
+	put_u(b, (uint64_t)e->other);
+	if (e->kind == EV_GO) {
+		const struct img_func *f = image_func_at(tr->sc->image, (uint64_t)e->b);
+		putch(b, ' ');
+		if (f && f->addr == (uint64_t)e->b)
+			putstr(b, f->name);
+		else
+			put_x(b, (uint64_t)e->b);
+		putch(b, '(');
+		put_val(b, e->a);
+		PUTS(b, ") ");
+		put_x(b, e->addr);
+		return;
+	}
+	if (e->kind == EV_PICK) {
+		if (e->a) {
+			PUTS(b, " from T");
+			put_u(b, (uint64_t)e->a);
+		}
+		putch(b, ' ');
+		put_u(b, (uint64_t)e->b);
+		PUTS(b, " ready");
+		return;
+	}
+	putch(b, ' ');
+	putstr(b, e->a >= 0 && e->a < WAIT_COUNT ? wait_names[e->a] : "?");
+	PUTS(b, " fd ");
+	put_u(b, (uint64_t)e->b);
+}
+
 /* The mutexes one side of a race held: " holding m@0x600010, n@0x600020". */
 static void put_held(struct tracer *tr, const struct event *e, struct buf *b,
 		     const uint64_t *held, int n)
@@ -602,6 +637,14 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 			break;
 		case WAIT_CHILD:
 			PUTS(b, "wait P");
+			put_u(b, e->addr);
+			break;
+		case WAIT_RUNQ:
+		case WAIT_GO:
+			putstr(b, wait_names[e->a]);
+			break;
+		case WAIT_CPU:
+			PUTS(b, "cpu share of box");
 			put_u(b, e->addr);
 			break;
 		case WAIT_ACCEPT:
@@ -784,6 +827,45 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		PUTS(b, " code ");
 		put_val(b, e->b);
 		break;
+	case EV_CONTAINER:
+		PUTS(b, "P");
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " T");
+		put_u(b, (uint64_t)e->other);
+		PUTS(b, " (pid 1 in box");
+		put_u(b, (uint64_t)e->b);
+		PUTS(b, ") memory ");
+		put_u(b, e->addr);
+		PUTS(b, " cpu ");
+		put_val(b, e->regval);
+		putch(b, '%');
+		break;
+	case EV_HOSTNAME:
+		PUTS(b, "box");
+		put_u(b, (uint64_t)e->a);
+		putch(b, ' ');
+		trace_quote(b, e->text, e->len);
+		break;
+	case EV_THROTTLE:
+		PUTS(b, "box");
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " used ");
+		put_val(b, e->b);
+		PUTS(b, " ticks (");
+		put_val(b, e->regval);
+		PUTS(b, "%) until tick ");
+		put_u(b, e->addr);
+		line = 0;
+		break;
+	case EV_OOM:
+		PUTS(b, "box");
+		put_u(b, (uint64_t)e->a);
+		PUTS(b, " heap ");
+		put_val(b, e->b);
+		PUTS(b, " over limit ");
+		put_u(b, e->addr);
+		line = 0;
+		break;
 	case EV_RACE:
 		put_object(tr, e, b, "on", e->addr);
 		putstr(b, e->a ? " write" : " read");
@@ -802,8 +884,11 @@ void trace_format(struct tracer *tr, const struct event *e, struct buf *b)
 		break;
 	case EV_LISTEN: case EV_CONNECT: case EV_ACCEPT: case EV_ARRIVE: case EV_READ:
 	case EV_WRITE: case EV_CLOSE: case EV_REPLY: case EV_EPOLL_CTL: case EV_EPOLL:
-	case EV_IOFAIL:
+	case EV_IOFAIL: case EV_DIAL: case EV_ANSWER:
 		io_trace(e, b);
+		break;
+	case EV_GO: case EV_PICK: case EV_PARK: case EV_UNPARK:
+		put_runtime(tr, e, b);
 		break;
 	default:
 		cut(b, b->len - 1);

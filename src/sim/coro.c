@@ -305,10 +305,13 @@ static void free_stack(struct machine *m, const struct coro *c)
 		heap_free(p, c->stack, &size);
 }
 
-/* yield(v) (finish 0) or the return of the coroutine's function into
- * co_return (finish 1): switch t back to the coroutine's resumer, with
- * v as what its resume evaluates to. */
-static int co_leave(struct machine *m, struct thread *t, int64_t v, int finish)
+/* Switch t from its coroutine back to the resumer, v what the resume
+ * evaluates to: finished (finish 1), or suspended going on after the
+ * instruction (yield), or parked (park 1: going on at the instruction
+ * itself, which runs again; the PARK event says it waits in
+ * wait_fd[0] on descriptor wait_fd[1]). */
+static int co_switch_back(struct machine *m, struct thread *t, int64_t v, int finish, int park,
+			  int64_t wait_fd[2])
 {
 	struct coro c, r;
 	uint64_t h = t->co;
@@ -327,7 +330,7 @@ static int co_leave(struct machine *m, struct thread *t, int64_t v, int finish)
 			v = 0;
 	}
 	struct context from, to = c.back;
-	regs_ctx(t, t->pc + INSN_SIZE, &from);
+	regs_ctx(t, park ? t->pc : t->pc + INSN_SIZE, &from);
 	to.r[R0] = v;
 	struct writer w = { thread_proc(m, t), h, 0 };
 	put(&w, CO_W_STATUS, finish ? CO_FINISHED : CO_SUSPENDED);
@@ -340,10 +343,28 @@ static int co_leave(struct machine *m, struct thread *t, int64_t v, int finish)
 	}
 	if (finish)
 		free_stack(m, &c);
-	co_event(m, finish ? EV_CO_RETURN : EV_CO_YIELD, t, &c, v, 0, finish ? NULL : &from, &to);
+	if (park)
+		co_event(m, EV_PARK, t, &c, wait_fd[0], wait_fd[1], &from, &to);
+	else
+		co_event(m, finish ? EV_CO_RETURN : EV_CO_YIELD, t, &c, v, 0,
+			 finish ? NULL : &from, &to);
 	ctx_regs(t, &to);
 	enter(t, c.resumer ? &r : NULL, c.back_min_sp);
 	return 1;
+}
+
+/* yield(v) (finish 0) or the return of the coroutine's function into
+ * co_return (finish 1): switch t back to the coroutine's resumer, with
+ * v as what its resume evaluates to. */
+static int co_leave(struct machine *m, struct thread *t, int64_t v, int finish)
+{
+	return co_switch_back(m, t, v, finish, 0, NULL);
+}
+
+int coro_park(struct machine *m, struct thread *t, int wait, int64_t fd)
+{
+	int64_t wf[2] = { wait, fd };
+	return co_switch_back(m, t, 0, 0, 1, wf);
 }
 
 /* co_status(h): 0 suspended, 1 running, 2 finished, in r0. */

@@ -107,6 +107,11 @@ int coro_home(const struct machine *m, const struct thread *t, struct context *c
  * another context (t's pc is then where that context goes on), 0 when
  * t goes on after the instruction. */
 int coro_call(struct machine *m, struct thread *t, int bi, const int64_t *args, int argc);
+/* t's coroutine parks (runtime.h): suspended with its context saved at
+ * the instruction t is at, which runs again when it is resumed, and t
+ * back in its resumer's context; a PARK event says it waits in wait on
+ * fd.  Returns 1 as coro_call does. */
+int coro_park(struct machine *m, struct thread *t, int wait, int64_t fd);
 /* t's sp went below its coroutine's stack: the process faults. */
 void coro_overflow(struct machine *m, struct thread *t);
 

@@ -291,6 +291,9 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 	case BI_EXIT: case BI_FORK: case BI_GETPID: case BI_WAIT:
 		proc_call(m, t, bi, a);
 		break;
+	case BI_CONTAINER: case BI_SETHOSTNAME: case BI_GETHOSTNAME:
+		container_call(m, t, bi, a);
+		break;
 	case BI_LOCK: case BI_UNLOCK: case BI_TRYLOCK:
 	case BI_SEM_WAIT: case BI_SEM_POST:
 	case BI_COND_WAIT: case BI_COND_SIGNAL: case BI_COND_BROADCAST:
@@ -306,8 +309,9 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 			w->prio = a[1] < -1000 ? -1000 : a[1] > 1000 ? 1000 : (int)a[1];
 		break;
 	}
-	case BI_COROUTINE: {
-		/* a closure's coroutine starts with its environment in r7 */
+	case BI_COROUTINE: case BI_GO: {
+		/* a closure's coroutine starts with its environment in r7; go's
+		 * is a coroutine handed to the runtime */
 		int fault;
 		struct closure c;
 		int cl = closure_resolve(m, t->pid, (uint64_t)a[0], &c, &fault);
@@ -317,16 +321,22 @@ static int sys(struct machine *m, struct thread *t, int bi, int argc)
 		}
 		if (cl)
 			a[0] = (int64_t)c.code;
-		int r = coro_call(m, t, bi, a, argc);
+		int r = coro_call(m, t, BI_COROUTINE, a, argc);
 		if (cl && m->state != RUN_ENDED)
 			mem_poke(&thread_proc(m, t)->mem, (uint64_t)t->r[R0] +
 				 8u * (CO_W_CTX + 3 + CLOSURE_ENV_REG), (int64_t)c.addr);
+		if (bi == BI_GO && m->state != RUN_ENDED)
+			runtime_go(m, t, (uint64_t)t->r[R0], argc > 1 ? a[1] : 0);
 		return r;
 	}
 	case BI_RESUME: case BI_YIELD: case BI_CO_STATUS:
 	case BI_CO_RETURN:
 		return coro_call(m, t, bi, a, argc);
-	case BI_LISTEN: case BI_ACCEPT: case BI_READ: case BI_WRITE: case BI_CLOSE:
+	case BI_GO_NEXT:
+		return runtime_next(m, t);
+	case BI_GO_WAIT:
+		return runtime_wait(m, t);
+	case BI_LISTEN: case BI_ACCEPT: case BI_CONNECT: case BI_READ: case BI_WRITE: case BI_CLOSE:
 	case BI_SET_NONBLOCK: case BI_EPOLL_CREATE: case BI_EPOLL_CTL: case BI_EPOLL_WAIT:
 		return io_call(m, t, bi, a);    /* 1: it blocked, to call again */
 	case BI_MAKE_CLOSURE:

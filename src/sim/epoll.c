@@ -15,7 +15,7 @@ uint32_t epoll_readiness(const struct machine *m, int fi)
 	case FK_STDIN: return EPOLLIN;          /* end of file, at once */
 	case FK_STDOUT: case FK_STDERR: return EPOLLOUT;
 	case FK_LISTEN: return f->queued ? EPOLLIN : 0;
-	case FK_CONN:
+	case FK_CONN: case FK_REMOTE:
 		return EPOLLOUT | (f->arrived > f->consumed || f->peer_closed ? EPOLLIN : 0);
 	case FK_EPOLL: return epoll_pending(m, fi) ? EPOLLIN : 0;
 	default: return 0;

@@ -52,7 +52,17 @@
 	X(REPLY,    "reply",    NEV_REPLY,   "what the program wrote reached its client") \
 	X(EPOLL_CTL, "epoll-ctl", -1,        "the interest list of an epoll instance changed") \
 	X(EPOLL,    "epoll",    NEV_EPOLL,   "epoll_wait returned the ready descriptors") \
-	X(IOFAIL,   "io-fail",  NEV_IOFAIL,  "an I/O call failed and set errno")
+	X(IOFAIL,   "io-fail",  NEV_IOFAIL,  "an I/O call failed and set errno") \
+	X(DIAL,     "dial",     NEV_DIAL,    "the program connected to a remote service") \
+	X(ANSWER,   "answer",   NEV_ANSWER,  "a remote service's answer reached the program") \
+	X(GO,       "go",       NEV_GO,      "a coroutine was handed to the runtime's run queue") \
+	X(PICK,     "pick",     NEV_PICK,    "a worker thread took a ready coroutine and runs it") \
+	X(PARK,     "park",     NEV_PARK,    "a coroutine waits for a descriptor: its worker runs another") \
+	X(UNPARK,   "unpark",   NEV_UNPARK,  "a parked coroutine's descriptor is ready: it is ready again") \
+	X(CONTAINER, "container", NEV_CONTAINER, "a process was started in a new container (pid namespace, hostname, limits)") \
+	X(HOSTNAME, "hostname", -1,          "a container's hostname was set") \
+	X(THROTTLE, "throttle", NEV_THROTTLE, "a container used its CPU share: its threads wait for the next period") \
+	X(OOM,      "oom",      NEV_OOM,     "a container went over its memory limit: its processes were killed")
 
 enum event_kind {
 #define X(id, name, nev, doc) EV_##id,
@@ -83,7 +93,8 @@ enum event_kind {
 	X(CODONE,     "resume of a coroutine that has finished")            \
 	X(CORUNNING,  "resume of a coroutine that is running")              \
 	X(YIELDOUT,   "yield outside a coroutine")                          \
-	X(COSTACK,    "coroutine stack overflow")
+	X(COSTACK,    "coroutine stack overflow")                           \
+	X(OOM,        "out of memory: its container went over its memory limit")
 
 enum fault_kind {
 #define X(id, doc) FAULT_##id,
@@ -101,9 +112,12 @@ enum fault_kind {
 	X(COND,  "cond")                                                     \
 	X(SLEEP, "sleep")                                                    \
 	X(CHILD, "child")                                                    \
+	X(CPU,   "cpu share")      /* before the I/O waits: see thread.c */  \
 	X(ACCEPT, "accept")                                                  \
 	X(READ,  "read")                                                     \
-	X(EPOLL, "epoll_wait")
+	X(EPOLL, "epoll_wait")                                               \
+	X(RUNQ,  "run queue")                                                \
+	X(GO,    "go_wait")
 
 enum wait_kind {
 #define X(id, name) WAIT_##id,
@@ -209,7 +223,38 @@ struct context {
  *          descriptor other, events addr.
  * EPOLL    tid's epoll_wait on b returned a items (0: its timeout).
  * IOFAIL   tid's call of builtin a failed with errno b (on descriptor
- *          other). */
+ *          other).
+ * DIAL     tid connected to remote service other (numbered from 1, as
+ *          the #service lines) on port a: descriptor b; text/len: the
+ *          service's name.
+ * ANSWER   service other's answer of a bytes reached the program's
+ *          connection to it (tid 0); text/len: their start.
+ * The coroutine runtime (see runtime.h): addr is the coroutine's
+ * handle and other its id.
+ * GO       tid handed coroutine other to the run queue (function b,
+ *          argument a).
+ * PICK     worker tid took coroutine other off the run queue to run it;
+ *          a = the worker that ran it last when another (0: none, or
+ *          the same), b = coroutines still ready.
+ * PARK     coroutine other, run by worker tid, waits in a (enum
+ *          wait_kind: read or accept) on descriptor b; from = its
+ *          context, saved at the call it makes again once woken, to =
+ *          the worker's own, restored.
+ * UNPARK   descriptor b is ready: coroutine other, parked in a on it,
+ *          is ready again (tid 0: the runtime's poller did it).
+ * BLOCK with WAIT_RUNQ: a worker with no ready coroutine waits for one;
+ * with WAIT_GO: go_wait waits for every coroutine and worker to end.
+ * Containers (see container.h); a box is numbered from 1:
+ * CONTAINER tid started process a (its host pid) in new box b, pid 1
+ *          there, with other its one thread; addr is the memory limit
+ *          in bytes and regval the CPU share in percent (0: none).
+ * HOSTNAME tid named its box a: text/len.
+ * THROTTLE box a used its CPU share (regval percent): b ticks this
+ *          period; its threads wait (BLOCK with WAIT_CPU, addr the box)
+ *          until tick addr (tid 0).
+ * OOM      box a holds b heap bytes, over its limit addr: its
+ *          processes are killed (PEXIT with FAULT_OOM follow; tid 0).
+ * BLOCK and WAKE with WAIT_CPU: addr is the box. */
 struct event {
 	enum event_kind kind;
 	uint64_t tick;

@@ -257,6 +257,8 @@ static struct op next_op(const struct machine *m, const struct thread *t)
 	switch (in->imm) {
 	case BI_READ: case BI_WRITE: case BI_ACCEPT: case BI_SET_NONBLOCK:
 	case BI_CLOSE: case BI_EPOLL_CTL: case BI_EPOLL_WAIT:
+		if (runtime_runs(m, t))         /* a park or an unpark changes the run queue */
+			return (struct op){ OPK_GLOBAL, 1, 0, ALL_FILES };
 		return io_op(m, t, (int)in->imm, (int64_t)a0);
 	case BI_SELF: case BI_ASSERT: case BI_SET_PRIORITY: case BI_GETPID:
 		return (struct op){ OPK_LOCAL, 0, 0, 0 };
@@ -522,6 +524,12 @@ static void state_hash(const struct machine *m, uint64_t outhash, uint64_t h[2])
 	if (net_active(m)) {    /* unless it is held, the network's actions are timed */
 		mix(h, net_hash(m));
 		clock |= !m->net.held;
+	}
+	for (int b = 1; b < m->nboxes; b++) {   /* containers: their limits count ticks */
+		const struct box *x = &m->boxes[b];
+		mix(h, x->used | (uint64_t)x->throttled << 32 | (uint64_t)x->oom << 33);
+		mix(h, hash_bytes(0, x->hostname, sizeof x->hostname));
+		clock |= x->cpu_share != 0;
 	}
 	mix(h, clock ? m->tick : 0);
 	mix(h, (uint64_t)m->exit_status);

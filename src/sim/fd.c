@@ -8,6 +8,8 @@
 #include "core.h"
 #include "epoll.h"
 #include "net.h"
+#include "runtime.h"
+#include "service.h"
 
 const char *const file_kind_names[FK_COUNT] = {
 #define X(id, doc) [FK_##id] = doc,
@@ -58,6 +60,7 @@ void file_unref(struct machine *m, int fi)
 	if (--f->refs > 0)
 		return;
 	epoll_forget(m, fi);
+	runtime_closed(m, fi);
 	if (f->kind == FK_CONN || f->kind == FK_LISTEN)
 		net_closed(m, fi);
 	f = &m->net.files[fi];
@@ -216,19 +219,21 @@ static int read_write(struct machine *m, struct thread *t, int bi, const int64_t
 	if (bi == BI_READ) {
 		switch (f->kind) {
 		case FK_STDIN: r = 0; break;    /* nothing is typed: end of file */
-		case FK_CONN: r = net_read(m, t, fi, (uint64_t)a[1], a[2]); break;
+		case FK_CONN: case FK_REMOTE: r = net_read(m, t, fi, (uint64_t)a[1], a[2]); break;
 		case FK_LISTEN: r = -IO_ENOTCONN; break;
 		case FK_EPOLL: r = -IO_EINVAL; break;
 		default: r = -IO_EBADF; break;
 		}
 		if (r == -IO_EAGAIN && !m->net.files[fi].nonblock) {
+			if (runtime_runs(m, t))         /* a coroutine parks, not its worker */
+				return runtime_park(m, t, WAIT_READ, a[0], fi);
 			thread_block(m, t, WAIT_READ, (uint64_t)a[0], 0);
 			return 1;
 		}
 	} else {
 		switch (f->kind) {
 		case FK_STDOUT: case FK_STDERR: r = write_tty(m, t, (uint64_t)a[1], a[2]); break;
-		case FK_CONN: r = net_write(m, t, fi, (uint64_t)a[1], a[2]); break;
+		case FK_CONN: case FK_REMOTE: r = net_write(m, t, fi, (uint64_t)a[1], a[2]); break;
 		case FK_LISTEN: r = -IO_ENOTCONN; break;
 		case FK_EPOLL: r = -IO_EINVAL; break;
 		default: r = -IO_EBADF; break;
@@ -284,6 +289,8 @@ int io_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 		return net_listen(m, t, a[0]);
 	case BI_ACCEPT:
 		return net_accept(m, t, a[0]);
+	case BI_CONNECT:
+		return service_connect(m, t, a[0]);
 	case BI_EPOLL_CREATE:
 		return epoll_create_call(m, t);
 	case BI_EPOLL_CTL:

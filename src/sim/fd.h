@@ -4,8 +4,8 @@
  * open file of the machine, which counts the descriptors naming it, so
  * that a fork shares open files as Linux does and a file is closed when
  * its last descriptor is.  The builtins read, write, close and
- * set_nonblocking live here; sockets are net.h's, epoll instances
- * epoll.h's. */
+ * set_nonblocking live here; sockets are net.h's, connections to
+ * remote services service.h's, epoll instances epoll.h's. */
 #ifndef THREADLAB_FD_H
 #define THREADLAB_FD_H
 
@@ -19,7 +19,8 @@
 	X(STDERR, "standard error")                                          \
 	X(LISTEN, "listening socket")                                        \
 	X(CONN,   "connection")                                              \
-	X(EPOLL,  "epoll instance")
+	X(EPOLL,  "epoll instance")                                          \
+	X(REMOTE, "connection to a service")
 
 enum file_kind {
 #define X(id, doc) FK_##id,
@@ -53,6 +54,15 @@ struct file {
 	uint64_t arrived;       /* bytes of the client's stream delivered */
 	uint64_t consumed;      /* ... and read by the program */
 	int peer_closed;        /* the client's close has arrived: end of file */
+	/* FK_REMOTE: the program's connection to a remote service
+	 * (service.h); arrived, consumed and peer_closed as FK_CONN's */
+	int service;            /* its index in the config's services */
+	uint64_t serial;        /* tells this connection from a later one in
+				 * the same slot: answers carry it */
+	int requests, answers;  /* requests written, answers arrived */
+	/* coroutines of the runtime parked on it (runtime.h): the first's
+	 * index + 1 (0: none) */
+	int parked;
 	/* FK_EPOLL: the interest list (epoll.h) */
 	struct epitem *items;
 	int nitems, cap_items;
@@ -81,7 +91,8 @@ struct fdtab {
 	X(EPIPE,      32, "the other end has closed the connection")         \
 	X(ENOTSOCK,   88, "not a socket")                                    \
 	X(EADDRINUSE, 98, "the port already has a listening socket")         \
-	X(ENOTCONN,   107, "the socket is not connected")
+	X(ENOTCONN,   107, "the socket is not connected")                    \
+	X(ECONNREFUSED, 111, "no service listens on that port")
 
 enum io_errno {
 #define X(id, num, doc) IO_##id = num,

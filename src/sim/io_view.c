@@ -17,6 +17,8 @@ static struct io_fd fd_view(const struct machine *m, int fd, int fi)
 	const struct file *f = &m->net.files[fi];
 	struct io_fd v = { .fd = fd, .file = fi, .kind = f->kind, .refs = f->refs,
 			   .nonblock = f->nonblock, .ready = epoll_readiness(m, fi) };
+	for (int k = f->parked; k > 0 && k <= m->rt.nco; k = m->rt.co[k - 1].next)
+		v.parked++;
 	switch (f->kind) {
 	case FK_LISTEN:
 		v.port = f->port;
@@ -27,6 +29,13 @@ static struct io_fd fd_view(const struct machine *m, int fd, int fi)
 		v.unread = f->arrived - f->consumed;
 		v.received = f->arrived;
 		v.peer_closed = f->peer_closed;
+		break;
+	case FK_REMOTE:
+		v.service = f->service + 1;
+		v.unread = f->arrived - f->consumed;
+		v.received = f->arrived;
+		v.requests = f->requests;
+		v.answers = f->answers;
 		break;
 	case FK_EPOLL:
 		v.watched = f->nitems;
@@ -56,15 +65,26 @@ size_t io_fds(const struct machine *m, int pid, struct io_fd *out, size_t max)
 
 size_t io_unread(const struct machine *m, int file, char *out, size_t max)
 {
-	if (file < 0 || file >= m->net.nfiles || m->net.files[file].kind != FK_CONN)
+	if (file < 0 || file >= m->net.nfiles)
 		return 0;
 	const struct file *f = &m->net.files[file];
-	const struct client_group *g = &m->cfg.groups[m->net.clients[f->client].group];
+	const char *src;
+	uint64_t len;
+	if (f->kind == FK_CONN) {
+		const struct client_group *g = &m->cfg.groups[m->net.clients[f->client].group];
+		src = g->send;
+		len = (uint64_t)g->send_len;
+	} else if (f->kind == FK_REMOTE) {
+		src = m->cfg.services[f->service].reply;
+		len = (uint64_t)m->cfg.services[f->service].reply_len;
+	} else {
+		return 0;
+	}
 	uint64_t n = f->arrived - f->consumed;
 	if (n > max)
 		n = max;
-	for (uint64_t i = 0; i < n && g->send_len; i++)
-		out[i] = g->send[(f->consumed + i) % (uint64_t)g->send_len];
+	for (uint64_t i = 0; i < n && len; i++)
+		out[i] = src[(f->consumed + i) % len];
 	return (size_t)n;
 }
 

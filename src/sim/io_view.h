@@ -1,7 +1,8 @@
 /* io_view: what the screen and the exports may ask of the machine's
  * outside world, read only — each process's descriptors and what they
  * name, a connection's unread bytes, an epoll instance's interest and
- * ready lists, and the clients by state.  Answers are copies in small
+ * ready lists, the connections to remote services, and the clients by
+ * state.  Answers are copies in small
  * structs of their own, so no caller reaches into fd.h's or net.h's. */
 #ifndef THREADLAB_IO_VIEW_H
 #define THREADLAB_IO_VIEW_H
@@ -33,6 +34,10 @@ struct io_fd {
 	uint64_t unread;        /* ... bytes arrived and not read yet */
 	uint64_t received;      /* ... bytes arrived in all */
 	int peer_closed;        /* ... the client has closed its end */
+	int service;            /* FK_REMOTE: the service, from 1 (see
+				 * service_get), unread and received as FK_CONN's */
+	int requests, answers;  /* ... requests written, answers arrived */
+	int parked;             /* coroutines of the runtime parked on it */
 	int watched;            /* FK_EPOLL: descriptors in its interest list */
 	int pending;            /* ... how many of them it would report now */
 };

@@ -119,10 +119,13 @@ enum opcode {
 	X(FORK,           "fork",           "",    1, AVAIL)                \
 	X(GETPID,         "getpid",         "",    1, AVAIL)                \
 	X(WAIT,           "wait",           "v",   1, AVAIL)                \
+	X(CONTAINER,      "container",      "fvvv", 1, AVAIL)               \
+	X(SETHOSTNAME,    "sethostname",    "F",   0, AVAIL)                \
+	X(GETHOSTNAME,    "gethostname",    "vv",  1, AVAIL)                \
 	X(SOCKET,         "socket",         "",    1, LATER)                \
 	X(LISTEN,         "listen",         "v",   1, AVAIL)                \
 	X(ACCEPT,         "accept",         "v",   1, AVAIL)                \
-	X(CONNECT,        "connect",        "v",   1, LATER)                \
+	X(CONNECT,        "connect",        "v",   1, AVAIL)                \
 	X(READ,           "read",           "vvv", 1, AVAIL)                \
 	X(WRITE,          "write",          "vvv", 1, AVAIL)                \
 	X(CLOSE,          "close",          "v",   1, AVAIL)                \
@@ -133,7 +136,10 @@ enum opcode {
 	X(SET_PRIORITY,   "set_priority",   "vv",  0, AVAIL)                \
 	X(CO_RETURN,      "co_return",      "v",   0, INTERNAL)             \
 	X(MAKE_CLOSURE,   "make_closure",   "f.",  1, INTERNAL) \
-	X(TICKS,          "ticks",          "",    1, AVAIL)
+	X(TICKS,          "ticks",          "",    1, AVAIL)                \
+	X(GO,             "go",             "f.",  1, AVAIL)                \
+	X(GO_WAIT,        "go_wait",        "",    1, AVAIL)                \
+	X(GO_NEXT,        "go_next",        "",    0, INTERNAL)
 
 enum builtin_status { AVAIL, LATER, INTERNAL };
 

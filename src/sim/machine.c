@@ -147,6 +147,7 @@ void machine_done(struct machine *m)
 		fdtab_free(&m->procs[i].fds);
 	}
 	net_free(&m->net);
+	runtime_free(&m->rt);
 	xfree(m->procs);
 	xfree(m->threads);
 	xfree(m->ready_base);
@@ -171,6 +172,7 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 		fdtab_copy(&dst->procs[i].fds, &p->fds);
 	}
 	net_copy(&dst->net, &src->net);
+	runtime_copy(&dst->rt, &src->rt);
 	dst->sink = (struct event_sink){ NULL, NULL, 0 };
 	dst->threads = xmalloc((size_t)(src->cap_threads ? src->cap_threads : 1) * sizeof *dst->threads);
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
@@ -386,7 +388,7 @@ static void stalled(struct machine *m)
 	for (int i = 0; i < m->nthreads; i++)
 		if (m->threads[i].state == TS_BLOCKED) {
 			t = t ? t : &m->threads[i];
-			io |= wait_is_io(m->threads[i].wait);
+			io |= wait_is_io(m->threads[i].wait) || m->threads[i].wait == WAIT_RUNQ;
 		}
 	m->tick--;              /* it is the tick in which nothing could run */
 	if (t && io && m->net.nclients && !net_clients_waiting(m)) {
@@ -441,6 +443,8 @@ static void core_tick(struct machine *m, int i, int *active)
 	int tid = t->id;
 	cpu_exec(m, i, t);
 	t = &m->threads[tid - 1];       /* a spawn may have moved the threads */
+	if (m->nboxes > 1)
+		container_ran(m, t);
 	c->slice++;
 	if (++c->phase == (uint64_t)m->cfg.quantum)
 		c->phase = 0;
@@ -455,6 +459,8 @@ static int finish_tick(struct machine *m, int first, int active)
 {
 	for (int i = first; i < m->ncores && m->state != RUN_ENDED; i++)
 		core_tick(m, i, &active);
+	if (m->nboxes > 1 && m->state != RUN_ENDED)
+		container_tick_end(m);
 	if (m->state == RUN_ENDED) {
 		m->tick++;
 		return 0;
@@ -471,6 +477,8 @@ int machine_step(struct machine *m)
 		return 0;
 	if (m->net.held && m->cfg.policy == POLICY_SCRIPT && sched_script_over(m))
 		net_release(m);         /* past the schedule: the clock delivers again */
+	if (m->nboxes > 1)
+		container_tick_begin(m);
 	if (m->next_wake <= m->tick)
 		thread_wake_sleepers(m);
 	return finish_tick(m, 0, 0);
@@ -482,7 +490,7 @@ int machine_step(struct machine *m)
 static uint64_t burst_length(const struct machine *m, uint64_t stop)
 {
 	const struct core *c = &m->cores[0];
-	if (m->ncores != 1 || !c->tid || c->busy || c->left || ev_exec_on(m) ||
+	if (m->ncores != 1 || !c->tid || c->busy || c->left || ev_exec_on(m) || m->nboxes > 1 ||
 	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
 		return 0;
 	uint64_t n = stop - m->tick;
@@ -539,7 +547,7 @@ static void burst(struct machine *m, uint64_t k)
 static uint64_t lockstep_length(const struct machine *m, uint64_t stop, int *run, int *nrun)
 {
 	*nrun = 0;
-	if (m->ncores == 1 || m->pinned || ev_exec_on(m) ||
+	if (m->ncores == 1 || m->pinned || ev_exec_on(m) || m->nboxes > 1 ||
 	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
 		return 0;
 	int idle = 0;

@@ -11,9 +11,11 @@
 #include <stdint.h>
 
 #include "../lang/image.h"
+#include "container.h"
 #include "event.h"
 #include "mem.h"
 #include "net.h"
+#include "runtime.h"
 #include "sched.h"
 #include "settings.h"
 
@@ -156,6 +158,9 @@ struct process {
 	struct heap heap;
 	struct race *race;      /* its data-race detector (NULL: off); see race.h */
 	struct fdtab fds;       /* its file descriptors; see fd.h */
+	int box;                /* its container (0: the host); see container.h */
+	int ns_pid;             /* its pid in that container's namespace */
+	int64_t box_base;       /* heap bytes it held when it joined the box */
 };
 
 /* A timed wait: thread tid, in the wait that began with wait_seq seq,
@@ -191,6 +196,9 @@ struct machine {
 	uint64_t stack_peak;            /* bytes, the deepest any stack went */
 	int ncoros;                     /* coroutines created: the last one's id */
 	struct net net;                 /* open files, clients, the network; see net.h */
+	struct runtime rt;              /* the M:N coroutine runtime; see runtime.h */
+	struct box boxes[MAX_BOXES];    /* the host's and the containers'; see container.h */
+	int nboxes;                     /* 0 until the first container or hostname */
 
 	int record;                     /* keep the schedule taken */
 	struct schedule taken;          /* what ran on each core, as a schedule */

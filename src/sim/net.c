@@ -7,6 +7,8 @@
 #include "core.h"
 #include "epoll.h"
 #include "race.h"
+#include "runtime.h"
+#include "service.h"
 
 const char *const client_state_names[CL_COUNT] = {
 #define X(id, name, doc) [CL_##id] = name,
@@ -34,8 +36,8 @@ static int clients_side(enum net_act_kind k)
 static void push(struct machine *m, struct net_act a)
 {
 	struct net *n = &m->net;
-	if (n->held && clients_side(a.kind)) {
-		act(m, &a);
+	if (n->held && (clients_side(a.kind) || a.kind == NA_ANSWER)) {
+		act(m, &a);     /* a service answers at once: only the order counts */
 		return;
 	}
 	if (n->nq == n->cap_q) {
@@ -204,7 +206,7 @@ void net_free(struct net *n)
 
 int net_active(const struct machine *m)
 {
-	return m->net.nclients || m->net.nfiles > 3;
+	return m->net.nclients || m->net.nfiles > 3 || runtime_used(m);
 }
 
 /* Mix n bytes at p into h (FNV-1a). */
@@ -226,6 +228,10 @@ uint64_t net_hash(const struct machine *m)
 				f->client, f->listener, (int64_t)f->queued_seq,
 				(int64_t)f->arrived, (int64_t)f->consumed, f->peer_closed };
 		h = mix_bytes(h, w, sizeof w);
+		if (f->kind == FK_REMOTE) {
+			int64_t x[] = { f->service, (int64_t)f->serial, f->requests, f->answers };
+			h = mix_bytes(h, x, sizeof x);
+		}
 		for (int k = 0; k < f->nitems; k++) {    /* field by field: no padding */
 			const struct epitem *e = &f->items[k];
 			int64_t x[] = { e->fd, e->file, e->events, e->data, e->seen, e->disarmed };
@@ -260,9 +266,12 @@ uint64_t net_hash(const struct machine *m)
 		const struct net_act *a = &n->q[i];
 		int64_t w[] = { (int64_t)a->tick, a->kind, a->client, a->n };
 		h = mix_bytes(h, w, sizeof w);
+		if (a->kind == NA_ANSWER)
+			h = mix_bytes(h, &a->serial, sizeof a->serial);
 	}
 	h = mix_bytes(h, &n->rng, sizeof n->rng);
 tables:
+	h = runtime_hash(m, h);
 	for (int p = 0; p < m->nprocs; p++)
 		h = mix_bytes(h, m->procs[p].fds.of, (size_t)m->procs[p].fds.n * sizeof(int));
 	for (int i = 0; i < m->nthreads; i++) {
@@ -381,6 +390,10 @@ static void drop_pending(struct machine *m, int c)
 /* Run one action. */
 static void act(struct machine *m, const struct net_act *a)
 {
+	if (a->kind == NA_ANSWER) {
+		service_arrive(m, a->client, a->serial, a->n);
+		return;
+	}
 	int c = a->client, fi = conn_of(m, c);
 	struct client *cl = &m->net.clients[c];
 	const struct client_group *g = group_of(m, c);
@@ -429,6 +442,8 @@ static void act(struct machine *m, const struct net_act *a)
 			cl->state = CL_FAILED;
 			cl->done = m->tick;
 		}
+		break;
+	case NA_ANSWER:
 		break;
 	}
 }
@@ -481,6 +496,8 @@ int net_accept(struct machine *m, struct thread *t, int64_t fd)
 	if (best < 0) {
 		if (f->nonblock)
 			return io_fail(m, t, BI_ACCEPT, fd, IO_EAGAIN);
+		if (runtime_runs(m, t))         /* a coroutine parks, not its worker */
+			return runtime_park(m, t, WAIT_ACCEPT, fd, l);
 		thread_block(m, t, WAIT_ACCEPT, (uint64_t)fd, 0);
 		return 1;
 	}
@@ -535,6 +552,7 @@ static int copy_out(struct machine *m, struct thread *t, uint64_t buf, const cha
 		if (cpu_store(m, t, w, v) < 0)
 			return -1;
 		race_access(m, t, w, 1, t->pc);
+		race_emit(m, t);        /* the sys instruction's event is out already */
 	}
 	return 0;
 }
@@ -552,12 +570,21 @@ int64_t net_read(struct machine *m, struct thread *t, int fi, uint64_t buf, int6
 	int64_t n = (uint64_t)len < avail ? len : (int64_t)avail;
 	if (!user_range(m, t, buf, n, MP_R | MP_W))
 		return -IO_EFAULT;
-	const struct client_group *g = group_of(m, f->client);
+	/* a client's stream repeats its request; a service's, its reply */
+	const char *src;
+	uint64_t srclen;
+	if (f->kind == FK_REMOTE) {
+		src = m->cfg.services[f->service].reply;
+		srclen = (uint64_t)m->cfg.services[f->service].reply_len;
+	} else {
+		src = group_of(m, f->client)->send;
+		srclen = (uint64_t)group_of(m, f->client)->send_len;
+	}
 	char chunk[512];
 	for (int64_t done = 0; done < n;) {
 		int64_t k = n - done < (int64_t)sizeof chunk ? n - done : (int64_t)sizeof chunk;
 		for (int64_t i = 0; i < k; i++)
-			chunk[i] = g->send[(f->consumed + (uint64_t)(done + i)) % (uint64_t)g->send_len];
+			chunk[i] = src[(f->consumed + (uint64_t)(done + i)) % srclen];
 		if (copy_out(m, t, buf + (uint64_t)done, chunk, k) < 0)
 			return 0;
 		done += k;
@@ -575,6 +602,14 @@ int64_t net_write(struct machine *m, struct thread *t, int fi, uint64_t buf, int
 		return -IO_EPIPE;
 	if (!user_range(m, t, buf, len, MP_R))
 		return -IO_EFAULT;
+	if (f->kind == FK_REMOTE) {
+		/* one request: the service answers it after its latency */
+		const struct service *sv = &m->cfg.services[f->service];
+		f->requests++;
+		push(m, (struct net_act){ .tick = m->tick + sv->latency, .kind = NA_ANSWER,
+					  .client = fi, .n = sv->reply_len, .serial = f->serial });
+		return len;
+	}
 	struct net_act a = { .tick = m->tick + trip(m, f->client), .kind = NA_REPLY,
 			     .client = f->client, .n = len };
 	a.nbytes = len < CLIENT_REPLY_KEEP ? (int)len : CLIENT_REPLY_KEEP;
@@ -665,6 +700,7 @@ void net_ready(struct machine *m, int fi)
 	}
 	if (first)
 		retry(m, first);
+	runtime_ready(m, fi);
 }
 
 int net_wakes(const struct machine *m, int fi)

@@ -5,7 +5,8 @@
  * queue ordered by tick; the machine runs the due ones before each tick
  * and sleeps no further than the next.  The jitter comes from a
  * generator of its own, seeded from the machine's seed: the same
- * scenario and settings, the same deliveries.
+ * scenario and settings, the same deliveries.  The remote services'
+ * answers (service.h) go through the same queue.
  *
  * A held network has no clock: what a client does on its own side (take
  * a reply, send its next request, see the program's close) happens at
@@ -69,6 +70,8 @@ enum net_act_kind {
 	NA_SEND,        /* the client sends its next request */
 	NA_REPLY,       /* n bytes the program wrote reach the client */
 	NA_HUP,         /* the program's close reaches the client */
+	NA_ANSWER,      /* a remote service's answer reaches connection
+			 * client (an open file; see service.h) */
 };
 
 struct net_act {
@@ -79,6 +82,7 @@ struct net_act {
 	int split;              /* NA_DATA: the rest of a piece split in two */
 	char bytes[CLIENT_REPLY_KEEP];  /* NA_REPLY: the start of what was written */
 	int nbytes;
+	uint64_t serial;        /* NA_ANSWER: the connection's serial */
 };
 
 struct net {
@@ -94,6 +98,7 @@ struct net {
 	uint64_t rng;
 	int open_conns;         /* connections open on the program's side */
 	int peak_conns;
+	uint64_t dials;         /* connections made to remote services */
 	int held;               /* deliveries wait to be made (see above) */
 	int *epolls;            /* the files that are epoll instances, in no
 				 * order (fd.c keeps it; an entry may have

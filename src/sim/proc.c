@@ -1,5 +1,6 @@
 /* proc: processes — fork (a copy-on-write copy of the caller's address
- * space with a copy of the caller as its one thread), getpid, exit, wait,
+ * space with a copy of the caller as its one thread), getpid and wait (in
+ * the caller's pid namespace, see container.h), exit,
  * and the end of a process: its threads end, its parent may collect its
  * exit code, and the run ends when the last process has ended, with the
  * status of process 1. */
@@ -190,6 +191,7 @@ static void do_fork(struct machine *m, struct thread *t)
 	fd_fork(m, child, parent);
 	child->race = parent->race ? race_new() : NULL;
 	child->threads = 1;
+	container_fork(m, child, parent);
 	parent->forks++;
 	int id = c->id;
 	*c = *t;
@@ -206,7 +208,7 @@ static void do_fork(struct machine *m, struct thread *t)
 	c->killed = 0;
 	c->wait = WAIT_NONE;
 	c->wait_on = 0;
-	t->r[R0] = child->pid;
+	t->r[R0] = container_pid(child);   /* as the parent's namespace sees it */
 	race_thread_start(m, 0, id);
 	ready_push(m, id);
 	if (ev_on(m, EV_FORK)) {
@@ -220,7 +222,7 @@ static void do_fork(struct machine *m, struct thread *t)
 /* wait(pid): collect child pid's exit code, waiting for it to end. */
 static void do_wait(struct machine *m, struct thread *t, int64_t pid)
 {
-	struct process *c = pid == (int)pid ? machine_proc(m, (int)pid) : NULL;
+	struct process *c = container_find(m, thread_proc(m, t)->box, pid);
 	if (!c || c->ppid != t->pid || c->state == PS_REAPED) {
 		t->r[R0] = -1;          /* not a child of its process, or collected already */
 		return;
@@ -246,7 +248,7 @@ void proc_call(struct machine *m, struct thread *t, int bi, const int64_t *a)
 		do_fork(m, t);
 		break;
 	case BI_GETPID:
-		t->r[R0] = t->pid;
+		t->r[R0] = container_pid(thread_proc(m, t));
 		break;
 	case BI_WAIT:
 		do_wait(m, t, a[0]);

@@ -49,10 +49,25 @@ struct shleaf {
 	struct shpage *pg[LEAF_PAGES];
 };
 
-/* A vector clock: c[i] is thread i+1's; past n, 0. */
+/* A vector clock: a trie of VC_LEVELS levels over thread id - 1, VC_FAN
+ * ways at each, whose leaves hold VC_FAN threads' entries (a missing
+ * node: all 0).  Nodes are shared between clocks and copied before a
+ * change when shared, so a clock that learns what another knows mostly
+ * points to that one's nodes: a join, a copy and the memory they take
+ * grow with what differs, not with the number of threads. */
+#define VC_FAN 16
+#define VC_BITS 4
+#define VC_LEVELS 3                     /* VC_FAN^3 = 4096 = MAX_THREADS_LIMIT */
+struct vnode {
+	uint32_t refs;                  /* the clocks and nodes pointing to it */
+	union {
+		struct vnode *kid[VC_FAN];      /* above the leaves */
+		uint32_t v[VC_FAN];             /* a leaf */
+	} u;
+};
+
 struct vc {
-	uint32_t *c;
-	uint32_t n, cap;
+	struct vnode *root;
 };
 
 /* Reads of one word by several threads not ordered with each other:
@@ -62,9 +77,11 @@ struct rset {
 	uint32_t n, cap;
 };
 
-/* A thread: its clock and the lock set it holds. */
+/* A thread: its clock (its own entry also in epoch) and the lock set it
+ * holds. */
 struct rthread {
 	struct vc vc;
+	uint32_t epoch;
 	uint32_t locks;
 };
 
@@ -106,43 +123,148 @@ struct race {
 
 /* ---- vector clocks ---------------------------------------------------- */
 
+/* The child of a node at level d (0: the root) that thread id - 1 = i
+ * goes to. */
+static inline unsigned vc_way(unsigned i, int d)
+{
+	return (i >> (VC_BITS * (VC_LEVELS - 1 - d))) & (VC_FAN - 1);
+}
+
 /* Thread tid's entry of v. */
 static inline uint32_t vc_get(const struct vc *v, unsigned tid)
 {
-	return tid - 1 < v->n ? v->c[tid - 1] : 0;
+	unsigned i = tid - 1;
+	const struct vnode *n = v->root;
+	for (int d = 0; n && d < VC_LEVELS - 1; d++)
+		n = n->u.kid[vc_way(i, d)];
+	return n ? n->u.v[vc_way(i, VC_LEVELS - 1)] : 0;
 }
 
-/* Make v hold at least n entries, the new ones 0. */
-static void vc_reserve(struct vc *v, uint32_t n)
+/* Another reference to n. */
+static struct vnode *vn_share(struct vnode *n)
 {
-	if (n <= v->n)
+	if (n)
+		n->refs++;
+	return n;
+}
+
+/* Drop a reference to n, a node of level d. */
+static void vn_drop(struct vnode *n, int d)
+{
+	if (!n || --n->refs)
 		return;
-	if (n > v->cap) {
-		size_t cap = v->cap;
-		v->c = xgrow(v->c, &cap, n, sizeof *v->c);
-		v->cap = (uint32_t)cap;
+	if (d < VC_LEVELS - 1)
+		for (int k = 0; k < VC_FAN; k++)
+			vn_drop(n->u.kid[k], d + 1);
+	xfree(n);
+}
+
+/* The node at *slot (level d) made this reference's own: new when
+ * missing, a copy when shared. */
+static struct vnode *vn_own(struct vnode **slot, int d)
+{
+	struct vnode *n = *slot;
+	if (n && n->refs == 1)
+		return n;
+	struct vnode *c = xcalloc(1, sizeof *c);
+	c->refs = 1;
+	if (n) {
+		c->u = n->u;
+		if (d < VC_LEVELS - 1)
+			for (int k = 0; k < VC_FAN; k++)
+				vn_share(c->u.kid[k]);
+		n->refs--;
 	}
-	memset(v->c + v->n, 0, (n - v->n) * sizeof *v->c);
-	v->n = n;
+	return *slot = c;
+}
+
+/* Set thread tid's entry of v to x. */
+static void vc_set(struct vc *v, unsigned tid, uint32_t x)
+{
+	unsigned i = tid - 1;
+	struct vnode **slot = &v->root;
+	for (int d = 0; d < VC_LEVELS - 1; d++)
+		slot = &vn_own(slot, d)->u.kid[vc_way(i, d)];
+	vn_own(slot, VC_LEVELS - 1)->u.v[vc_way(i, VC_LEVELS - 1)] = x;
+}
+
+/* The join of a and b, nodes of level d: a reference to a node whose
+ * entries are the later of theirs.  Takes over the reference to a; b is
+ * only read.  Where one side already holds the later entries, its node
+ * is the result. */
+static struct vnode *vn_join(struct vnode *a, struct vnode *b, int d)
+{
+	if (!b || a == b)
+		return a;
+	if (!a)
+		return vn_share(b);
+	int a_later = 1, b_later = 1;
+	if (d == VC_LEVELS - 1) {
+		for (int k = 0; k < VC_FAN; k++) {
+			a_later &= a->u.v[k] >= b->u.v[k];
+			b_later &= b->u.v[k] >= a->u.v[k];
+		}
+		if (a_later)
+			return a;
+		if (b_later) {
+			vn_drop(a, d);
+			return vn_share(b);
+		}
+		a = vn_own(&a, d);
+		for (int k = 0; k < VC_FAN; k++)
+			if (b->u.v[k] > a->u.v[k])
+				a->u.v[k] = b->u.v[k];
+		return a;
+	}
+	if (a->refs == 1) {     /* a's own: joined in place */
+		for (int w = 0; w < VC_FAN; w++) {
+			a->u.kid[w] = vn_join(a->u.kid[w], b->u.kid[w], d + 1);
+			b_later &= a->u.kid[w] == b->u.kid[w];
+		}
+		if (!b_later)
+			return a;
+		vn_drop(a, d);  /* it came out the same as b: share b's */
+		return vn_share(b);
+	}
+	struct vnode *k[VC_FAN];
+	for (int w = 0; w < VC_FAN; w++) {
+		k[w] = vn_join(vn_share(a->u.kid[w]), b->u.kid[w], d + 1);
+		a_later &= k[w] == a->u.kid[w];
+		b_later &= k[w] == b->u.kid[w];
+	}
+	if (a_later || b_later) {
+		for (int w = 0; w < VC_FAN; w++)
+			vn_drop(k[w], d + 1);
+		if (a_later)
+			return a;
+		vn_drop(a, d);
+		return vn_share(b);
+	}
+	a = vn_own(&a, d);
+	for (int w = 0; w < VC_FAN; w++) {
+		vn_drop(a->u.kid[w], d + 1);
+		a->u.kid[w] = k[w];
+	}
+	return a;
 }
 
 /* dst takes the later of its and src's entries. */
 static void vc_join(struct vc *dst, const struct vc *src)
 {
-	vc_reserve(dst, src->n);
-	uint32_t *restrict d = dst->c;
-	const uint32_t *restrict s = src->c;
-	for (uint32_t i = 0, n = src->n; i < n; i++)       /* branchless: it vectorises */
-		d[i] = d[i] > s[i] ? d[i] : s[i];
+	dst->root = vn_join(dst->root, src->root, 0);
 }
 
-/* A copy of src in dst (dst uninitialised). */
+/* A copy of src in dst (dst uninitialised): the same nodes. */
 static void vc_clone(struct vc *dst, const struct vc *src)
 {
-	dst->n = dst->cap = src->n;
-	dst->c = src->n ? xmalloc(src->n * sizeof *dst->c) : NULL;
-	if (src->n)
-		memcpy(dst->c, src->c, src->n * sizeof *dst->c);
+	dst->root = vn_share(src->root);
+}
+
+/* Let v go. */
+static void vc_free(struct vc *v)
+{
+	vn_drop(v->root, 0);
+	v->root = NULL;
 }
 
 /* ---- threads ------------------------------------------------------------ */
@@ -167,8 +289,7 @@ static struct rthread *thread_of(struct race *r, int tid)
 static void tick(struct race *r, int tid)
 {
 	struct rthread *t = thread_of(r, tid);
-	vc_reserve(&t->vc, (uint32_t)tid);
-	t->vc.c[tid - 1]++;
+	vc_set(&t->vc, (unsigned)tid, ++t->epoch);
 	r->front.gen++;
 }
 
@@ -226,7 +347,7 @@ static struct vc *sync_get(struct race *r, uint64_t addr)
 		xfree(old);
 	}
 	r->nsync++;
-	sync_put(r, (struct sclock){ addr, { NULL, 0, 0 } });
+	sync_put(r, (struct sclock){ addr, { NULL } });
 	return sync_find(r, addr);
 }
 
@@ -234,7 +355,7 @@ static struct vc *sync_get(struct race *r, uint64_t addr)
 static void sync_remove_slot(struct race *r, uint32_t i)
 {
 	uint32_t mask = r->capsync - 1;
-	xfree(r->sync[i].vc.c);
+	vc_free(&r->sync[i].vc);
 	r->sync[i] = (struct sclock){ 0 };
 	r->nsync--;
 	for (uint32_t j = (i + 1) & mask; r->sync[j].addr; j = (j + 1) & mask) {
@@ -494,10 +615,10 @@ void race_free(struct race *r)
 		xfree(l);
 	}
 	for (uint32_t i = 0; i < r->nth; i++)
-		xfree(r->th[i].vc.c);
+		vc_free(&r->th[i].vc);
 	xfree(r->th);
 	for (uint32_t i = 0; i < r->capsync; i++)
-		xfree(r->sync[i].vc.c);
+		vc_free(&r->sync[i].vc);
 	xfree(r->sync);
 	for (uint32_t i = 0; i < r->nrsets; i++)
 		xfree(r->rsets[i].a);
@@ -825,7 +946,7 @@ static int check_shadow(struct machine *m, const struct process *p, struct shado
 static inline struct racc access_of(const struct race *r, int tid, uint64_t pc, int how)
 {
 	const struct rthread *t = &r->th[tid - 1];
-	return (struct racc){ .clock = t->vc.c[tid - 1], .tid = (uint16_t)tid, .how = (uint16_t)how,
+	return (struct racc){ .clock = t->epoch, .tid = (uint16_t)tid, .how = (uint16_t)how,
 			      .insn = (uint32_t)((pc - CODE_BASE) / INSN_SIZE), .locks = t->locks };
 }
 
@@ -843,7 +964,7 @@ void race_check(struct machine *m, const struct thread *t, uint64_t addr, int wr
 	const struct process *pr = thread_proc(m, t);
 	struct race *r = pr->race;
 	unsigned tid = (unsigned)t->id;
-	uint32_t clock = r->th[tid - 1].vc.c[tid - 1];
+	uint32_t clock = r->th[tid - 1].epoch;
 	const struct shadow *p = shadow_peek(r, addr);
 	/* the same thread again in the same epoch, nothing of others' since:
 	 * nothing new to check or to remember (a read after its own write

@@ -1,6 +1,7 @@
 /* settings: the machine settings a scenario or the command line chooses —
  * cores, scheduling policy, quantum, seed, context-switch costs, a
- * recorded schedule, and the clients outside the machine. */
+ * recorded schedule, the clients and remote services outside the
+ * machine, and the coroutine runtime's worker threads. */
 #ifndef THREADLAB_SETTINGS_H
 #define THREADLAB_SETTINGS_H
 
@@ -60,6 +61,26 @@ struct client_group {
 	int line;               /* of the #clients directive */
 };
 
+/* A #service line: a remote service outside the machine that the
+ * program reaches with connect(port) and that answers each request
+ * after a latency (see service.h). */
+#define CONFIG_MAX_SERVICES 8
+#define SERVICE_NAME_MAX 24
+#define SERVICE_REPLY_MAX 256
+_Static_assert(CONFIG_MAX_SERVICES == 8 && SERVICE_NAME_MAX == 24 && SERVICE_REPLY_MAX == 256,
+	       "the #service messages name these limits");
+struct service {
+	char name[SERVICE_NAME_MAX];
+	int port;               /* connect(port) reaches it */
+	uint64_t latency;       /* ticks from a request written to its answer */
+	char reply[SERVICE_REPLY_MAX];  /* what it answers to every request */
+	int reply_len;
+	int line;               /* of the #service directive */
+};
+
+/* #workers N: the worker threads of the coroutine runtime (runtime.h). */
+#define CONFIG_MAX_WORKERS 64
+
 struct machine_config {
 	int cores;              /* 1 .. CONFIG_MAX_CORES */
 	int quantum;            /* ticks between timer interrupts (rr) */
@@ -72,6 +93,9 @@ struct machine_config {
 	int no_race_detect;     /* 1: no data-race detector (0: it runs, see race.h) */
 	struct client_group groups[CONFIG_MAX_CLIENT_GROUPS];   /* the network's clients */
 	int ngroups;
+	struct service services[CONFIG_MAX_SERVICES];   /* the remote services */
+	int nservices;
+	int workers;            /* the runtime's worker threads (0: one per core) */
 };
 
 /* The settings a scenario gets when it says nothing. */

@@ -326,6 +326,11 @@ void thread_wake_sleepers(struct machine *m)
 		qsort(due, ndue, sizeof *due, by_id);
 	for (size_t i = 0; i < ndue; i++) {
 		struct thread *t = &m->threads[due[i] - 1];
+		if (t->wait == WAIT_CPU) {      /* its container's next CPU period: it goes on */
+			t->wait_until = 0;
+			thread_wake(m, t, 0, t->r[R0]);
+			continue;
+		}
 		if (t->wait != WAIT_SLEEP)
 			t->io_again = 2;        /* a timed I/O wait ran out */
 		thread_wake(m, t, 0, 0);

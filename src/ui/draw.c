@@ -10,8 +10,11 @@
 #include "../out/trace.h"
 #include "../sim/coro.h"
 #include "../sim/io_view.h"
+#include "../sim/service.h"
+#include "i18n.h"
 #include "memmap.h"
 #include "term.h"
+#include "tour.h"
 #include "view.h"
 
 struct rect {
@@ -174,25 +177,26 @@ int view_mem_pid(const struct ui *u)
 
 /* How a run ended, in the header's few words (after END_OK's exit). */
 static const char *const end_words[END_COUNT] = {
-	[END_OK] = "exit", [END_ASSERT] = "assertion failed", [END_FAULT] = "killed by a fault",
-	[END_DEADLOCK] = "deadlock", [END_LIMIT] = "stopped by a limit",
+	[END_OK] = N_("exit"), [END_ASSERT] = N_("assertion failed"),
+	[END_FAULT] = N_("killed by a fault"), [END_DEADLOCK] = N_("deadlock"),
+	[END_LIMIT] = N_("stopped by a limit"),
 };
 
 /* The run's state for the header: "❚❚ paused", "▶ running", "■ ended". */
 static void run_state(const struct ui *u, struct buf *b)
 {
 	if (u->seeking && u->seek == UINT64_MAX)
-		buf_puts(b, "running to the end");
+		buf_puts(b, _("running to the end"));
 	else if (u->seeking)
-		buf_printf(b, "going to tick %llu", (unsigned long long)u->seek);
+		buf_printf(b, _("going to tick %llu"), (unsigned long long)u->seek);
 	else if (session_ended(u->s) && u->s->m.end == END_OK)
-		buf_printf(b, "ended: exit %lld", (long long)u->s->m.exit_status);
+		buf_printf(b, _("ended: exit %lld"), (long long)u->s->m.exit_status);
 	else if (session_ended(u->s))      /* the events panel says the rest */
-		buf_printf(b, "ended: %s", end_words[u->s->m.end]);
+		buf_printf(b, _("ended: %s"), _(end_words[u->s->m.end]));
 	else if (u->playing)
-		buf_printf(b, "%s running", term_glyph(G_PLAYING));
+		buf_printf(b, _("%s running"), term_glyph(G_PLAYING));
 	else
-		buf_printf(b, "%s paused", term_glyph(G_PAUSED));
+		buf_printf(b, _("%s paused"), term_glyph(G_PAUSED));
 }
 
 /* The top line: scenario, tick, state, settings. */
@@ -205,12 +209,13 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	term_put(0, l->cols - 1, 1, b, term_glyph(G_TR));
 	struct buf r = { 0 }, st = { 0 };
 	run_state(u, &st);
-	buf_printf(&r, " tick %llu %s %s %s %s", (unsigned long long)m->tick, term_glyph(G_H),
-		   st.s, term_glyph(G_H), sched_policies[m->cfg.policy].name);
+	buf_printf(&r, " %s %llu %s %s %s %s", _("tick"), (unsigned long long)m->tick,
+		   term_glyph(G_H), st.s, term_glyph(G_H), sched_policies[m->cfg.policy].name);
 	if (m->cfg.policy == POLICY_RR)
 		buf_printf(&r, " q=%d", m->cfg.quantum);
-	buf_printf(&r, " %s %d core%s %s %llu/s ", term_glyph(G_H), m->ncores,
-		   m->ncores == 1 ? "" : "s", term_glyph(G_H), (unsigned long long)u->speed);
+	buf_printf(&r, " %s ", term_glyph(G_H));
+	buf_printf(&r, ngettext("%d core", "%d cores", (unsigned long)m->ncores), m->ncores);
+	buf_printf(&r, " %s %llu/s ", term_glyph(G_H), (unsigned long long)u->speed);
 	int rw = term_width(r.s);
 	int x = 2;
 	int xmax = l->cols - 2 - rw - 1;
@@ -220,9 +225,16 @@ static void draw_header(const struct ui *u, const struct layout *l)
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
 	}
+	char where[32];                 /* in the tour: "lesson 4/30", or "4/30" when tight */
+	snprintf(where, sizeof where, "lesson %d/%zu", u->lesson + 1, tour_count);
+	const char *w = xmax - x >= 3 + term_width(where) ? where : where + 7;
+	if (u->in_tour && u->lesson >= 0 && xmax - x >= 3 + term_width(w)) {
+		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
+		put(0, &x, xmax, term_attr(TH_FOCUS), w);
+	}
 	if (u->sc->title && xmax - x >= 16) {    /* a title cut to a stub says nothing */
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
-		put(0, &x, xmax, term_attr(TH_TEXT), u->sc->title);
+		put(0, &x, xmax - 1, term_attr(TH_TEXT), _(u->sc->title));   /* a space after it */
 	}
 	put(0, &x, xmax, b, " ");
 	if (l->cols - 1 - rw > 0)
@@ -242,7 +254,7 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 	putf(y, &x, xmax, term_attr(TH_LABEL), "CPU%d  ", c);
 	const struct thread *t = machine_thread(m, k->tid);
 	if (!t) {
-		put(y, &x, xmax, term_attr(TH_DIM), "idle");
+		put(y, &x, xmax, term_attr(TH_DIM), _("idle"));
 		return;
 	}
 	struct buf n = { 0 };
@@ -251,16 +263,16 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 	buf_free(&n);
 	if (k->busy) {
 		putf(y, &x, xmax, term_attr(TH_SWITCHING),
-		     "  context switch: %llu tick%s left", (unsigned long long)k->busy,
-		     k->busy == 1 ? "" : "s");
+		     ngettext("  context switch: %llu tick left", "  context switch: %llu ticks left",
+			      (unsigned long)k->busy), (unsigned long long)k->busy);
 		return;
 	}
 	int mine = ch && ch->tid == t->id;
 	int all = ch && ch->switched;
 	if (all)
-		put(y, &x, xmax, term_attr(TH_SWITCHING), " context restored");
+		put(y, &x, xmax, term_attr(TH_SWITCHING), _(" context restored"));
 	else
-		putf(y, &x, xmax, term_attr(TH_DIM), " since tick %llu",
+		putf(y, &x, xmax, term_attr(TH_DIM), _(" since tick %llu"),
 		     (unsigned long long)(m->tick - k->slice));
 	int val = term_attr(TH_TEXT), hot = term_attr(TH_CHANGED);
 	const struct quiz_question *ask = ui_quiz_asking(u);
@@ -386,10 +398,10 @@ static void waits_for(const struct ui *u, const struct thread *t, struct buf *b)
 	if (t->wait == WAIT_MUTEX) {
 		int owner = machine_mutex_owner(m, t->pid, t->wait_on);
 		if (owner)
-			buf_printf(b, " held by T%d", owner);
+			buf_printf(b, _(" held by T%d"), owner);
 	}
-	if (wait_is_io(t->wait) && t->wait_until)
-		buf_printf(b, " until tick %llu", (unsigned long long)t->wait_until);
+	if ((wait_is_io(t->wait) || t->wait == WAIT_CPU) && t->wait_until)
+		buf_printf(b, _(" until tick %llu"), (unsigned long long)t->wait_until);
 }
 
 /* Which threads a panel of room rows lists, into ids (at most room);
@@ -451,23 +463,24 @@ static void draw_coro(const struct ui *u, const struct coro *c, int y, int x, in
 	switch (c->status) {
 	case CO_SUSPENDED: {
 		int line = image_line(u->sc->image, c->ctx.pc);
-		buf_printf(&b, " %s saved: pc 0x%llx", c->started ? "suspended" : "new      ",
+		/* TRANSLATORS: the two words are padded to one width */
+		buf_printf(&b, _(" %s saved: pc 0x%llx"), c->started ? _("suspended") : _("new      "),
 			   (unsigned long long)c->ctx.pc);
 		if (line)
-			buf_printf(&b, " line %d", line);
+			buf_printf(&b, _(" line %d"), line);
 		buf_printf(&b, " sp 0x%llx", (unsigned long long)c->ctx.sp);
 		break;
 	}
 	case CO_RUNNING:
-		buf_printf(&b, " running   on T%d", c->tid);
+		buf_printf(&b, _(" running   on T%d"), c->tid);
 		if (c->resumer) {
-			buf_puts(&b, ", resumed by ");
+			buf_puts(&b, _(", resumed by "));
 			coro_name(u, c->pid, c->resumer, &b);
 		}
 		th = TH_RUNNING;
 		break;
 	default:
-		buf_printf(&b, " finished  returned %lld", (long long)c->value);
+		buf_printf(&b, _(" finished  returned %lld"), (long long)c->value);
 		th = TH_DIM;
 		break;
 	}
@@ -475,22 +488,134 @@ static void draw_coro(const struct ui *u, const struct coro *c, int y, int x, in
 	buf_free(&b);
 }
 
+/* Rows the runtime's summary takes, at most: the counts, a row a worker
+ * (RT_WORKERS at most), the longest parked and the longest ready. */
+#define RT_WORKERS 4
+#define RT_PARKED 3
+#define RT_READY 2
+
+/* How many rows draw_runtime would take with room enough. */
+static int runtime_rows(const struct machine *m)
+{
+	int by[RCO_COUNT], w[CONFIG_MAX_WORKERS];
+	runtime_counts(m, by);
+	int nw = (int)runtime_workers(m, w, CONFIG_MAX_WORKERS);
+	return 1 + (nw < RT_WORKERS ? nw : RT_WORKERS) +
+	       (by[RCO_PARKED] > RT_PARKED ? RT_PARKED + 1 : by[RCO_PARKED]) +
+	       (by[RCO_READY] > RT_READY ? RT_READY + 1 : by[RCO_READY]);
+}
+
+/* Append "co3 (handle)" for coroutine c of the runtime. */
+static void rco_name(const struct ui *u, const struct rco *c, struct buf *b)
+{
+	const struct img_func *f = image_func_at(u->sc->image, c->entry);
+	buf_printf(b, "co%d (%s)", c->id, f ? f->name : "?");
+}
+
+/* The M:N runtime, summarised so that its size does not matter: its
+ * coroutines counted by state, each worker with the one it runs and
+ * how many it ran last are parked or ready, then the coroutines parked
+ * longest (on what) and ready longest.  From row y, at most rows rows;
+ * returns how many it drew. */
+static int draw_runtime(const struct ui *u, int y, int x0, int xmax, int rows)
+{
+	const struct machine *m = &u->s->m;
+	int by[RCO_COUNT], n = 0;
+	int total = runtime_counts(m, by);
+	int workers[CONFIG_MAX_WORKERS];
+	size_t nw = runtime_workers(m, workers, CONFIG_MAX_WORKERS);
+	if (rows < 1)
+		return 0;
+	struct buf b = { 0 };
+	buf_printf(&b, "go: %d coroutine%s on %zu worker%s:", total, total == 1 ? "" : "s", nw,
+		   nw == 1 ? "" : "s");
+	for (int s = 0; s < RCO_COUNT; s++)
+		if (by[s])
+			buf_printf(&b, " %d %s", by[s], rco_state_names[s]);
+	int x = x0;
+	put(y + n++, &x, xmax, term_attr(TH_TITLE), b.s);
+	for (size_t i = 0; i < nw && i < RT_WORKERS && n < rows; i++) {
+		int w[RCO_COUNT], id = runtime_running_on(m, workers[i]);
+		struct rco c;
+		b.len = 0;
+		buf_printf(&b, "  T%-3d ", workers[i]);
+		x = x0;
+		put(y + n, &x, xmax, term_attr(term_thread_color(workers[i])), b.s);
+		b.len = 0;
+		if (id && runtime_coroutine(m, id, &c)) {
+			buf_puts(&b, "runs ");
+			rco_name(u, &c, &b);
+		} else {
+			buf_puts(&b, "runs none");
+		}
+		runtime_worker_counts(m, workers[i], w);
+		if (w[RCO_PARKED] || w[RCO_READY]) {
+			buf_puts(&b, "; it last ran");
+			if (w[RCO_READY])
+				buf_printf(&b, " %d now ready", w[RCO_READY]);
+			if (w[RCO_PARKED])
+				buf_printf(&b, "%s %d now parked", w[RCO_READY] ? "," : "", w[RCO_PARKED]);
+		}
+		put(y + n++, &x, xmax, term_attr(id ? TH_RUNNING : TH_READY), b.s);
+	}
+	static const struct { enum rco_state s; int max; enum theme th; } lists[] = {
+		{ RCO_PARKED, RT_PARKED, TH_BLOCKED }, { RCO_READY, RT_READY, TH_READY },
+	};
+	for (size_t l = 0; l < ARRAY_LEN(lists); l++) {
+		struct rco c[RT_PARKED];
+		size_t k = runtime_longest(m, lists[l].s, c, (size_t)lists[l].max);
+		for (size_t i = 0; i < k && i < (size_t)lists[l].max && n < rows; i++) {
+			b.len = 0;
+			buf_puts(&b, "  ");
+			rco_name(u, &c[i], &b);
+			if (lists[l].s == RCO_PARKED) {
+				buf_printf(&b, " parked in %s fd %lld", wait_names[c[i].wait],
+					   (long long)c[i].fd);
+				const struct service *sv = service_get(m, c[i].service);
+				if (sv)
+					buf_printf(&b, " (service %s)", sv->name);
+			} else {
+				buf_puts(&b, " ready");
+			}
+			buf_printf(&b, " for %llu ticks", (unsigned long long)(m->tick - c[i].since));
+			if (c[i].worker)
+				buf_printf(&b, ", last on T%d", c[i].worker);
+			x = x0;
+			put(y + n++, &x, xmax, term_attr(lists[l].th), b.s);
+		}
+		if (k > (size_t)lists[l].max && n < rows) {
+			b.len = 0;
+			buf_printf(&b, "  %s %zu more %s", term_ascii() ? "..." : "…",
+				   k - (size_t)lists[l].max, rco_state_names[lists[l].s]);
+			x = x0;
+			put(y + n++, &x, xmax, term_attr(TH_DIM), b.s);
+		}
+	}
+	buf_free(&b);
+	return n;
+}
+
 /* The threads: id, entry function, state, and what a blocked one waits
- * for; then the coroutines in the room left. */
+ * for; then the coroutines in the room left (the runtime's summarised). */
 static void draw_threads(struct ui *u, const struct rect *r)
 {
 	const struct machine *m = &u->s->m;
 	int focus = view_focus(u);
 	int ids[64];
 	struct coro coros[CORO_ROWS];
-	int nco = m->ncoros ? list_coros(m, coros) : 0;
+	int rt = runtime_used(m);
+	int nco = rt ? runtime_rows(m) : m->ncoros ? list_coros(m, coros) : 0;
 	int room = r->h - (nco < r->h - 1 ? nco : r->h - 1);
+	if (rt && room < m->nthreads && room < r->h / 2)
+		room = m->nthreads < r->h / 2 ? m->nthreads : r->h / 2;  /* the threads first */
 	if (room > m->nthreads)
 		room = m->nthreads;
 	if (room < 1)
 		room = 1;
 	int n = pick_threads(u, u->scroll[P_THREADS], room < 64 ? room : 64, ids);
-	for (int i = 0; i < nco && n + i < r->h; i++)
+	if (rt)
+		draw_runtime(u, r->y + n, r->x, r->x + r->w, r->h - n);
+	for (int i = 0; i < nco && n + i < r->h && !rt; i++)
 		draw_coro(u, &coros[i], r->y + n + i, r->x, r->x + r->w);
 	for (int i = 0; i < n; i++) {
 		const struct thread *t = machine_thread(m, ids[i]);
@@ -506,34 +631,38 @@ static void draw_threads(struct ui *u, const struct rect *r)
 		enum theme th = TH_READY;
 		switch (t->state) {
 		case TS_RUNNING:
-			buf_printf(&b, " running  CPU%d", t->core);
+			buf_printf(&b, _(" running  CPU%d"), t->core);
 			th = TH_RUNNING;
 			if (t->co) {
-				buf_puts(&b, "  on ");
+				buf_puts(&b, _("  on "));
 				coro_name(u, t->pid, t->co, &b);
 			}
 			break;
 		case TS_READY:          /* its saved context: what it resumes with */
-			buf_printf(&b, " ready    saved: pc 0x%llx", (unsigned long long)t->pc);
+			buf_printf(&b, _(" ready    saved: pc 0x%llx"), (unsigned long long)t->pc);
 			for (int k = 0; k < 4; k++)
 				buf_printf(&b, " r%d %lld", k, (long long)t->r[k]);
 			if (t->co) {
-				buf_puts(&b, "  on ");
+				buf_puts(&b, _("  on "));
 				coro_name(u, t->pid, t->co, &b);
 			}
 			break;
 		case TS_BLOCKED:
-			buf_puts(&b, " blocked  ");
+			buf_puts(&b, _(" blocked  "));
 			waits_for(u, t, &b);
 			th = TH_BLOCKED;
 			break;
 		case TS_DONE:
-			if (t->killed && m->procs[t->pid - 1].how == PE_FAULT)
-				buf_puts(&b, " killed by a fault in its process");
+			if (t->killed && m->procs[t->pid - 1].fault == FAULT_OOM &&
+			    m->procs[t->pid - 1].how == PE_FAULT)
+				buf_printf(&b, _(" OOM-killed: box%d went over its memory limit"),
+					   m->procs[t->pid - 1].box);
+			else if (t->killed && m->procs[t->pid - 1].how == PE_FAULT)
+				buf_puts(&b, _(" killed by a fault in its process"));
 			else if (t->killed)
-				buf_puts(&b, " killed");
+				buf_puts(&b, _(" killed"));
 			else
-				buf_printf(&b, " done     returned %lld", (long long)t->retval);
+				buf_printf(&b, _(" done     returned %lld"), (long long)t->retval);
 			th = TH_DIM;
 			break;
 		}
@@ -572,8 +701,8 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 			return RANK_STACK;
 		return w->addr >= DATA_BASE && w->addr < machine_proc(m, pid)->heap.base ?
 		       RANK_GLOBALS_HEAD : RANK_SHARED_HEAD;    /* data and bss first */
-	case MM_TLS:
-		return RANK_TLS;
+	case MM_TLS:            /* a thread's TLS block counts as much as its stack */
+		return RANK_STACK;
 	case MM_FRAME:
 		return RANK_FRAME;
 	case MM_BLOCK:
@@ -582,7 +711,7 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 		return RANK_BLOCK;
 	case MM_VAR: {
 		if (!w->shared)
-			return RANK_TLS;
+			return RANK_FRAME;      /* a TLS variable: as much as a frame */
 		if (w->addr < RODATA_BASE || w->text[strspn(w->text, " ")] == '.')
 			return RANK_CODE;       /* functions, strings, the literal pool */
 		const struct img_sym *sym = image_sym_at(m->img, w->addr, 0);
@@ -673,9 +802,11 @@ static void draw_memory(struct ui *u, const struct rect *r)
 		} else {
 			put(y, &x, xmax, attr, w->text);
 		}
-		if (w->access)
-			putf(y, &x, xmax, term_attr(TH_CHANGED), " %s %s by T%d", term_glyph(G_LARROW),
-			     w->access & MM_WRITE ? "written" : "read", w->access_tid);
+		if (w->access) {
+			putf(y, &x, xmax, term_attr(TH_CHANGED), " %s ", term_glyph(G_LARROW));
+			putf(y, &x, xmax, term_attr(TH_CHANGED),
+			     w->access & MM_WRITE ? _("written by T%d") : _("read by T%d"), w->access_tid);
+		}
 		y++;
 	}
 }
@@ -755,7 +886,7 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 	uint64_t start = end > (uint64_t)ncols ? end - (uint64_t)ncols : 0;
 	int xmax = r->x + r->w;
 	int x = r->x;
-	put(r->y, &x, xmax, term_attr(TH_DIM), "tick");
+	put(r->y, &x, xmax, term_attr(TH_DIM), _("tick"));
 	for (uint64_t t = start; t < start + (uint64_t)ncols; t++) {
 		int cx = r->x + label + (int)(t - start);
 		if (t % 10 == 0 && cx + 6 < xmax) {
@@ -812,12 +943,12 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 	if (legend) {
 		x = r->x + label;
 		y = r->y + r->h - 1;
-		putf(y, &x, xmax, term_attr(TH_DIM), "%s running  %s blocked  %s ready  %s switching  ",
+		putf(y, &x, xmax, term_attr(TH_DIM), _("%s running  %s blocked  %s ready  %s switching  "),
 		     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH));
 		put(y, &x, xmax, term_attr(TH_INTERRUPT), term_glyph(G_TIMER));
-		put(y, &x, xmax, term_attr(TH_DIM), " preempted");
+		put(y, &x, xmax, term_attr(TH_DIM), _(" preempted"));
 		if (io_active(m))
-			putf(y, &x, xmax, term_attr(TH_DIM), "  %s waiting for I/O",
+			putf(y, &x, xmax, term_attr(TH_DIM), _("  %s waiting for I/O"),
 			     term_glyph(G_IOWAIT));
 	}
 }
@@ -866,17 +997,20 @@ static int wrap(const char *text, int width, const char **starts, int *lens, int
 		while (*s == ' ')
 			s++;
 		const char *brk = NULL, *p = s;
-		int cols = 0;
-		while (*p && *p != '\n' && cols < width) {
+		int cols = 0, full = 0;
+		while (*p && *p != '\n') {
+			size_t len;
+			int w = term_char(p, strlen(p), &len);
+			if (cols + w > width) {         /* a wide character never straddles the edge */
+				full = 1;
+				break;
+			}
 			if (*p == ' ')
 				brk = p;
-			if (((unsigned char)*p & 0xc0) != 0x80)
-				cols++;
-			p++;
+			cols += w;
+			p += len;
 		}
-		while (*p && ((unsigned char)*p & 0xc0) == 0x80)
-			p++;
-		const char *e = *p && *p != '\n' && cols >= width && brk ? brk : p;
+		const char *e = full && brk ? brk : p;
 		starts[n] = s;
 		lens[n++] = (int)(e - s);
 		s = *e == '\n' ? e + 1 : e;
@@ -890,19 +1024,31 @@ static void draw_narration(struct ui *u, const struct rect *r)
 {
 	int y = r->y;
 	size_t first = (size_t)u->scroll[P_NARRATION];
+	struct buf lesson = { 0 };      /* in the tour, at tick 0: the lesson first */
+	if (u->in_tour && u->lesson >= 0 && session_tick(u->s) == 0) {
+		const struct lesson *l = &tour_lessons[u->lesson];
+		buf_printf(&lesson, "Lesson %d/%zu", u->lesson + 1, tour_count);
+		if (l->row)
+			buf_printf(&lesson, " (row %d)", l->row);
+		buf_printf(&lesson, ": %s. Look at %s.", l->idea, l->look);
+	}
 	for (size_t i = first; y < r->y + r->h; i++) {
-		const struct ss_note *n = session_note(u->s, i);
-		const char *text = n ? u->sc->notes[n->index].text :
-				   i == 0 && u->sc->description ? u->sc->description : NULL;
+		size_t k0 = lesson.s ? 1 : 0;   /* the lesson takes the first place */
+		const struct ss_note *n = i >= k0 ? session_note(u->s, i - k0) : NULL;
+		const char *text = n ? _(u->sc->notes[n->index].text) :
+				   lesson.s && i == 0 ? lesson.s :
+				   i == k0 && !session_note(u->s, 0) && u->sc->description ?
+				   _(u->sc->description) : NULL;
 		if (!text)
 			break;
 		const char *starts[16];
 		int lens[16];
 		int k = wrap(text, r->w, starts, lens, 16);
-		int attr = term_attr(i == first && n ? TH_NOTE : TH_DIM);
+		int attr = term_attr(i == first && (n || text == lesson.s) ? TH_NOTE : TH_DIM);
 		for (int j = 0; j < k && y < r->y + r->h; j++)
 			term_putn(y++, r->x, r->w, attr, starts[j], (size_t)lens[j]);
 	}
+	buf_free(&lesson);
 }
 
 /* Draw text wrapped in rows y..ymax-1 of columns [x, x + w); returns
@@ -992,36 +1138,43 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	}
 	const struct rect *code = &l->p[P_CODE], *mem = &l->p[P_MEMORY];
 	struct buf t = { 0 };
-	buf_printf(&t, "Code %s ", term_glyph(G_H));
+	buf_printf(&t, "%s %s ", _("Code"), term_glyph(G_H));
 	thread_name(u, view_focus(u), &t);
 	separator(code->y - 1, 0, l->split, G_LT, G_TT, t.s, u->panel == P_CODE);
 	const struct machine *m = &u->s->m;
 	t.len = 0;
-	buf_puts(&t, "Memory");
+	buf_puts(&t, _("Memory"));
 	if (m->nprocs > 1)      /* whose address space: p cycles */
-		buf_printf(&t, " %s process P%d of %d (p: next)", term_glyph(G_H), view_mem_pid(u),
+		buf_printf(&t, _(" %s process P%d of %d (p: next)"), term_glyph(G_H), view_mem_pid(u),
 			   m->nprocs);
 	separator(mem->y - 1, l->split, l->cols - 1, G_TT, G_RT, t.s, u->panel == P_MEMORY);
 	const struct rect *th = &l->p[P_THREADS];
 	t.len = 0;
-	buf_puts(&t, "Threads");
+	buf_puts(&t, _("Threads"));
 	for (int i = 0; i < m->nprocs && m->nprocs > 1; i++) {
 		const struct process *p = &m->procs[i];
 		buf_printf(&t, " %s P%d ", i ? (term_ascii() ? "," : "\xc2\xb7") : term_glyph(G_H),
 			   p->pid);
-		if (p->state == PS_LIVE)
-			buf_puts(&t, "live");
+		if (p->box)             /* its own view: pid 1 in box1 (live goes without saying) */
+			buf_printf(&t, _("(pid %d in box%d)%s"), p->ns_pid, p->box,
+				   p->state == PS_LIVE ? "" : " ");
+		if (p->state == PS_LIVE && p->box)
+			;
+		else if (p->state == PS_LIVE)
+			buf_puts(&t, _("live"));
+		else if (p->how == PE_FAULT && p->fault == FAULT_OOM)
+			buf_puts(&t, _("OOM-killed"));
 		else if (p->how == PE_FAULT)
-			buf_puts(&t, "killed");
+			buf_puts(&t, _("killed"));
 		else
-			buf_printf(&t, "%s %lld", p->state == PS_REAPED ? "reaped" : "exited",
+			buf_printf(&t, p->state == PS_REAPED ? _("reaped %lld") : _("exited %lld"),
 				   (long long)p->code);
 	}
 	separator(th->y - 1, 0, l->split, G_LT, G_RT, t.s, u->panel == P_THREADS);
 	const struct rect *io = &l->p[P_IO];
 	int bottom = mem->y + mem->h;
 	if (io->h) {
-		separator(io->y - 1, l->split, l->cols - 1, G_LT, G_RT, "I/O", u->panel == P_IO);
+		separator(io->y - 1, l->split, l->cols - 1, G_LT, G_RT, _("I/O"), u->panel == P_IO);
 		bottom = io->y + io->h;
 	}
 	buf_free(&t);
@@ -1031,15 +1184,15 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	if (io->h && io->y - 1 == th->y - 1)
 		term_put(io->y - 1, l->split, 1, b, term_glyph(G_CROSS));
 	const struct rect *s = &l->p[P_SCHEDULE];
-	separator(s->y - 1, 0, l->cols - 1, G_LT, G_RT, "Schedule", u->panel == P_SCHEDULE);
+	separator(s->y - 1, 0, l->cols - 1, G_LT, G_RT, _("Schedule"), u->panel == P_SCHEDULE);
 	term_put(s->y - 1, l->split, 1, b, term_glyph(G_BT));
 	const struct rect *e = &l->p[P_EVENTS];
-	separator(e->y - 1, 0, l->cols - 1, G_LT, G_RT, "Events", u->panel == P_EVENTS);
+	separator(e->y - 1, 0, l->cols - 1, G_LT, G_RT, _("Events"), u->panel == P_EVENTS);
 	const struct rect *n = &l->p[P_NARRATION];
-	separator(n->y - 1, 0, l->cols - 1, G_LT, G_RT, "Narration", u->panel == P_NARRATION);
+	separator(n->y - 1, 0, l->cols - 1, G_LT, G_RT, _("Narration"), u->panel == P_NARRATION);
 	if (l->output.w) {
 		int x = l->output.x - 2;
-		separator(n->y - 1, x, l->cols - 1, G_TT, G_RT, "Output", 0);
+		separator(n->y - 1, x, l->cols - 1, G_TT, G_RT, _("Output"), 0);
 		for (int y = n->y; y < n->y + n->h; y++)
 			term_put(y, x, 1, b, term_glyph(G_V));
 	}
@@ -1085,8 +1238,8 @@ static void draw_footer(const struct ui *u, const struct layout *l)
 		return;
 	}
 	if (u->prompt) {
-		putf(y, &x, xmax, term_attr(TH_KEY), "go to tick: %s_", u->input);
-		put(y, &x, xmax, term_attr(TH_DIM), "  (Enter goes, Escape cancels) ");
+		putf(y, &x, xmax, term_attr(TH_KEY), _("go to tick: %s_"), u->input);
+		put(y, &x, xmax, term_attr(TH_DIM), _("  (Enter goes, Escape cancels) "));
 		return;
 	}
 	if (u->message[0]) {
@@ -1100,17 +1253,17 @@ static void draw_footer(const struct ui *u, const struct layout *l)
 	for (size_t i = 0; i < key_count && n < ARRAY_LEN(shown); i++)
 		if (key_bindings[i].hint) {
 			shown[n++] = i;
-			width += term_width(hint_text(key_bindings[i].hint)) + 2;
+			width += term_width(hint_text(_(key_bindings[i].hint))) + 2;
 			if (key_bindings[i].key == '?')
 				keep = (int)n - 1;
 		}
 	while (width > xmax - x && keep > 0) {
-		width -= term_width(hint_text(key_bindings[shown[keep - 1]].hint)) + 2;
+		width -= term_width(hint_text(_(key_bindings[shown[keep - 1]].hint))) + 2;
 		memmove(&shown[keep - 1], &shown[keep], (n - (size_t)keep) * sizeof *shown);
 		n--, keep--;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *h = hint_text(key_bindings[shown[i]].hint);
+		const char *h = hint_text(_(key_bindings[shown[i]].hint));
 		const char *sp = strchr(h, ' ');
 		if (x + term_width(h) + 2 > xmax)
 			break;
@@ -1136,7 +1289,7 @@ static void draw_help(const struct layout *l)
 		for (int x = 0; x < w; x++)
 			addch(' ');
 	}
-	term_box(y0, x0, y0 + h - 1, x0 + w - 1, "Keys", term_attr(TH_FOCUS));
+	term_box(y0, x0, y0 + h - 1, x0 + w - 1, _("Keys"), term_attr(TH_FOCUS));
 	int y = y0 + 1;
 	for (size_t i = 0; i < key_count && y < y0 + h - 3; i++) {
 		const struct key_binding *k = &key_bindings[i];
@@ -1144,27 +1297,67 @@ static void draw_help(const struct layout *l)
 			continue;
 		int x = x0 + 2;
 		putf(y, &x, x0 + w - 1, term_attr(TH_LABEL), "%-9s", k->name);
-		put(y++, &x, x0 + w - 1, term_attr(TH_TEXT), k->help);
+		put(y++, &x, x0 + w - 1, term_attr(TH_TEXT), _(k->help));
 	}
 	int x = x0 + 2;
 	y = y0 + h - 3;
 	putf(y, &x, x0 + w - 1, term_attr(TH_DIM),
-	     "Schedule: %s running  %s blocked  %s ready  %s switching  %s preempted",
+	     _("Schedule: %s running  %s blocked  %s ready  %s switching  %s preempted"),
 	     term_glyph(G_RUN), term_glyph(G_BLOCK), term_glyph(G_READY), term_glyph(G_SWITCH),
 	     term_glyph(G_TIMER));
 	x = x0 + 2;
-	put(y + 1, &x, x0 + w - 1, term_attr(TH_DIM), "? or Escape closes this help.");
+	put(y + 1, &x, x0 + w - 1, term_attr(TH_DIM), _("? or Escape closes this help."));
+}
+
+/* The lesson list: every lesson of the tour, the cursor's in reverse,
+ * the one on screen marked, the ones not there yet dimmed; in a box
+ * over the view, scrolled to keep the cursor in sight. */
+static void draw_lessons(const struct ui *u, const struct layout *l)
+{
+	int w = l->cols - 4 < 96 ? l->cols - 4 : 96;
+	int h = (int)tour_count + 4;
+	if (h > l->rows - 2)
+		h = l->rows - 2;
+	int y0 = (l->rows - h) / 2, x0 = (l->cols - w) / 2;
+	for (int y = y0; y < y0 + h; y++) {
+		move(y, x0);
+		for (int x = 0; x < w; x++)
+			addch(' ');
+	}
+	term_box(y0, x0, y0 + h - 1, x0 + w - 1, "Lessons of the tour", term_attr(TH_FOCUS));
+	int room = h - 3, top = 0;
+	if (u->list_at >= room)
+		top = u->list_at - room + 1;
+	for (int i = top; i < (int)tour_count && i - top < room; i++) {
+		const struct lesson *ls = &tour_lessons[i];
+		int here = tour_scenario((size_t)i) != NULL;
+		int attr = term_attr(here ? TH_TEXT : TH_DIM);
+		if (i == u->list_at)
+			attr |= A_REVERSE;
+		int x = x0 + 2, y = y0 + 1 + i - top;
+		char row[8] = "";
+		if (ls->row)
+			snprintf(row, sizeof row, "%d", ls->row);
+		putf(y, &x, x0 + w - 1, attr, "%s%2d %3s  %-20.20s %s%s",
+		     i == u->lesson ? ">" : " ", i + 1, row, ls->scenario,
+		     here ? "" : "(not there yet) ", ls->idea);
+		while (i == u->list_at && x < x0 + w - 2)
+			put(y, &x, x0 + w - 2, attr, " ");
+	}
+	int x = x0 + 2;
+	put(y0 + h - 2, &x, x0 + w - 1, term_attr(TH_DIM),
+	    "Up, Down: choose   Enter: open it   Escape: close");
 }
 
 /* Below the smallest size: say so, in what room there is. */
 static void draw_too_small(int rows, int cols)
 {
-	char a[64], b[64];
-	snprintf(a, sizeof a, "terminal too small: %dx%d", cols, rows);
-	snprintf(b, sizeof b, "threadlab needs %dx%d; q quits", MIN_COLS, MIN_ROWS);
+	char a[128], b[128];
+	snprintf(a, sizeof a, _("terminal too small: %dx%d"), cols, rows);
+	snprintf(b, sizeof b, _("threadlab needs %dx%d; q quits"), MIN_COLS, MIN_ROWS);
 	const char *lines[] = { a, b };
 	for (int i = 0; i < 2 && i < rows; i++) {
-		int w = (int)strlen(lines[i]);
+		int w = term_width(lines[i]);
 		int x = w < cols ? (cols - w) / 2 : 0;
 		term_put(rows / 2 - 1 + i < 0 ? 0 : (rows < 2 ? i : rows / 2 - 1 + i), x, cols,
 			 term_attr(TH_TEXT), lines[i]);
@@ -1192,7 +1385,7 @@ void view_draw(struct ui *u)
 		int y = l.cpu_y + c;
 		if (c == l.cpu_h - 1 && u->s->m.ncores > l.cpu_h && c > 0) {
 			int x = 2;
-			putf(y, &x, cols - 1, term_attr(TH_DIM), "%d more cores: see the schedule",
+			putf(y, &x, cols - 1, term_attr(TH_DIM), _("%d more cores: see the schedule"),
 			     u->s->m.ncores - c);
 			break;
 		}
@@ -1212,5 +1405,7 @@ void view_draw(struct ui *u)
 	draw_footer(u, &l);
 	if (u->help)
 		draw_help(&l);
+	if (u->lessons)
+		draw_lessons(u, &l);
 	refresh();
 }

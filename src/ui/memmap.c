@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../i18n.h"
 #include "../out/trace.h"
 #include "../sim/closure.h"
 #include "../sim/coro.h"
@@ -135,8 +136,8 @@ static int put_more(struct mm *mm, uint64_t n, const char *what, int at_least, u
 		    int tid)
 {
 	char text[96];
-	snprintf(text, sizeof text, "%s %llu%s more %s", mm->g->more, (unsigned long long)n,
-		 at_least ? "+" : "", what);
+	snprintf(text, sizeof text, _("%s %llu%s more %s"), mm->g->more, (unsigned long long)n,
+		 at_least ? "+" : "", _(what));
 	return put_row(mm, text, MM_GAP, 0, size, tid, 0, mm->frame_depth);
 }
 
@@ -187,11 +188,11 @@ static void put_mutex(struct mm *mm, uint64_t addr)
 {
 	int64_t owner = peek(mm, addr), waiting = peek(mm, addr + WORD);
 	if (owner)
-		buf_printf(&mm->b, "held by T%lld", (long long)owner);
+		buf_printf(&mm->b, _("held by T%lld"), (long long)owner);
 	else
-		buf_puts(&mm->b, "free");
+		buf_puts(&mm->b, _("free"));
 	if (waiting)
-		buf_printf(&mm->b, ", %lld waiting", (long long)waiting);
+		buf_printf(&mm->b, _(", %lld waiting"), (long long)waiting);
 }
 
 /* Append a semaphore's count and its waiters. */
@@ -200,13 +201,13 @@ static void put_sem(struct mm *mm, uint64_t addr)
 	int64_t waiting = peek(mm, addr + WORD);
 	buf_printf(&mm->b, "%lld", (long long)peek(mm, addr));
 	if (waiting)
-		buf_printf(&mm->b, ", %lld waiting", (long long)waiting);
+		buf_printf(&mm->b, _(", %lld waiting"), (long long)waiting);
 }
 
 /* Append a condition variable's waiters. */
 static void put_cond(struct mm *mm, uint64_t addr)
 {
-	buf_printf(&mm->b, "%lld waiting", (long long)peek(mm, addr));
+	buf_printf(&mm->b, _("%lld waiting"), (long long)peek(mm, addr));
 }
 
 /* How to show one element of a type, by how the type's text starts. */
@@ -533,7 +534,7 @@ static int put_frames(struct mm *mm, const struct thread *t)
 		cur = up;
 		cfp = next_cfp;
 	}
-	if (more && !put_more(mm, more, "frames", cut, more_hi - fr[n - 1].hi, t->id))
+	if (more && !put_more(mm, more, N_("frames"), cut, more_hi - fr[n - 1].hi, t->id))
 		return 0;
 	while (n)
 		if (!put_frame(mm, t, &fr[--n]))
@@ -559,7 +560,7 @@ static int put_tls_vars(struct mm *mm, const struct thread *t)
 		if (!put_marked_row(mm, MM_VAR, t->tls + s->addr, s->size, t->id, 0, 1))
 			return 0;
 	}
-	return !hidden || put_more(mm, hidden, "variables", 0, 0, t->id);
+	return !hidden || put_more(mm, hidden, N_("variables"), 0, 0, t->id);
 }
 
 /* The coroutine with handle h among those found, or NULL. */
@@ -578,13 +579,13 @@ static int put_thread(struct mm *mm, const struct thread *t)
 	if (t->state == TS_DONE) {
 		buf_puts(&mm->b, "stack ");
 		trace_thread_name(mm->sc, mm->m, t->id, &mm->b);
-		buf_puts(&mm->b, "  done");
+		buf_puts(&mm->b, _("  done"));
 		return put_head(mm, MM_REGION, t->stack_lo, STACK_SIZE, t->id, 0, 1);
 	}
 	if (mm->img->tls_size) {
 		buf_puts(&mm->b, "TLS ");
 		trace_thread_name(mm->sc, mm->m, t->id, &mm->b);
-		buf_puts(&mm->b, "  private");
+		buf_puts(&mm->b, _("  private"));
 		if (!put_head(mm, MM_TLS, t->tls, mm->img->tls_size, t->id, 0, 1) ||
 		    !put_tls_vars(mm, t))
 			return 0;
@@ -605,7 +606,7 @@ static int put_thread(struct mm *mm, const struct thread *t)
 	trace_thread_name(mm->sc, mm->m, t->id, &mm->b);
 	uint64_t sp = (uint64_t)t->r[REG_SP];   /* how much of it is in use, to scale */
 	uint64_t used = sp >= t->stack_lo && sp <= t->stack_hi ? t->stack_hi - sp : 0;
-	buf_printf(&mm->b, "  %llu B of %u KiB  private", (unsigned long long)used,
+	buf_printf(&mm->b, _("  %llu B of %u KiB  private"), (unsigned long long)used,
 		   STACK_SIZE / 1024);
 	if (c)
 		buf_printf(&mm->b, "  (T%d on co%d)", t->id, c->id);
@@ -660,18 +661,18 @@ static int put_coro_object(struct mm *mm, const struct heap_block *blk, const st
 	buf_printf(&mm->b, "co%d object  ", c->id);
 	switch (c->status) {
 	case CO_SUSPENDED:
-		buf_puts(&mm->b, c->started ? "suspended at " : "not started, at ");
+		buf_puts(&mm->b, c->started ? _("suspended at ") : _("not started, at "));
 		put_resume_at(mm, &c->ctx);
 		break;
 	case CO_RUNNING:
-		buf_printf(&mm->b, "running on T%d", c->tid);
+		buf_printf(&mm->b, _("running on T%d"), c->tid);
 		if (coro_where(mm->m, c, &ctx)) {
-			buf_puts(&mm->b, " at ");
+			buf_puts(&mm->b, _(" at "));
 			put_resume_at(mm, &ctx);
 		}
 		break;
 	default:
-		buf_puts(&mm->b, "finished, returned ");
+		buf_puts(&mm->b, _("finished, returned "));
 		buf_printf(&mm->b, "%lld", (long long)c->value);
 		break;
 	}
@@ -686,7 +687,7 @@ static int put_coro_stack(struct mm *mm, const struct heap_block *blk, const str
 	int where = coro_where(mm->m, c, &ctx);
 	uint64_t lo = c->stack + CO_GUARD;
 	uint64_t used = where && ctx.sp >= lo && ctx.sp <= c->stack_hi ? c->stack_hi - ctx.sp : 0;
-	buf_puts(&mm->b, "stack of ");
+	buf_puts(&mm->b, _("stack of "));
 	put_coro_name(mm, c);
 	buf_printf(&mm->b, "  %llu B of %u KiB  %s", (unsigned long long)used,
 		   CO_STACK_SIZE / 1024, co_status_names[c->status]);
@@ -719,9 +720,9 @@ static int put_closure(struct mm *mm, const struct heap_block *blk, const struct
 	const struct img_func *f = image_func_at(mm->img, c->code);
 	buf_puts(&mm->b, "closure ");
 	put_code_name(mm, c->code);
-	buf_printf(&mm->b, " (env) %llu B by T%d ", (unsigned long long)c->size, blk->owner);
+	buf_printf(&mm->b, _(" (env) %llu B by T%d "), (unsigned long long)c->size, blk->owner);
 	if (!c->count)
-		buf_puts(&mm->b, " captures nothing");
+		buf_puts(&mm->b, _(" captures nothing"));
 	for (int i = 0; i < c->count; i++) {
 		buf_puts(&mm->b, i ? ", " : " ");
 		if (f && f->addr == c->code && (size_t)i < f->ncaptures)
@@ -748,12 +749,12 @@ static int put_block(struct mm *mm, const struct heap_block *blk)
 	if (blk->used && closure_read(mm->m, mm->p->pid, payload, &c))
 		return put_closure(mm, blk, &c);
 	if (!blk->used) {
-		buf_printf(&mm->b, "free %llu B", (unsigned long long)bytes);
+		buf_printf(&mm->b, _("free %llu B"), (unsigned long long)bytes);
 		if (mem_tag(&mm->p->mem, payload) == TAG_FREED)
-			buf_puts(&mm->b, "  freed");
+			buf_puts(&mm->b, _("  freed"));
 		return put_row(mm, NULL, MM_FREE, blk->addr, blk->size, 0, 1, 1);
 	}
-	buf_printf(&mm->b, "block %llu B by T%d  {", (unsigned long long)bytes, blk->owner);
+	buf_printf(&mm->b, _("block %llu B by T%d  {"), (unsigned long long)bytes, blk->owner);
 	uint64_t words = bytes / WORD;
 	for (uint64_t i = 0; i < words && i < BLOCK_WORDS; i++) {
 		if (i)
@@ -785,9 +786,9 @@ static int put_heap(struct mm *mm)
 	if (!h->base || h->brk < h->base)
 		return 1;
 	if (h->brk == h->base)
-		buf_puts(&mm->b, "heap  (empty)");
+		buf_puts(&mm->b, _("heap  (empty)"));
 	else
-		buf_printf(&mm->b, "heap  %llu B in use of %llu KiB  shared",
+		buf_printf(&mm->b, _("heap  %llu B in use of %llu KiB  shared"),
 			   (unsigned long long)h->in_use, (unsigned long long)((h->brk - h->base) / 1024));
 	if (!put_head(mm, MM_REGION, h->base, h->brk - h->base, 0, 1, 0))
 		return 0;
@@ -810,7 +811,7 @@ static int put_heap(struct mm *mm)
 		end = b;
 		b = below <= b - h->base ? b - below : 0;
 	}
-	return !more || put_more(mm, more, "blocks", end > h->base, 0, 0);
+	return !more || put_more(mm, more, N_("blocks"), end > h->base, 0, 0);
 }
 
 /* Append a string constant's text, quoted and cut at STRING_SHOWN bytes. */
@@ -851,9 +852,9 @@ static const struct seg_view {
 	enum seg seg;
 	const char *head;
 } seg_views[] = {
-	{ SEG_BSS, "bss  shared" },
-	{ SEG_DATA, "data  shared" },
-	{ SEG_RODATA, "rodata  shared" },
+	{ SEG_BSS, N_("bss  shared") },
+	{ SEG_DATA, N_("data  shared") },
+	{ SEG_RODATA, N_("rodata  shared") },
 };
 
 /* Where segment seg of img lies: [*lo, *lo + *size). */
@@ -876,7 +877,7 @@ static int put_segment(struct mm *mm, const struct seg_view *sv)
 	seg_span(img, sv->seg, &lo, &size);
 	if (!size)
 		return 1;
-	buf_puts(&mm->b, sv->head);
+	buf_puts(&mm->b, _(sv->head));
 	if (!put_head(mm, MM_REGION, lo, size, 0, 1, 0))
 		return 0;
 	for (size_t i = img->nsyms; i-- > 0;) {
@@ -907,7 +908,7 @@ static int put_code(struct mm *mm)
 	const struct image *img = mm->img;
 	if (!img->ncode)
 		return 1;
-	buf_puts(&mm->b, "code  r-x shared");
+	buf_puts(&mm->b, _("code  r-x shared"));
 	if (!put_head(mm, MM_REGION, CODE_BASE, img->ncode * INSN_SIZE, 0, 1, 0))
 		return 0;
 	for (size_t i = img->nfuncs; i-- > 0;) {

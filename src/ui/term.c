@@ -162,6 +162,12 @@ static int next_char(const char *s, size_t n, size_t *len)
 	return w < 0 ? -1 : w;
 }
 
+int term_char(const char *s, size_t n, size_t *len)
+{
+	int w = next_char(s, n, len);
+	return w < 0 || (use_ascii && *len > 1) ? 1 : w;
+}
+
 int term_putn(int y, int x, int width, int attr, const char *s, size_t n)
 {
 	int cols = getmaxx(stdscr), rows = getmaxy(stdscr);

@@ -112,6 +112,10 @@ int term_ascii(void);
 int term_put(int y, int x, int width, int attr, const char *s);
 /* The same for the first n bytes of s. */
 int term_putn(int y, int x, int width, int attr, const char *s, size_t n);
+/* The columns the first character of s[0..n) takes on screen (2 for a
+ * Hangul syllable, 1 for '?' in place of a byte it cannot show), and its
+ * bytes in *len. */
+int term_char(const char *s, size_t n, size_t *len);
 /* Columns s takes on screen. */
 int term_width(const char *s);
 /* Draw glyph g n times from (y, x). */

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../out/explain.h"
 #include "term.h"
+#include "tour.h"
 #include "view.h"
 
 #define FRAME_MS   33           /* redraws while running: about 30 a second */
@@ -101,6 +103,7 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	   const struct limits *lim, const struct ui_options *o, char *err, size_t errlen)
 {
 	int code;
+	explain_translate(1);           /* the events in the reader's language */
 	struct session *s = session_new(sc, cfg, lim, err, errlen, &code);
 	if (!s)
 		return code;
@@ -121,6 +124,11 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	u->speed = o->speed ? o->speed : UI_SPEED_DEFAULT;
 	u->playing = o->play;
 	u->panel = P_CODE;
+	u->lesson = tour_find(sc->name);
+	u->in_tour = o->tour && u->lesson >= 0;
+	if (u->in_tour)
+		snprintf(u->message, sizeof u->message, "The tour: lesson %d of %zu. ] next lesson, "
+			 "[ previous, L the list, ? the keys.", u->lesson + 1, tour_count);
 	if (o->quiz)
 		ui_quiz_start(u, o->quiz);
 	double last = now_ms();
@@ -140,6 +148,8 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 				ui_quiz_key(u, c);
 			else if (u->prompt)
 				prompt_key(u, c);
+			else if (u->lessons)
+				keys_lesson_list(u, c);
 			else if (u->help && c != '?' && c != 27 && c != 'q')
 				;               /* the help covers the view */
 			else if (keys_dispatch(u, c) & K_QUIT)
@@ -153,6 +163,7 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	xfree(u->schedule);
 	ui_quiz_free(u);
 	session_free(u->s);
+	scenario_free(u->own_sc);
 	xfree(u);
 	if (sig) {
 		fprintf(stderr, "threadlab: interrupted\n");

@@ -14,6 +14,7 @@ struct ui_options {
 	uint64_t speed;         /* ticks per second */
 	int color;              /* 0: monochrome */
 	int ascii;              /* no line drawing, no UTF-8 */
+	int tour;               /* the scenario is the tour's first lesson */
 	size_t quiz;            /* quiz mode on, asking this many questions (0: off) */
 };
 

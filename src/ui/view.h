@@ -75,6 +75,11 @@ struct ui {
 	int nhits;
 	struct ui_quiz *quiz;           /* quiz mode (NULL: never turned on) */
 	int quit;
+	int in_tour;                    /* walking the tour: the header counts the lessons */
+	int lesson;                     /* the tour's lesson on screen (-1: none) */
+	struct scenario *own_sc;        /* a lesson's scenario, owned (NULL: sc is the caller's) */
+	int lessons;                    /* the lesson list is up */
+	int list_at;                    /* the lesson its cursor is on */
 };
 
 /* Whether panel p is on the screen now (the I/O panel only when the
@@ -98,6 +103,8 @@ extern const size_t key_count;
 
 /* Do what key c is bound to; returns K_* flags (0: not bound). */
 int keys_dispatch(struct ui *u, int c);
+/* A key while the lesson list is up: move, jump, close. */
+void keys_lesson_list(struct ui *u, int c);
 /* The thread the code panel shows. */
 int view_focus(const struct ui *u);
 /* The process whose address space the memory map shows: the one chosen

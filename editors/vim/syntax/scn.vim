@@ -23,13 +23,16 @@ syn keyword scnBuiltin cond_wait cond_signal cond_broadcast atomic_add cas xchg
 syn keyword scnBuiltin sleep sched_yield thread_exit exit set_priority ticks
 syn keyword scnBuiltin coroutine resume yield co_status co_return make_closure
 syn keyword scnBuiltin fork getpid wait
+syn keyword scnBuiltin container sethostname gethostname
 syn keyword scnBuiltin listen accept read write close set_nonblocking
 syn keyword scnBuiltin epoll_create epoll_ctl epoll_wait
+syn keyword scnBuiltin connect go go_wait
 " the constants every scenario has: epoll's and errno's
 syn keyword scnConstant EPOLLIN EPOLLOUT EPOLLERR EPOLLHUP EPOLLET EPOLLONESHOT
 syn keyword scnConstant EPOLL_CTL_ADD EPOLL_CTL_DEL EPOLL_CTL_MOD EWOULDBLOCK
 syn keyword scnConstant STDIN_FILENO STDOUT_FILENO STDERR_FILENO
 syn keyword scnConstant ENOENT EBADF EAGAIN EFAULT EEXIST EINVAL EMFILE EPIPE ENOTSOCK EADDRINUSE ENOTCONN
+syn keyword scnConstant ECONNREFUSED
 
 syn match   scnNumber      "\<\d\+\>"
 syn match   scnNumber      "\<0[xX]\x\+\>"
@@ -40,7 +43,7 @@ syn region  scnComment     start="/\*" end="\*/" contains=@Spell
 syn match   scnComment     "//.*$" contains=@Spell
 
 " directives: the setup, the expectations and the notes
-syn match   scnDirective   "^\s*#\(title\|description\|cores\|quantum\|policy\|seed\|switch-cost\|process-switch-cost\|schedule\|expect\|expect-output\|expect-status\|clients\|include\)\>" nextgroup=scnDirArgs skipwhite
+syn match   scnDirective   "^\s*#\(title\|description\|cores\|quantum\|policy\|seed\|switch-cost\|process-switch-cost\|schedule\|expect\|expect-output\|expect-status\|clients\|service\|workers\|include\)\>" nextgroup=scnDirArgs skipwhite
 syn match   scnNote        "^\s*#note\>" nextgroup=scnTrigger skipwhite
 syn keyword scnTrigger     contained start end tick line event nextgroup=scnNoteText skipwhite
 syn match   scnDirArgs     contained ".*$" contains=scnString,scnNumber,scnValue
@@ -49,6 +52,8 @@ syn keyword scnValue       contained rr fifo priority random script ok assert fa
 syn keyword scnEventName   contained switch preempt spawn exit block wake lock unlock malloc free print fault assert deadlock
 syn keyword scnEventName   contained listen connect accept arrive read write close reply epoll
 syn match   scnEventName   contained "\<io-fail\>"
+syn keyword scnEventName   contained dial answer go pick park unpark
+syn keyword scnEventName   contained container throttle oom
 
 hi def link scnType        Type
 hi def link scnStructure   Structure

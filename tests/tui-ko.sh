@@ -1,0 +1,174 @@
+#!/bin/sh
+# tui-ko.sh: threadlab in Korean.  The screen in tmux with
+# LANG=ko_KR.UTF-8 at 80x24 and 120x40 (the tour and a scenario, the help
+# over them): Korean words shown, every line exactly as wide as the
+# terminal (a character two columns wide is never cut in the middle), no
+# replacement character.  Then without the screen: --help and the
+# narration in Korean, and what the tests compare byte for byte (the
+# trace, the listing, the diagnostics) the same as in English.
+. "$(dirname "$0")/lib.sh"
+
+if ! locale -a 2>/dev/null | grep -qix 'ko_KR\.utf-\{0,1\}8'; then
+	echo "1..0 # SKIP the ko_KR.UTF-8 locale is not installed (./bootstrap generates it as root)"
+	exit 0
+fi
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed"
+	exit 0
+fi
+
+unset LANGUAGE LC_ALL LC_MESSAGES LC_CTYPE
+ko=ko_KR.UTF-8
+sock=$tmp/tmux.0
+tm() { tmux -S "$sock" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+nstart=0
+
+# start W H ARGS...: threadlab ARGS in Korean in a fresh W x H pane.
+start() {
+	w=$1 h=$2
+	shift 2
+	tm kill-server 2>/dev/null
+	nstart=$((nstart + 1))
+	sock=$tmp/tmux.$nstart   # a fresh server: the last one may still be going
+	printf '%s' "TERM=screen LANG=$ko exec '$THREADLAB'" >"$tmp/cmd"
+	for a; do printf " '%s'" "$a" >>"$tmp/cmd"; done
+	tm new-session -d -x "$w" -y "$h" "sh '$tmp/cmd'; sleep 600"
+}
+
+# screen: the pane's text now.
+screen() { tm capture-pane -p -t 0; }
+
+# wait_for PATTERN: until the screen shows PATTERN; fails after 10 seconds.
+wait_for() {
+	i=0
+	while [ $i -lt 200 ]; do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	diag "the screen never showed /$1/:" "$(screen)"
+	return 1
+}
+
+# widths W: every line of the screen (in $tmp/screen) takes exactly W
+# columns, a Hangul syllable counting two, and ends with the frame's
+# right side (a character too wide for its room would have pushed it or
+# drawn over it).
+widths() {
+	n=0 bad=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		cols=$(printf '%s\n' "$line" | LC_ALL=$ko wc -L)
+		if [ "$cols" -ne "$1" ]; then
+			diag "line $n is $cols columns, not $1: $line"
+			bad=1
+		fi
+		case $line in
+		*│|*┐|*┤|*┘) ;;
+		*) diag "line $n does not end with the frame: $line"; bad=1 ;;
+		esac
+	done <"$tmp/screen"
+	[ $bad = 0 ] && [ "$n" -eq "$h" ] || { diag "$n lines, $h wanted"; return 1; }
+}
+
+# clean: the screen is valid UTF-8 without a replacement character.
+clean() {
+	iconv -f UTF-8 -t UTF-8 "$tmp/screen" >/dev/null 2>&1 &&
+		! grep -q "$(printf '\357\277\275')" "$tmp/screen"
+}
+
+# whole: no Hangul syllable touches a line of the frame: text is drawn
+# with a space before the frame, and a syllable cut at the edge of its
+# room is left out whole, not drawn over the next column.
+whole() {
+	! LC_ALL=$ko grep -nE '[가-힣]([─┐┤┘┬┴┼]|│$)' "$tmp/screen" | sed 's/^/# /' | grep .
+}
+
+# look SIZE: the checks on the screen as it is now.
+look() {
+	screen >"$tmp/screen"
+	check "$1: every line is the terminal's width" widths "$w"
+	check "$1: no replacement character, valid UTF-8" clean
+	check "$1: no character drawn over the frame" whole
+}
+
+# the narration's first words as the narrated run says them in Korean:
+# the screen looks the notes up in the same catalogue
+first_note() {
+	LANG=$ko timeout 20 "$THREADLAB" "$@" </dev/null 2>/dev/null |
+		sed -n 's/^\[tick 0\] //p' | head -1 | cut -d' ' -f1-2 | tr -d '()[]*+?.|^$\\{}'
+}
+tour_note=$(first_note)
+
+# the two sizes of the chapter's screen, and an odd one where more text
+# is cut at the edge of its panel
+for size in "80 24" "120 40" "97 31"; do
+	set -- $size
+	tag="${1}x$2"
+
+	start "$1" "$2"
+	check "$tag tour: the panels' titles are Korean" wait_for "─ 코드 ─.*─ 메모리 "
+	check "$tag tour: the key hints are Korean" wait_for "space 실행 .*q 끝내기"
+	check "$tag tour: the narration as the catalogue says it" wait_for "$tour_note"
+	look "$tag tour at tick 0"
+	tm send-keys -t 0 g 4 0 Enter
+	check "$tag tour: the header says the tick in Korean" wait_for " 틱 40 "
+	look "$tag tour at tick 40"
+	tm send-keys -t 0 '?'
+	check "$tag tour: the help is Korean" wait_for "한 틱 앞으로"
+	look "$tag tour's help"
+	tm send-keys -t 0 Escape e
+	check "$tag tour: the end is said in Korean" wait_for "끝남: 종료 0"
+	look "$tag tour at its end"
+
+	start "$1" "$2" race-counter
+	check "$tag race-counter: the Schedule legend is Korean" \
+		wait_for "블로킹|스케줄"
+	tm send-keys -t 0 g 6 0 Enter
+	check "$tag race-counter: at tick 60" wait_for " 틱 60 "
+	check "$tag race-counter: the events are Korean" wait_for "T[0-9]: .*(적재|저장|호출|더함)"
+	look "$tag race-counter at tick 60"
+done
+
+# a title cut in the middle of its Hangul, at the edge of the header
+start 140 40 coroutine-stacks
+check "140x40 coroutine-stacks: the screen is Korean" wait_for "─ 코드 ─"
+look "140x40 coroutine-stacks' header"
+
+# without the screen
+LANG=$ko run --help
+check "--help in Korean" grep -q "사용법: threadlab" "$tmp/out"
+LANG=C run --help
+check "--help in English in the C locale" grep -q "^Usage: threadlab" "$tmp/out"
+LANG=$ko run race-counter </dev/null
+cp "$tmp/out" "$tmp/out.ko"
+LANG=C run race-counter </dev/null
+check "the narrated run in Korean" sh -c '! cmp -s "$1" "$2" && LC_ALL=$3 grep -q "^\[tick [0-9]*\] .*[가-힣]" "$2"' - \
+	"$tmp/out" "$tmp/out.ko" "$ko"
+for args in "--trace race-counter" "--disasm race-counter" "--explore race-counter" \
+	    "--list" "--stats --run tour"; do
+	# shellcheck disable=SC2086
+	LANG=$ko run $args
+	cp "$tmp/out" "$tmp/out.ko"
+	cp "$tmp/err" "$tmp/err.ko"
+	# shellcheck disable=SC2086
+	LANG=C run $args
+	if [ "$args" = --list ]; then
+		# the titles are read in Korean; the names and the order stay
+		cut -d" " -f1 "$tmp/out" >"$tmp/names"
+		cut -d" " -f1 "$tmp/out.ko" >"$tmp/names.ko"
+		check "--list: the same names in Korean" cmp -s "$tmp/names" "$tmp/names.ko"
+		check "--list: the titles in Korean" env LC_ALL=$ko grep -q "[가-힣]" "$tmp/out.ko"
+		continue
+	fi
+	check "$args: the same bytes in Korean and in English" \
+		sh -c 'cmp -s "$1" "$2" && cmp -s "$3" "$4"' - "$tmp/out" "$tmp/out.ko" "$tmp/err" "$tmp/err.ko"
+done
+printf 'int main() { return x; }\n' >"$tmp/bad.scn"
+LANG=$ko run --check "$tmp/bad.scn"
+cp "$tmp/err" "$tmp/err.ko"
+LANG=C run --check "$tmp/bad.scn"
+check "a diagnostic stays English" cmp -s "$tmp/err" "$tmp/err.ko"
+
+finish
