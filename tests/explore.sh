@@ -112,6 +112,40 @@ printf '#clients 33 port 80 send "q"\nint main() { listen(80); return 0; }\n' >"
 run --explore "$tmp/crowd.scn"
 check "more than 32 clients stop the search with exit 3" [ "$rc" -eq 3 ]
 check "... and the first line says why" contains "$out" "stopped: more than 32 clients"
+# The scenarios with clients explore to what each teaches, completely
+# within the default bound on early deliveries: the servers serve every
+# client (exit 0), event-loop-et's deadlock is the one it expects
+# (exit 0), short-read's split request fails (exit 1).
+for want in callbacks:0 event-loop:0 event-loop-et:0 event-loop-server:0 reactor:0 \
+	    server-threads:0 server-fork:0 thread-pool:0 short-read:1; do
+	name=${want%:*} code=${want#*:}
+	run --explore "$name"
+	check "$name explores to exit $code" [ "$rc" -eq "$code" ]
+	check "$name's search is complete within the bound" \
+		contains "$(printf '%s\n' "$out" | head -n 1)" "every schedule with at most 0 early deliveries explored"
+	if [ "$code" -eq 0 ]; then
+		check "$name has no failing schedule" sh -c '! grep -q "^schedule: \|FAILED" "$1"' - "$tmp/out"
+	fi
+done
+run --explore event-loop-et
+check "event-loop-et ends in its deadlock, which it expects" contains "$out" '  ok' && \
+	contains "$out" 'deadlock' && grep -q -e '#expect-status deadlock' "$srcdir/scenarios/event-loop-et.scn"
+# a scenario without early deliveries to make says nothing of the bound
+run --explore race-counter
+check "a scenario without clients mentions no delivery bound" \
+	contains "$(printf '%s\n' "$out" | head -n 1)" "every schedule explored"
+# lifting the bound: more schedules, and the short read still found
+run --explore --max-early-deliveries=none short-read
+check "--max-early-deliveries=none explores short-read completely (exit 1)" [ "$rc" -eq 1 ] && \
+	contains "$(printf '%s\n' "$out" | head -n 1)" "every schedule explored"
+run --explore --max-early-deliveries=1 event-loop
+check "--max-early-deliveries=1 explores event-loop completely (exit 0)" [ "$rc" -eq 0 ] && \
+	contains "$out" "at most 1 early delivery explored"
+run --explore --max-early-deliveries=1001 event-loop
+check "--max-early-deliveries out of range is refused with exit 2" [ "$rc" -eq 2 ] && \
+	contains "$err" "--max-early-deliveries wants a number from 0 to 1000"
+run --run --max-early-deliveries=1 event-loop
+check "--max-early-deliveries without --explore is refused with exit 2" [ "$rc" -eq 2 ]
 # bad delivery tokens
 run --run --schedule "1*16 c0" short-read
 check "a delivery to client 0 is refused with exit 2" [ "$rc" -eq 2 ] && \

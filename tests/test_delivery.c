@@ -488,6 +488,24 @@ static const char blocked_reader[] =
 	"    return 0;\n"
 	"}\n";
 
+/* main spins until a reader blocked in I/O has read its byte. */
+static const char spin_on_reader[] =
+	"#clients 1 port 80 send \"ab\"\n"
+	"int flag; int l;\n"
+	"void reader() {\n"
+	"    int buf[2];\n"
+	"    int c = accept(l);\n"
+	"    flag = read(c, buf, 8);\n"
+	"}\n"
+	"int main() {\n"
+	"    l = listen(80);\n"
+	"    int t = spawn(reader);\n"
+	"    while (!flag) sched_yield();\n"
+	"    print(\"%d\", flag);\n"
+	"    join(t);\n"
+	"    return 0;\n"
+	"}\n";
+
 /* Two handler threads, each its own connection, with their buffers on
  * their stacks, counting into one word without a lock, and main
  * computing in memory before it joins. */
@@ -549,7 +567,7 @@ START_TEST(reduction_with_deliveries_keeps_every_outcome)
 	 * depends on them, never an outcome: each end reached without
 	 * reduction is reached with it */
 	const char *const srcs[] = { one_byte, two_clients, one_read, epoll_server,
-				     blocked_reader, two_handlers, loop_until_closed };
+				     blocked_reader, two_handlers, loop_until_closed, spin_on_reader };
 	for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++) {
 		struct explore_result *all = search(srcs[i], 0), *red = search(srcs[i], 1);
 		ck_assert_int_eq(all->stop, EXPLORE_COMPLETE);
@@ -570,6 +588,11 @@ START_TEST(reduction_with_deliveries_keeps_every_outcome)
 	ck_assert_ptr_nonnull(printed(r, "112"));
 	ck_assert_ptr_nonnull(printed(r, "11"));
 	explore_result_free(r);
+	/* the spinning main sees the byte whole or half of it */
+	r = search(spin_on_reader, 1);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert(printed(r, "1") && printed(r, "2"));
+	explore_result_free(r);
 	/* the woken reader sees main's stores or not, as it is woken */
 	r = search(blocked_reader, 1);
 	ck_assert_uint_eq(r->noutcomes, 3);
@@ -585,6 +608,11 @@ START_TEST(deliveries_wait_where_they_cannot_matter)
 	 * between the accept and the read), and the classes are still 4;
 	 * with the handlers, far fewer steps than every interleaving
 	 * needs, the same ends */
+	struct explore_result *one = search(one_byte, 1), *every = search(one_byte, 0);
+	ck_assert_uint_eq(one->schedules, 4);
+	ck_assert_uint_lt(one->steps, every->steps);
+	explore_result_free(one);
+	explore_result_free(every);
 	struct explore_result *all = search(two_handlers, 0), *red = search(two_handlers, 1);
 	ck_assert_int_eq(red->stop, EXPLORE_COMPLETE);
 	ck_assert_uint_eq(red->noutcomes, all->noutcomes);
@@ -606,6 +634,25 @@ START_TEST(deliveries_wait_where_they_cannot_matter)
 	ck_assert_ptr_nonnull(printed(a, "1111 4"));
 	explore_result_free(a);
 	explore_result_free(b);
+}
+END_TEST
+
+/* one_read's classes, by hand: the accept blocks first or not (2);
+ * whole, the bytes come before the read or wake it (2), and the
+ * client's close comes before main's close or never (2): 8; split, both
+ * halves come before the read, or the read blocks and both wake it
+ * (2 x 2 x 2 = 8): 16 that read 4.  The half alone: 2 x 2 (before the
+ * read or waking it), and the rest comes before the failing assertion
+ * or never, which are two classes though the assertion looks like a
+ * print: a step that ends the run depends on every delivery (2): 8. */
+START_TEST(a_step_that_ends_the_run_depends_on_every_delivery)
+{
+	struct explore_result *r = search(one_read, 1);
+	ck_assert_int_eq(r->stop, EXPLORE_COMPLETE);
+	ck_assert_uint_eq(r->schedules, 24);
+	ck_assert_uint_eq(printed(r, "4")->count, 16);
+	ck_assert_uint_eq(printed(r, "2")->count, 8);
+	explore_result_free(r);
 }
 END_TEST
 
@@ -748,6 +795,7 @@ Suite *delivery_suite(void)
 	tcase_add_test(tc, threads_and_deliveries_explore_together_and_replay);
 	tcase_add_test(tc, reduction_with_deliveries_keeps_every_outcome);
 	tcase_add_test(tc, deliveries_wait_where_they_cannot_matter);
+	tcase_add_test(tc, a_step_that_ends_the_run_depends_on_every_delivery);
 	tcase_add_test(tc, the_early_bound_keeps_deliveries_for_when_threads_wait);
 	tcase_add_test(tc, a_whole_client_is_never_split);
 	tcase_add_test(tc, a_program_without_clients_explores_as_before);

@@ -109,6 +109,7 @@ struct frame {
 	int cur, pre, early;    /* who ran last, preemptions and early deliveries so far */
 	struct sleep sleep;
 	int nthr;               /* threads that can take a step */
+	int live;               /* processes alive */
 	int nen, nexp, next;
 	int *en;                /* the choices: threads that can take a step,
 				 * deliveries the network can make; the first
@@ -655,6 +656,15 @@ static int delivery_matters(const struct frame *f, int nthreads, int i)
 	return net_wakes(f->m, net_delivery_file(f->m, (int)f->ops[i].addr));
 }
 
+/* How many processes of m are alive. */
+static int live_procs(const struct machine *m)
+{
+	int n = 0;
+	for (int i = 0; i < m->nprocs; i++)
+		n += m->procs[i].state == PS_LIVE;
+	return n;
+}
+
 /* Keep to the deliveries of frame f that can matter now: the others go
  * last in f->en, where the search does not take them.  A delivery no
  * thread's next step depends on, that wakes no one blocked, commutes
@@ -667,12 +677,11 @@ static int delivery_matters(const struct frame *f, int nthreads, int i)
  * equivalent schedules once. */
 static void defer_deliveries(struct frame *f, int nthreads)
 {
-	int nd = f->nen - nthreads, keep[2 * EXPLORE_MAX_CLIENTS], any = 0, conn = 0;
+	int nd = f->nen - nthreads, keep[2 * EXPLORE_MAX_CLIENTS], conn = 0;
 	if (!nthreads || !nd)
 		return;
 	for (int i = 0; i < nd; i++) {
 		keep[i] = delivery_matters(f, nthreads, nthreads + i);
-		any |= keep[i];
 		conn |= keep[i] && f->ops[nthreads + i].write;
 	}
 	if (conn)
@@ -691,7 +700,14 @@ static void defer_deliveries(struct frame *f, int nthreads)
 	f->nexp = nthreads;
 	for (int i = 0; i < nd; i++)
 		f->nexp += keep[i];
-	(void)any;
+}
+
+/* Whether the deliveries frame f keeps waiting may still be taken
+ * there, once a step is found to end a process: they are within the
+ * bound on early deliveries. */
+static int deferred_open(const struct search *s, const struct frame *f)
+{
+	return f->nexp < f->nen && (!s->o->bound_early || f->early < s->o->max_early);
 }
 
 /* Start frame f at the state in its machine: the threads that can take
@@ -731,6 +747,7 @@ static void frame_choices(struct frame *f, int reduce)
 		}
 	}
 	f->nexp = f->nen;
+	f->live = live_procs(m);
 	if (reduce)
 		defer_deliveries(f, nthreads);
 }
@@ -967,6 +984,7 @@ static void search(struct search *s)
 		int last = 1;
 		for (int j = k + 1, p, e; j < f->nexp && last; j++)
 			last = asleep(f->sleep, f->en[j]) || past_bounds(s, f, f->en[j], &p, &e);
+		last = last && !deferred_open(s, f);    /* they may be needed yet */
 		struct machine *c = f->m;
 		if (last) {
 			f->m = NULL;
@@ -978,6 +996,13 @@ static void search(struct search *s)
 		machine_set_sink(c, (struct event_sink){ on_print, s, EV_BIT(EV_PRINT) });
 		take_step(c, tid);
 		r->steps++;
+		/* a step that ends the run or a process (an assertion, a fault)
+		 * disables what the network had to deliver, whatever the step
+		 * looked like: the deliveries kept waiting are tried here too */
+		if (f->nen > f->nthr && (c->state == RUN_ENDED || live_procs(c) != f->live)) {
+			f->nexp = f->nen;
+			f->ops[k].files = ALL_FILES;    /* so no delivery sleeps on it */
+		}
 		uint64_t outhash = s->out.len == f->outlen ? f->outhash :
 				   hash_bytes(f->outhash, s->out.s + f->outlen, s->out.len - f->outlen);
 		if (c->nthreads > EXPLORE_MAX_THREADS) {

@@ -22,8 +22,15 @@
  * one), the bytes of its request (or of one of its pieces), its close.
  * Each client's come in the order it sends them, the clients' in any
  * order, and bytes may come whole or split in two: the first half
- * (rounded down), then the rest, which is not split again.  The network
- * is held (see net.h): the search explores orders, not ticks.
+ * (rounded down), then the rest, which is not split again (unless the
+ * client's group says whole).  The network is held (see net.h): the
+ * search explores orders, not ticks.  With reduction on, a delivery is
+ * tried only where it can matter: when a thread's next step depends on
+ * it, when it would wake a thread blocked in I/O, or when no thread can
+ * go on; elsewhere it waits, since it commutes with every step the
+ * threads can take until one depends on it (a persistent set: every end
+ * is still reached).  A delivery made while a thread could go on is
+ * early, and their number may be bounded.
  * Latency, jitter, gaps and think times do not count, what a client
  * does on its own side happens at once, and a timeout fires only when
  * nothing is left to deliver.
@@ -39,11 +46,15 @@
  * spinning in a loop that changes nothing) is cut there and not
  * counted.  With reduction on, sleep sets skip a step whose order with
  * the step just taken does not matter (different words, or both
- * reads; a delivery and a load or store, or an I/O call on another
- * open file; two clients' deliveries, unless both are connections):
+ * reads; two I/O calls on different files with their buffers on their
+ * own stacks, unless both take or free a descriptor and one takes; a
+ * spawn and anything but what names the thread it makes; a delivery
+ * and a load or store, or an I/O call on another file; two clients'
+ * deliveries, unless both are connections):
  * each class of equivalent schedules is run once, and the count is of
  * those classes.  Preemptions (switching away from a thread
- * that could go on) may be bounded, as CHESS does.
+ * that could go on) may be bounded, as CHESS does, and so may early
+ * deliveries.
  *
  * The search uses one core with the scenario's switch cost; a schedule
  * it reports has a lane for each of the scenario's cores, the first
