@@ -99,7 +99,7 @@ first_note() {
 	LANG=$ko timeout 20 "$THREADLAB" "$@" </dev/null 2>/dev/null |
 		sed -n 's/^\[tick 0\] //p' | head -1 | cut -d' ' -f1-2 | tr -d '()[]*+?.|^$\\{}'
 }
-tour_note=$(first_note)
+race_note=$(first_note race-counter)
 
 # the two sizes of the chapter's screen, and an odd one where more text
 # is cut at the edge of its panel
@@ -109,8 +109,7 @@ for size in "80 24" "120 40" "97 31"; do
 
 	start "$1" "$2"
 	check "$tag tour: the panels' titles are Korean" wait_for "─ 코드 ─.*─ 메모리 "
-	check "$tag tour: the key hints are Korean" wait_for "space 실행 .*q 끝내기"
-	check "$tag tour: the narration as the catalogue says it" wait_for "$tour_note"
+	check "$tag tour: it says the lesson in Korean" wait_for "투어: 강의 1 /"
 	look "$tag tour at tick 0"
 	tm send-keys -t 0 g 4 0 Enter
 	check "$tag tour: the header says the tick in Korean" wait_for " 틱 40 "
@@ -123,6 +122,8 @@ for size in "80 24" "120 40" "97 31"; do
 	look "$tag tour at its end"
 
 	start "$1" "$2" race-counter
+	check "$tag race-counter: the key hints are Korean" wait_for "space 실행 .*q 끝내기"
+	check "$tag race-counter: the narration as the catalogue says it" wait_for "$race_note"
 	check "$tag race-counter: the Schedule legend is Korean" \
 		wait_for "블로킹|스케줄"
 	tm send-keys -t 0 g 6 0 Enter

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../out/explain.h"
+#include "i18n.h"
 #include "term.h"
 #include "tour.h"
 #include "view.h"
@@ -127,8 +128,8 @@ int ui_run(const struct scenario *sc, const struct machine_config *cfg,
 	u->lesson = tour_find(sc->name);
 	u->in_tour = o->tour && u->lesson >= 0;
 	if (u->in_tour)
-		snprintf(u->message, sizeof u->message, "The tour: lesson %d of %zu. ] next lesson, "
-			 "[ previous, L the list, ? the keys.", u->lesson + 1, tour_count);
+		snprintf(u->message, sizeof u->message, _("The tour: lesson %d of %zu. ] next lesson, "
+			 "[ previous, L the list, ? the keys."), u->lesson + 1, tour_count);
 	if (o->quiz)
 		ui_quiz_start(u, o->quiz);
 	double last = now_ms();
