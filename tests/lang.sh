@@ -2,7 +2,8 @@
 # lang.sh: the language has what real I/O code needs.  The chapter's
 # epoll loop, with only the edits the language asks of it, compiles
 # (--check) and runs (--run), printing what the chapter's loop prints
-# for the clients of a listening socket; and a program of chars,
+# for the clients of a listening socket, and ends ok once they have all
+# closed and the loop waits for more; and a program of chars,
 # structs, unions and sizeof prints what C would.
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +33,8 @@ check "the chapter's loop compiles" [ "$rc" -eq 0 ] && [ -z "$err" ]
 
 run --run "$loop"
 check "it runs, its expectations held" [ "$rc" -eq 0 ]
-check "it reads each client's request" [ "$out" = "$(printf 'Read: hello\nRead: hello')" ]
+check "it reads each client's request, and sees each close" \
+	[ "$out" = "$(printf 'Read: hello\nConnection closed\nRead: hello\nConnection closed')" ]
 [ "$rc" -eq 0 ] || diag "$out" "$err"
 
 run --disasm "$loop"

@@ -253,6 +253,58 @@ START_TEST(one_thread_serves_every_client_with_epoll_and_ends_idle)
 }
 END_TEST
 
+/* A loop that reads and never writes, like the chapter's. */
+#define MUTE_SRC(CLIENTS)                                                        \
+	CLIENTS                                                                  \
+	"int ev[2]; int events[20]; int bytes; int closes;\n"                   \
+	"int main() {\n"                                                         \
+	"    int ep = epoll_create();\n"                                         \
+	"    int l = listen(80);\n"                                              \
+	"    ev[0] = EPOLLIN; ev[1] = l;\n"                                      \
+	"    epoll_ctl(ep, EPOLL_CTL_ADD, l, ev);\n"                             \
+	"    while (1) {\n"                                                      \
+	"        int n = epoll_wait(ep, events, 10, -1);\n"                      \
+	"        for (int i = 0; i < n; i++) {\n"                                \
+	"            int fd = events[2 * i + 1];\n"                              \
+	"            if (fd == l) {\n"                                           \
+	"                int c = accept(l); ev[1] = c;\n"                        \
+	"                epoll_ctl(ep, EPOLL_CTL_ADD, c, ev);\n"                 \
+	"            } else {\n"                                                 \
+	"                int buf[8];\n"                                          \
+	"                int count = read(fd, buf, 64);\n"                       \
+	"                if (count > 0) bytes += count;\n"                       \
+	"                else { closes++; close(fd); }\n"                        \
+	"            }\n"                                                        \
+	"        }\n"                                                            \
+	"    }\n"                                                                \
+	"    return 0;\n"                                                        \
+	"}\n"
+
+START_TEST(clients_that_wait_for_no_reply_send_close_and_leave_the_loop_idle)
+{
+	/* Waiting for a reply the loop never writes: a deadlock. */
+	struct sim *w = sim_run(MUTE_SRC("#clients 2 port 80 send \"hello\" every 50\n"));
+	ck_assert_int_eq(sim_end(w), END_DEADLOCK);
+	ck_assert_int_eq(sim_global(w, "closes", 0), 0);
+	/* noreply: each sends, then closes; the loop reads both and ends idle. */
+	struct sim *s = sim_run(MUTE_SRC("#clients 2 port 80 send \"hello\" every 50 noreply\n"));
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(s->m->idle, 1);
+	ck_assert_int_eq(sim_global(s, "bytes", 0), 2 * 5);
+	ck_assert_int_eq(sim_global(s, "closes", 0), 2);
+	for (int c = 0; c < s->m->net.nclients; c++) {
+		ck_assert_int_eq(s->m->net.clients[c].state, CL_DONE);
+		ck_assert_int_eq(s->m->net.clients[c].replies, 0);
+	}
+	/* with requests 3, the three go one after the other, then the close */
+	struct sim *r = sim_run(MUTE_SRC("#clients 1 port 80 send \"abcd\" requests 3 think 20 noreply\n"));
+	ck_assert_int_eq(sim_end(r), END_OK);
+	ck_assert_int_eq(sim_global(r, "bytes", 0), 3 * 4);
+	ck_assert_int_eq(sim_global(r, "closes", 0), 1);
+	ck_assert_int_eq(r->m->net.clients[0].requests, 3);
+}
+END_TEST
+
 START_TEST(level_triggered_reports_a_socket_again_until_it_is_drained)
 {
 	/* 10 bytes read 4 at a time: three reads, the loop woken each time. */
@@ -523,6 +575,7 @@ Suite *io_suite(void)
 	tcase_add_test(tc, epoll_ctl_on_a_closed_descriptor_and_adding_twice_fail);
 	tcase_add_test(tc, a_bad_buffer_is_efault_not_a_crash);
 	tcase_add_test(tc, one_thread_serves_every_client_with_epoll_and_ends_idle);
+	tcase_add_test(tc, clients_that_wait_for_no_reply_send_close_and_leave_the_loop_idle);
 	tcase_add_test(tc, level_triggered_reports_a_socket_again_until_it_is_drained);
 	tcase_add_test(tc, edge_triggered_without_draining_waits_forever);
 	tcase_add_test(tc, edge_triggered_reports_each_new_arrival_once);

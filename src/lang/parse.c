@@ -1434,6 +1434,7 @@ static const struct client_word {
 	{ "requests", 1, 1000000, offsetof(struct client_group, requests), CF_INT },
 	{ "think", 0, CLIENT_TICKS, offsetof(struct client_group, think), CF_TICKS },
 	{ "whole", 0, 0, offsetof(struct client_group, whole), CF_FLAG },
+	{ "noreply", 0, 0, offsetof(struct client_group, noreply), CF_FLAG },
 };
 
 /* Expect the word w; 0 (reported) when it is not next. */
@@ -1451,7 +1452,8 @@ static int dir_word(struct parser *p, const char *w)
 }
 
 /* #clients N port P send "TEXT" [WORD N]...: N clients that connect to
- * port P, each send TEXT, read one reply and close (see net.h). */
+ * port P, each send TEXT, read one reply (none with noreply) and close
+ * (see net.h). */
 static void dir_clients(struct parser *p)
 {
 	struct machine_config *c = &p->prog->config;

@@ -147,6 +147,19 @@ static void send_request(struct machine *m, int c)
 		later(m, NA_DATA, c, d + (uint64_t)i * g->gap, n);
 		done += n;
 	}
+	if (!g->noreply)
+		return;
+	/* it waits for no reply: the next request once this one is sent,
+	 * or its close, which reaches the program after the last piece */
+	uint64_t sending = (uint64_t)(pieces - 1) * g->gap;
+	if (cl->requests < (g->requests < 1 ? 1 : g->requests)) {
+		cl->state = CL_THINKING;
+		later(m, NA_SEND, c, sending + g->think, 0);
+	} else {
+		cl->state = CL_DONE;
+		cl->done = m->tick;
+		later(m, NA_FIN, c, d + sending, 0);
+	}
 }
 
 void net_init(struct machine *m)

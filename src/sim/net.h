@@ -31,7 +31,7 @@
 	X(CONNECTING, "connecting", "waiting for a listening socket")       \
 	X(WAITING,    "waiting",    "sent its request, waiting for the reply") \
 	X(THINKING,   "thinking",   "got a reply, about to send the next")  \
-	X(DONE,       "done",       "got every reply and closed")           \
+	X(DONE,       "done",       "had every reply (or sent every request, noreply) and closed") \
 	X(FAILED,     "failed",     "the server closed before replying")
 
 enum client_state {

@@ -53,6 +53,7 @@ struct client_group {
 	uint64_t jitter;        /* up to this many ticks more, at random */
 	int pieces;             /* a request arrives in this many pieces */
 	int whole;              /* the explorer never splits a piece in two */
+	int noreply;            /* send and close: no reply is waited for */
 	uint64_t gap;           /* ... this many ticks apart */
 	int requests;           /* requests per connection */
 	uint64_t think;         /* ticks between a reply and the next request */
