@@ -16,7 +16,7 @@ static const struct { int row; const char *scenarios; } plan[] = {
 	{ 7, "thread-context" }, { 8, "code-readonly" }, { 9, "tls" },
 	{ 10, "race-counter race-mutex race-atomic race-tls race-readonly" },
 	{ 11, "coroutine-generator" }, { 12, "coroutine-stacks" }, { 13, "callbacks" },
-	{ 14, "blocking" }, { 15, "server-fork server-threads" },
+	{ 14, "blocking" }, { 15, "server-fork server-threads c10k" },
 	{ 16, "event-loop event-loop-server" }, { 17, "reactor" },
 	{ 18, "rpc-callbacks rpc-coroutines" }, { 19, "mn-runtime" }, { 20, "closures" },
 	{ 21, "containers" },

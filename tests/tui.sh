@@ -597,4 +597,15 @@ keys q
 wait_exit
 check "q exits 0" [ "$rc" = 0 ]
 
+# --- a thread per connection, a thousand at once: the stacks counted ------------
+start 120 40 c10k
+wait_for " tick 0 " >/dev/null
+check "a few threads: the Memory title counts no stacks" sh -c '! tmux -S "$1" capture-pane -p -t 0 | grep -q "stacks, "' - "$sock"
+keys g 4 0 0 0 0 Enter
+check "c10k at tick 40000: the Memory title counts 1001 stacks" wait_for "Memory ─ 1001 stacks, 62.5 MiB"
+check "... every connection's thread blocked in read" wait_for "T2   handle     blocked  read fd 4"
+keys q
+wait_exit
+check "q from c10k exits 0" [ "$rc" = 0 ]
+
 finish

@@ -1155,6 +1155,23 @@ static void threads_title(const struct machine *m, int shrt, struct buf *t)
 	}
 }
 
+/* More thread stacks than the map can show: the Memory title counts
+ * the live ones of process pid and what they reserve ("1001 stacks,
+ * 62.6 MiB"), the cost a thread per connection pays. */
+#define STACKS_COUNTED 8
+static void stacks_title(const struct machine *m, int pid, struct buf *t)
+{
+	int n = 0;
+	for (int i = 0; i < m->nthreads; i++)
+		n += m->threads[i].pid == pid && m->threads[i].state != TS_DONE;
+	if (n <= STACKS_COUNTED)
+		return;
+	uint64_t kib = (uint64_t)n * (STACK_SIZE / 1024);
+	buf_printf(t, " %s ", term_glyph(G_H));
+	buf_printf(t, _("%d stacks, %llu.%llu MiB"), n, (unsigned long long)(kib / 1024),
+		   (unsigned long long)(kib % 1024 * 10 / 1024));
+}
+
 /* The frame: the outer border and the lines between the panels. */
 static void draw_frame(const struct ui *u, const struct layout *l)
 {
@@ -1174,6 +1191,7 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	if (m->nprocs > 1)      /* whose address space: p cycles */
 		buf_printf(&t, _(" %s process P%d of %d (p: next)"), term_glyph(G_H), view_mem_pid(u),
 			   m->nprocs);
+	stacks_title(m, view_mem_pid(u), &t);
 	separator(mem->y - 1, l->split, l->cols - 1, G_TT, G_RT, t.s, u->panel == P_MEMORY);
 	const struct rect *th = &l->p[P_THREADS];
 	t.len = 0;

@@ -51,9 +51,12 @@ const struct lesson tour_lessons[] = {
 	  "blocking", "a thread blocked in read, then a non-blocking read returning at once" },
 	{ 15, "Servers: a process per connection",
 	  "server-fork", "a process and its memory per client, and the switches between address spaces" },
-	{ 15, "Servers: a thread per connection, and the C10K problem",
+	{ 15, "Servers: a thread per connection",
 	  "server-threads", "a thread and a stack per client; threadlab --compare server-threads "
 	  "event-loop-server --clients 1000 shows the cost growing with the connections" },
+	{ 15, "C10K: a thousand connections open at once, a thread blocked on each",
+	  "c10k", "the Memory title counting the stacks, every thread blocked in read; "
+	  "--clients 10000 stops at the 1,024-thread limit" },
 	{ 16, "An event loop: one thread, epoll, many sockets",
 	  "event-loop", "epoll_wait returning the ready descriptors and the handlers run in turn (i: the I/O panel)" },
 	{ 16, "An event-loop server: every connection on one thread",
