@@ -1,17 +1,24 @@
 #!/bin/sh
 # bench/c10k.sh: the C10K workload — 10,000 clients connected at once —
-# served by the bundled event-loop-server and server-threads.
+# served by the bundled event-loop-server and server-threads, and by the
+# coroutine servers rpc-coroutines and mn-runtime.
 # Usage: bench/c10k.sh [THREADLAB]   (default: src/threadlab)
-# Each scenario is copied with its #clients line replaced by
-#     #clients N port 8080 send "GET /index" latency L
-# (N = CLIENTS, default 10000; L = LATENCY, default 1000000 ticks): every
+# Each scenario is copied with its first #clients line replaced by
+#     #clients N port 8080 send REQUEST latency L
+# (REQUEST: the scenario's own; N = CLIENTS, default 10000; L = LATENCY,
+# default 1000000 ticks) and its other #clients lines left out: every
 # client connects at tick 0 and its request arrives a trip later, so a
 # server that accepts at once holds every connection open together.
 # Runs, each with --compare (its table on stdout) and, when
-# /usr/bin/time is there, the host's seconds and peak memory:
+# /usr/bin/time is there, the host's seconds and peak memory, all with
+# the race detector on (the default):
 #   event-loop-server                     one thread holds them all
 #   server-threads                        stops at --max-threads 1024 (exit 3)
 #   server-threads --max-threads 4096     the most the machine allows: exit 3
+#   rpc-coroutines                        a coroutine a connection, one thread
+#   mn-runtime                            a coroutine a connection, two workers
+# The budget (issue 14): the event-loop and coroutine servers in under
+# 2 s and 200 MB of the host.
 # Not a test: it asserts nothing; the figures go into issue notes.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,9 +29,17 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-for s in event-loop-server server-threads; do
-	sed "s/^#clients .*/#clients $clients port 8080 send \"GET \\/index\" latency $latency/" \
-		"$top/scenarios/$s.scn" >"$tmp/$s.scn"
+for s in event-loop-server server-threads rpc-coroutines mn-runtime; do
+	awk -v n="$clients" -v l="$latency" '
+		/^#clients / {
+			if (!done) {
+				match($0, /send "[^"]*"/)
+				print "#clients " n " port 8080 " substr($0, RSTART, RLENGTH) " latency " l
+				done = 1
+			}
+			next
+		}
+		{ print }' "$top/scenarios/$s.scn" >"$tmp/$s.scn"
 done
 
 # measure LABEL ARGS...: run threadlab --compare ARGS, print its table,
@@ -60,3 +75,5 @@ cd "$tmp"
 measure "event-loop-server, $clients clients" event-loop-server.scn
 measure "server-threads, $clients clients" server-threads.scn
 measure "server-threads, $clients clients, --max-threads 4096" --max-threads 4096 server-threads.scn
+measure "rpc-coroutines, $clients clients" rpc-coroutines.scn
+measure "mn-runtime, $clients clients" mn-runtime.scn

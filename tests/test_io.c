@@ -161,6 +161,43 @@ START_TEST(a_misused_descriptor_fails_with_its_errno)
 }
 END_TEST
 
+START_TEST(a_new_descriptor_is_the_lowest_free_one)
+{
+	/* descriptors closed out of order come back lowest first, and one
+	 * past the highest only when none below is free; in a forked child
+	 * and after a snapshot the same */
+	struct sim *s = sim_run(
+		"int got[12];\n"
+		"int main() {\n"
+		"    int e[8];\n"
+		"    for (int i = 0; i < 8; i++) e[i] = epoll_create();\n"
+		"    close(e[5]); close(e[1]); close(e[6]); close(e[2]);\n"
+		"    got[0] = epoll_create(); got[1] = epoll_create();\n"
+		"    close(e[0]);\n"
+		"    got[2] = epoll_create(); got[3] = epoll_create();\n"
+		"    got[4] = epoll_create(); got[5] = epoll_create();\n"
+		"    close(1); got[6] = epoll_create();\n"
+		"    close(got[3]); close(e[3]);\n"
+		"    int pid = fork();\n"
+		"    if (pid == 0) { got[7] = epoll_create(); got[8] = epoll_create(); exit(got[7] * 10 + got[8]); }\n"
+		"    got[9] = wait(pid);\n"
+		"    got[10] = epoll_create(); got[11] = epoll_create();\n"
+		"    return 0;\n"
+		"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	/* 0, 1, 2 are open; e[] = 3 .. 10; closed 8, 4, 9, 5: 4, 5 first;
+	 * then 3, 8, 9 and 11; 1; closed 8 and 6: the child's 6 and 8, and
+	 * the parent's own 6 and 8 after it */
+	static const int want[] = { 4, 5, 3, 8, 9, 11, 1, 0, 0, 0, 6, 8 };
+	for (int i = 0; i < 12; i++)
+		if (i < 7 || i > 9)
+			ck_assert_msg(sim_global(s, "got", i) == want[i], "got[%d] = %lld, want %d", i,
+				      (long long)sim_global(s, "got", i), want[i]);
+	ck_assert_int_eq(sim_global(s, "got", 9), 6 * 10 + 8);
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(epoll_ctl_on_a_closed_descriptor_and_adding_twice_fail)
 {
 	struct sim *s = sim_run(
@@ -572,6 +609,7 @@ Suite *io_suite(void)
 	tcase_add_test(tc, a_blocking_read_blocks_until_the_bytes_arrive);
 	tcase_add_test(tc, a_non_blocking_read_fails_with_eagain_and_errno_is_per_thread);
 	tcase_add_loop_test(tc, a_misused_descriptor_fails_with_its_errno, 0, (int)(sizeof misuses / sizeof *misuses));
+	tcase_add_test(tc, a_new_descriptor_is_the_lowest_free_one);
 	tcase_add_test(tc, epoll_ctl_on_a_closed_descriptor_and_adding_twice_fail);
 	tcase_add_test(tc, a_bad_buffer_is_efault_not_a_crash);
 	tcase_add_test(tc, one_thread_serves_every_client_with_epoll_and_ends_idle);

@@ -498,6 +498,98 @@ START_TEST(race_check_forgets_a_freed_block)
 }
 END_TEST
 
+START_TEST(race_check_forgets_a_large_freed_block_reused_by_another_thread)
+{
+	/* a block of many shadow chunks, at an address no chunk starts at:
+	 * w1 writes all of it and frees it; w2, unordered with w1, gets it
+	 * back and writes and reads every word: a fresh block, no race; and
+	 * the words just past it, which w1 wrote, still race with w2 */
+	const char *src =
+		"int *p; int *after; int same;\n"
+		"void w1() { for (int i = 0; i < 200; i++) p[i] = i; after[0] = 1; free(p); }\n"
+		"void w2() { sleep(3000); int *q = malloc(1600); same = q == p;\n"
+		"    for (int i = 0; i < 200; i++) q[i] = q[i] + 1;\n"
+		"    after[0] = 2; }\n"
+		"int main() { int *pad = malloc(40); p = malloc(1600); after = malloc(8);\n"
+		"    int a = spawn(w1); int b = spawn(w2);\n"
+		"    join(a); join(b); return same; }\n";
+	for (size_t i = 0; i < ARRAY_LEN(schedules); i++) {
+		struct sim *s = run_schedule(src, i);
+		ck_assert_int_eq(s->m->exit_status, 1);
+		ck_assert_msg(race_count(s->m) == 1, "schedule %zu: races:\n%s", i, races_of(s));
+		ck_assert_uint_eq(race_get(s->m, 0)->addr, (uint64_t)sim_global(s, "after", 0));
+		sim_free(s);
+	}
+}
+END_TEST
+
+/* Coroutines of the runtime on two workers: each parks on a service's
+ * answer and may be resumed by the other worker. */
+#define CORO_PROG(BODY)                                                         \
+	"#cores 2\n"                                                            \
+	"#workers 2\n"                                                          \
+	"#service a port 9001 latency 30 reply \"x\"\n"                         \
+	"#service b port 9002 latency 47 reply \"y\"\n"                         \
+	"int *shared;\n"                                                        \
+	"void ask(int x) {\n"                                                   \
+	"    char req[2] = \"?\"; char got[4]; int mine[8];\n"                  \
+	"    for (int i = 0; i < 3; i++) {\n"                                   \
+	"        mine[i] = x + i;\n"                                            \
+	"        int fd = connect(9001 + (x + i) % 2);\n"                       \
+	"        write(fd, req, 1);\n"                                          \
+	"        read(fd, got, 4);\n"                                           \
+	"        close(fd);\n"                                                  \
+	"        mine[i + 1] = mine[i] + got[0];\n"                             \
+	BODY                                                                    \
+	"    }\n"                                                               \
+	"}\n"                                                                   \
+	"int main() {\n"                                                        \
+	"    shared = malloc(64);\n"                                            \
+	"    for (int i = 0; i < 4; i++)\n"                                     \
+	"        go(ask, i);\n"                                                 \
+	"    go_wait();\n"                                                      \
+	"    return 0;\n"                                                       \
+	"}\n"
+
+/* How many times a coroutine of s was resumed by another worker than
+ * the one it last ran on. */
+static int moves(const struct sim *s)
+{
+	int n = 0;
+	for (int i = 0; i < sim_count(s, EV_PICK); i++) {
+		const struct event *p = sim_nth(s, EV_PICK, i);
+		n += p->a && (int)p->a != p->tid;
+	}
+	return n;
+}
+
+START_TEST(race_check_a_coroutine_moving_between_workers_is_not_a_race)
+{
+	/* its stack, a heap block, is written on one worker and read and
+	 * written on the next: the runtime's hand-off orders them */
+	struct sim *s = sim_run(CORO_PROG(""));
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_gt(moves(s), 0);
+	ck_assert_msg(race_count(s->m) == 0, "races:\n%s", races_of(s));
+	ck_assert_int_eq(sim_count(s, EV_RACE), 0);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(race_check_finds_two_coroutines_on_two_workers_writing_a_heap_word)
+{
+	struct sim *s = sim_run(CORO_PROG("        shared[1] = shared[1] + 1;\n"));
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_gt(moves(s), 0);
+	ck_assert_msg(race_count(s->m) == 1, "races:\n%s", races_of(s));
+	const struct race_report *p = race_get(s->m, 0);
+	ck_assert_uint_eq(p->block, (uint64_t)sim_global(s, "shared", 0));
+	ck_assert_uint_eq(p->addr, p->block + 8);
+	ck_assert_int_ne(p->tid, p->other);
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(race_check_names_the_locks_held)
 {
 	struct sim *s = sim_run_policy("int x; mutex a; mutex b;\n"
@@ -762,6 +854,9 @@ Suite *race_suite(void)
 	tcase_add_test(tc, race_check_forgets_a_freed_block);
 	tcase_add_test(tc, race_check_keeps_bytes_apart);
 	tcase_add_test(tc, race_check_forgets_the_bytes_of_a_freed_block);
+	tcase_add_test(tc, race_check_forgets_a_large_freed_block_reused_by_another_thread);
+	tcase_add_test(tc, race_check_a_coroutine_moving_between_workers_is_not_a_race);
+	tcase_add_test(tc, race_check_finds_two_coroutines_on_two_workers_writing_a_heap_word);
 	tcase_add_test(tc, race_check_names_the_locks_held);
 	tcase_add_test(tc, race_check_is_off_when_the_settings_say_so);
 	suite_add_tcase(s, tc);

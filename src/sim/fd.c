@@ -76,12 +76,45 @@ void file_unref(struct machine *m, int fi)
 	m->net.free_files++;
 }
 
+/* Put descriptor fd, just freed, into t's heap of free descriptors. */
+static void free_push(struct fdtab *t, int fd)
+{
+	if (t->nfree == t->capfree) {
+		t->capfree = t->capfree ? 2 * t->capfree : 8;
+		t->free = xrealloc(t->free, (size_t)t->capfree * sizeof *t->free);
+	}
+	int i = t->nfree++;
+	while (i > 0 && t->free[(i - 1) / 2] > fd) {
+		t->free[i] = t->free[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	t->free[i] = fd;
+}
+
+/* Take the lowest free descriptor out of t's heap (nfree > 0). */
+static int free_pop(struct fdtab *t)
+{
+	int low = t->free[0], last = t->free[--t->nfree], i = 0;
+	for (;;) {
+		int c = 2 * i + 1;
+		if (c >= t->nfree)
+			break;
+		if (c + 1 < t->nfree && t->free[c + 1] < t->free[c])
+			c++;
+		if (t->free[c] >= last)
+			break;
+		t->free[i] = t->free[c];
+		i = c;
+	}
+	if (t->nfree)
+		t->free[i] = last;
+	return low;
+}
+
 int fd_open(struct machine *m, int pid, int fi)
 {
 	struct fdtab *t = &machine_proc(m, pid)->fds;
-	int fd = 0;
-	while (fd < t->n && t->of[fd])
-		fd++;
+	int fd = t->nfree ? free_pop(t) : t->n;
 	if (fd >= FD_MAX)
 		return -1;
 	if (fd == t->n) {
@@ -134,6 +167,11 @@ void fd_close_all(struct machine *m, struct process *p)
 		t->of[fd] = 0;
 		file_unref(m, fi);
 	}
+	/* every descriptor is free now: 0 to n - 1 in order is a heap */
+	struct fdtab *t = &machine_proc(m, pid)->fds;
+	t->nfree = 0;
+	for (int fd = 0; fd < t->n; fd++)
+		free_push(t, fd);
 }
 
 void fdtab_copy(struct fdtab *dst, const struct fdtab *src)
@@ -142,11 +180,16 @@ void fdtab_copy(struct fdtab *dst, const struct fdtab *src)
 	dst->of = src->n ? xmalloc((size_t)src->n * sizeof *dst->of) : NULL;
 	if (src->n)
 		memcpy(dst->of, src->of, (size_t)src->n * sizeof *dst->of);
+	dst->nfree = dst->capfree = src->nfree;
+	dst->free = src->nfree ? xmalloc((size_t)src->nfree * sizeof *dst->free) : NULL;
+	if (src->nfree)
+		memcpy(dst->free, src->free, (size_t)src->nfree * sizeof *dst->free);
 }
 
 void fdtab_free(struct fdtab *t)
 {
 	xfree(t->of);
+	xfree(t->free);
 	memset(t, 0, sizeof *t);
 }
 
@@ -257,6 +300,7 @@ static int do_close(struct machine *m, struct thread *t, const int64_t *a)
 		return io_fail(m, t, BI_CLOSE, a[0], IO_EBADF);
 	int client = f->kind == FK_CONN && f->refs == 1 ? f->client + 1 : 0;
 	thread_proc(m, t)->fds.of[a[0]] = 0;
+	free_push(&thread_proc(m, t)->fds, (int)a[0]);
 	file_unref(m, fi);
 	t->r[R0] = 0;
 	if (ev_on(m, EV_CLOSE)) {

@@ -69,10 +69,14 @@ struct file {
 };
 
 /* A process's descriptor table: of[fd] is an open file's index + 1
- * (0: the descriptor is free). */
+ * (0: the descriptor is free).  The free descriptors below n are also
+ * in a min-heap, so that the lowest free one is found without looking
+ * through the table. */
 struct fdtab {
 	int *of;
 	int n, cap;
+	int *free;              /* a min-heap of the fd < n with of[fd] == 0 */
+	int nfree, capfree;
 };
 
 /* Descriptors above this are refused (EMFILE), as RLIMIT_NOFILE would. */

@@ -7,7 +7,13 @@
 #include "heap.h"
 
 #define WORD_BYTES 8u                   /* the unit a race is about */
-#define SH_WORDS (PAGE_SIZE / WORD_BYTES)
+/* Shadow is made by chunks of SH_BYTES bytes of memory, when a word of
+ * one is first reached: a coroutine's stack, of which a few hundred
+ * bytes at its top are used, costs a chunk or two, not a page's worth. */
+#define SH_SHIFT 8
+#define SH_BYTES (1u << SH_SHIFT)
+#define SH_WORDS (SH_BYTES / WORD_BYTES)
+#define LEAF_CHUNKS (1u << (LEAF_SHIFT - SH_SHIFT))
 
 enum { RA_WRITE = 1 };
 
@@ -29,7 +35,7 @@ struct shadow {
 	uint32_t report;        /* 1 + index of the word's report (0: none yet) */
 };
 
-/* The shadow of one page, shared between copies until either changes it. */
+/* The shadow of one chunk, shared between copies until either changes it. */
 struct shpage {
 	uint32_t refs;
 	struct shadow w[SH_WORDS];
@@ -44,9 +50,11 @@ struct bword {
 	struct shadow b[WORD_BYTES];
 };
 
-/* The shadow pages of one leaf of the address space (NULL: none made). */
+/* The shadow chunks of one leaf of the address space (NULL: none made),
+ * shared between copies of the detector until either changes it. */
 struct shleaf {
-	struct shpage *pg[LEAF_PAGES];
+	uint32_t refs;
+	struct shpage *pg[LEAF_CHUNKS];
 };
 
 /* A vector clock: a trie of VC_LEVELS levels over thread id - 1, VC_FAN
@@ -472,18 +480,48 @@ static uint32_t lset_with(struct race *r, uint32_t id, uint64_t addr, int add)
 static inline const struct shadow *shadow_peek(const struct race *r, uint64_t addr)
 {
 	const struct shleaf *l = r->leaf[addr >> LEAF_SHIFT];
-	const struct shpage *p = l ? l->pg[(addr >> PAGE_SHIFT) & (LEAF_PAGES - 1)] : NULL;
-	return p ? &p->w[(addr & (PAGE_SIZE - 1)) / WORD_BYTES] : NULL;
+	const struct shpage *p = l ? l->pg[(addr >> SH_SHIFT) & (LEAF_CHUNKS - 1)] : NULL;
+	return p ? &p->w[(addr & (SH_BYTES - 1)) / WORD_BYTES] : NULL;
+}
+
+/* Drop a reference to leaf l and, with its last, to its chunks. */
+static void leaf_drop(struct shleaf *l)
+{
+	if (!l || --l->refs)
+		return;
+	for (size_t j = 0; j < LEAF_CHUNKS; j++)
+		if (l->pg[j] && --l->pg[j]->refs == 0)
+			xfree(l->pg[j]);
+	xfree(l);
+}
+
+/* The leaf of addr, made when missing, made this detector's own (a copy
+ * sharing the same chunks) when shared. */
+static struct shleaf *leaf_own(struct race *r, uint64_t addr)
+{
+	struct shleaf **l = &r->leaf[addr >> LEAF_SHIFT];
+	if (!*l) {
+		*l = xcalloc(1, sizeof **l);
+		(*l)->refs = 1;
+	} else if ((*l)->refs > 1) {
+		struct shleaf *c = xmalloc(sizeof *c);
+		memcpy(c, *l, sizeof *c);
+		c->refs = 1;
+		for (size_t j = 0; j < LEAF_CHUNKS; j++)
+			if (c->pg[j])
+				c->pg[j]->refs++;
+		(*l)->refs--;
+		*l = c;
+	}
+	return *l;
 }
 
 /* The shadow of the word at addr for writing: made when missing, made
  * this detector's own when shared with a copy. */
 static struct shadow *shadow_get(struct race *r, uint64_t addr)
 {
-	struct shleaf **l = &r->leaf[addr >> LEAF_SHIFT];
-	if (!*l)
-		*l = xcalloc(1, sizeof **l);
-	struct shpage **p = &(*l)->pg[(addr >> PAGE_SHIFT) & (LEAF_PAGES - 1)];
+	struct shleaf *l = leaf_own(r, addr);
+	struct shpage **p = &l->pg[(addr >> SH_SHIFT) & (LEAF_CHUNKS - 1)];
 	if (!*p) {
 		*p = xcalloc(1, sizeof **p);
 		(*p)->refs = 1;
@@ -494,7 +532,7 @@ static struct shadow *shadow_get(struct race *r, uint64_t addr)
 		(*p)->refs--;
 		*p = c;
 	}
-	return &(*p)->w[(addr & (PAGE_SIZE - 1)) / WORD_BYTES];
+	return &(*p)->w[(addr & (SH_BYTES - 1)) / WORD_BYTES];
 }
 
 /* A new empty set of reads; its index + 1. */
@@ -605,15 +643,8 @@ void race_free(struct race *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < NLEAVES; i++) {
-		struct shleaf *l = r->leaf[i];
-		if (!l)
-			continue;
-		for (size_t j = 0; j < LEAF_PAGES; j++)
-			if (l->pg[j] && --l->pg[j]->refs == 0)
-				xfree(l->pg[j]);
-		xfree(l);
-	}
+	for (size_t i = 0; i < NLEAVES; i++)
+		leaf_drop(r->leaf[i]);
 	for (uint32_t i = 0; i < r->nth; i++)
 		vc_free(&r->th[i].vc);
 	xfree(r->th);
@@ -647,15 +678,9 @@ struct race *race_copy(const struct race *r)
 {
 	struct race *c = xmalloc(sizeof *c);
 	*c = *r;
-	for (size_t i = 0; i < NLEAVES; i++) {
-		if (!r->leaf[i])
-			continue;
-		c->leaf[i] = xmalloc(sizeof *c->leaf[i]);
-		*c->leaf[i] = *r->leaf[i];
-		for (size_t j = 0; j < LEAF_PAGES; j++)
-			if (c->leaf[i]->pg[j])
-				c->leaf[i]->pg[j]->refs++;
-	}
+	for (size_t i = 0; i < NLEAVES; i++)
+		if (r->leaf[i])
+			r->leaf[i]->refs++;     /* shared: see leaf_own */
 	c->th = dup_array(r->th, r->nth, sizeof *r->th);
 	c->capth = r->nth;
 	for (uint32_t i = 0; i < r->nth; i++)
@@ -1020,6 +1045,21 @@ int race_atomic(struct machine *m, const struct thread *t, uint64_t addr, uint64
 	return raced;
 }
 
+/* The bytes of [lo, hi) of byte shadow b (NULL: none) forget their
+ * history. */
+static void bword_forget(struct race *r, struct bword *b, uint64_t lo, uint64_t hi)
+{
+	if (!b || b->addr + WORD_BYTES <= lo || b->addr >= hi)
+		return;
+	for (unsigned k = 0; k < WORD_BYTES; k++) {
+		if (b->addr + k < lo || b->addr + k >= hi)
+			continue;
+		if (b->b[k].rs)
+			rset_drop(r, b->b[k].rs);
+		memset(&b->b[k], 0, sizeof b->b[k]);
+	}
+}
+
 void race_forget(struct machine *m, int pid, uint64_t lo, uint64_t hi)
 {
 	const struct process *pr = machine_proc(m, pid);
@@ -1027,30 +1067,48 @@ void race_forget(struct machine *m, int pid, uint64_t lo, uint64_t hi)
 	if (!r || hi <= lo)
 		return;
 	r->front.gen++;
-	for (uint64_t a = lo; a < hi; a += WORD_BYTES) {
-		const struct shadow *p = shadow_peek(r, a);
-		if (!p) {               /* nothing known of this page: skip it */
-			a = (a | (PAGE_SIZE - 1)) + 1 - WORD_BYTES;
+	for (uint64_t a = lo; a < hi;) {
+		uint64_t end = (a | (SH_BYTES - 1)) + 1;        /* the end of a's chunk */
+		const struct shleaf *l = r->leaf[a >> LEAF_SHIFT];
+		const struct shpage *c = l ? l->pg[(a >> SH_SHIFT) & (LEAF_CHUNKS - 1)] : NULL;
+		if (!c) {               /* nothing known of this chunk: skip it */
+			a = end;
 			continue;
 		}
-		if (!p->w.tid && !p->r.tid && !p->rs && !p->report)
+		if (a == (end - SH_BYTES) && end <= hi) {
+			/* the whole chunk goes: let its shadow go with it */
+			for (unsigned k = 0; k < SH_WORDS; k++)
+				if (c->w[k].rs)
+					rset_drop(r, c->w[k].rs);
+			struct shpage **slot = &leaf_own(r, a)->pg[(a >> SH_SHIFT) & (LEAF_CHUNKS - 1)];
+			if (--(*slot)->refs == 0)
+				xfree(*slot);
+			*slot = NULL;
+			a = end;
 			continue;
-		struct shadow *s = shadow_get(r, a);
-		if (s->rs)
-			rset_drop(r, s->rs);
-		memset(s, 0, sizeof *s);
+		}
+		for (; a < hi && a < end; a += WORD_BYTES) {
+			const struct shadow *p = shadow_peek(r, a);
+			if (!p->w.tid && !p->r.tid && !p->rs && !p->report)
+				continue;
+			struct shadow *s = shadow_get(r, a);
+			if (s->rs)
+				rset_drop(r, s->rs);
+			memset(s, 0, sizeof *s);
+		}
 	}
 	sync_forget(r, lo, hi);
-	for (uint32_t i = 0; i < r->capbytes; i++) {
-		struct bword *b = &r->bytes[i];
-		if (!b->addr || b->addr + WORD_BYTES <= lo || b->addr >= hi)
-			continue;
-		for (unsigned k = 0; k < WORD_BYTES; k++) {
-			if (b->addr + k < lo || b->addr + k >= hi)
-				continue;
-			if (b->b[k].rs)
-				rset_drop(r, b->b[k].rs);
-			memset(&b->b[k], 0, sizeof b->b[k]);
+	if (r->nbytes) {
+		/* the byte shadows in [lo, hi): word by word when that is fewer
+		 * looks than going through the table */
+		uint64_t w0 = lo & ~(uint64_t)(WORD_BYTES - 1);
+		if ((hi - w0) / WORD_BYTES < r->capbytes) {
+			for (uint64_t a = w0; a < hi; a += WORD_BYTES)
+				bword_forget(r, bword_find(r, a), lo, hi);
+		} else {
+			for (uint32_t i = 0; i < r->capbytes; i++)
+				if (r->bytes[i].addr)
+					bword_forget(r, &r->bytes[i], lo, hi);
 		}
 	}
 	uint32_t i = 0, n = r->nreports;
