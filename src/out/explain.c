@@ -20,6 +20,12 @@ void explain_translate(int on)
 	translated = on;
 }
 
+int explain_translating(void)
+{
+	return translated;
+}
+
+
 /* s in the reader's language when the screen asked for it, else s. */
 #define T_(s) (translated ? gettext(s) : (s))
 /* The same for a count: s when n is 1, p otherwise, in English. */

@@ -10,6 +10,9 @@
  * it, after setlocale) or in English (off, the default: the exports, the
  * quiz's grading and every test read English). */
 void explain_translate(int on);
+/* Whether they are (the quiz words its questions the same way). */
+int explain_translating(void);
+
 
 /* Append the sentence for event e to out (no newline, no tick).  m is the
  * machine that sent e, as it is when e is sent. */

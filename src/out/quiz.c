@@ -12,10 +12,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../i18n.h"
 #include "../sim/epoll_layout.h"
 #include "disasm.h"
 #include "explain.h"
 #include "trace.h"
+
+/* The words the screen shows (the question, the answer's why, the form
+ * of an answer) in the reader's language when the screen asked for it,
+ * as explain's sentences are; --questions and --answers stay English. */
+#define Q_(s) (explain_translating() ? gettext(s) : (s))
+#define QN_(s, p, n) (explain_translating() ? ngettext(s, p, (unsigned long)(n)) : \
+		      (n) == 1 ? (s) : (p))
 
 const struct quiz_kind_info quiz_kinds[QK_COUNT] = {
 #define X(id, name, form) { name, form },
@@ -460,22 +468,22 @@ static void put_insn(const struct scenario *sc, uint64_t pc, struct buf *b)
 
 /* Who takes a core from a thread, by scheduling policy. */
 static const char *const taken_by[POLICY_COUNT] = {
-	[POLICY_RR] = "the timer interrupt",
-	[POLICY_FIFO] = "the scheduler",
-	[POLICY_PRIORITY] = "the scheduler",
-	[POLICY_RANDOM] = "the random scheduler",
-	[POLICY_SCRIPT] = "the schedule script",
+	[POLICY_RR] = N_("the timer interrupt"),
+	[POLICY_FIFO] = N_("the scheduler"),
+	[POLICY_PRIORITY] = N_("the scheduler"),
+	[POLICY_RANDOM] = N_("the random scheduler"),
+	[POLICY_SCRIPT] = N_("the schedule script"),
 };
 
 /* Why the scheduler picks the thread it picks, by policy (%d: that thread). */
 static const char *const picked_by[POLICY_COUNT] = {
-	[POLICY_RR] = "The ready queue is first come, first served: T%d had waited longest",
-	[POLICY_FIFO] = "The ready queue is first come, first served: T%d had waited longest",
-	[POLICY_PRIORITY] = "The scheduler runs the ready thread of the highest priority, "
-			    "the longest waiting among equals: T%d",
-	[POLICY_RANDOM] = "The random scheduler drew T%d from the ready threads (the seed "
-			  "decides every draw)",
-	[POLICY_SCRIPT] = "The schedule script gives the core to T%d now",
+	[POLICY_RR] = N_("The ready queue is first come, first served: T%d had waited longest"),
+	[POLICY_FIFO] = N_("The ready queue is first come, first served: T%d had waited longest"),
+	[POLICY_PRIORITY] = N_("The scheduler runs the ready thread of the highest priority, "
+			       "the longest waiting among equals: T%d"),
+	[POLICY_RANDOM] = N_("The random scheduler drew T%d from the ready threads (the seed "
+			     "decides every draw)"),
+	[POLICY_SCRIPT] = N_("The schedule script gives the core to T%d now"),
 };
 
 /* Add tid to q's choices, in order, once. */
@@ -495,7 +503,7 @@ static void add_choice(struct quiz_question *q, int tid)
 static void put_threads(struct buf *b, const int *ids, int n)
 {
 	for (int i = 0; i < n; i++)
-		buf_printf(b, "%sT%d", !i ? "" : i == n - 1 ? " and " : ", ", ids[i]);
+		buf_printf(b, "%sT%d", !i ? "" : i == n - 1 ? Q_(" and ") : ", ", ids[i]);
 }
 
 /* The second pass, before the step from c's tick: word the question
@@ -514,9 +522,10 @@ static void ask(struct watch *w, const struct cand *c, struct quiz_question *q)
 	q->pid = t ? t->pid : c->pid;
 	q->line = t && t->state != TS_DONE ? image_line(sc->image, t->pc) : 0;
 	struct buf b = { 0 };
-	buf_printf(&b, "tick %llu", (unsigned long long)c->tick);
+	buf_printf(&b, Q_("tick %llu"), (unsigned long long)c->tick);
 	if (q->line)
-		buf_printf(&b, ", line %d", q->line);
+		buf_printf(&b, Q_(", line %d"), q->line);
+
 	buf_puts(&b, ", ");
 	trace_thread_name(sc, m, c->tid, &b);
 	q->where = buf_take(&b);
@@ -533,36 +542,38 @@ static void ask(struct watch *w, const struct cand *c, struct quiz_question *q)
 	uint64_t sp = t ? (uint64_t)t->r[REG_SP] : 0;
 	switch (q->kind) {
 	case QK_LOAD:
-	case QK_STORE:
-		buf_printf(&b, "T%d is about to run ", c->tid);
-		put_insn(sc, t ? t->pc : 0, &b);
-		buf_puts(&b, q->kind == QK_LOAD ? ": it loads " : ": it stores into ");
-		trace_word(sc, m, q->pid, c->addr, 0, &b);
+	case QK_STORE: {
+		struct buf insn = { 0 }, word = { 0 };
+		put_insn(sc, t ? t->pc : 0, &insn);
+		trace_word(sc, m, q->pid, c->addr, 0, &word);
 		if (q->kind == QK_LOAD)
-			buf_puts(&b, ". What value will it read?");
-		else {
-			buf_puts(&b, ". What value will ");
-			trace_word(sc, m, q->pid, c->addr, 0, &b);
-			buf_puts(&b, " hold after it?");
-		}
+			buf_printf(&b, Q_("T%d is about to run %s: it loads %s. What value will it "
+					  "read?"), c->tid, insn.s ? insn.s : "", word.s);
+		else
+			buf_printf(&b, Q_("T%d is about to run %s: it stores into %s. What value will "
+					  "%s hold after it?"), c->tid, insn.s ? insn.s : "", word.s,
+				   word.s);
+		buf_free(&insn);
+		buf_free(&word);
 		break;
+	}
 	case QK_SWITCH: {
 		int p = m->cfg.policy >= 0 && m->cfg.policy < POLICY_COUNT ? m->cfg.policy : 0;
 		switch (c->flag) {
 		case SW_PREEMPT:
-			buf_printf(&b, "%s takes CPU%d from T%d.", taken_by[p], c->core, c->tid);
+			buf_printf(&b, Q_("%s takes CPU%d from T%d."), Q_(taken_by[p]), c->core, c->tid);
 			add_choice(q, c->tid);
 			break;
 		case SW_BLOCK:
-			buf_printf(&b, "T%d has just blocked, leaving CPU%d.", c->tid, c->core);
+			buf_printf(&b, Q_("T%d has just blocked, leaving CPU%d."), c->tid, c->core);
 			break;
 		case SW_EXIT:
-			buf_printf(&b, "T%d has just ended, leaving CPU%d.", c->tid, c->core);
+			buf_printf(&b, Q_("T%d has just ended, leaving CPU%d."), c->tid, c->core);
 			break;
 		default:
-			buf_printf(&b, "T%d has just given up CPU%d.", c->tid, c->core);
+			buf_printf(&b, Q_("T%d has just given up CPU%d."), c->tid, c->core);
 		}
-		buf_printf(&b, " Which thread does CPU%d run next?", c->core);
+		buf_printf(&b, Q_(" Which thread does CPU%d run next?"), c->core);
 		for (int i = 0; i < m->nthreads; i++)
 			if (m->threads[i].state == TS_READY)
 				add_choice(q, m->threads[i].id);
@@ -572,28 +583,31 @@ static void ask(struct watch *w, const struct cand *c, struct quiz_question *q)
 		const struct insn *in = t ? image_insn(sc->image, t->pc) : NULL;
 		int64_t bi = in ? in->imm : -1;
 		int64_t arg = machine_peek(m, q->pid, sp);
-		const char *name = bi >= 0 && bi < BI_COUNT ? isa_builtins[bi].name : "a builtin";
+		const char *name = bi >= 0 && bi < BI_COUNT ? isa_builtins[bi].name : Q_("a builtin");
 		w->wait = blocking_wait(bi);
-		buf_printf(&b, "T%d is about to call %s", c->tid, name);
+		struct buf on = { 0 };
 		switch (blocking_wait(bi)) {
 		case WAIT_MUTEX:
 		case WAIT_SEM:
-			buf_puts(&b, " on ");
-			explain_wait(sc, m, q->pid, blocking_wait(bi), (uint64_t)arg, &b);
+			explain_wait(sc, m, q->pid, blocking_wait(bi), (uint64_t)arg, &on);
 			break;
 		case WAIT_JOIN:
-			buf_printf(&b, " on T%lld", (long long)arg);
+			buf_printf(&on, "T%lld", (long long)arg);
 			break;
 		case WAIT_CHILD:
-			buf_printf(&b, " for P%lld", (long long)arg);
+			buf_printf(&on, "P%lld", (long long)arg);
 			break;
 		case WAIT_EPOLL:
-			buf_printf(&b, " on ep %lld", (long long)arg);
+			buf_printf(&on, "ep %lld", (long long)arg);
 			break;
 		default:
-			buf_printf(&b, " on fd %lld", (long long)arg);
+			buf_printf(&on, "fd %lld", (long long)arg);
 		}
-		buf_puts(&b, ". Will it block?");
+		buf_printf(&b, blocking_wait(bi) == WAIT_CHILD ?
+			   Q_("T%d is about to call %s for %s. Will it block?") :
+			   Q_("T%d is about to call %s on %s. Will it block?"), c->tid, name,
+			   on.s ? on.s : "");
+		buf_free(&on);
 		break;
 	}
 	case QK_HANDOFF: {
@@ -601,24 +615,28 @@ static void ask(struct watch *w, const struct cand *c, struct quiz_question *q)
 		int n = mutex_waiters(m, q->pid, c->addr, ids, QUIZ_CHOICES);
 		if (n > QUIZ_CHOICES)
 			n = QUIZ_CHOICES;
-		buf_printf(&b, "T%d is about to unlock ", c->tid);
-		explain_wait(sc, m, q->pid, WAIT_MUTEX, c->addr, &b);
+		struct buf mx = { 0 }, who = { 0 };
+		explain_wait(sc, m, q->pid, WAIT_MUTEX, c->addr, &mx);
 		for (int i = 0; i < n; i++)
 			add_choice(q, ids[i]);
-		buf_puts(&b, " while ");
-		put_threads(&b, q->choices, q->nchoices);
-		buf_printf(&b, " %s for it. Which thread gets the mutex?", n == 1 ? "waits" : "wait");
+		put_threads(&who, q->choices, q->nchoices);
+		buf_printf(&b, QN_("T%d is about to unlock %s while %s waits for it. Which thread "
+				   "gets the mutex?", "T%d is about to unlock %s while %s wait for it. "
+				   "Which thread gets the mutex?", n), c->tid, mx.s ? mx.s : "",
+			   who.s ? who.s : "");
+		buf_free(&mx);
+		buf_free(&who);
 		break;
 	}
 	case QK_EPOLL:
-		buf_printf(&b, "T%d's epoll_wait on ep %llu returns at the next tick with ready "
-			   "descriptors. Which descriptor does it report first?", c->tid,
+		buf_printf(&b, Q_("T%d's epoll_wait on ep %llu returns at the next tick with ready "
+				  "descriptors. Which descriptor does it report first?"), c->tid,
 			   (unsigned long long)c->addr);
 		break;
 	default:
 		break;
 	}
-	if (b.len)
+	if (b.len && islower((unsigned char)b.s[0]) && !(b.s[0] & 0x80))
 		b.s[0] = (char)toupper((unsigned char)b.s[0]);
 	q->prompt = buf_take(&b);
 	w->ask = q;
@@ -650,15 +668,15 @@ static void answer_load(struct watch *w, const struct event *e)
 	struct buf more = { 0 };
 	if (s && s->tick != UINT64_MAX && s->val == e->rval) {
 		if (s->tid == e->tid)
-			buf_printf(&more, ": it stored that value itself at tick %llu",
+			buf_printf(&more, Q_(": it stored that value itself at tick %llu"),
 				   (unsigned long long)s->tick);
 		else
-			buf_printf(&more, ": T%d stored it at tick %llu", s->tid,
+			buf_printf(&more, Q_(": T%d stored it at tick %llu"), s->tid,
 				   (unsigned long long)s->tick);
 		if (s->line)
-			buf_printf(&more, " (line %d)", s->line);
+			buf_printf(&more, Q_(" (line %d)"), s->line);
 	} else if (!s || s->tick == UINT64_MAX) {
-		buf_puts(&more, ": no thread has stored to it yet, so it holds its first value");
+		buf_puts(&more, Q_(": no thread has stored to it yet, so it holds its first value"));
 	}
 	answer(w, e, e->rval, more.s);
 	buf_free(&more);
@@ -671,12 +689,12 @@ static void answer_store(struct watch *w, const struct event *e)
 	if (loses_update(w, e)) {
 		const struct word *s = word_get(w, e->pid, e->waddr, 0);
 		const struct last_load *l = &w->loads[e->tid - 1];
-		buf_printf(&more, ". It loaded %lld at tick %llu; T%d stored %lld at tick %llu, in "
-			   "between: this store writes over it, and T%d's update is lost",
+		buf_printf(&more, Q_(". It loaded %lld at tick %llu; T%d stored %lld at tick %llu, in "
+				     "between: this store writes over it, and T%d's update is lost"),
 			   (long long)l->val, (unsigned long long)l->tick, s->tid, (long long)s->val,
 			   (unsigned long long)s->tick, s->tid);
 	} else {
-		buf_puts(&more, ": a store writes what its register holds");
+		buf_puts(&more, Q_(": a store writes what its register holds"));
 	}
 	answer(w, e, e->wval, more.s);
 	buf_free(&more);
@@ -684,13 +702,13 @@ static void answer_store(struct watch *w, const struct event *e)
 
 /* What a call that did not block is said with, by what it would wait in. */
 static const char *const not_blocked[WAIT_COUNT] = {
-	[WAIT_MUTEX] = "The mutex was free: ",
-	[WAIT_SEM] = "The count was above 0: ",
-	[WAIT_JOIN] = "That thread had already ended: join returns at once",
-	[WAIT_CHILD] = "It does not wait: ",
-	[WAIT_ACCEPT] = "A client was waiting: ",
-	[WAIT_READ] = "It does not wait: ",
-	[WAIT_EPOLL] = "It does not wait: ",
+	[WAIT_MUTEX] = N_("The mutex was free: "),
+	[WAIT_SEM] = N_("The count was above 0: "),
+	[WAIT_JOIN] = N_("That thread had already ended: join returns at once"),
+	[WAIT_CHILD] = N_("It does not wait: "),
+	[WAIT_ACCEPT] = N_("A client was waiting: "),
+	[WAIT_READ] = N_("It does not wait: "),
+	[WAIT_EPOLL] = N_("It does not wait: "),
 };
 
 /* The second pass: what e says about the question of this step. */
@@ -714,7 +732,7 @@ static void answer_event(struct watch *w, const struct event *e)
 				w->m->cfg.policy : 0;
 			struct buf more = { 0 };
 			buf_puts(&more, ". ");
-			buf_printf(&more, picked_by[p], e->tid);
+			buf_printf(&more, Q_(picked_by[p]), e->tid);
 			answer(w, e, e->tid, more.s);
 			buf_free(&more);
 			add_choice(q, e->tid);
@@ -730,9 +748,9 @@ static void answer_event(struct watch *w, const struct event *e)
 		if (e->kind == EV_UNLOCK && e->tid == q->tid && e->addr == q->addr)
 			w->handed = 1;
 		else if (w->handed && e->kind == EV_LOCK && e->addr == q->addr) {
-			answer(w, e, e->tid, ": unlock hands the mutex straight to the thread that has "
-			       "waited longest (a wait queue is first come, first served), and the "
-			       "mutex is never free in between");
+			answer(w, e, e->tid, Q_(": unlock hands the mutex straight to the thread that "
+						"has waited longest (a wait queue is first come, first "
+						"served), and the mutex is never free in between"));
 			add_choice(q, e->tid);
 		}
 		break;
@@ -744,12 +762,12 @@ static void answer_event(struct watch *w, const struct event *e)
 			int64_t fd = machine_peek(w->m, e->pid, out + EPOLL_EVENT_DATA);
 			struct buf more = { 0 };
 			for (int64_t i = 0; i < e->a && i < 8; i++)
-				buf_printf(&more, "%s%lld", i ? ", " : " (the data of each: ",
+				buf_printf(&more, "%s%lld", i ? ", " : Q_(" (the data of each: "),
 					   (long long)machine_peek(w->m, e->pid, out + (uint64_t)i *
 							     EPOLL_EVENT_SIZE + EPOLL_EVENT_DATA));
 			buf_puts(&more, e->a > 8 ? ", ...)" : ")");
-			buf_puts(&more, ". It reports ready descriptors in the order of its interest "
-				 "list, and one it reports moves to the back");
+			buf_puts(&more, Q_(". It reports ready descriptors in the order of its "
+					   "interest list, and one it reports moves to the back"));
 			answer(w, e, fd, more.s);
 			buf_free(&more);
 		}
@@ -767,13 +785,13 @@ static void answer_step(struct watch *w)
 		return;
 	int wk = w->wait;
 	struct buf b = { 0 };
-	const char *head = not_blocked[wk] ? not_blocked[wk] : "It does not wait: ";
+	const char *head = not_blocked[wk] ? not_blocked[wk] : N_("It does not wait: ");
 	size_t n = strlen(head);
 	if (head[n - 1] == ' ') {
-		buf_puts(&b, head);
-		buf_puts(&b, w->first.len ? w->first.s : "the call returns at once");
+		buf_puts(&b, Q_(head));
+		buf_puts(&b, w->first.len ? w->first.s : Q_("the call returns at once"));
 	} else {
-		buf_puts(&b, head);
+		buf_puts(&b, Q_(head));
 	}
 	buf_putc(&b, '.');
 	q->answer = 0;
@@ -921,18 +939,19 @@ void quiz_form_text(const struct quiz_question *q, struct buf *b)
 {
 	switch (quiz_kinds[q->kind].form) {
 	case QF_VALUE:
-		buf_puts(b, "a number");
+		buf_puts(b, Q_("a number"));
 		break;
 	case QF_THREAD:
-		buf_puts(b, "a thread");
+		buf_puts(b, Q_("a thread"));
 		for (int i = 0; i < q->nchoices; i++)
 			buf_printf(b, "%sT%d", i ? ", " : ": ", q->choices[i]);
 		break;
 	case QF_YESNO:
-		buf_puts(b, "yes or no");
+		buf_puts(b, Q_("yes or no"));
 		break;
 	case QF_FD:
-		buf_puts(b, "a descriptor number");
+		buf_puts(b, Q_("a descriptor number"));
+
 		break;
 	}
 }

@@ -225,9 +225,10 @@ static void draw_header(const struct ui *u, const struct layout *l)
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_TITLE), u->sc->name);
 	}
-	char where[32];                 /* in the tour: "lesson 4/30", or "4/30" when tight */
-	snprintf(where, sizeof where, "lesson %d/%zu", u->lesson + 1, tour_count);
-	const char *w = xmax - x >= 3 + term_width(where) ? where : where + 7;
+	char where[64], tight[16];      /* in the tour: "lesson 4/30", or "4/30" when tight */
+	snprintf(where, sizeof where, _("lesson %d/%zu"), u->lesson + 1, tour_count);
+	snprintf(tight, sizeof tight, "%d/%zu", u->lesson + 1, tour_count);
+	const char *w = xmax - x >= 3 + term_width(where) ? where : tight;
 	if (u->in_tour && u->lesson >= 0 && xmax - x >= 3 + term_width(w)) {
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_FOCUS), w);
@@ -512,6 +513,12 @@ static void rco_name(const struct ui *u, const struct rco *c, struct buf *b)
 	buf_printf(b, "co%d (%s)", c->id, f ? f->name : "?");
 }
 
+/* A runtime coroutine's state, as the screen says it. */
+static const char *const rco_words[RCO_COUNT] = {
+	[RCO_READY] = N_("ready"), [RCO_RUNNING] = N_("running"),
+	[RCO_PARKED] = N_("parked"), [RCO_DONE] = N_("done"),
+};
+
 /* The M:N runtime, summarised so that its size does not matter: its
  * coroutines counted by state, each worker with the one it runs and
  * how many it ran last are parked or ready, then the coroutines parked
@@ -527,11 +534,12 @@ static int draw_runtime(const struct ui *u, int y, int x0, int xmax, int rows)
 	if (rows < 1)
 		return 0;
 	struct buf b = { 0 };
-	buf_printf(&b, "go: %d coroutine%s on %zu worker%s:", total, total == 1 ? "" : "s", nw,
-		   nw == 1 ? "" : "s");
+	buf_printf(&b, ngettext("go: %d coroutine", "go: %d coroutines", (unsigned long)total),
+		   total);
+	buf_printf(&b, ngettext(" on %zu worker:", " on %zu workers:", (unsigned long)nw), nw);
 	for (int s = 0; s < RCO_COUNT; s++)
 		if (by[s])
-			buf_printf(&b, " %d %s", by[s], rco_state_names[s]);
+			buf_printf(&b, " %d %s", by[s], _(rco_words[s]));
 	int x = x0;
 	put(y + n++, &x, xmax, term_attr(TH_TITLE), b.s);
 	for (size_t i = 0; i < nw && i < RT_WORKERS && n < rows; i++) {
@@ -543,18 +551,20 @@ static int draw_runtime(const struct ui *u, int y, int x0, int xmax, int rows)
 		put(y + n, &x, xmax, term_attr(term_thread_color(workers[i])), b.s);
 		b.len = 0;
 		if (id && runtime_coroutine(m, id, &c)) {
-			buf_puts(&b, "runs ");
-			rco_name(u, &c, &b);
+			struct buf co = { 0 };
+			rco_name(u, &c, &co);
+			buf_printf(&b, _("runs %s"), co.s);
+			buf_free(&co);
 		} else {
-			buf_puts(&b, "runs none");
+			buf_puts(&b, _("runs none"));
 		}
 		runtime_worker_counts(m, workers[i], w);
 		if (w[RCO_PARKED] || w[RCO_READY]) {
-			buf_puts(&b, "; it last ran");
+			buf_puts(&b, _("; it last ran"));
 			if (w[RCO_READY])
-				buf_printf(&b, " %d now ready", w[RCO_READY]);
+				buf_printf(&b, _(" %d now ready"), w[RCO_READY]);
 			if (w[RCO_PARKED])
-				buf_printf(&b, "%s %d now parked", w[RCO_READY] ? "," : "", w[RCO_PARKED]);
+				buf_printf(&b, _("%s %d now parked"), w[RCO_READY] ? "," : "", w[RCO_PARKED]);
 		}
 		put(y + n++, &x, xmax, term_attr(id ? TH_RUNNING : TH_READY), b.s);
 	}
@@ -569,24 +579,27 @@ static int draw_runtime(const struct ui *u, int y, int x0, int xmax, int rows)
 			buf_puts(&b, "  ");
 			rco_name(u, &c[i], &b);
 			if (lists[l].s == RCO_PARKED) {
-				buf_printf(&b, " parked in %s fd %lld", wait_names[c[i].wait],
+				buf_printf(&b, _(" parked in %s fd %lld"), wait_names[c[i].wait],
 					   (long long)c[i].fd);
 				const struct service *sv = service_get(m, c[i].service);
 				if (sv)
-					buf_printf(&b, " (service %s)", sv->name);
+					buf_printf(&b, _(" (service %s)"), sv->name);
 			} else {
-				buf_puts(&b, " ready");
+				buf_puts(&b, _(" ready"));
 			}
-			buf_printf(&b, " for %llu ticks", (unsigned long long)(m->tick - c[i].since));
+			unsigned long long since = (unsigned long long)(m->tick - c[i].since);
+			buf_printf(&b, ngettext(" for %llu tick", " for %llu ticks", (unsigned long)since),
+				   since);
 			if (c[i].worker)
-				buf_printf(&b, ", last on T%d", c[i].worker);
+				buf_printf(&b, _(", last on T%d"), c[i].worker);
 			x = x0;
 			put(y + n++, &x, xmax, term_attr(lists[l].th), b.s);
 		}
 		if (k > (size_t)lists[l].max && n < rows) {
 			b.len = 0;
-			buf_printf(&b, "  %s %zu more %s", term_ascii() ? "..." : "…",
-				   k - (size_t)lists[l].max, rco_state_names[lists[l].s]);
+			buf_printf(&b, _("  %s %zu more %s"), term_ascii() ? "..." : "…",
+				   k - (size_t)lists[l].max, _(rco_words[lists[l].s]));
+
 			x = x0;
 			put(y + n++, &x, xmax, term_attr(TH_DIM), b.s);
 		}
@@ -1027,10 +1040,10 @@ static void draw_narration(struct ui *u, const struct rect *r)
 	struct buf lesson = { 0 };      /* in the tour, at tick 0: the lesson first */
 	if (u->in_tour && u->lesson >= 0 && session_tick(u->s) == 0) {
 		const struct lesson *l = &tour_lessons[u->lesson];
-		buf_printf(&lesson, "Lesson %d/%zu", u->lesson + 1, tour_count);
+		buf_printf(&lesson, _("Lesson %d/%zu"), u->lesson + 1, tour_count);
 		if (l->row)
-			buf_printf(&lesson, " (row %d)", l->row);
-		buf_printf(&lesson, ": %s. Look at %s.", l->idea, l->look);
+			buf_printf(&lesson, _(" (row %d)"), l->row);
+		buf_printf(&lesson, _(": %s. Look at %s."), _(l->idea), _(l->look));
 	}
 	for (size_t i = first; y < r->y + r->h; i++) {
 		size_t k0 = lesson.s ? 1 : 0;   /* the lesson takes the first place */
@@ -1082,7 +1095,7 @@ static void draw_quiz(struct ui *u, const struct layout *l)
 	}
 	size_t idx = (size_t)(q - z->q.q) + 1;
 	struct buf t = { 0 };
-	buf_printf(&t, "Quiz %s question %zu of %zu %s %zu of %zu right", term_glyph(G_H), idx,
+	buf_printf(&t, _("Quiz %s question %zu of %zu %s %zu of %zu right"), term_glyph(G_H), idx,
 		   z->q.n, term_glyph(G_H), z->right, z->answered);
 	separator(top - 1, 0, l->cols - 1, G_LT, G_RT, t.s, 1);
 	t.len = 0;
@@ -1092,16 +1105,20 @@ static void draw_quiz(struct ui *u, const struct layout *l)
 		y = put_wrapped(y, bottom, x, w, term_attr(TH_NOTE), t.s);
 		if (y < bottom && q->source) {
 			int xx = x;
-			putf(y++, &xx, x + w, term_attr(TH_DIM), "line %d: %s", q->line, q->source);
+			putf(y++, &xx, x + w, term_attr(TH_DIM), _("line %d: %s"), q->line, q->source);
 		}
 	} else {
 		int right = z->result[shown - z->q.q] == 1;
 		if (right) {
-			buf_puts(&t, "Right: ");
-			quiz_answer_text(q, &t);
+			struct buf a = { 0 };
+			quiz_answer_text(q, &a);
+			buf_printf(&t, _("Right: %s"), a.s);
+			buf_free(&a);
 		} else {
-			buf_printf(&t, "Wrong: you answered %s; the answer is ", z->given);
-			quiz_answer_text(q, &t);
+			struct buf a = { 0 };
+			quiz_answer_text(q, &a);
+			buf_printf(&t, _("Wrong: you answered %s; the answer is %s"), z->given, a.s);
+			buf_free(&a);
 		}
 		int xx = x;
 		put(y++, &xx, x + w, term_attr(right ? TH_RUNNING : TH_BAD), t.s);
@@ -1263,8 +1280,8 @@ static void draw_footer(const struct ui *u, const struct layout *l)
 	if (ask && !u->message[0]) {
 		struct buf f = { 0 };
 		quiz_form_text(ask, &f);
-		putf(y, &x, xmax, term_attr(TH_KEY), "your answer: %s_", u->quiz->input);
-		putf(y, &x, xmax, term_attr(TH_DIM), "  (%s; Enter answers, Escape puts it away) ",
+		putf(y, &x, xmax, term_attr(TH_KEY), _("your answer: %s_"), u->quiz->input);
+		putf(y, &x, xmax, term_attr(TH_DIM), _("  (%s; Enter answers, Escape puts it away) "),
 		     f.s);
 		buf_free(&f);
 		return;
@@ -1356,7 +1373,7 @@ static void draw_lessons(const struct ui *u, const struct layout *l)
 		for (int x = 0; x < w; x++)
 			addch(' ');
 	}
-	term_box(y0, x0, y0 + h - 1, x0 + w - 1, "Lessons of the tour", term_attr(TH_FOCUS));
+	term_box(y0, x0, y0 + h - 1, x0 + w - 1, _("Lessons of the tour"), term_attr(TH_FOCUS));
 	int room = h - 3, top = 0;
 	if (u->list_at >= room)
 		top = u->list_at - room + 1;
@@ -1372,13 +1389,14 @@ static void draw_lessons(const struct ui *u, const struct layout *l)
 			snprintf(row, sizeof row, "%d", ls->row);
 		putf(y, &x, x0 + w - 1, attr, "%s%2d %3s  %-20.20s %s%s",
 		     i == u->lesson ? ">" : " ", i + 1, row, ls->scenario,
-		     here ? "" : "(not there yet) ", ls->idea);
+		     here ? "" : _("(not there yet) "), _(ls->idea));
 		while (i == u->list_at && x < x0 + w - 2)
 			put(y, &x, x0 + w - 2, attr, " ");
 	}
 	int x = x0 + 2;
 	put(y0 + h - 2, &x, x0 + w - 1, term_attr(TH_DIM),
-	    "Up, Down: choose   Enter: open it   Escape: close");
+	    _("Up, Down: choose   Enter: open it   Escape: close"));
+
 }
 
 /* Below the smallest size: say so, in what room there is. */

@@ -324,7 +324,7 @@ static int open_lesson(struct ui *u, int i)
 {
 	const struct bundled *b = tour_scenario((size_t)i);
 	if (!b) {
-		snprintf(u->message, sizeof u->message, "Lesson %d, %.40s, is not there yet.", i + 1,
+		snprintf(u->message, sizeof u->message, _("Lesson %d, %.40s, is not there yet."), i + 1,
 			 tour_lessons[i].scenario);
 		return -1;
 	}
@@ -332,7 +332,7 @@ static int open_lesson(struct ui *u, int i)
 	struct scenario *sc = scenario_compile(b->name, b->text, b->len, &d);
 	diags_free(&d);
 	if (!sc) {
-		snprintf(u->message, sizeof u->message, "Lesson %d: %.40s does not compile.", i + 1,
+		snprintf(u->message, sizeof u->message, _("Lesson %d: %.40s does not compile."), i + 1,
 			 b->name);
 		return -1;
 	}
@@ -340,7 +340,7 @@ static int open_lesson(struct ui *u, int i)
 	int code;
 	struct session *s = session_new(sc, &sc->config, &u->lim, err, sizeof err, &code);
 	if (!s) {
-		snprintf(u->message, sizeof u->message, "Lesson %d cannot start: %.100s", i + 1, err);
+		snprintf(u->message, sizeof u->message, _("Lesson %d cannot start: %.100s"), i + 1, err);
 		scenario_free(sc);
 		return -1;
 	}
@@ -361,8 +361,8 @@ static int open_lesson(struct ui *u, int i)
 	u->lesson = i;
 	u->in_tour = 1;
 	ui_quiz_reload(u);              /* in quiz mode: the lesson's own questions */
-	snprintf(u->message, sizeof u->message, "Lesson %d of %zu: %.40s. ] next, [ previous, "
-		 "L the list.", i + 1, tour_count, b->name);
+	snprintf(u->message, sizeof u->message, _("Lesson %d of %zu: %.40s. ] next, [ previous, "
+		 "L the list."), i + 1, tour_count, b->name);
 	return 0;
 }
 
@@ -383,14 +383,17 @@ static int lesson_by(struct ui *u, int dir)
 	for (int k = 1; k <= skipped; k++)
 		buf_printf(&b, "%s%s", k > 1 ? ", " : "", tour_lessons[from + dir * k].scenario);
 	if (to >= 0)
-		snprintf(u->message, sizeof u->message, "%.80s: not there yet; on to %.30s.", b.s, tour_lessons[to].scenario);
+		snprintf(u->message, sizeof u->message, _("%.80s: not there yet; on to %.30s."), b.s,
+			 tour_lessons[to].scenario);
 	else if (skipped)
-		snprintf(u->message, sizeof u->message, "%.80s: not there yet; this is the %s lesson "
-			 "there is.", b.s, dir > 0 ? "last" : "first");
-	else
 		snprintf(u->message, sizeof u->message, dir > 0 ?
-			 "This is the tour's last lesson: L lists them all." :
-			 "This is the tour's first lesson: ] goes on.");
+			 _("%.80s: not there yet; this is the last lesson there is.") :
+			 _("%.80s: not there yet; this is the first lesson there is."), b.s);
+	else
+		snprintf(u->message, sizeof u->message, "%s", dir > 0 ?
+			 _("This is the tour's last lesson: L lists them all.") :
+			 _("This is the tour's first lesson: ] goes on."));
+
 	buf_free(&b);
 	return K_REDRAW;
 }

@@ -7,6 +7,7 @@
 #include <curses.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "view.h"
 
 /* Build the questions of the run on screen, all unanswered; -1 with a
@@ -21,12 +22,12 @@ static int build(struct ui *u)
 	z->asking = z->shown = -1;
 	char err[160];
 	if (quiz_build(u->sc, &u->cfg, &u->lim, z->max, &z->q, err, sizeof err) != 0) {
-		snprintf(u->message, sizeof u->message, "No quiz: %.120s", err);
+		snprintf(u->message, sizeof u->message, _("No quiz: %.120s"), err);
 		return -1;
 	}
 	z->result = xcalloc(z->q.n ? z->q.n : 1, 1);
 	if (!z->q.n) {
-		snprintf(u->message, sizeof u->message, "This run gives no question to ask.");
+		snprintf(u->message, sizeof u->message, "%s", _("This run gives no question to ask."));
 		return -1;
 	}
 	return 0;
@@ -42,9 +43,9 @@ static void turn_on(struct ui *u)
 	}
 	z->on = 1;
 	long next = quiz_next(&z->q, session_tick(u->s));
-	snprintf(u->message, sizeof u->message, "Quiz mode: %zu question%s; the screen stops "
-		 "before each%s.", z->q.n, z->q.n == 1 ? "" : "s",
-		 next < 0 ? " (none is ahead: r restarts)" : "");
+	snprintf(u->message, sizeof u->message, ngettext("Quiz mode: %zu question; the screen "
+		 "stops before it%s.", "Quiz mode: %zu questions; the screen stops before each%s.",
+		 (unsigned long)z->q.n), z->q.n, next < 0 ? _(" (none is ahead: r restarts)") : "");
 	ui_quiz_stop(u);
 }
 
@@ -58,7 +59,7 @@ int ui_quiz_toggle(struct ui *u)
 	if (u->quiz->on) {
 		u->quiz->on = 0;
 		u->quiz->asking = u->quiz->shown = -1;
-		snprintf(u->message, sizeof u->message, "Quiz mode off: %zu of %zu answered right.",
+		snprintf(u->message, sizeof u->message, _("Quiz mode off: %zu of %zu answered right."),
 			 u->quiz->right, u->quiz->answered);
 	} else {
 		turn_on(u);
@@ -147,7 +148,7 @@ static void give(struct ui *u)
 	if (r < 0) {
 		struct buf f = { 0 };
 		quiz_form_text(q, &f);
-		snprintf(u->message, sizeof u->message, "Answer with %.100s.", f.s);
+		snprintf(u->message, sizeof u->message, _("Answer with %.100s."), f.s);
 		buf_free(&f);
 		return;
 	}
@@ -175,6 +176,8 @@ void ui_quiz_key(struct ui *u, int c)
 			give(u);
 	} else if (c == 27) {
 		z->asking = -1;
-		snprintf(u->message, sizeof u->message, "Put away: n asks it again, Q ends quiz mode.");
+		snprintf(u->message, sizeof u->message, "%s",
+			 _("Put away: n asks it again, Q ends quiz mode."));
+
 	}
 }
