@@ -87,17 +87,17 @@ static void fd_rows(struct rows *o, const struct machine *m, const struct io_fd 
 {
 	static const char *const short_names[FK_COUNT] = {
 		[FK_STDIN] = "stdin", [FK_STDOUT] = "stdout", [FK_STDERR] = "stderr",
-		[FK_LISTEN] = "listening", [FK_CONN] = "client", [FK_EPOLL] = "epoll",
-		[FK_REMOTE] = "service",
+		[FK_LISTEN] = N_("listening"), [FK_CONN] = N_("client"), [FK_EPOLL] = "epoll",
+		[FK_REMOTE] = N_("service"),
 	};
 	struct io_row *r = add(o, IO_FD, 1, "fd %-2d %s", d->fd,
-			       short_names[d->kind] ? short_names[d->kind] : "?");
+			       short_names[d->kind] ? _(short_names[d->kind]) : "?");
 	if (!r)
 		return;
 	char b[96];
 	switch (d->kind) {
 	case FK_LISTEN:
-		more(r, ", port %d", d->port);
+		more(r, _(", port %d"), d->port);
 		if (d->queued)
 			more(r, _("  %d to accept"), d->queued);
 		r->hot = d->queued > 0;
@@ -116,13 +116,14 @@ static void fd_rows(struct rows *o, const struct machine *m, const struct io_fd 
 		break;
 	case FK_REMOTE: {
 		const struct service *sv = service_get(m, d->service);
-		more(r, " %s, port %d  %d asked, %d answered", sv ? sv->name : "?",
+		more(r, _(" %s, port %d  %d asked, %d answered"), sv ? sv->name : "?",
 		     sv ? sv->port : 0, d->requests, d->answers);
 		if (d->unread) {
 			bytes_text(m, d->file, d->unread, o->ascii, b, sizeof b);
 			more(r, "  %llu B %s", (unsigned long long)d->unread, b);
 		} else if (d->answers < d->requests) {
-			more(r, "  waiting for its answer");
+			more(r, "%s", _("  waiting for its answer"));
+
 		}
 		r->hot = d->unread > 0;
 		break;

@@ -159,7 +159,8 @@ static int put_head(struct mm *mm, enum mm_kind kind, uint64_t addr, uint64_t si
 	     a += PAGE_SIZE, pages++)
 		cow += machine_page_shared(mm->m, mm->p->pid, a);
 	if (cow)
-		buf_printf(&mm->b, "  cow %d/%d page%s", cow, pages, pages == 1 ? "" : "s");
+		buf_printf(&mm->b, ngettext("  cow %d/%d page", "  cow %d/%d pages",
+					    (unsigned long)pages), cow, pages);
 	if (!put_row(mm, NULL, kind, addr, size, tid, shared, 0))
 		return 0;
 	mm->rows[mm->n - 1].cow = cow;
@@ -773,7 +774,7 @@ static int put_broken(struct mm *mm, uint64_t hdr, uint64_t end)
 {
 	uint64_t base = mm->p->heap.base;
 	uint64_t lo = hdr >= base && hdr < end && !(hdr & 15) ? hdr : base;
-	buf_printf(&mm->b, "header overwritten (0x%llx): not walked further",
+	buf_printf(&mm->b, _("header overwritten (0x%llx): not walked further"),
 		   (unsigned long long)(uint64_t)peek(mm, lo));
 	return put_row(mm, NULL, MM_BLOCK, lo, end - lo, 0, 1, 1);
 }
@@ -835,7 +836,9 @@ static void put_global(struct mm *mm, const struct img_sym *s)
 /* Append the literal pool's name and size. */
 static void put_pool(struct mm *mm, const struct img_sym *s)
 {
-	buf_printf(&mm->b, "%s  %llu words", s->name, (unsigned long long)(s->size / WORD));
+	unsigned long long n = (unsigned long long)(s->size / WORD);
+	buf_printf(&mm->b, ngettext("%s  %llu word", "%s  %llu words", (unsigned long)n), s->name, n);
+
 }
 
 /* How a symbol of each kind reads in its row (NULL: it has no row of
