@@ -215,7 +215,7 @@ static void note_rw(struct machine *m, struct thread *t, enum event_kind k, int6
 {
 	if (!ev_on(m, k))
 		return;
-	static char text[64];
+	char text[64];   /* the event is told before this returns */
 	size_t len = n < (int64_t)sizeof text ? (size_t)(n > 0 ? n : 0) : sizeof text;
 	for (size_t i = 0; i < len; i++) {
 		int64_t w = mem_peek(&thread_proc(m, t)->mem, (buf + i) & ~(uint64_t)7);

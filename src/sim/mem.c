@@ -10,10 +10,23 @@ void mem_init(struct mem *m, size_t max_pages)
 	m->max_pages = max_pages;
 }
 
+/* References to pages and leaves are counted atomically: the copies of
+ * a space may live on different host threads (explore --jobs). */
+static void ref_get(uint32_t *refs)
+{
+	__atomic_fetch_add(refs, 1, __ATOMIC_RELAXED);
+}
+
+/* Drop one reference; whether it was the last. */
+static int ref_put(uint32_t *refs)
+{
+	return __atomic_sub_fetch(refs, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
 /* Drop one reference to p, freeing it with the last. */
 static void page_put(struct page *p)
 {
-	if (p && --p->refs == 0)
+	if (p && ref_put(&p->refs))
 		xfree(p);
 }
 
@@ -63,7 +76,7 @@ static size_t next_leaf(const struct mem *m, size_t i)
 /* Drop one reference to leaf l, freeing it and its pages with the last. */
 static void leaf_put(struct leaf *l)
 {
-	if (--l->refs)
+	if (!ref_put(&l->refs))
 		return;
 	FOR_EACH_PAGE(l, j)
 		page_put(l->pg[j]);
@@ -86,7 +99,7 @@ void mem_copy(struct mem *dst, const struct mem *src)
 {
 	*dst = *src;
 	for (size_t i = next_leaf(src, 0); i < NLEAVES; i = next_leaf(src, i + 1))
-		src->leaf[i]->refs++;
+		ref_get(&src->leaf[i]->refs);
 }
 
 /* Leaf i of m, made private to m (and made when missing). */
@@ -97,13 +110,13 @@ static struct leaf *own_leaf(struct mem *m, size_t i)
 		l = xcalloc(1, sizeof *l);
 		l->refs = 1;
 		m->used[i / 64] |= 1ull << (i % 64);
-	} else if (l->refs > 1) {
+	} else if (mem_refs(&l->refs) > 1) {
 		struct leaf *c = xmalloc(sizeof *c);
 		*c = *l;
 		c->refs = 1;
 		FOR_EACH_PAGE(c, j)
-			c->pg[j]->refs++;
-		l->refs--;
+			ref_get(&c->pg[j]->refs);
+		leaf_put(l);
 		l = c;
 	}
 	m->leaf[i] = l;
@@ -175,13 +188,13 @@ struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err)
 		return NULL;
 	}
 	l = own_leaf(m, addr >> LEAF_SHIFT);
-	if (p && p->refs == 1)
+	if (p && mem_refs(&p->refs) == 1)
 		return p;
 	struct page *np = xmalloc(sizeof *np);
 	if (p) {
 		memcpy(np->data, p->data, PAGE_SIZE);
 		memcpy(np->tag, p->tag, PAGE_TAGS);
-		p->refs--;
+		page_put(p);
 	} else {
 		memset(np->data, 0, PAGE_SIZE);
 		memset(np->tag, 0, PAGE_TAGS);

@@ -101,6 +101,13 @@ enum mem_err mem_set_tags(struct mem *m, uint64_t addr, uint64_t len, int tag);
  * change it. */
 struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err);
 
+/* How many spaces share a page or leaf (see refs above): one means
+ * only the reader, who may then write it in place. */
+static inline uint32_t mem_refs(const uint32_t *refs)
+{
+	return __atomic_load_n(refs, __ATOMIC_ACQUIRE);
+}
+
 static inline const struct page *mem_page(const struct mem *m, uint64_t addr, int *prot)
 {
 	const struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
@@ -139,7 +146,8 @@ static inline enum mem_err mem_write(struct mem *m, uint64_t addr, int64_t v)
 	if (addr < ADDR_LIMIT && !(addr & 7)) {
 		struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
 		size_t i = (addr >> PAGE_SHIFT) & (LEAF_PAGES - 1);
-		if (l && l->refs == 1 && (l->prot[i] & MP_W) && l->pg[i] && l->pg[i]->refs == 1) {
+		if (l && mem_refs(&l->refs) == 1 && (l->prot[i] & MP_W) && l->pg[i] &&
+		    mem_refs(&l->pg[i]->refs) == 1) {
 			uint8_t *at = l->pg[i]->data + (addr & (PAGE_SIZE - 1));
 			if (m->track) {
 				int64_t old;
