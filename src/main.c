@@ -46,7 +46,7 @@ enum {
 	OPT_PROCESS_SWITCH_COST, OPT_STATS, OPT_PRINT_SCHEDULE,
 	OPT_PLAY, OPT_SPEED, OPT_NO_COLOR, OPT_ASCII, OPT_EXPLORE, OPT_MAX_PREEMPTIONS,
 	OPT_MAX_EARLY, OPT_NO_REDUCTION, OPT_MAX_STATES, OPT_NO_RACES, OPT_EXPORT, OPT_COMPARE, OPT_CLIENTS,
-	OPT_QUIZ, OPT_ANSWERS, OPT_QUESTIONS,
+	OPT_QUIZ, OPT_ANSWERS, OPT_QUESTIONS, OPT_JOBS,
 };
 
 /* The options: one table drives getopt_long and --help. */
@@ -90,6 +90,10 @@ static const struct option_doc {
 	     "per class of equivalent ones") },
 	{ "max-states", OPT_MAX_STATES, required_argument, "N",
 	  N_("stop exploring after N states (default 1000000)") },
+	{ "jobs", OPT_JOBS, required_argument, "N",
+	  N_("explore on N host threads (1 to 256; default\n"
+	     "the number of online cores): the same result,\n"
+	     "byte for byte, as one") },
 	{ "compare", OPT_COMPARE, no_argument, NULL,
 	  N_("run each scenario given (one or more) without\n"
 	     "the screen and print one table of their\n"
@@ -383,6 +387,7 @@ struct cli {
 	struct tally_options explore;   /* --max-preemptions, --max-early-deliveries,
 					 * --no-reduction, --max-states */
 	int explore_flags;              /* one of those given */
+	int jobs_given;                 /* --jobs */
 	const char *answers;            /* --answers FILE (NULL: not given) */
 	int questions;                  /* --questions N (0: not given) */
 };
@@ -554,6 +559,13 @@ static int run(const struct scenario *sc, const struct cli *cli)
 	return status;
 }
 
+/* The host threads an exploration takes by default: the online cores. */
+static int default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > EXPLORE_MAX_JOBS ? EXPLORE_MAX_JOBS : (int)n;
+}
+
 /* Explore the scenario's schedules and print the tally. */
 static int explore_mode(const struct scenario *sc, const struct cli *cli)
 {
@@ -564,6 +576,8 @@ static int explore_mode(const struct scenario *sc, const struct cli *cli)
 	if (!cli->set_max_steps)
 		lim.max_steps = EXPLORE_DEFAULT_MAX_STEPS;
 	struct tally_options o = cli->explore;
+	if (!cli->jobs_given)
+		o.jobs = default_jobs();
 	o.out = stdout;
 	o.err = stderr;
 	o.interrupted = &interrupted;
@@ -870,6 +884,12 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		}
 		case OPT_NO_REDUCTION: cli->explore.no_reduction = cli->explore_flags = 1; break;
+		case OPT_JOBS:
+			if (parse_num(name, optarg, 1, EXPLORE_MAX_JOBS, &v) < 0)
+				return -1;
+			cli->explore.jobs = (int)v;
+			cli->jobs_given = 1;
+			break;
 		case OPT_MAX_STATES:
 			if (parse_num(name, optarg, 1, UINT32_MAX / 2, &v) < 0)
 				return -1;
@@ -1005,6 +1025,10 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	if (cli->explore_flags && cli->mode != MODE_EXPLORE) {
 		fprintf(stderr, _("threadlab: --max-preemptions, --max-early-deliveries, "
 				  "--no-reduction and --max-states go with --explore\n"));
+		return -1;
+	}
+	if (cli->jobs_given && cli->mode != MODE_EXPLORE) {
+		fprintf(stderr, _("threadlab: --jobs goes with --explore\n"));
 		return -1;
 	}
 	if ((cli->answers || cli->questions) && cli->mode != MODE_QUIZ) {

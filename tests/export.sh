@@ -113,7 +113,7 @@ check "... and has nothing red" sh -c '! grep -q red bb.dot'
 run --explore --export=dot states.dot race-counter
 check "--explore --export=dot exits 1 like the exploration" [ "$rc" -eq 1 ]
 renders "the state graph of race-counter renders" states.dot
-check "the state graph has its states" grep -q 'label="race-counter: 413 states' states.dot
+check "the state graph has its states" grep -q 'label="race-counter: 387 states' states.dot
 check "failing ends are red" grep -q 'label="FAILED: assertion failed.*doubleoctagon, color=red' states.dot
 check "steps are labelled with their thread" grep -q -- '-> S[0-9]* \[label="T3"\]' states.dot
 

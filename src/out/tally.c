@@ -150,6 +150,7 @@ int tally_scenario(const struct scenario *sc, const struct machine_config *cfg,
 		.bound_early = o->max_early >= 0, .max_early = o->max_early,
 		.max_states = o->max_states, .judge = tally_judge, .judge_ctx = (void *)sc,
 		.interrupted = o->interrupted, .on_step = o->on_step, .step_ctx = o->step_ctx,
+		.jobs = o->jobs,
 	};
 	struct explore_result r;
 	char err[256];

@@ -21,6 +21,7 @@ struct tally_options {
 	const volatile sig_atomic_t *interrupted;
 	explore_step_fn on_step;        /* each step of the search (NULL: none) */
 	void *step_ctx;
+	int jobs;                       /* host threads (0 or 1: one) */
 };
 
 /* The judge of explore(): how a run of the scenario ctx that ended in m

@@ -1,6 +1,6 @@
 /* explore: depth-first search of the schedules, with a table of the
  * states already settled, sleep sets, and path counting.  See explore.h. */
-#include "explore.h"
+#include "explore_int.h"
 
 #include <string.h>
 
@@ -49,16 +49,6 @@ static uint64_t file_bit(int fi)
 	return fi < 0 ? ALL_FILES : 1ull << (fi % 64);
 }
 
-#define NONE UINT32_MAX
-
-/* A choice is a thread id (from 1), or a delivery of the network: the
- * schedule's run for it, below 0 (see sched_delivery). */
-static int is_delivery(int id) { return id < 0; }
-
-/* A sleep set: threads (bit tid - 1), and deliveries (bit 2 * client +
- * split, clients from 0). */
-struct sleep { uint64_t t, d; };
-
 /* The bit of choice id in a sleep set, and which word it is in. */
 static uint64_t *sleep_word(struct sleep *s, int id, uint64_t *bit)
 {
@@ -84,85 +74,14 @@ static void put_asleep(struct sleep *s, int id)
 	*w |= bit;
 }
 
-/* A state in the table, with what was learnt below it. */
-struct seen {
-	uint64_t h[2];          /* the machine and the output so far */
-	struct sleep sleep;     /* the sleep set it was reached with */
-	int32_t cur, pre;       /* the bounds' view: who runs, preemptions used
-				 * (and early deliveries made, times 2^20) */
-	uint32_t vec, nvec;     /* outcome counts, in the pool (settled nodes) */
-	uint32_t fail_len;      /* steps to the nearest failing end, or NONE */
-	uint32_t fail_child;    /* the node that step leads to (NONE: an end) */
-	int32_t fail_tid;       /* the thread taking that step */
-	uint8_t settled;        /* 0 while its frame is on the stack */
-};
-
-struct count {
-	uint32_t id;            /* outcome */
-	uint64_t n;
-};
-
-/* A state being searched: the machine, its choices, what came back. */
-struct frame {
-	struct machine *m;      /* until its last choice takes it (NULL then) */
-	uint32_t node;
-	int cur, pre, early;    /* who ran last, preemptions and early deliveries so far */
-	struct sleep sleep;
-	int nthr;               /* threads that can take a step */
-	int live;               /* processes alive */
-	int nen, nexp, next;
-	int *en;                /* the choices: threads that can take a step,
-				 * deliveries the network can make; the first
-				 * nexp are taken, the others wait (see
-				 * defer_deliveries) and only keep their place
-				 * in sleep sets */
-	struct op *ops;         /* and what that step is */
-	struct count *acc;      /* outcome counts of the schedules below */
-	size_t nacc, cap_acc;
-	uint32_t fail_len, fail_child;
-	int fail_tid;
-	size_t outlen;          /* the output's length here */
-	uint64_t outhash;
-};
-
-struct search {
-	const struct image *img;
-	const struct machine_config *cfg;
-	const struct limits *lim;
-	const struct explore_options *o;
-	struct explore_result *res;
-	int bounded;
-
-	struct seen *nodes;
-	size_t nnodes, cap_nodes;
-	uint32_t *table;        /* open addressing: node index + 1, 0 empty */
-	size_t table_size;
-	struct count *pool;
-	size_t npool, cap_pool;
-
-	struct frame *stack;
-	size_t depth, cap_stack;
-	size_t held;            /* frames holding a machine */
-
-	struct buf out;         /* what the path printed so far */
-	struct buf why;         /* scratch for the judge */
-	uint64_t *outcome_hash; /* per outcome: its output's hash */
-	int **opath;            /* per outcome: the first path to it */
-	uint32_t *oplen;
-	size_t cap_outcomes;
-	int *path;              /* scratch: a path of thread ids */
-	size_t cap_path;
-};
-
-/* The event sink: keep what the program prints. */
+/* The event sink: keep what the program prints in the buffer ctx. */
 static void on_print(void *ctx, const struct event *e)
 {
-	struct search *s = ctx;
-	buf_put(&s->out, e->text, e->len);
+	buf_put(ctx, e->text, e->len);
 }
 
 /* A 64-bit hash of n bytes, continuing from h. */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
 	for (size_t i = 0; i < n; i++)
@@ -563,21 +482,32 @@ static void merge(struct search *s, struct frame *f, const struct count *v, size
 	}
 }
 
-/* Where the table starts looking for a node of hash h and sleep set sl. */
-static size_t slot_of(const uint64_t h[2], struct sleep sl, size_t size)
+/* Where the table starts looking for key k. */
+static size_t slot_of(const struct node_key *k, size_t size)
 {
-	return (size_t)(h[0] ^ sl.t ^ sl.d * 0x9e3779b97f4a7c15ull) & (size - 1);
+	return (size_t)(k->h[0] ^ k->sleep.t ^ k->sleep.d * 0x9e3779b97f4a7c15ull) & (size - 1);
 }
 
-/* The node for this key, made when missing (*fresh set then). */
-static uint32_t node_get(struct search *s, const uint64_t h[2], struct sleep sleep, int cur,
-			 int pre, int *fresh)
+/* A new node of key k, in no table. */
+uint32_t node_new(struct search *s, const struct node_key *k)
+{
+	s->nodes = xgrow(s->nodes, &s->cap_nodes, s->nnodes + 1, sizeof *s->nodes);
+	s->nodes[s->nnodes] = (struct seen){ .h = { k->h[0], k->h[1] }, .sleep = k->sleep,
+					     .cur = k->cur, .pre = k->pre, .fail_len = NONE,
+					     .fail_child = NONE };
+	return (uint32_t)s->nnodes++;
+}
+
+/* The node of key k, made when missing (*fresh set then). */
+static uint32_t node_get(struct search *s, const struct node_key *k, int *fresh)
 {
 	if (2 * (s->nnodes + 1) > s->table_size) {
 		size_t n = s->table_size ? s->table_size * 2 : 1024;
 		uint32_t *t = xcalloc(n, sizeof *t);
 		for (size_t i = 0; i < s->nnodes; i++) {
-			size_t j = slot_of(s->nodes[i].h, s->nodes[i].sleep, n);
+			const struct seen *d = &s->nodes[i];
+			struct node_key dk = { { d->h[0], d->h[1] }, d->sleep, d->cur, d->pre };
+			size_t j = slot_of(&dk, n);
 			while (t[j])
 				j = (j + 1) & (n - 1);
 			t[j] = (uint32_t)i + 1;
@@ -586,21 +516,27 @@ static uint32_t node_get(struct search *s, const uint64_t h[2], struct sleep sle
 		s->table = t;
 		s->table_size = n;
 	}
-	size_t j = slot_of(h, sleep, s->table_size);
+	size_t j = slot_of(k, s->table_size);
 	for (; s->table[j]; j = (j + 1) & (s->table_size - 1)) {
 		struct seen *d = &s->nodes[s->table[j] - 1];
-		if (d->h[0] == h[0] && d->h[1] == h[1] && d->sleep.t == sleep.t &&
-		    d->sleep.d == sleep.d && d->cur == cur && d->pre == pre) {
+		if (d->h[0] == k->h[0] && d->h[1] == k->h[1] && d->sleep.t == k->sleep.t &&
+		    d->sleep.d == k->sleep.d && d->cur == k->cur && d->pre == k->pre) {
 			*fresh = 0;
 			return s->table[j] - 1;
 		}
 	}
-	s->nodes = xgrow(s->nodes, &s->cap_nodes, s->nnodes + 1, sizeof *s->nodes);
-	s->nodes[s->nnodes] = (struct seen){ .h = { h[0], h[1] }, .sleep = sleep, .cur = cur,
-					     .pre = pre, .fail_len = NONE, .fail_child = NONE };
 	s->table[j] = (uint32_t)s->nnodes + 1;
 	*fresh = 1;
-	return (uint32_t)s->nnodes++;
+	return node_new(s, k);
+}
+
+/* Whether outcomes x and y are one: the same end, verdict, words and
+ * output. */
+int outcome_same(const struct explore_outcome *x, const struct explore_outcome *y)
+{
+	return x->end == y->end && x->exit_status == y->exit_status && x->fault == y->fault &&
+	       x->limit == y->limit && x->verdict == y->verdict && x->outlen == y->outlen &&
+	       memcmp(x->out, y->out, y->outlen) == 0 && strcmp(x->why, y->why) == 0;
 }
 
 /* The outcome a run that ended in m is, made when new. */
@@ -613,14 +549,19 @@ static uint32_t outcome_of(struct search *s, const struct machine *m)
 	buf_puts(&s->why, "");
 	enum verdict v = s->o->judge ? s->o->judge(s->o->judge_ctx, m, out, s->out.len, &s->why)
 				     : VERDICT_OK;
-	for (size_t i = 0; i < r->noutcomes; i++) {
-		const struct explore_outcome *x = &r->outcomes[i];
-		if (s->outcome_hash[i] == oh && x->end == m->end && x->exit_status == m->exit_status &&
-		    x->fault == m->fault && x->limit == m->limit && x->verdict == v &&
-		    x->outlen == s->out.len && memcmp(x->out, out, s->out.len) == 0 &&
-		    strcmp(x->why, s->why.s) == 0)
+	struct explore_outcome y = { .end = m->end, .exit_status = m->exit_status,
+				     .fault = m->fault, .limit = m->limit, .verdict = v,
+				     .why = s->why.s, .out = (char *)out, .outlen = s->out.len };
+	for (size_t i = 0; i < r->noutcomes; i++)
+		if (s->outcome_hash[i] == oh && outcome_same(&r->outcomes[i], &y))
 			return (uint32_t)i;
-	}
+	return outcome_add(s, &y, oh);
+}
+
+/* A new outcome like y (its words and output copied), of output hash oh. */
+uint32_t outcome_add(struct search *s, const struct explore_outcome *y, uint64_t oh)
+{
+	struct explore_result *r = s->res;
 	size_t cap = s->cap_outcomes, c2 = cap, c3 = cap;
 	r->outcomes = xgrow(r->outcomes, &s->cap_outcomes, r->noutcomes + 1, sizeof *r->outcomes);
 	s->outcome_hash = xgrow(s->outcome_hash, &cap, r->noutcomes + 1, sizeof *s->outcome_hash);
@@ -630,17 +571,15 @@ static uint32_t outcome_of(struct search *s, const struct machine *m)
 	s->oplen[r->noutcomes] = 0;
 	s->outcome_hash[r->noutcomes] = oh;
 	struct explore_outcome *x = &r->outcomes[r->noutcomes];
-	memset(x, 0, sizeof *x);
-	x->end = m->end;
-	x->exit_status = m->exit_status;
-	x->fault = m->fault;
-	x->limit = m->limit;
-	x->verdict = v;
-	x->why = xstrdup(s->why.s);
-	x->out = xmalloc(s->out.len + 1);
-	memcpy(x->out, out, s->out.len);
-	x->out[s->out.len] = 0;
-	x->outlen = s->out.len;
+	*x = *y;
+	x->why = xstrdup(y->why);
+	x->out = xmalloc(y->outlen + 1);
+	if (y->outlen)
+		memcpy(x->out, y->out, y->outlen);
+	x->out[y->outlen] = 0;
+	x->count = 0;
+	x->saturated = 0;
+	x->schedule = NULL;
 	x->steps = NONE;
 	return (uint32_t)r->noutcomes++;
 }
@@ -711,7 +650,8 @@ static int deferred_open(const struct search *s, const struct frame *f)
 }
 
 /* Start frame f at the state in its machine: the threads that can take
- * a step, the one that ran last first, then the deliveries the network
+ * a step (with a bound on preemptions the one that ran last first, else
+ * by id), then the deliveries the network
  * can make, client by client, each whole and then split (with reduction,
  * only those that can matter are taken: see defer_deliveries). */
 static void frame_choices(struct frame *f, int reduce)
@@ -773,31 +713,34 @@ static int past_bounds(const struct search *s, const struct frame *f, int tid, i
 	return s->o->bound_early && *early > s->o->max_early ? 2 : 0;
 }
 
+/* Start frame f at the state in m (taken over), node node. */
+void frame_init(const struct search *s, struct frame *f, struct machine *m, uint32_t node,
+		int cur, int pre, int early, struct sleep sleep, size_t outlen, uint64_t outhash)
+{
+	*f = (struct frame){ .m = m, .node = node, .cur = cur, .pre = pre, .early = early,
+			     .sleep = sleep, .fail_len = NONE, .fail_child = NONE,
+			     .outlen = outlen, .outhash = outhash };
+	frame_choices(f, !s->o->no_reduction);
+}
+
+/* Room for one more frame on the stack, on top (not counted yet). */
+struct frame *push_frame(struct search *s)
+{
+	s->stack = xgrow(s->stack, &s->cap_stack, s->depth + 1, sizeof *s->stack);
+	return &s->stack[s->depth];
+}
+
 /* Push a frame for the state in m (taken over). */
 static void push(struct search *s, struct machine *m, uint32_t node, int cur, int pre,
 		 int early, struct sleep sleep, uint64_t outhash)
 {
-	s->stack = xgrow(s->stack, &s->cap_stack, s->depth + 1, sizeof *s->stack);
-	struct frame *f = &s->stack[s->depth];
-	f->m = m;
-	s->held++;
-	f->node = node;
-	f->cur = cur;
-	f->pre = pre;
-	f->early = early;
-	f->sleep = sleep;
-	f->acc = NULL;
-	f->nacc = f->cap_acc = 0;
-	f->fail_len = f->fail_child = NONE;
-	f->fail_tid = 0;
-	f->outlen = s->out.len;
-	f->outhash = outhash;
+	frame_init(s, push_frame(s), m, node, cur, pre, early, sleep, s->out.len, outhash);
 	s->depth++;
-	frame_choices(f, !s->o->no_reduction);
+	s->held++;
 }
 
 /* Free the machine m (held by a frame or a discarded child). */
-static void drop(struct machine *m)
+void drop(struct machine *m)
 {
 	machine_done(m);
 	xfree(m);
@@ -813,8 +756,14 @@ static void fail_via(struct frame *f, uint32_t len, uint32_t child, int tid)
 	}
 }
 
+/* The choice frame f is taking (or took last). */
+static int frame_tid(const struct frame *f)
+{
+	return f->ge ? graph_edge_tid(f->ge, f->next - 1) : f->en[f->next - 1];
+}
+
 /* Pop the top frame: its node keeps what was learnt, the parent adds it. */
-static void pop(struct search *s)
+void pop(struct search *s)
 {
 	struct frame *f = &s->stack[--s->depth];
 	struct seen *d = &s->nodes[f->node];
@@ -831,7 +780,7 @@ static void pop(struct search *s)
 	if (s->depth) {
 		struct frame *p = &s->stack[s->depth - 1];
 		merge(s, p, f->acc, f->nacc);
-		fail_via(p, f->fail_len, f->node, p->en[p->next - 1]);
+		fail_via(p, f->fail_len, f->node, frame_tid(p));
 	}
 	xfree(f->acc);
 	xfree(f->ops);
@@ -847,7 +796,7 @@ static size_t stack_path(struct search *s)
 {
 	s->path = xgrow(s->path, &s->cap_path, s->depth + 1, sizeof *s->path);
 	for (size_t i = 0; i < s->depth; i++)
-		s->path[i] = s->stack[i].en[s->stack[i].next - 1];
+		s->path[i] = frame_tid(&s->stack[i]);
 	return s->depth;
 }
 
@@ -863,7 +812,7 @@ static int start(struct search *s, struct machine *m, int record, char *err, siz
 	s->out.len = 0;
 	if (machine_init(m, s->img, &cfg, s->lim, err, errlen) < 0)
 		return -1;
-	machine_set_sink(m, (struct event_sink){ on_print, s, EV_BIT(EV_PRINT) });
+	machine_set_sink(m, (struct event_sink){ on_print, &s->out, EV_BIT(EV_PRINT) });
 	mem_track(&m->procs[0].mem);   /* a fork's copy keeps tracking */
 	m->record = record;
 	if (m->net.nclients)
@@ -901,18 +850,16 @@ static void first_path(struct search *s, uint32_t id)
 	s->oplen[id] = (uint32_t)n;
 }
 
-/* The key a child state gets: with a bound, who ran last and the
- * preemptions used count too, and the early deliveries made. */
-static uint32_t child_node(struct search *s, const struct machine *m, uint64_t outhash,
-			   struct sleep sleep, int cur, int pre, int early, int *fresh)
+/* The key of the state child c reached: with a bound, who ran last and
+ * the preemptions used count too, and the early deliveries made. */
+void child_key(const struct search *s, const struct child *c, struct node_key *k)
 {
-	uint64_t h[2];
-	state_hash(m, outhash, h);
-	if (!s->bounded)
-		cur = pre = 0;
+	state_hash(c->m, c->outhash, k->h);
+	k->sleep = c->sleep;
+	k->cur = s->bounded ? c->cur : 0;
+	k->pre = s->bounded ? c->pre : 0;
 	if (s->o->bound_early)
-		pre |= early << 20;
-	return node_get(s, h, sleep, cur, pre, fresh);
+		k->pre |= c->early << 20;
 }
 
 /* The shortest failing path, walked down the nodes from the root; 0
@@ -949,6 +896,100 @@ static void tell_step(struct search *s, uint32_t from, int tid, uint32_t to, int
 	s->o->on_step(s->o->step_ctx, &st);
 }
 
+/* Take frame f's next choice, the output going to out (f->outlen long
+ * at f's state): whether it is asleep or past a bound, or else the step
+ * taken, in c (the others' sleep sets and bounds as the search keeps
+ * them).  The last choice the frame can take takes its machine; the
+ * others a copy.  What it does is a function of f's node alone. */
+enum choice next_choice(const struct search *s, struct frame *f, struct buf *out,
+			struct child *c)
+{
+	int k = f->next++, tid = f->en[k];
+	if (asleep(f->sleep, tid))
+		return CH_ASLEEP;
+	int pre, early, past = past_bounds(s, f, tid, &pre, &early);
+	if (past)
+		return past == 1 ? CH_CUT_BOUND : CH_CUT_EARLY;
+	struct sleep sleep = { 0, 0 };
+	if (!s->o->no_reduction) {
+		for (int j = 0; j < f->nen; j++)
+			if (asleep(f->sleep, f->en[j]) && !dependent(&f->ops[j], &f->ops[k]))
+				put_asleep(&sleep, f->en[j]);
+		put_asleep(&f->sleep, tid);
+	}
+	out->len = f->outlen;
+	int last = 1;
+	for (int j = k + 1, p, e; j < f->nexp && last; j++)
+		last = asleep(f->sleep, f->en[j]) || past_bounds(s, f, f->en[j], &p, &e);
+	last = last && !deferred_open(s, f);    /* they may be needed yet */
+	struct machine *m = f->m;
+	if (last) {
+		f->m = NULL;
+	} else {
+		m = xmalloc(sizeof *m);
+		machine_copy(m, f->m);
+	}
+	machine_set_sink(m, (struct event_sink){ on_print, out, EV_BIT(EV_PRINT) });
+	take_step(m, tid);
+	/* a step that ends the run or a process (an assertion, a fault)
+	 * disables what the network had to deliver, whatever the step
+	 * looked like: the deliveries kept waiting are tried here too */
+	if (f->nen > f->nthr && (m->state == RUN_ENDED || live_procs(m) != f->live)) {
+		f->nexp = f->nen;
+		f->ops[k].files = ALL_FILES;    /* so no delivery sleeps on it */
+	}
+	*c = (struct child){ .m = m, .tid = tid, .took = last, .pre = pre, .early = early,
+			     .sleep = sleep };
+	c->outhash = out->len == f->outlen ? f->outhash :
+		     hash_bytes(f->outhash, out->s + f->outlen, out->len - f->outlen);
+	/* who ran last: a delivery leaves it so, a yield gives the core up;
+	 * without a bound it is not kept, so that what a state's frame does
+	 * is the same however the search came to it */
+	c->cur = !s->bounded ? 0 : is_delivery(tid) ? f->cur :
+		 f->ops[k].kind == OPK_YIELD ? 0 : tid;
+	return CH_STEP;
+}
+
+/* Frame f's step tid ended the run, as outcome id. */
+void arrive_end(struct search *s, struct frame *f, int tid, uint32_t id)
+{
+	tell_step(s, f->node, tid, id, 1);
+	struct count one = { id, 1 };
+	merge(s, f, &one, 1);
+	first_path(s, id);
+	if (s->res->outcomes[id].verdict == VERDICT_FAILED)
+		fail_via(f, 0, NONE, tid);
+}
+
+/* Frame f's step tid reached node (made for it when fresh): what the
+ * search does next (a state to push, or a stop, in s->res->stop). */
+enum arrival arrive_node(struct search *s, struct frame *f, int tid, uint32_t node, int fresh)
+{
+	struct explore_result *r = s->res;
+	const struct seen *d = &s->nodes[node];
+	if (!fresh || s->nnodes <= s->o->max_states)    /* not the state that stops it */
+		tell_step(s, f->node, tid, node, 0);
+	if (!fresh && d->settled) {
+		if (d->nvec)
+			merge(s, f, s->pool + d->vec, d->nvec);
+		fail_via(f, d->fail_len, node, tid);
+		return ARRIVE_DONE;
+	}
+	if (!fresh) {                   /* back to a state on this schedule */
+		r->cycles++;
+		return ARRIVE_DONE;
+	}
+	if (s->nnodes > s->o->max_states) {
+		r->stop = EXPLORE_STATES;
+		return ARRIVE_STOP;
+	}
+	if (s->depth >= EXPLORE_MAX_DEPTH || s->held >= EXPLORE_MAX_HELD) {
+		r->stop = EXPLORE_DEPTH;
+		return ARRIVE_STOP;
+	}
+	return ARRIVE_PUSH;
+}
+
 /* The search proper: depth first from the frame on the stack. */
 static void search(struct search *s)
 {
@@ -963,90 +1004,37 @@ static void search(struct search *s)
 			r->stop = EXPLORE_INTERRUPTED;
 			return;
 		}
-		int k = f->next++, tid = f->en[k];
-		if (asleep(f->sleep, tid))
-			continue;
-		int pre, early, past = past_bounds(s, f, tid, &pre, &early);
-		if (past) {
-			r->cut_by_bound += past == 1;
-			r->cut_by_early += past == 2;
+		struct child c;
+		enum choice ch = next_choice(s, f, &s->out, &c);
+		if (ch != CH_STEP) {
+			r->cut_by_bound += ch == CH_CUT_BOUND;
+			r->cut_by_early += ch == CH_CUT_EARLY;
 			continue;
 		}
-		struct sleep sleep = { 0, 0 };
-		if (!s->o->no_reduction) {
-			for (int j = 0; j < f->nen; j++)
-				if (asleep(f->sleep, f->en[j]) && !dependent(&f->ops[j], &f->ops[k]))
-					put_asleep(&sleep, f->en[j]);
-			put_asleep(&f->sleep, tid);
-		}
-		s->out.len = f->outlen;
-		/* the last choice takes the frame's machine, the others a copy */
-		int last = 1;
-		for (int j = k + 1, p, e; j < f->nexp && last; j++)
-			last = asleep(f->sleep, f->en[j]) || past_bounds(s, f, f->en[j], &p, &e);
-		last = last && !deferred_open(s, f);    /* they may be needed yet */
-		struct machine *c = f->m;
-		if (last) {
-			f->m = NULL;
-			s->held--;
-		} else {
-			c = xmalloc(sizeof *c);
-			machine_copy(c, f->m);
-		}
-		machine_set_sink(c, (struct event_sink){ on_print, s, EV_BIT(EV_PRINT) });
-		take_step(c, tid);
+		s->held -= c.took;
 		r->steps++;
-		/* a step that ends the run or a process (an assertion, a fault)
-		 * disables what the network had to deliver, whatever the step
-		 * looked like: the deliveries kept waiting are tried here too */
-		if (f->nen > f->nthr && (c->state == RUN_ENDED || live_procs(c) != f->live)) {
-			f->nexp = f->nen;
-			f->ops[k].files = ALL_FILES;    /* so no delivery sleeps on it */
-		}
-		uint64_t outhash = s->out.len == f->outlen ? f->outhash :
-				   hash_bytes(f->outhash, s->out.s + f->outlen, s->out.len - f->outlen);
-		if (c->nthreads > EXPLORE_MAX_THREADS) {
-			drop(c);
+		if (c.m->nthreads > EXPLORE_MAX_THREADS) {
+			drop(c.m);
 			r->stop = EXPLORE_THREADS;
 			return;
 		}
-		if (c->state == RUN_ENDED) {
-			uint32_t id = outcome_of(s, c);
-			tell_step(s, f->node, tid, id, 1);
-			struct count one = { id, 1 };
-			merge(s, f, &one, 1);
-			first_path(s, id);
-			if (r->outcomes[id].verdict == VERDICT_FAILED)
-				fail_via(f, 0, NONE, tid);
-			drop(c);
+		if (c.m->state == RUN_ENDED) {
+			arrive_end(s, f, c.tid, outcome_of(s, c.m));
+			drop(c.m);
 			continue;
 		}
+		struct node_key k;
 		int fresh;
-		/* who ran last: a delivery leaves it so, a yield gives the core up */
-		int cur = is_delivery(tid) ? f->cur : f->ops[k].kind == OPK_YIELD ? 0 : tid;
-		uint32_t node = child_node(s, c, outhash, sleep, cur, pre, early, &fresh);
-		const struct seen *d = &s->nodes[node];
-		if (!fresh || s->nnodes <= s->o->max_states)  /* not the state that stops it */
-			tell_step(s, f->node, tid, node, 0);
-		if (!fresh && d->settled) {
-			if (d->nvec)
-				merge(s, f, s->pool + d->vec, d->nvec);
-			fail_via(f, d->fail_len, node, tid);
-			drop(c);
-		} else if (!fresh) {            /* back to a state on this schedule */
-			r->cycles++;
-			drop(c);
-		} else if (s->nnodes > s->o->max_states) {
-			drop(c);
-			r->stop = EXPLORE_STATES;
-			return;
-		} else if (s->depth >= EXPLORE_MAX_DEPTH || s->held >= EXPLORE_MAX_HELD) {
-			drop(c);
-			r->stop = EXPLORE_DEPTH;
-			return;
-		} else {
-			push(s, c, node, cur, pre, early, sleep, outhash);
+		child_key(s, &c, &k);
+		uint32_t node = node_get(s, &k, &fresh);
+		enum arrival a = arrive_node(s, f, c.tid, node, fresh);
+		if (a == ARRIVE_PUSH) {
+			push(s, c.m, node, c.cur, c.pre, c.early, c.sleep, c.outhash);
+			continue;
 		}
+		drop(c.m);
+		if (a == ARRIVE_STOP)
+			return;
 	}
 }
 
@@ -1066,8 +1054,7 @@ int explore(const struct image *img, const struct machine_config *cfg,
 	if (m->net.nclients > EXPLORE_MAX_CLIENTS) {
 		drop(m);
 		res->stop = EXPLORE_CLIENTS;
-		xfree(s.table);
-		buf_free(&s.out);
+		search_free(&s);
 		return 0;
 	}
 	uint32_t root = NONE;
@@ -1079,9 +1066,15 @@ int explore(const struct image *img, const struct machine_config *cfg,
 	} else {
 		int fresh;
 		uint64_t outhash = hash_bytes(0xcbf29ce484222325ull, s.out.s ? s.out.s : "", s.out.len);
-		root = child_node(&s, m, outhash, (struct sleep){ 0, 0 }, 0, 0, 0, &fresh);
-		push(&s, m, root, 0, 0, 0, (struct sleep){ 0, 0 }, outhash);
-		search(&s);
+		struct node_key k;
+		child_key(&s, &(struct child){ .m = m, .outhash = outhash }, &k);
+		root = node_get(&s, &k, &fresh);
+		if (o->jobs > 1 && search_jobs(&s, m, outhash) == 0) {
+			drop(m);
+		} else {
+			push(&s, m, root, 0, 0, 0, (struct sleep){ 0, 0 }, outhash);
+			search(&s);
+		}
 		while (s.depth)                 /* after a stop: the counts so far */
 			pop(&s);
 		const struct seen *d = &s.nodes[root];
@@ -1123,19 +1116,25 @@ int explore(const struct image *img, const struct machine_config *cfg,
 			}
 		}
 	}
-	for (size_t i = 0; i < res->noutcomes; i++)
-		xfree(s.opath[i]);
-	xfree(s.opath);
-	xfree(s.oplen);
-	xfree(s.outcome_hash);
-	xfree(s.path);
-	xfree(s.stack);
-	xfree(s.nodes);
-	xfree(s.table);
-	xfree(s.pool);
-	buf_free(&s.out);
-	buf_free(&s.why);
+	search_free(&s);
 	return 0;
+}
+
+/* Free what s holds beside the result. */
+void search_free(struct search *s)
+{
+	for (size_t i = 0; i < s->res->noutcomes; i++)
+		xfree(s->opath[i]);
+	xfree(s->opath);
+	xfree(s->oplen);
+	xfree(s->outcome_hash);
+	xfree(s->path);
+	xfree(s->stack);
+	xfree(s->nodes);
+	xfree(s->table);
+	xfree(s->pool);
+	buf_free(&s->out);
+	buf_free(&s->why);
 }
 
 void explore_result_free(struct explore_result *res)

@@ -83,6 +83,7 @@ typedef enum verdict (*explore_judge)(void *ctx, const struct machine *m,
 #define EXPLORE_DEFAULT_MAX_STATES 1000000
 #define EXPLORE_DEFAULT_MAX_STEPS 1000000       /* instructions per schedule */
 #define EXPLORE_MAX_DEPTH 100000        /* steps in one schedule */
+#define EXPLORE_MAX_JOBS 256            /* host threads */
 #define EXPLORE_MAX_HELD 2048           /* states on one schedule with choices left */
 
 struct explore_outcome;
@@ -116,6 +117,8 @@ struct explore_options {
 	const volatile sig_atomic_t *interrupted;       /* checked now and then (may be NULL) */
 	explore_step_fn on_step;        /* NULL: steps are not told */
 	void *step_ctx;
+	int jobs;                       /* host threads (0 or 1: the caller's alone);
+					 * the result is the same whatever their number */
 };
 
 /* One way a schedule can end: the end of the run, its exit status, its

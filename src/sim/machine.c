@@ -198,6 +198,12 @@ void machine_copy(struct machine *dst, const struct machine *src)
 	copy_machine(dst, src, 1);
 }
 
+void machine_unshare(struct machine *m)
+{
+	for (int i = 0; i < m->nprocs; i++)
+		mem_unshare(&m->procs[i].mem);
+}
+
 void machine_set_sink(struct machine *m, struct event_sink sink)
 {
 	m->sink = sink;

@@ -244,6 +244,9 @@ int machine_init(struct machine *m, const struct image *img,
 void machine_done(struct machine *m);
 /* Make dst an exact copy of src (a snapshot); dst gets no event sink. */
 void machine_copy(struct machine *dst, const struct machine *src);
+/* Give m memory of its own, shared with no other copy (so that copies
+ * made on one host thread share nothing with those made on another). */
+void machine_unshare(struct machine *m);
 
 /* Events from now on go to sink (fn NULL: nowhere). */
 void machine_set_sink(struct machine *m, struct event_sink sink);

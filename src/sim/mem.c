@@ -102,6 +102,23 @@ void mem_copy(struct mem *dst, const struct mem *src)
 		ref_get(&src->leaf[i]->refs);
 }
 
+void mem_unshare(struct mem *m)
+{
+	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1)) {
+		struct leaf *l = m->leaf[i], *c = xmalloc(sizeof *c);
+		*c = *l;
+		c->refs = 1;
+		FOR_EACH_PAGE(c, j) {
+			struct page *p = xmalloc(sizeof *p);
+			memcpy(p, c->pg[j], sizeof *p);
+			p->refs = 1;
+			c->pg[j] = p;
+		}
+		leaf_put(l);
+		m->leaf[i] = c;
+	}
+}
+
 /* Leaf i of m, made private to m (and made when missing). */
 static struct leaf *own_leaf(struct mem *m, size_t i)
 {

@@ -71,6 +71,8 @@ void mem_init(struct mem *m, size_t max_pages);
 void mem_done(struct mem *m);
 /* Make dst a copy of src that shares its pages until either writes. */
 void mem_copy(struct mem *dst, const struct mem *src);
+/* Give m pages and leaf tables of its own, shared with no other space. */
+void mem_unshare(struct mem *m);
 
 /* Give [addr, addr+len) the access rights prot (page-aligned). */
 void mem_map(struct mem *m, uint64_t addr, uint64_t len, int prot);

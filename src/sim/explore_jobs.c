@@ -1,0 +1,627 @@
+/* explore_jobs: the search on several host threads (explore_options.jobs).
+ *
+ * It runs in two phases.  First the workers build the graph of states:
+ * each takes a state with its machine, takes its choices exactly as the
+ * one-job search's loop does (next_choice: the same choices in the same
+ * order, the same sleep sets, the same bounds), and records each step:
+ * to a state, to the end of a run, or past the limit on threads, with
+ * the choices cut by a bound before it.  What a state's steps are is a
+ * function of its key alone (without a bound on preemptions, who ran
+ * last is not kept, so it does not order the choices either), so the
+ * graph is the same whoever builds which part of it.  The states the
+ * workers are the first to reach they keep, machine and all, on their
+ * own stack, newest on top, and a worker with none left takes the
+ * oldest of another's.  Pages are shared between machines copy-on-write
+ * with counts kept atomically, so a machine may move between workers.
+ *
+ * Then the one-job search runs over the recorded graph on the caller's
+ * thread without running a machine: it numbers the states in the order
+ * it reaches them, and counts, cuts, cycles, outcomes, steps told and the
+ * shortest failing schedule come out as one job gives them, byte for
+ * byte.
+ *
+ * Where the graph might not be what one job would see, or might not
+ * hold what one job would reach, the one-job search does it all again
+ * instead: a schedule stopped by a limit (how far it got may depend on
+ * the path to a state), a program that reads the clock (the ticks a
+ * state's hash leaves out), more states than the build keeps (half as
+ * many again as max_states) unless the search over the graph never needs
+ * the missing ones, a schedule deeper than a search holds machines for,
+ * too many machines kept. */
+#include "config.h"
+
+#include "explore_int.h"
+
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>
+#endif
+#include <pthread.h>
+#include <string.h>
+
+#include "../lang/ast.h"
+#include "core.h"
+
+/* What a recorded step did. */
+enum { GE_NODE, GE_END, GE_THREADS, GE_TAIL };
+
+struct graph_edge {
+	uint32_t to;            /* the node (GE_NODE) or the end (GE_END) */
+	int32_t tid;            /* the choice */
+	uint8_t kind;
+	uint8_t cut_bound, cut_early;   /* choices cut before it (GE_TAIL: after
+					 * the node's last step) */
+};
+
+#define SHARD_BITS 6
+#define SHARDS (1u << SHARD_BITS)
+#define INDEX_BITS (32 - SHARD_BITS - 1)        /* ids stay below NONE */
+#define CHUNK_BITS 14
+#define CHUNK (1u << CHUNK_BITS)
+#define CHUNKS (1u << (INDEX_BITS - CHUNK_BITS))
+#define EDGE_BLOCK 65536
+#define MAX_KEPT (16 * EXPLORE_MAX_HELD)        /* machines one worker keeps */
+#define NODE_BATCH 256
+
+struct gnode {
+	struct node_key key;
+	const struct graph_edge *e;     /* its steps, once expanded */
+	uint32_t ne;
+	uint32_t seq;                   /* the search's number for it (NONE: not reached) */
+};
+
+/* A part of the table, by the key's hash, with its own lock.  Its nodes
+ * live in chunks that never move: a node's id is its shard, then its
+ * index there. */
+struct shard {
+	pthread_mutex_t lock;
+	uint32_t *slot;         /* open addressing: index + 1, 0 empty */
+	size_t size;
+	uint32_t n;
+	struct gnode *chunk[CHUNKS];
+};
+
+/* A state to expand: its node, its machine, what was printed on the way. */
+struct item {
+	uint32_t id;
+	struct machine *m;
+	char *out;
+	size_t outlen;
+	uint64_t outhash;
+	int cur, pre, early;
+	struct sleep sleep;
+};
+
+struct worker {
+	_Alignas(64) struct graph *g;
+	pthread_t thread;
+	pthread_mutex_t lock;   /* items */
+	struct item *items;     /* [head, n): the oldest first */
+	size_t head, n, cap;
+	struct buf out, why;
+	struct graph_edge *edges;       /* the node being expanded */
+	size_t cap_edges;
+	struct graph_edge *arena;       /* where the nodes' steps are kept */
+	size_t arena_left;
+	struct graph_edge **blocks;
+	size_t nblocks, cap_blocks;
+	int made;                       /* nodes made, not yet in graph.nodes */
+};
+
+struct graph {
+	const struct search *s;
+	struct shard shard[SHARDS];
+	uint32_t cap;                   /* nodes the build keeps */
+	int jobs;
+	struct worker *w;
+	pthread_mutex_t lock;           /* ends, done; idle workers wait on wake */
+	pthread_cond_t wake;
+	int done;                       /* every item expanded */
+	struct explore_outcome *ends;   /* ends of runs, told apart as outcomes are */
+	uint64_t *end_hash;
+	size_t nends, cap_ends, cap_end_hash;
+	/* atomics, each on a line of its own: read often, written seldom */
+	_Alignas(64) int stop;          /* STOP_ below */
+	_Alignas(64) int idle;          /* workers waiting */
+	_Alignas(64) int nodes;         /* nodes made, told NODE_BATCH at a time */
+};
+
+enum { STOP_NONE, STOP_FULL, STOP_ONE_JOB, STOP_INTERRUPTED };
+
+static int load(const int *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static int add(int *p, int v) { return __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST); }
+
+/* Stop the build for reason why (the first reason given stays). */
+static void stop_build(struct graph *g, int why)
+{
+	int none = STOP_NONE;
+	__atomic_compare_exchange_n(&g->stop, &none, why, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&g->lock);
+	pthread_cond_broadcast(&g->wake);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static struct gnode *gnode(const struct graph *g, uint32_t id)
+{
+	const struct shard *x = &g->shard[id >> INDEX_BITS];
+	uint32_t i = id & ((1u << INDEX_BITS) - 1);
+	return &x->chunk[i >> CHUNK_BITS][i & (CHUNK - 1)];
+}
+
+static size_t key_slot(const struct node_key *k, size_t size)
+{
+	return (size_t)(k->h[0] ^ k->sleep.t ^ k->sleep.d * 0x9e3779b97f4a7c15ull ^
+			(uint64_t)(uint32_t)k->cur << 32 ^ (uint32_t)k->pre) & (size - 1);
+}
+
+static int key_same(const struct node_key *a, const struct node_key *b)
+{
+	return a->h[0] == b->h[0] && a->h[1] == b->h[1] && a->sleep.t == b->sleep.t &&
+	       a->sleep.d == b->sleep.d && a->cur == b->cur && a->pre == b->pre;
+}
+
+/* The node of key k, made when missing (*fresh set then); NONE when the
+ * build keeps no more. */
+static uint32_t graph_node(struct graph *g, const struct node_key *k, int *fresh)
+{
+	uint32_t sh = (uint32_t)(k->h[1] >> (64 - SHARD_BITS));
+	struct shard *x = &g->shard[sh];
+	uint32_t base = sh << INDEX_BITS, id = NONE;
+	*fresh = 0;
+	pthread_mutex_lock(&x->lock);
+	if (2 * ((size_t)x->n + 1) > x->size) {
+		size_t size = x->size ? 2 * x->size : 1024;
+		uint32_t *slot = xcalloc(size, sizeof *slot);
+		for (uint32_t i = 0; i < x->n; i++) {
+			size_t j = key_slot(&gnode(g, base + i)->key, size);
+			while (slot[j])
+				j = (j + 1) & (size - 1);
+			slot[j] = i + 1;
+		}
+		xfree(x->slot);
+		x->slot = slot;
+		x->size = size;
+	}
+	size_t j = key_slot(k, x->size);
+	for (; x->slot[j]; j = (j + 1) & (x->size - 1))
+		if (key_same(&gnode(g, base + x->slot[j] - 1)->key, k)) {
+			id = base + x->slot[j] - 1;
+			goto out;
+		}
+	if (x->n == CHUNKS * CHUNK - 1)
+		goto out;
+	uint32_t c = x->n >> CHUNK_BITS;
+	if (!x->chunk[c])
+		x->chunk[c] = xmalloc(CHUNK * sizeof *x->chunk[c]);
+	id = base + x->n;
+	*gnode(g, id) = (struct gnode){ .key = *k, .seq = NONE };
+	x->slot[j] = ++x->n;
+	*fresh = 1;
+out:
+	pthread_mutex_unlock(&x->lock);
+	return id;
+}
+
+/* The end a run that ended in m is, having printed w->out. */
+static uint32_t graph_end(struct worker *w, const struct machine *m)
+{
+	struct graph *g = w->g;
+	const struct explore_options *o = g->s->o;
+	const char *out = w->out.s ? w->out.s : "";
+	uint64_t oh = hash_bytes(0xcbf29ce484222325ull, out, w->out.len);
+	w->why.len = 0;
+	buf_puts(&w->why, "");
+	enum verdict v = o->judge ? o->judge(o->judge_ctx, m, out, w->out.len, &w->why)
+				  : VERDICT_OK;
+	struct explore_outcome y = { .end = m->end, .exit_status = m->exit_status,
+				     .fault = m->fault, .limit = m->limit, .verdict = v,
+				     .why = w->why.s, .out = (char *)out, .outlen = w->out.len };
+	pthread_mutex_lock(&g->lock);
+	size_t i = 0;
+	while (i < g->nends && !(g->end_hash[i] == oh && outcome_same(&g->ends[i], &y)))
+		i++;
+	if (i == g->nends) {
+		g->ends = xgrow(g->ends, &g->cap_ends, i + 1, sizeof *g->ends);
+		g->end_hash = xgrow(g->end_hash, &g->cap_end_hash, i + 1, sizeof *g->end_hash);
+		g->ends[i] = y;
+		g->ends[i].why = xstrdup(y.why);
+		g->ends[i].out = xmalloc(y.outlen + 1);
+		memcpy(g->ends[i].out, out, y.outlen);
+		g->ends[i].out[y.outlen] = 0;
+		g->end_hash[i] = oh;
+		g->nends++;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return (uint32_t)i;
+}
+
+/* Keep child c of node id, with what w->out holds, on w's stack. */
+static void keep(struct worker *w, uint32_t id, const struct child *c)
+{
+	struct graph *g = w->g;
+	struct item it = { .id = id, .m = c->m, .outlen = w->out.len, .outhash = c->outhash,
+			   .cur = c->cur, .pre = c->pre, .early = c->early, .sleep = c->sleep };
+	it.out = xmalloc(w->out.len + 1);
+	if (w->out.len)
+		memcpy(it.out, w->out.s, w->out.len);
+	pthread_mutex_lock(&w->lock);
+	w->items = xgrow(w->items, &w->cap, w->n + 1, sizeof *w->items);
+	w->items[w->n++] = it;
+	size_t kept = w->n - w->head;
+	pthread_mutex_unlock(&w->lock);
+	if (kept > MAX_KEPT)
+		stop_build(g, STOP_ONE_JOB);
+	if (load(&g->idle)) {
+		pthread_mutex_lock(&g->lock);
+		pthread_cond_signal(&g->wake);
+		pthread_mutex_unlock(&g->lock);
+	}
+}
+
+/* The newest item of w (mine set) or its oldest (for another worker)
+ * into *it; 0 when it has none.  A machine taken from another worker
+ * is given memory of its own, so that the pages' counts the two touch
+ * as they copy and free machines are not the same. */
+static int take(struct worker *w, int mine, struct item *it)
+{
+	int got = 0;
+	pthread_mutex_lock(&w->lock);
+	if (w->head < w->n) {
+		*it = mine ? w->items[--w->n] : w->items[w->head++];
+		if (w->head == w->n)
+			w->head = w->n = 0;
+		got = 1;
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (got && !mine)
+		machine_unshare(it->m);
+	return got;
+}
+
+/* Whether some worker has an item waiting (g->lock held). */
+static int any_waiting(struct graph *g)
+{
+	int any = 0;
+	for (int i = 0; i < g->jobs && !any; i++) {
+		pthread_mutex_lock(&g->w[i].lock);
+		any = g->w[i].head < g->w[i].n;
+		pthread_mutex_unlock(&g->w[i].lock);
+	}
+	return any;
+}
+
+/* Room for n steps that stay, in w's arena. */
+static struct graph_edge *arena_take(struct worker *w, size_t n)
+{
+	if (n > w->arena_left) {
+		size_t size = n > EDGE_BLOCK ? n : EDGE_BLOCK;
+		w->blocks = xgrow(w->blocks, &w->cap_blocks, w->nblocks + 1, sizeof *w->blocks);
+		w->arena = w->blocks[w->nblocks++] = xmalloc(size * sizeof *w->arena);
+		w->arena_left = size;
+	}
+	struct graph_edge *e = w->arena;
+	w->arena += n;
+	w->arena_left -= n;
+	return e;
+}
+
+/* Expand item it: take every choice of its state, record the steps. */
+static void expand(struct worker *w, struct item *it)
+{
+	struct graph *g = w->g;
+	const struct search *s = g->s;
+	struct frame f;
+	frame_init(s, &f, it->m, it->id, it->cur, it->pre, it->early, it->sleep, it->outlen,
+		   it->outhash);
+	w->out.len = 0;
+	buf_put(&w->out, it->out, it->outlen);
+	xfree(it->out);
+	size_t ne = 0;
+	int cut_bound = 0, cut_early = 0, whole = 1;
+	while (f.next < f.nexp) {
+		if (load(&g->stop)) {
+			whole = 0;
+			break;
+		}
+		struct child c;
+		enum choice ch = next_choice(s, &f, &w->out, &c);
+		if (ch != CH_STEP) {
+			cut_bound += ch == CH_CUT_BOUND;
+			cut_early += ch == CH_CUT_EARLY;
+			continue;
+		}
+		w->edges = xgrow(w->edges, &w->cap_edges, ne + 2, sizeof *w->edges);
+		struct graph_edge *e = &w->edges[ne++];
+		*e = (struct graph_edge){ .tid = c.tid, .cut_bound = (uint8_t)cut_bound,
+					  .cut_early = (uint8_t)cut_early };
+		cut_bound = cut_early = 0;
+		if (c.m->nthreads > EXPLORE_MAX_THREADS) {
+			e->kind = GE_THREADS;   /* the search stops there */
+			drop(c.m);
+			break;
+		}
+		if (c.m->state == RUN_ENDED) {
+			if (c.m->end == END_LIMIT)
+				stop_build(g, STOP_ONE_JOB);
+			e->kind = GE_END;
+			e->to = graph_end(w, c.m);
+			drop(c.m);
+			continue;
+		}
+		struct node_key k;
+		int fresh;
+		child_key(s, &c, &k);
+		e->kind = GE_NODE;
+		e->to = graph_node(g, &k, &fresh);
+		if (e->to == NONE) {
+			stop_build(g, STOP_FULL);
+			drop(c.m);
+			whole = 0;
+			break;
+		}
+		if (!fresh) {
+			drop(c.m);
+			continue;
+		}
+		keep(w, e->to, &c);
+		if (++w->made == NODE_BATCH) {
+			w->made = 0;
+			if ((uint32_t)add(&g->nodes, NODE_BATCH) > g->cap)
+				stop_build(g, STOP_FULL);
+		}
+	}
+	if (f.m)
+		drop(f.m);
+	xfree(f.ops);
+	if (!whole)
+		return;
+	if (cut_bound || cut_early)
+		w->edges[ne++] = (struct graph_edge){ .kind = GE_TAIL, .cut_bound = (uint8_t)cut_bound,
+						      .cut_early = (uint8_t)cut_early };
+	struct gnode *n = gnode(g, it->id);
+	struct graph_edge *e = arena_take(w, ne ? ne : 1);
+	if (ne)
+		memcpy(e, w->edges, ne * sizeof *e);
+	n->e = e;
+	n->ne = (uint32_t)ne;
+}
+
+/* A worker: expand its own items, newest first, then another's oldest,
+ * until every item is done or the build stops. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct graph *g = w->g;
+	const volatile sig_atomic_t *intr = g->s->o->interrupted;
+	int me = (int)(w - g->w);
+	for (;;) {
+		if (intr && *intr)
+			stop_build(g, STOP_INTERRUPTED);
+		if (load(&g->stop))
+			break;
+		struct item it;
+		int got = take(w, 1, &it);
+		for (int i = 1; i < g->jobs && !got; i++)
+			got = take(&g->w[(me + i) % g->jobs], 0, &it);
+		if (got) {
+			expand(w, &it);
+			continue;
+		}
+		/* nothing to take: wait for an item, or be the last to stop */
+		pthread_mutex_lock(&g->lock);
+		add(&g->idle, 1);
+		while (!g->done && !load(&g->stop) && !any_waiting(g)) {
+			if (load(&g->idle) == g->jobs) {
+				g->done = 1;
+				pthread_cond_broadcast(&g->wake);
+				break;
+			}
+			pthread_cond_wait(&g->wake, &g->lock);
+		}
+		add(&g->idle, -1);
+		int done = g->done;
+		pthread_mutex_unlock(&g->lock);
+		if (done)
+			break;
+	}
+	return NULL;
+}
+
+/* Whether the program reads the clock. */
+static int reads_clock(const struct image *img)
+{
+	for (size_t i = 0; i < img->ncode; i++)
+		if (img->code[i].op == OP_SYS && img->code[i].imm == BI_TICKS)
+			return 1;
+	return 0;
+}
+
+/* The one-job search over the built graph from node root into t, whose
+ * node 0 is the root; 0 when done (or stopped as one job stops), -1
+ * when it needs a state the build did not expand. */
+static int replay(struct search *t, struct graph *g, uint32_t root)
+{
+	struct explore_result *r = t->res;
+	uint32_t *endmap = xmalloc((g->nends ? g->nends : 1) * sizeof *endmap);
+	memset(endmap, 0xff, (g->nends ? g->nends : 1) * sizeof *endmap);
+	int rc = 0;
+	uint32_t at = root, seq = 0;
+	gnode(g, root)->seq = 0;
+	for (;;) {
+		if (at != NONE) {               /* push node at as state seq */
+			const struct gnode *n = gnode(g, at);
+			if (!n->e) {
+				rc = -1;
+				break;
+			}
+			struct frame *f = push_frame(t);
+			*f = (struct frame){ .node = seq, .ge = n->e, .nexp = (int)n->ne,
+					     .fail_len = NONE, .fail_child = NONE };
+			t->depth++;
+			at = NONE;
+		}
+		if (!t->depth)
+			break;
+		struct frame *f = &t->stack[t->depth - 1];
+		if (f->next == f->nexp) {
+			pop(t);
+			continue;
+		}
+		if (t->o->interrupted && *t->o->interrupted) {
+			r->stop = EXPLORE_INTERRUPTED;
+			break;
+		}
+		const struct graph_edge *e = &f->ge[f->next++];
+		r->cut_by_bound += e->cut_bound;
+		r->cut_by_early += e->cut_early;
+		if (e->kind == GE_TAIL)
+			continue;
+		r->steps++;
+		if (e->kind == GE_THREADS) {
+			r->stop = EXPLORE_THREADS;
+			break;
+		}
+		if (e->kind == GE_END) {
+			if (endmap[e->to] == NONE)
+				endmap[e->to] = outcome_add(t, &g->ends[e->to], g->end_hash[e->to]);
+			arrive_end(t, f, e->tid, endmap[e->to]);
+			continue;
+		}
+		struct gnode *n = gnode(g, e->to);
+		int fresh = n->seq == NONE;
+		if (fresh)
+			n->seq = node_new(t, &n->key);
+		enum arrival a = arrive_node(t, f, e->tid, n->seq, fresh);
+		if (a == ARRIVE_STOP)
+			break;
+		if (a == ARRIVE_PUSH) {
+			if (t->depth >= EXPLORE_MAX_HELD) {     /* one job might hold too many */
+				rc = -1;
+				break;
+			}
+			at = e->to;
+			seq = n->seq;
+		}
+	}
+	xfree(endmap);
+	return rc;
+}
+
+int graph_edge_tid(const struct graph_edge *ge, uint32_t i)
+{
+	return ge[i].tid;
+}
+
+/* Free what the build made. */
+static void graph_free(struct graph *g)
+{
+	for (int i = 0; i < g->jobs; i++) {
+		struct worker *w = &g->w[i];
+		for (size_t j = w->head; j < w->n; j++) {
+			drop(w->items[j].m);
+			xfree(w->items[j].out);
+		}
+		xfree(w->items);
+		for (size_t j = 0; j < w->nblocks; j++)
+			xfree(w->blocks[j]);
+		xfree(w->blocks);
+		xfree(w->edges);
+		buf_free(&w->out);
+		buf_free(&w->why);
+		pthread_mutex_destroy(&w->lock);
+	}
+	xfree(g->w);
+	for (uint32_t i = 0; i < SHARDS; i++) {
+		for (uint32_t c = 0; c < CHUNKS && g->shard[i].chunk[c]; c++)
+			xfree(g->shard[i].chunk[c]);
+		xfree(g->shard[i].slot);
+		pthread_mutex_destroy(&g->shard[i].lock);
+	}
+	for (size_t i = 0; i < g->nends; i++) {
+		xfree(g->ends[i].why);
+		xfree(g->ends[i].out);
+	}
+	xfree(g->ends);
+	xfree(g->end_hash);
+	pthread_mutex_destroy(&g->lock);
+	pthread_cond_destroy(&g->wake);
+}
+
+int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
+{
+	if (reads_clock(s->img))
+		return -1;
+#if defined(HAVE_MALLOPT) && defined(M_TRIM_THRESHOLD)
+	/* the workers free as much as they take: giving it back to the
+	 * system each time costs the other cores a flush of their TLB */
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+	uint64_t cap = s->o->max_states + s->o->max_states / 2 + 1;
+	struct graph *g = xcalloc(1, sizeof *g);
+	g->s = s;
+	g->cap = cap > NONE / 2 ? NONE / 2 : (uint32_t)cap;
+	g->jobs = s->o->jobs < EXPLORE_MAX_JOBS ? s->o->jobs : EXPLORE_MAX_JOBS;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->wake, NULL);
+	for (uint32_t i = 0; i < SHARDS; i++)
+		pthread_mutex_init(&g->shard[i].lock, NULL);
+	g->w = xcalloc((size_t)g->jobs, sizeof *g->w);
+	for (int i = 0; i < g->jobs; i++) {
+		g->w[i].g = g;
+		pthread_mutex_init(&g->w[i].lock, NULL);
+	}
+	/* the root, as the search made it: node 0 */
+	const struct seen *d = &s->nodes[0];
+	struct node_key rk = { { d->h[0], d->h[1] }, d->sleep, d->cur, d->pre };
+	int fresh, started = 0;
+	uint32_t root = graph_node(g, &rk, &fresh);
+	struct machine *rm = xmalloc(sizeof *rm);
+	machine_copy(rm, m);
+	machine_unshare(rm);
+	struct worker *w0 = &g->w[0];
+	buf_put(&w0->out, s->out.s ? s->out.s : "", s->out.len);
+	keep(w0, root, &(struct child){ .m = rm, .outhash = outhash });
+	for (int i = 0; i < g->jobs; i++) {
+		if (pthread_create(&g->w[i].thread, NULL, work, &g->w[i]) != 0) {
+			stop_build(g, STOP_ONE_JOB);
+			break;
+		}
+		started++;
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(g->w[i].thread, NULL);
+	int why = load(&g->stop), rc = -1;
+	if (!started)
+		why = STOP_ONE_JOB;
+	if (why == STOP_INTERRUPTED) {
+		s->res->stop = EXPLORE_INTERRUPTED;
+		rc = 0;
+	} else if (why != STOP_ONE_JOB) {
+		/* the search over the graph, into a search of its own until it
+		 * is known to be the whole of it */
+		struct explore_result rr = { .failed = -1 };
+		struct search t = { .img = s->img, .cfg = s->cfg, .lim = s->lim, .o = s->o,
+				    .res = &rr, .bounded = s->bounded, .out = s->out,
+				    .why = s->why };
+		s->out = s->why = (struct buf){ 0 };
+		node_new(&t, &rk);
+		rc = replay(&t, g, root);
+		if (rc == 0) {
+			while (t.depth)
+				pop(&t);
+			xfree(s->nodes);
+			xfree(s->table);
+			t.res = s->res;
+			*s = t;
+			*s->res = rr;
+		} else {
+			s->out = t.out;
+			s->why = t.why;
+			t.out = t.why = (struct buf){ 0 };
+			search_free(&t);
+			explore_result_free(&rr);
+		}
+	}
+	graph_free(g);
+	xfree(g);
+	return rc;
+}
