@@ -217,6 +217,39 @@ printf 'int main() { return x; }\n' >"$tmp/bad.scn"
 run --explore "$tmp/bad.scn"
 check "a bad scenario: exit 2" [ "$rc" -eq 2 ] && contains "$err" "error:"
 
+# --jobs: the same report, byte for byte, on 1, 2 and 3 host threads: a
+# race found, a deadlock, spinning, the network's deliveries, a fork, a
+# bound, no reduction, a search stopped by --max-states, a program that
+# reads the clock and one stopped by a limit (both searched by one job).
+cat >"$tmp/ticks.scn" <<'EOF'
+int t;
+void w() { t = ticks(); }
+int main() { int a = spawn(w); int b = spawn(w); join(a); join(b); return 0; }
+EOF
+for args in "race-counter" "deadlock" "flag-lock" "short-read" "event-loop" "server-fork" \
+	"thread-pool" "coroutine-generator" "--max-preemptions 1 peterson" \
+	"--no-reduction race-counter" "--max-states 300 bounded-buffer" \
+	"--max-steps 400 race-counter" "$tmp/ticks.scn"; do
+	# shellcheck disable=SC2086 # the words of $args are options
+	run --explore --jobs 1 $args
+	one=$out rc1=$rc err1=$err
+	for jobs in 2 3; do
+		# shellcheck disable=SC2086
+		run --explore --jobs "$jobs" $args
+		check "--jobs $jobs gives --jobs 1's report: $args" \
+			[ "$out" = "$one" ] && [ "$rc" -eq "$rc1" ] && [ "$err" = "$err1" ]
+	done
+done
+run --explore --jobs 2 --export=dot "$tmp/j2.dot" race-counter
+run --explore --jobs 1 --export=dot "$tmp/j1.dot" race-counter
+check "--jobs 2 draws the state graph --jobs 1 draws" cmp -s "$tmp/j1.dot" "$tmp/j2.dot"
+run --explore --jobs 0 race-counter
+check "--jobs 0 is refused (exit 2)" [ "$rc" -eq 2 ] && contains "$err" "--jobs"
+run --explore --jobs 257 race-counter
+check "--jobs 257 is refused (exit 2)" [ "$rc" -eq 2 ]
+run --run --jobs 2 race-counter
+check "--jobs goes with --explore (exit 2)" [ "$rc" -eq 2 ] && contains "$err" "--jobs goes with --explore"
+
 # A signal stops a long search cleanly.
 cat >"$tmp/long.scn" <<'EOF'
 int c;

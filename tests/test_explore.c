@@ -317,6 +317,77 @@ START_TEST(test_explore_is_deterministic)
 }
 END_TEST
 
+/* Explore src with jobs host threads. */
+static struct explore_result *search_jobs(const char *src, int bound, int max_states, int jobs)
+{
+	struct sim *s = sim_new(src);
+	struct explore_options o = { .max_preemptions = bound, .max_states = max_states,
+				     .judge = judge, .jobs = jobs };
+	struct explore_result *r = at_test_end(xcalloc(1, sizeof *r));
+	char err[160];
+	ck_assert_msg(explore(s->sc->image, &s->cfg, &s->lim, &o, r, err, sizeof err) == 0,
+		      "explore: %s", err);
+	return r;
+}
+
+/* Three threads spinning on a flag lock that is no lock: cycles cut,
+ * a failure, a few thousand states. */
+static const char spinning[] =
+	"int busy; int in;\n"
+	"void w() { while (busy) { } busy = 1; in++; if (in != 1) exit(1); in--; busy = 0; }\n"
+	"int main() {\n"
+	"    int a = spawn(w); int b = spawn(w); int c = spawn(w);\n"
+	"    join(a); join(b); join(c);\n"
+	"    return 0;\n"
+	"}\n";
+
+/* Three threads adding twice to one counter. */
+static const char three_adders[] =
+	"int c;\n"
+	"void w() { c++; c++; }\n"
+	"int main() {\n"
+	"    int a = spawn(w); int b = spawn(w); int d = spawn(w);\n"
+	"    join(a); join(b); join(d);\n"
+	"    return c == 6 ? 0 : 1;\n"
+	"}\n";
+
+/* Several host threads give what one gives: the counts, the outcomes in
+ * their order, their schedules, the states and steps, the cuts and
+ * cycles; complete, bounded, and stopped by max_states. */
+START_TEST(test_explore_jobs_same_as_one)
+{
+	static const struct { const char *src; int bound, max_states; } c[] = {
+		{ lost_update, -1, 100000 },
+		{ three_adders, -1, 100000 },
+		{ three_adders, 1, 100000 },
+		{ three_adders, -1, 50 },
+		{ spinning, -1, 100000 },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct explore_result *a = search_jobs(c[i].src, c[i].bound, c[i].max_states, 1);
+		for (int jobs = 2; jobs <= 3; jobs++) {
+			struct explore_result *b = search_jobs(c[i].src, c[i].bound, c[i].max_states,
+							       jobs);
+			ck_assert_int_eq(a->stop, b->stop);
+			ck_assert_uint_eq(a->schedules, b->schedules);
+			ck_assert_uint_eq(a->states, b->states);
+			ck_assert_uint_eq(a->steps, b->steps);
+			ck_assert_uint_eq(a->cut_by_bound, b->cut_by_bound);
+			ck_assert_uint_eq(a->cycles, b->cycles);
+			ck_assert_int_eq(a->failed, b->failed);
+			ck_assert_uint_eq(a->noutcomes, b->noutcomes);
+			for (size_t j = 0; j < a->noutcomes; j++) {
+				ck_assert_uint_eq(a->outcomes[j].count, b->outcomes[j].count);
+				ck_assert_str_eq(a->outcomes[j].out, b->outcomes[j].out);
+				ck_assert_str_eq(a->outcomes[j].schedule, b->outcomes[j].schedule);
+			}
+			explore_result_free(b);
+		}
+		explore_result_free(a);
+	}
+}
+END_TEST
+
 /* The shortest failing schedule: here the lost update needs the two
  * loads before the two stores, and nothing shorter fails. */
 START_TEST(test_explore_shortest_failure)
@@ -474,6 +545,7 @@ Suite *explore_suite(void)
 	tcase_add_test(tc, test_explore_spinning);
 	tcase_add_test(tc, test_explore_is_deterministic);
 	tcase_add_test(tc, test_explore_shortest_failure);
+	tcase_add_test(tc, test_explore_jobs_same_as_one);
 	tcase_add_test(tc, test_explore_limits);
 	tcase_add_test(tc, test_explore_with_coroutines);
 	tcase_add_test(tc, test_scenario_with_schedule);

@@ -1069,7 +1069,9 @@ int explore(const struct image *img, const struct machine_config *cfg,
 		struct node_key k;
 		child_key(&s, &(struct child){ .m = m, .outhash = outhash }, &k);
 		root = node_get(&s, &k, &fresh);
-		if (o->jobs > 1 && search_jobs(&s, m, outhash) == 0) {
+		/* the steps told as they are taken (a state graph drawn) come
+		 * from one job: a search over the graph might have to start over */
+		if (o->jobs > 1 && !o->on_step && search_jobs(&s, m, outhash) == 0) {
 			drop(m);
 		} else {
 			push(&s, m, root, 0, 0, 0, (struct sleep){ 0, 0 }, outhash);
