@@ -170,6 +170,14 @@ check "80x24 c10k: the Memory title counts the stacks in Korean" \
 	wait_for "─ 메모리 ─ 스택 [0-9]+개, [0-9]+\.[0-9] MiB ─"
 look "80x24 c10k's Memory title"
 
+# what a thread waits for, where the words are prose and not a call's name
+start 120 40 containers
+check "120x40 containers: the screen is Korean" wait_for "─ 코드 ─"
+tm send-keys -t 0 g 4 1 9 Enter
+check "120x40 containers: a thread waits for its box's CPU share in Korean" \
+	wait_for "블로킹됨 box[0-9]+의 CPU 몫"
+look "120x40 containers' Threads panel"
+
 # a title cut in the middle of its Hangul, at the edge of the header
 start 140 40 coroutine-stacks
 check "140x40 coroutine-stacks: the screen is Korean" wait_for "─ 코드 ─"
