@@ -132,6 +132,52 @@ for size in "80 24" "120 40" "97 31"; do
 	look "$tag race-counter at tick 60"
 done
 
+# the chapter's screen, 80x24: the lesson list, a lesson's narration,
+# the quiz's question, the I/O panel, the C10K stacks, each in Korean
+start 80 24
+check "80x24 tour: the screen is up" wait_for "투어: 강의 1 /"
+tm send-keys -t 0 L
+check "80x24 L: the lesson list's title is Korean" wait_for "┌ 투어의 강의 ─"
+check "80x24 L: the lessons' ideas are Korean" wait_for "2   1  pc-basics +CPU는 PC가"
+check "80x24 L: the list's keys are Korean" wait_for "Enter: 열기 +Escape: 닫기"
+look "80x24 lesson list"
+tm send-keys -t 0 Escape ']'
+check "80x24 ]: the next lesson's narration is Korean" wait_for "강의 2/31 \(행 1\): CPU는 PC가"
+check "80x24 ]: the footer says the lesson in Korean" wait_for "강의 2 / 31: pc-basics\. \] 다음, \[ 이전"
+look "80x24 lesson 2's narration"
+
+start 80 24
+check "80x24 tour for the quiz: the screen is up" wait_for "투어: 강의 1 /"
+tm send-keys -t 0 Q
+check "80x24 Q: quiz mode is said in Korean" wait_for "퀴즈 모드: 문제 [0-9]+개"
+tm send-keys -t 0 + + + + Space
+check "80x24 Q: the first question's panel is Korean" wait_for "─ 퀴즈 ─ 문제 1 / [0-9]+ ─"
+check "80x24 Q: the question is Korean" wait_for "어떤 값을 읽을까\?"
+check "80x24 Q: the answer prompt is Korean" wait_for "답: .*Enter 답하기"
+look "80x24 quiz question"
+
+start 80 24 event-loop
+check "80x24 event-loop: the I/O panel's title is Korean" wait_for "─ 입출력 ─"
+check "80x24 event-loop: the descriptors and clients are Korean" \
+	wait_for "P1의 디스크립터.*│"
+check "80x24 event-loop: the narration names the I/O panel in Korean" wait_for "입출력 패널"
+look "80x24 event-loop's I/O panel"
+
+start 80 24 c10k
+check "80x24 c10k: the narration is Korean" wait_for "클라이언트 천 개"
+tm send-keys -t 0 g 3 0 0 Enter
+check "80x24 c10k: the Memory title counts the stacks in Korean" \
+	wait_for "─ 메모리 ─ 스택 [0-9]+개, [0-9]+\.[0-9] MiB ─"
+look "80x24 c10k's Memory title"
+
+# what a thread waits for, where the words are prose and not a call's name
+start 120 40 containers
+check "120x40 containers: the screen is Korean" wait_for "─ 코드 ─"
+tm send-keys -t 0 g 4 1 9 Enter
+check "120x40 containers: a thread waits for its box's CPU share in Korean" \
+	wait_for "블로킹됨 box[0-9]+의 CPU 몫"
+look "120x40 containers' Threads panel"
+
 # a title cut in the middle of its Hangul, at the edge of the header
 start 140 40 coroutine-stacks
 check "140x40 coroutine-stacks: the screen is Korean" wait_for "─ 코드 ─"

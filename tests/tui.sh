@@ -608,4 +608,18 @@ keys q
 wait_exit
 check "q from c10k exits 0" [ "$rc" = 0 ]
 
+# --- narration at the moment it describes: the first resume, not the first switch
+start 120 40 thread-context
+wait_for " tick 0 " >/dev/null
+keys g 1 2 Enter
+wait_for " tick 12 " >/dev/null
+check "thread-context up to tick 11: the switch to a fresh T2 is not narrated as a resume" \
+	sh -c '! tmux -S "$1" capture-pane -p -t 0 | grep -q "Restored: the other"' - "$sock"
+keys n
+check "... the switch back to T1 at tick 12 is, with its events" wait_for "Restored: the other thread's registers"
+check "... beside T1's context restored" wait_for "T2's context saved .*T1's restored"
+keys q
+wait_exit
+check "q from thread-context exits 0" [ "$rc" = 0 ]
+
 finish

@@ -582,24 +582,26 @@ enum wait_object {
 };
 
 /* The words of each wait kind: what it is called and how its object
- * follows. */
+ * follows; said, the whole phrase as the screen says it in the
+ * reader's language where the words are prose, not the call's name. */
 static const struct wait_words {
 	const char *word;
 	enum wait_object object;
+	const char *said;
 } wait_words[WAIT_COUNT] = {
-	[WAIT_NONE] = { "nothing", WO_NONE },
+	[WAIT_NONE] = { "nothing", WO_NONE, N_("nothing") },
 	[WAIT_JOIN] = { "join", WO_THREAD },
 	[WAIT_MUTEX] = { "mutex", WO_OBJECT },
 	[WAIT_SEM] = { "semaphore", WO_OBJECT },
 	[WAIT_COND] = { "cond", WO_OBJECT },
-	[WAIT_SLEEP] = { "sleep until tick", WO_TICK },
+	[WAIT_SLEEP] = { "sleep until tick", WO_TICK, N_("sleep until tick %llu") },
 	[WAIT_CHILD] = { "wait", WO_PROCESS },
 	[WAIT_ACCEPT] = { "accept fd", WO_FD },
 	[WAIT_READ] = { "read fd", WO_FD },
 	[WAIT_EPOLL] = { "epoll_wait ep", WO_FD },
-	[WAIT_RUNQ] = { "run queue", WO_NONE },
+	[WAIT_RUNQ] = { "run queue", WO_NONE, N_("run queue") },
 	[WAIT_GO] = { "go_wait", WO_NONE },
-	[WAIT_CPU] = { "cpu share of", WO_BOX },
+	[WAIT_CPU] = { "cpu share of", WO_BOX, N_("cpu share of box%llu") },
 };
 
 void explain_wait(const struct scenario *sc, const struct machine *m, int pid, int kind,
@@ -610,6 +612,10 @@ void explain_wait(const struct scenario *sc, const struct machine *m, int pid, i
 		return;
 	}
 	const struct wait_words *w = &wait_words[kind];
+	if (translated && w->said) {    /* the same words in English */
+		buf_printf(out, gettext(w->said), (unsigned long long)on);
+		return;
+	}
 	buf_puts(out, w->word);
 	switch (w->object) {
 	case WO_NONE:

@@ -228,8 +228,9 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	char where[64], tight[16];      /* in the tour: "lesson 4/30", or "4/30" when tight */
 	snprintf(where, sizeof where, _("lesson %d/%zu"), u->lesson + 1, tour_count);
 	snprintf(tight, sizeof tight, "%d/%zu", u->lesson + 1, tour_count);
-	const char *w = xmax - x >= 3 + term_width(where) ? where : tight;
-	if (u->in_tour && u->lesson >= 0 && xmax - x >= 3 + term_width(w)) {
+	/* " ─ ", the words, and room for the space before the line goes on */
+	const char *w = xmax - x >= 4 + term_width(where) ? where : tight;
+	if (u->in_tour && u->lesson >= 0 && xmax - x >= 4 + term_width(w)) {
 		putf(0, &x, xmax, b, " %s ", term_glyph(G_H));
 		put(0, &x, xmax, term_attr(TH_FOCUS), w);
 	}
