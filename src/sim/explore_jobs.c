@@ -22,8 +22,8 @@
  *
  * Where the graph might not be what one job would see, or might not
  * hold what one job would reach, the one-job search does it all again
- * instead: a schedule stopped by a limit (how far it got may depend on
- * the path to a state), a program that reads the clock (the ticks a
+ * instead: a schedule that took half the instructions a schedule may
+ * take (how far it got may depend on the path to a state), a program that reads the clock (the ticks a
  * state's hash leaves out), more states than the build keeps (half as
  * many again as max_states) unless the search over the graph never needs
  * the missing ones, a schedule deeper than a search holds machines for,
@@ -339,9 +339,11 @@ static void expand(struct worker *w, struct item *it)
 			drop(c.m);
 			break;
 		}
+		/* how many instructions a state took depends on the path to
+		 * it: near the limit, another path might reach it */
+		if (c.m->lim.max_steps && c.m->insns > c.m->lim.max_steps / 2)
+			stop_build(g, STOP_ONE_JOB);
 		if (c.m->state == RUN_ENDED) {
-			if (c.m->end == END_LIMIT)
-				stop_build(g, STOP_ONE_JOB);
 			e->kind = GE_END;
 			e->to = graph_end(w, c.m);
 			drop(c.m);
