@@ -341,7 +341,8 @@ static void expand(struct worker *w, struct item *it)
 		}
 		/* how many instructions a state took depends on the path to
 		 * it: near the limit, another path might reach it */
-		if (c.m->lim.max_steps && c.m->insns > c.m->lim.max_steps / 2)
+		if ((c.m->lim.max_steps && c.m->insns > c.m->lim.max_steps / 2) ||
+		    (c.m->state == RUN_ENDED && c.m->end == END_LIMIT))
 			stop_build(g, STOP_ONE_JOB);
 		if (c.m->state == RUN_ENDED) {
 			e->kind = GE_END;
