@@ -66,14 +66,13 @@ struct gnode {
 	struct node_key key;
 	const struct graph_edge *e;     /* its steps, once expanded */
 	uint32_t ne;
-	uint32_t seq;                   /* the search's number for it (NONE: not reached) */
 };
 
 /* A part of the table, by the key's hash, with its own lock.  Its nodes
  * live in chunks that never move: a node's id is its shard, then its
  * index there. */
 struct shard {
-	pthread_mutex_t lock;
+	int lock;               /* a spin lock: held for a lookup only */
 	uint32_t *slot;         /* open addressing: index + 1, 0 empty */
 	size_t size;
 	uint32_t n;
@@ -140,6 +139,26 @@ static void stop_build(struct graph *g, int why)
 	pthread_mutex_unlock(&g->lock);
 }
 
+/* A pause in a spin: lets the core's other work go on. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static void spin_lock(int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			cpu_relax();
+}
+
+static void spin_unlock(int *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
 static struct gnode *gnode(const struct graph *g, uint32_t id)
 {
 	const struct shard *x = &g->shard[id >> INDEX_BITS];
@@ -167,7 +186,7 @@ static uint32_t graph_node(struct graph *g, const struct node_key *k, int *fresh
 	struct shard *x = &g->shard[sh];
 	uint32_t base = sh << INDEX_BITS, id = NONE;
 	*fresh = 0;
-	pthread_mutex_lock(&x->lock);
+	spin_lock(&x->lock);
 	if (2 * ((size_t)x->n + 1) > x->size) {
 		size_t size = x->size ? 2 * x->size : 1024;
 		uint32_t *slot = xcalloc(size, sizeof *slot);
@@ -193,11 +212,11 @@ static uint32_t graph_node(struct graph *g, const struct node_key *k, int *fresh
 	if (!x->chunk[c])
 		x->chunk[c] = xmalloc(CHUNK * sizeof *x->chunk[c]);
 	id = base + x->n;
-	*gnode(g, id) = (struct gnode){ .key = *k, .seq = NONE };
+	*gnode(g, id) = (struct gnode){ .key = *k };
 	x->slot[j] = ++x->n;
 	*fresh = 1;
 out:
-	pthread_mutex_unlock(&x->lock);
+	spin_unlock(&x->lock);
 	return id;
 }
 
@@ -240,9 +259,10 @@ static void keep(struct worker *w, uint32_t id, const struct child *c)
 	struct graph *g = w->g;
 	struct item it = { .id = id, .m = c->m, .outlen = w->out.len, .outhash = c->outhash,
 			   .cur = c->cur, .pre = c->pre, .early = c->early, .sleep = c->sleep };
-	it.out = xmalloc(w->out.len + 1);
-	if (w->out.len)
+	if (w->out.len) {               /* most states have printed nothing */
+		it.out = xmalloc(w->out.len);
 		memcpy(it.out, w->out.s, w->out.len);
+	}
 	pthread_mutex_lock(&w->lock);
 	w->items = xgrow(w->items, &w->cap, w->n + 1, sizeof *w->items);
 	w->items[w->n++] = it;
@@ -313,7 +333,8 @@ static void expand(struct worker *w, struct item *it)
 	frame_init(s, &f, it->m, it->id, it->cur, it->pre, it->early, it->sleep, it->outlen,
 		   it->outhash);
 	w->out.len = 0;
-	buf_put(&w->out, it->out, it->outlen);
+	if (it->outlen)
+		buf_put(&w->out, it->out, it->outlen);
 	xfree(it->out);
 	size_t ne = 0;
 	int cut_bound = 0, cut_early = 0, whole = 1;
@@ -438,17 +459,37 @@ static int reads_clock(const struct image *img)
 	return 0;
 }
 
+/* The search's numbers for the graph's nodes (NONE: not reached), laid
+ * out as the nodes are but a tenth of their size, so that the search's
+ * look-ups stay in the cache more often; chunks made as needed. */
+struct seqmap {
+	uint32_t *chunk[SHARDS][CHUNKS];
+};
+
+static uint32_t *seq_of(struct seqmap *q, uint32_t id)
+{
+	uint32_t sh = id >> INDEX_BITS, i = id & ((1u << INDEX_BITS) - 1);
+	uint32_t **c = &q->chunk[sh][i >> CHUNK_BITS];
+	if (!*c) {
+		*c = xmalloc(CHUNK * sizeof **c);
+		memset(*c, 0xff, CHUNK * sizeof **c);
+	}
+	return &(*c)[i & (CHUNK - 1)];
+}
+
 /* The one-job search over the built graph from node root into t, whose
  * node 0 is the root; 0 when done (or stopped as one job stops), -1
  * when it needs a state the build did not expand. */
 static int replay(struct search *t, struct graph *g, uint32_t root)
 {
 	struct explore_result *r = t->res;
+	struct seqmap *q = xcalloc(1, sizeof *q);
+	const struct node_key unkept = { { 0, 0 }, { 0, 0 }, 0, 0 };   /* no table here */
 	uint32_t *endmap = xmalloc((g->nends ? g->nends : 1) * sizeof *endmap);
 	memset(endmap, 0xff, (g->nends ? g->nends : 1) * sizeof *endmap);
 	int rc = 0;
 	uint32_t at = root, seq = 0;
-	gnode(g, root)->seq = 0;
+	*seq_of(q, root) = 0;
 	for (;;) {
 		if (at != NONE) {               /* push node at as state seq */
 			const struct gnode *n = gnode(g, at);
@@ -489,11 +530,11 @@ static int replay(struct search *t, struct graph *g, uint32_t root)
 			arrive_end(t, f, e->tid, endmap[e->to]);
 			continue;
 		}
-		struct gnode *n = gnode(g, e->to);
-		int fresh = n->seq == NONE;
+		uint32_t *sq = seq_of(q, e->to);
+		int fresh = *sq == NONE;
 		if (fresh)
-			n->seq = node_new(t, &n->key);
-		enum arrival a = arrive_node(t, f, e->tid, n->seq, fresh);
+			*sq = node_new(t, &unkept);
+		enum arrival a = arrive_node(t, f, e->tid, *sq, fresh);
 		if (a == ARRIVE_STOP)
 			break;
 		if (a == ARRIVE_PUSH) {
@@ -502,9 +543,13 @@ static int replay(struct search *t, struct graph *g, uint32_t root)
 				break;
 			}
 			at = e->to;
-			seq = n->seq;
+			seq = *sq;
 		}
 	}
+	for (uint32_t i = 0; i < SHARDS; i++)
+		for (uint32_t c = 0; c < CHUNKS && q->chunk[i][c]; c++)
+			xfree(q->chunk[i][c]);
+	xfree(q);
 	xfree(endmap);
 	return rc;
 }
@@ -537,7 +582,6 @@ static void graph_free(struct graph *g)
 		for (uint32_t c = 0; c < CHUNKS && g->shard[i].chunk[c]; c++)
 			xfree(g->shard[i].chunk[c]);
 		xfree(g->shard[i].slot);
-		pthread_mutex_destroy(&g->shard[i].lock);
 	}
 	for (size_t i = 0; i < g->nends; i++) {
 		xfree(g->ends[i].why);
@@ -565,8 +609,6 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 	g->jobs = s->o->jobs < EXPLORE_MAX_JOBS ? s->o->jobs : EXPLORE_MAX_JOBS;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->wake, NULL);
-	for (uint32_t i = 0; i < SHARDS; i++)
-		pthread_mutex_init(&g->shard[i].lock, NULL);
 	g->w = xcalloc((size_t)g->jobs, sizeof *g->w);
 	for (int i = 0; i < g->jobs; i++) {
 		g->w[i].g = g;
