@@ -10,7 +10,12 @@
 # milliseconds, the schedules counted, the states kept, the steps run,
 # and schedules and steps per second; then the reduction factor (the
 # schedules, and the steps run, without reduction over with it) and the
-# peak memory of one search, if /usr/bin/time is there.  Not a test: it
+# peak memory of one search, if /usr/bin/time is there; all on one host
+# thread (--jobs 1).  Then the four-thread lost update
+# (bench/lost-update-4.scn, about a million states; JOBS_SCN picks
+# another) on 1 host thread, the baseline, and on 2 and on every online
+# core (--jobs N): the best of 3 wall times, the speed-up over one job,
+# and whether the report is the same byte for byte.  Not a test: it
 # asserts nothing; the figures go into issue notes.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +57,7 @@ for scn in "$@"; do
 	for mode in on off; do
 		flag=
 		[ "$mode" = off ] && flag=--no-reduction
-		ms=$(best_ms "$bin" --explore $flag "$scn")
+		ms=$(best_ms "$bin" --explore --jobs 1 $flag "$scn")
 		sched=$(head -n 1 "$tmp/out" | sed 's/^[^:]*: \([0-9]*\) schedule.*/\1/')
 		states=$(field states)
 		steps=$(field 'steps run')
@@ -63,7 +68,26 @@ for scn in "$@"; do
 	awk -v a="$sched_off" -v b="$sched_on" -v c="$steps_off" -v d="$steps_on" \
 		'BEGIN { printf "%-14s reduction: %.1fx fewer schedules, %.2fx the steps\n", "", a / b, c / d }'
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f '%M' -o "$tmp/mem" "$bin" --explore "$scn" >/dev/null 2>&1 || :
+		/usr/bin/time -f '%M' -o "$tmp/mem" "$bin" --explore --jobs 1 "$scn" >/dev/null 2>&1 || :
 		printf '%-14s peak memory: %s KiB\n' "" "$(tail -n 1 "$tmp/mem")"
 	fi
+done
+
+# --jobs: one host thread against several, on one search.
+jscn=${JOBS_SCN:-$top/bench/lost-update-4.scn}
+cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+printf '\n%-14s %5s %9s %9s %s\n' scenario jobs ms speed-up "same report"
+base=
+list="1 2"
+[ "$cores" -gt 2 ] && list="$list $cores"
+for jobs in $list; do
+	ms=$(best_ms "$bin" --explore --jobs "$jobs" "$jscn")
+	if [ -z "$base" ]; then
+		base=$ms
+		cp "$tmp/out" "$tmp/one"
+	fi
+	same=yes
+	cmp -s "$tmp/out" "$tmp/one" || same=no
+	printf '%-14s %5s %9s %9s %s\n' "$(basename "$jscn" .scn)" "$jobs" "$ms" \
+		"$(awk -v a="$base" -v b="$ms" 'BEGIN { printf "%.2fx", (b > 0) ? a / b : 0 }')" "$same"
 done

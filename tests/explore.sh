@@ -221,15 +221,24 @@ check "a bad scenario: exit 2" [ "$rc" -eq 2 ] && contains "$err" "error:"
 # race found, a deadlock, spinning, the network's deliveries, a fork, a
 # bound, no reduction, a search stopped by --max-states, a program that
 # reads the clock and one stopped by a limit (both searched by one job).
+# A search of fewer than 20,000 states runs on one thread anyway; the
+# threads take over the larger ones (three adders: 80,000 states).
 cat >"$tmp/ticks.scn" <<'EOF'
 int t;
 void w() { t = ticks(); }
 int main() { int a = spawn(w); int b = spawn(w); join(a); join(b); return 0; }
 EOF
+cat >"$tmp/adders.scn" <<'EOF'
+int c;
+void w() { for (int i = 0; i < 4; i++) c++; }
+int main() { int a = spawn(w); int b = spawn(w); int d = spawn(w); join(a); join(b); join(d); return c == 12 ? 0 : 1; }
+EOF
 for args in "race-counter" "deadlock" "flag-lock" "short-read" "event-loop" "server-fork" \
 	"thread-pool" "coroutine-generator" "--max-preemptions 1 peterson" \
 	"--no-reduction race-counter" "--max-states 300 bounded-buffer" \
-	"--max-steps 400 race-counter" "$tmp/ticks.scn"; do
+	"--max-steps 400 race-counter" "$tmp/ticks.scn" "$tmp/adders.scn" \
+	"--max-preemptions 3 $tmp/adders.scn" "--max-states 50000 $tmp/adders.scn" \
+	"--max-steps 90 $tmp/adders.scn"; do
 	# shellcheck disable=SC2086 # the words of $args are options
 	run --explore --jobs 1 $args
 	one=$out rc1=$rc err1=$err

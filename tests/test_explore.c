@@ -322,7 +322,7 @@ static struct explore_result *search_jobs(const char *src, int bound, int max_st
 {
 	struct sim *s = sim_new(src);
 	struct explore_options o = { .max_preemptions = bound, .max_states = max_states,
-				     .judge = judge, .jobs = jobs };
+				     .judge = judge, .jobs = jobs, .alone_first = 1 };
 	struct explore_result *r = at_test_end(xcalloc(1, sizeof *r));
 	char err[160];
 	ck_assert_msg(explore(s->sc->image, &s->cfg, &s->lim, &o, r, err, sizeof err) == 0,

@@ -1038,9 +1038,10 @@ static void search(struct search *s)
 	}
 }
 
-int explore(const struct image *img, const struct machine_config *cfg,
-	    const struct limits *lim, const struct explore_options *o,
-	    struct explore_result *res, char *err, size_t errlen)
+/* The search, on o->jobs host threads. */
+static int explore_on(const struct image *img, const struct machine_config *cfg,
+		      const struct limits *lim, const struct explore_options *o,
+		      struct explore_result *res, char *err, size_t errlen)
 {
 	struct search s = { .img = img, .cfg = cfg, .lim = lim, .o = o, .res = res,
 			    .bounded = o->max_preemptions >= 0 };
@@ -1120,6 +1121,28 @@ int explore(const struct image *img, const struct machine_config *cfg,
 	}
 	search_free(&s);
 	return 0;
+}
+
+/* A search on several host threads starts with one, to a few thousand
+ * states: most searches end there, before the threads would pay. */
+#define EXPLORE_ALONE_FIRST 20000
+
+int explore(const struct image *img, const struct machine_config *cfg,
+	    const struct limits *lim, const struct explore_options *o,
+	    struct explore_result *res, char *err, size_t errlen)
+{
+	if (o->jobs <= 1 || o->on_step)
+		return explore_on(img, cfg, lim, o, res, err, errlen);
+	struct explore_options one = *o;
+	uint64_t first = o->alone_first ? o->alone_first : EXPLORE_ALONE_FIRST;
+	one.jobs = 1;
+	if (one.max_states > first)
+		one.max_states = first;
+	int rc = explore_on(img, cfg, lim, &one, res, err, errlen);
+	if (rc < 0 || res->stop != EXPLORE_STATES || o->max_states <= first)
+		return rc;
+	explore_result_free(res);
+	return explore_on(img, cfg, lim, o, res, err, errlen);
 }
 
 /* Free what s holds beside the result. */

@@ -119,6 +119,8 @@ struct explore_options {
 	void *step_ctx;
 	int jobs;                       /* host threads (0 or 1: the caller's alone);
 					 * the result is the same whatever their number */
+	uint64_t alone_first;           /* with jobs: the states one thread searches
+					 * alone before the others start (0: 20000) */
 };
 
 /* One way a schedule can end: the end of the run, its exit status, its
