@@ -102,15 +102,26 @@ void mem_copy(struct mem *dst, const struct mem *src)
 		ref_get(&src->leaf[i]->refs);
 }
 
+/* A copy of leaf l with one reference, sharing l's pages (their counts
+ * not changed yet).  Not l's own count: another space may be changing it. */
+static struct leaf *leaf_clone(const struct leaf *l)
+{
+	struct leaf *c = xmalloc(sizeof *c);
+	memcpy(c->pg, l->pg, sizeof c->pg);
+	memcpy(c->prot, l->prot, sizeof c->prot);
+	memcpy(c->present, l->present, sizeof c->present);
+	c->refs = 1;
+	return c;
+}
+
 void mem_unshare(struct mem *m)
 {
 	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1)) {
-		struct leaf *l = m->leaf[i], *c = xmalloc(sizeof *c);
-		*c = *l;
-		c->refs = 1;
+		struct leaf *l = m->leaf[i], *c = leaf_clone(l);
 		FOR_EACH_PAGE(c, j) {
 			struct page *p = xmalloc(sizeof *p);
-			memcpy(p, c->pg[j], sizeof *p);
+			memcpy(p->data, c->pg[j]->data, PAGE_SIZE);
+			memcpy(p->tag, c->pg[j]->tag, PAGE_TAGS);
 			p->refs = 1;
 			c->pg[j] = p;
 		}
@@ -128,9 +139,7 @@ static struct leaf *own_leaf(struct mem *m, size_t i)
 		l->refs = 1;
 		m->used[i / 64] |= 1ull << (i % 64);
 	} else if (mem_refs(&l->refs) > 1) {
-		struct leaf *c = xmalloc(sizeof *c);
-		*c = *l;
-		c->refs = 1;
+		struct leaf *c = leaf_clone(l);
 		FOR_EACH_PAGE(c, j)
 			ref_get(&c->pg[j]->refs);
 		leaf_put(l);
