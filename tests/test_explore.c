@@ -359,7 +359,10 @@ START_TEST(test_explore_jobs_same_as_one)
 	static const struct { const char *src; int bound, max_states; } c[] = {
 		{ lost_update, -1, 100000 },
 		{ three_adders, -1, 100000 },
+		{ three_adders, 0, 100000 },
 		{ three_adders, 1, 100000 },
+		{ independent, 0, 100000 },
+		{ spinning, 0, 100000 },
 		{ three_adders, -1, 50 },
 		{ spinning, -1, 100000 },
 	};

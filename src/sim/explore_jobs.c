@@ -398,9 +398,11 @@ static void expand(struct worker *w, struct item *it)
 	xfree(f.ops);
 	if (!whole)
 		return;
-	if (cut_bound || cut_early)
+	if (cut_bound || cut_early) {   /* even with no step taken */
+		w->edges = xgrow(w->edges, &w->cap_edges, ne + 1, sizeof *w->edges);
 		w->edges[ne++] = (struct graph_edge){ .kind = GE_TAIL, .cut_bound = (uint8_t)cut_bound,
 						      .cut_early = (uint8_t)cut_early };
+	}
 	struct gnode *n = gnode(g, it->id);
 	struct graph_edge *e = arena_take(w, ne ? ne : 1);
 	if (ne)
