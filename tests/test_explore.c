@@ -25,17 +25,24 @@ static enum verdict judge(void *ctx, const struct machine *m, const char *out, s
 	return VERDICT_OK;
 }
 
-/* Explore the program src with bound (-1: none) and reduction. */
-static struct explore_result *search(const char *src, int bound, int reduction)
+/* Explore the program src with options o (the judge above). */
+static struct explore_result *explore_src(const char *src, struct explore_options o)
 {
 	struct sim *s = sim_new(src);
-	struct explore_options o = { .max_preemptions = bound, .no_reduction = !reduction,
-				     .max_states = 100000, .judge = judge };
 	struct explore_result *r = at_test_end(xcalloc(1, sizeof *r));
 	char err[160];
+	o.judge = judge;
 	ck_assert_msg(explore(s->sc->image, &s->cfg, &s->lim, &o, r, err, sizeof err) == 0,
 		      "explore: %s", err);
 	return r;
+}
+
+/* Explore the program src with bound (-1: none) and reduction. */
+static struct explore_result *search(const char *src, int bound, int reduction)
+{
+	return explore_src(src, (struct explore_options){ .max_preemptions = bound,
+							  .no_reduction = !reduction,
+							  .max_states = 100000 });
 }
 
 /* The outcome that printed text, or NULL. */
@@ -317,17 +324,12 @@ START_TEST(test_explore_is_deterministic)
 }
 END_TEST
 
-/* Explore src with jobs host threads. */
+/* Explore src with jobs host threads, on them from the first state. */
 static struct explore_result *search_jobs(const char *src, int bound, int max_states, int jobs)
 {
-	struct sim *s = sim_new(src);
-	struct explore_options o = { .max_preemptions = bound, .max_states = max_states,
-				     .judge = judge, .jobs = jobs, .alone_first = 1 };
-	struct explore_result *r = at_test_end(xcalloc(1, sizeof *r));
-	char err[160];
-	ck_assert_msg(explore(s->sc->image, &s->cfg, &s->lim, &o, r, err, sizeof err) == 0,
-		      "explore: %s", err);
-	return r;
+	return explore_src(src, (struct explore_options){ .max_preemptions = bound,
+							  .max_states = (uint64_t)max_states,
+							  .jobs = jobs, .alone_first = 1 });
 }
 
 /* Three threads spinning on a flag lock that is no lock: cycles cut,

@@ -482,19 +482,25 @@ static void merge(struct search *s, struct frame *f, const struct count *v, size
 	}
 }
 
-/* Where the table starts looking for key k. */
-static size_t slot_of(const struct node_key *k, size_t size)
+/* Where a table of size slots starts looking for key k. */
+size_t key_slot(const struct node_key *k, size_t size)
 {
-	return (size_t)(k->h[0] ^ k->sleep.t ^ k->sleep.d * 0x9e3779b97f4a7c15ull) & (size - 1);
+	return (size_t)(k->h[0] ^ k->sleep.t ^ k->sleep.d * 0x9e3779b97f4a7c15ull ^
+			(uint64_t)(uint32_t)k->cur << 32 ^ (uint32_t)k->pre) & (size - 1);
+}
+
+/* Whether keys a and b are one. */
+int key_same(const struct node_key *a, const struct node_key *b)
+{
+	return a->h[0] == b->h[0] && a->h[1] == b->h[1] && a->sleep.t == b->sleep.t &&
+	       a->sleep.d == b->sleep.d && a->cur == b->cur && a->pre == b->pre;
 }
 
 /* A new node of key k, in no table. */
 uint32_t node_new(struct search *s, const struct node_key *k)
 {
 	s->nodes = xgrow(s->nodes, &s->cap_nodes, s->nnodes + 1, sizeof *s->nodes);
-	s->nodes[s->nnodes] = (struct seen){ .h = { k->h[0], k->h[1] }, .sleep = k->sleep,
-					     .cur = k->cur, .pre = k->pre, .fail_len = NONE,
-					     .fail_child = NONE };
+	s->nodes[s->nnodes] = (struct seen){ .key = *k, .fail_len = NONE, .fail_child = NONE };
 	return (uint32_t)s->nnodes++;
 }
 
@@ -505,9 +511,7 @@ static uint32_t node_get(struct search *s, const struct node_key *k, int *fresh)
 		size_t n = s->table_size ? s->table_size * 2 : 1024;
 		uint32_t *t = xcalloc(n, sizeof *t);
 		for (size_t i = 0; i < s->nnodes; i++) {
-			const struct seen *d = &s->nodes[i];
-			struct node_key dk = { { d->h[0], d->h[1] }, d->sleep, d->cur, d->pre };
-			size_t j = slot_of(&dk, n);
+			size_t j = key_slot(&s->nodes[i].key, n);
 			while (t[j])
 				j = (j + 1) & (n - 1);
 			t[j] = (uint32_t)i + 1;
@@ -516,11 +520,9 @@ static uint32_t node_get(struct search *s, const struct node_key *k, int *fresh)
 		s->table = t;
 		s->table_size = n;
 	}
-	size_t j = slot_of(k, s->table_size);
+	size_t j = key_slot(k, s->table_size);
 	for (; s->table[j]; j = (j + 1) & (s->table_size - 1)) {
-		struct seen *d = &s->nodes[s->table[j] - 1];
-		if (d->h[0] == k->h[0] && d->h[1] == k->h[1] && d->sleep.t == k->sleep.t &&
-		    d->sleep.d == k->sleep.d && d->cur == k->cur && d->pre == k->pre) {
+		if (key_same(&s->nodes[s->table[j] - 1].key, k)) {
 			*fresh = 0;
 			return s->table[j] - 1;
 		}

@@ -19,12 +19,18 @@ static inline int is_delivery(int id) { return id < 0; }
  * split, clients from 0). */
 struct sleep { uint64_t t, d; };
 
+/* The key of a state in the table: the machine and the output so far,
+ * the sleep set it was reached with, and the bounds' view (who runs,
+ * preemptions used, and early deliveries made, times 2^20). */
+struct node_key {
+	uint64_t h[2];
+	struct sleep sleep;
+	int32_t cur, pre;
+};
+
 /* A state in the table, with what was learnt below it. */
 struct seen {
-	uint64_t h[2];          /* the machine and the output so far */
-	struct sleep sleep;     /* the sleep set it was reached with */
-	int32_t cur, pre;       /* the bounds' view: who runs, preemptions used
-				 * (and early deliveries made, times 2^20) */
+	struct node_key key;
 	uint32_t vec, nvec;     /* outcome counts, in the pool (settled nodes) */
 	uint32_t fail_len;      /* steps to the nearest failing end, or NONE */
 	uint32_t fail_child;    /* the node that step leads to (NONE: an end) */
@@ -91,12 +97,6 @@ struct search {
 	size_t cap_path;
 };
 
-/* The key of a state in the table. */
-struct node_key {
-	uint64_t h[2];
-	struct sleep sleep;
-	int32_t cur, pre;
-};
 
 /* Where a choice of a frame led (see next_choice). */
 enum choice { CH_ASLEEP, CH_CUT_BOUND, CH_CUT_EARLY, CH_STEP };
@@ -114,6 +114,8 @@ struct child {
 enum arrival { ARRIVE_DONE, ARRIVE_PUSH, ARRIVE_STOP };
 
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
+size_t key_slot(const struct node_key *k, size_t size);
+int key_same(const struct node_key *a, const struct node_key *b);
 void frame_init(const struct search *s, struct frame *f, struct machine *m, uint32_t node,
 		int cur, int pre, int early, struct sleep sleep, size_t outlen, uint64_t outhash);
 enum choice next_choice(const struct search *s, struct frame *f, struct buf *out,

@@ -166,18 +166,6 @@ static struct gnode *gnode(const struct graph *g, uint32_t id)
 	return &x->chunk[i >> CHUNK_BITS][i & (CHUNK - 1)];
 }
 
-static size_t key_slot(const struct node_key *k, size_t size)
-{
-	return (size_t)(k->h[0] ^ k->sleep.t ^ k->sleep.d * 0x9e3779b97f4a7c15ull ^
-			(uint64_t)(uint32_t)k->cur << 32 ^ (uint32_t)k->pre) & (size - 1);
-}
-
-static int key_same(const struct node_key *a, const struct node_key *b)
-{
-	return a->h[0] == b->h[0] && a->h[1] == b->h[1] && a->sleep.t == b->sleep.t &&
-	       a->sleep.d == b->sleep.d && a->cur == b->cur && a->pre == b->pre;
-}
-
 /* The node of key k, made when missing (*fresh set then); NONE when the
  * build keeps no more. */
 static uint32_t graph_node(struct graph *g, const struct node_key *k, int *fresh)
@@ -617,8 +605,7 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 		pthread_mutex_init(&g->w[i].lock, NULL);
 	}
 	/* the root, as the search made it: node 0 */
-	const struct seen *d = &s->nodes[0];
-	struct node_key rk = { { d->h[0], d->h[1] }, d->sleep, d->cur, d->pre };
+	struct node_key rk = s->nodes[0].key;
 	int fresh, started = 0;
 	uint32_t root = graph_node(g, &rk, &fresh);
 	struct machine *rm = xmalloc(sizeof *rm);
