@@ -11,7 +11,10 @@
  * graph is the same whoever builds which part of it.  The states the
  * workers are the first to reach they keep, machine and all, on their
  * own stack, newest on top, and a worker with none left takes the
- * oldest of another's.  Pages are shared between machines copy-on-write
+ * oldest of another's.  The table of states is made once, twice the
+ * size of what the build keeps, and a worker claims a slot in it with
+ * one compare-and-swap: no lock, and no waiting for a table to grow.
+ * Pages are shared between machines copy-on-write
  * with counts kept atomically, so a machine may move between workers.
  *
  * Then the one-job search runs over the recorded graph on the caller's
@@ -52,31 +55,18 @@ struct graph_edge {
 					 * the node's last step) */
 };
 
-#define SHARD_BITS 6
-#define SHARDS (1u << SHARD_BITS)
-#define INDEX_BITS (32 - SHARD_BITS - 1)        /* ids stay below NONE */
 #define CHUNK_BITS 14
 #define CHUNK (1u << CHUNK_BITS)
-#define CHUNKS (1u << (INDEX_BITS - CHUNK_BITS))
+#define MAX_SLOTS (1u << 27)                    /* a table of 1 GB at most */
+#define CHUNKS (MAX_SLOTS / 2 / CHUNK)          /* room for every id */
 #define EDGE_BLOCK 65536
 #define MAX_KEPT (16 * EXPLORE_MAX_HELD)        /* machines one worker keeps */
-#define NODE_BATCH 256
+#define NODE_BATCH 256                          /* ids a worker takes at a time */
 
 struct gnode {
 	struct node_key key;
 	const struct graph_edge *e;     /* its steps, once expanded */
 	uint32_t ne;
-};
-
-/* A part of the table, by the key's hash, with its own lock.  Its nodes
- * live in chunks that never move: a node's id is its shard, then its
- * index there. */
-struct shard {
-	int lock;               /* a spin lock: held for a lookup only */
-	uint32_t *slot;         /* open addressing: index + 1, 0 empty */
-	size_t size;
-	uint32_t n;
-	struct gnode *chunk[CHUNKS];
 };
 
 /* A state to expand: its node, its machine, what was printed on the way. */
@@ -103,12 +93,19 @@ struct worker {
 	size_t arena_left;
 	struct graph_edge **blocks;
 	size_t nblocks, cap_blocks;
-	int made;                       /* nodes made, not yet in graph.nodes */
+	uint32_t id, id_end;            /* its batch of ids: the next one, the end */
 };
 
 struct graph {
 	const struct search *s;
-	struct shard shard[SHARDS];
+	uint64_t *slot;                 /* the table, open addressing: the key's tag
+					 * above, its node's id + 1 below, 0 empty;
+					 * a slot once set stays */
+	size_t size;
+	struct gnode **chunk;           /* the nodes by id, CHUNK to a chunk; a
+					 * node's key is written once, before its
+					 * slot is set */
+	pthread_mutex_t chunk_lock;     /* making a chunk */
 	uint32_t cap;                   /* nodes the build keeps */
 	int jobs;
 	struct worker *w;
@@ -121,7 +118,7 @@ struct graph {
 	/* atomics, each on a line of its own: read often, written seldom */
 	_Alignas(64) int stop;          /* STOP_ below */
 	_Alignas(64) int idle;          /* workers waiting */
-	_Alignas(64) int nodes;         /* nodes made, told NODE_BATCH at a time */
+	_Alignas(64) uint32_t next_id;  /* the first id no worker has taken */
 };
 
 enum { STOP_NONE, STOP_FULL, STOP_ONE_JOB, STOP_INTERRUPTED };
@@ -139,73 +136,63 @@ static void stop_build(struct graph *g, int why)
 	pthread_mutex_unlock(&g->lock);
 }
 
-/* A pause in a spin: lets the core's other work go on. */
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
-static void spin_lock(int *l)
-{
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(l, __ATOMIC_RELAXED))
-			cpu_relax();
-}
-
-static void spin_unlock(int *l)
-{
-	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
-}
-
 static struct gnode *gnode(const struct graph *g, uint32_t id)
 {
-	const struct shard *x = &g->shard[id >> INDEX_BITS];
-	uint32_t i = id & ((1u << INDEX_BITS) - 1);
-	return &x->chunk[i >> CHUNK_BITS][i & (CHUNK - 1)];
+	return &g->chunk[id >> CHUNK_BITS][id & (CHUNK - 1)];
 }
 
-/* The node of key k, made when missing (*fresh set then); NONE when the
- * build keeps no more. */
-static uint32_t graph_node(struct graph *g, const struct node_key *k, int *fresh)
+/* The id w gives its next new node; NONE when the build keeps no more.
+ * Ids are taken NODE_BATCH at a time, and the chunk they fall in is
+ * made by the first worker to need it. */
+static uint32_t next_id(struct worker *w)
 {
-	uint32_t sh = (uint32_t)(k->h[1] >> (64 - SHARD_BITS));
-	struct shard *x = &g->shard[sh];
-	uint32_t base = sh << INDEX_BITS, id = NONE;
-	*fresh = 0;
-	spin_lock(&x->lock);
-	if (2 * ((size_t)x->n + 1) > x->size) {
-		size_t size = x->size ? 2 * x->size : 1024;
-		uint32_t *slot = xcalloc(size, sizeof *slot);
-		for (uint32_t i = 0; i < x->n; i++) {
-			size_t j = key_slot(&gnode(g, base + i)->key, size);
-			while (slot[j])
-				j = (j + 1) & (size - 1);
-			slot[j] = i + 1;
+	struct graph *g = w->g;
+	if (w->id == w->id_end) {
+		uint32_t id = __atomic_fetch_add(&g->next_id, NODE_BATCH, __ATOMIC_RELAXED);
+		if (id >= g->cap)
+			return NONE;
+		struct gnode **c = &g->chunk[id >> CHUNK_BITS];
+		if (!__atomic_load_n(c, __ATOMIC_ACQUIRE)) {
+			pthread_mutex_lock(&g->chunk_lock);
+			if (!*c)
+				__atomic_store_n(c, xmalloc(CHUNK * sizeof **c), __ATOMIC_RELEASE);
+			pthread_mutex_unlock(&g->chunk_lock);
 		}
-		xfree(x->slot);
-		x->slot = slot;
-		x->size = size;
+		w->id = id;
+		w->id_end = id + NODE_BATCH;
 	}
-	size_t j = key_slot(k, x->size);
-	for (; x->slot[j]; j = (j + 1) & (x->size - 1))
-		if (key_same(&gnode(g, base + x->slot[j] - 1)->key, k)) {
-			id = base + x->slot[j] - 1;
-			goto out;
+	return w->id;
+}
+
+/* The node of key k, made by w when missing (*fresh set then); NONE
+ * when the build keeps no more.  No lock: a new node's key is written
+ * first, then its slot is claimed, and a worker that loses a slot to
+ * another looks at what the other put there. */
+static uint32_t graph_node(struct worker *w, const struct node_key *k, int *fresh)
+{
+	struct graph *g = w->g;
+	uint64_t tag = k->h[1] & ~(uint64_t)UINT32_MAX;
+	*fresh = 0;
+	for (size_t j = key_slot(k, g->size);; j = (j + 1) & (g->size - 1)) {
+		uint64_t v = __atomic_load_n(&g->slot[j], __ATOMIC_ACQUIRE);
+		if (!v) {
+			uint32_t id = next_id(w);
+			if (id == NONE)
+				return NONE;
+			gnode(g, id)->key = *k;
+			gnode(g, id)->e = NULL;
+			if (__atomic_compare_exchange_n(&g->slot[j], &v, tag | (id + 1), 0,
+							__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+				w->id++;
+				*fresh = 1;
+				return id;
+			}
 		}
-	if (x->n == CHUNKS * CHUNK - 1)
-		goto out;
-	uint32_t c = x->n >> CHUNK_BITS;
-	if (!x->chunk[c])
-		x->chunk[c] = xmalloc(CHUNK * sizeof *x->chunk[c]);
-	id = base + x->n;
-	*gnode(g, id) = (struct gnode){ .key = *k };
-	x->slot[j] = ++x->n;
-	*fresh = 1;
-out:
-	spin_unlock(&x->lock);
-	return id;
+		/* v: what another worker put there */
+		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
+		    key_same(&gnode(g, (uint32_t)v - 1)->key, k))
+			return (uint32_t)v - 1;
+	}
 }
 
 /* The end a run that ended in m is, having printed w->out. */
@@ -363,7 +350,7 @@ static void expand(struct worker *w, struct item *it)
 		int fresh;
 		child_key(s, &c, &k);
 		e->kind = GE_NODE;
-		e->to = graph_node(g, &k, &fresh);
+		e->to = graph_node(w, &k, &fresh);
 		if (e->to == NONE) {
 			stop_build(g, STOP_FULL);
 			drop(c.m);
@@ -375,11 +362,6 @@ static void expand(struct worker *w, struct item *it)
 			continue;
 		}
 		keep(w, e->to, &c);
-		if (++w->made == NODE_BATCH) {
-			w->made = 0;
-			if ((uint32_t)add(&g->nodes, NODE_BATCH) > g->cap)
-				stop_build(g, STOP_FULL);
-		}
 	}
 	if (f.m)
 		drop(f.m);
@@ -453,18 +435,17 @@ static int reads_clock(const struct image *img)
  * out as the nodes are but a tenth of their size, so that the search's
  * look-ups stay in the cache more often; chunks made as needed. */
 struct seqmap {
-	uint32_t *chunk[SHARDS][CHUNKS];
+	uint32_t *chunk[CHUNKS];
 };
 
 static uint32_t *seq_of(struct seqmap *q, uint32_t id)
 {
-	uint32_t sh = id >> INDEX_BITS, i = id & ((1u << INDEX_BITS) - 1);
-	uint32_t **c = &q->chunk[sh][i >> CHUNK_BITS];
+	uint32_t **c = &q->chunk[id >> CHUNK_BITS];
 	if (!*c) {
 		*c = xmalloc(CHUNK * sizeof **c);
 		memset(*c, 0xff, CHUNK * sizeof **c);
 	}
-	return &(*c)[i & (CHUNK - 1)];
+	return &(*c)[id & (CHUNK - 1)];
 }
 
 /* The one-job search over the built graph from node root into t, whose
@@ -536,9 +517,8 @@ static int replay(struct search *t, struct graph *g, uint32_t root)
 			seq = *sq;
 		}
 	}
-	for (uint32_t i = 0; i < SHARDS; i++)
-		for (uint32_t c = 0; c < CHUNKS && q->chunk[i][c]; c++)
-			xfree(q->chunk[i][c]);
+	for (uint32_t c = 0; c < CHUNKS; c++)
+		xfree(q->chunk[c]);
 	xfree(q);
 	xfree(endmap);
 	return rc;
@@ -568,11 +548,11 @@ static void graph_free(struct graph *g)
 		pthread_mutex_destroy(&w->lock);
 	}
 	xfree(g->w);
-	for (uint32_t i = 0; i < SHARDS; i++) {
-		for (uint32_t c = 0; c < CHUNKS && g->shard[i].chunk[c]; c++)
-			xfree(g->shard[i].chunk[c]);
-		xfree(g->shard[i].slot);
-	}
+	for (uint32_t c = 0; c < CHUNKS; c++)
+		xfree(g->chunk[c]);
+	xfree(g->chunk);
+	xfree(g->slot);
+	pthread_mutex_destroy(&g->chunk_lock);
 	for (size_t i = 0; i < g->nends; i++) {
 		xfree(g->ends[i].why);
 		xfree(g->ends[i].out);
@@ -592,10 +572,21 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 	 * system each time costs the other cores a flush of their TLB */
 	mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
+	/* the table is made once, at least twice the nodes the build keeps,
+	 * so that no worker ever waits for another to grow it */
 	uint64_t cap = s->o->max_states + s->o->max_states / 2 + 1;
+	size_t size = 1024;
+	while (size < 2 * (cap + NODE_BATCH) && size < MAX_SLOTS)
+		size *= 2;
+	if (cap > size / 2 - NODE_BATCH)
+		cap = size / 2 - NODE_BATCH;
 	struct graph *g = xcalloc(1, sizeof *g);
 	g->s = s;
-	g->cap = cap > NONE / 2 ? NONE / 2 : (uint32_t)cap;
+	g->cap = (uint32_t)cap;
+	g->size = size;
+	g->slot = xcalloc(size, sizeof *g->slot);
+	g->chunk = xcalloc(CHUNKS, sizeof *g->chunk);
+	pthread_mutex_init(&g->chunk_lock, NULL);
 	g->jobs = s->o->jobs < EXPLORE_MAX_JOBS ? s->o->jobs : EXPLORE_MAX_JOBS;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->wake, NULL);
@@ -606,12 +597,12 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 	}
 	/* the root, as the search made it: node 0 */
 	struct node_key rk = s->nodes[0].key;
+	struct worker *w0 = &g->w[0];
 	int fresh, started = 0;
-	uint32_t root = graph_node(g, &rk, &fresh);
+	uint32_t root = graph_node(w0, &rk, &fresh);
 	struct machine *rm = xmalloc(sizeof *rm);
 	machine_copy(rm, m);
 	machine_unshare(rm);
-	struct worker *w0 = &g->w[0];
 	buf_put(&w0->out, s->out.s ? s->out.s : "", s->out.len);
 	keep(w0, root, &(struct child){ .m = rm, .outhash = outhash });
 	for (int i = 0; i < g->jobs; i++) {
