@@ -88,12 +88,16 @@ struct worker {
 	size_t head, n, cap;
 	struct buf out, why;
 	struct graph_edge *edges;       /* the node being expanded */
+	struct item *fresh;             /* and the states it is the first to reach */
+	size_t nfresh, cap_fresh;
 	size_t cap_edges;
 	struct graph_edge *arena;       /* where the nodes' steps are kept */
 	size_t arena_left;
 	struct graph_edge **blocks;
 	size_t nblocks, cap_blocks;
 	uint32_t id, id_end;            /* its batch of ids: the next one, the end */
+	struct replay *rp;              /* the search over the graph, which the
+					 * first worker follows the build with */
 };
 
 struct graph {
@@ -121,7 +125,9 @@ struct graph {
 	_Alignas(64) uint32_t next_id;  /* the first id no worker has taken */
 };
 
-enum { STOP_NONE, STOP_FULL, STOP_ONE_JOB, STOP_INTERRUPTED };
+/* Why the build stopped: the table is full, one job must search, the
+ * user interrupted it, or the search over the graph needs no more. */
+enum { STOP_NONE, STOP_FULL, STOP_ONE_JOB, STOP_INTERRUPTED, STOP_SEARCHED };
 
 static int load(const int *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
 static int add(int *p, int v) { return __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST); }
@@ -228,19 +234,30 @@ static uint32_t graph_end(struct worker *w, const struct machine *m)
 	return (uint32_t)i;
 }
 
-/* Keep child c of node id, with what w->out holds, on w's stack. */
-static void keep(struct worker *w, uint32_t id, const struct child *c)
+/* Child c of node id, with what w->out holds, as an item to expand. */
+static struct item item_of(const struct worker *w, uint32_t id, const struct child *c)
 {
-	struct graph *g = w->g;
 	struct item it = { .id = id, .m = c->m, .outlen = w->out.len, .outhash = c->outhash,
 			   .cur = c->cur, .pre = c->pre, .early = c->early, .sleep = c->sleep };
 	if (w->out.len) {               /* most states have printed nothing */
 		it.out = xmalloc(w->out.len);
 		memcpy(it.out, w->out.s, w->out.len);
 	}
+	return it;
+}
+
+/* Put the n items its on w's stack, the last lowest: w takes them in
+ * the order of the choices that made them, the order the search over
+ * the graph reaches them in. */
+static void keep(struct worker *w, const struct item *its, size_t n)
+{
+	struct graph *g = w->g;
+	if (!n)
+		return;
 	pthread_mutex_lock(&w->lock);
-	w->items = xgrow(w->items, &w->cap, w->n + 1, sizeof *w->items);
-	w->items[w->n++] = it;
+	w->items = xgrow(w->items, &w->cap, w->n + n, sizeof *w->items);
+	for (size_t i = n; i-- > 0;)
+		w->items[w->n++] = its[i];
 	size_t kept = w->n - w->head;
 	pthread_mutex_unlock(&w->lock);
 	if (kept > MAX_KEPT)
@@ -361,11 +378,14 @@ static void expand(struct worker *w, struct item *it)
 			drop(c.m);
 			continue;
 		}
-		keep(w, e->to, &c);
+		w->fresh = xgrow(w->fresh, &w->cap_fresh, w->nfresh + 1, sizeof *w->fresh);
+		w->fresh[w->nfresh++] = item_of(w, e->to, &c);
 	}
 	if (f.m)
 		drop(f.m);
 	xfree(f.ops);
+	keep(w, w->fresh, w->nfresh);
+	w->nfresh = 0;
 	if (!whole)
 		return;
 	if (cut_bound || cut_early) {   /* even with no step taken */
@@ -377,8 +397,139 @@ static void expand(struct worker *w, struct item *it)
 	struct graph_edge *e = arena_take(w, ne ? ne : 1);
 	if (ne)
 		memcpy(e, w->edges, ne * sizeof *e);
-	n->e = e;
 	n->ne = (uint32_t)ne;
+	__atomic_store_n(&n->e, e, __ATOMIC_RELEASE);   /* the search may follow it now */
+}
+
+/* The search's numbers for the graph's nodes (NONE: not reached), laid
+ * out as the nodes are but a tenth of their size, so that the search's
+ * look-ups stay in the cache more often; chunks made as needed. */
+struct seqmap {
+	uint32_t *chunk[CHUNKS];
+};
+
+static uint32_t *seq_of(struct seqmap *q, uint32_t id)
+{
+	uint32_t **c = &q->chunk[id >> CHUNK_BITS];
+	if (!*c) {
+		*c = xmalloc(CHUNK * sizeof **c);
+		memset(*c, 0xff, CHUNK * sizeof **c);
+	}
+	return &(*c)[id & (CHUNK - 1)];
+}
+
+/* The one-job search over the graph, as far as the graph is built. */
+struct replay {
+	struct search t;        /* the search; its node 0 is the root */
+	struct explore_result res;
+	struct seqmap *q;
+	uint32_t *endmap;       /* the outcome of each end (NONE: none yet) */
+	size_t cap_endmap;
+	uint32_t at, seq;       /* a graph node to push as the search's state
+				 * seq, once expanded (NONE: none) */
+	int state;
+};
+
+enum { REPLAY_ON, REPLAY_DONE, REPLAY_ONE_JOB };
+
+static void replay_init(struct replay *rp, struct search *s, uint32_t root)
+{
+	*rp = (struct replay){ .res = { .failed = -1 }, .at = root, .seq = 0 };
+	rp->t = (struct search){ .img = s->img, .cfg = s->cfg, .lim = s->lim, .o = s->o,
+				 .res = &rp->res, .bounded = s->bounded };
+	rp->q = xcalloc(1, sizeof *rp->q);
+	rp->t.out = s->out;             /* the search takes them, and gives them back */
+	rp->t.why = s->why;
+	s->out = s->why = (struct buf){ 0 };
+	node_new(&rp->t, &s->nodes[0].key);
+	*seq_of(rp->q, root) = 0;
+}
+
+static void replay_free(struct replay *rp)
+{
+	for (uint32_t c = 0; c < CHUNKS; c++)
+		xfree(rp->q->chunk[c]);
+	xfree(rp->q);
+	xfree(rp->endmap);
+}
+
+/* The search's outcome for end i of the graph. */
+static uint32_t replay_end(struct replay *rp, struct graph *g, uint32_t i)
+{
+	if (i >= rp->cap_endmap) {
+		size_t had = rp->cap_endmap;
+		rp->endmap = xgrow(rp->endmap, &rp->cap_endmap, i + 1, sizeof *rp->endmap);
+		memset(rp->endmap + had, 0xff, (rp->cap_endmap - had) * sizeof *rp->endmap);
+	}
+	if (rp->endmap[i] == NONE) {
+		pthread_mutex_lock(&g->lock);   /* the ends may be growing */
+		rp->endmap[i] = outcome_add(&rp->t, &g->ends[i], g->end_hash[i]);
+		pthread_mutex_unlock(&g->lock);
+	}
+	return rp->endmap[i];
+}
+
+/* Go on with the search over the graph g from where it stopped, as far
+ * as the nodes expanded take it.  It waits at a node not expanded yet
+ * (REPLAY_ON), or finds it will never be when the build is over (built
+ * set): one job must search then. */
+static int replay_run(struct replay *rp, struct graph *g, int built)
+{
+	struct search *t = &rp->t;
+	struct explore_result *r = t->res;
+	const struct node_key unkept = { { 0, 0 }, { 0, 0 }, 0, 0 };   /* no table here */
+	for (;;) {
+		if (rp->at != NONE) {           /* push node at as state seq */
+			const struct gnode *n = gnode(g, rp->at);
+			const struct graph_edge *ge = __atomic_load_n(&n->e, __ATOMIC_ACQUIRE);
+			if (!ge)
+				return rp->state = built ? REPLAY_ONE_JOB : REPLAY_ON;
+			struct frame *f = push_frame(t);
+			*f = (struct frame){ .node = rp->seq, .ge = ge, .nexp = (int)n->ne,
+					     .fail_len = NONE, .fail_child = NONE };
+			t->depth++;
+			rp->at = NONE;
+		}
+		if (!t->depth)
+			break;
+		struct frame *f = &t->stack[t->depth - 1];
+		if (f->next == f->nexp) {
+			pop(t);
+			continue;
+		}
+		if (t->o->interrupted && *t->o->interrupted) {
+			r->stop = EXPLORE_INTERRUPTED;
+			break;
+		}
+		const struct graph_edge *e = &f->ge[f->next++];
+		r->cut_by_bound += e->cut_bound;
+		r->cut_by_early += e->cut_early;
+		if (e->kind == GE_TAIL)
+			continue;
+		r->steps++;
+		if (e->kind == GE_THREADS) {
+			r->stop = EXPLORE_THREADS;
+			break;
+		}
+		if (e->kind == GE_END) {
+			arrive_end(t, f, e->tid, replay_end(rp, g, e->to));
+			continue;
+		}
+		uint32_t *sq = seq_of(rp->q, e->to);
+		int fresh = *sq == NONE;
+		if (fresh)
+			*sq = node_new(t, &unkept);
+		enum arrival a = arrive_node(t, f, e->tid, *sq, fresh);
+		if (a == ARRIVE_STOP)
+			break;
+		if (a == ARRIVE_PUSH) {
+			if (t->depth >= EXPLORE_MAX_HELD)       /* one job might hold too many */
+				return rp->state = REPLAY_ONE_JOB;
+			rp->at = e->to;
+			rp->seq = *sq;
+		}
+	}
+	return rp->state = REPLAY_DONE;
 }
 
 /* A worker: expand its own items, newest first, then another's oldest,
@@ -394,6 +545,11 @@ static void *work(void *arg)
 			stop_build(g, STOP_INTERRUPTED);
 		if (load(&g->stop))
 			break;
+		if (w->rp && w->rp->state == REPLAY_ON) {
+			int st = replay_run(w->rp, g, 0);
+			if (st != REPLAY_ON)
+				stop_build(g, st == REPLAY_DONE ? STOP_SEARCHED : STOP_ONE_JOB);
+		}
 		struct item it;
 		int got = take(w, 1, &it);
 		for (int i = 1; i < g->jobs && !got; i++)
@@ -431,99 +587,6 @@ static int reads_clock(const struct image *img)
 	return 0;
 }
 
-/* The search's numbers for the graph's nodes (NONE: not reached), laid
- * out as the nodes are but a tenth of their size, so that the search's
- * look-ups stay in the cache more often; chunks made as needed. */
-struct seqmap {
-	uint32_t *chunk[CHUNKS];
-};
-
-static uint32_t *seq_of(struct seqmap *q, uint32_t id)
-{
-	uint32_t **c = &q->chunk[id >> CHUNK_BITS];
-	if (!*c) {
-		*c = xmalloc(CHUNK * sizeof **c);
-		memset(*c, 0xff, CHUNK * sizeof **c);
-	}
-	return &(*c)[id & (CHUNK - 1)];
-}
-
-/* The one-job search over the built graph from node root into t, whose
- * node 0 is the root; 0 when done (or stopped as one job stops), -1
- * when it needs a state the build did not expand. */
-static int replay(struct search *t, struct graph *g, uint32_t root)
-{
-	struct explore_result *r = t->res;
-	struct seqmap *q = xcalloc(1, sizeof *q);
-	const struct node_key unkept = { { 0, 0 }, { 0, 0 }, 0, 0 };   /* no table here */
-	uint32_t *endmap = xmalloc((g->nends ? g->nends : 1) * sizeof *endmap);
-	memset(endmap, 0xff, (g->nends ? g->nends : 1) * sizeof *endmap);
-	int rc = 0;
-	uint32_t at = root, seq = 0;
-	*seq_of(q, root) = 0;
-	for (;;) {
-		if (at != NONE) {               /* push node at as state seq */
-			const struct gnode *n = gnode(g, at);
-			if (!n->e) {
-				rc = -1;
-				break;
-			}
-			struct frame *f = push_frame(t);
-			*f = (struct frame){ .node = seq, .ge = n->e, .nexp = (int)n->ne,
-					     .fail_len = NONE, .fail_child = NONE };
-			t->depth++;
-			at = NONE;
-		}
-		if (!t->depth)
-			break;
-		struct frame *f = &t->stack[t->depth - 1];
-		if (f->next == f->nexp) {
-			pop(t);
-			continue;
-		}
-		if (t->o->interrupted && *t->o->interrupted) {
-			r->stop = EXPLORE_INTERRUPTED;
-			break;
-		}
-		const struct graph_edge *e = &f->ge[f->next++];
-		r->cut_by_bound += e->cut_bound;
-		r->cut_by_early += e->cut_early;
-		if (e->kind == GE_TAIL)
-			continue;
-		r->steps++;
-		if (e->kind == GE_THREADS) {
-			r->stop = EXPLORE_THREADS;
-			break;
-		}
-		if (e->kind == GE_END) {
-			if (endmap[e->to] == NONE)
-				endmap[e->to] = outcome_add(t, &g->ends[e->to], g->end_hash[e->to]);
-			arrive_end(t, f, e->tid, endmap[e->to]);
-			continue;
-		}
-		uint32_t *sq = seq_of(q, e->to);
-		int fresh = *sq == NONE;
-		if (fresh)
-			*sq = node_new(t, &unkept);
-		enum arrival a = arrive_node(t, f, e->tid, *sq, fresh);
-		if (a == ARRIVE_STOP)
-			break;
-		if (a == ARRIVE_PUSH) {
-			if (t->depth >= EXPLORE_MAX_HELD) {     /* one job might hold too many */
-				rc = -1;
-				break;
-			}
-			at = e->to;
-			seq = *sq;
-		}
-	}
-	for (uint32_t c = 0; c < CHUNKS; c++)
-		xfree(q->chunk[c]);
-	xfree(q);
-	xfree(endmap);
-	return rc;
-}
-
 int graph_edge_tid(const struct graph_edge *ge, uint32_t i)
 {
 	return ge[i].tid;
@@ -543,6 +606,7 @@ static void graph_free(struct graph *g)
 			xfree(w->blocks[j]);
 		xfree(w->blocks);
 		xfree(w->edges);
+		xfree(w->fresh);
 		buf_free(&w->out);
 		buf_free(&w->why);
 		pthread_mutex_destroy(&w->lock);
@@ -604,48 +668,49 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 	machine_copy(rm, m);
 	machine_unshare(rm);
 	buf_put(&w0->out, s->out.s ? s->out.s : "", s->out.len);
-	keep(w0, root, &(struct child){ .m = rm, .outhash = outhash });
-	for (int i = 0; i < g->jobs; i++) {
+	struct item it = item_of(w0, root, &(struct child){ .m = rm, .outhash = outhash });
+	keep(w0, &it, 1);
+	/* this thread is the first worker, and follows the build with the
+	 * search over the graph */
+	struct replay rp;
+	replay_init(&rp, s, root);
+	w0->rp = &rp;
+	for (int i = 1; i < g->jobs; i++) {
 		if (pthread_create(&g->w[i].thread, NULL, work, &g->w[i]) != 0) {
 			stop_build(g, STOP_ONE_JOB);
 			break;
 		}
 		started++;
 	}
-	for (int i = 0; i < started; i++)
+	work(w0);
+	for (int i = 1; i <= started; i++)
 		pthread_join(g->w[i].thread, NULL);
 	int why = load(&g->stop), rc = -1;
-	if (!started)
-		why = STOP_ONE_JOB;
 	if (why == STOP_INTERRUPTED) {
 		s->res->stop = EXPLORE_INTERRUPTED;
 		rc = 0;
 	} else if (why != STOP_ONE_JOB) {
-		/* the search over the graph, into a search of its own until it
-		 * is known to be the whole of it */
-		struct explore_result rr = { .failed = -1 };
-		struct search t = { .img = s->img, .cfg = s->cfg, .lim = s->lim, .o = s->o,
-				    .res = &rr, .bounded = s->bounded, .out = s->out,
-				    .why = s->why };
-		s->out = s->why = (struct buf){ 0 };
-		node_new(&t, &rk);
-		rc = replay(&t, g, root);
-		if (rc == 0) {
-			while (t.depth)
-				pop(&t);
-			xfree(s->nodes);
-			xfree(s->table);
-			t.res = s->res;
-			*s = t;
-			*s->res = rr;
-		} else {
-			s->out = t.out;
-			s->why = t.why;
-			t.out = t.why = (struct buf){ 0 };
-			search_free(&t);
-			explore_result_free(&rr);
-		}
+		if (rp.state == REPLAY_ON)
+			replay_run(&rp, g, 1);
+		rc = rp.state == REPLAY_DONE ? 0 : -1;
 	}
+	struct search *t = &rp.t;
+	if (rc == 0 && why != STOP_INTERRUPTED) {       /* the search is the graph's */
+		while (t->depth)
+			pop(t);
+		xfree(s->nodes);
+		xfree(s->table);
+		t->res = s->res;
+		*s = *t;
+		*s->res = rp.res;
+	} else {
+		s->out = t->out;
+		s->why = t->why;
+		t->out = t->why = (struct buf){ 0 };
+		search_free(t);
+		explore_result_free(&rp.res);
+	}
+	replay_free(&rp);
 	graph_free(g);
 	xfree(g);
 	return rc;
