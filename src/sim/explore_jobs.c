@@ -1,36 +1,41 @@
 /* explore_jobs: the search on several host threads (explore_options.jobs).
  *
- * It runs in two phases.  First the workers build the graph of states:
- * each takes a state with its machine, takes its choices exactly as the
- * one-job search's loop does (next_choice: the same choices in the same
- * order, the same sleep sets, the same bounds), and records each step:
- * to a state, to the end of a run, or past the limit on threads, with
- * the choices cut by a bound before it.  What a state's steps are is a
- * function of its key alone (without a bound on preemptions, who ran
- * last is not kept, so it does not order the choices either), so the
- * graph is the same whoever builds which part of it.  The states the
- * workers are the first to reach they keep, machine and all, on their
- * own stack, newest on top, and a worker with none left takes the
- * oldest of another's.  The table of states is made once, twice the
- * size of what the build keeps, and a worker claims a slot in it with
- * one compare-and-swap: no lock, and no waiting for a table to grow.
- * Pages are shared between machines copy-on-write
- * with counts kept atomically, so a machine may move between workers.
+ * The workers build the graph of states: each takes a state with its
+ * machine, takes its choices exactly as the one-job search's loop does
+ * (next_choice: the same choices in the same order, the same sleep
+ * sets, the same bounds), and records each step: to a state, to the end
+ * of a run, or past the limit on threads, with the choices cut by a
+ * bound before it.  What a state's steps are is a function of its key
+ * alone (without a bound on preemptions, who ran last is not kept, so it
+ * does not order the choices either), so the graph is the same whoever
+ * builds which part of it.
  *
- * Then the one-job search runs over the recorded graph on the caller's
- * thread without running a machine: it numbers the states in the order
- * it reaches them, and counts, cuts, cycles, outcomes, steps told and the
- * shortest failing schedule come out as one job gives them, byte for
- * byte.
+ * The states a worker is the first to reach it keeps, machine and all,
+ * on its own stack, in the order of the choices that reached them, and
+ * a worker with none left takes the oldest of another's.  The table of
+ * states is made once, twice the size of what the build keeps, and a
+ * worker claims a slot in it with one compare-and-swap: no lock, and no
+ * waiting for a table to grow.  Pages are shared between machines
+ * copy-on-write with counts kept atomically, so a machine may move
+ * between workers.
+ *
+ * The one-job search runs over the recorded graph without running a
+ * machine, on the caller's thread, which is also the first worker: it
+ * follows the build between two expansions as far as the states
+ * expanded take it, and finishes when the build does.  It numbers the
+ * states in the order it reaches them, and counts, cuts, cycles,
+ * outcomes, steps told and the shortest failing schedule come out as
+ * one job gives them, byte for byte.  Where it stops (--max-states),
+ * the build stops too.
  *
  * Where the graph might not be what one job would see, or might not
  * hold what one job would reach, the one-job search does it all again
  * instead: a schedule that took half the instructions a schedule may
- * take (how far it got may depend on the path to a state), a program that reads the clock (the ticks a
- * state's hash leaves out), more states than the build keeps (half as
- * many again as max_states) unless the search over the graph never needs
- * the missing ones, a schedule deeper than a search holds machines for,
- * too many machines kept. */
+ * take (how far it got may depend on the path to a state), a program
+ * that reads the clock (the ticks a state's hash leaves out), more
+ * states than the build keeps (half as many again as max_states) unless
+ * the search over the graph never needs the missing ones, a schedule
+ * deeper than a search holds machines for, too many machines kept. */
 #include "config.h"
 
 #include "explore_int.h"
