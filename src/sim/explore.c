@@ -496,11 +496,15 @@ int key_same(const struct node_key *a, const struct node_key *b)
 	       a->sleep.d == b->sleep.d && a->cur == b->cur && a->pre == b->pre;
 }
 
-/* A new node of key k, in no table. */
+/* A new node of key k (NULL: none kept), in no table. */
 uint32_t node_new(struct search *s, const struct node_key *k)
 {
 	s->nodes = xgrow(s->nodes, &s->cap_nodes, s->nnodes + 1, sizeof *s->nodes);
-	s->nodes[s->nnodes] = (struct seen){ .key = *k, .fail_len = NONE, .fail_child = NONE };
+	s->nodes[s->nnodes] = (struct seen){ .fail_len = NONE, .fail_child = NONE };
+	if (k) {
+		s->keys = xgrow(s->keys, &s->cap_keys, s->nnodes + 1, sizeof *s->keys);
+		s->keys[s->nnodes] = *k;
+	}
 	return (uint32_t)s->nnodes++;
 }
 
@@ -511,7 +515,7 @@ static uint32_t node_get(struct search *s, const struct node_key *k, int *fresh)
 		size_t n = s->table_size ? s->table_size * 2 : 1024;
 		uint32_t *t = xcalloc(n, sizeof *t);
 		for (size_t i = 0; i < s->nnodes; i++) {
-			size_t j = key_slot(&s->nodes[i].key, n);
+			size_t j = key_slot(&s->keys[i], n);
 			while (t[j])
 				j = (j + 1) & (n - 1);
 			t[j] = (uint32_t)i + 1;
@@ -522,7 +526,7 @@ static uint32_t node_get(struct search *s, const struct node_key *k, int *fresh)
 	}
 	size_t j = key_slot(k, s->table_size);
 	for (; s->table[j]; j = (j + 1) & (s->table_size - 1)) {
-		if (key_same(&s->nodes[s->table[j] - 1].key, k)) {
+		if (key_same(&s->keys[s->table[j] - 1], k)) {
 			*fresh = 0;
 			return s->table[j] - 1;
 		}
@@ -1158,6 +1162,7 @@ void search_free(struct search *s)
 	xfree(s->path);
 	xfree(s->stack);
 	xfree(s->nodes);
+	xfree(s->keys);
 	xfree(s->table);
 	xfree(s->pool);
 	buf_free(&s->out);

@@ -28,9 +28,9 @@ struct node_key {
 	int32_t cur, pre;
 };
 
-/* A state in the table, with what was learnt below it. */
+/* A state, with what was learnt below it (its key, when the search
+ * keeps a table, is beside it: search.keys). */
 struct seen {
-	struct node_key key;
 	uint32_t vec, nvec;     /* outcome counts, in the pool (settled nodes) */
 	uint32_t fail_len;      /* steps to the nearest failing end, or NONE */
 	uint32_t fail_child;    /* the node that step leads to (NONE: an end) */
@@ -78,6 +78,8 @@ struct search {
 
 	struct seen *nodes;
 	size_t nnodes, cap_nodes;
+	struct node_key *keys;  /* the nodes' keys, for the table */
+	size_t cap_keys;
 	uint32_t *table;        /* open addressing: node index + 1, 0 empty */
 	size_t table_size;
 	struct count *pool;

@@ -446,7 +446,7 @@ static void replay_init(struct replay *rp, struct search *s, uint32_t root)
 	rp->t.out = s->out;             /* the search takes them, and gives them back */
 	rp->t.why = s->why;
 	s->out = s->why = (struct buf){ 0 };
-	node_new(&rp->t, &s->nodes[0].key);
+	node_new(&rp->t, NULL);         /* the graph's table is the one */
 	*seq_of(rp->q, root) = 0;
 }
 
@@ -482,7 +482,6 @@ static int replay_run(struct replay *rp, struct graph *g, int built)
 {
 	struct search *t = &rp->t;
 	struct explore_result *r = t->res;
-	const struct node_key unkept = { { 0, 0 }, { 0, 0 }, 0, 0 };   /* no table here */
 	for (;;) {
 		if (rp->at != NONE) {           /* push node at as state seq */
 			const struct gnode *n = gnode(g, rp->at);
@@ -523,7 +522,7 @@ static int replay_run(struct replay *rp, struct graph *g, int built)
 		uint32_t *sq = seq_of(rp->q, e->to);
 		int fresh = *sq == NONE;
 		if (fresh)
-			*sq = node_new(t, &unkept);
+			*sq = node_new(t, NULL);
 		enum arrival a = arrive_node(t, f, e->tid, *sq, fresh);
 		if (a == ARRIVE_STOP)
 			break;
@@ -665,7 +664,7 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 		pthread_mutex_init(&g->w[i].lock, NULL);
 	}
 	/* the root, as the search made it: node 0 */
-	struct node_key rk = s->nodes[0].key;
+	struct node_key rk = s->keys[0];
 	struct worker *w0 = &g->w[0];
 	int fresh, started = 0;
 	uint32_t root = graph_node(w0, &rk, &fresh);
@@ -704,6 +703,7 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 		while (t->depth)
 			pop(t);
 		xfree(s->nodes);
+		xfree(s->keys);
 		xfree(s->table);
 		t->res = s->res;
 		*s = *t;
