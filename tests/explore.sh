@@ -47,6 +47,25 @@ sed -e 's/^#policy rr$/#policy script/' -e "s/^#switch-cost 0\$/#switch-cost 0\\
 run --run "$tmp/carried.scn"
 check "a scenario carrying the schedule fails the same way" [ "$rc" -eq 1 ] && [ "$out" = "$printed" ]
 
+# The failing schedule joins a thread's runs where that fails the same
+# way: check-then-act's first shortest one has 10 runs, three adders' 14;
+# told, they have 7 and 11, and still replay to a failure the tally counts.
+cat >"$tmp/adders2.scn" <<'EOF'
+int c;
+void w() { for (int i = 0; i < 4; i++) c++; }
+int main() { int a = spawn(w); int b = spawn(w); int d = spawn(w); join(a); join(b); join(d); return c == 12 ? 0 : 1; }
+EOF
+for want in check-then-act:7 "$tmp/adders2.scn":11; do
+	name=${want%:*} most=${want##*:}
+	run --explore "$name"
+	S=$(schedule_line)
+	tally=$out
+	check "$name's failing schedule has at most $most runs" [ "$(printf '%s\n' "$S" | wc -w)" -le "$most" ]
+	run --run --schedule "$S" "$name"
+	check "$name's schedule replays to a failure the tally counts" [ "$rc" -ne 0 ] && \
+		printf '%s\n' "$tally" | grep '^  FAILED' | grep -F -q -e "\"$(printf '%s' "$out" | sed 's/$/\\n/' | tr -d '\n')\""
+done
+
 # The fixes: no failing schedule, exit 0, no schedule line.
 for name in race-mutex race-atomic race-tls race-readonly lock-order peterson; do
 	run --explore "$name"

@@ -868,6 +868,38 @@ void child_key(const struct search *s, const struct child *c, struct node_key *k
 		k->pre |= c->early << 20;
 }
 
+int path_end(struct search *s, const int *path, size_t n, uint64_t h[2], size_t *runs)
+{
+	struct machine m;
+	char err[160];
+	if (start(s, &m, 1, err, sizeof err) < 0)
+		return 0;
+	size_t i = 0;
+	for (; i < n && m.state != RUN_ENDED; i++) {
+		const struct thread *t = machine_thread(&m, path[i]);
+		if (is_delivery(path[i]) || !t || !runnable(t))
+			break;
+		take_step(&m, path[i]);
+	}
+	int ended = i == n && m.state == RUN_ENDED;
+	if (ended) {                    /* the outcome, as outcome_of tells them apart */
+		const char *out = s->out.s ? s->out.s : "";
+		s->why.len = 0;
+		buf_puts(&s->why, "");
+		enum verdict v = s->o->judge ? s->o->judge(s->o->judge_ctx, &m, out, s->out.len,
+							   &s->why) : VERDICT_OK;
+		int64_t w[] = { m.end, m.exit_status, m.fault, m.limit, v };
+		for (int j = 0; j < 2; j++) {
+			h[j] = hash_bytes(j ? 0x84222325cbf29ce4ull : 0xcbf29ce484222325ull, w, sizeof w);
+			h[j] = hash_bytes(h[j], s->why.s, s->why.len + 1);
+			h[j] = hash_bytes(h[j], out, s->out.len);
+		}
+		*runs = m.taken.lane[0].n;
+	}
+	machine_done(&m);
+	return ended;
+}
+
 /* The shortest failing path, walked down the nodes from the root; 0
  * when the walk does not reach a failing end. */
 static size_t shortest_failing(struct search *s, uint32_t root)
@@ -1105,6 +1137,8 @@ static int explore_on(const struct image *img, const struct machine_config *cfg,
 	if (best != NONE) {
 		res->failed = (int)best;
 		size_t n = root == NONE ? 0 : shortest_failing(&s, root);
+		const int *fail = s.opath[best];
+		size_t nfail = s.oplen[best];
 		if (n && n < res->outcomes[best].steps) {
 			/* the walk ends in a failing outcome: which one, the run says */
 			struct machine w;
@@ -1119,11 +1153,22 @@ static int explore_on(const struct image *img, const struct machine_config *cfg,
 						x->schedule = schedule_of(&s, s.path, n);
 						x->steps = (uint32_t)n;
 						res->failed = (int)id;
+						fail = s.path;
+						nfail = n;
 					}
 				}
 				machine_done(&w);
 			}
 		}
+		/* told with as few switches as runs ending the same way allow */
+		int *p = xmalloc((nfail ? nfail : 1) * sizeof *p);
+		memcpy(p, fail, nfail * sizeof *p);
+		if (fewer_switches(&s, p, nfail)) {
+			struct explore_outcome *x = &res->outcomes[res->failed];
+			xfree(x->schedule);
+			x->schedule = schedule_of(&s, p, nfail);
+		}
+		xfree(p);
 	}
 	search_free(&s);
 	return 0;

@@ -133,6 +133,17 @@ uint32_t outcome_add(struct search *s, const struct explore_outcome *y, uint64_t
 void drop(struct machine *m);
 void search_free(struct search *s);
 
+/* Run the steps path[0..n) from the start: 1, with a hash of how it
+ * ended in h (the end, the verdict and its words, the output: what
+ * tells outcomes apart) and the runs of its schedule in *runs, when each
+ * is a step of a thread that can take it and the run ends with the
+ * last; 0 otherwise. */
+int path_end(struct search *s, const int *path, size_t n, uint64_t h[2], size_t *runs);
+/* Rewrite the failing path[0..n) with fewer switches between threads,
+ * where runs of one thread moved together end the same way; 1 when it
+ * did (see explore_switches.c). */
+int fewer_switches(struct search *s, int *path, size_t n);
+
 /* Search with o->jobs host threads from the start m (not taken), the
  * root node 0 of s: 0 with s as the one-job search would leave it, -1
  * when the one-job search must do it (s untouched then). */
