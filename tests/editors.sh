@@ -65,14 +65,14 @@ if command -v vim >/dev/null 2>&1 && vim --version 2>/dev/null | grep -q '+synta
 	vim -es -N -u NONE -i NONE --cmd "set rtp^=$srcdir/editors/vim" \
 		-c 'filetype on' -c 'syntax on' -c 'edit race.scn' \
 		-c 'let r = [&filetype, get(b:, "current_syntax", "")]' \
-		-c 'for p in ["#title", "#note", "\\<spawn\\>", "^mutex", "\\<for\\>", "/\\*", "\\<preempt\\>"] | call cursor(1, 1) | call search(p) | call add(r, p . " " . synIDattr(synID(line("."), col("."), 1), "name")) | endfor' \
+		-c 'for p in ["#title", "#note", "\\<spawn\\>", "^mutex", "\\<for\\>", "/\\*", "#note event \\zs"] | call cursor(1, 1) | call search(p) | call add(r, p . " " . synIDattr(synID(line("."), col("."), 1), "name")) | endfor' \
 		-c 'call writefile(r, "vim-out")' -c 'qa!' </dev/null >/dev/null 2>vim-err
 	got=$(cat vim-out 2>/dev/null)
 	check "vim loads the files without an error" [ ! -s vim-err ]
 	check "vim sees a .scn file as scn" [ "$(printf '%s\n' "$got" | sed -n 1p)" = scn ]
 	check "... and loads its syntax" [ "$(printf '%s\n' "$got" | sed -n 2p)" = scn ]
 	for want in "#title scnDirective" "#note scnNote" '\<spawn\> scnBuiltin' '^mutex scnSync' \
-		'\<for\> scnRepeat' '/\* scnComment' '\<preempt\> scnEventName'; do
+		'\<for\> scnRepeat' '/\* scnComment' '#note event \zs scnEventName'; do
 		check "vim highlights $want" sh -c 'printf "%s\n" "$1" | grep -qxF -- "$2"' - "$got" "$want"
 	done
 else

@@ -622,4 +622,166 @@ keys q
 wait_exit
 check "q from thread-context exits 0" [ "$rc" = 0 ]
 
+# --- lessons, rows 1 to 10: each note at its moment, and whole in the panel ----
+# narration: the Narration panel's text, its rows joined by spaces (the
+# latest note first), without the borders and the Output panel beside it.
+narration() {
+	screen | sed -n '/─ Narration /,/^└/p' | sed '1d;$d' |
+		sed 's/^│ //; s/ *│.*$//' | tr '\n' ' ' | tr -s ' '
+}
+
+# narration_has TEXT: until the panel shows TEXT whole (a note cut short
+# by the panel's rows fails); fails after $patience seconds.
+narration_has() {
+	end=$(($(date +%s) + patience))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		narration | grep -qF -- "$1" && return 0
+		sleep 0.05
+	done
+	diag "the narration never showed \"$1\" whole:" "$(narration)"
+	return 1
+}
+
+# narration_lacks TEXT: the panel does not show TEXT now.
+narration_lacks() {
+	narration | grep -qF -- "$1" || return 0
+	diag "the narration already shows \"$1\":" "$(narration)"
+	return 1
+}
+
+# go N: type g N Enter and wait until the header shows tick N.
+go() {
+	keys g $(echo "$1" | sed 's/./& /g') Enter
+	wait_for " tick $1 " >/dev/null
+}
+
+start 120 40 pc-basics
+wait_for " tick 0 " >/dev/null
+go 64
+check "pc-basics up to tick 63: the return is not narrated before ret runs" \
+	narration_lacks "Back in main"
+step 1 >/dev/null
+check "... ret at tick 64 is, whole" narration_has "Back in main: ret popped the return address into PC, right after the call. The result waits in r0 until it is stored in s."
+check "... with PC right after the call" wait_for "CPU0  T1 \\(main\\) .* pc 0x4000ac "
+keys q
+wait_exit
+
+start 120 40 multitasking
+wait_for " tick 0 " >/dev/null
+go 9
+check "multitasking up to tick 8: no switch narrated" narration_lacks "Timer interrupt"
+step 1 >/dev/null
+check "... the first switch, at tick 9, is" narration_has "Timer interrupt, and now T2 is ready: main's PC, SP and registers are saved and T2's loaded, which costs a tick."
+go 50
+check "multitasking at tick 50: the value left half-done in r0 is narrated" \
+	narration_has "Interrupted mid-line 27: T2 computed work[0] + 1 in r0 but has not stored it."
+check "... and is there in T2's saved context" wait_for "T2   worker     ready    saved: pc 0x400050 r0 1 "
+keys q
+wait_exit
+
+start 120 40 process-vs-thread
+wait_for " tick 0 " >/dev/null
+keys e
+wait_for "ended: exit 0" >/dev/null
+check "process-vs-thread at its end: the three timings, whole" \
+	narration_has "Same results: 199 ticks in one thread, 757 in two processes, 325 in two threads. The processes paid for address-space switches and copied pages."
+keys q
+wait_exit
+
+start 120 40 threads-share
+wait_for " tick 0 " >/dev/null
+go 7
+check "threads-share up to tick 6: malloc not narrated yet" narration_lacks "malloc handed out"
+step 1 >/dev/null
+check "... at malloc, it is" narration_has "malloc handed out a heap block for 5 ints of 8 bytes (40 B, rounded up to 48)."
+check "... beside the block of 48 B in the heap" wait_for "block 48 B by T1"
+keys q
+wait_exit
+
+start 120 40 stacks
+wait_for " tick 0 " >/dev/null
+go 74
+check "stacks up to tick 73: fact's recursion not narrated yet" narration_lacks "fact calls itself"
+step 1 >/dev/null
+check "... its first recursive call, at tick 74, is" narration_has "fact calls itself: the arguments and the return address go on, a new frame for fact(n - 1) below this one."
+keys q
+wait_exit
+
+start 120 40 thread-pool
+wait_for " tick 0 " >/dev/null
+keys e
+wait_for "ended: exit 0" >/dev/null
+check "thread-pool at its end: the sizing note, whole" \
+	narration_has "and --compare the copies with --clients 16."
+keys q
+wait_exit
+
+start 120 40 tls
+wait_for " tick 0 " >/dev/null
+go 10
+check "tls up to tick 9: no new TLS block narrated" narration_lacks "A new thread gets a new TLS block"
+step 1 >/dev/null
+check "... the spawn at tick 10 is" narration_has "A new thread gets a new TLS block, filled from the template: its counter starts at 0, not 100."
+check "... beside T2's block in the map" wait_for "TLS T2 \\(worker\\)  private"
+keys q
+wait_exit
+
+start 120 40 race-counter
+wait_for " tick 0 " >/dev/null
+go 45
+check "race-counter up to tick 44: no interrupt between ld and st narrated" \
+	narration_lacks "between T2's ld and its st"
+step 1 >/dev/null
+check "... the one at tick 45 is" narration_has "Timer interrupt between T2's ld and its st: T2's saved r0 holds 1, its copy of counter, which goes stale as soon as T3 stores."
+check "... with 1 in T2's saved r0" wait_for "T2   worker     ready    saved: pc 0x40003c r0 1 "
+go 59
+check "race-counter at tick 59: T2's stale store is narrated" \
+	narration_has "T2 runs again and stores its stale 1 + 1 = 2 over the 2 that T3 stored: two increments, yet counter went up by only one."
+check "... and counter is 2" wait_for "counter = 2  ⚠ race"
+keys e
+wait_for "ended: assertion failed" >/dev/null
+check "race-counter at its end: the end note, whole" \
+	narration_has "That is a race. threadlab --explore race-counter finds the shortest losing schedule; the fixes: race-mutex, race-atomic, race-tls, race-readonly."
+check "... and the assertion's note begins below it" narration_has "The assertion failed: counter is 4, not 6."
+keys q
+wait_exit
+
+start 120 40 race-mutex
+wait_for " tick 0 " >/dev/null
+go 63
+check "race-mutex up to tick 62: no worker blocked on m narrated" narration_lacks "T2 wants m"
+step 1 >/dev/null
+check "... T2 blocking on m, held by T3, at tick 63 is" narration_has "T2 wants m, but T3 holds it: T3 was preempted inside its critical section."
+check "... as the map and the thread list show" wait_for "m = held by T3, 1 waiting"
+check "... T2 blocked on m" wait_for "T2   worker     blocked  mutex m held by T3"
+keys q
+wait_exit
+
+start 120 40 race-atomic
+wait_for " tick 0 " >/dev/null
+go 45
+check "race-atomic up to tick 44: no interrupt narrated" narration_lacks "The timer can fire"
+step 1 >/dev/null
+check "... the one at tick 45, after an atomic_add, is" narration_has "The timer can fire before or after atomic_add, never inside it"
+check "... counter already 1" wait_for "counter = 1 "
+keys q
+wait_exit
+
+# main_store NAME TICK NOTE: NOTE is not shown, nor counter written,
+# before main's store at TICK; after it, both are.
+main_store() {
+	start 120 40 "$1"
+	wait_for " tick 0 " >/dev/null
+	go "$2"
+	check "$1 up to tick $(($2 - 1)): main's write to counter not narrated yet" narration_lacks "$3"
+	check "... nor done" wait_for "counter = 0"
+	step 1 >/dev/null
+	check "... main's store at tick $2 is" narration_has "$3"
+	check "... counter is 3" wait_for "counter = 3"
+	keys q
+	wait_exit
+}
+main_store race-tls 111 "Only main writes counter, and only after a worker has ended: one writer, no race."
+main_store race-readonly 68 "counter is written only here, by main, after the worker has ended."
+
 finish
