@@ -784,4 +784,19 @@ main_store() {
 main_store race-tls 111 "Only main writes counter, and only after a worker has ended: one writer, no race."
 main_store race-readonly 68 "counter is written only here, by main, after the worker has ended."
 
+
+# --- short of room, the memory map keeps each thread's TLS copy, and says
+# how many rows it left out of a region -----------------------------------------
+start 120 40 tls
+wait_for " tick 0 " >/dev/null
+go 60
+screen >"$tmp/screen"
+for t in "T1 (main)" "T2 (worker)" "T3 (worker)" "T4 (worker)"; do
+	check "tls at tick 60: $t's TLS block shows its counter" sh -c \
+		'grep -A1 -F -e "TLS $1" "$2" | tail -n 1 | grep -q "counter = "' - "$t" "$tmp/screen"
+done
+check "... a region with rows left out says how many" wait_for "code  r-x shared  ⋮ "
+keys q
+wait_exit
+
 finish

@@ -724,8 +724,9 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 	case MM_FREE:
 		return RANK_BLOCK;
 	case MM_VAR: {
-		if (!w->shared)
-			return RANK_FRAME;      /* a TLS variable: as much as a frame */
+		if (!w->shared)         /* a TLS variable: as much as its block, so
+					 * that each thread's own copy shows */
+			return RANK_STACK;
 		if (w->addr < RODATA_BASE || w->text[strspn(w->text, " ")] == '.')
 			return RANK_CODE;       /* functions, strings, the literal pool */
 		const struct img_sym *sym = image_sym_at(m->img, w->addr, 0);
@@ -738,9 +739,32 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 	return RANK_OTHER;
 }
 
+/* Choose at most budget of the n rows of the map into keep (1: shown),
+ * the most telling first (rank, by row_rank), and among rows of one
+ * rank one region's at a time in turn, so that each thread's stack
+ * shows its top frames before another shows its deepest. */
+static size_t choose_rows(const char *rank, const size_t *head, size_t n, size_t budget,
+			  char *keep)
+{
+	size_t shown = 0;
+	memset(keep, 0, n);
+	for (int k = RANK_TOUCHED; k > 0 && shown < budget; k--)
+		for (int took = 1; took && shown < budget;) {
+			took = 0;
+			size_t region = SIZE_MAX;       /* the region a row was taken from */
+			for (size_t i = 0; i < n && shown < budget; i++)
+				if (head[i] != region && !keep[i] && rank[i] == k) {
+					keep[i] = 1, shown++, took = 1;
+					region = head[i];
+				}
+		}
+	return shown;
+}
+
 /* The memory map: regions from the highest address down.  When it does
- * not fit, the rows that tell most stay: what the last tick touched, the
- * shared regions and their globals, the stacks and their frames. */
+ * not fit, the rows that tell most stay (what the last tick touched,
+ * the shared regions and their globals, the stacks and their frames),
+ * and a region's head says how many of its rows are left out. */
 static void draw_memory(struct ui *u, const struct rect *r)
 {
 	struct mm_row *rows = u->rows;
@@ -756,27 +780,23 @@ static void draw_memory(struct ui *u, const struct rect *r)
 	if (first >= n)
 		first = n ? n - 1 : 0;
 	u->scroll[P_MEMORY] = (int)first;
-	size_t shown = 0;
 	memset(keep, 0, n);
 	if (first || n <= (size_t)r->h) {
-		for (size_t i = first; i < n && shown < (size_t)r->h; i++)
-			keep[i] = 1, shown++;
+		for (size_t i = first; i < n && i - first < (size_t)r->h; i++)
+			keep[i] = 1;
 	} else {
-		/* the most telling rows win, and stay in address order */
-		size_t head = 0;
+		static char rank[UI_MEM_ROWS];
+		static size_t head[UI_MEM_ROWS];
+		size_t h = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (rows[i].depth == 0)
-				head = i;
-			keep[i] = (char)row_rank(&rows[i], &u->s->m, pid);
-			if ((rows[i].access || rows[i].race) && keep[head] < RANK_TOUCHED_HEAD)
-				keep[head] = RANK_TOUCHED_HEAD;
+				h = i;
+			head[i] = h;
+			rank[i] = (char)row_rank(&rows[i], &u->s->m, pid);
+			if ((rows[i].access || rows[i].race) && rank[h] < RANK_TOUCHED_HEAD)
+				rank[h] = RANK_TOUCHED_HEAD;
 		}
-		for (int rank = RANK_TOUCHED; rank > 0; rank--)
-			for (size_t i = 0; i < n && shown < (size_t)r->h; i++)
-				if (keep[i] == rank)
-					keep[i] = -1, shown++;
-		for (size_t i = 0; i < n; i++)
-			keep[i] = keep[i] == -1;
+		choose_rows(rank, head, n, (size_t)r->h, keep);
 	}
 	int y = r->y, xmax = r->x + r->w;
 	const struct quiz_question *ask = ui_quiz_asking(u);
@@ -821,6 +841,13 @@ static void draw_memory(struct ui *u, const struct rect *r)
 			putf(y, &x, xmax, term_attr(TH_CHANGED),
 			     w->access & MM_WRITE ? _("written by T%d") : _("read by T%d"), w->access_tid);
 		}
+		size_t hidden = 0;              /* the region's rows left out */
+		for (size_t j = i + 1; w->depth == 0 && j < n && rows[j].depth > 0; j++)
+			hidden += !keep[j];
+		if (hidden)
+			putf(y, &x, xmax, term_attr(TH_DIM),
+			     ngettext("  %s %zu more", "  %s %zu more", hidden),
+			     term_glyph(G_MORE), hidden);
 		y++;
 	}
 }
