@@ -799,4 +799,13 @@ check "... a region with rows left out says how many" wait_for "code  r-x shared
 keys q
 wait_exit
 
+
+# --- a register holding an address shows it in hex, as the trace and the map do
+start 120 40 threads-share
+wait_for " tick 0 " >/dev/null
+go 9
+check "threads-share at tick 9: the CPU line shows r0's heap address in hex" wait_for "CPU0 .* r0 0x601010 "
+keys q
+wait_exit
+
 finish

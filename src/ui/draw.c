@@ -245,6 +245,16 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	buf_free(&st);
 }
 
+/* A register's value as the trace writes it: an address in hex, a
+ * number in decimal. */
+static void put_reg(int y, int *x, int xmax, int attr, int64_t v)
+{
+	struct buf b = { 0 };
+	trace_value(&b, v);
+	put(y, x, xmax, attr, b.s);
+	buf_free(&b);
+}
+
 /* One core: the thread it runs and its registers; what the last tick
  * changed stands out. */
 static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
@@ -292,8 +302,7 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 		if (hide)       /* the quiz asks what they lead to */
 			put(y, &x, xmax, term_attr(TH_DIM), "?");
 		else
-			putf(y, &x, xmax, all || (mine && ch->reg == r) ? hot : val, "%lld",
-			     (long long)t->r[r]);
+			put_reg(y, &x, xmax, all || (mine && ch->reg == r) ? hot : val, t->r[r]);
 	}
 }
 
@@ -654,8 +663,10 @@ static void draw_threads(struct ui *u, const struct rect *r)
 			break;
 		case TS_READY:          /* its saved context: what it resumes with */
 			buf_printf(&b, _(" ready    saved: pc 0x%llx"), (unsigned long long)t->pc);
-			for (int k = 0; k < 4; k++)
-				buf_printf(&b, " r%d %lld", k, (long long)t->r[k]);
+			for (int k = 0; k < 4; k++) {
+				buf_printf(&b, " r%d ", k);
+				trace_value(&b, t->r[k]);
+			}
 			if (t->co) {
 				buf_puts(&b, _("  on "));
 				coro_name(u, t->pid, t->co, &b);
