@@ -808,4 +808,21 @@ check "threads-share at tick 9: the CPU line shows r0's heap address in hex" wai
 keys q
 wait_exit
 
+
+# --- a note longer than the Narration panel reads on, scrolled a row at a time
+cat >"$tmp/long-note.scn" <<'EOF'
+#note start "One. The first row of a note far longer than the panel at 80x24 has rows for, which is two. Two. The second row goes on with more words to fill it up. Three. The third row ends with the last words: tail end."
+int main() { return 0; }
+EOF
+start 80 24 "$tmp/long-note.scn"
+wait_for " tick 0 " >/dev/null
+check "a note longer than the panel: its start shows" wait_for "One. The first row"
+check "... its end does not fit" wait_gone "tail end"
+keys BTab Up
+check "... scrolled a row, its next rows show" wait_for "tail end\."
+keys Down
+check "... and back" wait_for "One. The first row"
+keys q
+wait_exit
+
 finish

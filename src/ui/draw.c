@@ -1075,7 +1075,7 @@ static int wrap(const char *text, int width, const char **starts, int *lens, int
 static void draw_narration(struct ui *u, const struct rect *r)
 {
 	int y = r->y;
-	size_t first = (size_t)u->scroll[P_NARRATION];
+	size_t skip = (size_t)u->scroll[P_NARRATION], row = 0;     /* rows scrolled past */
 	struct buf lesson = { 0 };      /* in the tour, at tick 0: the lesson first */
 	if (u->in_tour && u->lesson >= 0 && session_tick(u->s) == 0) {
 		const struct lesson *l = &tour_lessons[u->lesson];
@@ -1084,7 +1084,8 @@ static void draw_narration(struct ui *u, const struct rect *r)
 			buf_printf(&lesson, _(" (row %d)"), l->row);
 		buf_printf(&lesson, _(": %s. Look at %s."), _(l->idea), _(l->look));
 	}
-	for (size_t i = first; y < r->y + r->h; i++) {
+	int top = 1;                    /* the first text shown stands out */
+	for (size_t i = 0; y < r->y + r->h; i++) {
 		size_t k0 = lesson.s ? 1 : 0;   /* the lesson takes the first place */
 		const struct ss_note *n = i >= k0 ? session_note(u->s, i - k0) : NULL;
 		const char *text = n ? _(u->sc->notes[n->index].text) :
@@ -1096,11 +1097,18 @@ static void draw_narration(struct ui *u, const struct rect *r)
 		const char *starts[16];
 		int lens[16];
 		int k = wrap(text, r->w, starts, lens, 16);
-		int attr = term_attr(i == first && (n || text == lesson.s) ? TH_NOTE : TH_DIM);
-		for (int j = 0; j < k && y < r->y + r->h; j++)
-			term_putn(y++, r->x, r->w, attr, starts[j], (size_t)lens[j]);
+		int attr = term_attr(top && (n || text == lesson.s) ? TH_NOTE : TH_DIM);
+		for (int j = 0; j < k && y < r->y + r->h; j++, row++)
+			if (row >= skip) {
+				term_putn(y++, r->x, r->w, attr, starts[j], (size_t)lens[j]);
+				top = 0;
+			}
 	}
 	buf_free(&lesson);
+	if (skip && skip >= row) {      /* scrolled past the oldest: back to it */
+		u->scroll[P_NARRATION] = row ? (int)row - 1 : 0;
+		draw_narration(u, r);
+	}
 }
 
 /* Draw text wrapped in rows y..ymax-1 of columns [x, x + w); returns
