@@ -825,4 +825,14 @@ check "... and back" wait_for "One. The first row"
 keys q
 wait_exit
 
+
+# --- the Output panel wraps a line too long for it: its end is the last row
+start 120 40 process-vs-thread
+wait_for " tick 0 " >/dev/null
+keys e
+check "process-vs-thread at its end: the last line's end shows, wrapped" \
+	wait_for "│ process, 325 ticks +│$"
+keys q
+wait_exit
+
 finish

@@ -1174,18 +1174,27 @@ static void draw_quiz(struct ui *u, const struct layout *l)
 	buf_free(&t);
 }
 
-/* The program's output, its last lines. */
+/* The program's output, its last lines, a long one wrapped. */
 static void draw_output(struct ui *u, const struct rect *r)
 {
 	const struct buf *o = &u->s->out;
 	size_t end = o->len;
 	if (end && o->s[end - 1] == '\n')
 		end--;
-	for (int y = r->y + r->h - 1; y >= r->y && end > 0; y--) {
+	for (int y = r->y + r->h - 1; y >= r->y && end > 0;) {
 		size_t b = end;
 		while (b && o->s[b - 1] != '\n')
 			b--;
-		term_putn(y, r->x, r->w, term_attr(TH_TEXT), o->s + b, end - b);
+		char line[512];
+		size_t n = end - b < sizeof line - 1 ? end - b : sizeof line - 1;
+		memcpy(line, o->s + b, n);
+		line[n] = 0;
+		const char *starts[8] = { line };
+		int lens[8] = { (int)n }, k = 1;
+		if (term_width(line) > r->w)    /* a long line wraps, its end last */
+			k = wrap(line, r->w, starts, lens, 8);
+		for (int j = k - 1; j >= 0 && y >= r->y; j--)
+			term_putn(y--, r->x, r->w, term_attr(TH_TEXT), starts[j], (size_t)lens[j]);
 		if (!b)
 			break;
 		end = b - 1;
