@@ -835,4 +835,14 @@ check "process-vs-thread at its end: the last line's end shows, wrapped" \
 keys q
 wait_exit
 
+
+# --- the CPU line shows tp, the base of the running thread's TLS block
+start 120 40 tls
+wait_for " tick 0 " >/dev/null
+go 30
+check "tls at tick 30: the CPU line shows T3's tp, where its TLS block is" \
+	wait_for "CPU0  T3 .* tp 0x7ff7f000 " && wait_for "0x7ff7_f000 TLS T3"
+keys q
+wait_exit
+
 finish

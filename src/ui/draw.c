@@ -297,6 +297,10 @@ static void draw_cpu(const struct ui *u, int c, int y, int x0, int xmax)
 	put(y, &x, xmax, val, "  fp ");
 	putf(y, &x, xmax, all || (mine && ch->reg == REG_FP) ? hot : val, "0x%llx",
 	     (unsigned long long)t->r[REG_FP]);
+	if (t->r[REG_TP]) {             /* its TLS block, when the program has one */
+		put(y, &x, xmax, val, "  tp ");
+		putf(y, &x, xmax, all ? hot : val, "0x%llx", (unsigned long long)t->r[REG_TP]);
+	}
 	for (int r = 0; r < NGPR; r++) {
 		putf(y, &x, xmax, val, "  r%d ", r);
 		if (hide)       /* the quiz asks what they lead to */
