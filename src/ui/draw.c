@@ -841,7 +841,7 @@ static void draw_memory(struct ui *u, const struct rect *r)
 		for (int d = 0; d < w->depth; d++)
 			put(y, &x, xmax, term_attr(TH_BORDER), "  ");
 		char mark[32];
-		snprintf(mark, sizeof mark, "  %s race", term_glyph(G_WARN));
+		snprintf(mark, sizeof mark, _("  %s race"), term_glyph(G_WARN));
 		size_t len = strlen(w->text), mlen = strlen(mark);
 		if (w->race && len >= mlen && strcmp(w->text + len - mlen, mark) == 0) {
 			/* the text, then its race mark standing out */

@@ -95,7 +95,7 @@ static int put_race(struct mm *mm, uint64_t addr, uint64_t size)
 {
 	if (!race_marked(mm->m, mm->p->pid, addr, size))
 		return 0;
-	buf_printf(&mm->b, "  %s race", mm->g->warn);
+	buf_printf(&mm->b, _("  %s race"), mm->g->warn);
 	return 1;
 }
 
