@@ -454,7 +454,7 @@ const struct key_binding key_bindings[] = {
 	  next_thread },
 	{ 'p',       0,         "p",       NULL,         N_("show the next process's address space in the memory map"),
 	  next_process },
-	{ 'i',       0,         "i",       NULL,         N_("show or hide the I/O panel (descriptors, sockets, epoll, clients)"),
+	{ 'i',       0,         "i",       NULL,         N_("show or hide the I/O panel: descriptors, sockets, clients"),
 	  toggle_io },
 	{ 'g',       0,         "g",       N_("g go to"),    N_("go to a tick (type it, then Enter)"), ask_tick },
 	{ KEY_END,   'e',       "e End",   NULL,         N_("run to the end"), to_end },
