@@ -748,6 +748,11 @@ wait_exit
 
 # 19: the first park: the note and the Threads panel agree
 start 120 40 mn-runtime
+goto 24
+check "row 19, mn-runtime at tick 24: the first go's note on the screen, not hidden by the pick's" \
+	wait_for "the first go also starts the two workers"
+goto 25
+check "... the pick's a tick later" wait_for "A worker takes a coroutine off the run queue"
 goto 36
 check "row 19, mn-runtime at tick 36: the worker waits on the run queue" wait_for "T2   go_worker  blocked  run queue"
 check "... which the park note says" wait_for "as now, waits on the run queue\\."
@@ -769,6 +774,7 @@ wait_exit
 start 120 40 containers
 goto 27
 check "row 21, containers at tick 27: P2 is pid 1 in its box" wait_for "Threads ─ P1 live · P2 \\(pid 1 in box1\\)"
+check "... the note's last line on the screen too" wait_for "no kernel to boot first, as a VM has\\."
 goto 107
 check "... at tick 107 web's child is pid 2 there" wait_for "P4 2@box1"
 keys q
