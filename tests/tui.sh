@@ -641,8 +641,14 @@ goto() {
 
 # 11: the generator's transcript and the coroutine's saved PC
 start 120 40 coroutine-generator
+goto 5
+check "row 11, coroutine-generator at tick 5: the two heap blocks not told before coroutine() runs" \
+	lacks "allocates two heap blocks"
+keys n
+check "... at tick 6 they are told" wait_for "coroutine\\(\\) allocates two heap blocks"
+check "... and on the heap" wait_for "co1 object  not started, at pc 0x400014"
 goto 23
-check "row 11, coroutine-generator at tick 23: the coroutine's row, its saved PC" \
+check "coroutine-generator at tick 23: the coroutine's row, its saved PC" \
 	wait_for "co1  simple_cor suspended saved: pc 0x40003c line 33"
 check "... its object on the heap, suspended there" wait_for "co1 object  suspended at pc 0x40003c \\(line 33\\)"
 check "... the transcript so far in Output" wait_for "Coroutine started"
@@ -651,8 +657,13 @@ wait_exit
 
 # 12: three counters, three heap stacks, told once they all exist
 start 120 40 coroutine-stacks
+goto 30
+check "row 12, coroutine-stacks at tick 30: square's coroutine not told before it exists" lacks "The same function as a coroutine"
+keys n
+check "... at tick 31 it is, its stack block on the heap" wait_for "stack of co1 \\(square\\)"
+check "... and the note" wait_for "The same function as a coroutine"
 goto 132
-check "row 12, coroutine-stacks at tick 132: 'three more stack blocks' not told yet" lacks "Three counters, three more"
+check "coroutine-stacks at tick 132: 'three more stack blocks' not told yet" lacks "Three counters, three more"
 keys n
 check "... told at tick 133, when the third exists" wait_for "Three counters, three more stack blocks"
 check "... the third counter's object on the heap" wait_for "co4 object  not started"
