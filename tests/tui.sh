@@ -647,7 +647,10 @@ check "row 11, coroutine-generator at tick 5: the two heap blocks not told befor
 keys n
 check "... at tick 6 they are told" wait_for "coroutine\\(\\) allocates two heap blocks"
 check "... and on the heap" wait_for "co1 object  not started, at pc 0x400014"
+goto 22
+check "coroutine-generator at tick 22: the yield's save not told before the yield" lacks "yield\\(1\\): the coroutine's PC"
 goto 23
+check "... at tick 23 it is" wait_for "yield\\(1\\): the coroutine's PC"
 check "coroutine-generator at tick 23: the coroutine's row, its saved PC" \
 	wait_for "co1  simple_cor suspended saved: pc 0x40003c line 33"
 check "... its object on the heap, suspended there" wait_for "co1 object  suspended at pc 0x40003c \\(line 33\\)"
