@@ -845,4 +845,176 @@ check "tls at tick 30: the CPU line shows T3's tp, where its TLS block is" \
 keys q
 wait_exit
 
+# --- lessons, rows 11 to 21 (rows 15 and 18 most closely) ----------------------
+# What each row of the lessons must show, at 120x40 unless said, and
+# narration that waits for the moment it describes: not shown one tick
+# before, shown one tick after.
+
+# lacks PATTERN: the screen does not show PATTERN now.
+lacks() { ! screen | grep -qE -- "$1"; }
+
+# goto TICK: g TICK Enter, and wait until the header shows it.
+goto() {
+	keys g
+	for d in $(echo "$1" | sed 's/./& /g'); do keys "$d"; done
+	keys Enter
+	wait_for " tick $1 " >/dev/null
+}
+
+# 11: the generator's transcript and the coroutine's saved PC
+start 120 40 coroutine-generator
+goto 5
+check "row 11, coroutine-generator at tick 5: the two heap blocks not told before coroutine() runs" \
+	lacks "allocates two heap blocks"
+keys n
+check "... at tick 6 they are told" wait_for "coroutine\\(\\) allocates two heap blocks"
+check "... and on the heap" wait_for "co1 object  not started, at pc 0x400014"
+goto 22
+check "coroutine-generator at tick 22: the yield's save not told before the yield" lacks "yield\\(1\\): the coroutine's PC"
+goto 23
+check "... at tick 23 it is" wait_for "yield\\(1\\): the coroutine's PC"
+check "coroutine-generator at tick 23: the coroutine's row, its saved PC" \
+	wait_for "co1  simple_cor suspended saved: pc 0x40003c line 33"
+check "... its object on the heap, suspended there" wait_for "co1 object  suspended at pc 0x40003c \\(line 33\\)"
+check "... the transcript so far in Output" wait_for "Coroutine started"
+keys q
+wait_exit
+
+# 12: three counters, three heap stacks, told once they all exist
+start 120 40 coroutine-stacks
+goto 30
+check "row 12, coroutine-stacks at tick 30: square's coroutine not told before it exists" lacks "The same function as a coroutine"
+keys n
+check "... at tick 31 it is, its stack block on the heap" wait_for "stack of co1 \\(square\\)"
+check "... and the note" wait_for "The same function as a coroutine"
+goto 132
+check "coroutine-stacks at tick 132: 'three more stack blocks' not told yet" lacks "Three counters, three more"
+keys n
+check "... told at tick 133, when the third exists" wait_for "Three counters, three more stack blocks"
+check "... the third counter's object on the heap" wait_for "co4 object  not started"
+keys q
+wait_exit
+
+# 13: a synchronous callback runs above its caller, on the same stack
+start 120 40 callbacks
+goto 37
+check "row 13, callbacks at tick 37: on_done's frame above run_sync's" wait_for "on_done\\(value=9\\)  ret→run_sync"
+check "... narrated as synchronous" wait_for "that is a synchronous callback"
+keys q
+wait_exit
+
+# 14: the blocking read told when T1 blocks, not before
+start 120 40 blocking
+goto 30
+check "row 14, blocking at tick 30: T1 not yet called blocked in the narration" lacks "1. Synchronous and blocking"
+keys n
+check "... at tick 31 it is, beside T1 blocked in read" wait_for "T1   main       blocked  read fd 4"
+check "... and the note" wait_for "1. Synchronous and blocking"
+keys q
+wait_exit
+
+# 15: a process per connection: the first switch between address spaces
+start 120 40 server-fork
+goto 65
+check "row 15, server-fork at tick 65: the switch between processes not told yet" lacks "first switch between two processes"
+keys n
+check "... at tick 66 it is" wait_for "The first switch between two processes"
+check "... while CPU1 pays for it" wait_for "CPU1  T4 \\(main\\)  context switch: 3 ticks left"
+check "... three processes in the Memory title" wait_for "Memory ─ process P1 of 3"
+keys q
+wait_exit
+start 120 40 server-threads
+goto 24
+check "row 15, server-threads at tick 24: the connection's thread has its own stack" \
+	wait_for "0x7ffb_0000 stack T2 \\(handle\\)"
+keys q
+wait_exit
+start 120 40 c10k
+goto 6
+check "row 15, c10k at tick 6: the clients still connecting, as the first note says" wait_for "clients 1000: 1000 connecting"
+check "... the note says when they connect" wait_for "connect as soon as main listens,"
+keys n
+check "... at tick 7 main listens and the thousand wait to be accepted" wait_for "listening, port 8080  1000 to accept"
+keys q
+wait_exit
+
+# 16: epoll_wait returning the ready one
+start 120 40 event-loop
+goto 123
+check "row 16, event-loop at tick 123: epoll_wait returns one ready descriptor" \
+	wait_for "epoll_wait on fd 3 returns 1 ready descriptor"
+check "... the I/O panel says which" wait_for "interest 4 in, 5 in  ready 5"
+keys q
+wait_exit
+
+# 17: the slow handler on the loop: everyone else already waiting, ready
+start 120 40 reactor
+goto 300
+check "row 17, reactor at tick 300: two connections wait to be accepted" wait_for "listening, port 8080  2 to accept"
+check "... a request waits unread" wait_for "fd 6  client 2  10 B \"GET /index\""
+check "... as the note says" wait_for "the other clients have connected and sent"
+keys q
+wait_exit
+
+# 18: the callback told when its function runs; a worker waits on the run queue only
+start 120 40 rpc-callbacks
+goto 717
+check "row 18, rpc-callbacks at tick 717: the callback not told while main still calls it" lacks "The loop calls the callback"
+keys n
+check "... at tick 718 it is" wait_for "The loop calls the callback registered"
+check "... with the callback's own code on the screen" wait_for "86  void handler_after_GetUserInfo\\(int client, int"
+check "... and the only thread running" wait_for "T1   main       running  CPU0"
+keys q
+wait_exit
+start 120 40 rpc-coroutines
+goto 41
+check "row 18, rpc-coroutines at tick 41: T3's wait not told yet" lacks "T3 finds the run queue empty"
+keys n
+check "... at tick 42 it is" wait_for "T3 finds the run queue empty"
+check "... beside the event: on the run queue, not a socket" wait_for "T3 waits on the run queue: a worker with no coroutine ready to run"
+goto 172
+check "rpc-coroutines at tick 172: co1 parked, its worker runs another" wait_for "T2   go_worker  running  CPU0  on co3 \\(handler\\)"
+keys q
+wait_exit
+start 80 24 rpc-coroutines
+goto 42
+check "rpc-coroutines at 80x24, tick 42: the note fits" wait_for "T3 finds the run queue empty"
+keys q
+wait_exit
+
+# 19: the first park: the note and the Threads panel agree
+start 120 40 mn-runtime
+goto 24
+check "row 19, mn-runtime at tick 24: the first go's note on the screen, not hidden by the pick's" \
+	wait_for "the first go also starts the two workers"
+goto 25
+check "... the pick's a tick later" wait_for "A worker takes a coroutine off the run queue"
+goto 36
+check "row 19, mn-runtime at tick 36: the worker waits on the run queue" wait_for "T2   go_worker  blocked  run queue"
+check "... which the park note says" wait_for "as now, waits on the run queue\\."
+check "... the I/O panel counts the parked coroutine" wait_for "fd 4  client 1  empty  1 coroutine parked"
+keys q
+wait_exit
+
+# 20: two counters, two environments, told once both exist
+start 120 40 closures
+goto 79
+check "row 20, closures at tick 79: 'two heap blocks' not told yet" lacks "two counters, two heap"
+keys n
+check "... at tick 80 it is" wait_for "two counters, two heap"
+check "... and both environments are on the heap" wait_for "closure next \\(env\\) 32 B by T1  count = 100"
+keys q
+wait_exit
+
+# 21: one pid outside, another inside
+start 120 40 containers
+goto 27
+check "row 21, containers at tick 27: P2 is pid 1 in its box" wait_for "Threads ─ P1 live · P2 \\(pid 1 in box1\\)"
+check "... the note's last line on the screen too" wait_for "no kernel to boot first, as a VM has\\."
+goto 107
+check "... at tick 107 web's child is pid 2 there" wait_for "P4 2@box1"
+keys q
+wait_exit
+check "q from containers exits 0" [ "$rc" = 0 ]
+
 finish
