@@ -745,13 +745,6 @@ static void push(struct search *s, struct machine *m, uint32_t node, int cur, in
 	s->held++;
 }
 
-/* Free the machine m (held by a frame or a discarded child). */
-void drop(struct machine *m)
-{
-	machine_done(m);
-	xfree(m);
-}
-
 /* A better failing suffix for f: step tid, then len more steps. */
 static void fail_via(struct frame *f, uint32_t len, uint32_t child, int tid)
 {
@@ -791,7 +784,7 @@ void pop(struct search *s)
 	xfree(f->acc);
 	xfree(f->ops);
 	if (f->m) {
-		drop(f->m);
+		machine_free(f->m);
 		s->held--;
 	}
 }
@@ -1052,13 +1045,13 @@ static void search(struct search *s)
 		s->held -= c.took;
 		r->steps++;
 		if (c.m->nthreads > EXPLORE_MAX_THREADS) {
-			drop(c.m);
+			machine_free(c.m);
 			r->stop = EXPLORE_THREADS;
 			return;
 		}
 		if (c.m->state == RUN_ENDED) {
 			arrive_end(s, f, c.tid, outcome_of(s, c.m));
-			drop(c.m);
+			machine_free(c.m);
 			continue;
 		}
 		struct node_key k;
@@ -1070,7 +1063,7 @@ static void search(struct search *s)
 			push(s, c.m, node, c.cur, c.pre, c.early, c.sleep, c.outhash);
 			continue;
 		}
-		drop(c.m);
+		machine_free(c.m);
 		if (a == ARRIVE_STOP)
 			return;
 	}
@@ -1091,7 +1084,7 @@ static int explore_on(const struct image *img, const struct machine_config *cfg,
 		return -1;
 	}
 	if (m->net.nclients > EXPLORE_MAX_CLIENTS) {
-		drop(m);
+		machine_free(m);
 		res->stop = EXPLORE_CLIENTS;
 		search_free(&s);
 		return 0;
@@ -1101,7 +1094,7 @@ static int explore_on(const struct image *img, const struct machine_config *cfg,
 		uint32_t id = outcome_of(&s, m);
 		res->outcomes[id].count = 1;
 		s.opath[id] = xmalloc(sizeof *s.opath[id]);
-		drop(m);
+		machine_free(m);
 	} else {
 		int fresh;
 		uint64_t outhash = hash_bytes(0xcbf29ce484222325ull, s.out.s ? s.out.s : "", s.out.len);
@@ -1111,7 +1104,7 @@ static int explore_on(const struct image *img, const struct machine_config *cfg,
 		/* the steps told as they are taken (a state graph drawn) come
 		 * from one job: a search over the graph might have to start over */
 		if (o->jobs > 1 && !o->on_step && search_jobs(&s, m, outhash) == 0) {
-			drop(m);
+			machine_free(m);
 		} else {
 			push(&s, m, root, 0, 0, 0, (struct sleep){ 0, 0 }, outhash);
 			search(&s);

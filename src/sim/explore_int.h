@@ -130,7 +130,6 @@ struct frame *push_frame(struct search *s);
 void pop(struct search *s);
 int outcome_same(const struct explore_outcome *x, const struct explore_outcome *y);
 uint32_t outcome_add(struct search *s, const struct explore_outcome *y, uint64_t oh);
-void drop(struct machine *m);
 void search_free(struct search *s);
 
 /* Run the steps path[0..n) from the start: 1, with a hash of how it

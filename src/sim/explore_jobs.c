@@ -354,7 +354,7 @@ static void expand(struct worker *w, struct item *it)
 		cut_bound = cut_early = 0;
 		if (c.m->nthreads > EXPLORE_MAX_THREADS) {
 			e->kind = GE_THREADS;   /* the search stops there */
-			drop(c.m);
+			machine_free(c.m);
 			break;
 		}
 		/* how many instructions a state took depends on the path to
@@ -365,7 +365,7 @@ static void expand(struct worker *w, struct item *it)
 		if (c.m->state == RUN_ENDED) {
 			e->kind = GE_END;
 			e->to = graph_end(w, c.m);
-			drop(c.m);
+			machine_free(c.m);
 			continue;
 		}
 		struct node_key k;
@@ -375,19 +375,19 @@ static void expand(struct worker *w, struct item *it)
 		e->to = graph_node(w, &k, &fresh);
 		if (e->to == NONE) {
 			stop_build(g, STOP_FULL);
-			drop(c.m);
+			machine_free(c.m);
 			whole = 0;
 			break;
 		}
 		if (!fresh) {
-			drop(c.m);
+			machine_free(c.m);
 			continue;
 		}
 		w->fresh = xgrow(w->fresh, &w->cap_fresh, w->nfresh + 1, sizeof *w->fresh);
 		w->fresh[w->nfresh++] = item_of(w, e->to, &c);
 	}
 	if (f.m)
-		drop(f.m);
+		machine_free(f.m);
 	xfree(f.ops);
 	keep(w, w->fresh, w->nfresh);
 	w->nfresh = 0;
@@ -602,7 +602,7 @@ static void graph_free(struct graph *g)
 	for (int i = 0; i < g->jobs; i++) {
 		struct worker *w = &g->w[i];
 		for (size_t j = w->head; j < w->n; j++) {
-			drop(w->items[j].m);
+			machine_free(w->items[j].m);
 			xfree(w->items[j].out);
 		}
 		xfree(w->items);

@@ -3,6 +3,7 @@
 #include "machine.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,7 +140,8 @@ int machine_init(struct machine *m, const struct image *img,
 	return 0;
 }
 
-void machine_done(struct machine *m)
+/* Free what m holds, leaving m as it is. */
+static void release(struct machine *m)
 {
 	for (int i = 0; i < m->nprocs; i++) {
 		race_free(m->procs[i].race);
@@ -155,20 +157,33 @@ void machine_done(struct machine *m)
 	xfree(m->timed);
 	sched_free(&m->script);
 	sched_free(&m->taken);
+}
+
+void machine_done(struct machine *m)
+{
+	release(m);
 	memset(m, 0, sizeof *m);
+}
+
+void machine_free(struct machine *m)
+{
+	if (m) {
+		release(m);
+		xfree(m);
+	}
 }
 
 /* Make dst a copy of src, with its race detector when race is set (none
  * otherwise). */
 static void copy_machine(struct machine *dst, const struct machine *src, int race)
 {
-	memcpy(dst, src, sizeof *dst);
+	memcpy(dst, src, offsetof(struct machine, ev));
 	dst->procs = xmalloc((size_t)(src->cap_procs ? src->cap_procs : 1) * sizeof *dst->procs);
 	memcpy(dst->procs, src->procs, (size_t)src->nprocs * sizeof *dst->procs);
 	for (int i = 0; i < src->nprocs; i++) {
 		const struct process *p = &src->procs[i];
 		dst->procs[i].race = race && p->race ? race_copy(p->race) : NULL;
-		mem_copy(&dst->procs[i].mem, &p->mem);
+		mem_share(&dst->procs[i].mem);
 		fdtab_copy(&dst->procs[i].fds, &p->fds);
 	}
 	net_copy(&dst->net, &src->net);

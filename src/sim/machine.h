@@ -218,8 +218,6 @@ struct machine {
 	uint64_t fault_addr;
 
 	struct event_sink sink;
-	struct event ev;                /* the event being built */
-	char text[4096];                /* print output and assert text */
 
 	/* where blocked threads wait, to be found without looking through
 	 * every thread */
@@ -232,6 +230,10 @@ struct machine {
 							 * accept, read or epoll_wait */
 	int *ready_base;                /* the ready queue's allocation: its front
 					 * moves up in it, cap_ready ids long */
+
+	/* Scratch, last: not the machine's state, and a copy leaves it out. */
+	struct event ev;                /* the event being built */
+	char text[4096];                /* print output and assert text */
 };
 
 /* Load img into m with settings cfg (copied) and limits lim.  The main
@@ -242,6 +244,8 @@ int machine_init(struct machine *m, const struct image *img,
 		 const struct machine_config *cfg, const struct limits *lim,
 		 char *err, size_t errlen);
 void machine_done(struct machine *m);
+/* machine_done for a machine from malloc, and free it (NULL: nothing). */
+void machine_free(struct machine *m);
 /* Make dst an exact copy of src (a snapshot); dst gets no event sink. */
 void machine_copy(struct machine *dst, const struct machine *src);
 /* Give m memory of its own, shared with no other copy (so that copies

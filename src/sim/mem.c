@@ -98,8 +98,13 @@ void mem_done(struct mem *m)
 void mem_copy(struct mem *dst, const struct mem *src)
 {
 	*dst = *src;
-	for (size_t i = next_leaf(src, 0); i < NLEAVES; i = next_leaf(src, i + 1))
-		ref_get(&src->leaf[i]->refs);
+	mem_share(dst);
+}
+
+void mem_share(struct mem *m)
+{
+	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1))
+		ref_get(&m->leaf[i]->refs);
 }
 
 /* A copy of leaf l with one reference, sharing l's pages (their counts

@@ -71,6 +71,9 @@ void mem_init(struct mem *m, size_t max_pages);
 void mem_done(struct mem *m);
 /* Make dst a copy of src that shares its pages until either writes. */
 void mem_copy(struct mem *dst, const struct mem *src);
+/* m is a byte copy of another space: make it a copy of its own, sharing
+ * the other's pages until either writes (mem_copy without the copy). */
+void mem_share(struct mem *m);
 /* Give m pages and leaf tables of its own, shared with no other space. */
 void mem_unshare(struct mem *m);
 
