@@ -6,6 +6,7 @@
 
 #include "core.h"
 #include "epoll.h"
+#include "pool.h"
 
 /* What the next instruction of a thread is to the others. */
 enum op_kind {
@@ -957,8 +958,7 @@ enum choice next_choice(const struct search *s, struct frame *f, struct buf *out
 	if (last) {
 		f->m = NULL;
 	} else {
-		m = xmalloc(sizeof *m);
-		machine_copy(m, f->m);
+		m = machine_clone(f->m);
 	}
 	machine_set_sink(m, (struct event_sink){ on_print, out, EV_BIT(EV_PRINT) });
 	take_step(m, tid);
@@ -1205,6 +1205,7 @@ void search_free(struct search *s)
 	xfree(s->pool);
 	buf_free(&s->out);
 	buf_free(&s->why);
+	pool_flush();   /* the search's machines are gone */
 }
 
 void explore_result_free(struct explore_result *res)

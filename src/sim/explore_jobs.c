@@ -48,6 +48,7 @@
 
 #include "../lang/ast.h"
 #include "core.h"
+#include "pool.h"
 
 /* What a recorded step did. */
 enum { GE_NODE, GE_END, GE_THREADS, GE_TAIL };
@@ -579,6 +580,7 @@ static void *work(void *arg)
 		if (done)
 			break;
 	}
+	pool_flush();
 	return NULL;
 }
 
@@ -668,8 +670,7 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 	struct worker *w0 = &g->w[0];
 	int fresh, started = 0;
 	uint32_t root = graph_node(w0, &rk, &fresh);
-	struct machine *rm = xmalloc(sizeof *rm);
-	machine_copy(rm, m);
+	struct machine *rm = machine_clone(m);
 	machine_unshare(rm);
 	buf_put(&w0->out, s->out.s ? s->out.s : "", s->out.len);
 	struct item it = item_of(w0, root, &(struct child){ .m = rm, .outhash = outhash });

@@ -10,6 +10,7 @@
 #include "../lang/ast.h"
 #include "core.h"
 #include "heap.h"
+#include "pool.h"
 #include "race.h"
 
 const struct event_info event_kinds[EV_COUNT] = {
@@ -169,7 +170,7 @@ void machine_free(struct machine *m)
 {
 	if (m) {
 		release(m);
-		xfree(m);
+		pool_put(POOL_MACHINE, m);
 	}
 }
 
@@ -211,6 +212,13 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 void machine_copy(struct machine *dst, const struct machine *src)
 {
 	copy_machine(dst, src, 1);
+}
+
+struct machine *machine_clone(const struct machine *src)
+{
+	struct machine *m = pool_get(POOL_MACHINE);
+	copy_machine(m, src, 1);
+	return m;
 }
 
 void machine_unshare(struct machine *m)

@@ -248,6 +248,8 @@ void machine_done(struct machine *m);
 void machine_free(struct machine *m);
 /* Make dst an exact copy of src (a snapshot); dst gets no event sink. */
 void machine_copy(struct machine *dst, const struct machine *src);
+/* A copy of src in memory of its own, freed with machine_free. */
+struct machine *machine_clone(const struct machine *src);
 /* Give m memory of its own, shared with no other copy (so that copies
  * made on one host thread share nothing with those made on another). */
 void machine_unshare(struct machine *m);

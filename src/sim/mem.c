@@ -2,6 +2,7 @@
 #include "mem.h"
 
 #include "../util.h"
+#include "pool.h"
 
 /* An empty address space that may hold at most max_pages pages. */
 void mem_init(struct mem *m, size_t max_pages)
@@ -27,7 +28,7 @@ static int ref_put(uint32_t *refs)
 static void page_put(struct page *p)
 {
 	if (p && ref_put(&p->refs))
-		xfree(p);
+		pool_put(POOL_PAGE, p);
 }
 
 /* A 64-bit finaliser: every bit of x reaches every bit of the result. */
@@ -80,7 +81,7 @@ static void leaf_put(struct leaf *l)
 		return;
 	FOR_EACH_PAGE(l, j)
 		page_put(l->pg[j]);
-	xfree(l);
+	pool_put(POOL_LEAF, l);
 }
 
 /* Release every page and table of m. */
@@ -111,7 +112,7 @@ void mem_share(struct mem *m)
  * not changed yet).  Not l's own count: another space may be changing it. */
 static struct leaf *leaf_clone(const struct leaf *l)
 {
-	struct leaf *c = xmalloc(sizeof *c);
+	struct leaf *c = pool_get(POOL_LEAF);
 	memcpy(c->pg, l->pg, sizeof c->pg);
 	memcpy(c->prot, l->prot, sizeof c->prot);
 	memcpy(c->present, l->present, sizeof c->present);
@@ -124,7 +125,7 @@ void mem_unshare(struct mem *m)
 	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1)) {
 		struct leaf *l = m->leaf[i], *c = leaf_clone(l);
 		FOR_EACH_PAGE(c, j) {
-			struct page *p = xmalloc(sizeof *p);
+			struct page *p = pool_get(POOL_PAGE);
 			memcpy(p->data, c->pg[j]->data, PAGE_SIZE);
 			memcpy(p->tag, c->pg[j]->tag, PAGE_TAGS);
 			p->refs = 1;
@@ -140,7 +141,7 @@ static struct leaf *own_leaf(struct mem *m, size_t i)
 {
 	struct leaf *l = m->leaf[i];
 	if (!l) {
-		l = xcalloc(1, sizeof *l);
+		l = memset(pool_get(POOL_LEAF), 0, sizeof *l);
 		l->refs = 1;
 		m->used[i / 64] |= 1ull << (i % 64);
 	} else if (mem_refs(&l->refs) > 1) {
@@ -221,7 +222,7 @@ struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err)
 	l = own_leaf(m, addr >> LEAF_SHIFT);
 	if (p && mem_refs(&p->refs) == 1)
 		return p;
-	struct page *np = xmalloc(sizeof *np);
+	struct page *np = pool_get(POOL_PAGE);
 	if (p) {
 		memcpy(np->data, p->data, PAGE_SIZE);
 		memcpy(np->tag, p->tag, PAGE_TAGS);
