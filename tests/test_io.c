@@ -198,6 +198,29 @@ START_TEST(a_new_descriptor_is_the_lowest_free_one)
 }
 END_TEST
 
+START_TEST(free_numbers_come_back_lowest_first)
+{
+	/* the heap behind both the free descriptors and the free open files */
+	struct freeset a = { 0 }, b;
+	static const int put[] = { 5, 1, 9, 3, 12, 7, 0, 30, 2, 8, 4 };
+	for (size_t i = 0; i < sizeof put / sizeof *put; i++)
+		freeset_put(&a, put[i]);
+	ck_assert_int_eq(freeset_take(&a), 0);
+	ck_assert_int_eq(freeset_take(&a), 1);
+	freeset_copy(&b, &a);
+	freeset_put(&a, 1);
+	static const int want_a[] = { 1, 2, 3, 4, 5, 7, 8, 9, 12, 30 };
+	for (size_t i = 0; i < sizeof want_a / sizeof *want_a; i++)
+		ck_assert_int_eq(freeset_take(&a), want_a[i]);
+	ck_assert_int_eq(a.n, 0);
+	ck_assert_int_eq(b.n, 9);               /* the copy is its own */
+	ck_assert_int_eq(freeset_take(&b), 2);
+	freeset_free(&a);
+	freeset_free(&b);
+	ck_assert_ptr_null(b.v);
+}
+END_TEST
+
 START_TEST(epoll_ctl_on_a_closed_descriptor_and_adding_twice_fail)
 {
 	struct sim *s = sim_run(
@@ -610,6 +633,7 @@ Suite *io_suite(void)
 	tcase_add_test(tc, a_non_blocking_read_fails_with_eagain_and_errno_is_per_thread);
 	tcase_add_loop_test(tc, a_misused_descriptor_fails_with_its_errno, 0, (int)(sizeof misuses / sizeof *misuses));
 	tcase_add_test(tc, a_new_descriptor_is_the_lowest_free_one);
+	tcase_add_test(tc, free_numbers_come_back_lowest_first);
 	tcase_add_test(tc, epoll_ctl_on_a_closed_descriptor_and_adding_twice_fail);
 	tcase_add_test(tc, a_bad_buffer_is_efault_not_a_crash);
 	tcase_add_test(tc, one_thread_serves_every_client_with_epoll_and_ends_idle);

@@ -61,8 +61,7 @@ int epoll_create_call(struct machine *m, struct thread *t)
 	int fi = file_new(m, FK_EPOLL);
 	int fd = fd_open(m, t->pid, fi);
 	if (fd < 0) {
-		m->net.files[fi].kind = FK_FREE;
-		m->net.free_files++;
+		file_free(m, fi);
 		return io_fail(m, t, BI_EPOLL_CREATE, -1, IO_EMFILE);
 	}
 	t->r[R0] = fd;

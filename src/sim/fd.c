@@ -23,11 +23,7 @@ enum { FILE_STDIN, FILE_STDOUT, FILE_STDERR };
 int file_new(struct machine *m, enum file_kind k)
 {
 	struct net *n = &m->net;
-	int fi = -1;
-	if (n->free_files)
-		for (int i = 0; i < n->nfiles && fi < 0; i++)
-			if (n->files[i].kind == FK_FREE)
-				fi = i, n->free_files--;
+	int fi = n->free.n ? freeset_take(&n->free) : -1;
 	if (fi < 0) {
 		if (n->nfiles == n->cap_files) {
 			n->cap_files = n->cap_files ? 2 * n->cap_files : 8;
@@ -72,49 +68,19 @@ void file_unref(struct machine *m, int fi)
 				m->net.epolls[i] = m->net.epolls[--m->net.nepolls];
 	xfree(f->items);
 	memset(f, 0, sizeof *f);
-	f->kind = FK_FREE;
-	m->net.free_files++;
+	file_free(m, fi);
 }
 
-/* Put descriptor fd, just freed, into t's heap of free descriptors. */
-static void free_push(struct fdtab *t, int fd)
+void file_free(struct machine *m, int fi)
 {
-	if (t->nfree == t->capfree) {
-		t->capfree = t->capfree ? 2 * t->capfree : 8;
-		t->free = xrealloc(t->free, (size_t)t->capfree * sizeof *t->free);
-	}
-	int i = t->nfree++;
-	while (i > 0 && t->free[(i - 1) / 2] > fd) {
-		t->free[i] = t->free[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	t->free[i] = fd;
-}
-
-/* Take the lowest free descriptor out of t's heap (nfree > 0). */
-static int free_pop(struct fdtab *t)
-{
-	int low = t->free[0], last = t->free[--t->nfree], i = 0;
-	for (;;) {
-		int c = 2 * i + 1;
-		if (c >= t->nfree)
-			break;
-		if (c + 1 < t->nfree && t->free[c + 1] < t->free[c])
-			c++;
-		if (t->free[c] >= last)
-			break;
-		t->free[i] = t->free[c];
-		i = c;
-	}
-	if (t->nfree)
-		t->free[i] = last;
-	return low;
+	m->net.files[fi].kind = FK_FREE;
+	freeset_put(&m->net.free, fi);
 }
 
 int fd_open(struct machine *m, int pid, int fi)
 {
 	struct fdtab *t = &machine_proc(m, pid)->fds;
-	int fd = t->nfree ? free_pop(t) : t->n;
+	int fd = t->free.n ? freeset_take(&t->free) : t->n;
 	if (fd >= FD_MAX)
 		return -1;
 	if (fd == t->n) {
@@ -169,9 +135,9 @@ void fd_close_all(struct machine *m, struct process *p)
 	}
 	/* every descriptor is free now: 0 to n - 1 in order is a heap */
 	struct fdtab *t = &machine_proc(m, pid)->fds;
-	t->nfree = 0;
+	t->free.n = 0;
 	for (int fd = 0; fd < t->n; fd++)
-		free_push(t, fd);
+		freeset_put(&t->free, fd);
 }
 
 void fdtab_copy(struct fdtab *dst, const struct fdtab *src)
@@ -180,16 +146,13 @@ void fdtab_copy(struct fdtab *dst, const struct fdtab *src)
 	dst->of = src->n ? xmalloc((size_t)src->n * sizeof *dst->of) : NULL;
 	if (src->n)
 		memcpy(dst->of, src->of, (size_t)src->n * sizeof *dst->of);
-	dst->nfree = dst->capfree = src->nfree;
-	dst->free = src->nfree ? xmalloc((size_t)src->nfree * sizeof *dst->free) : NULL;
-	if (src->nfree)
-		memcpy(dst->free, src->free, (size_t)src->nfree * sizeof *dst->free);
+	freeset_copy(&dst->free, &src->free);
 }
 
 void fdtab_free(struct fdtab *t)
 {
 	xfree(t->of);
-	xfree(t->free);
+	freeset_free(&t->free);
 	memset(t, 0, sizeof *t);
 }
 
@@ -300,7 +263,7 @@ static int do_close(struct machine *m, struct thread *t, const int64_t *a)
 		return io_fail(m, t, BI_CLOSE, a[0], IO_EBADF);
 	int client = f->kind == FK_CONN && f->refs == 1 ? f->client + 1 : 0;
 	thread_proc(m, t)->fds.of[a[0]] = 0;
-	free_push(&thread_proc(m, t)->fds, (int)a[0]);
+	freeset_put(&thread_proc(m, t)->fds.free, (int)a[0]);
 	file_unref(m, fi);
 	t->r[R0] = 0;
 	if (ev_on(m, EV_CLOSE)) {

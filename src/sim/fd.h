@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "freeset.h"
+
 /* X(NAME, "what it is") */
 #define FILE_KINDS(X)                                                      \
 	X(FREE,   "nothing")                                                 \
@@ -75,8 +77,7 @@ struct file {
 struct fdtab {
 	int *of;
 	int n, cap;
-	int *free;              /* a min-heap of the fd < n with of[fd] == 0 */
-	int nfree, capfree;
+	struct freeset free;    /* the fd < n with of[fd] == 0 */
 };
 
 /* Descriptors above this are refused (EMFILE), as RLIMIT_NOFILE would. */
@@ -123,10 +124,14 @@ struct file *fd_file(const struct machine *m, int pid, int64_t fd, int *fi);
 /* A new descriptor of process pid for open file fi (counted), the
  * lowest free; -1 when the table is full. */
 int fd_open(struct machine *m, int pid, int fi);
-/* A new open file of kind k, with no descriptor yet; its index. */
+/* A new open file of kind k, with no descriptor yet; its index: the
+ * lowest free one, or one past the last. */
 int file_new(struct machine *m, enum file_kind k);
 /* fi loses a descriptor; the last one closes it. */
 void file_unref(struct machine *m, int fi);
+/* Give open file fi back, to be the next file_new's when it is the
+ * lowest free one (one just made and never opened, or one closed). */
+void file_free(struct machine *m, int fi);
 
 /* Thread t's call of builtin bi (on descriptor fd) fails with err:
  * r0 = -1 and errno (its thread_local, when the program has one) =

@@ -185,6 +185,7 @@ void net_init(struct machine *m)
 void net_copy(struct net *dst, const struct net *src)
 {
 	*dst = *src;
+	freeset_copy(&dst->free, &src->free);
 	dst->files = src->cap_files ? xmalloc((size_t)src->cap_files * sizeof *dst->files) : NULL;
 	for (int i = 0; i < src->nfiles; i++) {
 		const struct file *f = &src->files[i];
@@ -214,6 +215,7 @@ void net_free(struct net *n)
 	xfree(n->clients);
 	xfree(n->epolls);
 	xfree(n->q);
+	freeset_free(&n->free);
 	memset(n, 0, sizeof *n);
 }
 
@@ -479,8 +481,7 @@ int net_listen(struct machine *m, struct thread *t, int64_t port)
 	m->net.files[fi].port = (int)port;
 	int fd = fd_open(m, t->pid, fi);
 	if (fd < 0) {
-		m->net.files[fi].kind = FK_FREE;
-		m->net.free_files++;
+		file_free(m, fi);
 		return io_fail(m, t, BI_LISTEN, -1, IO_EMFILE);
 	}
 	t->r[R0] = fd;
@@ -644,8 +645,7 @@ void net_closed(struct machine *m, int fi)
 			if (g->kind == FK_CONN && g->listener == fi && g->queued_seq) {
 				int c = g->client;
 				memset(g, 0, sizeof *g);
-				g->kind = FK_FREE;
-				m->net.free_files++;
+				file_free(m, i);
 				drop_pending(m, c);
 				later(m, NA_HUP, c, trip(m, c), 0);
 			}

@@ -89,7 +89,7 @@ struct net {
 	struct file *files;     /* open files: sockets, epoll instances, the
 				 * standard ones (0, 1, 2) */
 	int nfiles, cap_files;
-	int free_files;         /* FK_FREE entries, reused first */
+	struct freeset free;    /* FK_FREE entries, reused lowest first */
 	struct client *clients;
 	int nclients;
 	struct net_act *q;      /* a binary heap by (tick, seq) */

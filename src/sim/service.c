@@ -31,8 +31,7 @@ int service_connect(struct machine *m, struct thread *t, int64_t port)
 	f->serial = ++m->net.dials;
 	int fd = fd_open(m, t->pid, fi);
 	if (fd < 0) {
-		m->net.files[fi].kind = FK_FREE;
-		m->net.free_files++;
+		file_free(m, fi);
 		return io_fail(m, t, BI_CONNECT, -1, IO_EMFILE);
 	}
 	t->r[R0] = fd;
