@@ -895,8 +895,18 @@ check "... the third counter's object on the heap" wait_for "co4 object  not sta
 keys q
 wait_exit
 
-# 13: a synchronous callback runs above its caller, on the same stack
+# 13: a function as a value, then a synchronous callback above its caller
 start 120 40 callbacks
+goto 11
+check "row 13, callbacks at tick 11: on_done's address not told before li loads it" lacks "on_done without parentheses"
+keys n
+check "... at tick 12 it is" wait_for "on_done without parentheses is not a call"
+check "... beside the li that loaded it" wait_for "T1 sets r0 = 0x400014"
+goto 83
+check "callbacks at tick 83: the asynchronous hand-off not told before the spawn" lacks "Asynchronous: the callback and the connection"
+keys n
+check "... at tick 84 it is, with the job's thread" wait_for "T2   job "
+check "... and the note" wait_for "Asynchronous: the callback and the connection"
 goto 37
 check "row 13, callbacks at tick 37: on_done's frame above run_sync's" wait_for "on_done\\(value=9\\)  ret→run_sync"
 check "... narrated as synchronous" wait_for "that is a synchronous callback"
