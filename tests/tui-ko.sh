@@ -182,6 +182,9 @@ look "120x40 containers' Threads panel"
 start 140 40 coroutine-stacks
 check "140x40 coroutine-stacks: the screen is Korean" wait_for "─ 코드 ─"
 look "140x40 coroutine-stacks' header"
+tm send-keys -t 0 g 3 1 Enter
+check "140x40 coroutine-stacks at tick 31: the coroutine's object row is Korean" wait_for "co1 객체  시작 전, 위치 pc 0x400014 \\(줄 31\\)"
+check "... and its stack's row" wait_for "co1 \\(square\\)  16 B / 4 KiB  시작 전"
 
 # without the screen
 LANG=$ko run --help

@@ -887,6 +887,7 @@ check "row 12, coroutine-stacks at tick 30: square's coroutine not told before i
 keys n
 check "... at tick 31 it is, its stack block on the heap" wait_for "stack of co1 \\(square\\)"
 check "... and the note" wait_for "The same function as a coroutine"
+check "... the stack's row says not started, as the object's does" wait_for "stack of co1 \\(square\\)  16 B of 4 KiB  not st"
 goto 132
 check "coroutine-stacks at tick 132: 'three more stack blocks' not told yet" lacks "Three counters, three more"
 keys n

@@ -603,14 +603,14 @@ static int put_thread(struct mm *mm, const struct thread *t)
 		home.r[REG_FP] = (int64_t)ctx.fp;
 		t = &home;
 	}
-	buf_puts(&mm->b, "stack ");
+	buf_puts(&mm->b, _("stack "));
 	trace_thread_name(mm->sc, mm->m, t->id, &mm->b);
 	uint64_t sp = (uint64_t)t->r[REG_SP];   /* how much of it is in use, to scale */
 	uint64_t used = sp >= t->stack_lo && sp <= t->stack_hi ? t->stack_hi - sp : 0;
 	buf_printf(&mm->b, _("  %llu B of %u KiB  private"), (unsigned long long)used,
 		   STACK_SIZE / 1024);
 	if (c)
-		buf_printf(&mm->b, "  (T%d on co%d)", t->id, c->id);
+		buf_printf(&mm->b, _("  (T%d on co%d)"), t->id, c->id);
 	return put_head(mm, MM_REGION, t->stack_lo, STACK_SIZE, t->id, 0, 1) &&
 	       put_frames(mm, t);
 }
@@ -651,7 +651,17 @@ static void put_resume_at(struct mm *mm, const struct context *ctx)
 	int line = image_line(mm->img, ctx->pc);
 	buf_printf(&mm->b, "pc 0x%llx", (unsigned long long)ctx->pc);
 	if (line)
-		buf_printf(&mm->b, " (line %d)", line);
+		buf_printf(&mm->b, _(" (line %d)"), line);
+}
+
+/* Coroutine c's state in a word, as its object's row says it. */
+static const char *coro_state(const struct coro *c)
+{
+	switch (c->status) {
+	case CO_SUSPENDED: return c->started ? _("suspended") : _("not started");
+	case CO_RUNNING: return _("running");
+	default: return _("finished");
+	}
 }
 
 /* Add the row of coroutine c's object: "co1 object  suspended at pc
@@ -659,7 +669,7 @@ static void put_resume_at(struct mm *mm, const struct context *ctx)
 static int put_coro_object(struct mm *mm, const struct heap_block *blk, const struct coro *c)
 {
 	struct context ctx;
-	buf_printf(&mm->b, "co%d object  ", c->id);
+	buf_printf(&mm->b, _("co%d object  "), c->id);
 	switch (c->status) {
 	case CO_SUSPENDED:
 		buf_puts(&mm->b, c->started ? _("suspended at ") : _("not started, at "));
@@ -690,8 +700,8 @@ static int put_coro_stack(struct mm *mm, const struct heap_block *blk, const str
 	uint64_t used = where && ctx.sp >= lo && ctx.sp <= c->stack_hi ? c->stack_hi - ctx.sp : 0;
 	buf_puts(&mm->b, _("stack of "));
 	put_coro_name(mm, c);
-	buf_printf(&mm->b, "  %llu B of %u KiB  %s", (unsigned long long)used,
-		   CO_STACK_SIZE / 1024, co_status_names[c->status]);
+	buf_printf(&mm->b, _("  %llu B of %u KiB  %s"), (unsigned long long)used,
+		   CO_STACK_SIZE / 1024, coro_state(c));
 	if (!put_row(mm, NULL, MM_BLOCK, blk->addr, blk->size, blk->owner, 0, 1))
 		return 0;
 	if (!where)
