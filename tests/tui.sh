@@ -584,6 +584,8 @@ keys g 2 0 0 Enter
 check "mn-runtime at tick 200: the runtime's counts" \
 	wait_for "go: [0-9]+ coroutines on 2 workers: .*parked"
 check "... each worker with what it runs" wait_for "T2   runs (co[0-9]+ \\(handle\\)|none)"
+check "... and what became of the coroutines each ran" \
+	wait_for "T3   runs (co[0-9]+ \\(handle\\)|none); of those it ran, [0-9]+ (ready|parked)"
 check "... the coroutines parked longest, on what" \
 	wait_for "co[0-9]+ \\(handle\\) parked in read fd [0-9]+ for [0-9]+ ticks"
 check "... and the I/O panel says what is parked on a descriptor" wait_for "1 coroutine parked"

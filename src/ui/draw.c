@@ -574,11 +574,12 @@ static int draw_runtime(const struct ui *u, int y, int x0, int xmax, int rows)
 		}
 		runtime_worker_counts(m, workers[i], w);
 		if (w[RCO_PARKED] || w[RCO_READY]) {
-			buf_puts(&b, _("; it last ran"));
+			/* TRANSLATORS: followed by " 1 ready, 2 parked" */
+			buf_puts(&b, _("; of those it ran,"));
 			if (w[RCO_READY])
-				buf_printf(&b, _(" %d now ready"), w[RCO_READY]);
+				buf_printf(&b, _(" %d ready"), w[RCO_READY]);
 			if (w[RCO_PARKED])
-				buf_printf(&b, _("%s %d now parked"), w[RCO_READY] ? "," : "", w[RCO_PARKED]);
+				buf_printf(&b, _("%s %d parked"), w[RCO_READY] ? "," : "", w[RCO_PARKED]);
 		}
 		put(y + n++, &x, xmax, term_attr(id ? TH_RUNNING : TH_READY), b.s);
 	}
