@@ -88,7 +88,7 @@ struct fdtab {
 #define ERRNO_VALUES(X)                                                    \
 	X(ENOENT,     2,  "no such entry in the interest list")              \
 	X(EBADF,      9,  "not an open file descriptor")                     \
-	X(EAGAIN,     11, "the call would block (non-blocking descriptor)")  \
+	X(EAGAIN,     11, "non-blocking, and the call would block")          \
 	X(EFAULT,     14, "the buffer is not writable memory")               \
 	X(EEXIST,     17, "already in the interest list")                    \
 	X(EINVAL,     22, "invalid argument")                                \
