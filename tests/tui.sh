@@ -940,6 +940,9 @@ start 120 40 server-threads
 goto 24
 check "row 15, server-threads at tick 24: the connection's thread has its own stack" \
 	wait_for "0x7ffb_0000 stack T2 \\(handle\\)"
+goto 120
+check "server-threads at tick 120: the Memory title counts the regions left out whole" \
+	wait_for "Memory ─+ ⋮ 6 regions left out ─"
 keys q
 wait_exit
 start 120 40 c10k

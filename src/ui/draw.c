@@ -777,10 +777,48 @@ static size_t choose_rows(const char *rank, const size_t *head, size_t n, size_t
 	return shown;
 }
 
+/* More thread stacks than the map can show: the Memory title counts
+ * the live ones of process pid and what they reserve ("1001 stacks,
+ * 62.6 MiB"), the cost a thread per connection pays. */
+#define STACKS_COUNTED 8
+static void stacks_title(const struct machine *m, int pid, struct buf *t)
+{
+	int n = 0;
+	for (int i = 0; i < m->nthreads; i++)
+		n += m->threads[i].pid == pid && m->threads[i].state != TS_DONE;
+	if (n <= STACKS_COUNTED)
+		return;
+	uint64_t kib = (uint64_t)n * (STACK_SIZE / 1024);
+	buf_printf(t, " %s ", term_glyph(G_H));
+	buf_printf(t, _("%d stacks, %llu.%llu MiB"), n, (unsigned long long)(kib / 1024),
+		   (unsigned long long)(kib % 1024 * 10 / 1024));
+}
+
+/* The Memory panel's title into t. */
+static void memory_title(const struct ui *u, struct buf *t)
+{
+	const struct machine *m = &u->s->m;
+	buf_puts(t, _("Memory"));
+	if (m->nprocs > 1)      /* whose address space: p cycles */
+		buf_printf(t, _(" %s process P%d of %d (p: next)"), term_glyph(G_H), view_mem_pid(u),
+			   m->nprocs);
+	stacks_title(m, view_mem_pid(u), t);
+}
+
+/* How many regions rows[0..n) leaves out whole (their head not kept). */
+static size_t dropped_regions(const struct mm_row *rows, const char *keep, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += rows[i].depth == 0 && rows[i].kind != MM_GAP && !keep[i];
+	return k;
+}
+
 /* The memory map: regions from the highest address down.  When it does
  * not fit, the rows that tell most stay (what the last tick touched,
  * the shared regions and their globals, the stacks and their frames),
- * and a region's head says how many of its rows are left out. */
+ * a region's head says how many of its rows are left out, and the
+ * title's line how many regions are. */
 static void draw_memory(struct ui *u, const struct rect *r)
 {
 	struct mm_row *rows = u->rows;
@@ -797,6 +835,7 @@ static void draw_memory(struct ui *u, const struct rect *r)
 		first = n ? n - 1 : 0;
 	u->scroll[P_MEMORY] = (int)first;
 	memset(keep, 0, n);
+	size_t dropped = 0;     /* regions left out whole */
 	if (first || n <= (size_t)r->h) {
 		for (size_t i = first; i < n && i - first < (size_t)r->h; i++)
 			keep[i] = 1;
@@ -813,6 +852,7 @@ static void draw_memory(struct ui *u, const struct rect *r)
 				rank[h] = RANK_TOUCHED_HEAD;
 		}
 		choose_rows(rank, head, n, (size_t)r->h, keep);
+		dropped = dropped_regions(rows, keep, n);
 	}
 	int y = r->y, xmax = r->x + r->w;
 	const struct quiz_question *ask = ui_quiz_asking(u);
@@ -865,6 +905,17 @@ static void draw_memory(struct ui *u, const struct rect *r)
 			     ngettext("  %s %zu more", "  %s %zu more", hidden),
 			     term_glyph(G_MORE), hidden);
 		y++;
+	}
+	if (dropped) {  /* on the title's line, at its right end, if there is room */
+		struct buf t = { 0 }, d = { 0 };
+		memory_title(u, &t);
+		buf_printf(&d, ngettext(" %s %zu region left out ", " %s %zu regions left out ",
+					dropped), term_glyph(G_MORE), dropped);
+		int x = xmax - 1 - term_width(d.s);
+		if (x > r->x + 3 + term_width(t.s))
+			put(r->y - 1, &x, xmax, term_attr(TH_DIM), d.s);
+		buf_free(&t);
+		buf_free(&d);
 	}
 }
 
@@ -1233,23 +1284,6 @@ static void threads_title(const struct machine *m, int shrt, struct buf *t)
 	}
 }
 
-/* More thread stacks than the map can show: the Memory title counts
- * the live ones of process pid and what they reserve ("1001 stacks,
- * 62.6 MiB"), the cost a thread per connection pays. */
-#define STACKS_COUNTED 8
-static void stacks_title(const struct machine *m, int pid, struct buf *t)
-{
-	int n = 0;
-	for (int i = 0; i < m->nthreads; i++)
-		n += m->threads[i].pid == pid && m->threads[i].state != TS_DONE;
-	if (n <= STACKS_COUNTED)
-		return;
-	uint64_t kib = (uint64_t)n * (STACK_SIZE / 1024);
-	buf_printf(t, " %s ", term_glyph(G_H));
-	buf_printf(t, _("%d stacks, %llu.%llu MiB"), n, (unsigned long long)(kib / 1024),
-		   (unsigned long long)(kib % 1024 * 10 / 1024));
-}
-
 /* The frame: the outer border and the lines between the panels. */
 static void draw_frame(const struct ui *u, const struct layout *l)
 {
@@ -1265,11 +1299,7 @@ static void draw_frame(const struct ui *u, const struct layout *l)
 	separator(code->y - 1, 0, l->split, G_LT, G_TT, t.s, u->panel == P_CODE);
 	const struct machine *m = &u->s->m;
 	t.len = 0;
-	buf_puts(&t, _("Memory"));
-	if (m->nprocs > 1)      /* whose address space: p cycles */
-		buf_printf(&t, _(" %s process P%d of %d (p: next)"), term_glyph(G_H), view_mem_pid(u),
-			   m->nprocs);
-	stacks_title(m, view_mem_pid(u), &t);
+	memory_title(u, &t);
 	separator(mem->y - 1, l->split, l->cols - 1, G_TT, G_RT, t.s, u->panel == P_MEMORY);
 	const struct rect *th = &l->p[P_THREADS];
 	t.len = 0;
