@@ -768,7 +768,7 @@ START_TEST(the_memory_map_shows_coroutine_stacks_on_the_heap)
 	size_t n;
 	struct mm_row *rows = map_rows(s, &n);
 	check_nesting(rows, n);
-	size_t st = row_starting(rows, n, "stack of co1 (gen)  16 B of 4 KiB  suspended");
+	size_t st = row_starting(rows, n, "stack of co1 (gen)  16 B of 4 KiB  not started");
 	ck_assert_int_eq(rows[st].kind, MM_BLOCK);
 	ck_assert_int_eq(rows[st].depth, 1);
 	ck_assert_int_eq(rows[st].shared, 0);
