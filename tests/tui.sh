@@ -923,6 +923,9 @@ check "row 14, blocking at tick 30: T1 not yet called blocked in the narration" 
 keys n
 check "... at tick 31 it is, beside T1 blocked in read" wait_for "T1   main       blocked  read fd 4"
 check "... and the note" wait_for "1. Synchronous and blocking"
+goto 88
+check "blocking at tick 88: the non-blocking read's EAGAIN in words, one pair of parentheses" \
+	wait_for "errno = EAGAIN \\(non-blocking, and the call would block\\)"
 keys q
 wait_exit
 
