@@ -1,10 +1,9 @@
 /* epoll: interest lists, readiness, and the three builtins.  See epoll.h. */
 #include "epoll.h"
 
-#include <string.h>
-
 #include "../lang/ast.h"
 #include "core.h"
+#include "eplist.h"
 #include "fd.h"
 #include "net.h"
 
@@ -34,26 +33,23 @@ uint32_t epoll_item_events(const struct machine *m, const struct epitem *it)
 
 int epoll_pending(const struct machine *m, int ep)
 {
+	/* an item with something to report is in the ready heap (eplist.h) */
 	const struct file *f = &m->net.files[ep];
 	int n = 0;
-	for (int i = 0; i < f->nitems; i++)
-		if (f->items[i].file != ep)
-			n += epoll_item_events(m, &f->items[i]) != 0;
+	for (int i = 0; i < f->nready; i++)
+		if (f->items[f->ready[i]].file != ep)
+			n += epoll_item_events(m, &f->items[f->ready[i]]) != 0;
 	return n;
 }
 
 void epoll_forget(struct machine *m, int fi)
 {
-	for (int j = 0; j < m->net.nepolls; j++) {
-		struct file *f = &m->net.files[m->net.epolls[j]];
-		if (f->kind != FK_EPOLL)
-			continue;
-		int k = 0;
-		for (int i = 0; i < f->nitems; i++)
-			if (f->items[i].file != fi)
-				f->items[k++] = f->items[i];
-		f->nitems = k;
-	}
+	eplist_forget(m, fi);
+}
+
+void epoll_ready(struct machine *m, int fi)
+{
+	eplist_touch(m, fi);
 }
 
 int epoll_create_call(struct machine *m, struct thread *t)
@@ -68,24 +64,20 @@ int epoll_create_call(struct machine *m, struct thread *t)
 	return 0;
 }
 
-/* The item of instance f for descriptor fd naming file fi, or -1. */
-static int find_item(const struct file *f, int fd, int fi)
+/* Set item slot of instance ep's events and data; an edge-triggered
+ * item reports what is ready already once.  What it would report may
+ * have changed: it is a candidate again. */
+static void arm(struct machine *m, int ep, int slot, int64_t events, int64_t data)
 {
-	for (int i = 0; i < f->nitems; i++)
-		if (f->items[i].fd == fd && f->items[i].file == fi)
-			return i;
-	return -1;
-}
-
-/* Set item it's events and data from the struct epoll_event at ev;
- * an edge-triggered item reports what is ready already once. */
-static void arm(const struct machine *m, struct epitem *it, int64_t events, int64_t data)
-{
+	struct file *f = &m->net.files[ep];
+	struct epitem *it = &f->items[slot];
 	it->events = (uint32_t)events;
 	it->data = data;
 	it->disarmed = 0;
 	uint32_t edges = m->net.files[it->file].edges;
 	it->seen = epoll_readiness(m, it->file) & it->events ? edges - 1 : edges;
+	if (epoll_item_events(m, it))
+		eplist_mark(f, slot);
 }
 
 int epoll_ctl_call(struct machine *m, struct thread *t, const int64_t *a)
@@ -102,29 +94,22 @@ int epoll_ctl_call(struct machine *m, struct thread *t, const int64_t *a)
 	    (mem_read(mem, (uint64_t)a[3] + EPOLL_EVENT_EVENTS, &events) != MEM_OK ||
 	     mem_read(mem, (uint64_t)a[3] + EPOLL_EVENT_DATA, &data) != MEM_OK))
 		return io_fail(m, t, BI_EPOLL_CTL, a[2], IO_EFAULT);
-	int i = find_item(f, (int)a[2], fi);
+	int i = eplist_find(m, ep, (int)a[2], fi);
 	switch (a[1]) {
 	case EPOLL_CTL_ADD:
 		if (i >= 0)
 			return io_fail(m, t, BI_EPOLL_CTL, a[2], IO_EEXIST);
-		if (f->nitems == f->cap_items) {
-			f->cap_items = f->cap_items ? 2 * f->cap_items : 8;
-			f->items = xrealloc(f->items, (size_t)f->cap_items * sizeof *f->items);
-		}
-		i = f->nitems++;
-		f->items[i] = (struct epitem){ .fd = (int)a[2], .file = fi };
-		arm(m, &f->items[i], events, data);
+		arm(m, ep, eplist_add(m, ep, (int)a[2], fi), events, data);
 		break;
 	case EPOLL_CTL_MOD:
 		if (i < 0)
 			return io_fail(m, t, BI_EPOLL_CTL, a[2], IO_ENOENT);
-		arm(m, &f->items[i], events, data);
+		arm(m, ep, i, events, data);    /* it keeps its place */
 		break;
 	case EPOLL_CTL_DEL:
 		if (i < 0)
 			return io_fail(m, t, BI_EPOLL_CTL, a[2], IO_ENOENT);
-		memmove(f->items + i, f->items + i + 1, (size_t)(f->nitems - i - 1) * sizeof *f->items);
-		f->nitems--;
+		eplist_remove(m, ep, i);
 		break;
 	default:
 		return io_fail(m, t, BI_EPOLL_CTL, a[2], IO_EINVAL);
@@ -166,34 +151,43 @@ int epoll_wait_call(struct machine *m, struct thread *t, const int64_t *a, int a
 	if (again == 2)
 		return waited(m, t, a[0], 0);   /* its timeout ran out */
 	uint64_t out = (uint64_t)a[1];
-	int n = 0, nitems = f->nitems;
-	/* report in interest-list order; a reported item moves to the back,
+	/* Report in interest-list order; a reported item moves to the back,
 	 * so that many ready descriptors take turns, as Linux's ready list
-	 * makes them */
-	struct epitem *done = xmalloc((size_t)(nitems ? nitems : 1) * sizeof *done);
-	int k = 0;
-	for (int i = 0; i < nitems; i++) {
-		struct epitem *it = &f->items[i];
-		uint32_t r = n < a[2] ? epoll_item_events(m, it) : 0;
+	 * makes them.  The ready heap (eplist.h) gives the candidates in
+	 * that order, and every item with something to report is one of
+	 * them, so the first a[2] that report are the ones a pass over the
+	 * whole list would find.  A candidate with nothing to report leaves
+	 * the heap; a reported one goes back in after the pass, if it still
+	 * has something (level-triggered and still ready), behind the rest. */
+	int n = 0, s, fault = 0;
+	while (n < a[2] && (s = eplist_top(f)) >= 0) {
+		struct epitem *it = &f->items[s];
+		uint32_t r = it->file != ep ? epoll_item_events(m, it) : 0;
 		if (!r) {
-			f->items[k++] = *it;
+			eplist_pop(f);
 			continue;
 		}
 		int64_t old;
 		uint64_t at = out + (uint64_t)n * EPOLL_EVENT_SIZE;
 		if (cpu_load(m, t, at, &old) < 0 || cpu_store(m, t, at + EPOLL_EVENT_EVENTS, r) < 0 ||
 		    cpu_store(m, t, at + EPOLL_EVENT_DATA, it->data) < 0) {
-			xfree(done);
-			return 0;       /* a bad events array: the process faulted */
+			fault = 1;      /* a bad events array: the process faulted */
+			break;
 		}
+		eplist_pop(f);
 		it->seen = m->net.files[it->file].edges;
 		if (it->events & EPOLLONESHOT)
 			it->disarmed = 1;
-		done[n++] = *it;
+		eplist_to_back(f, s);
+		n++;
 	}
-	if (n)         /* an empty interest list has no array to copy into */
-		memcpy(f->items + k, done, (size_t)n * sizeof *done);
-	xfree(done);
+	/* the n reported are the last n of the list now */
+	s = f->last - 1;
+	for (int k = 0; k < n; k++, s = f->items[s].prev - 1)
+		if (epoll_item_events(m, &f->items[s]))
+			eplist_mark(f, s);
+	if (fault)
+		return 0;
 	if (n || a[3] == 0)
 		return waited(m, t, a[0], n);
 	if (again != 1 || !t->wait_until)

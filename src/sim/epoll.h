@@ -31,6 +31,10 @@ struct epitem {
 	int64_t data;           /* given back in epoll_event.data */
 	uint32_t seen;          /* ET: the file's edge count when last reported */
 	int disarmed;           /* ONESHOT: reported, until EPOLL_CTL_MOD */
+	/* where it is kept (eplist.h), derived: */
+	uint64_t order;         /* grows along the interest list */
+	int prev, next;         /* its neighbours there (slot + 1; 0: none) */
+	int heap;               /* its place in the ready heap (+ 1; 0: not in) */
 };
 
 struct machine;
@@ -47,8 +51,12 @@ uint32_t epoll_readiness(const struct machine *m, int fi);
 uint32_t epoll_item_events(const struct machine *m, const struct epitem *it);
 /* How many items epoll instance ep would report now. */
 int epoll_pending(const struct machine *m, int ep);
-/* Drop the items that watch open file fi, which has closed. */
+/* Drop the items that watch open file fi, which has closed (and, when
+ * it is an instance, its own). */
 void epoll_forget(struct machine *m, int fi);
+/* Open file fi may have become ready: the items watching it are
+ * candidates again (see eplist.h). */
+void epoll_ready(struct machine *m, int fi);
 
 /* The builtins, called by thread t (see io_call). */
 int epoll_create_call(struct machine *m, struct thread *t);

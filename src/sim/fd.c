@@ -7,6 +7,7 @@
 #include "../lang/ast.h"
 #include "core.h"
 #include "epoll.h"
+#include "eplist.h"
 #include "net.h"
 #include "runtime.h"
 #include "service.h"
@@ -33,18 +34,6 @@ int file_new(struct machine *m, enum file_kind k)
 	}
 	memset(&n->files[fi], 0, sizeof n->files[fi]);
 	n->files[fi].kind = k;
-	if (k == FK_EPOLL) {    /* epoll_forget looks through these only */
-		int i = 0;
-		while (i < n->nepolls && n->epolls[i] != fi)
-			i++;
-		if (i == n->nepolls) {
-			if (n->nepolls == n->cap_epolls) {
-				n->cap_epolls = n->cap_epolls ? 2 * n->cap_epolls : 4;
-				n->epolls = xrealloc(n->epolls, (size_t)n->cap_epolls * sizeof *n->epolls);
-			}
-			n->epolls[n->nepolls++] = fi;
-		}
-	}
 	n->files[fi].client = -1;
 	n->files[fi].listener = -1;
 	return fi;
@@ -62,11 +51,7 @@ void file_unref(struct machine *m, int fi)
 	f = &m->net.files[fi];
 	if (f->kind <= FK_STDERR)
 		return;         /* the standard files stay, closed or not */
-	if (f->kind == FK_EPOLL)
-		for (int i = 0; i < m->net.nepolls; i++)
-			if (m->net.epolls[i] == fi)
-				m->net.epolls[i] = m->net.epolls[--m->net.nepolls];
-	xfree(f->items);
+	eplist_free(f);
 	memset(f, 0, sizeof *f);
 	file_free(m, fi);
 }

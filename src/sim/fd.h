@@ -34,6 +34,7 @@ enum file_kind {
 extern const char *const file_kind_names[FK_COUNT];
 
 struct epitem;
+struct epref;
 
 /* An open file (a "file description"): what a descriptor names. */
 struct file {
@@ -65,9 +66,17 @@ struct file {
 	/* coroutines of the runtime parked on it (runtime.h): the first's
 	 * index + 1 (0: none) */
 	int parked;
-	/* FK_EPOLL: the interest list (epoll.h) */
+	/* FK_EPOLL: the interest list (epoll.h), kept as eplist.h says:
+	 * the items in no order, their list order, the ready heap */
 	struct epitem *items;
 	int nitems, cap_items;
+	int first, last;        /* the interest list's ends (slot + 1; 0: none) */
+	uint64_t orders;        /* the last order an item was given */
+	int *ready;             /* the ready heap: slots, by order */
+	int nready, cap_ready;
+	/* any file: the epoll items that watch it (eplist.h) */
+	struct epref *watch;
+	int nwatch, cap_watch;
 };
 
 /* A process's descriptor table: of[fd] is an open file's index + 1

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "epoll.h"
+#include "eplist.h"
 #include "machine.h"
 
 int io_active(const struct machine *m)
@@ -93,8 +94,9 @@ size_t io_watches(const struct machine *m, int file, struct io_watch *out, size_
 	if (file < 0 || file >= m->net.nfiles || m->net.files[file].kind != FK_EPOLL)
 		return 0;
 	const struct file *f = &m->net.files[file];
-	for (int i = 0; i < f->nitems && (size_t)i < max; i++) {
-		const struct epitem *it = &f->items[i];
+	size_t i = 0;     /* in interest-list order */
+	for (int s = eplist_first(f); s >= 0 && i < max; s = eplist_next(f, s), i++) {
+		const struct epitem *it = &f->items[s];
 		out[i] = (struct io_watch){ it->fd, it->events, epoll_item_events(m, it),
 					    it->disarmed };
 	}

@@ -6,6 +6,7 @@
 #include "../lang/ast.h"
 #include "core.h"
 #include "epoll.h"
+#include "eplist.h"
 #include "race.h"
 #include "runtime.h"
 #include "service.h"
@@ -190,18 +191,11 @@ void net_copy(struct net *dst, const struct net *src)
 	for (int i = 0; i < src->nfiles; i++) {
 		const struct file *f = &src->files[i];
 		dst->files[i] = *f;
-		if (f->items) {
-			size_t sz = (size_t)f->cap_items * sizeof *f->items;
-			dst->files[i].items = xmalloc(sz);
-			memcpy(dst->files[i].items, f->items, (size_t)f->nitems * sizeof *f->items);
-		}
+		eplist_copy(&dst->files[i], f);
 	}
 	dst->clients = src->nclients ? xmalloc((size_t)src->nclients * sizeof *dst->clients) : NULL;
 	if (src->nclients)
 		memcpy(dst->clients, src->clients, (size_t)src->nclients * sizeof *dst->clients);
-	dst->epolls = src->cap_epolls ? xmalloc((size_t)src->cap_epolls * sizeof *dst->epolls) : NULL;
-	if (src->nepolls)
-		memcpy(dst->epolls, src->epolls, (size_t)src->nepolls * sizeof *dst->epolls);
 	dst->q = src->cap_q ? xmalloc((size_t)src->cap_q * sizeof *dst->q) : NULL;
 	if (src->nq)
 		memcpy(dst->q, src->q, (size_t)src->nq * sizeof *dst->q);
@@ -210,10 +204,9 @@ void net_copy(struct net *dst, const struct net *src)
 void net_free(struct net *n)
 {
 	for (int i = 0; i < n->nfiles; i++)
-		xfree(n->files[i].items);
+		eplist_free(&n->files[i]);
 	xfree(n->files);
 	xfree(n->clients);
-	xfree(n->epolls);
 	xfree(n->q);
 	freeset_free(&n->free);
 	memset(n, 0, sizeof *n);
@@ -247,7 +240,9 @@ uint64_t net_hash(const struct machine *m)
 			int64_t x[] = { f->service, (int64_t)f->serial, f->requests, f->answers };
 			h = mix_bytes(h, x, sizeof x);
 		}
-		for (int k = 0; k < f->nitems; k++) {    /* field by field: no padding */
+		/* the interest list in its order; field by field: no padding
+		 * (where eplist.h keeps the items is left out) */
+		for (int k = eplist_first(f); k >= 0; k = eplist_next(f, k)) {
 			const struct epitem *e = &f->items[k];
 			int64_t x[] = { e->fd, e->file, e->events, e->data, e->seen, e->disarmed };
 			h = mix_bytes(h, x, sizeof x);
@@ -680,12 +675,8 @@ static int waits_for(const struct machine *m, const struct thread *t, int fi)
 		return 0;
 	if (t->wait == WAIT_ACCEPT || t->wait == WAIT_READ)
 		return gi == fi;
-	if (t->wait == WAIT_EPOLL) {
-		const struct file *ep = &m->net.files[gi];
-		for (int k = 0; k < ep->nitems; k++)
-			if (ep->items[k].file == fi)
-				return 1;
-	}
+	if (t->wait == WAIT_EPOLL)
+		return m->net.files[gi].kind == FK_EPOLL && eplist_watches(m, gi, fi);
 	return 0;
 }
 
@@ -693,6 +684,7 @@ void net_ready(struct machine *m, int fi)
 {
 	/* accept wakes the thread that waited longest, read every reader,
 	 * epoll_wait every waiter of an instance that watches fi */
+	epoll_ready(m, fi);
 	struct thread *first = NULL;
 	for (int w = 0; w < (m->nthreads + 63) / 64; w++)
 	for (uint64_t bits = m->io_waiting[w]; bits; bits &= bits - 1) {

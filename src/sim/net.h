@@ -100,10 +100,6 @@ struct net {
 	int peak_conns;
 	uint64_t dials;         /* connections made to remote services */
 	int held;               /* deliveries wait to be made (see above) */
-	int *epolls;            /* the files that are epoll instances, in no
-				 * order (fd.c keeps it; an entry may have
-				 * been freed since) */
-	int nepolls, cap_epolls;
 };
 
 /* What client c's next delivery can be, from net_can_deliver. */
