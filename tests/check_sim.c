@@ -357,6 +357,7 @@ int main(void)
 	srunner_add_suite(sr, closure_suite());
 	srunner_add_suite(sr, proc_suite());
 	srunner_add_suite(sr, io_suite());
+	srunner_add_suite(sr, epoll_suite());
 	srunner_add_suite(sr, iopanel_suite());
 	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, figures_suite());

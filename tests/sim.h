@@ -30,6 +30,7 @@ Suite *race_suite(void);
 Suite *closure_suite(void);
 Suite *proc_suite(void);
 Suite *io_suite(void);
+Suite *epoll_suite(void);
 Suite *iopanel_suite(void);
 Suite *export_suite(void);
 Suite *figures_suite(void);
