@@ -122,7 +122,9 @@ static struct sim *run_checked(const char *src)
 static const struct {
 	const char *name, *src, *out;
 } orders[] = {
-	/* data arriving 3, 1, 2 is reported in interest-list order, and a level-triggered item still readable is reported again, behind the others */
+	/* data arriving 3, 1, 2 is reported in interest-list order, and a
+	 * level-triggered item still readable is reported again, behind the
+	 * others */
 	{ "order",
 	"#clients 1 port 80 send \"aaaa\" at 0 latency 100\n"
 	"#clients 1 port 80 send \"bbbb\" at 20 latency 90\n"
@@ -144,7 +146,8 @@ static const struct {
 	"    return 0;\n"
 	"}\n",
 	  "5 6 7 | 5 6 | 7 5 | 6 7 | " },
-	/* level-triggered still readable comes again; edge-triggered waits for its next edge, then comes first */
+	/* level-triggered still readable comes again; edge-triggered waits
+	 * for its next edge, then comes first */
 	{ "ltet",
 	"#clients 1 port 80 send \"aaaa\"\n"
 	"#clients 1 port 80 send \"bbbbbbbb\" at 5 pieces 2 gap 500\n"
@@ -169,7 +172,8 @@ static const struct {
 	"    return 0;\n"
 	"}\n",
 	  "5 6 | 5 | 6 5 | 5 | | " },
-	/* a closed descriptor leaves the list; its number reused by a new connection is a new item */
+	/* a closed descriptor leaves the list; its number reused by a new
+	 * connection is a new item */
 	{ "reuse",
 	"#clients 1 port 80 send \"aaaa\"\n"
 	"#clients 1 port 80 send \"bbbb\" at 300\n"
@@ -282,7 +286,8 @@ static const struct {
 	"    return 0;\n"
 	"}\n",
 	  "6 7 | 7 | 7 6 | 7 | 6 7 | | | | " },
-	/* a forked child shares the instance; an item goes when the last descriptor closes */
+	/* a forked child shares the instance; an item goes when the last
+	 * descriptor closes */
 	{ "forked",
 	"#clients 2 port 80 send \"aaaa\"\n"
 	SHOW
@@ -309,6 +314,59 @@ static const struct {
 	"    return 0;\n"
 	"}\n",
 	  "5 | 6 5 | 6 | " },
+	/* a fault part way through writing the events closes the child's own
+	 * instance */
+	{ "fault-closes",
+	"#clients 2 port 80 send \"aaaa\"\n"
+	SHOW
+	"int main() {\n"
+	"    int l = listen(80);\n"
+	"    int a = accept(l);\n"
+	"    int b = accept(l);\n"
+	"    sleep(100);\n"
+	"    int pid = fork();\n"
+	"    if (pid == 0) {\n"
+	"        int ep = epoll_create();\n"
+	"        ev[0] = EPOLLIN; ev[1] = a;\n"
+	"        epoll_ctl(ep, EPOLL_CTL_ADD, a, ev);\n"
+	"        ev[0] = EPOLLIN; ev[1] = b;\n"
+	"        epoll_ctl(ep, EPOLL_CTL_ADD, b, ev);\n"
+	"        int *p = malloc(16);\n"
+	"        int n = epoll_wait(ep, p, 2, 0);\n"
+	"        print(\"child %d\\n\", n);\n"
+	"        exit(0);\n"
+	"    }\n"
+	"    wait(pid);\n"
+	"    print(\"parent\\n\");\n"
+	"    return 0;\n"
+	"}\n",
+	  "parent\n" },
+	/* ... and leaves a shared one with the item written marked, in its place */
+	{ "fault-shared",
+	"#clients 3 port 80 send \"aaaa\"\n"
+	SHOW
+	"int main() {\n"
+	"    int ep = epoll_create();\n"
+	"    int l = listen(80);\n"
+	"    for (int i = 0; i < 3; i++) {\n"
+	"        int c = accept(l);\n"
+	"        ev[0] = EPOLLIN; ev[1] = c;\n"
+	"        if (i == 0) ev[0] = EPOLLIN | EPOLLET;\n"
+	"        epoll_ctl(ep, EPOLL_CTL_ADD, c, ev);\n"
+	"    }\n"
+	"    sleep(100);\n"
+	"    int pid = fork();\n"
+	"    if (pid == 0) {\n"
+	"        int *p = malloc(16);\n"
+	"        epoll_wait(ep, p, 3, 0);\n"
+	"        exit(0);\n"
+	"    }\n"
+	"    wait(pid);\n"
+	"    show(ep, 10);\n"
+	"    show(ep, 10);\n"
+	"    return 0;\n"
+	"}\n",
+	  "6 7 | 6 7 | " },
 };
 
 START_TEST(epoll_wait_reports_in_the_order_a_pass_over_the_list_gave)

@@ -95,6 +95,12 @@ void eplist_pop(struct file *f)
 		unheap(f, 0);
 }
 
+void eplist_unmark(struct file *f, int slot)
+{
+	if (f->items[slot].heap)
+		unheap(f, f->items[slot].heap - 1);
+}
+
 /* --- watchers: which items watch a file --- */
 
 static void watch_add(struct machine *m, int fi, int ep, int slot)

@@ -59,8 +59,10 @@ int eplist_first(const struct file *f);
 int eplist_next(const struct file *f, int slot);
 
 /* The ready heap of instance f: put slot in (nothing when it is there
- * already), the candidate that comes first (-1: none), take it out. */
+ * already) or take it out (nothing when it is not), the candidate that
+ * comes first (-1: none), take that one out. */
 void eplist_mark(struct file *f, int slot);
+void eplist_unmark(struct file *f, int slot);
 int eplist_top(const struct file *f);
 void eplist_pop(struct file *f);
 /* Put every item that watches open file fi in its instance's heap. */

@@ -156,38 +156,47 @@ int epoll_wait_call(struct machine *m, struct thread *t, const int64_t *a, int a
 	 * makes them.  The ready heap (eplist.h) gives the candidates in
 	 * that order, and every item with something to report is one of
 	 * them, so the first a[2] that report are the ones a pass over the
-	 * whole list would find.  A candidate with nothing to report leaves
-	 * the heap; a reported one goes back in after the pass, if it still
-	 * has something (level-triggered and still ready), behind the rest. */
-	int n = 0, s, fault = 0;
+	 * whole list would find: they are picked first (a candidate with
+	 * nothing to report leaves the heap) and put back, so that the
+	 * structure is whole while they are written out.  A bad events
+	 * array faults the process part way, which may close the instance:
+	 * then the items written before are marked reported, in their
+	 * places, as the pass over the whole list left them.  Last, the
+	 * reported go to the back in the order they were reported; the ones
+	 * with nothing more to report (edge-triggered, one-shot, or no
+	 * longer ready) leave the heap. */
+	int local[16], *pick = local, n = 0, s;
+	if (a[2] > 16 && f->nready > 16)
+		pick = xmalloc((size_t)(a[2] < f->nready ? a[2] : f->nready) * sizeof *pick);
 	while (n < a[2] && (s = eplist_top(f)) >= 0) {
-		struct epitem *it = &f->items[s];
-		uint32_t r = it->file != ep ? epoll_item_events(m, it) : 0;
-		if (!r) {
-			eplist_pop(f);
-			continue;
-		}
-		int64_t old;
-		uint64_t at = out + (uint64_t)n * EPOLL_EVENT_SIZE;
-		if (cpu_load(m, t, at, &old) < 0 || cpu_store(m, t, at + EPOLL_EVENT_EVENTS, r) < 0 ||
-		    cpu_store(m, t, at + EPOLL_EVENT_DATA, it->data) < 0) {
-			fault = 1;      /* a bad events array: the process faulted */
-			break;
-		}
 		eplist_pop(f);
+		if (f->items[s].file != ep && epoll_item_events(m, &f->items[s]))
+			pick[n++] = s;
+	}
+	for (int k = 0; k < n; k++)
+		eplist_mark(f, pick[k]);
+	for (int k = 0; k < n; k++) {
+		struct epitem *it = &f->items[pick[k]];
+		int64_t old;
+		uint64_t at = out + (uint64_t)k * EPOLL_EVENT_SIZE;
+		if (cpu_load(m, t, at, &old) < 0 ||
+		    cpu_store(m, t, at + EPOLL_EVENT_EVENTS, epoll_item_events(m, it)) < 0 ||
+		    cpu_store(m, t, at + EPOLL_EVENT_DATA, it->data) < 0) {
+			if (pick != local)
+				xfree(pick);
+			return 0;       /* a bad events array: the process faulted */
+		}
 		it->seen = m->net.files[it->file].edges;
 		if (it->events & EPOLLONESHOT)
 			it->disarmed = 1;
-		eplist_to_back(f, s);
-		n++;
 	}
-	/* the n reported are the last n of the list now */
-	s = f->last - 1;
-	for (int k = 0; k < n; k++, s = f->items[s].prev - 1)
-		if (epoll_item_events(m, &f->items[s]))
-			eplist_mark(f, s);
-	if (fault)
-		return 0;
+	for (int k = 0; k < n; k++) {
+		eplist_to_back(f, pick[k]);
+		if (!epoll_item_events(m, &f->items[pick[k]]))
+			eplist_unmark(f, pick[k]);
+	}
+	if (pick != local)
+		xfree(pick);
 	if (n || a[3] == 0)
 		return waited(m, t, a[0], n);
 	if (again != 1 || !t->wait_until)
