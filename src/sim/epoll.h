@@ -4,7 +4,8 @@
  * file when epoll_wait looks (level-triggered: reported while it lasts);
  * edge-triggered items report each new readiness once (an arrival, a
  * connection, the peer's close), one-shot items once until rearmed with
- * EPOLL_CTL_MOD, as epoll(7) says. */
+ * EPOLL_CTL_MOD, as epoll(7) says.  eplist.h keeps the list so that
+ * epoll_wait looks only at the items whose file may have changed. */
 #ifndef THREADLAB_EPOLL_H
 #define THREADLAB_EPOLL_H
 
