@@ -178,7 +178,10 @@ void machine_free(struct machine *m)
  * otherwise). */
 static void copy_machine(struct machine *dst, const struct machine *src, int race)
 {
-	memcpy(dst, src, offsetof(struct machine, ev));
+	/* all but the scratch, and of the cores only those there are */
+	size_t cores = offsetof(struct machine, cores), past = offsetof(struct machine, threads);
+	memcpy(dst, src, cores + (size_t)src->ncores * sizeof src->cores[0]);
+	memcpy((char *)dst + past, (const char *)src + past, offsetof(struct machine, ev) - past);
 	dst->procs = xmalloc((size_t)(src->cap_procs ? src->cap_procs : 1) * sizeof *dst->procs);
 	memcpy(dst->procs, src->procs, (size_t)src->nprocs * sizeof *dst->procs);
 	for (int i = 0; i < src->nprocs; i++) {

@@ -179,7 +179,8 @@ struct machine {
 	uint64_t tick, insns, switches, preempts;
 	uint64_t proc_switches;         /* switches between threads of two processes */
 	int ncores;
-	struct core cores[CONFIG_MAX_CORES];
+	struct core cores[CONFIG_MAX_CORES];    /* a copy has the first ncores: the
+						 * rest are not to be read */
 
 	struct thread *threads;         /* threads[i] has id i + 1 */
 	int nthreads, cap_threads;
