@@ -172,8 +172,10 @@ struct timed_wait {
 
 struct machine {
 	const struct image *img;
-	struct machine_config cfg;
-	struct schedule script;         /* parsed cfg.schedule */
+	const struct machine_config *cfg;       /* shared by the machine's copies, and
+						 * never changed after machine_init
+						 * (its schedule is NULL) */
+	struct schedule script;         /* the schedule of the settings, parsed */
 	struct limits lim;
 
 	uint64_t tick, insns, switches, preempts;

@@ -271,7 +271,7 @@ int sched_next(struct machine *m, int core)
 		const struct thread *t = machine_thread(m, m->pinned);
 		return t && (t->state == TS_READY || t->id == c->tid) ? t->id : 0;
 	}
-	switch (m->cfg.policy) {
+	switch (m->cfg->policy) {
 	case POLICY_FIFO:
 		return c->tid ? c->tid : m->nready ? m->ready[0] : 0;
 	case POLICY_PRIORITY: {
@@ -311,7 +311,7 @@ int sched_script_over(const struct machine *m)
 
 void sched_advance(struct machine *m, int core, int tid, uint64_t n)
 {
-	if (m->cfg.policy != POLICY_SCRIPT)
+	if (m->cfg->policy != POLICY_SCRIPT)
 		return;
 	const struct sched_lane *l = &m->script.lane[core];
 	struct sched_cursor *k = &m->cores[core].script;
