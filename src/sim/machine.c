@@ -243,8 +243,8 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 		dst->waitqs = xmalloc(src->cap_waitqs * sizeof *dst->waitqs);
 		memcpy(dst->waitqs, src->waitqs, src->cap_waitqs * sizeof *dst->waitqs);
 	}
-	sched_copy(&dst->script, &src->script);
-	sched_copy(&dst->taken, &src->taken);
+	sched_own_runs(&dst->script);   /* byte copies already */
+	sched_own_runs(&dst->taken);
 }
 
 void machine_copy(struct machine *dst, const struct machine *src)
