@@ -60,15 +60,18 @@ static inline void term(struct mem *m, int k, uint64_t addr, uint64_t v)
 static size_t next_leaf(const struct mem *m, size_t i)
 {
 	while (i < NLEAVES) {
-		uint32_t dw = m->used >> (i / DIR_LEAVES);
-		if (!dw)
-			break;
-		size_t di = i / DIR_LEAVES + (size_t)__builtin_ctz(dw);
+		size_t di = i / DIR_LEAVES;
+		uint64_t dw = m->used[di / 64] >> (di % 64);
+		if (!dw) {
+			i = (di / 64 + 1) * 64 * DIR_LEAVES;
+			continue;
+		}
+		di += (size_t)__builtin_ctzll(dw);
 		if (i < di * DIR_LEAVES)
 			i = di * DIR_LEAVES;
-		uint32_t w = m->dir[di]->used >> (i % DIR_LEAVES);
+		uint64_t w = m->dir[di]->used >> (i % DIR_LEAVES);
 		if (w)
-			return i + (size_t)__builtin_ctz(w);
+			return i + (size_t)__builtin_ctzll(w);
 		i = (di + 1) * DIR_LEAVES;
 	}
 	return NLEAVES;
@@ -76,8 +79,9 @@ static size_t next_leaf(const struct mem *m, size_t i)
 
 /* Loop with i over the index of every directory m holds. */
 #define FOR_EACH_DIR(m, i)                                              \
-	for (uint32_t d_ = (m)->used, i; d_ && (i = (uint32_t)__builtin_ctz(d_), 1); \
-	     d_ &= d_ - 1)
+	for (size_t x_ = 0; x_ < NDIRS / 64; x_++)                      \
+		for (uint64_t d_ = (m)->used[x_], i; d_ &&              \
+		     (i = x_ * 64 + (size_t)__builtin_ctzll(d_), 1); d_ &= d_ - 1)
 
 /* Loop with j over the index of every page leaf l holds. */
 #define FOR_EACH_PAGE(l, j)                                                     \
@@ -101,8 +105,8 @@ static void dir_put(struct dir *d)
 {
 	if (!ref_put(&d->refs))
 		return;
-	for (uint32_t b = d->used; b; b &= b - 1)
-		leaf_put(d->leaf[__builtin_ctz(b)]);
+	for (uint64_t b = d->used; b; b &= b - 1)
+		leaf_put(d->leaf[__builtin_ctzll(b)]);
 	pool_put(POOL_DIR, d);
 }
 
@@ -113,7 +117,7 @@ void mem_done(struct mem *m)
 		dir_put(m->dir[i]);
 		m->dir[i] = NULL;
 	}
-	m->used = 0;
+	memset(m->used, 0, sizeof m->used);
 	m->pages = 0;
 }
 
@@ -147,8 +151,8 @@ void mem_unshare(struct mem *m)
 	FOR_EACH_DIR(m, i) {
 		struct dir *d = m->dir[i], *cd = pool_get(POOL_DIR);
 		*cd = (struct dir){ .used = d->used, .refs = 1 };
-		for (uint32_t b = d->used; b; b &= b - 1) {
-			int k = __builtin_ctz(b);
+		for (uint64_t b = d->used; b; b &= b - 1) {
+			int k = __builtin_ctzll(b);
 			struct leaf *c = leaf_clone(d->leaf[k]);
 			FOR_EACH_PAGE(c, j) {
 				struct page *p = pool_get(POOL_PAGE);
@@ -172,14 +176,14 @@ static struct dir *own_dir(struct mem *m, size_t i)
 	if (!d) {
 		d = memset(pool_get(POOL_DIR), 0, sizeof *d);
 		d->refs = 1;
-		m->used |= 1u << i;
+		m->used[i / 64] |= 1ull << (i % 64);
 	} else if (mem_refs(&d->refs) > 1) {
 		struct dir *c = pool_get(POOL_DIR);
 		memcpy(c->leaf, d->leaf, sizeof c->leaf);
 		c->used = d->used;
 		c->refs = 1;
-		for (uint32_t b = c->used; b; b &= b - 1)
-			ref_get(&c->leaf[__builtin_ctz(b)]->refs);
+		for (uint64_t b = c->used; b; b &= b - 1)
+			ref_get(&c->leaf[__builtin_ctzll(b)]->refs);
 		dir_put(d);
 		d = c;
 	}
@@ -196,7 +200,7 @@ static struct leaf *own_leaf(struct mem *m, size_t i)
 	if (!l) {
 		l = memset(pool_get(POOL_LEAF), 0, sizeof *l);
 		l->refs = 1;
-		d->used |= 1u << k;
+		d->used |= 1ull << k;
 	} else if (mem_refs(&l->refs) > 1) {
 		struct leaf *c = leaf_clone(l);
 		FOR_EACH_PAGE(c, j)

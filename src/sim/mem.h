@@ -3,7 +3,7 @@
  * per 16 bytes that the heap uses to tell headers, live blocks and freed
  * blocks apart.  Directories, leaf tables and pages are shared
  * copy-on-write between copies of an address space, so a snapshot (or a
- * fork) costs only the top table, 32 pointers. */
+ * fork) costs only the top table, 128 pointers. */
 #ifndef THREADLAB_MEM_H
 #define THREADLAB_MEM_H
 
@@ -14,12 +14,14 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1u << PAGE_SHIFT)
 #define ADDR_LIMIT 0x80000000u          /* the top of the address space */
-#define LEAF_SHIFT 21                   /* one leaf table maps 2 MiB */
+#define LEAF_SHIFT 18                   /* one leaf table maps 256 KiB */
 #define LEAF_PAGES (1u << (LEAF_SHIFT - PAGE_SHIFT))
 #define NLEAVES (ADDR_LIMIT >> LEAF_SHIFT)
-#define DIR_SHIFT 26                    /* one directory maps 64 MiB */
+#define DIR_SHIFT 24                    /* one directory maps 16 MiB */
 #define DIR_LEAVES (1u << (DIR_SHIFT - LEAF_SHIFT))
 #define NDIRS (ADDR_LIMIT >> DIR_SHIFT)
+_Static_assert(DIR_LEAVES == 64 && NDIRS % 64 == 0 && LEAF_PAGES % 64 == 0,
+	       "the bitmaps of leaves, directories and pages are of whole words");
 #define GRANULE 16                      /* bytes per tag */
 #define PAGE_TAGS (PAGE_SIZE / GRANULE)
 
@@ -63,13 +65,13 @@ struct leaf {
 
 struct dir {
 	struct leaf *leaf[DIR_LEAVES];  /* NULL: not touched yet */
-	uint32_t used;                  /* which leaf[] are not NULL */
+	uint64_t used;                  /* which leaf[] are not NULL */
 	uint32_t refs;                  /* address spaces sharing it */
 };
 
 struct mem {
 	struct dir *dir[NDIRS];
-	uint32_t used;                  /* which dir[] are not NULL */
+	uint64_t used[NDIRS / 64];      /* which dir[] are not NULL */
 	size_t pages;                   /* pages this space holds */
 	size_t max_pages;               /* the limit on new pages (0: none) */
 	int track;                      /* keep hash up to date (see mem_track) */
