@@ -63,20 +63,23 @@ void ev_emit(struct machine *m)
 		m->sink.fn(m->sink.ctx, &m->ev);
 }
 
-/* The settings of a machine and its copies: one block, counted (the
- * copies of a search move between host threads). */
+/* The settings of a machine and its copies, and the schedule they
+ * give: one block, counted (the copies of a search move between host
+ * threads). */
 struct config_block {
 	struct machine_config c;        /* first: a machine points to it */
+	struct schedule script;
 	uint32_t refs;
 };
 
-static struct machine_config *config_new(const struct machine_config *from)
+/* A block of the settings from, with no schedule yet. */
+static struct config_block *config_new(const struct machine_config *from)
 {
-	struct config_block *b = xmalloc(sizeof *b);
+	struct config_block *b = xcalloc(1, sizeof *b);
 	b->c = *from;
-	b->c.schedule = NULL;           /* parsed into the machine's script */
+	b->c.schedule = NULL;           /* parsed into script */
 	b->refs = 1;
-	return &b->c;
+	return b;
 }
 
 static void config_get(const struct machine_config *c)
@@ -87,8 +90,10 @@ static void config_get(const struct machine_config *c)
 static void config_put(const struct machine_config *c)
 {
 	struct config_block *b = (struct config_block *)c;
-	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		sched_free(&b->script);
 		xfree(b);
+	}
 }
 
 int machine_init(struct machine *m, const struct image *img,
@@ -97,8 +102,10 @@ int machine_init(struct machine *m, const struct image *img,
 {
 	memset(m, 0, sizeof *m);
 	m->img = img;
-	struct machine_config *c = config_new(cfg);
+	struct config_block *b = config_new(cfg);
+	struct machine_config *c = &b->c;
 	m->cfg = c;
+	m->script = &b->script;
 	m->lim = *lim;
 	if (m->lim.max_threads <= 0 || m->lim.max_threads > MAX_THREADS_LIMIT)
 		m->lim.max_threads = MAX_THREADS_LIMIT;
@@ -115,17 +122,16 @@ int machine_init(struct machine *m, const struct image *img,
 	m->rng = cfg->seed;
 	m->next_wake = UINT64_MAX;
 	m->end_tid = 0;
-	if (cfg->schedule && sched_parse(cfg->schedule, &m->script, err, errlen) < 0) {
-		config_put(c);
-		m->cfg = NULL;
-		return -1;
-	}
-	if (m->script.ncores > m->ncores) {
+	int bad = cfg->schedule && sched_parse(cfg->schedule, &b->script, err, errlen) < 0;
+	if (!bad && b->script.ncores > m->ncores) {
 		snprintf(err, errlen, "schedule: it has %d cores ('|'-separated), the machine %d",
-			 m->script.ncores, m->ncores);
-		sched_free(&m->script);
+			 b->script.ncores, m->ncores);
+		bad = 1;
+	}
+	if (bad) {
 		config_put(c);
 		m->cfg = NULL;
+		m->script = NULL;
 		return -1;
 	}
 
@@ -134,13 +140,13 @@ int machine_init(struct machine *m, const struct image *img,
 	mem_init(&p->mem, 0);
 	fd_init(m, p);
 	net_init(m);
-	if (sched_max_client(&m->script) > m->net.nclients) {
+	if (sched_max_client(m->script) > m->net.nclients) {
 		snprintf(err, errlen, "schedule: 'c%d' names a client the scenario does not have "
-			 "(it declares %d)", sched_max_client(&m->script), m->net.nclients);
+			 "(it declares %d)", sched_max_client(m->script), m->net.nclients);
 		machine_done(m);
 		return -1;
 	}
-	if (m->script.net && m->cfg->policy == POLICY_SCRIPT)
+	if (m->script->net && m->cfg->policy == POLICY_SCRIPT)
 		net_hold(m);    /* the schedule says when the network delivers */
 	uint64_t end = CODE_BASE + img->ncode * INSN_SIZE;
 	mem_map(&p->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
@@ -189,7 +195,6 @@ static void release(struct machine *m)
 	xfree(m->ready_base);
 	xfree(m->waitqs);
 	xfree(m->timed);
-	sched_free(&m->script);
 	sched_free(&m->taken);
 	config_put(m->cfg);
 }
@@ -243,8 +248,7 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 		dst->waitqs = xmalloc(src->cap_waitqs * sizeof *dst->waitqs);
 		memcpy(dst->waitqs, src->waitqs, src->cap_waitqs * sizeof *dst->waitqs);
 	}
-	sched_own_runs(&dst->script);   /* byte copies already */
-	sched_own_runs(&dst->taken);
+	sched_own_runs(&dst->taken);    /* a byte copy already */
 }
 
 void machine_copy(struct machine *dst, const struct machine *src)
@@ -770,11 +774,12 @@ int machine_call(const struct machine *m, int pid, uint64_t addr, uint64_t max_s
 		memset(&c.cores[i], 0, sizeof c.cores[i]);
 	c.nready = 0;
 	c.ncores = 1;
-	struct machine_config *k = config_new(c.cfg);
-	k->policy = POLICY_FIFO;
-	k->switch_cost = 0;
+	struct config_block *k = config_new(c.cfg);
+	k->c.policy = POLICY_FIFO;
+	k->c.switch_cost = 0;
 	config_put(c.cfg);
-	c.cfg = k;
+	c.cfg = &k->c;
+	c.script = &k->script;
 	c.state = RUN_ACTIVE;
 	c.record = 0;
 	c.insns = 0;

@@ -175,7 +175,8 @@ struct machine {
 	const struct machine_config *cfg;       /* shared by the machine's copies, and
 						 * never changed after machine_init
 						 * (its schedule is NULL) */
-	struct schedule script;         /* the schedule of the settings, parsed */
+	const struct schedule *script;  /* the schedule of the settings, parsed;
+					 * shared like cfg */
 	struct limits lim;
 
 	uint64_t tick, insns, switches, preempts;

@@ -251,7 +251,7 @@ static int next_rr(const struct machine *m, const struct core *c)
  * run; a run whose thread cannot is skipped.  Past the end: round robin. */
 static int next_script(struct machine *m, struct core *c, int core)
 {
-	const struct sched_lane *l = &m->script.lane[core];
+	const struct sched_lane *l = &m->script->lane[core];
 	struct sched_cursor *k = &c->script;
 	for (; k->i < l->n; k->i++, k->used = 0) {
 		const struct sched_run *r = &l->runs[k->i];
@@ -310,7 +310,7 @@ int sched_next(struct machine *m, int core)
 int sched_script_over(const struct machine *m)
 {
 	for (int c = 0; c < m->ncores; c++)
-		if (m->cores[c].script.i < m->script.lane[c].n)
+		if (m->cores[c].script.i < m->script->lane[c].n)
 			return 0;
 	return 1;
 }
@@ -319,7 +319,7 @@ void sched_advance(struct machine *m, int core, int tid, uint64_t n)
 {
 	if (m->cfg->policy != POLICY_SCRIPT)
 		return;
-	const struct sched_lane *l = &m->script.lane[core];
+	const struct sched_lane *l = &m->script->lane[core];
 	struct sched_cursor *k = &m->cores[core].script;
 	while (n && k->i < l->n && l->runs[k->i].tid == tid) {
 		uint64_t left = l->runs[k->i].n - k->used, d = n < left ? n : left;
