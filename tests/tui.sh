@@ -1009,9 +1009,27 @@ check "row 19, mn-runtime at tick 24: the first go's note on the screen, not hid
 goto 25
 check "... the pick's a tick later" wait_for "A worker takes a coroutine off the run queue"
 goto 36
-check "row 19, mn-runtime at tick 36: the worker waits on the run queue" wait_for "T2   go_worker  blocked  run queue"
+check "row 19, mn-runtime at tick 36: the worker on the empty run queue is idle, not blocked" \
+	wait_for "T2   go_worker  idle     no coroutine ready"
 check "... which the park note says" wait_for "as now, waits on the run queue\\."
 check "... the I/O panel counts the parked coroutine" wait_for "fd 4  client 1  empty  1 coroutine parked"
+goto 60
+# schedule_row TID: the cells of thread TID's row in the Schedule panel.
+schedule_row() { screen | sed -n "s/^│ T$1  go_w \(.*\) │\$/\1/p"; }
+check "mn-runtime at tick 60: the idle worker's ticks drawn as idle in the Schedule" \
+	sh -c 'printf "%s" "$1" | grep -q "█▁▁▁▁*█"' - "$(schedule_row 2)"
+check "... never as blocked, in either worker's row" \
+	sh -c '[ -n "$1" ] && [ -n "$2" ] && ! printf "%s%s" "$1" "$2" | grep -q "▒"' - \
+	"$(schedule_row 2)" "$(schedule_row 3)"
+check "... and the legend says what the idle glyph is" \
+	wait_for "│ preempted  ┄ waiting for I/O  ▁ idle: no coroutine ready "
+keys q
+wait_exit
+start 120 40 --ascii mn-runtime
+goto 60
+check "mn-runtime --ascii: an idle worker's ticks are _" \
+	sh -c 'printf "%s" "$1" | grep -q "#___*#"' - "$(screen | sed -n "s/^| T2  go_w \(.*\) |\$/\1/p")"
+check "... and the ASCII legend says so" wait_for ": waiting for I/O  _ idle: no coroutine ready "
 keys q
 wait_exit
 

@@ -624,7 +624,8 @@ static int draw_runtime(const struct ui *u, int y, int x0, int xmax, int rows)
 }
 
 /* The threads: id, entry function, state, and what a blocked one waits
- * for; then the coroutines in the room left (the runtime's summarised). */
+ * for (an M:N worker on the empty run queue is idle, not blocked); then
+ * the coroutines in the room left (the runtime's summarised). */
 static void draw_threads(struct ui *u, const struct rect *r)
 {
 	const struct machine *m = &u->s->m;
@@ -678,6 +679,11 @@ static void draw_threads(struct ui *u, const struct rect *r)
 			}
 			break;
 		case TS_BLOCKED:
+			if (t->wait == WAIT_RUNQ) {     /* an M:N worker with nothing to run */
+				buf_puts(&b, _(" idle     no coroutine ready"));
+				th = TH_DIM;
+				break;
+			}
 			buf_puts(&b, _(" blocked  "));
 			waits_for(u, t, &b);
 			th = TH_BLOCKED;
@@ -975,6 +981,10 @@ static void cell(uint8_t v, int tid, const char **g, int *attr)
 		*g = term_glyph(G_IOWAIT);
 		*attr = term_attr(TH_BLOCKED);
 		break;
+	case TL_IDLE:
+		*g = term_glyph(G_IDLE);
+		*attr = term_attr(TH_DIM);
+		break;
 	default:
 		*g = " ";
 		*attr = 0;
@@ -1058,6 +1068,9 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 		if (io_active(m))
 			putf(y, &x, xmax, term_attr(TH_DIM), _("  %s waiting for I/O"),
 			     term_glyph(G_IOWAIT));
+		if (runtime_used(m))
+			putf(y, &x, xmax, term_attr(TH_DIM), _("  %s idle: no coroutine ready"),
+			     term_glyph(G_IDLE));
 	}
 }
 
