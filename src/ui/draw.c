@@ -210,9 +210,9 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	struct buf r = { 0 }, st = { 0 };
 	run_state(u, &st);
 	buf_printf(&r, " %s %llu %s %s %s %s", _("tick"), (unsigned long long)m->tick,
-		   term_glyph(G_H), st.s, term_glyph(G_H), sched_policies[m->cfg.policy].name);
-	if (m->cfg.policy == POLICY_RR)
-		buf_printf(&r, " q=%d", m->cfg.quantum);
+		   term_glyph(G_H), st.s, term_glyph(G_H), sched_policies[m->cfg->policy].name);
+	if (m->cfg->policy == POLICY_RR)
+		buf_printf(&r, " q=%d", m->cfg->quantum);
 	buf_printf(&r, " %s ", term_glyph(G_H));
 	buf_printf(&r, ngettext("%d core", "%d cores", (unsigned long)m->ncores), m->ncores);
 	buf_printf(&r, " %s %llu/s ", term_glyph(G_H), (unsigned long long)u->speed);
