@@ -285,7 +285,7 @@ START_TEST(the_process_switch_cost_defaults_to_four_thread_switches)
 	s->cfg.switch_cost = 3;
 	ck_assert_int_eq(s->cfg.process_switch_cost, -1);
 	ck_assert_int_eq(sim_start(s), 0);
-	ck_assert_int_eq(s->m->cfg.process_switch_cost, 12);
+	ck_assert_int_eq(s->m->cfg->process_switch_cost, 12);
 }
 END_TEST
 

@@ -317,6 +317,36 @@ START_TEST(test_session_many_cores)
 }
 END_TEST
 
+/* An M:N worker waiting on the empty run queue is idle in the
+ * timeline, never blocked; main waiting in go_wait is blocked. */
+START_TEST(test_session_idle_worker)
+{
+	struct session *s = start(
+		"#cores 2\n"
+		"#workers 2\n"
+		"int sum;\n"
+		"void add(int x) { for (int i = 0; i < 20; i++) sum = sum + x; }\n"
+		"int main() { go(add, 1); go_wait(); return 0; }\n");
+	int idle = 0, main_blocked = 0;
+	while (session_step(s)) {
+		const struct ss_tick *r = session_timeline(s, session_tick(s) - 1);
+		ck_assert_ptr_nonnull(r);
+		for (int i = 0; i < s->m.nthreads; i++) {
+			int st = r->thread[i] & TL_STATE;
+			if (s->m.threads[i].entry == s->sc->image->go_worker) {
+				ck_assert_int_ne(st, TL_BLOCKED);
+				idle += st == TL_IDLE;
+			} else {
+				main_blocked += st == TL_BLOCKED;
+			}
+		}
+	}
+	ck_assert_int_gt(idle, 0);
+	ck_assert_int_gt(main_blocked, 0);
+	session_free(s);
+}
+END_TEST
+
 START_TEST(test_session_bad_schedule)
 {
 	struct sim *s = sim_new("int main() { return 0; }\n");
@@ -375,6 +405,7 @@ Suite *session_suite(void)
 	tcase_add_test(tc, test_session_long_run_goes_back);
 	tcase_add_test(tc, test_session_end_is_sticky);
 	tcase_add_test(tc, test_session_many_cores);
+	tcase_add_test(tc, test_session_idle_worker);
 	tcase_add_test(tc, test_session_bad_schedule);
 	tcase_add_test(tc, test_session_run_schedule);
 	suite_add_tcase(s, tc);

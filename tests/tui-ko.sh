@@ -178,6 +178,16 @@ check "120x40 containers: a thread waits for its box's CPU share in Korean" \
 	wait_for "블로킹됨 box[0-9]+의 CPU 몫"
 look "120x40 containers' Threads panel"
 
+# an M:N worker on the empty run queue: idle, not blocked, in Korean
+start 120 40 mn-runtime
+check "120x40 mn-runtime: the screen is Korean" wait_for "─ 코드 ─"
+tm send-keys -t 0 g 3 6 Enter
+check "120x40 mn-runtime at tick 36: the header says the tick" wait_for " 틱 36 "
+check "120x40 mn-runtime: the idle worker's line says idle in Korean" \
+	wait_for "T2   go_worker  쉬는 중  준비된 코루틴 없음"
+check "... and so does the Schedule legend" wait_for "▁ 쉬는 중: 준비된 코루틴 없음 "
+look "120x40 mn-runtime's idle worker"
+
 # a title cut in the middle of its Hangul, at the edge of the header
 start 140 40 coroutine-stacks
 check "140x40 coroutine-stacks: the screen is Korean" wait_for "─ 코드 ─"

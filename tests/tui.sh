@@ -863,6 +863,26 @@ goto() {
 	wait_for " tick $1 " >/dev/null
 }
 
+# memory_rows: the rows of the Memory panel on screen (the right column of
+# the rows under its title, down to the I/O or the Schedule panel's head).
+memory_rows() {
+	screen | sed -n '5,$p' | sed '/─ I\/O ─\|┴/,$d' | sed 's/^│[^│┤]*[│┤]\(.*\)│$/\1/'
+}
+
+# memory_heads: every row inside a region in the Memory panel comes under
+# its region's head, and every frame of a coroutine's stack under the
+# head that says whose stack it is ("stack of co3 (handler)"): a row's
+# depth is its indent (1 + 12 columns of address, then 2 a level).
+memory_heads() {
+	memory_rows | awk '
+	{ n = match($0, /[^ ]/) - 1; d = n >= 17 ? 2 : n >= 15 ? 1 : 0 }
+	d == 0 { head = 1; co = 0 }
+	d == 1 { if (!head) { bad = bad "\n# no region head above: " $0 }
+		 co = $0 ~ /^ *stack of co/ }
+	d == 2 && !co { bad = bad "\n# no coroutine stack head above: " $0 }
+	END { if (bad != "") { print "# Memory panel:" bad; exit 1 } }'
+}
+
 # 11: the generator's transcript and the coroutine's saved PC
 start 120 40 coroutine-generator
 goto 5
@@ -945,7 +965,10 @@ check "row 15, server-threads at tick 24: the connection's thread has its own st
 	wait_for "0x7ffb_0000 stack T2 \\(handle\\)"
 goto 120
 check "server-threads at tick 120: the Memory title counts the regions left out whole" \
-	wait_for "Memory ─+ ⋮ 6 regions left out ─"
+	wait_for "Memory ─+ ⋮ 5 regions left out ─"
+check "... no row shown without its region's head" memory_heads
+check "... so rodata's constant is not listed under data's head" \
+	sh -c '! printf "%s\n" "$1" | sed -n "/ data  shared/,/^ 0x/p" | grep -q "WORK = "' - "$(memory_rows)"
 keys q
 wait_exit
 start 120 40 c10k
@@ -993,11 +1016,15 @@ check "... at tick 42 it is" wait_for "T3 finds the run queue empty"
 check "... beside the event: on the run queue, not a socket" wait_for "T3 waits on the run queue: a worker with no coroutine ready to run"
 goto 172
 check "rpc-coroutines at tick 172: co1 parked, its worker runs another" wait_for "T2   go_worker  running  CPU0  on co3 \\(handler\\)"
+check "... the Memory panel, short of room, shows no frame without its stack's head" memory_heads
+check "... and the touched frame with its coroutine's head" sh -c 'printf "%s\n" "$1" | grep -q "^ \{15\}stack of co[0-9]* (handler) "' - "$(memory_rows)"
 keys q
 wait_exit
 start 80 24 rpc-coroutines
 goto 42
 check "rpc-coroutines at 80x24, tick 42: the note fits" wait_for "T3 finds the run queue empty"
+goto 172
+check "rpc-coroutines at 80x24, tick 172: no frame in the Memory panel without its stack's head" memory_heads
 keys q
 wait_exit
 
@@ -1009,9 +1036,27 @@ check "row 19, mn-runtime at tick 24: the first go's note on the screen, not hid
 goto 25
 check "... the pick's a tick later" wait_for "A worker takes a coroutine off the run queue"
 goto 36
-check "row 19, mn-runtime at tick 36: the worker waits on the run queue" wait_for "T2   go_worker  blocked  run queue"
+check "row 19, mn-runtime at tick 36: the worker on the empty run queue is idle, not blocked" \
+	wait_for "T2   go_worker  idle     no coroutine ready"
 check "... which the park note says" wait_for "as now, waits on the run queue\\."
 check "... the I/O panel counts the parked coroutine" wait_for "fd 4  client 1  empty  1 coroutine parked"
+goto 60
+# schedule_row TID: the cells of thread TID's row in the Schedule panel.
+schedule_row() { screen | sed -n "s/^│ T$1  go_w \(.*\) │\$/\1/p"; }
+check "mn-runtime at tick 60: the idle worker's ticks drawn as idle in the Schedule" \
+	sh -c 'printf "%s" "$1" | grep -q "█▁▁▁▁*█"' - "$(schedule_row 2)"
+check "... never as blocked, in either worker's row" \
+	sh -c '[ -n "$1" ] && [ -n "$2" ] && ! printf "%s%s" "$1" "$2" | grep -q "▒"' - \
+	"$(schedule_row 2)" "$(schedule_row 3)"
+check "... and the legend says what the idle glyph is" \
+	wait_for "│ preempted  ┄ waiting for I/O  ▁ idle: no coroutine ready "
+keys q
+wait_exit
+start 120 40 --ascii mn-runtime
+goto 60
+check "mn-runtime --ascii: an idle worker's ticks are _" \
+	sh -c 'printf "%s" "$1" | grep -q "#___*#"' - "$(screen | sed -n "s/^| T2  go_w \(.*\) |\$/\1/p")"
+check "... and the ASCII legend says so" wait_for ": waiting for I/O  _ idle: no coroutine ready "
 keys q
 wait_exit
 

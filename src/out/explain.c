@@ -476,7 +476,7 @@ static const char *const preempted_by[POLICY_COUNT] = {
 /* "timer interrupt: T2 preempted after 2 ticks" */
 static void say_preempt(const struct say *s)
 {
-	int p = s->m->cfg.policy;
+	int p = s->m->cfg->policy;
 	size_t at = s->b->len;
 	put_ticks(s->b, s->e->a);
 	char *n = take_tail(s, at);

@@ -558,7 +558,7 @@ static void ask(struct watch *w, const struct cand *c, struct quiz_question *q)
 		break;
 	}
 	case QK_SWITCH: {
-		int p = m->cfg.policy >= 0 && m->cfg.policy < POLICY_COUNT ? m->cfg.policy : 0;
+		int p = m->cfg->policy >= 0 && m->cfg->policy < POLICY_COUNT ? m->cfg->policy : 0;
 		switch (c->flag) {
 		case SW_PREEMPT:
 			buf_printf(&b, Q_("%s takes CPU%d from T%d."), Q_(taken_by[p]), c->core, c->tid);
@@ -728,8 +728,8 @@ static void answer_event(struct watch *w, const struct event *e)
 		break;
 	case QK_SWITCH:
 		if (e->kind == EV_SWITCH && e->core == q->core && e->tid && e->other == q->tid) {
-			int p = w->m->cfg.policy >= 0 && w->m->cfg.policy < POLICY_COUNT ?
-				w->m->cfg.policy : 0;
+			int p = w->m->cfg->policy >= 0 && w->m->cfg->policy < POLICY_COUNT ?
+				w->m->cfg->policy : 0;
 			struct buf more = { 0 };
 			buf_puts(&more, ". ");
 			buf_printf(&more, Q_(picked_by[p]), e->tid);

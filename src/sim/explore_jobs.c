@@ -13,7 +13,7 @@
  * The states a worker is the first to reach it keeps, machine and all,
  * on its own stack, in the order of the choices that reached them, and
  * a worker with none left takes the oldest of another's.  The table of
- * states is made once, twice the size of what the build keeps, and a
+ * states is made once, for what the build keeps at three quarters full, and a
  * worker claims a slot in it with one compare-and-swap: no lock, and no
  * waiting for a table to grow.  Pages are shared between machines
  * copy-on-write with counts kept atomically, so a machine may move
@@ -63,8 +63,9 @@ struct graph_edge {
 
 #define CHUNK_BITS 14
 #define CHUNK (1u << CHUNK_BITS)
-#define MAX_SLOTS (1u << 27)                    /* a table of 1 GB at most */
-#define CHUNKS (MAX_SLOTS / 2 / CHUNK)          /* room for every id */
+#define ID_BITS 27                              /* a slot: a node's id + 1 */
+#define MAX_SLOTS (1u << ID_BITS)               /* a table of 512 MB at most */
+#define CHUNKS (MAX_SLOTS / CHUNK)              /* room for every id */
 #define EDGE_BLOCK 65536
 #define MAX_KEPT (16 * EXPLORE_MAX_HELD)        /* machines one worker keeps */
 #define NODE_BATCH 256                          /* ids a worker takes at a time */
@@ -108,9 +109,9 @@ struct worker {
 
 struct graph {
 	const struct search *s;
-	uint64_t *slot;                 /* the table, open addressing: the key's tag
-					 * above, its node's id + 1 below, 0 empty;
-					 * a slot once set stays */
+	uint32_t *slot;                 /* the table, open addressing: the key's tag
+					 * above ID_BITS, its node's id + 1 below, 0
+					 * empty; a slot once set stays */
 	size_t size;
 	struct gnode **chunk;           /* the nodes by id, CHUNK to a chunk; a
 					 * node's key is written once, before its
@@ -183,10 +184,11 @@ static uint32_t next_id(struct worker *w)
 static uint32_t graph_node(struct worker *w, const struct node_key *k, int *fresh)
 {
 	struct graph *g = w->g;
-	uint64_t tag = k->h[1] & ~(uint64_t)UINT32_MAX;
+	uint32_t tag = (uint32_t)(k->h[1] >> (64 - (32 - ID_BITS))) << ID_BITS;
+	uint32_t ids = (1u << ID_BITS) - 1;
 	*fresh = 0;
 	for (size_t j = key_slot(k, g->size);; j = (j + 1) & (g->size - 1)) {
-		uint64_t v = __atomic_load_n(&g->slot[j], __ATOMIC_ACQUIRE);
+		uint32_t v = __atomic_load_n(&g->slot[j], __ATOMIC_ACQUIRE);
 		if (!v) {
 			uint32_t id = next_id(w);
 			if (id == NONE)
@@ -201,9 +203,8 @@ static uint32_t graph_node(struct worker *w, const struct node_key *k, int *fres
 			}
 		}
 		/* v: what another worker put there */
-		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
-		    key_same(&gnode(g, (uint32_t)v - 1)->key, k))
-			return (uint32_t)v - 1;
+		if ((v & ~ids) == tag && key_same(&gnode(g, (v & ids) - 1)->key, k))
+			return (v & ids) - 1;
 	}
 }
 
@@ -642,14 +643,16 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 	 * system each time costs the other cores a flush of their TLB */
 	mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
-	/* the table is made once, at least twice the nodes the build keeps,
-	 * so that no worker ever waits for another to grow it */
+	/* the table is made once, for all the nodes the build keeps at
+	 * three quarters full, so that no worker ever waits for another to
+	 * grow it; most searches end well below that, and a small table is
+	 * one the caches hold more of */
 	uint64_t cap = s->o->max_states + s->o->max_states / 2 + 1;
 	size_t size = 1024;
-	while (size < 2 * (cap + NODE_BATCH) && size < MAX_SLOTS)
+	while (3 * size < 4 * (cap + NODE_BATCH) && size < MAX_SLOTS)
 		size *= 2;
-	if (cap > size / 2 - NODE_BATCH)
-		cap = size / 2 - NODE_BATCH;
+	if (4 * (cap + NODE_BATCH) > 3 * size)
+		cap = size / 4 * 3 - NODE_BATCH;
 	struct graph *g = xcalloc(1, sizeof *g);
 	g->s = s;
 	g->cap = (uint32_t)cap;

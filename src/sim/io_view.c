@@ -72,12 +72,12 @@ size_t io_unread(const struct machine *m, int file, char *out, size_t max)
 	const char *src;
 	uint64_t len;
 	if (f->kind == FK_CONN) {
-		const struct client_group *g = &m->cfg.groups[m->net.clients[f->client].group];
+		const struct client_group *g = &m->cfg->groups[m->net.clients[f->client].group];
 		src = g->send;
 		len = (uint64_t)g->send_len;
 	} else if (f->kind == FK_REMOTE) {
-		src = m->cfg.services[f->service].reply;
-		len = (uint64_t)m->cfg.services[f->service].reply_len;
+		src = m->cfg->services[f->service].reply;
+		len = (uint64_t)m->cfg->services[f->service].reply_len;
 	} else {
 		return 0;
 	}
@@ -108,7 +108,7 @@ static struct io_client client_view(const struct machine *m, int c)
 {
 	const struct client *cl = &m->net.clients[c];
 	return (struct io_client){ c + 1, cl->state, cl->requests, cl->replies, cl->sent,
-				   cl->worst, m->cfg.groups[cl->group].latency };
+				   cl->worst, m->cfg->groups[cl->group].latency };
 }
 
 int io_clients(const struct machine *m, int by_state[CL_COUNT])

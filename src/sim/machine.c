@@ -63,14 +63,49 @@ void ev_emit(struct machine *m)
 		m->sink.fn(m->sink.ctx, &m->ev);
 }
 
+/* The settings of a machine and its copies, and the schedule they
+ * give: one block, counted (the copies of a search move between host
+ * threads). */
+struct config_block {
+	struct machine_config c;        /* first: a machine points to it */
+	struct schedule script;
+	uint32_t refs;
+};
+
+/* A block of the settings from, with no schedule yet. */
+static struct config_block *config_new(const struct machine_config *from)
+{
+	struct config_block *b = xcalloc(1, sizeof *b);
+	b->c = *from;
+	b->c.schedule = NULL;           /* parsed into script */
+	b->refs = 1;
+	return b;
+}
+
+static void config_get(const struct machine_config *c)
+{
+	__atomic_fetch_add(&((struct config_block *)c)->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void config_put(const struct machine_config *c)
+{
+	struct config_block *b = (struct config_block *)c;
+	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		sched_free(&b->script);
+		xfree(b);
+	}
+}
+
 int machine_init(struct machine *m, const struct image *img,
 		 const struct machine_config *cfg, const struct limits *lim,
 		 char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
 	m->img = img;
-	m->cfg = *cfg;
-	m->cfg.schedule = NULL;
+	struct config_block *b = config_new(cfg);
+	struct machine_config *c = &b->c;
+	m->cfg = c;
+	m->script = &b->script;
 	m->lim = *lim;
 	if (m->lim.max_threads <= 0 || m->lim.max_threads > MAX_THREADS_LIMIT)
 		m->lim.max_threads = MAX_THREADS_LIMIT;
@@ -78,21 +113,25 @@ int machine_init(struct machine *m, const struct image *img,
 		m->lim.max_processes = DEFAULT_MAX_PROCESSES;
 	if (m->lim.max_processes > MAX_PROCESSES_LIMIT)
 		m->lim.max_processes = MAX_PROCESSES_LIMIT;
-	if (m->cfg.process_switch_cost < 0)
-		m->cfg.process_switch_cost = m->cfg.switch_cost > CONFIG_MAX_SWITCH_COST / 4 ?
-					     CONFIG_MAX_SWITCH_COST : 4 * m->cfg.switch_cost;
+	if (c->process_switch_cost < 0)
+		c->process_switch_cost = c->switch_cost > CONFIG_MAX_SWITCH_COST / 4 ?
+					 CONFIG_MAX_SWITCH_COST : 4 * c->switch_cost;
 	m->ncores = cfg->cores < 1 ? 1 : cfg->cores > CONFIG_MAX_CORES ? CONFIG_MAX_CORES : cfg->cores;
-	if (m->cfg.quantum < 1)
-		m->cfg.quantum = 1;
+	if (c->quantum < 1)
+		c->quantum = 1;
 	m->rng = cfg->seed;
 	m->next_wake = UINT64_MAX;
 	m->end_tid = 0;
-	if (cfg->schedule && sched_parse(cfg->schedule, &m->script, err, errlen) < 0)
-		return -1;
-	if (m->script.ncores > m->ncores) {
+	int bad = cfg->schedule && sched_parse(cfg->schedule, &b->script, err, errlen) < 0;
+	if (!bad && b->script.ncores > m->ncores) {
 		snprintf(err, errlen, "schedule: it has %d cores ('|'-separated), the machine %d",
-			 m->script.ncores, m->ncores);
-		sched_free(&m->script);
+			 b->script.ncores, m->ncores);
+		bad = 1;
+	}
+	if (bad) {
+		config_put(c);
+		m->cfg = NULL;
+		m->script = NULL;
 		return -1;
 	}
 
@@ -101,13 +140,13 @@ int machine_init(struct machine *m, const struct image *img,
 	mem_init(&p->mem, 0);
 	fd_init(m, p);
 	net_init(m);
-	if (sched_max_client(&m->script) > m->net.nclients) {
+	if (sched_max_client(m->script) > m->net.nclients) {
 		snprintf(err, errlen, "schedule: 'c%d' names a client the scenario does not have "
-			 "(it declares %d)", sched_max_client(&m->script), m->net.nclients);
+			 "(it declares %d)", sched_max_client(m->script), m->net.nclients);
 		machine_done(m);
 		return -1;
 	}
-	if (m->script.net && m->cfg.policy == POLICY_SCRIPT)
+	if (m->script->net && m->cfg->policy == POLICY_SCRIPT)
 		net_hold(m);    /* the schedule says when the network delivers */
 	uint64_t end = CODE_BASE + img->ncode * INSN_SIZE;
 	mem_map(&p->mem, CODE_BASE, end - CODE_BASE, MP_R | MP_X);
@@ -156,8 +195,8 @@ static void release(struct machine *m)
 	xfree(m->ready_base);
 	xfree(m->waitqs);
 	xfree(m->timed);
-	sched_free(&m->script);
 	sched_free(&m->taken);
+	config_put(m->cfg);
 }
 
 void machine_done(struct machine *m)
@@ -178,7 +217,10 @@ void machine_free(struct machine *m)
  * otherwise). */
 static void copy_machine(struct machine *dst, const struct machine *src, int race)
 {
-	memcpy(dst, src, offsetof(struct machine, ev));
+	/* all but the scratch, and of the cores only those there are */
+	size_t cores = offsetof(struct machine, cores), past = offsetof(struct machine, threads);
+	memcpy(dst, src, cores + (size_t)src->ncores * sizeof src->cores[0]);
+	memcpy((char *)dst + past, (const char *)src + past, offsetof(struct machine, ev) - past);
 	dst->procs = xmalloc((size_t)(src->cap_procs ? src->cap_procs : 1) * sizeof *dst->procs);
 	memcpy(dst->procs, src->procs, (size_t)src->nprocs * sizeof *dst->procs);
 	for (int i = 0; i < src->nprocs; i++) {
@@ -187,6 +229,7 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 		mem_share(&dst->procs[i].mem);
 		fdtab_copy(&dst->procs[i].fds, &p->fds);
 	}
+	config_get(dst->cfg);
 	net_copy(&dst->net, &src->net);
 	runtime_copy(&dst->rt, &src->rt);
 	dst->sink = (struct event_sink){ NULL, NULL, 0 };
@@ -205,8 +248,7 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 		dst->waitqs = xmalloc(src->cap_waitqs * sizeof *dst->waitqs);
 		memcpy(dst->waitqs, src->waitqs, src->cap_waitqs * sizeof *dst->waitqs);
 	}
-	sched_copy(&dst->script, &src->script);
-	sched_copy(&dst->taken, &src->taken);
+	sched_own_runs(&dst->taken);    /* a byte copy already */
 }
 
 void machine_copy(struct machine *dst, const struct machine *src)
@@ -348,7 +390,7 @@ static void switch_to(struct machine *m, int core, int next)
 	int space = n && pt && pt->pid != n->pid;
 	m->switches += n && prev ? 1 : 0;
 	m->proc_switches += (uint64_t)space;
-	int cost = space ? m->cfg.process_switch_cost : m->cfg.switch_cost;
+	int cost = space ? m->cfg->process_switch_cost : m->cfg->switch_cost;
 	if (n && prev && cost)
 		c->busy = (uint64_t)cost;
 	if (ev_on(m, EV_SWITCH)) {
@@ -448,7 +490,7 @@ static void core_tick(struct machine *m, int i, int *active)
 	}
 	/* a thread switched in runs at least one instruction; under rr
 	 * only a timer interrupt can take the core from it */
-	int next = c->tid && (!c->slice || (c->phase && m->cfg.policy == POLICY_RR)) ?
+	int next = c->tid && (!c->slice || (c->phase && m->cfg->policy == POLICY_RR)) ?
 		   c->tid : sched_next(m, i);
 	if (next != c->tid || c->left) {
 		switch_to(m, i, next);
@@ -475,7 +517,7 @@ static void core_tick(struct machine *m, int i, int *active)
 	if (m->nboxes > 1)
 		container_ran(m, t);
 	c->slice++;
-	if (++c->phase == (uint64_t)m->cfg.quantum)
+	if (++c->phase == (uint64_t)m->cfg->quantum)
 		c->phase = 0;
 	record(m, i, t->id, 1);
 	sched_advance(m, i, t->id, 1);
@@ -504,7 +546,7 @@ int machine_step(struct machine *m)
 {
 	if (m->state == RUN_ENDED)
 		return 0;
-	if (m->net.held && m->cfg.policy == POLICY_SCRIPT && sched_script_over(m))
+	if (m->net.held && m->cfg->policy == POLICY_SCRIPT && sched_script_over(m))
 		net_release(m);         /* past the schedule: the clock delivers again */
 	if (m->nboxes > 1)
 		container_tick_begin(m);
@@ -520,18 +562,18 @@ static uint64_t burst_length(const struct machine *m, uint64_t stop)
 {
 	const struct core *c = &m->cores[0];
 	if (m->ncores != 1 || !c->tid || c->busy || c->left || ev_exec_on(m) || m->nboxes > 1 ||
-	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
+	    m->cfg->policy == POLICY_RANDOM || m->cfg->policy == POLICY_SCRIPT)
 		return 0;
 	uint64_t n = stop - m->tick;
 	/* with nothing ready, nothing can preempt the thread before it calls
 	 * a builtin (a sleeper wakes at next_wake, which bounds the burst) */
-	if (m->cfg.policy == POLICY_PRIORITY)
+	if (m->cfg->policy == POLICY_PRIORITY)
 		for (int i = 0; i < m->nready; i++)
 			if (m->threads[m->ready[i] - 1].prio > m->threads[c->tid - 1].prio)
 				return 0;
-	if (m->cfg.policy != POLICY_FIFO && m->nready) {
+	if (m->cfg->policy != POLICY_FIFO && m->nready) {
 		/* up to the next timer interrupt, where the policy decides */
-		uint64_t q = (uint64_t)m->cfg.quantum, left = q - c->phase;
+		uint64_t q = (uint64_t)m->cfg->quantum, left = q - c->phase;
 		if (c->slice && left == q)
 			return 0;
 		if (left < n)
@@ -561,7 +603,7 @@ static void burst(struct machine *m, uint64_t k)
 	uint64_t ran = cpu_burst(m, &m->threads[tid - 1], k);
 	struct thread *t = &m->threads[tid - 1];        /* a spawn may have moved it */
 	c->slice += ran;
-	c->phase = (c->phase + ran) % (uint64_t)m->cfg.quantum;
+	c->phase = (c->phase + ran) % (uint64_t)m->cfg->quantum;
 	record(m, 0, tid, ran);
 	m->tick = start + ran;
 	core_left(m, 0, t);
@@ -577,7 +619,7 @@ static uint64_t lockstep_length(const struct machine *m, uint64_t stop, int *run
 {
 	*nrun = 0;
 	if (m->ncores == 1 || m->pinned || ev_exec_on(m) || m->nboxes > 1 ||
-	    m->cfg.policy == POLICY_RANDOM || m->cfg.policy == POLICY_SCRIPT)
+	    m->cfg->policy == POLICY_RANDOM || m->cfg->policy == POLICY_SCRIPT)
 		return 0;
 	int idle = 0;
 	for (int i = 0; i < m->ncores; i++) {
@@ -592,18 +634,18 @@ static uint64_t lockstep_length(const struct machine *m, uint64_t stop, int *run
 	if (!*nrun || (idle && m->nready))
 		return 0;               /* an idle core would take a ready thread */
 	uint64_t n = stop - m->tick;
-	if (m->nready && m->cfg.policy != POLICY_FIFO) {
+	if (m->nready && m->cfg->policy != POLICY_FIFO) {
 		/* nothing of higher priority waits: each core keeps its thread
 		 * up to its next timer interrupt, where the policy decides */
 		int best = INT_MIN;
-		for (int i = 0; i < m->nready && m->cfg.policy == POLICY_PRIORITY; i++)
+		for (int i = 0; i < m->nready && m->cfg->policy == POLICY_PRIORITY; i++)
 			if (m->threads[m->ready[i] - 1].prio > best)
 				best = m->threads[m->ready[i] - 1].prio;
 		for (int j = 0; j < *nrun; j++) {
 			const struct core *c = &m->cores[run[j]];
 			if (best > m->threads[c->tid - 1].prio)
 				return 0;
-			uint64_t q = (uint64_t)m->cfg.quantum, left = q - c->phase;
+			uint64_t q = (uint64_t)m->cfg->quantum, left = q - c->phase;
 			if (c->slice && left == q)
 				return 0;
 			if (left < n)
@@ -641,7 +683,7 @@ static int lockstep(struct machine *m, uint64_t k, const int *run, int nrun)
 		uint64_t n = done + (i <= last);
 		if (tids[i]) {
 			c->slice += n;
-			c->phase = (c->phase + n) % (uint64_t)m->cfg.quantum;
+			c->phase = (c->phase + n) % (uint64_t)m->cfg->quantum;
 		}
 		if (n)
 			record(m, i, tids[i], n);
@@ -732,8 +774,12 @@ int machine_call(const struct machine *m, int pid, uint64_t addr, uint64_t max_s
 		memset(&c.cores[i], 0, sizeof c.cores[i]);
 	c.nready = 0;
 	c.ncores = 1;
-	c.cfg.policy = POLICY_FIFO;
-	c.cfg.switch_cost = 0;
+	struct config_block *k = config_new(c.cfg);
+	k->c.policy = POLICY_FIFO;
+	k->c.switch_cost = 0;
+	config_put(c.cfg);
+	c.cfg = &k->c;
+	c.script = &k->script;
 	c.state = RUN_ACTIVE;
 	c.record = 0;
 	c.insns = 0;

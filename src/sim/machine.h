@@ -172,14 +172,18 @@ struct timed_wait {
 
 struct machine {
 	const struct image *img;
-	struct machine_config cfg;
-	struct schedule script;         /* parsed cfg.schedule */
+	const struct machine_config *cfg;       /* shared by the machine's copies, and
+						 * never changed after machine_init
+						 * (its schedule is NULL) */
+	const struct schedule *script;  /* the schedule of the settings, parsed;
+					 * shared like cfg */
 	struct limits lim;
 
 	uint64_t tick, insns, switches, preempts;
 	uint64_t proc_switches;         /* switches between threads of two processes */
 	int ncores;
-	struct core cores[CONFIG_MAX_CORES];
+	struct core cores[CONFIG_MAX_CORES];    /* a copy has the first ncores: the
+						 * rest are not to be read */
 
 	struct thread *threads;         /* threads[i] has id i + 1 */
 	int nthreads, cap_threads;

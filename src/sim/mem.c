@@ -60,13 +60,28 @@ static inline void term(struct mem *m, int k, uint64_t addr, uint64_t v)
 static size_t next_leaf(const struct mem *m, size_t i)
 {
 	while (i < NLEAVES) {
-		uint64_t w = m->used[i / 64] >> (i % 64);
+		size_t di = i / DIR_LEAVES;
+		uint64_t dw = m->used[di / 64] >> (di % 64);
+		if (!dw) {
+			i = (di / 64 + 1) * 64 * DIR_LEAVES;
+			continue;
+		}
+		di += (size_t)__builtin_ctzll(dw);
+		if (i < di * DIR_LEAVES)
+			i = di * DIR_LEAVES;
+		uint64_t w = m->dir[di]->used >> (i % DIR_LEAVES);
 		if (w)
 			return i + (size_t)__builtin_ctzll(w);
-		i = (i / 64 + 1) * 64;
+		i = (di + 1) * DIR_LEAVES;
 	}
 	return NLEAVES;
 }
+
+/* Loop with i over the index of every directory m holds. */
+#define FOR_EACH_DIR(m, i)                                              \
+	for (size_t x_ = 0; x_ < NDIRS / 64; x_++)                      \
+		for (uint64_t d_ = (m)->used[x_], i; d_ &&              \
+		     (i = x_ * 64 + (size_t)__builtin_ctzll(d_), 1); d_ &= d_ - 1)
 
 /* Loop with j over the index of every page leaf l holds. */
 #define FOR_EACH_PAGE(l, j)                                                     \
@@ -84,12 +99,23 @@ static void leaf_put(struct leaf *l)
 	pool_put(POOL_LEAF, l);
 }
 
+/* Drop one reference to directory d, freeing it and its leaves with the
+ * last. */
+static void dir_put(struct dir *d)
+{
+	if (!ref_put(&d->refs))
+		return;
+	for (uint64_t b = d->used; b; b &= b - 1)
+		leaf_put(d->leaf[__builtin_ctzll(b)]);
+	pool_put(POOL_DIR, d);
+}
+
 /* Release every page and table of m. */
 void mem_done(struct mem *m)
 {
-	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1)) {
-		leaf_put(m->leaf[i]);
-		m->leaf[i] = NULL;
+	FOR_EACH_DIR(m, i) {
+		dir_put(m->dir[i]);
+		m->dir[i] = NULL;
 	}
 	memset(m->used, 0, sizeof m->used);
 	m->pages = 0;
@@ -104,8 +130,8 @@ void mem_copy(struct mem *dst, const struct mem *src)
 
 void mem_share(struct mem *m)
 {
-	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1))
-		ref_get(&m->leaf[i]->refs);
+	FOR_EACH_DIR(m, i)
+		ref_get(&m->dir[i]->refs);
 }
 
 /* A copy of leaf l with one reference, sharing l's pages (their counts
@@ -122,28 +148,59 @@ static struct leaf *leaf_clone(const struct leaf *l)
 
 void mem_unshare(struct mem *m)
 {
-	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1)) {
-		struct leaf *l = m->leaf[i], *c = leaf_clone(l);
-		FOR_EACH_PAGE(c, j) {
-			struct page *p = pool_get(POOL_PAGE);
-			memcpy(p->data, c->pg[j]->data, PAGE_SIZE);
-			memcpy(p->tag, c->pg[j]->tag, PAGE_TAGS);
-			p->refs = 1;
-			c->pg[j] = p;
+	FOR_EACH_DIR(m, i) {
+		struct dir *d = m->dir[i], *cd = pool_get(POOL_DIR);
+		*cd = (struct dir){ .used = d->used, .refs = 1 };
+		for (uint64_t b = d->used; b; b &= b - 1) {
+			int k = __builtin_ctzll(b);
+			struct leaf *c = leaf_clone(d->leaf[k]);
+			FOR_EACH_PAGE(c, j) {
+				struct page *p = pool_get(POOL_PAGE);
+				memcpy(p->data, c->pg[j]->data, PAGE_SIZE);
+				memcpy(p->tag, c->pg[j]->tag, PAGE_TAGS);
+				p->refs = 1;
+				c->pg[j] = p;
+			}
+			cd->leaf[k] = c;
 		}
-		leaf_put(l);
-		m->leaf[i] = c;
+		dir_put(d);
+		m->dir[i] = cd;
 	}
+}
+
+/* Directory i of m, made private to m (and made when missing).  A copy
+ * shares the leaves, each counted once more. */
+static struct dir *own_dir(struct mem *m, size_t i)
+{
+	struct dir *d = m->dir[i];
+	if (!d) {
+		d = memset(pool_get(POOL_DIR), 0, sizeof *d);
+		d->refs = 1;
+		m->used[i / 64] |= 1ull << (i % 64);
+	} else if (mem_refs(&d->refs) > 1) {
+		struct dir *c = pool_get(POOL_DIR);
+		memcpy(c->leaf, d->leaf, sizeof c->leaf);
+		c->used = d->used;
+		c->refs = 1;
+		for (uint64_t b = c->used; b; b &= b - 1)
+			ref_get(&c->leaf[__builtin_ctzll(b)]->refs);
+		dir_put(d);
+		d = c;
+	}
+	m->dir[i] = d;
+	return d;
 }
 
 /* Leaf i of m, made private to m (and made when missing). */
 static struct leaf *own_leaf(struct mem *m, size_t i)
 {
-	struct leaf *l = m->leaf[i];
+	struct dir *d = own_dir(m, i / DIR_LEAVES);
+	size_t k = i % DIR_LEAVES;
+	struct leaf *l = d->leaf[k];
 	if (!l) {
 		l = memset(pool_get(POOL_LEAF), 0, sizeof *l);
 		l->refs = 1;
-		m->used[i / 64] |= 1ull << (i % 64);
+		d->used |= 1ull << k;
 	} else if (mem_refs(&l->refs) > 1) {
 		struct leaf *c = leaf_clone(l);
 		FOR_EACH_PAGE(c, j)
@@ -151,7 +208,7 @@ static struct leaf *own_leaf(struct mem *m, size_t i)
 		leaf_put(l);
 		l = c;
 	}
-	m->leaf[i] = l;
+	d->leaf[k] = l;
 	return l;
 }
 
@@ -204,11 +261,11 @@ static enum mem_err check(const struct mem *m, uint64_t addr, int want)
 struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err)
 {
 	*err = MEM_OK;
-	if (addr >= ADDR_LIMIT || !m->leaf[addr >> LEAF_SHIFT]) {
+	const struct leaf *l = addr < ADDR_LIMIT ? mem_leaf(m, addr >> LEAF_SHIFT) : NULL;
+	if (!l) {
 		*err = MEM_UNMAPPED;
 		return NULL;
 	}
-	struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
 	size_t i = (addr >> PAGE_SHIFT) & (LEAF_PAGES - 1);
 	if (!l->prot[i] || (l->prot[i] & MP_GUARD)) {
 		*err = MEM_UNMAPPED;
@@ -219,7 +276,7 @@ struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err)
 		*err = MEM_FULL;
 		return NULL;
 	}
-	l = own_leaf(m, addr >> LEAF_SHIFT);
+	struct leaf *w = own_leaf(m, addr >> LEAF_SHIFT);
 	if (p && mem_refs(&p->refs) == 1)
 		return p;
 	struct page *np = pool_get(POOL_PAGE);
@@ -233,8 +290,8 @@ struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err)
 		m->pages++;
 	}
 	np->refs = 1;
-	l->pg[i] = np;
-	l->present[i / 64] |= 1ull << (i % 64);
+	w->pg[i] = np;
+	w->present[i / 64] |= 1ull << (i % 64);
 	return np;
 }
 
@@ -380,7 +437,7 @@ void mem_track_word(struct mem *m, uint64_t addr, int64_t old, int64_t v)
 static void flip_all(struct mem *m)
 {
 	for (size_t i = next_leaf(m, 0); i < NLEAVES; i = next_leaf(m, i + 1)) {
-		const struct leaf *l = m->leaf[i];
+		const struct leaf *l = mem_leaf(m, i);
 		for (size_t j = 0; j < LEAF_PAGES; j++) {
 			uint64_t base = ((uint64_t)i << LEAF_SHIFT) | (uint64_t)j << PAGE_SHIFT;
 			term(m, TERM_PROT, base, l->prot[j]);

@@ -1,9 +1,9 @@
 /* mem: a process's address space — sparse 4 KiB pages behind a
- * two-level page table, access rights per page, guard pages, and a tag
+ * three-level page table, access rights per page, guard pages, and a tag
  * per 16 bytes that the heap uses to tell headers, live blocks and freed
- * blocks apart.  Leaf tables and pages are shared copy-on-write between
- * copies of an address space, so a snapshot (or a fork) costs only the
- * top table. */
+ * blocks apart.  Directories, leaf tables and pages are shared
+ * copy-on-write between copies of an address space, so a snapshot (or a
+ * fork) costs only the top table, 128 pointers. */
 #ifndef THREADLAB_MEM_H
 #define THREADLAB_MEM_H
 
@@ -14,9 +14,14 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1u << PAGE_SHIFT)
 #define ADDR_LIMIT 0x80000000u          /* the top of the address space */
-#define LEAF_SHIFT 21                   /* one leaf table maps 2 MiB */
+#define LEAF_SHIFT 18                   /* one leaf table maps 256 KiB */
 #define LEAF_PAGES (1u << (LEAF_SHIFT - PAGE_SHIFT))
 #define NLEAVES (ADDR_LIMIT >> LEAF_SHIFT)
+#define DIR_SHIFT 24                    /* one directory maps 16 MiB */
+#define DIR_LEAVES (1u << (DIR_SHIFT - LEAF_SHIFT))
+#define NDIRS (ADDR_LIMIT >> DIR_SHIFT)
+_Static_assert(DIR_LEAVES == 64 && NDIRS % 64 == 0 && LEAF_PAGES % 64 == 0,
+	       "the bitmaps of leaves, directories and pages are of whole words");
 #define GRANULE 16                      /* bytes per tag */
 #define PAGE_TAGS (PAGE_SIZE / GRANULE)
 
@@ -58,9 +63,15 @@ struct leaf {
 	uint32_t refs;                  /* address spaces sharing it */
 };
 
+struct dir {
+	struct leaf *leaf[DIR_LEAVES];  /* NULL: not touched yet */
+	uint64_t used;                  /* which leaf[] are not NULL */
+	uint32_t refs;                  /* address spaces sharing it */
+};
+
 struct mem {
-	struct leaf *leaf[NLEAVES];
-	uint64_t used[NLEAVES / 64];    /* which leaves are there */
+	struct dir *dir[NDIRS];
+	uint64_t used[NDIRS / 64];      /* which dir[] are not NULL */
 	size_t pages;                   /* pages this space holds */
 	size_t max_pages;               /* the limit on new pages (0: none) */
 	int track;                      /* keep hash up to date (see mem_track) */
@@ -106,16 +117,23 @@ enum mem_err mem_set_tags(struct mem *m, uint64_t addr, uint64_t len, int tag);
  * change it. */
 struct page *mem_page_for_write(struct mem *m, uint64_t addr, enum mem_err *err);
 
-/* How many spaces share a page or leaf (see refs above): one means
+/* How many spaces share a page, leaf or directory (see refs above): one means
  * only the reader, who may then write it in place. */
 static inline uint32_t mem_refs(const uint32_t *refs)
 {
 	return __atomic_load_n(refs, __ATOMIC_ACQUIRE);
 }
 
+/* Leaf table i of m (the one mapping i << LEAF_SHIFT), or NULL. */
+static inline const struct leaf *mem_leaf(const struct mem *m, size_t i)
+{
+	const struct dir *d = m->dir[i / DIR_LEAVES];
+	return d ? d->leaf[i % DIR_LEAVES] : NULL;
+}
+
 static inline const struct page *mem_page(const struct mem *m, uint64_t addr, int *prot)
 {
-	const struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
+	const struct leaf *l = mem_leaf(m, addr >> LEAF_SHIFT);
 	size_t i = (addr >> PAGE_SHIFT) & (LEAF_PAGES - 1);
 	*prot = l ? l->prot[i] : 0;
 	return l ? l->pg[i] : NULL;
@@ -149,10 +167,11 @@ static inline enum mem_err mem_read(const struct mem *m, uint64_t addr, int64_t 
 static inline enum mem_err mem_write(struct mem *m, uint64_t addr, int64_t v)
 {
 	if (addr < ADDR_LIMIT && !(addr & 7)) {
-		struct leaf *l = m->leaf[addr >> LEAF_SHIFT];
+		const struct dir *d = m->dir[addr >> DIR_SHIFT];
+		struct leaf *l = d ? d->leaf[(addr >> LEAF_SHIFT) & (DIR_LEAVES - 1)] : NULL;
 		size_t i = (addr >> PAGE_SHIFT) & (LEAF_PAGES - 1);
-		if (l && mem_refs(&l->refs) == 1 && (l->prot[i] & MP_W) && l->pg[i] &&
-		    mem_refs(&l->pg[i]->refs) == 1) {
+		if (l && mem_refs(&d->refs) == 1 && mem_refs(&l->refs) == 1 &&
+		    (l->prot[i] & MP_W) && l->pg[i] && mem_refs(&l->pg[i]->refs) == 1) {
 			uint8_t *at = l->pg[i]->data + (addr & (PAGE_SIZE - 1));
 			if (m->track) {
 				int64_t old;

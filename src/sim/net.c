@@ -108,7 +108,7 @@ static struct net_act pop(struct net *n)
 /* The group client c belongs to. */
 static const struct client_group *group_of(const struct machine *m, int c)
 {
-	return &m->cfg.groups[m->net.clients[c].group];
+	return &m->cfg->groups[m->net.clients[c].group];
 }
 
 /* A one-way trip of client c's group: its latency plus up to its jitter. */
@@ -166,16 +166,16 @@ static void send_request(struct machine *m, int c)
 void net_init(struct machine *m)
 {
 	struct net *n = &m->net;
-	n->rng = m->cfg.seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+	n->rng = m->cfg->seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
 	if (!n->rng)
 		n->rng = 1;
-	for (int g = 0; g < m->cfg.ngroups; g++)
-		n->nclients += m->cfg.groups[g].clients;
+	for (int g = 0; g < m->cfg->ngroups; g++)
+		n->nclients += m->cfg->groups[g].clients;
 	if (!n->nclients)
 		return;
 	n->clients = xmalloc((size_t)n->nclients * sizeof *n->clients);
-	for (int g = 0, c = 0; g < m->cfg.ngroups; g++) {
-		const struct client_group *gr = &m->cfg.groups[g];
+	for (int g = 0, c = 0; g < m->cfg->ngroups; g++) {
+		const struct client_group *gr = &m->cfg->groups[g];
 		for (int i = 0; i < gr->clients; i++, c++) {
 			n->clients[c] = (struct client){ .group = g, .conn = -1 };
 			later(m, NA_CONNECT, c, gr->at + (uint64_t)i * gr->every, 0);
@@ -583,8 +583,8 @@ int64_t net_read(struct machine *m, struct thread *t, int fi, uint64_t buf, int6
 	const char *src;
 	uint64_t srclen;
 	if (f->kind == FK_REMOTE) {
-		src = m->cfg.services[f->service].reply;
-		srclen = (uint64_t)m->cfg.services[f->service].reply_len;
+		src = m->cfg->services[f->service].reply;
+		srclen = (uint64_t)m->cfg->services[f->service].reply_len;
 	} else {
 		src = group_of(m, f->client)->send;
 		srclen = (uint64_t)group_of(m, f->client)->send_len;
@@ -613,7 +613,7 @@ int64_t net_write(struct machine *m, struct thread *t, int fi, uint64_t buf, int
 		return -IO_EFAULT;
 	if (f->kind == FK_REMOTE) {
 		/* one request: the service answers it after its latency */
-		const struct service *sv = &m->cfg.services[f->service];
+		const struct service *sv = &m->cfg->services[f->service];
 		f->requests++;
 		push(m, (struct net_act){ .tick = m->tick + sv->latency, .kind = NA_ANSWER,
 					  .client = fi, .n = sv->reply_len, .serial = f->serial });

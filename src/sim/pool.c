@@ -8,6 +8,7 @@
 static const size_t size[POOL_KINDS] = {
 	[POOL_PAGE] = sizeof(struct page),
 	[POOL_LEAF] = sizeof(struct leaf),
+	[POOL_DIR] = sizeof(struct dir),
 	[POOL_MACHINE] = sizeof(struct machine),
 };
 

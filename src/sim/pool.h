@@ -1,5 +1,5 @@
 /* pool: blocks of the machine's few big fixed sizes (a page, a leaf
- * table, a machine), kept on a free list of the host thread that let
+ * table, a directory of them, a machine), kept on a free list of the host thread that let
  * them go, for the next copy to take.  Searching a program's states
  * makes and frees millions of them; a list is a pointer to follow, where
  * the C library's allocator, once there are host threads, takes a lock
@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-enum pool_kind { POOL_PAGE, POOL_LEAF, POOL_MACHINE, POOL_KINDS };
+enum pool_kind { POOL_PAGE, POOL_LEAF, POOL_DIR, POOL_MACHINE, POOL_KINDS };
 
 /* A block of kind k, uninitialised (a kind's size is fixed: see pool.c). */
 void *pool_get(enum pool_kind k);

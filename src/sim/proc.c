@@ -63,7 +63,7 @@ size_t machine_shared_pages(const struct machine *m, int pid)
 	if (!p || m->nprocs < 2)
 		return 0;
 	for (size_t i = 0; i < NLEAVES; i++) {
-		const struct leaf *l = p->mem.leaf[i];
+		const struct leaf *l = mem_leaf(&p->mem, i);
 		if (!l)
 			continue;
 		for (size_t j = 0; j < LEAF_PAGES; j++)

@@ -139,7 +139,7 @@ static void wake_worker(struct machine *m, int by)
 static void start_workers(struct machine *m, int tid)
 {
 	struct runtime *rt = &m->rt;
-	int n = m->cfg.workers ? m->cfg.workers : m->ncores;
+	int n = m->cfg->workers ? m->cfg->workers : m->ncores;
 	rt->nworkers = rt->live = 0;
 	for (int i = 0; i < n && m->state != RUN_ENDED; i++) {
 		struct thread *t = machine_thread(m, tid);

@@ -52,14 +52,20 @@ void sched_free(struct schedule *s)
 void sched_copy(struct schedule *dst, const struct schedule *src)
 {
 	*dst = *src;
-	for (int i = 0; i < src->ncores; i++) {
-		const struct sched_lane *l = &src->lane[i];
-		dst->lane[i].runs = NULL;
-		dst->lane[i].cap = 0;
+	sched_own_runs(dst);
+}
+
+void sched_own_runs(struct schedule *s)
+{
+	for (int i = 0; i < s->ncores; i++) {
+		struct sched_lane *l = &s->lane[i];
+		const struct sched_run *runs = l->runs;
+		l->runs = NULL;
+		l->cap = 0;
 		if (l->n) {
-			dst->lane[i].runs = xmalloc(l->n * sizeof *l->runs);
-			memcpy(dst->lane[i].runs, l->runs, l->n * sizeof *l->runs);
-			dst->lane[i].cap = l->n;
+			l->runs = xmalloc(l->n * sizeof *l->runs);
+			memcpy(l->runs, runs, l->n * sizeof *l->runs);
+			l->cap = l->n;
 		}
 	}
 }
@@ -245,7 +251,7 @@ static int next_rr(const struct machine *m, const struct core *c)
  * run; a run whose thread cannot is skipped.  Past the end: round robin. */
 static int next_script(struct machine *m, struct core *c, int core)
 {
-	const struct sched_lane *l = &m->script.lane[core];
+	const struct sched_lane *l = &m->script->lane[core];
 	struct sched_cursor *k = &c->script;
 	for (; k->i < l->n; k->i++, k->used = 0) {
 		const struct sched_run *r = &l->runs[k->i];
@@ -271,7 +277,7 @@ int sched_next(struct machine *m, int core)
 		const struct thread *t = machine_thread(m, m->pinned);
 		return t && (t->state == TS_READY || t->id == c->tid) ? t->id : 0;
 	}
-	switch (m->cfg.policy) {
+	switch (m->cfg->policy) {
 	case POLICY_FIFO:
 		return c->tid ? c->tid : m->nready ? m->ready[0] : 0;
 	case POLICY_PRIORITY: {
@@ -304,16 +310,16 @@ int sched_next(struct machine *m, int core)
 int sched_script_over(const struct machine *m)
 {
 	for (int c = 0; c < m->ncores; c++)
-		if (m->cores[c].script.i < m->script.lane[c].n)
+		if (m->cores[c].script.i < m->script->lane[c].n)
 			return 0;
 	return 1;
 }
 
 void sched_advance(struct machine *m, int core, int tid, uint64_t n)
 {
-	if (m->cfg.policy != POLICY_SCRIPT)
+	if (m->cfg->policy != POLICY_SCRIPT)
 		return;
-	const struct sched_lane *l = &m->script.lane[core];
+	const struct sched_lane *l = &m->script->lane[core];
 	struct sched_cursor *k = &m->cores[core].script;
 	while (n && k->i < l->n && l->runs[k->i].tid == tid) {
 		uint64_t left = l->runs[k->i].n - k->used, d = n < left ? n : left;

@@ -72,7 +72,10 @@ void sched_add(struct schedule *s, int core, int tid, uint64_t n);
 void sched_add_delivery(struct schedule *s, int core, int c, int split);
 /* The highest client a delivery of s names (0: none). */
 int sched_max_client(const struct schedule *s);
+/* Make dst a copy of src with runs of its own. */
 void sched_copy(struct schedule *dst, const struct schedule *src);
+/* Give s, a byte copy of another schedule, runs of its own. */
+void sched_own_runs(struct schedule *s);
 void sched_free(struct schedule *s);
 
 struct machine;

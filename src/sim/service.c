@@ -12,8 +12,8 @@
 /* The index of the service on port, or -1. */
 static int service_on(const struct machine *m, int64_t port)
 {
-	for (int i = 0; i < m->cfg.nservices; i++)
-		if (m->cfg.services[i].port == port)
+	for (int i = 0; i < m->cfg->nservices; i++)
+		if (m->cfg->services[i].port == port)
 			return i;
 	return -1;
 }
@@ -40,8 +40,8 @@ int service_connect(struct machine *m, struct thread *t, int64_t port)
 		e->a = port;
 		e->b = fd;
 		e->other = s + 1;
-		e->text = m->cfg.services[s].name;
-		e->len = strlen(m->cfg.services[s].name);
+		e->text = m->cfg->services[s].name;
+		e->len = strlen(m->cfg->services[s].name);
 		ev_emit(m);
 	}
 	return 0;
@@ -57,7 +57,7 @@ void service_arrive(struct machine *m, int fi, uint64_t serial, int64_t n)
 	f->arrived += (uint64_t)n;
 	f->answers++;
 	f->edges++;
-	const struct service *sv = &m->cfg.services[f->service];
+	const struct service *sv = &m->cfg->services[f->service];
 	if (ev_on(m, EV_ANSWER)) {
 		struct event *e = ev_begin(m, EV_ANSWER, NULL);
 		e->a = n;
@@ -71,7 +71,7 @@ void service_arrive(struct machine *m, int fi, uint64_t serial, int64_t n)
 
 const struct service *service_get(const struct machine *m, int n)
 {
-	return n >= 1 && n <= m->cfg.nservices ? &m->cfg.services[n - 1] : NULL;
+	return n >= 1 && n <= m->cfg->nservices ? &m->cfg->services[n - 1] : NULL;
 }
 
 int service_of_file(const struct machine *m, int fi)

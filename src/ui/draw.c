@@ -210,9 +210,9 @@ static void draw_header(const struct ui *u, const struct layout *l)
 	struct buf r = { 0 }, st = { 0 };
 	run_state(u, &st);
 	buf_printf(&r, " %s %llu %s %s %s %s", _("tick"), (unsigned long long)m->tick,
-		   term_glyph(G_H), st.s, term_glyph(G_H), sched_policies[m->cfg.policy].name);
-	if (m->cfg.policy == POLICY_RR)
-		buf_printf(&r, " q=%d", m->cfg.quantum);
+		   term_glyph(G_H), st.s, term_glyph(G_H), sched_policies[m->cfg->policy].name);
+	if (m->cfg->policy == POLICY_RR)
+		buf_printf(&r, " q=%d", m->cfg->quantum);
 	buf_printf(&r, " %s ", term_glyph(G_H));
 	buf_printf(&r, ngettext("%d core", "%d cores", (unsigned long)m->ncores), m->ncores);
 	buf_printf(&r, " %s %llu/s ", term_glyph(G_H), (unsigned long long)u->speed);
@@ -624,7 +624,8 @@ static int draw_runtime(const struct ui *u, int y, int x0, int xmax, int rows)
 }
 
 /* The threads: id, entry function, state, and what a blocked one waits
- * for; then the coroutines in the room left (the runtime's summarised). */
+ * for (an M:N worker on the empty run queue is idle, not blocked); then
+ * the coroutines in the room left (the runtime's summarised). */
 static void draw_threads(struct ui *u, const struct rect *r)
 {
 	const struct machine *m = &u->s->m;
@@ -678,6 +679,11 @@ static void draw_threads(struct ui *u, const struct rect *r)
 			}
 			break;
 		case TS_BLOCKED:
+			if (t->wait == WAIT_RUNQ) {     /* an M:N worker with nothing to run */
+				buf_puts(&b, _(" idle     no coroutine ready"));
+				th = TH_DIM;
+				break;
+			}
 			buf_puts(&b, _(" blocked  "));
 			waits_for(u, t, &b);
 			th = TH_BLOCKED;
@@ -758,9 +764,13 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 /* Choose at most budget of the n rows of the map into keep (1: shown),
  * the most telling first (rank, by row_rank), and among rows of one
  * rank one region's at a time in turn, so that each thread's stack
- * shows its top frames before another shows its deepest. */
-static size_t choose_rows(const char *rank, const size_t *head, size_t n, size_t budget,
-			  char *keep)
+ * shows its top frames before another shows its deepest.  A row is
+ * shown only with the rows that say whose it is, up[i] and theirs (its
+ * region's head; for a frame on a coroutine's stack, that stack's block
+ * too; SIZE_MAX: none), taken with it when they fit, else the row is
+ * left out. */
+static size_t choose_rows(const char *rank, const size_t *head, const size_t *up, size_t n,
+			  size_t budget, char *keep)
 {
 	size_t shown = 0;
 	memset(keep, 0, n);
@@ -768,11 +778,19 @@ static size_t choose_rows(const char *rank, const size_t *head, size_t n, size_t
 		for (int took = 1; took && shown < budget;) {
 			took = 0;
 			size_t region = SIZE_MAX;       /* the region a row was taken from */
-			for (size_t i = 0; i < n && shown < budget; i++)
-				if (head[i] != region && !keep[i] && rank[i] == k) {
-					keep[i] = 1, shown++, took = 1;
-					region = head[i];
-				}
+			for (size_t i = 0; i < n && shown < budget; i++) {
+				if (head[i] == region || keep[i] || rank[i] != k)
+					continue;
+				size_t need = 1;        /* the row and its heads not shown yet */
+				for (size_t a = up[i]; a != SIZE_MAX && !keep[a]; a = up[a])
+					need++;
+				if (shown + need > budget)
+					continue;
+				for (size_t a = i; a != SIZE_MAX && !keep[a]; a = up[a])
+					keep[a] = 1;
+				shown += need, took = 1;
+				region = head[i];
+			}
 		}
 	return shown;
 }
@@ -841,17 +859,20 @@ static void draw_memory(struct ui *u, const struct rect *r)
 			keep[i] = 1;
 	} else {
 		static char rank[UI_MEM_ROWS];
-		static size_t head[UI_MEM_ROWS];
-		size_t h = 0;
+		static size_t head[UI_MEM_ROWS], up[UI_MEM_ROWS];
+		size_t h = 0, in = SIZE_MAX;    /* the region's head, the row a frame is in */
 		for (size_t i = 0; i < n; i++) {
 			if (rows[i].depth == 0)
-				h = i;
+				h = in = i;
 			head[i] = h;
+			up[i] = rows[i].depth == 0 ? SIZE_MAX : rows[i].depth == 1 ? h : in;
+			if (rows[i].depth == 1)
+				in = i;
 			rank[i] = (char)row_rank(&rows[i], &u->s->m, pid);
 			if ((rows[i].access || rows[i].race) && rank[h] < RANK_TOUCHED_HEAD)
 				rank[h] = RANK_TOUCHED_HEAD;
 		}
-		choose_rows(rank, head, n, (size_t)r->h, keep);
+		choose_rows(rank, head, up, n, (size_t)r->h, keep);
 		dropped = dropped_regions(rows, keep, n);
 	}
 	int y = r->y, xmax = r->x + r->w;
@@ -975,6 +996,10 @@ static void cell(uint8_t v, int tid, const char **g, int *attr)
 		*g = term_glyph(G_IOWAIT);
 		*attr = term_attr(TH_BLOCKED);
 		break;
+	case TL_IDLE:
+		*g = term_glyph(G_IDLE);
+		*attr = term_attr(TH_DIM);
+		break;
 	default:
 		*g = " ";
 		*attr = 0;
@@ -1058,6 +1083,9 @@ static void draw_schedule(struct ui *u, const struct rect *r)
 		if (io_active(m))
 			putf(y, &x, xmax, term_attr(TH_DIM), _("  %s waiting for I/O"),
 			     term_glyph(G_IOWAIT));
+		if (runtime_used(m))
+			putf(y, &x, xmax, term_attr(TH_DIM), _("  %s idle: no coroutine ready"),
+			     term_glyph(G_IDLE));
 	}
 }
 

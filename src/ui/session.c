@@ -117,6 +117,13 @@ static void on_event(void *ctx, const struct event *e)
 	}
 }
 
+/* The timeline's state of blocked thread t: waiting for I/O, idle on
+ * the run queue, or blocked on something else. */
+static uint8_t blocked_state(const struct thread *t)
+{
+	return wait_is_io(t->wait) ? TL_IOWAIT : t->wait == WAIT_RUNQ ? TL_IDLE : TL_BLOCKED;
+}
+
 /* The timeline's state of thread t during the tick just run on m. */
 static uint8_t thread_state(const struct session *s, const struct thread *t)
 {
@@ -128,7 +135,7 @@ static uint8_t thread_state(const struct session *s, const struct thread *t)
 	case TS_RUNNING:
 		return TL_SWITCHING;    /* it has a core but ran nothing: the switch */
 	case TS_BLOCKED:
-		return wait_is_io(t->wait) ? TL_IOWAIT : TL_BLOCKED;
+		return blocked_state(t);
 	case TS_DONE:
 		return TL_DONE;
 	}
@@ -154,8 +161,7 @@ static void write_ticks(struct session *s, uint64_t a, uint64_t b)
 			else if (t == a)
 				r->thread[i] = thread_state(s, th) | (s->tick_marks[i] & ~TL_RAN);
 			else    /* every thread left sleeps */
-				r->thread[i] = th->state == TS_DONE ? TL_DONE :
-					       wait_is_io(th->wait) ? TL_IOWAIT : TL_BLOCKED;
+				r->thread[i] = th->state == TS_DONE ? TL_DONE : blocked_state(th);
 		}
 		for (int c = 0; c < m->ncores && c < SS_CORES; c++)
 			r->core[c] = t != a ? 0 : s->cores[c].tid ? (int16_t)s->cores[c].tid :

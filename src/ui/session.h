@@ -27,8 +27,11 @@
 #define SS_SNAPS      256       /* snapshots kept; beyond, every other goes */
 #define SS_OUTPUT     (1u << 20)        /* bytes of output kept */
 
-/* A thread during one tick. */
-enum tl_state { TL_NONE, TL_READY, TL_RUNNING, TL_SWITCHING, TL_BLOCKED, TL_IOWAIT, TL_DONE };
+/* A thread during one tick.  TL_IDLE: an M:N worker waiting on the
+ * runtime's empty run queue for a coroutine to run, not blocked on
+ * anything. */
+enum tl_state { TL_NONE, TL_READY, TL_RUNNING, TL_SWITCHING, TL_BLOCKED, TL_IOWAIT, TL_DONE,
+		TL_IDLE };
 /* What happened to it in that tick, or'ed into the state's byte. */
 enum { TL_STATE = 0x0f, TL_PREEMPTED = 0x10, TL_SWITCHED_IN = 0x20 };
 

@@ -61,6 +61,7 @@ enum theme {
 	X(RUN,      "█", "#")          \
 	X(BLOCK,    "▒", "=")          \
 	X(IOWAIT,   "┄", ":")          \
+	X(IDLE,     "▁", "_")          \
 	X(READY,    "·", ".")          \
 	X(SWITCH,   "░", "~")          \
 	X(TIMER,    "│", "|")          \
