@@ -180,6 +180,13 @@ int machine_init(struct machine *m, const struct image *img,
 	return 0;
 }
 
+/* The bytes of an array of cap elements of size bytes as a copy makes
+ * it (room for one at least) and xrealloc grows it. */
+static size_t array_bytes(int cap, size_t size)
+{
+	return (size_t)(cap ? cap : 1) * size;
+}
+
 /* Free what m holds, leaving m as it is. */
 static void release(struct machine *m)
 {
@@ -190,8 +197,8 @@ static void release(struct machine *m)
 	}
 	net_free(&m->net);
 	runtime_free(&m->rt);
-	xfree(m->procs);
-	xfree(m->threads);
+	pool_free(m->procs, array_bytes(m->cap_procs, sizeof *m->procs));
+	pool_free(m->threads, array_bytes(m->cap_threads, sizeof *m->threads));
 	xfree(m->ready_base);
 	xfree(m->waitqs);
 	xfree(m->timed);
@@ -221,7 +228,7 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 	size_t cores = offsetof(struct machine, cores), past = offsetof(struct machine, threads);
 	memcpy(dst, src, cores + (size_t)src->ncores * sizeof src->cores[0]);
 	memcpy((char *)dst + past, (const char *)src + past, offsetof(struct machine, ev) - past);
-	dst->procs = xmalloc((size_t)(src->cap_procs ? src->cap_procs : 1) * sizeof *dst->procs);
+	dst->procs = pool_alloc(array_bytes(src->cap_procs, sizeof *dst->procs));
 	memcpy(dst->procs, src->procs, (size_t)src->nprocs * sizeof *dst->procs);
 	for (int i = 0; i < src->nprocs; i++) {
 		const struct process *p = &src->procs[i];
@@ -233,7 +240,7 @@ static void copy_machine(struct machine *dst, const struct machine *src, int rac
 	net_copy(&dst->net, &src->net);
 	runtime_copy(&dst->rt, &src->rt);
 	dst->sink = (struct event_sink){ NULL, NULL, 0 };
-	dst->threads = xmalloc((size_t)(src->cap_threads ? src->cap_threads : 1) * sizeof *dst->threads);
+	dst->threads = pool_alloc(array_bytes(src->cap_threads, sizeof *dst->threads));
 	memcpy(dst->threads, src->threads, (size_t)src->nthreads * sizeof *dst->threads);
 	dst->ready = dst->ready_base = xmalloc((size_t)(src->cap_ready ? src->cap_ready : 1) *
 					       sizeof *dst->ready);

@@ -7,6 +7,7 @@
 #include "core.h"
 #include "epoll.h"
 #include "eplist.h"
+#include "pool.h"
 #include "race.h"
 #include "runtime.h"
 #include "service.h"
@@ -187,7 +188,7 @@ void net_copy(struct net *dst, const struct net *src)
 {
 	*dst = *src;
 	freeset_copy(&dst->free, &src->free);
-	dst->files = src->cap_files ? xmalloc((size_t)src->cap_files * sizeof *dst->files) : NULL;
+	dst->files = src->cap_files ? pool_alloc((size_t)src->cap_files * sizeof *dst->files) : NULL;
 	for (int i = 0; i < src->nfiles; i++) {
 		const struct file *f = &src->files[i];
 		dst->files[i] = *f;
@@ -205,7 +206,7 @@ void net_free(struct net *n)
 {
 	for (int i = 0; i < n->nfiles; i++)
 		eplist_free(&n->files[i]);
-	xfree(n->files);
+	pool_free(n->files, (size_t)n->cap_files * sizeof *n->files);
 	xfree(n->clients);
 	xfree(n->q);
 	freeset_free(&n->free);

@@ -15,6 +15,13 @@ enum pool_kind { POOL_PAGE, POOL_LEAF, POOL_DIR, POOL_MACHINE, POOL_KINDS };
 void *pool_get(enum pool_kind k);
 /* Let p, a block of kind k (NULL: nothing), go. */
 void pool_put(enum pool_kind k, void *p);
+/* A block of n bytes, for an array a machine's copy makes: the arrays
+ * over a kilobyte (the processes, the threads, the open files), which
+ * the C library's per-thread cache does not keep.  The free blocks are
+ * kept by their exact size, for the few sizes a search makes. */
+void *pool_alloc(size_t n);
+/* Let p, a block of exactly n bytes (NULL: nothing), go. */
+void pool_free(void *p, size_t n);
 /* Give the calling thread's free blocks back to the C library (a host
  * thread does before it ends). */
 void pool_flush(void);
