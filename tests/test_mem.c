@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "sim/pool.h"
 
 #define BASE 0x200000u          /* where the tests map their pages */
 
@@ -566,6 +567,23 @@ START_TEST(expect_conditions_compile_to_functions_machine_call_runs)
 }
 END_TEST
 
+START_TEST(pool_keeps_a_freed_block_for_its_own_size)
+{
+	char *p = pool_alloc(1500), *q = pool_alloc(1500);
+	pool_free(p, 1500);
+	ck_assert_ptr_eq(pool_alloc(1500), p);  /* the freed one, taken again */
+	pool_free(q, 1500);
+	char *r = pool_alloc(2000);             /* another size: not q */
+	ck_assert_ptr_ne(r, q);
+	ck_assert_ptr_eq(pool_alloc(1500), q);
+	memset(r, 1, 2000);                     /* a whole block of its size */
+	pool_free(p, 1500);
+	pool_free(q, 1500);
+	pool_free(r, 2000);
+	pool_flush();                           /* valgrind: none left behind */
+}
+END_TEST
+
 Suite *mem_suite(void)
 {
 	Suite *s = suite_create("mem");
@@ -586,6 +604,7 @@ Suite *mem_suite(void)
 	tcase_add_test(tc, tags_are_per_granule_and_copied_on_write);
 	tcase_add_test(tc, a_loaded_program_has_the_segments_rights);
 	tcase_add_test(tc, a_big_array_touched_once_costs_one_page);
+	tcase_add_test(tc, pool_keeps_a_freed_block_for_its_own_size);
 	suite_add_tcase(s, tc);
 
 	tc = sim_tcase("snapshot");

@@ -19,33 +19,56 @@ static const size_t size[POOL_KINDS] = {
 /* A free block, linked through its first bytes. */
 struct free_block { struct free_block *next; };
 
-static _Thread_local struct {
+/* A list of free blocks of one size. */
+struct free_list {
 	struct free_block *head;
 	unsigned n;
-} list[POOL_KINDS];
+};
 
-void *pool_get(enum pool_kind k)
+/* A block off l, or NULL when it has none. */
+static void *take(struct free_list *l)
 {
-	struct free_block *b = list[k].head;
-	if (!b)
-		return xmalloc(size[k]);
-	list[k].head = b->next;
-	list[k].n--;
+	struct free_block *b = l->head;
+	if (b) {
+		l->head = b->next;
+		l->n--;
+	}
 	return b;
 }
 
-void pool_put(enum pool_kind k, void *p)
+/* Put p on l, or free it when l is full. */
+static void give(struct free_list *l, void *p)
 {
-	if (!p)
-		return;
-	if (list[k].n == KEEP) {
+	if (l->n == KEEP) {
 		xfree(p);
 		return;
 	}
 	struct free_block *b = p;
-	b->next = list[k].head;
-	list[k].head = b;
-	list[k].n++;
+	b->next = l->head;
+	l->head = b;
+	l->n++;
+}
+
+/* Free every block of l. */
+static void drain(struct free_list *l)
+{
+	void *p;
+	while ((p = take(l)))
+		xfree(p);
+}
+
+static _Thread_local struct free_list list[POOL_KINDS];
+
+void *pool_get(enum pool_kind k)
+{
+	void *p = take(&list[k]);
+	return p ? p : xmalloc(size[k]);
+}
+
+void pool_put(enum pool_kind k, void *p)
+{
+	if (p)
+		give(&list[k], p);
 }
 
 /* The lists of blocks by size: a list without blocks may take another
@@ -54,19 +77,14 @@ void pool_put(enum pool_kind k, void *p)
 
 static _Thread_local struct {
 	size_t size;
-	struct free_block *head;
-	unsigned n;
+	struct free_list l;
 } sized[SIZES];
 
 void *pool_alloc(size_t n)
 {
 	for (int i = 0; i < SIZES; i++)
-		if (sized[i].size == n && sized[i].head) {
-			struct free_block *b = sized[i].head;
-			sized[i].head = b->next;
-			sized[i].n--;
-			return b;
-		}
+		if (sized[i].size == n && sized[i].l.head)
+			return take(&sized[i].l);
 	return xmalloc(n);
 }
 
@@ -76,35 +94,20 @@ void pool_free(void *p, size_t n)
 		return;
 	int at = -1;
 	for (int i = 0; i < SIZES && (at < 0 || sized[at].size != n); i++)
-		if (sized[i].size == n || (at < 0 && !sized[i].head))
+		if (sized[i].size == n || (at < 0 && !sized[i].l.head))
 			at = i;
-	if (n < sizeof(struct free_block) || at < 0 || sized[at].n == KEEP) {
+	if (n < sizeof(struct free_block) || at < 0) {
 		xfree(p);
 		return;
 	}
-	struct free_block *b = p;
 	sized[at].size = n;
-	b->next = sized[at].head;
-	sized[at].head = b;
-	sized[at].n++;
+	give(&sized[at].l, p);
 }
 
 void pool_flush(void)
 {
-	for (int i = 0; i < SIZES; i++) {
-		while (sized[i].head) {
-			struct free_block *b = sized[i].head;
-			sized[i].head = b->next;
-			xfree(b);
-		}
-		sized[i].n = 0;
-	}
-	for (int k = 0; k < POOL_KINDS; k++) {
-		while (list[k].head) {
-			struct free_block *b = list[k].head;
-			list[k].head = b->next;
-			xfree(b);
-		}
-		list[k].n = 0;
-	}
+	for (int i = 0; i < SIZES; i++)
+		drain(&sized[i].l);
+	for (int k = 0; k < POOL_KINDS; k++)
+		drain(&list[k]);
 }
