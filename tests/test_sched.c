@@ -363,6 +363,42 @@ START_TEST(script_skips_a_run_whose_thread_cannot_run)
 }
 END_TEST
 
+/* A copy given settings of its own (as explore --jobs gives a machine
+ * it moves to another host thread) follows the written schedule as the
+ * machine it was copied from does, and outlives that machine. */
+START_TEST(an_unshared_copy_follows_the_schedule_alone)
+{
+	struct sim *s = sim_new(workers);
+	s->cfg.policy = POLICY_SCRIPT;
+	s->cfg.schedule = (char *)"1*9 2*7 3*5 1*2 3*11 2*3";
+	ck_assert_int_eq(sim_start(s), 0);
+	ck_assert_int_eq(machine_run(s->m, 12), 1);
+	struct machine *c = machine_clone(s->m);
+	machine_unshare(c);
+	ck_assert_ptr_ne(c->cfg, s->m->cfg);
+	ck_assert_ptr_ne(c->script, s->m->script);
+	/* who runs at each tick on the machine copied from, which is then
+	 * freed with the settings it had */
+	int ran[4000], n = 0;
+	while (n < (int)ARRAY_LEN(ran) && machine_step(s->m))
+		ran[n++] = s->m->cores[0].tid;
+	ck_assert_int_eq(s->m->state, RUN_ENDED);
+	int64_t status = s->m->exit_status;
+	machine_done(s->m);
+	xfree(s->m);
+	s->m = NULL;
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(machine_step(c), 1);
+		ck_assert_msg(c->cores[0].tid == ran[i], "step %d: T%d runs, not T%d", i,
+			      c->cores[0].tid, ran[i]);
+	}
+	ck_assert_int_eq(machine_step(c), 0);
+	ck_assert_int_eq(c->exit_status, status);
+	machine_free(c);
+	sim_free(s);
+}
+END_TEST
+
 /* Schedules that do not parse, and the column the message names. */
 static const struct bad_schedule {
 	const char *text;
@@ -743,6 +779,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, the_schedule_taken_does_not_depend_on_watching_instructions);
 	tcase_add_test(tc, script_follows_a_written_schedule);
 	tcase_add_test(tc, script_skips_a_run_whose_thread_cannot_run);
+	tcase_add_test(tc, an_unshared_copy_follows_the_schedule_alone);
 	tcase_add_loop_test(tc, sched_parse_rejects_bad_text, 0, (int)ARRAY_LEN(bad_schedules));
 	tcase_add_test(tc, sched_parse_rejects_too_many_cores);
 	tcase_add_test(tc, sched_parse_reads_runs_per_core);

@@ -274,6 +274,13 @@ void machine_unshare(struct machine *m)
 {
 	for (int i = 0; i < m->nprocs; i++)
 		mem_unshare(&m->procs[i].mem);
+	/* and settings of its own: a count two host threads change at
+	 * every copy and free would go back and forth between their caches */
+	struct config_block *b = config_new(m->cfg);
+	sched_copy(&b->script, m->script);
+	config_put(m->cfg);
+	m->cfg = &b->c;
+	m->script = &b->script;
 }
 
 void machine_set_sink(struct machine *m, struct event_sink sink)

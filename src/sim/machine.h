@@ -254,8 +254,9 @@ void machine_free(struct machine *m);
 void machine_copy(struct machine *dst, const struct machine *src);
 /* A copy of src in memory of its own, freed with machine_free. */
 struct machine *machine_clone(const struct machine *src);
-/* Give m memory of its own, shared with no other copy (so that copies
- * made on one host thread share nothing with those made on another). */
+/* Give m memory and settings of its own, shared with no other copy (so
+ * that copies made on one host thread share nothing with those made on
+ * another, not even a count of references). */
 void machine_unshare(struct machine *m);
 
 /* Events from now on go to sink (fn NULL: nowhere). */
