@@ -1169,7 +1169,7 @@ static int explore_on(const struct image *img, const struct machine_config *cfg,
 
 /* A search on several host threads starts with one, to a few thousand
  * states: most searches end there, before the threads would pay. */
-#define EXPLORE_ALONE_FIRST 20000
+#define EXPLORE_ALONE_FIRST 4000
 
 int explore(const struct image *img, const struct machine_config *cfg,
 	    const struct limits *lim, const struct explore_options *o,
