@@ -355,24 +355,30 @@ static const char three_adders[] =
 
 /* Several host threads give what one gives: the counts, the outcomes in
  * their order, their schedules, the states and steps, the cuts and
- * cycles; complete, bounded, and stopped by max_states. */
+ * cycles; complete, bounded, and stopped by max_states.  Where nothing
+ * asks for one thread to search again (shared says so), the threads'
+ * graph gave it. */
 START_TEST(test_explore_jobs_same_as_one)
 {
-	static const struct { const char *src; int bound, max_states; } c[] = {
-		{ lost_update, -1, 100000 },
-		{ three_adders, -1, 100000 },
-		{ three_adders, 0, 100000 },
-		{ three_adders, 1, 100000 },
-		{ independent, 0, 100000 },
-		{ spinning, 0, 100000 },
-		{ three_adders, -1, 50 },
-		{ spinning, -1, 100000 },
+	static const struct { const char *src; int bound, max_states, shared; } c[] = {
+		{ lost_update, -1, 100000, 1 },
+		{ three_adders, -1, 100000, 1 },
+		{ three_adders, 0, 100000, 1 },
+		{ three_adders, 1, 100000, 1 },
+		{ independent, 0, 100000, 1 },
+		{ spinning, 0, 100000, 1 },
+		{ three_adders, -1, 50, 0 },
+		{ spinning, -1, 100000, 1 },
 	};
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		struct explore_result *a = search_jobs(c[i].src, c[i].bound, c[i].max_states, 1);
 		for (int jobs = 2; jobs <= 3; jobs++) {
 			struct explore_result *b = search_jobs(c[i].src, c[i].bound, c[i].max_states,
 							       jobs);
+			ck_assert_int_eq(a->jobs, 1);
+			if (c[i].shared)
+				ck_assert_msg(b->jobs == jobs, "case %zu: %d jobs searched, not %d", i,
+					      b->jobs, jobs);
 			ck_assert_int_eq(a->stop, b->stop);
 			ck_assert_uint_eq(a->schedules, b->schedules);
 			ck_assert_uint_eq(a->states, b->states);

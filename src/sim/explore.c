@@ -1077,6 +1077,7 @@ static int explore_on(const struct image *img, const struct machine_config *cfg,
 	struct search s = { .img = img, .cfg = cfg, .lim = lim, .o = o, .res = res,
 			    .bounded = o->max_preemptions >= 0 };
 	memset(res, 0, sizeof *res);
+	res->jobs = 1;
 	res->failed = -1;
 	struct machine *m = xmalloc(sizeof *m);
 	if (start(&s, m, 0, err, errlen) < 0) {
@@ -1104,6 +1105,7 @@ static int explore_on(const struct image *img, const struct machine_config *cfg,
 		/* the steps told as they are taken (a state graph drawn) come
 		 * from one job: a search over the graph might have to start over */
 		if (o->jobs > 1 && !o->on_step && search_jobs(&s, m, outhash) == 0) {
+			res->jobs = o->jobs < EXPLORE_MAX_JOBS ? o->jobs : EXPLORE_MAX_JOBS;
 			machine_free(m);
 		} else {
 			push(&s, m, root, 0, 0, 0, (struct sleep){ 0, 0 }, outhash);

@@ -120,7 +120,7 @@ struct explore_options {
 	int jobs;                       /* host threads (0 or 1: the caller's alone);
 					 * the result is the same whatever their number */
 	uint64_t alone_first;           /* with jobs: the states one thread searches
-					 * alone before the others start (0: 20000) */
+					 * alone before the others start (0: 4000) */
 };
 
 /* One way a schedule can end: the end of the run, its exit status, its
@@ -161,6 +161,8 @@ struct explore_result {
 	uint64_t cycles;                /* schedules cut where they came back to a state */
 	int failed;                     /* index of the outcome with the shortest failing
 					 * schedule, or -1 */
+	int jobs;                       /* host threads whose search gave it: 1
+					 * when one searched alone, or again */
 };
 
 /* Search the schedules of img under cfg (its cores, policy, quantum
