@@ -12,7 +12,9 @@
  *
  * The states a worker is the first to reach it keeps, machine and all,
  * on its own stack, in the order of the choices that reached them, and
- * a worker with none left takes the oldest of another's.  The table of
+ * a worker with none left takes the oldest of another's.  A state the
+ * search over the graph (below) waits for is taken out of turn by the
+ * worker that keeps it, so that the search is not left far behind.  The table of
  * states is made once, for what the build keeps at three quarters full, and a
  * worker claims a slot in it with one compare-and-swap: no lock, and no
  * waiting for a table to grow.  Pages are shared between machines
@@ -75,6 +77,9 @@ struct gnode {
 	struct node_key key;
 	const struct graph_edge *e;     /* its steps, once expanded */
 	uint32_t ne;
+	uint32_t at;                    /* where it waits to be expanded: its
+					 * item's index << 8 | the worker (NONE:
+					 * not known) */
 };
 
 /* A state to expand: its node, its machine, what was printed on the way. */
@@ -131,6 +136,8 @@ struct graph {
 	_Alignas(64) int stop;          /* STOP_ below */
 	_Alignas(64) int idle;          /* workers waiting */
 	_Alignas(64) uint32_t next_id;  /* the first id no worker has taken */
+	_Alignas(64) uint32_t want;     /* the node the search over the graph
+					 * waits for, in another's items (NONE) */
 };
 
 /* Why the build stopped: the table is full, one job must search, the
@@ -196,6 +203,7 @@ static uint32_t graph_node(struct worker *w, const struct node_key *k, int *fres
 				return NONE;
 			gnode(g, id)->key = *k;
 			gnode(g, id)->e = NULL;
+			gnode(g, id)->at = NONE;
 			if (__atomic_compare_exchange_n(&g->slot[j], &v, tag | (id + 1), 0,
 							__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
 				w->id++;
@@ -262,10 +270,14 @@ static void keep(struct worker *w, const struct item *its, size_t n)
 	struct graph *g = w->g;
 	if (!n)
 		return;
+	uint32_t me = (uint32_t)(w - g->w);
 	pthread_mutex_lock(&w->lock);
 	w->items = xgrow(w->items, &w->cap, w->n + n, sizeof *w->items);
-	for (size_t i = n; i-- > 0;)
+	for (size_t i = n; i-- > 0;) {
+		uint32_t at = w->n < (1u << 24) ? (uint32_t)w->n << 8 | me : NONE;
+		__atomic_store_n(&gnode(g, its[i].id)->at, at, __ATOMIC_RELAXED);
 		w->items[w->n++] = its[i];
+	}
 	size_t kept = w->n - w->head;
 	pthread_mutex_unlock(&w->lock);
 	if (kept > MAX_KEPT)
@@ -285,15 +297,47 @@ static int take(struct worker *w, int mine, struct item *it)
 {
 	int got = 0;
 	pthread_mutex_lock(&w->lock);
-	if (w->head < w->n) {
+	while (!got && w->head < w->n) {
 		*it = mine ? w->items[--w->n] : w->items[w->head++];
-		if (w->head == w->n)
-			w->head = w->n = 0;
-		got = 1;
+		got = it->m != NULL;            /* not one taken out of turn */
 	}
+	if (w->head == w->n)
+		w->head = w->n = 0;
 	pthread_mutex_unlock(&w->lock);
 	if (got && !mine)
 		machine_unshare(it->m);
+	return got;
+}
+
+/* Whether node id was last kept among w's items. */
+static int keeps(const struct worker *w, uint32_t id)
+{
+	uint32_t at = __atomic_load_n(&gnode(w->g, id)->at, __ATOMIC_RELAXED);
+	return at != NONE && (at & 0xff) == (uint32_t)(w - w->g->w);
+}
+
+/* The item of node id into *it, out of turn, if it still waits among
+ * w's own: the search over the graph waits for it.  Its place is left
+ * a hole, which take passes over. */
+static int take_node(struct worker *w, uint32_t id, struct item *it)
+{
+	if (!keeps(w, id))
+		return 0;
+	size_t i = __atomic_load_n(&gnode(w->g, id)->at, __ATOMIC_RELAXED) >> 8;
+	int got = 0;
+	pthread_mutex_lock(&w->lock);
+	if (i >= w->head && i < w->n && w->items[i].m && w->items[i].id == id) {
+		*it = w->items[i];
+		w->items[i] = (struct item){ .m = NULL };
+		got = 1;
+		while (w->n > w->head && !w->items[w->n - 1].m)
+			w->n--;
+		while (w->head < w->n && !w->items[w->head].m)
+			w->head++;
+		if (w->head == w->n)
+			w->head = w->n = 0;
+	}
+	pthread_mutex_unlock(&w->lock);
 	return got;
 }
 
@@ -552,13 +596,26 @@ static void *work(void *arg)
 			stop_build(g, STOP_INTERRUPTED);
 		if (load(&g->stop))
 			break;
+		struct item it;
+		int got = 0;
 		if (w->rp && w->rp->state == REPLAY_ON) {
 			int st = replay_run(w->rp, g, 0);
 			if (st != REPLAY_ON)
 				stop_build(g, st == REPLAY_DONE ? STOP_SEARCHED : STOP_ONE_JOB);
+			else if (!(got = take_node(w, w->rp->at, &it)) &&
+				 __atomic_load_n(&g->want, __ATOMIC_RELAXED) != w->rp->at)
+				__atomic_store_n(&g->want, w->rp->at, __ATOMIC_RELEASE);
+		} else {
+			/* the node the search waits for, if it is one of mine */
+			uint32_t want = __atomic_load_n(&g->want, __ATOMIC_ACQUIRE);
+			if (want != NONE && keeps(w, want)) {
+				got = take_node(w, want, &it);
+				__atomic_compare_exchange_n(&g->want, &want, NONE, 0, __ATOMIC_RELAXED,
+							    __ATOMIC_RELAXED);
+			}
 		}
-		struct item it;
-		int got = take(w, 1, &it);
+		if (!got)
+			got = take(w, 1, &it);
 		for (int i = 1; i < g->jobs && !got; i++)
 			got = take(&g->w[(me + i) % g->jobs], 0, &it);
 		if (got) {
@@ -658,6 +715,7 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 	g->s = s;
 	g->cap = (uint32_t)cap;
 	g->size = size;
+	g->want = NONE;
 	/* the table's pages are written before there are threads: a page
 	 * first mapped as the kernel's zero page (calloc's, read by a look-up)
 	 * costs, when a worker first writes to it, a flush of the other
