@@ -513,6 +513,40 @@ START_TEST(a_server_that_never_answers_is_a_deadlock_naming_the_clients)
 }
 END_TEST
 
+/* Closing a listening socket refuses the connections still in its
+ * queue: each client is hung up, in the order they came (not in the
+ * order of their files: the last took the file the first left), and
+ * their files are freed. */
+START_TEST(closing_a_listener_refuses_its_queue_in_order)
+{
+	struct sim *s = sim_run(
+		"#clients 4 port 80 send \"q\" every 40\n"
+		"int main() {\n"
+		"    int l = listen(80);\n"
+		"    int c = accept(l);\n"
+		"    sleep(85);\n"                /* clients 2 and 3 queue up */
+		"    close(c);\n"                 /* 4 comes next, into 1's file */
+		"    sleep(60);\n"
+		"    close(l);\n"
+		"    sleep(60);\n"
+		"    return 0;\n"
+		"}\n");
+	ck_assert_int_eq(sim_end(s), END_OK);
+	ck_assert_int_eq(sim_count(s, EV_CONNECT), 4);
+	ck_assert_int_eq(sim_count(s, EV_ACCEPT), 1);
+	ck_assert_int_eq(s->m->net.clients[3].conn, s->m->net.clients[0].conn);
+	/* hung up: 1 at its close, then 2, 3 and 4 at the listener's */
+	ck_assert_int_eq(sim_count(s, EV_REPLY), 4);
+	static const int order[] = { 1, 2, 3, 4 };
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(sim_nth(s, EV_REPLY, i)->other, order[i]);
+	for (int c = 0; c < 4; c++)
+		ck_assert_int_eq(s->m->net.clients[c].state, CL_FAILED);
+	for (int i = 0; i < s->m->net.nfiles; i++)
+		ck_assert_int_ne(s->m->net.files[i].kind, FK_CONN);
+}
+END_TEST
+
 START_TEST(writing_to_a_closed_connection_is_epipe)
 {
 	struct sim *s = sim_run(
@@ -646,6 +680,7 @@ Suite *io_suite(void)
 	tcase_add_test(tc, a_request_in_pieces_needs_several_reads);
 	tcase_add_test(tc, a_forked_child_shares_the_listening_socket);
 	tcase_add_test(tc, a_server_that_never_answers_is_a_deadlock_naming_the_clients);
+	tcase_add_test(tc, closing_a_listener_refuses_its_queue_in_order);
 	tcase_add_test(tc, writing_to_a_closed_connection_is_epipe);
 	tcase_add_test(tc, a_snapshot_runs_on_to_the_same_end);
 	tcase_add_test(tc, jitter_is_seeded_the_same_run_twice_and_another_with_another_seed);

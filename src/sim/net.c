@@ -635,16 +635,17 @@ void net_closed(struct machine *m, int fi)
 {
 	struct file *f = &m->net.files[fi];
 	if (f->kind == FK_LISTEN) {
-		/* the connections still in its queue are refused */
-		for (int i = 0; i < m->net.nfiles; i++) {
+		/* the connections still in its queue are refused, the first
+		 * to come first */
+		for (int next = f->q_head; next;) {
+			int i = next - 1;
 			struct file *g = &m->net.files[i];
-			if (g->kind == FK_CONN && g->listener == fi && g->queued_seq) {
-				int c = g->client;
-				memset(g, 0, sizeof *g);
-				file_free(m, i);
-				drop_pending(m, c);
-				later(m, NA_HUP, c, trip(m, c), 0);
-			}
+			int c = g->client;
+			next = g->q_next;
+			memset(g, 0, sizeof *g);
+			file_free(m, i);
+			drop_pending(m, c);
+			later(m, NA_HUP, c, trip(m, c), 0);
 		}
 		f = &m->net.files[fi];
 		f->q_head = f->q_tail = 0;
