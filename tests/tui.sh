@@ -270,6 +270,17 @@ check "64x20: the header has no empty piece" sh -c '! tmux -S "$1" capture-pane 
 keys q
 wait_exit
 
+# --- short of room, the followed thread's stack keeps its newest frames -------
+start 80 24 stacks
+wait_for " tick 0 " >/dev/null
+keys g 1 5 7 Enter
+wait_for " tick 157 " >/dev/null
+check "80x24: the Code panel's T2 has its stack in the map" wait_for "stack T2 \\(worker\\)"
+check "... with its newest frame, fact(2)" wait_for "^│.*│ +fact\\(n=2\\)  ret→fact"
+check "... and not its oldest" sh -c '! tmux -S "$1" capture-pane -p -t 0 | grep -q "worker(which=0)"' - "$sock"
+keys q
+wait_exit
+
 # --- short of room, the running threads are the ones listed ------------------
 start 80 24 --cores 2 bounded-buffer
 wait_for " tick 0 " >/dev/null

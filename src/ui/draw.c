@@ -723,8 +723,14 @@ static void format_addr(uint64_t a, char *out, size_t n)
 /* How much a row of the memory map tells, when not all fit. */
 enum {
 	RANK_OTHER = 1, RANK_GAP, RANK_CODE, RANK_TLS, RANK_BLOCK, RANK_FRAME, RANK_STACK,
-	RANK_SHARED_HEAD, RANK_GLOBAL, RANK_GLOBALS_HEAD, RANK_TOUCHED_HEAD, RANK_TOUCHED,
+	RANK_SHARED_HEAD, RANK_FOLLOWED, RANK_GLOBAL, RANK_GLOBALS_HEAD, RANK_TOUCHED_HEAD,
+	RANK_TOUCHED,
 };
+
+/* The frames of the thread the Code panel follows that rank with its
+ * stack's head, the newest: the call the Code panel is in, and its
+ * callers'. */
+#define FOLLOWED_FRAMES 3
 
 /* The rank of row w of the memory of machine m's process pid. */
 static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
@@ -764,7 +770,8 @@ static int row_rank(const struct mm_row *w, const struct machine *m, int pid)
 /* Choose at most budget of the n rows of the map into keep (1: shown),
  * the most telling first (rank, by row_rank), and among rows of one
  * rank one region's at a time in turn, so that each thread's stack
- * shows its top frames before another shows its deepest.  A row is
+ * shows its newest frames (the last of its rows) before another shows
+ * its oldest.  A row is
  * shown only with the rows that say whose it is, up[i] and theirs (its
  * region's head; for a frame on a coroutine's stack, that stack's block
  * too; SIZE_MAX: none), taken with it when they fit, else the row is
@@ -778,7 +785,9 @@ static size_t choose_rows(const char *rank, const size_t *head, const size_t *up
 		for (int took = 1; took && shown < budget;) {
 			took = 0;
 			size_t region = SIZE_MAX;       /* the region a row was taken from */
-			for (size_t i = 0; i < n && shown < budget; i++) {
+			int newest = k == RANK_FRAME || k == RANK_FOLLOWED;
+			for (size_t j = 0; j < n && shown < budget; j++) {
+				size_t i = newest ? n - 1 - j : j;
 				if (head[i] == region || keep[i] || rank[i] != k)
 					continue;
 				size_t need = 1;        /* the row and its heads not shown yet */
@@ -793,6 +802,29 @@ static size_t choose_rows(const char *rank, const size_t *head, const size_t *up
 			}
 		}
 	return shown;
+}
+
+/* The stack and TLS of the thread the Code panel follows, if they are in
+ * process pid's map: their heads, TLS variables and newest frames rank
+ * after the globals, above the other threads' and the shared regions'
+ * heads. */
+static void follow_stack(const struct ui *u, int pid, const struct mm_row *rows,
+			 const size_t *head, size_t n, char *rank)
+{
+	const struct thread *t = machine_thread(&u->s->m, view_focus(u));
+	if (!t || t->pid != pid || t->state == TS_DONE)
+		return;
+	int frames = 0;
+	for (size_t i = n; i-- > 0;) {
+		const struct mm_row *h = &rows[head[i]];
+		if ((h->kind != MM_REGION && h->kind != MM_TLS) || h->shared ||
+		    h->addr < t->slot_lo || h->addr >= t->slot_lo + THREAD_SLOT)
+			continue;
+		int frame = rows[i].kind == MM_FRAME && frames < FOLLOWED_FRAMES;
+		frames += frame;
+		if ((frame || i == head[i] || rows[i].kind == MM_VAR) && rank[i] < RANK_FOLLOWED)
+			rank[i] = RANK_FOLLOWED;        /* its head, newest frames, TLS */
+	}
 }
 
 /* More thread stacks than the map can show: the Memory title counts
@@ -872,6 +904,11 @@ static void draw_memory(struct ui *u, const struct rect *r)
 			if ((rows[i].access || rows[i].race) && rank[h] < RANK_TOUCHED_HEAD)
 				rank[h] = RANK_TOUCHED_HEAD;
 		}
+		for (size_t i = 0; i < n; i++)  /* an empty heap tells little */
+			if (rows[i].kind == MM_REGION && rows[i].shared && rank[i] == RANK_SHARED_HEAD &&
+			    (i + 1 == n || rows[i + 1].depth == 0))
+				rank[i] = RANK_GAP;
+		follow_stack(u, pid, rows, head, n, rank);
 		choose_rows(rank, head, up, n, (size_t)r->h, keep);
 		dropped = dropped_regions(rows, keep, n);
 	}
