@@ -278,6 +278,10 @@ wait_for " tick 157 " >/dev/null
 check "80x24: the Code panel's T2 has its stack in the map" wait_for "stack T2 \\(worker\\)"
 check "... with its newest frame, fact(2)" wait_for "^│.*│ +fact\\(n=2\\)  ret→fact"
 check "... and not its oldest" sh -c '! tmux -S "$1" capture-pane -p -t 0 | grep -q "worker(which=0)"' - "$sock"
+keys Tab Down Down Down Down
+check "scrolled to T2's second frame, the map shows it" wait_for "^│.*│ +step\\(which=0\\) n=5"
+check "... under T2's head, not as its first row" sh -c \
+	'tmux -S "$1" capture-pane -p -t 0 | sed -n 4p | grep -q "│ 0x7ffb_0000 stack T2 (worker)"' - "$sock"
 keys q
 wait_exit
 

@@ -886,23 +886,30 @@ static void draw_memory(struct ui *u, const struct rect *r)
 	u->scroll[P_MEMORY] = (int)first;
 	memset(keep, 0, n);
 	size_t dropped = 0;     /* regions left out whole */
+	static char rank[UI_MEM_ROWS];
+	static size_t head[UI_MEM_ROWS], up[UI_MEM_ROWS];
+	size_t h = 0, in = SIZE_MAX;    /* the region's head, the row a frame is in */
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].depth == 0)
+			h = in = i;
+		head[i] = h;
+		up[i] = rows[i].depth == 0 ? SIZE_MAX : rows[i].depth == 1 ? h : in;
+		if (rows[i].depth == 1)
+			in = i;
+	}
 	if (first || n <= (size_t)r->h) {
-		for (size_t i = first; i < n && i - first < (size_t)r->h; i++)
-			keep[i] = 1;
+		/* scrolled: in order from first, under the heads that say
+		 * whose the first row is */
+		size_t room = (size_t)r->h;
+		for (size_t a = first < n ? up[first] : SIZE_MAX; a != SIZE_MAX && room > 1; a = up[a])
+			keep[a] = 1, room--;
+		for (size_t i = first; i < n && room; i++)
+			keep[i] = 1, room--;
 	} else {
-		static char rank[UI_MEM_ROWS];
-		static size_t head[UI_MEM_ROWS], up[UI_MEM_ROWS];
-		size_t h = 0, in = SIZE_MAX;    /* the region's head, the row a frame is in */
 		for (size_t i = 0; i < n; i++) {
-			if (rows[i].depth == 0)
-				h = in = i;
-			head[i] = h;
-			up[i] = rows[i].depth == 0 ? SIZE_MAX : rows[i].depth == 1 ? h : in;
-			if (rows[i].depth == 1)
-				in = i;
 			rank[i] = (char)row_rank(&rows[i], &u->s->m, pid);
-			if ((rows[i].access || rows[i].race) && rank[h] < RANK_TOUCHED_HEAD)
-				rank[h] = RANK_TOUCHED_HEAD;
+			if ((rows[i].access || rows[i].race) && rank[head[i]] < RANK_TOUCHED_HEAD)
+				rank[head[i]] = RANK_TOUCHED_HEAD;
 		}
 		for (size_t i = 0; i < n; i++)  /* an empty heap tells little */
 			if (rows[i].kind == MM_REGION && rows[i].shared && rank[i] == RANK_SHARED_HEAD &&
