@@ -14,12 +14,12 @@
  * on its own stack, in the order of the choices that reached them, and
  * a worker with none left takes the oldest of another's.  A state the
  * search over the graph (below) waits for is taken out of turn by the
- * worker that keeps it, so that the search is not left far behind.  The table of
- * states is made once, for what the build keeps at three quarters full, and a
- * worker claims a slot in it with one compare-and-swap: no lock, and no
- * waiting for a table to grow.  Pages are shared between machines
- * copy-on-write with counts kept atomically, so a machine may move
- * between workers.
+ * worker that keeps it, so that the search is not left far behind.
+ * The table of states is made once, for what the build keeps at three
+ * quarters full, and a worker claims a slot in it with one
+ * compare-and-swap: no lock, and no waiting for a table to grow.  Pages
+ * are shared between machines copy-on-write with counts kept atomically,
+ * so a machine may move between workers.
  *
  * The one-job search runs over the recorded graph without running a
  * machine, on the caller's thread, which is also the first worker: it

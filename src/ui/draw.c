@@ -727,9 +727,9 @@ enum {
 	RANK_TOUCHED,
 };
 
-/* The frames of the thread the Code panel follows that rank with its
- * stack's head, the newest: the call the Code panel is in, and its
- * callers'. */
+/* How many frames of the thread the Code panel follows, the newest,
+ * rank with its stack's head: the call the Code panel is in and the two
+ * it returns to. */
 #define FOLLOWED_FRAMES 3
 
 /* The rank of row w of the memory of machine m's process pid. */
