@@ -18,6 +18,7 @@
 extern void (*before_fatal)(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+void *xcalloc_large(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

@@ -584,6 +584,27 @@ START_TEST(pool_keeps_a_freed_block_for_its_own_size)
 }
 END_TEST
 
+/* A large table's bytes (explore --jobs): zeroed whatever the size and
+ * however the block was used before, aligned for 2 MiB pages between 2
+ * and 64 MiB. */
+START_TEST(xcalloc_large_gives_zeroed_bytes_of_every_size)
+{
+	static const size_t sizes[] = { 100, 2u << 20, (8u << 20) + 5, 65u << 20 };
+	for (int round = 0; round < 2; round++)         /* the second reuses */
+		for (size_t k = 0; k < ARRAY_LEN(sizes); k++) {
+			size_t n = sizes[k];
+			unsigned char *p = xcalloc_large(n);
+			for (size_t i = 0; i < n; i += 4093)
+				ck_assert_msg(p[i] == 0, "%zu bytes: byte %zu is %d", n, i, p[i]);
+			ck_assert_int_eq(p[n - 1], 0);
+			if (n >= (2u << 20) && n <= (64u << 20))
+				ck_assert_uint_eq((uintptr_t)p % (2u << 20), 0);
+			memset(p, 0xa5, n);
+			xfree(p);
+		}
+}
+END_TEST
+
 Suite *mem_suite(void)
 {
 	Suite *s = suite_create("mem");
@@ -605,6 +626,7 @@ Suite *mem_suite(void)
 	tcase_add_test(tc, a_loaded_program_has_the_segments_rights);
 	tcase_add_test(tc, a_big_array_touched_once_costs_one_page);
 	tcase_add_test(tc, pool_keeps_a_freed_block_for_its_own_size);
+	tcase_add_test(tc, xcalloc_large_gives_zeroed_bytes_of_every_size);
 	suite_add_tcase(s, tc);
 
 	tc = sim_tcase("snapshot");

@@ -71,7 +71,6 @@ struct graph_edge {
 #define EDGE_BLOCK 65536
 #define MAX_KEPT (16 * EXPLORE_MAX_HELD)        /* machines one worker keeps */
 #define NODE_BATCH 256                          /* ids a worker takes at a time */
-#define PREFAULT (64u << 20)                    /* bytes of the table written first */
 
 struct gnode {
 	struct node_key key;
@@ -716,14 +715,11 @@ int search_jobs(struct search *s, const struct machine *m, uint64_t outhash)
 	g->cap = (uint32_t)cap;
 	g->size = size;
 	g->want = NONE;
-	/* the table's pages are written before there are threads: a page
-	 * first mapped as the kernel's zero page (calloc's, read by a look-up)
-	 * costs, when a worker first writes to it, a flush of the other
-	 * workers' TLBs; past PREFAULT (a --max-states of millions) they are
-	 * left to come as the search reaches them */
-	g->slot = xcalloc(size, sizeof *g->slot);
-	for (size_t j = 0; j < size && j < PREFAULT / sizeof *g->slot; j += 1024)
-		__atomic_store_n(&g->slot[j], 0, __ATOMIC_RELAXED);     /* a page each */
+	/* the table's pages are written before there are threads (a page
+	 * first mapped as the kernel's zero page, read by a look-up, costs a
+	 * flush of the other workers' TLBs when a worker first writes to it),
+	 * on large pages where the host gives them: a fault every 2 MiB */
+	g->slot = xcalloc_large(size * sizeof *g->slot);
 	g->chunk = xcalloc(CHUNKS, sizeof *g->chunk);
 	pthread_mutex_init(&g->chunk_lock, NULL);
 	g->jobs = s->o->jobs < EXPLORE_MAX_JOBS ? s->o->jobs : EXPLORE_MAX_JOBS;
