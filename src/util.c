@@ -145,35 +145,22 @@ void *xcalloc(size_t n, size_t size)
 	return track(p);
 }
 
-/* The host's large pages: a table of many megabytes made on them takes a
- * fault every 2 MiB, not every 4 KiB.  Asking is a hint: where they are
- * not given, small pages. */
-enum { LARGE = 2u << 20 };
-
-/* Ask for large pages under the n bytes at p, where whole ones fit. */
-static void advise_large(void *p, size_t n)
-{
-#if defined(HAVE_MADVISE) && defined(MADV_HUGEPAGE)
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), end = (uintptr_t)p + n;
-	if (n >= LARGE && end > a)
-		madvise((void *)a, end - a, MADV_HUGEPAGE);
-#else
-	(void)p, (void)n;
-#endif
-}
-
-/* n zeroed bytes, written now and on large pages where the host gives
- * them; freed with xfree.  Below 2 MiB, or above 64 MiB (where writing
- * them all would cost more than it saves), calloc's, written as used. */
+/* n zeroed bytes, written now and on the host's large pages where it
+ * gives them (a table of many megabytes then takes a fault every 2 MiB,
+ * not every 4 KiB); freed with xfree.  Below 2 MiB, or above 64 MiB
+ * (where writing them all would cost more than it saves), calloc's,
+ * written as used. */
 void *xcalloc_large(size_t n)
 {
+	enum { LARGE = 2u << 20 };
 	void *p = NULL;
 	if (n < LARGE || n > 32 * LARGE)
 		return xcalloc(1, n);
 	if (injected_failure() || posix_memalign(&p, LARGE, n) != 0)
 		out_of_memory(n);
-	advise_large(p, n);
+#if defined(HAVE_MADVISE) && defined(MADV_HUGEPAGE)
+	madvise(p, n, MADV_HUGEPAGE);  /* a hint: where refused, small pages */
+#endif
 	memset(p, 0, n);
 	return track(p);
 }

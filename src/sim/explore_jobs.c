@@ -308,11 +308,12 @@ static int take(struct worker *w, int mine, struct item *it)
 	return got;
 }
 
-/* Whether node id was last kept among w's items. */
-static int keeps(const struct worker *w, uint32_t id)
+/* Where node id waits among w's items (its index), or SIZE_MAX when w
+ * did not keep it. */
+static size_t kept_at(const struct worker *w, uint32_t id)
 {
 	uint32_t at = __atomic_load_n(&gnode(w->g, id)->at, __ATOMIC_RELAXED);
-	return at != NONE && (at & 0xff) == (uint32_t)(w - w->g->w);
+	return at != NONE && (at & 0xff) == (uint32_t)(w - w->g->w) ? at >> 8 : SIZE_MAX;
 }
 
 /* The item of node id into *it, out of turn, if it still waits among
@@ -320,9 +321,9 @@ static int keeps(const struct worker *w, uint32_t id)
  * a hole, which take passes over. */
 static int take_node(struct worker *w, uint32_t id, struct item *it)
 {
-	if (!keeps(w, id))
+	size_t i = kept_at(w, id);
+	if (i == SIZE_MAX)
 		return 0;
-	size_t i = __atomic_load_n(&gnode(w->g, id)->at, __ATOMIC_RELAXED) >> 8;
 	int got = 0;
 	pthread_mutex_lock(&w->lock);
 	if (i >= w->head && i < w->n && w->items[i].m && w->items[i].id == id) {
@@ -607,7 +608,7 @@ static void *work(void *arg)
 		} else {
 			/* the node the search waits for, if it is one of mine */
 			uint32_t want = __atomic_load_n(&g->want, __ATOMIC_ACQUIRE);
-			if (want != NONE && keeps(w, want)) {
+			if (want != NONE && kept_at(w, want) != SIZE_MAX) {
 				got = take_node(w, want, &it);
 				__atomic_compare_exchange_n(&g->want, &want, NONE, 0, __ATOMIC_RELAXED,
 							    __ATOMIC_RELAXED);

@@ -808,17 +808,13 @@ static size_t choose_rows(const char *rank, const size_t *head, const size_t *up
  * process pid's map: their heads, TLS variables and newest frames rank
  * after the globals, above the other threads' and the shared regions'
  * heads. */
-static void follow_stack(const struct ui *u, int pid, const struct mm_row *rows,
-			 const size_t *head, size_t n, char *rank)
+static void follow_stack(const struct ui *u, const struct mm_row *rows, const size_t *head,
+			 size_t n, char *rank)
 {
-	const struct thread *t = machine_thread(&u->s->m, view_focus(u));
-	if (!t || t->pid != pid || t->state == TS_DONE)
-		return;
-	int frames = 0;
+	int tid = view_focus(u), frames = 0;
 	for (size_t i = n; i-- > 0;) {
 		const struct mm_row *h = &rows[head[i]];
-		if ((h->kind != MM_REGION && h->kind != MM_TLS) || h->shared ||
-		    h->addr < t->slot_lo || h->addr >= t->slot_lo + THREAD_SLOT)
+		if ((h->kind != MM_REGION && h->kind != MM_TLS) || h->shared || h->tid != tid)
 			continue;
 		int frame = rows[i].kind == MM_FRAME && frames < FOLLOWED_FRAMES;
 		frames += frame;
@@ -908,14 +904,13 @@ static void draw_memory(struct ui *u, const struct rect *r)
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			rank[i] = (char)row_rank(&rows[i], &u->s->m, pid);
+			if (rank[i] == RANK_SHARED_HEAD && rows[i].kind == MM_REGION &&
+			    (i + 1 == n || rows[i + 1].depth == 0))
+				rank[i] = RANK_GAP;     /* an empty heap tells little */
 			if ((rows[i].access || rows[i].race) && rank[head[i]] < RANK_TOUCHED_HEAD)
 				rank[head[i]] = RANK_TOUCHED_HEAD;
 		}
-		for (size_t i = 0; i < n; i++)  /* an empty heap tells little */
-			if (rows[i].kind == MM_REGION && rows[i].shared && rank[i] == RANK_SHARED_HEAD &&
-			    (i + 1 == n || rows[i + 1].depth == 0))
-				rank[i] = RANK_GAP;
-		follow_stack(u, pid, rows, head, n, rank);
+		follow_stack(u, rows, head, n, rank);
 		choose_rows(rank, head, up, n, (size_t)r->h, keep);
 		dropped = dropped_regions(rows, keep, n);
 	}
